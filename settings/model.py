@@ -1,0 +1,117 @@
+"""What schedules.toml describes, as plain frozen data.
+
+Every other package receives these objects; none of them reads the TOML file itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCE_KINDS = ("city", "county", "department", "portal", "partner")
+SOURCE_TYPES = ("rss", "html", "json")
+REVIEW_MODES = ("required", "auto")
+COLUMN_KINDS = ("news", "policy", "topic")
+
+# Lower rank = more authoritative: the originating city/department before a re-poster.
+DEFAULT_RANK = {"department": 10, "city": 10, "county": 20, "portal": 30, "partner": 40}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A catalog column (栏目) of the portal."""
+
+    id: str
+    name: str
+    kind: str  # news | policy | topic
+    freshness_days: int | None = None  # national inspection rule; None = not watched
+    signoff: tuple[str, ...] = ()  # extra roles that must sign off (e.g. ("editor",) for 终审)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One site or feed to collect from. Templates are already applied."""
+
+    id: str
+    name: str
+    kind: str  # city | county | department | portal | partner
+    type: str  # rss | html | json
+    url: str
+    column: str
+    every: int | None = None  # seconds between checks
+    cron: str | None = None  # or a crontab expression
+    review: str = "required"  # required | auto
+    enabled: bool = True
+    rank: int = 50  # authority for cluster representatives; lower wins
+    template: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    referer: str | None = None
+    cookie_bootstrap: str | None = None  # URL fetched first to obtain session cookies
+    encoding: str | None = None  # force a charset when a site is known to lie
+    max_pages: int = 1  # list pages followed per check
+    list: dict[str, Any] = field(default_factory=dict)  # html list selectors
+    detail: dict[str, Any] = field(default_factory=dict)  # html detail selectors
+    json: dict[str, Any] = field(default_factory=dict)  # json field paths
+    note: str | None = None
+
+    @property
+    def interval(self) -> int:
+        """Seconds between checks, for backoff caps and quiet detection (cron sources: 1 h)."""
+        return self.every or 3600
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    """Route an item to another column, or add a topic column, by keywords/source/URL."""
+
+    column: str
+    action: str = "route"  # route (replace the default column) | topic (add a topic column)
+    title_any: tuple[str, ...] = ()
+    body_any: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # source ids
+    kinds: tuple[str, ...] = ()  # source kinds
+    url_pattern: str | None = None  # regular expression searched in the URL
+    min_hits: int = 1  # body keywords needed (title keywords count double)
+
+
+@dataclass(frozen=True)
+class CollectorSettings:
+    """How politely and how hard to collect."""
+
+    workers: int = 16
+    per_host: int = 2
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0  # wall-clock limit for one response, trickling bodies included
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    backoff_base: int = 60
+    backoff_cap: int = 3600
+    jitter: float = 0.1
+    user_agent: str = "Huiju/0.1 (+https://github.com/huiju; government information aggregator)"
+    detail_recheck_hours: int = 48  # re-check recent detail pages for upstream corrections
+    alert_failures: int = 5  # consecutive failures that raise an alert
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""  # base URL the portal sees; default http://host:port
+    publish_every: int = 60  # seconds between publishing passes in the daemon
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    columns: dict[str, Column]
+    sources: tuple[Source, ...]
+    rules: tuple[RoutingRule, ...] = ()
+    collector: CollectorSettings = CollectorSettings()
+    web: WebSettings = WebSettings()
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
