@@ -1,6 +1,6 @@
 """schedules.toml: load, validate, and hand out the configuration as frozen data."""
 
-from settings.loader import ConfigError, load, loads
+from settings.loader import DEFAULT_COLUMNS, ConfigError, load, loads, parse_every, source_from_dict
 from settings.model import (
     COLUMN_KINDS,
     SOURCE_KINDS,
@@ -14,6 +14,9 @@ from settings.model import (
 )
 
 __all__ = [
+    "DEFAULT_COLUMNS",
+    "parse_every",
+    "source_from_dict",
     "COLUMN_KINDS",
     "SOURCE_KINDS",
     "SOURCE_TYPES",

@@ -1,0 +1,67 @@
+"""Collect items from government sites politely: RSS/Atom, HTML list + detail pages, JSON lists.
+
+Public interface: ``init``, ``collect``, ``pending``, ``probe``, ``health``, ``metrics``,
+``Dispatcher``, ``schedule_jobs`` and the exceptions, each named by the condition it reports.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from collectors.collection import SourceResult, backoff_delay, collect
+from collectors.decoding import Decoded, decode_bytes, repair_mojibake
+from collectors.dispatch import DISPATCH_JOB_ID, Dispatcher, schedule_jobs
+from collectors.errors import (
+    BinaryContent,
+    CollectError,
+    DecodeError,
+    FetchError,
+    NotAFeed,
+    NotAList,
+    NothingCollected,
+    ParseError,
+    RedirectLoop,
+    Timeout,
+    TooLarge,
+)
+from collectors.health import STATES, SourceHealth, health, metrics
+from collectors.model import CollectedItem
+from collectors.probe import probe
+from collectors.state import StateStore, init
+
+__all__ = [
+    "BinaryContent",
+    "CollectError",
+    "CollectedItem",
+    "DISPATCH_JOB_ID",
+    "DecodeError",
+    "Decoded",
+    "Dispatcher",
+    "FetchError",
+    "NotAFeed",
+    "NotAList",
+    "NothingCollected",
+    "ParseError",
+    "RedirectLoop",
+    "STATES",
+    "SourceHealth",
+    "SourceResult",
+    "Timeout",
+    "TooLarge",
+    "backoff_delay",
+    "collect",
+    "decode_bytes",
+    "health",
+    "init",
+    "metrics",
+    "pending",
+    "probe",
+    "repair_mojibake",
+    "schedule_jobs",
+]
+
+
+def pending(db: sqlite_utils.Database, after_id: int, limit: int = 500) -> list[tuple[int, CollectedItem]]:
+    """Collected rows with id > *after_id*, in id order (the pipeline keeps the cursor)."""
+    init(db)
+    return StateStore(db).pending(after_id, limit)

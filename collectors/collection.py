@@ -1,0 +1,451 @@
+"""One collection pass: fetch each source's list, fetch unseen detail pages, store new items.
+
+A source's failure is recorded on its own row (error count, one-line reason, backoff) and never
+touches another source or any stored item. Sources run concurrently on a bounded pool with a
+per-host cap; a source never runs twice at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from collectors.decoding import decode_bytes, looks_binary
+from collectors.errors import BinaryContent, CollectError, FetchError, NotAList, ParseError
+from collectors.http import CacheEntry, Fetcher, HostLimiter, Response
+from collectors.identity import canonical_link, choose_rule, identity_of
+from collectors.model import CollectedItem
+from collectors.parsing import (
+    Entry,
+    guess_json_spec,
+    load_json,
+    looks_like_feed,
+    looks_like_json,
+    next_page_url,
+    parse_detail,
+    parse_feed,
+    parse_json,
+    parse_list,
+)
+from collectors.state import StateStore, iso
+from settings.model import CollectorSettings, Source
+
+__all__ = ["SourceResult", "Gathered", "gather", "collect", "collect_source", "backoff_delay", "RunningSet"]
+
+log = logging.getLogger("huiju.collectors")
+
+MAX_DETAILS_PER_RUN = 200
+RECHECKS_PER_RUN = 10
+
+
+@dataclass
+class SourceResult:
+    """What one source's run did."""
+
+    source_id: str
+    ok: bool
+    new: int = 0
+    versions: int = 0
+    unchanged: int = 0
+    error: str | None = None  # one line
+    duration: float = 0.0
+    bytes: int = 0
+    requests: int = 0
+    warnings: list[str] = field(default_factory=list)
+    skipped: bool = False  # already running elsewhere
+
+
+@dataclass
+class Gathered:
+    """Items built from one source, plus what must be remembered only if they are stored."""
+
+    items: list[tuple[CollectedItem, str | None]]  # (item, link to mark seen)
+    unchanged_list: bool = False
+    validators: list[tuple[str, CacheEntry]] = field(default_factory=list)
+    identity_rule: str | None = None
+    identity_note: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    detail_failures: int = 0
+    detail_attempts: int = 0
+    first_detail_error: str | None = None
+    rechecked: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) fetched, same content
+
+
+def backoff_delay(errors: int, settings: CollectorSettings, retry_after: float | None = None,
+                  rng: random.Random | None = None) -> float:
+    """Exponential backoff with jitter, capped; Retry-After wins when longer (up to the cap)."""
+    r = rng or random
+    delay = min(settings.backoff_cap, settings.backoff_base * (2 ** max(0, errors - 1)))
+    delay *= 1 + r.uniform(-settings.jitter, settings.jitter)
+    delay = min(settings.backoff_cap, delay)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, settings.backoff_cap))
+    return max(1.0, delay)
+
+
+class RunningSet:
+    """Source ids currently being collected (process-wide): a source never runs twice at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: set[str] = set()
+
+    def claim(self, key: str) -> bool:
+        with self._lock:
+            if key in self._ids:
+                return False
+            self._ids.add(key)
+            return True
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._ids.discard(key)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._ids
+
+
+RUNNING = RunningSet()
+
+
+def _decode(resp: Response, source: Source) -> tuple[str, str, list[str]]:
+    d = decode_bytes(resp.content, http_charset=resp.charset, forced=source.encoding)
+    return d.text, d.charset, d.warnings
+
+
+def guess_type(resp: Response) -> str:
+    """rss, json or html from what the server sent (probe without --type)."""
+    if looks_binary(resp.content):
+        return "html"  # decode will name the binary format
+    if looks_like_json(resp.content, resp.content_type):
+        return "json"
+    if looks_like_feed(resp.content, resp.content_type) and b"<html" not in resp.content[:2048].lower():
+        return "rss"
+    return "html"
+
+
+def _item(source: Source, entry: Entry, identity: str, rule: str, now: datetime, charset: str | None,
+          warnings: list[str]) -> CollectedItem:
+    return CollectedItem(
+        source_id=source.id, identity=identity, identity_rule=rule, url=entry.url, title=entry.title,
+        html=entry.html, published=entry.published, list_date=entry.list_date, meta=dict(entry.meta),
+        attachments=list(entry.attachments), fetched_at=iso(now), charset=charset,
+        warnings=list(dict.fromkeys(warnings + entry.warnings)))
+
+
+def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: bool,
+                seen: Callable[[list[str]], set[str]]) -> tuple[list[Entry], str | None, list[str]] | None:
+    """All list pages' entries, or None when the first page is unchanged (304 / still fresh)."""
+    first = fetcher.get(source.url, conditional=conditional,
+                        accept="application/json" if source.type == "json" else None)
+    if first.not_modified:
+        g.unchanged_list = True
+        return None
+    g.validators.append((source.url, first.cache))
+    if not first.content.strip():
+        raise ParseError(f"empty body at {first.url}")
+    entries: list[Entry] = []
+    charset: str | None = None
+    warns: list[str] = []
+    resp = first
+    root: Any = None
+    visited = {source.url, first.url}
+    for page in range(1, max(1, source.max_pages) + 1):
+        if page > 1:
+            nxt = None
+            if source.type == "json":
+                param = source.json.get("page_param")
+                if param:
+                    nxt = _with_param(source.url, param, page)
+            else:
+                nxt = (next_page_url(root, resp.url, page, source.list.get("next"), source.url)
+                       if root is not None else None)
+            if not nxt or nxt in visited:
+                break
+            visited.add(nxt)
+            try:
+                resp = fetcher.get(nxt, conditional=False)
+            except FetchError as exc:
+                g.warnings.append(f"list page {page}: {exc}")
+                break
+        if source.type == "rss":
+            kind = looks_binary(resp.content)
+            if kind:
+                raise BinaryContent(f"binary content ({kind}, {len(resp.content)} bytes), not a feed")
+            found, w = parse_feed(resp.content, resp.headers, resp.url)
+            charset = "feed"
+            warns += w
+        else:
+            text, charset, w = _decode(resp, source)
+            warns += w
+            if source.type == "json":
+                data = load_json(text)
+                spec = source.json or guess_json_spec(data)
+                try:
+                    found = parse_json(data, resp.url, spec)
+                except NotAList:
+                    if page > 1:
+                        break
+                    raise
+            else:
+                try:
+                    found, root = parse_list(text, resp.url, source.list)
+                except ParseError as exc:
+                    if page > 1:
+                        g.warnings.append(f"list page {page}: {exc}")
+                        break
+                    if text.lstrip()[:200].lower().startswith(("<?xml", "<rss", "<feed")):
+                        raise NotAList("the page is an RSS/Atom feed, not an HTML list (use type rss)") from None
+                    raise
+        if page > 1:
+            new_urls = [e.url for e in found if e.url]
+            if found and not (set(new_urls) - seen(new_urls)):
+                entries += found
+                break  # everything on this page is known: older pages are too
+        entries += found
+        if source.type == "rss":
+            break
+    return entries, charset, list(dict.fromkeys(warns))
+
+
+def _with_param(url: str, param: str, value: int) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    p = urlsplit(url)
+    q = [(k, v) for k, v in parse_qsl(p.query, keep_blank_values=True) if k != param]
+    q.append((param, str(value)))
+    return urlunsplit(p._replace(query=urlencode(q)))
+
+
+def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[list[str]], set[str]],
+           identity_rule: str | None = None, rechecks: list[tuple[str, str]] | None = None, conditional: bool = True,
+           deadline: float | None = None, detail_limit: int = MAX_DETAILS_PER_RUN) -> Gathered:
+    """Fetch and parse one source without storing anything (collect and probe share it)."""
+    g = Gathered(items=[])
+    if source.cookie_bootstrap:
+        try:
+            fetcher.bootstrap(source.cookie_bootstrap)
+        except FetchError as exc:
+            raise type(exc)(f"cookie bootstrap failed: {exc}") from None
+    listed = _fetch_list(source, fetcher, g, conditional=conditional, seen=seen)
+    entries: list[Entry] = []
+    charset: str | None = None
+    warns: list[str] = []
+    if listed is not None:
+        entries, charset, warns = listed
+        g.warnings += warns
+    rule, note = choose_rule(entries, identity_rule, has_guids=source.type in ("rss", "json"))
+    g.identity_rule, g.identity_note = rule, note
+    if note:
+        g.warnings.append(f"identity: {note}")
+    needs_detail = source.type == "html" or (source.type == "json" and not source.json.get("body")
+                                             and not any(e.has_body for e in entries))
+    known = seen([e.url for e in entries if e.url]) if needs_detail else set()
+    budget_hit = False
+    for e in entries:
+        if needs_detail and e.url:
+            if e.url in known:
+                continue
+            if g.detail_attempts >= detail_limit or (deadline and time.monotonic() > deadline):
+                budget_hit = True
+                continue
+            if not _fill_detail(source, fetcher, e, g):
+                continue
+        ident = identity_of(e, rule)
+        if not ident:
+            continue
+        g.items.append((_item(source, e, ident, rule, now, e.meta.pop("_charset", None) or charset,
+                              warns), e.url if needs_detail else None))
+    for url, known_identity in rechecks or []:
+        if deadline and time.monotonic() > deadline:
+            break
+        e = Entry(url=url, title="")
+        try:
+            resp = fetcher.get(url, conditional=True)
+        except CollectError:
+            continue
+        if resp.not_modified:
+            g.rechecked.append((url, known_identity))
+            continue
+        g.validators.append((url, resp.cache))
+        try:
+            _apply_detail(source, resp, e)
+        except CollectError:
+            continue
+        if not e.title:
+            continue
+        g.items.append((_item(source, e, known_identity, rule, now, e.meta.pop("_charset", None), []), url))
+    if budget_hit:
+        g.warnings.append("detail pages left for the next run (time or count budget reached)")
+    return g
+
+
+def _apply_detail(source: Source, resp: Response, e: Entry) -> None:
+    text, cs, w = _decode(resp, source)
+    d = parse_detail(text, resp.url, source.detail)
+    e.title = d.title or e.title
+    e.published = d.published or e.published
+    e.html = d.html
+    e.meta.update(d.meta)
+    e.meta["_charset"] = cs
+    e.attachments = d.attachments
+    e.warnings += w
+    if d.canonical and canonical_link(d.canonical) != canonical_link(e.url):
+        e.meta.setdefault("canonical", d.canonical)
+
+
+def _fill_detail(source: Source, fetcher: Fetcher, e: Entry, g: Gathered) -> bool:
+    g.detail_attempts += 1
+    try:
+        resp = fetcher.get(e.url, conditional=False)
+        _apply_detail(source, resp, e)
+        g.validators.append((e.url, resp.cache))
+        return True
+    except CollectError as exc:
+        g.detail_failures += 1
+        if g.first_detail_error is None:
+            g.first_detail_error = f"detail page {e.url}: {exc}"
+        return False
+
+
+def collect_source(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
+                   *, now: datetime, rng: random.Random | None = None) -> SourceResult:
+    """Run one source and record the outcome on its row; never raises for a source's own failure."""
+    start = time.monotonic()
+    st = store.state(source.id)
+    st.last_attempt_at = iso(now)
+    clock_offset = now.timestamp() - time.time()
+    fetcher = Fetcher(settings, limiter, source=source, cache=store.cache_lookup,
+                      clock=lambda: time.time() + clock_offset)
+    result = SourceResult(source.id, ok=False)
+    retry_after = None
+    try:
+        gap = timedelta(seconds=max(source.interval, settings.detail_recheck_hours * 3600 / 8))
+        rechecks = (store.recheck_candidates(source.id, now, settings.detail_recheck_hours, gap, RECHECKS_PER_RUN)
+                    if source.type != "rss" else [])
+        g = gather(source, fetcher, now=now, seen=lambda urls: store.seen(source.id, urls),
+                   identity_rule=st.identity_rule, rechecks=rechecks,
+                   deadline=start + max(settings.total_timeout * 4, 30.0))
+        if g.detail_attempts and g.detail_failures == g.detail_attempts and not g.items:
+            raise FetchError(f"all {g.detail_attempts} detail pages failed; first: {g.first_detail_error}")
+        recheck_urls = {u for u, _ in rechecks}
+        for item, seen_url in g.items:
+            if seen_url in recheck_urls:
+                prev = store.latest(source.id, item.identity)
+                if prev is not None:
+                    item.list_date = item.list_date or prev.list_date
+                    item.published = item.published or prev.published
+                    item.url = prev.url or item.url
+            outcome = store.store_item(item, now, seen_url)
+            if outcome == "new":
+                result.new += 1
+            elif outcome == "version":
+                result.versions += 1
+            else:
+                result.unchanged += 1
+        for url, ident in g.rechecked:
+            store.touch_seen(source.id, url, ident, now)
+        # Validators are kept only when nothing was left behind, so a 304 never hides an item.
+        if not g.detail_failures and not any("left for the next run" in w for w in g.warnings):
+            for url, entry in g.validators:
+                store.save_cache(url, entry, now)
+        if g.detail_failures:
+            g.warnings.append(f"{g.detail_failures} of {g.detail_attempts} detail pages failed; "
+                              f"first: {g.first_detail_error}")
+        result.ok = True
+        result.warnings = g.warnings
+        if g.identity_rule:
+            if g.identity_rule != st.identity_rule and g.identity_note:
+                st.identity_note = g.identity_note
+                log.warning("source %s: %s", source.id, g.identity_note)
+            st.identity_rule = g.identity_rule
+        if st.error_count >= settings.alert_failures:
+            log.warning("source %s recovered after %d failures", source.id, st.error_count)
+        st.error_count = 0
+        st.last_success_at = iso(now)
+        if result.new:
+            st.last_new_at = iso(now)
+        st.last_warning = g.warnings[-1][:300] if g.warnings else None
+        r = rng or random
+        delay = source.interval * (1 + r.uniform(-settings.jitter, settings.jitter))
+        st.next_check_at = iso(now + timedelta(seconds=max(1.0, delay)))
+    except CollectError as exc:
+        result.error = str(exc)
+        retry_after = getattr(exc, "retry_after", None)
+    except Exception as exc:  # a bug or an unexpected library error must not stop the other sources
+        result.error = f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        log.exception("source %s: unexpected error", source.id)
+    finally:
+        fetcher.close()
+    if not result.ok:
+        st.error_count += 1
+        st.last_error = result.error
+        st.last_error_at = iso(now)
+        delay = backoff_delay(st.error_count, settings, retry_after, rng)
+        st.next_check_at = iso(now + timedelta(seconds=delay))
+        level = logging.ERROR if st.error_count >= settings.alert_failures else logging.WARNING
+        log.log(level, "source %s failed (%d in a row, next try in %.0fs): %s", source.id, st.error_count,
+                delay, result.error)
+    st.alerting = int(st.error_count >= settings.alert_failures)
+    result.duration = time.monotonic() - start
+    result.bytes = fetcher.bytes
+    result.requests = fetcher.requests
+    st.last_duration = round(result.duration, 3)
+    st.last_bytes = result.bytes
+    store.save_state(st)
+    return result
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+def run_one(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
+            now: datetime | None, running: RunningSet = RUNNING, key_prefix: str = "") -> SourceResult:
+    key = key_prefix + source.id
+    if not running.claim(key):
+        return SourceResult(source.id, ok=False, error="already running", skipped=True)
+    try:
+        return collect_source(store, source, settings, limiter, now=_now(now))
+    finally:
+        running.release(key)
+
+
+def collect(db: sqlite_utils.Database, sources: Any, settings: CollectorSettings | None = None, *,
+            now: datetime | None = None) -> list[SourceResult]:
+    """One pass over *sources* now, concurrently; returns one result per source in the given order."""
+    from collectors.state import init
+
+    settings = settings or CollectorSettings()
+    init(db)
+    store = StateStore(db)
+    sources = [s for s in sources if s.enabled]
+    if not sources:
+        return []
+    limiter = HostLimiter(settings.per_host)
+    prefix = f"{db_key(db)}:"
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(sources))),
+                            thread_name_prefix="collect") as pool:
+        futures = [pool.submit(run_one, store, s, settings, limiter, now, RUNNING, prefix) for s in sources]
+        return [f.result() for f in futures]
+
+
+def db_key(db: sqlite_utils.Database) -> str:
+    """The database file (sources are unique per database, not per process)."""
+    try:
+        row = db.execute("PRAGMA database_list").fetchone()
+        return row[2] or f"mem{id(db.conn)}"
+    except Exception:  # noqa: BLE001 - a closed connection still needs a key
+        return f"mem{id(db.conn)}"

@@ -1,0 +1,142 @@
+"""The daemon's dispatcher: per-source schedules live in ``source_state`` rows, one APScheduler job
+picks due sources and hands them to a bounded worker pool.
+
+Keeping the schedule as rows (not one APScheduler job per source) means a paused or overloaded
+daemon catches up with one run per source — ``next_check_at`` is set from when a run finishes —
+and no persistent job store has to unpickle anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from collectors.collection import RUNNING, SourceResult, db_key, run_one
+from collectors.http import HostLimiter
+from collectors.state import StateStore, init, parse_iso
+from settings.model import CollectorSettings, Source
+from store import open_db
+
+__all__ = ["Dispatcher", "schedule_jobs", "DISPATCH_JOB_ID"]
+
+log = logging.getLogger("huiju.collectors")
+DISPATCH_JOB_ID = "huiju-collect-dispatch"
+FIRST_RUN_SPREAD = 60.0  # seconds over which never-seen sources are spread at start-up
+
+
+class Dispatcher:
+    """Pick due sources and run them on a bounded pool; ``run_due`` returns at once."""
+
+    def __init__(self, db_path: str | Path, sources: Any, settings: CollectorSettings | None = None, *,
+                 rng: random.Random | None = None) -> None:
+        self.settings = settings or CollectorSettings()
+        self.db = open_db(db_path)
+        init(self.db)
+        self.store = StateStore(self.db)
+        self.sources: dict[str, Source] = {s.id: s for s in sources}
+        self.limiter = HostLimiter(self.settings.per_host)
+        self.pool = ThreadPoolExecutor(max_workers=max(1, self.settings.workers), thread_name_prefix="collect")
+        self.rng = rng or random.Random()
+        self.prefix = f"{db_key(self.db)}:"
+        self._futures: dict[str, Future[SourceResult]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self.results: list[SourceResult] = []  # finished runs since the last drain_results()
+
+    def set_sources(self, sources: Any) -> None:
+        """Replace the source list (configuration reloaded)."""
+        with self._lock:
+            self.sources = {s.id: s for s in sources}
+
+    def due(self, now: datetime | None = None) -> list[Source]:
+        """Enabled sources whose next check has come, earliest first; never-seen ones are spread."""
+        now = now or datetime.now(UTC)
+        states = self.store.states()
+        fresh = [sid for sid, s in self.sources.items() if s.enabled and sid not in states]
+        if fresh:
+            spread = min(FIRST_RUN_SPREAD, max(1.0, len(fresh) / 20))
+            self.store.schedule_first(fresh, {sid: now + timedelta(seconds=self.rng.uniform(0, spread))
+                                              for sid in fresh})
+            states = self.store.states()
+        due: list[tuple[str, Source]] = []
+        for sid, src in self.sources.items():
+            st = states.get(sid)
+            if not src.enabled or st is None:
+                continue
+            at = parse_iso(st.next_check_at)
+            if at is None or at <= now:
+                due.append((st.next_check_at or "", src))
+        due.sort(key=lambda x: x[0])
+        return [s for _, s in due]
+
+    def run_due(self, now: datetime | None = None) -> list[str]:
+        """Submit every due source not already running; return their ids without waiting."""
+        if self._closed:
+            return []
+        submitted: list[str] = []
+        with self._lock:
+            self._reap()
+            for src in self.due(now):
+                if src.id in self._futures or (self.prefix + src.id) in RUNNING:
+                    continue
+                fut = self.pool.submit(run_one, self.store, src, self.settings, self.limiter, now, RUNNING,
+                                       self.prefix)
+                self._futures[src.id] = fut
+                submitted.append(src.id)
+        return submitted
+
+    def _reap(self) -> None:
+        for sid, fut in list(self._futures.items()):
+            if fut.done():
+                del self._futures[sid]
+                try:
+                    self.results.append(fut.result())
+                except Exception:  # noqa: BLE001 - run_one records its own failures
+                    log.exception("source %s: worker crashed", sid)
+
+    def running(self) -> list[str]:
+        with self._lock:
+            return [sid for sid, f in self._futures.items() if not f.done()]
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for submitted runs to finish (tests, ``collect`` once); True if all finished."""
+        with self._lock:
+            futs = list(self._futures.values())
+        done, not_done = wait(futs, timeout=timeout)
+        with self._lock:
+            self._reap()
+        return not not_done
+
+    def drain_results(self) -> list[SourceResult]:
+        with self._lock:
+            self._reap()
+            out, self.results = self.results, []
+        return out
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop accepting work; finish (or with wait=False abandon) runs in flight."""
+        self._closed = True
+        self.pool.shutdown(wait=wait, cancel_futures=True)
+        if wait:
+            self.db.conn.close()
+
+
+def schedule_jobs(scheduler: Any, dispatcher: Dispatcher, every_seconds: int = 5) -> Any:
+    """Add the one dispatcher job: every few seconds, never two at once, missed runs coalesced.
+
+    ``misfire_grace_time`` is given on the job (the scheduler-constructor argument is ignored by
+    APScheduler 3.x; job_defaults or the job itself must carry it) so that a paused or overloaded
+    daemon runs the dispatcher once when it wakes up instead of skipping it or running a pile.
+    """
+    return scheduler.add_job(dispatcher.run_due, "interval", seconds=every_seconds, id=DISPATCH_JOB_ID,
+                             name="collect due sources", max_instances=1, coalesce=True,
+                             misfire_grace_time=max(60, every_seconds * 12), replace_existing=True,
+                             jitter=None, next_run_time=datetime.now(UTC))
+
+
+

@@ -1,0 +1,67 @@
+"""Which rule identifies a source's items: guid → canonical link → hash of (link, date, title).
+
+A rule is rejected for a source when its keys are empty or repeated in more than 5% of the items
+of one fetch; the source then falls back to the next rule and stays there (identities must not
+flip back and forth, or every item would be collected twice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from collectors.parsing import Entry
+
+__all__ = ["RULES", "canonical_link", "identity_of", "choose_rule", "BROKEN_SHARE"]
+
+RULES = ("guid", "link", "hash")
+BROKEN_SHARE = 0.05
+_TRACKING = ("utm_", "spm", "from", "share", "timestamp", "_t")
+
+
+def canonical_link(url: str) -> str:
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    if not url:
+        return ""
+    p = urlsplit(url.strip())
+    host = (p.hostname or "").lower()
+    port = p.port
+    if port and not ((p.scheme == "http" and port == 80) or (p.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = [(k, v) for k, v in parse_qsl(p.query, keep_blank_values=True)
+             if not k.lower().startswith(_TRACKING)]
+    return urlunsplit((p.scheme.lower(), host, p.path or "/", urlencode(query), ""))
+
+
+def identity_of(entry: Entry, rule: str) -> str | None:
+    if rule == "guid":
+        return entry.guid or None
+    if rule == "link":
+        return canonical_link(entry.url) or None
+    h = hashlib.sha256("\x00".join([canonical_link(entry.url), entry.published or entry.list_date or "",
+                                    entry.title]).encode("utf-8")).hexdigest()
+    return "h:" + h[:40]
+
+
+def choose_rule(entries: list[Entry], current: str | None, *, has_guids: bool) -> tuple[str, str | None]:
+    """The rule to use for this fetch and, when it is a fallback, a one-line note saying why."""
+    start = RULES.index(current) if current in RULES else (0 if has_guids else 1)
+    note = None
+    for rule in RULES[start:]:
+        if rule == "hash" or not entries:
+            return rule, note
+        keys = [identity_of(e, rule) for e in entries]
+        empty = sum(1 for k in keys if not k)
+        present = [k for k in keys if k]
+        repeated = len(present) - len(set(present))
+        if empty + repeated > BROKEN_SHARE * len(entries):
+            nxt = RULES[RULES.index(rule) + 1]
+            what = []
+            if empty:
+                what.append(f"empty in {empty}")
+            if repeated:
+                what.append(f"repeated in {repeated}")
+            note = f"{rule}s {' and '.join(what)} of {len(entries)} items: identity by {nxt}"
+            continue
+        return rule, note
+    return "hash", note

@@ -1,0 +1,471 @@
+"""Parse decoded pages into entries: RSS/Atom feeds, HTML list pages, detail pages, JSON lists.
+
+Selectors and field paths are data (``Source.list``, ``Source.detail``, ``Source.json``). Without
+them (``probe`` on a new site) the list is found by looking for the largest group of sibling
+links that carry dates. Dates are passed through exactly as written; nothing is invented.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import feedparser
+import lxml.etree
+import lxml.html
+import trafilatura
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
+
+from collectors.decoding import repair_mojibake
+from collectors.errors import NotAFeed, NotAList, ParseError
+
+__all__ = ["Entry", "Detail", "parse_feed", "parse_list", "parse_detail", "parse_json", "next_page_url",
+           "looks_like_feed", "looks_like_json", "DATE_RE", "ATTACHMENT_EXTS"]
+
+META_NAMES = ("ArticleTitle", "PubDate", "ColumnName", "ContentSource", "SiteName", "Keywords",
+              "Description", "Author", "ColumnKeywords", "ColumnDescription", "ColumnType", "Url")
+ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".zip",
+                   ".rar", ".7z", ".ofd", ".txt", ".csv")
+DATE_RE = re.compile(
+    r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:[\sT\-]*\d{1,2}[:时]\d{1,2}(?::\d{1,2})?)?"
+    r"|\[\s*\d{1,2}-\d{1,2}\s*\]|(?<!\d)\d{1,2}-\d{1,2}(?!\d))"
+)
+_FULL_DATE_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+_WS_RE = re.compile(r"\s+")
+
+
+@dataclass
+class Entry:
+    """One item as seen on a list page, in a feed or in a JSON list."""
+
+    url: str
+    title: str
+    guid: str | None = None
+    published: str | None = None
+    list_date: str | None = None
+    html: str = ""
+    has_body: bool = False  # the body came with the entry (feed, JSON): no detail page needed
+    meta: dict[str, str] = field(default_factory=dict)
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Detail:
+    """What a detail page yielded."""
+
+    title: str | None
+    published: str | None
+    html: str
+    source: str | None
+    canonical: str | None
+    meta: dict[str, str]
+    attachments: list[dict[str, str]]
+
+
+def _text(el: Any) -> str:
+    return _WS_RE.sub(" ", el.text_content() if hasattr(el, "text_content") else str(el)).strip()
+
+
+def _clean(s: str | None) -> str:
+    if not s:
+        return ""
+    fixed, _ = repair_mojibake(_WS_RE.sub(" ", s).strip())
+    return fixed
+
+
+def _select(root: Any, css: str) -> list[Any]:
+    try:
+        return CSSSelector(css)(root)
+    except (SelectorError, lxml.etree.XPathError) as exc:
+        raise ParseError(f"invalid CSS selector {css!r}: {exc}") from None
+
+
+def _html_root(text: str, base_url: str) -> Any:
+    text = text.lstrip("\ufeff")
+    if text.startswith("<?xml"):
+        text = re.sub(r"^<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        raise ParseError("empty page")
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ParseError(f"not parseable as HTML: {exc}") from None
+    base = root.find(".//base")
+    href = base.get("href") if base is not None else None
+    root.make_links_absolute(urljoin(base_url, href) if href else base_url, resolve_base_href=False,
+                             handle_failures="ignore")
+    return root
+
+
+# ---------------------------------------------------------------- feeds
+def looks_like_feed(content: bytes, content_type: str) -> bool:
+    head = content[:1024].lstrip().lower()
+    if any(t in content_type for t in ("rss", "atom", "/xml", "+xml")):
+        return True
+    return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
+
+
+def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[list[Entry], list[str]]:
+    """RSS/Atom via feedparser, given bytes (so the feed's own encoding rules apply)."""
+    parsed = feedparser.parse(content, response_headers=headers or {"content-location": base_url})
+    warnings: list[str] = []
+    version = parsed.get("version") or ""
+    if parsed.bozo:
+        exc = parsed.get("bozo_exception")
+        reason = " ".join(str(exc).split())[:120] if exc else "malformed"
+        if not version and not parsed.entries:
+            raise NotAFeed(f"not an RSS/Atom feed: {reason}")
+        if not parsed.entries:
+            raise NotAFeed(f"broken feed XML, no entries recovered: {reason}")
+        warnings.append(f"feed: malformed XML, {len(parsed.entries)} entries recovered ({reason})")
+    elif not version and not parsed.entries:
+        raise NotAFeed("not an RSS/Atom feed (no channel or feed element)")
+    entries: list[Entry] = []
+    for e in parsed.entries:
+        link = e.get("link") or ""
+        if not link:
+            for ln in e.get("links", []):
+                if ln.get("href"):
+                    link = ln["href"]
+                    break
+        link = urljoin(base_url, link) if link else ""
+        body = ""
+        if e.get("content"):
+            body = e["content"][0].get("value", "")
+        if not body:
+            body = e.get("summary", "") or ""
+        published = e.get("published") or e.get("updated") or e.get("dc_date") or None
+        attachments = [{"url": urljoin(base_url, enc.get("href", "")), "name": enc.get("type", "")}
+                       for enc in e.get("enclosures", []) if enc.get("href")]
+        meta: dict[str, str] = {}
+        if e.get("author"):
+            meta["Author"] = e["author"]
+        if e.get("source", {}).get("title"):
+            meta["ContentSource"] = e["source"]["title"]
+        tags = [t.get("term") for t in e.get("tags", []) if t.get("term")]
+        if tags:
+            meta["Keywords"] = ",".join(tags)
+        title = _clean(e.get("title", ""))
+        if not link and not title:
+            continue
+        entries.append(Entry(url=link, title=title, guid=(e.get("id") or "").strip() or None,
+                             published=published, html=_clean_body(body), has_body=True, meta=meta,
+                             attachments=attachments))
+    return entries, warnings
+
+
+def _clean_body(body: str) -> str:
+    fixed, _ = repair_mojibake(body)
+    return fixed
+
+
+# ---------------------------------------------------------------- html lists
+def _date_in(text: str) -> str | None:
+    m = DATE_RE.search(text)
+    return m.group(0).strip() if m else None
+
+
+def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> tuple[list[Entry], Any]:
+    """Entries of an HTML list page. Returns (entries, lxml root) — the root finds the next page."""
+    root = _html_root(text, base_url)
+    spec = spec or {}
+    entries: list[Entry] = []
+    if spec.get("items"):
+        link_css = spec.get("link") or "a"
+        for node in _select(root, spec["items"]):
+            links = [a for a in _select(node, link_css) if a.get("href")] if link_css else []
+            if not links and node.tag == "a" and node.get("href"):
+                links = [node]
+            if not links:
+                continue
+            a = links[0]
+            href = a.get("href", "").strip()
+            if not _is_item_href(href):
+                continue
+            title = ""
+            if spec.get("title"):
+                t = _select(node, spec["title"])
+                if t:
+                    title = t[0].get("title") or _text(t[0])
+            if not title:
+                title = a.get("title") or _text(a)
+            date = None
+            if spec.get("date"):
+                d = _select(node, spec["date"])
+                if d:
+                    date = _text(d[0]) or None
+            else:
+                date = _date_in(_text(node).replace(_text(a), " ", 1))
+            entries.append(Entry(url=_strip_fragment(href), title=_clean(title), list_date=date))
+        if not entries:
+            raise NotAList(f"no entries match the list selector {spec['items']!r}")
+    else:
+        entries = _guess_list(root)
+        if not entries:
+            raise NotAList("no list of dated item links found on the page")
+    return _dedupe(entries), root
+
+
+def _is_item_href(href: str) -> bool:
+    low = href.lower()
+    return bool(href) and not low.startswith(("javascript:", "mailto:", "tel:", "#")) and \
+        urlsplit(href).scheme in ("http", "https")
+
+
+def _strip_fragment(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(fragment="")) if parts.fragment else url
+
+
+def _dedupe(entries: list[Entry]) -> list[Entry]:
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        if e.url in seen:
+            continue
+        seen.add(e.url)
+        out.append(e)
+    return out
+
+
+def _guess_list(root: Any) -> list[Entry]:
+    """The largest group of same-shaped sibling rows (li/tr/dd/p/div) each holding a link and a date."""
+    groups: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
+    for row in root.iter("li", "tr", "dd", "dt", "p", "div", "h3", "h4"):
+        links = [a for a in row.iter("a") if _is_item_href(a.get("href", "").strip())]
+        if not links or len(links) > 3:
+            continue
+        row_text = _text(row)
+        if len(row_text) > 300:
+            continue
+        a = max(links, key=lambda x: len(_text(x)))
+        title = a.get("title") or _text(a)
+        if len(title) < 4:
+            continue
+        date = _date_in(row_text.replace(_text(a), " ", 1)) or _date_in(row_text)
+        if not date:
+            continue
+        parent = row.getparent()
+        groups[(parent, row.tag)].append(Entry(url=_strip_fragment(a.get("href").strip()), title=_clean(title),
+                                               list_date=date))
+    if not groups:
+        return []
+    best = max(groups.values(), key=len)
+    if len(best) < 2:
+        return []
+    # Several sibling blocks (one <ul> per five rows is common): take all groups of that row shape
+    # under the same grandparent.
+    return best
+
+
+def next_page_url(root: Any, current: str, page: int, how: str | None, first_url: str) -> str | None:
+    """The URL of list page *page* (2, 3, …) for the pagination scheme *how*."""
+    if not how:
+        return None
+    parts = urlsplit(first_url)
+    path = parts.path
+    if how == "trs":  # TRS WCM createPageHTML: index.html, index_1.html, index_2.html …
+        base, dot, ext = path.rpartition(".")
+        if not dot or "/" in ext:
+            base, ext = path.rstrip("/") + "/index", "html"
+        return urlunsplit(parts._replace(path=f"{base}_{page - 1}.{ext}"))
+    if how == "ucap":  # 开普云 / hlj cluster: common_list.shtml, common_list_2.shtml …
+        base, dot, ext = path.rpartition(".")
+        if not dot or "/" in ext:
+            base, ext = path.rstrip("/") + "/index", "shtml"
+        return urlunsplit(parts._replace(path=f"{base}_{page}.{ext}"))
+    if how == "hanweb":  # 大汉 jpage: ?uid=…&pageNum=2
+        q = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "pageNum"]
+        q.append(("pageNum", str(page)))
+        return urlunsplit(parts._replace(query=urlencode(q)))
+    links = [a for a in _select(root, how) if a.get("href")]
+    if not links:
+        return None
+    nxt = _strip_fragment(links[0].get("href").strip())
+    return nxt if _is_item_href(nxt) and nxt != current else None
+
+
+# ---------------------------------------------------------------- detail pages
+def _metas(root: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    wanted = {n.lower(): n for n in META_NAMES}
+    for m in root.iter("meta"):
+        name = (m.get("name") or m.get("property") or "").strip()
+        key = wanted.get(name.lower())
+        content = (m.get("content") or "").strip()
+        if key and content and key not in found:
+            found[key] = _clean(content)
+    return found
+
+
+def _attachments(scope: Any) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for a in scope.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href in seen:
+            continue
+        path = urlsplit(href).path.lower()
+        if path.endswith(ATTACHMENT_EXTS) and _is_item_href(href):
+            seen.add(href)
+            out.append({"url": href, "name": _clean(a.get("title") or _text(a)) or path.rsplit("/", 1)[-1]})
+    return out
+
+
+def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Detail:
+    """Meta tags first, then configured selectors, then trafilatura for the body."""
+    spec = spec or {}
+    root = _html_root(text, url)
+    meta = _metas(root)
+    title = meta.get("ArticleTitle")
+    if not title and spec.get("title"):
+        t = _select(root, spec["title"])
+        title = _clean(_text(t[0])) if t else None
+    published = meta.get("PubDate")
+    if not published and spec.get("date"):
+        d = _select(root, spec["date"])
+        if d:
+            raw = _text(d[0])
+            m = DATE_RE.search(raw) if _FULL_DATE_RE.search(raw) else None
+            published = m.group(0).strip() if m else (raw or None)
+    source = meta.get("ContentSource")
+    if not source and spec.get("source"):
+        s = _select(root, spec["source"])
+        if s:
+            source = _clean(re.sub(r"^\s*(来源|信息来源|文章来源)\s*[:：]\s*", "", _text(s[0]))) or None
+    body_html = ""
+    scope = root
+    if spec.get("body"):
+        b = _select(root, spec["body"])
+        if b:
+            scope = b[0]
+            body_html = lxml.html.tostring(b[0], encoding="unicode", method="html")
+    if not body_html:
+        extracted = trafilatura.extract(text, url=url, output_format="html", include_links=True,
+                                        include_tables=True, favor_precision=True)
+        body_html = extracted or ""
+    if not title:
+        t = root.find(".//title")
+        title = _clean(t.text_content()) if t is not None else None
+    canonical = None
+    for ln in root.iter("link"):
+        if (ln.get("rel") or "").lower() == "canonical" and ln.get("href"):
+            canonical = _strip_fragment(ln.get("href").strip())
+            break
+    if source:
+        meta.setdefault("ContentSource", source)
+    return Detail(title=title or None, published=published, html=_clean_body(body_html), source=source,
+                  canonical=canonical if canonical and _is_item_href(canonical) else None, meta=meta,
+                  attachments=_attachments(scope) or (_attachments(root) if scope is not root else []))
+
+
+# ---------------------------------------------------------------- json lists
+def looks_like_json(content: bytes, content_type: str) -> bool:
+    head = content[:64].lstrip()
+    return "json" in content_type or head.startswith((b"{", b"["))
+
+
+def _path(obj: Any, path: str | None) -> Any:
+    if not path:
+        return obj
+    cur = obj
+    for part in str(path).split("."):
+        if isinstance(cur, dict):
+            cur = cur.get(part)
+        elif isinstance(cur, list) and part.lstrip("-").isdigit():
+            idx = int(part)
+            cur = cur[idx] if -len(cur) <= idx < len(cur) else None
+        else:
+            return None
+        if cur is None:
+            return None
+    return cur
+
+
+_JSONP_RE = re.compile(r"^\s*[\w$.]+\s*\((.*)\)\s*;?\s*$", re.S)
+
+
+def load_json(text: str) -> Any:
+    try:
+        return jsonlib.loads(text)
+    except ValueError as exc:
+        m = _JSONP_RE.match(text)
+        if m:
+            try:
+                return jsonlib.loads(m.group(1))
+            except ValueError:
+                pass
+        raise ParseError(f"not valid JSON: {exc}") from None
+
+
+_GUESS = {"title": ("title", "name", "subject", "headline", "docTitle", "articleTitle"),
+          "url": ("url", "link", "href", "docUrl", "articleUrl", "pageUrl"),
+          "date": ("date", "pubDate", "publishTime", "pubTime", "publishDate", "time", "createTime",
+                   "releaseTime", "docPubTime"),
+          "id": ("id", "guid", "docId", "articleId", "uuid"),
+          "body": ("content", "body", "html", "text", "docContent")}
+
+
+def _largest_list(obj: Any, prefix: str = "", depth: int = 0) -> tuple[str, int]:
+    best = ("", -1)
+    if isinstance(obj, list):
+        if obj and all(isinstance(x, dict) for x in obj):
+            best = (prefix, len(obj))
+    elif isinstance(obj, dict) and depth < 5:
+        for k, v in obj.items():
+            cand = _largest_list(v, f"{prefix}.{k}" if prefix else k, depth + 1)
+            if cand[1] > best[1]:
+                best = cand
+    return best
+
+
+def guess_json_spec(data: Any) -> dict[str, Any]:
+    """Field paths for an unknown JSON list (probe): the largest list of objects and usual names."""
+    path, n = _largest_list(data)
+    if n <= 0:
+        raise NotAList("no list of objects found in the JSON body")
+    first = _path(data, path)[0]
+    spec: dict[str, Any] = {"items": path}
+    lower = {k.lower(): k for k in first}
+    for field_name, names in _GUESS.items():
+        for name in names:
+            if name.lower() in lower:
+                spec[field_name] = lower[name.lower()]
+                break
+    if "title" not in spec or "url" not in spec and "id" not in spec:
+        raise NotAList(f"JSON list at {path or 'the root'!r} has no title/url fields")
+    return spec
+
+
+def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
+    """Entries from a JSON list endpoint following the configured field paths."""
+    items = _path(data, spec.get("items"))
+    if not isinstance(items, list):
+        raise NotAList(f"no list at JSON path {spec.get('items') or '(root)'!r}")
+    entries: list[Entry] = []
+    for it in items:
+        if not isinstance(it, dict):
+            continue
+        title = _path(it, spec.get("title"))
+        url = _path(it, spec.get("url")) if spec.get("url") else None
+        guid = _path(it, spec.get("id")) if spec.get("id") else None
+        date = _path(it, spec.get("date")) if spec.get("date") else None
+        body = _path(it, spec.get("body")) if spec.get("body") else None
+        src = _path(it, spec.get("source")) if spec.get("source") else None
+        if not title and not url:
+            continue
+        meta = {"ContentSource": _clean(str(src))} if src else {}
+        entries.append(Entry(url=urljoin(base_url, str(url)) if url else "", title=_clean(str(title or "")),
+                             guid=str(guid).strip() if guid not in (None, "") else None,
+                             published=str(date) if date not in (None, "") else None,
+                             html=_clean_body(str(body)) if body else "", has_body=body is not None,
+                             meta=meta))
+    if items and not entries:
+        raise NotAList("JSON list items have none of the configured title/url fields")
+    return entries

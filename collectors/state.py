@@ -1,0 +1,245 @@
+"""The collector's tables: per-source schedule and health, HTTP validators, seen links, the outbox.
+
+``collected`` is the crash-safe outbox: an item is committed there before anything downstream
+sees it, and ``pending`` hands rows on in id order. All access goes through one lock per
+connection so worker threads can share a connection safely.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from collectors.http import CacheEntry
+from collectors.model import CollectedItem
+from store import migrate, transaction
+
+__all__ = ["init", "StateStore", "iso", "parse_iso", "SourceState"]
+
+
+def _step1(db: sqlite_utils.Database) -> None:
+    db.execute("""CREATE TABLE source_state (
+        source_id TEXT PRIMARY KEY,
+        next_check_at TEXT,
+        error_count INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_error_at TEXT,
+        last_attempt_at TEXT,
+        last_success_at TEXT,
+        last_new_at TEXT,
+        last_warning TEXT,
+        identity_rule TEXT,
+        identity_note TEXT,
+        last_duration REAL,
+        last_bytes INTEGER,
+        alerting INTEGER NOT NULL DEFAULT 0
+    )""")
+    db.execute("""CREATE TABLE http_cache (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        fresh_until REAL,
+        checked_at TEXT
+    )""")
+    db.execute("""CREATE TABLE seen_links (
+        source_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (source_id, url)
+    )""")
+    db.execute("""CREATE TABLE collected (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source_id TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        collected_at TEXT NOT NULL,
+        UNIQUE (source_id, identity, version)
+    )""")
+    db.execute("CREATE INDEX collected_source_time ON collected (source_id, collected_at)")
+    db.execute("CREATE INDEX seen_links_recheck ON seen_links (source_id, first_seen)")
+
+
+def init(db: sqlite_utils.Database) -> None:
+    """Create or upgrade the collector's tables (source_state, http_cache, seen_links, collected)."""
+    migrate(db, "collectors", [_step1])
+
+
+def iso(dt: datetime) -> str:
+    """Machine times are stored as ISO 8601 UTC with seconds, so they compare as strings."""
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_iso(s: str | None) -> datetime | None:
+    if not s:
+        return None
+    dt = datetime.fromisoformat(s)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+@dataclass
+class SourceState:
+    source_id: str
+    next_check_at: str | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    last_error_at: str | None = None
+    last_attempt_at: str | None = None
+    last_success_at: str | None = None
+    last_new_at: str | None = None
+    last_warning: str | None = None
+    identity_rule: str | None = None
+    identity_note: str | None = None
+    last_duration: float | None = None
+    last_bytes: int | None = None
+    alerting: int = 0
+
+
+_LOCKS: dict[int, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(db: sqlite_utils.Database) -> threading.RLock:
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(id(db.conn))
+        if lock is None:
+            lock = _LOCKS[id(db.conn)] = threading.RLock()
+        return lock
+
+
+class StateStore:
+    """All collector reads and writes, serialised per connection (worker threads share one)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.lock = _lock_for(db)
+
+    def _q(self, sql: str, params: list[Any] | tuple = ()) -> list[tuple]:
+        with self.lock:
+            return self.db.execute(sql, list(params)).fetchall()
+
+    # -- http cache
+    def cache_lookup(self, url: str) -> CacheEntry | None:
+        rows = self._q("SELECT etag, last_modified, fresh_until FROM http_cache WHERE url = ?", [url])
+        return CacheEntry(*rows[0]) if rows else None
+
+    def save_cache(self, url: str, entry: CacheEntry, now: datetime) -> None:
+        if not (entry.etag or entry.last_modified or entry.fresh_until):
+            return
+        with self.lock, transaction(self.db):
+            self.db.execute(
+                "INSERT INTO http_cache (url, etag, last_modified, fresh_until, checked_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(url) DO UPDATE SET etag=excluded.etag, last_modified=excluded.last_modified, "
+                "fresh_until=excluded.fresh_until, checked_at=excluded.checked_at",
+                [url, entry.etag, entry.last_modified, entry.fresh_until, iso(now)])
+
+    # -- source state
+    def state(self, source_id: str) -> SourceState:
+        with self.lock:
+            cur = self.db.execute("SELECT * FROM source_state WHERE source_id = ?", [source_id])
+            row = cur.fetchone()
+            if row is None:
+                return SourceState(source_id)
+            names = [d[0] for d in cur.description]
+        return SourceState(**dict(zip(names, row, strict=True)))
+
+    def states(self) -> dict[str, SourceState]:
+        with self.lock:
+            cur = self.db.execute("SELECT * FROM source_state")
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        return {r[0]: SourceState(**dict(zip(names, r, strict=True))) for r in rows}
+
+    def save_state(self, st: SourceState) -> None:
+        data = dict(st.__dict__)
+        cols = ", ".join(data)
+        marks = ", ".join("?" for _ in data)
+        updates = ", ".join(f"{k}=excluded.{k}" for k in data if k != "source_id")
+        with self.lock, transaction(self.db):
+            self.db.execute(f"INSERT INTO source_state ({cols}) VALUES ({marks}) "
+                            f"ON CONFLICT(source_id) DO UPDATE SET {updates}", list(data.values()))
+
+    def schedule_first(self, source_ids: list[str], when: dict[str, datetime]) -> None:
+        """Give sources never seen before a first check time (spread by the caller's jitter)."""
+        with self.lock, transaction(self.db):
+            for sid in source_ids:
+                self.db.execute("INSERT INTO source_state (source_id, next_check_at) VALUES (?, ?) "
+                                "ON CONFLICT(source_id) DO NOTHING", [sid, iso(when[sid])])
+
+    # -- seen links
+    def seen(self, source_id: str, urls: list[str]) -> set[str]:
+        out: set[str] = set()
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            marks = ",".join("?" for _ in chunk)
+            out.update(r[0] for r in self._q(
+                f"SELECT url FROM seen_links WHERE source_id = ? AND url IN ({marks})", [source_id, *chunk]))
+        return out
+
+    def recheck_candidates(self, source_id: str, now: datetime, window_hours: int, gap: timedelta,
+                           limit: int) -> list[tuple[str, str]]:
+        """Recent detail pages (url, identity) due for a re-check, to catch upstream corrections."""
+        return [(r[0], r[1]) for r in self._q(
+            "SELECT url, identity FROM seen_links WHERE source_id = ? AND first_seen >= ? AND checked_at <= ? "
+            "ORDER BY checked_at LIMIT ?",
+            [source_id, iso(now - timedelta(hours=window_hours)), iso(now - gap), limit])]
+
+    def touch_seen(self, source_id: str, url: str, identity: str, now: datetime) -> None:
+        with self.lock, transaction(self.db):
+            self._upsert_seen(source_id, url, identity, now)
+
+    def _upsert_seen(self, source_id: str, url: str, identity: str, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO seen_links (source_id, url, identity, first_seen, checked_at) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(source_id, url) DO UPDATE SET checked_at = excluded.checked_at",
+            [source_id, url, identity, iso(now), iso(now)])
+
+    # -- the outbox
+    def store_item(self, item: CollectedItem, now: datetime, seen_url: str | None = None) -> str:
+        """Store *item* as a new item or a new version, committed before return.
+
+        Returns "new", "version" or "unchanged".
+        """
+        h = item.content_hash
+        with self.lock, transaction(self.db):
+            row = self.db.execute(
+                "SELECT version, content_hash FROM collected WHERE source_id = ? AND identity = ? "
+                "ORDER BY version DESC LIMIT 1", [item.source_id, item.identity]).fetchone()
+            if row is not None and row[1] == h:
+                outcome = "unchanged"
+            else:
+                version = 1 if row is None else row[0] + 1
+                self.db.execute(
+                    "INSERT INTO collected (source_id, identity, version, content_hash, payload, collected_at) "
+                    "VALUES (?,?,?,?,?,?)",
+                    [item.source_id, item.identity, version, h, item.to_json(), iso(now)])
+                outcome = "new" if row is None else "version"
+            if seen_url:
+                self._upsert_seen(item.source_id, seen_url, item.identity, now)
+        return outcome
+
+    def latest(self, source_id: str, identity: str) -> CollectedItem | None:
+        rows = self._q("SELECT payload FROM collected WHERE source_id = ? AND identity = ? "
+                       "ORDER BY version DESC LIMIT 1", [source_id, identity])
+        return CollectedItem.from_json(rows[0][0]) if rows else None
+
+    def pending(self, after_id: int, limit: int) -> list[tuple[int, CollectedItem]]:
+        rows = self._q("SELECT id, payload FROM collected WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit])
+        return [(r[0], CollectedItem.from_json(r[1])) for r in rows]
+
+    def items_since(self, since: datetime) -> dict[str, int]:
+        return {r[0]: r[1] for r in self._q(
+            "SELECT source_id, count(*) FROM collected WHERE collected_at >= ? GROUP BY source_id", [iso(since)])}
+
+    def new_times(self, source_id: str, since: datetime) -> list[str]:
+        """Distinct times at which new (version 1) items arrived: the source's rhythm."""
+        return [r[0] for r in self._q(
+            "SELECT DISTINCT collected_at FROM collected WHERE source_id = ? AND version = 1 "
+            "AND collected_at >= ? ORDER BY collected_at", [source_id, iso(since)])]

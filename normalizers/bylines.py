@@ -1,0 +1,194 @@
+"""Titles and byline lines: what sites wrap around a story that is not the story.
+
+Re-posting sites prefix titles with column tags (【龙江动态】【转载】…) and suffix them with their
+own name (``_黑龙江省人民政府``, `` - 新华网``); bodies carry 来源/作者/记者/责任编辑 lines. The
+tags and suffixes go; the byline values move into fields so the text compares and reads clean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["Byline", "clean_title", "parse_byline_line", "inline_byline"]
+
+_WS = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
+_LEADING_TAGS = re.compile(r"^(?:\s*(?:【[^【】]{0,30}】|\[[^\[\]]{1,12}\]|〖[^〖〗]{0,30}〗))+\s*")
+# Separators sites put between a title and their name: _ - — | ｜ · –  (with or without spaces)
+_SUFFIX_SEP = re.compile(r"\s*(?:_|\||｜|--?|—+|–|·|：：)\s*(?=[^_|｜\-—–·]+$)")
+# The tail of a site or outlet name.
+_SITE_NAME = re.compile(
+    r"(?:网|网站|门户网站|门户|政府网|人民政府|政府|新闻网|在线|频道|客户端|日报|晚报|报社|"
+    r"电视台|广播电视台|融媒体中心|官网|官方网站|政务网|信息网|新闻中心|Xinhua|xinhuanet|"
+    r"People's Daily|CCTV|China Daily|\.com|\.cn|\.net|\.org)$",
+    re.IGNORECASE,
+)
+# A name is short and carries no sentence punctuation.
+_NOT_A_NAME = re.compile(r"[，。！？；：、“”《》（）,!?;]")
+
+
+def _squash(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def clean_title(title: str, site_names: tuple[str, ...] | list[str] = ()) -> str:
+    """The display title: every leading 【…】 tag and any trailing site name removed.
+
+    *site_names* are names known to be the site's own (the source name, meta SiteName); any
+    trailing segment equal to one of them goes even when it does not look like a site name.
+    Punctuation inside the title is kept exactly as published.
+    """
+    t = _squash(title or "")
+    prev = None
+    while t and t != prev:
+        prev = t
+        stripped = _LEADING_TAGS.sub("", t)
+        if stripped:  # a title that is only a tag keeps it rather than becoming empty
+            t = stripped
+        t = _strip_suffix(t, site_names)
+    return t
+
+
+def _strip_suffix(t: str, site_names: tuple[str, ...] | list[str]) -> str:
+    names = {n.strip() for n in site_names if n and n.strip()}
+    for name in sorted(names, key=len, reverse=True):
+        for sep in (" - ", " -", "-", "_", " | ", "|", "｜", " — ", "—", " – ", "–", " "):
+            if t.endswith(sep + name) and len(t) > len(sep + name):
+                return t[: -len(sep + name)].rstrip()
+    m = _SUFFIX_SEP.search(t)
+    if not m:
+        return t
+    head, tail = t[: m.start()].rstrip(), t[m.end():].strip()
+    if not head or not tail or len(tail) > 30 or _NOT_A_NAME.search(tail):
+        return t
+    if _SITE_NAME.search(tail):
+        return head
+    return t
+
+
+# --- byline lines ---------------------------------------------------------------------------
+
+# Keys a byline line is made of, longest first so 责任编辑 wins over 编辑.
+_KEYS = {
+    "source_line": ("信息来源", "文章来源", "稿件来源", "新闻来源", "内容来源", "转载来源", "来源", "出处"),
+    "editor": ("责任编辑", "责编", "编辑"),
+    "reporter": ("本报记者", "记者"),
+    "author": ("作者", "撰稿", "撰文", "文"),
+    "other": (
+        "发布时间", "发布日期", "发稿时间", "更新时间", "成文日期", "时间", "日期", "浏览次数", "点击数",
+        "阅读次数", "阅读量", "访问量", "浏览量", "点击量", "审核", "审校", "校对", "签发", "初审",
+        "复审", "终审", "监制", "统筹", "摄影", "通讯员", "字号", "字体", "分享", "发布机构",
+        "发布单位", "供稿", "核稿", "视频", "图片",
+    ),
+}
+_KEY_FIELD = {k: f for f, ks in _KEYS.items() for k in ks}
+_KEY_ALT = "|".join(sorted(_KEY_FIELD, key=len, reverse=True))
+# A key is followed by a colon (full or half width) or, for 记者/编辑/作者, by whitespace.
+_KEY_RE = re.compile(
+    r"(?:(?<=^)|(?<=[\s|｜丨/【\[（(]))(?P<key>" + _KEY_ALT + r")\s*(?:[:：]|(?<=记者)\s|(?<=编辑)\s|(?<=作者)\s)\s*"
+)
+_OPEN = "【[（(〔"
+_CLOSE = "】]）)〕"
+_EDGE = " |｜丨/\\-—·,，;；" + _OPEN + _CLOSE
+# Keys that also begin ordinary lines of notices (时间：… 地点：…): alone they are not a byline.
+_WEAK_KEYS = frozenset({"时间", "日期", "视频", "图片"})
+MAX_BYLINE_LINE = 120
+_DATEISH = re.compile(r"[\d\s\-/.:：年月日时分秒T+]{6,30}")
+MAX_VALUE = 40
+
+
+@dataclass
+class Byline:
+    """What one byline line said. ``date`` is the raw 发布时间 value, for the detail date candidate."""
+
+    source_line: str | None = None
+    author: str | None = None
+    reporter: str | None = None
+    editor: str | None = None
+    editor_is_chief: bool = False  # the value came from 责任编辑/责编, not plain 编辑
+    date: str | None = None
+    others: dict[str, str] = field(default_factory=dict)
+
+
+def _value(v: str) -> str:
+    v = v.strip(_EDGE)
+    return _squash(v)
+
+
+def parse_byline_line(line: str) -> Byline | None:
+    """Read a line made only of ``key：value`` byline segments; ``None`` if it is story text.
+
+    Accepts lines such as ``来源：黑龙江日报　作者：张三　责任编辑：李四``,
+    ``【来源：新华社】``, ``发布时间：2024-05-01 09:30 浏览次数：12``, ``（记者 王五）``.
+    """
+    s = _squash(line)
+    if not s or len(s) > MAX_BYLINE_LINE:
+        return None
+    core = s
+    while core and core[0] in _OPEN and core[-1] in _CLOSE:
+        core = core[1:-1].strip()
+    matches = list(_KEY_RE.finditer(core))
+    if not matches:
+        return None
+    lead = core[: matches[0].start()].strip(_EDGE)
+    if lead and not _DATEISH.fullmatch(lead):
+        return None
+    if all(m.group("key") in _WEAK_KEYS for m in matches):
+        return None
+    b = Byline(date=lead or None)
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(core)
+        key = m.group("key")
+        val = _value(core[m.end(): end])
+        parts = re.split(r"\s*[|｜丨]\s*", val)
+        if len(parts) > 1:  # 来源：新华网 | 2024-05-01
+            val = _value(parts[0])
+            for extra in parts[1:]:
+                if _DATEISH.fullmatch(extra.strip()) and b.date is None:
+                    b.date = extra.strip()
+        kind = _KEY_FIELD[key]
+        if len(val) > MAX_VALUE or _sentence_like(val):
+            return None
+        if kind == "other":
+            if key in ("发布时间", "发布日期", "发稿时间", "时间", "日期", "更新时间", "成文日期") and val:
+                b.date = b.date or val
+            b.others[key] = val
+            continue
+        if not val:
+            continue
+        if kind == "editor":
+            chief = key in ("责任编辑", "责编")
+            if b.editor is None or (chief and not b.editor_is_chief):
+                b.editor, b.editor_is_chief = val, chief
+        elif getattr(b, kind) is None:
+            setattr(b, kind, val)
+    return b
+
+
+def _sentence_like(v: str) -> bool:
+    return bool(re.search(r"[。！？；]", v))
+
+
+# 本报讯（记者 张三 李四）… at the start of a paragraph; （责任编辑：王五） at the end of one.
+_INLINE_REPORTER = re.compile(r"^[^（(]{0,16}?[（(]\s*(?:本报)?记者\s*[:：]?\s*(?P<v>[^（）()]{1,40}?)\s*[）)]")
+_TRAILING_EDITOR = re.compile(
+    r"\s*[（(\[【]\s*(?P<key>责任编辑|责编|编辑)\s*[:：]?\s*(?P<v>[^（）()\[\]【】]{1,30}?)\s*[）)\]】]\s*$"
+)
+
+
+def inline_byline(first: str, last: str) -> tuple[str | None, str | None, str]:
+    """Reporter named at the start of the first paragraph, editor at the end of the last.
+
+    Returns ``(reporter, editor, last_without_editor)``: the reporter stays in the text (it is
+    part of the published lead), the trailing editor note is removed from it.
+    """
+    reporter = None
+    m = _INLINE_REPORTER.match(first)
+    if m:
+        reporter = _value(m.group("v"))
+    editor = None
+    m = _TRAILING_EDITOR.search(last)
+    if m:
+        editor = _value(m.group("v"))
+        last = last[: m.start()].rstrip()
+    return reporter, editor, last

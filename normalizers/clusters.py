@@ -1,0 +1,242 @@
+"""Near-duplicate detection: fingerprints, the candidate index, verification, the look-alike guard.
+
+One cluster is one story across sources and days. Candidates come from an index (MinHash-LSH,
+one row per band, in the indexed SQLite table ``dedup_lsh``) with a bounded list per band, so the
+cost of a lookup does not grow with the history. Candidates are then verified on the char-5
+shingles of their comparison keys: containment (a trimmed re-post is contained in its original)
+or Jaccard, and a guard rejects look-alikes (other numbers, dates, ordinals, places in the titles
+or the lead) — weekly 常务会议 reports and 欢迎X国总理访华 share most of their words and are
+different stories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from normalizers.keys import (
+    BANDS,
+    LEAD_CHARS,
+    MAX_KEY_CHARS,
+    comparison_key,
+    guard_tokens,
+    key_digest,
+    minhash,
+    shingles,
+)
+
+__all__ = [
+    "Fingerprint",
+    "Match",
+    "fingerprint",
+    "lsh_keys",
+    "find_matches",
+    "verify",
+    "guard_conflict",
+    "CONTAINMENT_MIN",
+    "JACCARD_MIN",
+    "MIN_BODY_CHARS",
+]
+
+CONTAINMENT_MIN = 0.75  # |A∩B| / min(|A|,|B|) over char-5 shingles of the keys
+JACCARD_MIN = 0.5  # |A∩B| / |A∪B|
+MIN_BODY_CHARS = 30  # a shorter body key cannot decide a match on its own
+PER_BAND = 32  # bounded posting list read per band (most recent first)
+VERIFY_LIMIT = 16  # candidates verified per item, best band agreement first
+
+
+@dataclass
+class Fingerprint:
+    """What matching needs to know about one item's title and body."""
+
+    title_key: str
+    body_key: str  # at most MAX_KEY_CHARS characters
+    shingles: set[str] = field(repr=False)
+    signature: list[int] = field(repr=False)
+    truncated: bool = False
+
+    @property
+    def substantial(self) -> bool:
+        """Whether the body is long enough to decide a match by itself."""
+        return len(self.body_key) >= MIN_BODY_CHARS
+
+    @property
+    def body_digest(self) -> str | None:
+        return key_digest(self.body_key) if self.body_key else None
+
+    @property
+    def title_digest(self) -> str | None:
+        return key_digest(self.title_key) if self.title_key else None
+
+
+def fingerprint(title: str, text: str) -> Fingerprint:
+    """Keys, shingles and MinHash signature of an item (title and body keyed separately)."""
+    title_key = comparison_key(title or "")
+    body_key = comparison_key(text or "")
+    truncated = len(body_key) > MAX_KEY_CHARS
+    body_key = body_key[:MAX_KEY_CHARS]
+    sh = shingles(body_key) if len(body_key) >= MIN_BODY_CHARS else set()
+    return Fingerprint(title_key, body_key, sh, minhash(sh) if sh else [], truncated)
+
+
+def lsh_keys(signature: list[int]) -> list[int]:
+    """One index key per band: the band number in the high bits, the 32-bit MinHash below."""
+    return [(band << 32) | value for band, value in enumerate(signature)]
+
+
+@dataclass
+class Match:
+    """A verified near-duplicate: which stored item, and how strongly."""
+
+    item_id: int
+    cluster_id: int | None
+    source: str
+    containment: float
+    jaccard: float
+    reason: str  # "url" | "title+source" | "text"
+
+
+# --- the guard -------------------------------------------------------------------------------------
+_KINDS = ("ord", "date", "num", "place")
+
+
+def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_key: str) -> str | None:
+    """Why two items that share wording are different stories, or None if nothing disagrees.
+
+    Titles disagree when both carry tokens of one kind (number, date, 第N次, place) and the sets
+    differ. Bodies disagree when the lead of the shorter one names a number, date, ordinal or
+    place that the longer one never mentions (a trimmed re-post only drops text, it never adds).
+    """
+    if a_title_key and b_title_key and a_title_key != b_title_key:
+        ta, tb = guard_tokens(a_title_key), guard_tokens(b_title_key)
+        for kind in _KINDS:
+            if ta[kind] and tb[kind] and ta[kind] != tb[kind]:
+                return f"titles differ in {kind}: {'/'.join(sorted(ta[kind]))} vs {'/'.join(sorted(tb[kind]))}"
+    if a_body_key and b_body_key:
+        short, long_ = (a_body_key, b_body_key) if len(a_body_key) <= len(b_body_key) else (b_body_key, a_body_key)
+        lead = guard_tokens(short, lead=LEAD_CHARS)
+        long_tokens = guard_tokens(long_)
+        for kind in ("place", "date", "ord"):
+            for tok in lead[kind]:
+                if tok not in long_:
+                    return f"lead {kind} {tok!r} missing from the other text"
+        long_numbers = long_tokens["num"] | {
+            d for kind in ("date", "ord") for t in long_tokens[kind] for d in _digits(t)
+        }
+        for tok in lead["num"]:
+            if tok not in long_numbers:
+                return f"lead number {tok!r} missing from the other text"
+    return None
+
+
+def _digits(token: str) -> list[str]:
+    out, cur = [], ""
+    for ch in token:
+        if ch.isdigit():
+            cur += ch
+        elif cur:
+            out.append(cur)
+            cur = ""
+    if cur:
+        out.append(cur)
+    return out
+
+
+# --- verification ------------------------------------------------------------------------------------
+def verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float, str | None]:
+    """(containment, jaccard, guard reason) of a fingerprint against a stored item's keys."""
+    other = shingles(body_key) if len(body_key) >= MIN_BODY_CHARS else set()
+    if not fp.shingles or not other:
+        return 0.0, 0.0, None
+    inter = len(fp.shingles & other)
+    if inter == 0:
+        return 0.0, 0.0, None
+    containment = inter / min(len(fp.shingles), len(other))
+    jaccard = inter / (len(fp.shingles) + len(other) - inter)
+    reason = None
+    if containment >= CONTAINMENT_MIN or jaccard >= JACCARD_MIN:
+        reason = guard_conflict(fp.title_key, fp.body_key, title_key, body_key)
+    return containment, jaccard, reason
+
+
+def _accept(containment: float, jaccard: float) -> bool:
+    return containment >= CONTAINMENT_MIN or jaccard >= JACCARD_MIN
+
+
+_BAND_SQL = " UNION ALL ".join(
+    ["SELECT * FROM (SELECT item_id FROM dedup_lsh WHERE key = ? ORDER BY item_id DESC LIMIT ?)"] * BANDS
+)
+
+
+def _candidates(db: sqlite_utils.Database, fp: Fingerprint, exclude: int | None) -> list[int]:
+    """Stored items sharing at least one band, most agreeing bands first, at most VERIFY_LIMIT."""
+    keys = lsh_keys(fp.signature)
+    if len(keys) != BANDS:
+        return []
+    params: list[int] = []
+    for k in keys:
+        params += [k, PER_BAND]
+    hits: dict[int, int] = {}
+    for (item_id,) in db.conn.execute(_BAND_SQL, params):
+        if item_id != exclude:
+            hits[item_id] = hits.get(item_id, 0) + 1
+    ranked = sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))
+    return [item_id for item_id, _ in ranked[:VERIFY_LIMIT]]
+
+
+def find_matches(
+    db: sqlite_utils.Database,
+    fp: Fingerprint,
+    *,
+    source: str,
+    canonical_url: str,
+    published_at: str | None,
+    exclude: int | None = None,
+) -> list[Match]:
+    """Verified near-duplicates of an item among the stored ones, best first.
+
+    A substantial body matches on text (containment or Jaccard, guard passed). Any item also
+    matches an item with the exact same canonical URL, and an item of the same source with the
+    exact same title key whose body agrees (empty, or identical) and whose publish day does not
+    differ. Titles alone never decide across sources: recurring titles like 国内联播快讯 differ
+    in body.
+    """
+    conn = db.conn
+    found: dict[int, Match] = {}
+
+    if canonical_url:
+        for item_id, cluster, src in conn.execute(
+            "SELECT id, cluster, source FROM items WHERE canonical_url = ? AND id != ? ORDER BY id DESC LIMIT 8",
+            [canonical_url, exclude if exclude is not None else -1],
+        ):
+            found[item_id] = Match(item_id, cluster, src, 1.0, 1.0, "url")
+
+    if fp.title_key:
+        for item_id, cluster, body_digest, pub in conn.execute(
+            "SELECT d.item_id, i.cluster, d.body_digest, i.published_at FROM dedup_docs d "
+            "JOIN items i ON i.id = d.item_id WHERE d.source = ? AND d.title_digest = ? AND d.item_id != ? "
+            "ORDER BY d.item_id DESC LIMIT 8",
+            [source, fp.title_digest, exclude if exclude is not None else -1],
+        ):
+            if item_id in found:
+                continue
+            same_body = body_digest == fp.body_digest or not body_digest or not fp.body_key
+            other_day = published_at and pub and published_at[:10] != pub[:10]
+            if same_body and not other_day:
+                found[item_id] = Match(item_id, cluster, source, 1.0, 1.0, "title+source")
+
+    if fp.substantial:
+        cands = [c for c in _candidates(db, fp, exclude) if c not in found]
+        if cands:
+            marks = ",".join("?" * len(cands))
+            rows = conn.execute(
+                f"SELECT d.item_id, i.cluster, d.source, d.title_key, d.body_key FROM dedup_docs d "
+                f"JOIN items i ON i.id = d.item_id WHERE d.item_id IN ({marks})",
+                cands,
+            ).fetchall()
+            for item_id, cluster, src, title_key, body_key in rows:
+                containment, jaccard, conflict = verify(fp, title_key, body_key)
+                if conflict is None and _accept(containment, jaccard):
+                    found[item_id] = Match(item_id, cluster, src, containment, jaccard, "text")
+    return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))

@@ -1,0 +1,190 @@
+"""Comparison keys, shingles, MinHash signatures and look-alike guard tokens.
+
+Everything here is for *matching* only: a comparison key is never shown to anyone. Re-posts of one
+story differ in headline tags (【龙江动态】), source/editor lines, agency datelines, full-width vs
+ASCII punctuation and digits, traditional characters; the key removes all of that so that the
+remaining differences are the ones that matter (trimmed paragraphs, other numbers, other places).
+
+Hashes are stable across processes and versions (BLAKE2b), never Python's salted ``hash()``,
+because signatures are stored in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import threading
+import unicodedata
+from collections.abc import Iterable
+
+import opencc
+
+__all__ = [
+    "comparison_key",
+    "strip_boilerplate",
+    "shingles",
+    "minhash",
+    "key_digest",
+    "guard_tokens",
+    "SHINGLE",
+    "BANDS",
+    "MAX_KEY_CHARS",
+    "LEAD_CHARS",
+]
+
+SHINGLE = 5  # characters per shingle: measured best on the shared corpus (see docs/benchmarks-dedup.md)
+BANDS = 16  # MinHash values per item; each one is an LSH band of one row
+MAX_KEY_CHARS = 20_000  # a 1 MB body is matched on its first 20k key characters
+
+_converter: opencc.OpenCC | None = None
+_converter_lock = threading.Lock()
+
+
+def _t2s(text: str) -> str:
+    """Traditional → simplified with one OpenCC converter per process (creating one costs ~ms)."""
+    global _converter
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                _converter = opencc.OpenCC("t2s")
+    return _converter.convert(text)
+
+
+# --- boilerplate that re-posters add or remove -------------------------------------------------
+# Applied after NFKC + t2s + casefold, so colons and brackets are ASCII (：→: （→( ) and 【】 remain.
+_LEAD_TAGS = re.compile(r"^(?:\s*(?:【[^】\n]{0,30}】|\[[^\]\n]{0,30}\]))+\s*")
+_BYLINE_WORDS = (
+    "来源|信息来源|稿件来源|文章来源|资料来源|责任编辑|责编|编辑|主编|审核|审校|审签|校对|终审|初审|复审|"
+    "记者|通讯员|作者|撰稿|供稿|摄影|摄像|图片|监制|制作|发布机构|发布时间|发布日期|浏览次数|点击数|阅读量"
+)
+_BYLINE_LINE = re.compile(
+    rf"^[ \t\u3000]*[\[(]?(?:{_BYLINE_WORDS})[ \t\u3000]*[:|][^\n]*$", re.MULTILINE
+)
+_INLINE_BYLINE = re.compile(rf"[(\[](?:{_BYLINE_WORDS})[ \t\u3000]*[:|]?[^()\[\]\n]{{0,40}}[)\]]")
+_AGENCY = (
+    "央视网消息|央视新闻客户端|央视网|新华社|新华网|中新社|中新网|中国新闻网|人民网|人民日报|光明网|央广网|"
+    "中国日报网|国际在线|东北网|黑龙江日报|黑龙江新闻网|龙头新闻|极光新闻|本报讯|本网讯|本报|本网|讯"
+)
+# "央视网消息(新闻联播):", "新华社北京1月13日电(记者 张三)", "本报讯(记者 李四)", "人民网哈尔滨5月1日电"
+_DATELINE = re.compile(
+    rf"^\s*(?:(?:{_AGENCY})[^\n:]{{0,16}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:电|讯|消息)?"
+    rf"|[\u4e00-\u9fff]{{0,8}}\d{{1,2}}月\d{{1,2}}日(?:电|讯))"
+    r"\s*(?:\([^()\n]{0,30}\))?\s*[:]?\s*"
+)
+_STRIP = re.compile(r"[\W_]+")
+
+
+def strip_boilerplate(text: str) -> str:
+    """Remove what re-posters add or drop: leading 【…】 tags, 来源/责任编辑/记者 lines, datelines.
+
+    Expects NFKC-normalised, simplified, case-folded text (as :func:`comparison_key` prepares it).
+    """
+    text = _BYLINE_LINE.sub("", text)
+    text = _INLINE_BYLINE.sub("", text)
+    text = text.lstrip()
+    for _ in range(3):  # a tag, then a dateline, then maybe another tag
+        before = text
+        text = _LEAD_TAGS.sub("", text)
+        m = _DATELINE.match(text)
+        if m and m.end() > 0 and m.group(0).strip():
+            text = text[m.end():]
+        if text == before:
+            break
+    return text
+
+
+def comparison_key(text: str) -> str:
+    """The text reduced to what identifies a story: NFKC, simplified, case-folded, no punctuation.
+
+    Used only to compare items, never displayed.
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    text = _t2s(text).casefold()
+    text = strip_boilerplate(text)
+    return _STRIP.sub("", text)
+
+
+def shingles(key: str, k: int = SHINGLE) -> set[str]:
+    """Character k-grams of a key (the whole key when shorter than k)."""
+    key = key[:MAX_KEY_CHARS]
+    if len(key) <= k:
+        return {key} if key else set()
+    return {key[i : i + k] for i in range(len(key) - k + 1)}
+
+
+_SIG = struct.Struct(f"<{BANDS}I")
+_blake = hashlib.blake2b
+
+
+def minhash(shingle_set: Iterable[str]) -> list[int]:
+    """``BANDS`` 32-bit MinHash values: one 512-bit BLAKE2b digest per shingle gives all of them.
+
+    A trimmed re-post B ⊂ A shares each value with A with probability |B|/|A|, so one-row bands
+    find re-posts that keep 40 % of the text with probability ≥ 1 − 0.6¹⁶.
+    """
+    rows = [_SIG.unpack(_blake(s.encode("utf-8"), digest_size=4 * BANDS).digest()) for s in shingle_set]
+    if not rows:
+        return []
+    return list(map(min, zip(*rows, strict=True)))
+
+
+def key_digest(key: str) -> str:
+    """A stable digest of a whole key, for exact-duplicate lookups."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+
+
+# --- look-alike guard tokens --------------------------------------------------------------------
+_COUNTRIES = (
+    "阿富汗 阿尔巴尼亚 阿尔及利亚 安道尔 安哥拉 安提瓜和巴布达 阿根廷 亚美尼亚 澳大利亚 奥地利 阿塞拜疆 巴哈马 巴林 "
+    "孟加拉国 巴巴多斯 白俄罗斯 比利时 伯利兹 贝宁 不丹 玻利维亚 波黑 博茨瓦纳 巴西 文莱 保加利亚 布基纳法索 布隆迪 "
+    "柬埔寨 喀麦隆 加拿大 佛得角 中非 乍得 智利 哥伦比亚 科摩罗 刚果 哥斯达黎加 科特迪瓦 克罗地亚 古巴 塞浦路斯 捷克 "
+    "丹麦 吉布提 多米尼克 多米尼加 厄瓜多尔 埃及 萨尔瓦多 赤道几内亚 厄立特里亚 爱沙尼亚 埃塞俄比亚 斐济 芬兰 法国 "
+    "加蓬 冈比亚 格鲁吉亚 德国 加纳 希腊 格林纳达 危地马拉 几内亚比绍 几内亚 圭亚那 海地 洪都拉斯 匈牙利 冰岛 印度尼西亚 "
+    "印尼 印度 伊朗 伊拉克 爱尔兰 以色列 意大利 牙买加 日本 约旦 哈萨克斯坦 肯尼亚 基里巴斯 朝鲜 韩国 科威特 "
+    "吉尔吉斯斯坦 老挝 拉脱维亚 黎巴嫩 莱索托 利比里亚 利比亚 列支敦士登 立陶宛 卢森堡 马达加斯加 马拉维 马来西亚 马尔代夫 "
+    "马里 马耳他 马绍尔群岛 毛里塔尼亚 毛里求斯 墨西哥 密克罗尼西亚 摩尔多瓦 摩纳哥 蒙古国 蒙古 黑山 摩洛哥 莫桑比克 缅甸 "
+    "纳米比亚 瑙鲁 尼泊尔 荷兰 新西兰 尼加拉瓜 尼日尔 尼日利亚 北马其顿 挪威 阿曼 巴基斯坦 帕劳 巴勒斯坦 巴拿马 "
+    "巴布亚新几内亚 巴拉圭 秘鲁 菲律宾 波兰 葡萄牙 卡塔尔 罗马尼亚 俄罗斯 卢旺达 圣基茨和尼维斯 圣卢西亚 "
+    "圣文森特和格林纳丁斯 萨摩亚 圣马力诺 圣多美和普林西比 沙特阿拉伯 沙特 塞内加尔 塞尔维亚 塞舌尔 塞拉利昂 新加坡 "
+    "斯洛伐克 斯洛文尼亚 所罗门群岛 索马里 南非 南苏丹 西班牙 斯里兰卡 苏丹 苏里南 瑞典 瑞士 叙利亚 塔吉克斯坦 坦桑尼亚 "
+    "泰国 东帝汶 多哥 汤加 特立尼达和多巴哥 突尼斯 土耳其 土库曼斯坦 图瓦卢 乌干达 乌克兰 阿联酋 英国 美国 乌拉圭 "
+    "乌兹别克斯坦 瓦努阿图 委内瑞拉 越南 也门 赞比亚 津巴布韦 欧盟 东盟 非盟 联合国 上合组织 金砖国家 "
+    "香港 澳门 台湾"
+)
+_PROVINCES = (
+    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 重庆 "
+    "四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 雄安 深圳 大连 青岛 宁波 厦门 沈阳 长春 南京 杭州 济南 武汉 广州 成都 "
+    "西安 郑州 长沙 合肥 福州 南昌 昆明 贵阳 南宁 兰州 西宁 银川 乌鲁木齐 拉萨 呼和浩特 石家庄 太原 海口 "
+    "哈尔滨 齐齐哈尔 牡丹江 佳木斯 大庆 鸡西 双鸭山 伊春 七台河 鹤岗 黑河 绥化 大兴安岭 "
+    "五常 尚志 阿城 呼兰 双城 宾县 依兰 方正 巴彦 木兰 通河 延寿 讷河 龙江县 依安 泰来 甘南 富裕 克山 克东 拜泉 "
+    "绥芬河 海林 宁安 穆棱 东宁 林口 同江 富锦 抚远 桦南 桦川 汤原 肇州 肇源 林甸 杜尔伯特 虎林 密山 鸡东 集贤 友谊 宝清 "
+    "饶河 嘉荫 铁力 勃利 萝北 绥滨 北安 五大连池 嫩江 逊克 孙吴 安达 肇东 海伦 望奎 兰西 青冈 庆安 明水 绥棱 漠河 塔河 呼玛"
+)
+_PLACES = sorted(set((_COUNTRIES + " " + _PROVINCES).split()), key=len, reverse=True)
+_CN_NUM = "0-9一二三四五六七八九十百千零〇两"
+_TOKEN = re.compile(
+    rf"(?P<ord>第[{_CN_NUM}]+[次届期批个号轮])"
+    r"|(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{1,2}日)"
+    r"|(?P<num>\d+)"
+    rf"|(?P<place>{'|'.join(_PLACES)})"
+)
+LEAD_CHARS = 160  # the lead of a key: where a story says who, where and when
+
+
+def guard_tokens(key: str, *, lead: int | None = None) -> dict[str, set[str]]:
+    """Numbers, dates, ordinals (第N次) and place/country names in a key, by kind.
+
+    With *lead*, only tokens starting in the first *lead* characters. Two items that disagree on
+    these are different stories however much of their wording they share.
+    """
+    out: dict[str, set[str]] = {"ord": set(), "date": set(), "num": set(), "place": set()}
+    limit = len(key) if lead is None else min(len(key), lead)
+    for m in _TOKEN.finditer(key, 0, min(len(key), limit + 16)):
+        if m.start() >= limit:
+            break
+        kind = m.lastgroup or "num"
+        out[kind].add(m.group(0))
+    return out

@@ -1,0 +1,579 @@
+"""HTML as found → clean plain text and allow-listed HTML, with the punctuation as published.
+
+Display text is never NFKC-normalised or "fixed" by ftfy: full-width ，：（） and curly quotes are
+what the source published and what the portal shows. Only invisible damage is repaired: zero-width
+and control characters, &nbsp; and \\u3000 runs, BOMs, line/paragraph separators, and GBK bytes that
+were decoded as Latin-1 (mojibake). Boilerplate that leaked into a body (share buttons,
+【打印】【关闭】, 扫一扫, 您当前的位置 breadcrumbs) and byline lines are taken out of the text.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import lxml.html
+import nh3
+from lxml import etree
+
+from normalizers.bylines import Byline, parse_byline_line
+from normalizers.urls import resolve_url
+
+__all__ = [
+    "ALLOWED_TAGS",
+    "IFRAME_HOSTS",
+    "MAX_HTML_CHARS",
+    "MAX_TEXT_CHARS",
+    "Body",
+    "clean_body",
+    "clean_line",
+    "extract_main",
+    "html_to_text",
+    "is_boilerplate",
+    "is_full_page",
+    "repair_mojibake",
+    "sanitize_html",
+]
+
+# Display text longer than this is cut at a paragraph boundary and the document flagged
+# ``huge-body``; the longest real government stories are ~30k characters.
+MAX_TEXT_CHARS = 100_000
+# Raw HTML beyond this is cut before parsing (a runaway page, not an article).
+MAX_HTML_CHARS = 4_000_000
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "strong", "em", "b", "i", "u", "s", "sub", "sup", "ul", "ol", "li",
+        "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
+        "img", "a", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "span", "div", "hr",
+        "figure", "figcaption", "pre", "iframe",
+    }
+)
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "iframe": {"src", "width", "height", "allowfullscreen"},
+}
+# Video players embedded by government sites that may stay; every other iframe is removed.
+IFRAME_HOSTS = frozenset({"player.bilibili.com", "v.qq.com", "player.youku.com", "player.cntv.cn"})
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags={"script", "style", "noscript", "textarea", "select", "option", "title",
+                        "template", "svg", "math", "object", "embed", "applet", "head", "button"},
+    attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
+    url_schemes={"http", "https"},
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+    set_tag_attribute_values={"iframe": {"sandbox": "allow-scripts allow-same-origin allow-popups"}},
+)
+
+# Elements dropped with their content before text extraction and sanitizing.
+_DROP = frozenset(
+    {
+        "script", "style", "noscript", "template", "head", "title", "meta", "link", "object",
+        "embed", "applet", "form", "select", "textarea", "button", "input", "svg", "math",
+        "canvas", "nav", "audio", "video", "source", "map", "area", "frame", "frameset",
+    }
+)
+_BLOCK = frozenset(
+    {
+        "p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "tfoot", "h1", "h2",
+        "h3", "h4", "h5", "h6", "blockquote", "section", "article", "header", "footer", "center",
+        "pre", "dd", "dt", "dl", "hr", "figure", "figcaption", "address", "caption", "fieldset",
+        "main", "aside", "body", "html",
+    }
+)
+_CELL = frozenset({"td", "th"})
+
+# --- characters --------------------------------------------------------------------------
+
+# Removed outright: BOM, zero-width and bidi controls, soft hyphen, C0/C1 controls but \t \n.
+_INVISIBLE = dict.fromkeys(
+    [0xFEFF, 0x00AD, 0x034F, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+     *range(0x2060, 0x2070), *range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
+     *range(0x80, 0xA0)],
+    None,
+)
+# Become a plain space (then runs collapse): nbsp, ideographic space, typographic spaces, tabs.
+_INVISIBLE.update(dict.fromkeys([0x09, 0xA0, 0x3000, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F], " "))
+# Line and paragraph separators, carriage returns: new lines.
+_INVISIBLE.update({0x2028: "\n", 0x2029: "\n", 0x0D: "\n", 0x85: "\n"})
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
+_SPACES = re.compile(r"[ \t\r\f\v\n]+")
+
+
+def clean_line(s: str) -> str:
+    """One line of display text: invisible characters gone, space runs collapsed, ends stripped."""
+    return _SPACES.sub(" ", s.translate(_INVISIBLE)).strip()
+
+
+def _clean_chars(s: str) -> str:
+    return s.translate(_INVISIBLE)
+
+
+# --- mojibake ----------------------------------------------------------------------------
+
+_CP1252_BACK = {}
+for _b in range(0x80, 0xA0):
+    try:
+        _CP1252_BACK[bytes([_b]).decode("cp1252")] = _b
+    except UnicodeDecodeError:
+        pass
+_LATIN_RANGE = re.compile(r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+
+
+def _latin_bytes(s: str) -> bytes | None:
+    """The bytes a Latin-1/Windows-1252 decoder turned into *s*; ``None`` if *s* was not that."""
+    out = bytearray()
+    for ch in s:
+        o = ord(ch)
+        if o < 0x100:
+            out.append(o)
+        elif ch in _CP1252_BACK:
+            out.append(_CP1252_BACK[ch])
+        else:
+            return None
+    return bytes(out)
+
+
+def repair_mojibake(s: str) -> tuple[str, bool]:
+    """Undo GBK (or UTF-8) bytes that were read as Latin-1/Windows-1252.
+
+    ftfy's ``fix_encoding`` does not repair GBK read as Latin-1; re-encoding to the original bytes
+    and decoding as GB18030 does. The repair is kept only when it yields Chinese text and the
+    input held (almost) none. Returns ``(text, repaired)``.
+    """
+    if not s:
+        return s, False
+    latin = len(_LATIN_RANGE.findall(s))
+    if latin < 4:
+        return s, False
+    han_before = len(_HAN.findall(s))
+    if han_before > latin // 4:
+        return s, False
+    raw = _latin_bytes(s)
+    if raw is None:
+        return s, False
+    best = s
+    best_han = han_before
+    for codec in ("utf-8", "gb18030"):
+        try:
+            fixed = raw.decode(codec)
+        except UnicodeDecodeError:
+            fixed = raw.decode(codec, errors="replace")
+            if fixed.count("\ufffd") > max(1, len(fixed) // 200):
+                continue
+        han = len(_HAN.findall(fixed))
+        if han > best_han and han * 2 >= latin // 2:
+            best, best_han = fixed, han
+    return best, best is not s
+
+
+# --- boilerplate -------------------------------------------------------------------------
+
+_BOILER_TOKENS = sorted(
+    [
+        "打印本页", "打印此页", "打印文章", "打印", "关闭本页", "关闭窗口", "关闭", "返回顶部", "返回",
+        "顶部", "收藏本页", "加入收藏", "收藏", "分享到", "分享至", "分享", "转发", "微信", "朋友圈",
+        "新浪微博", "腾讯微博", "微博", "QQ空间", "QQ好友", "QQ", "人人网", "豆瓣", "字号", "字体",
+        "大", "中", "小", "默认", "放大", "缩小", "纠错", "我要纠错", "扫一扫", "在手机打开当前页",
+        "在手机上打开当前页", "打开微信扫一扫", "手机扫一扫", "用手机扫一扫", "手机阅读",
+        "保存", "复制链接", "链接", "【", "】",
+    ],
+    key=len,
+    reverse=True,
+)
+_BOILER_ONLY = re.compile("^(?:" + "|".join(map(re.escape, _BOILER_TOKENS)) + ")+$")
+_BOILER_SEPARATORS = re.compile(r"[\s\[\]【】（）()|｜丨:：/、,，.·•>＞]+")
+_BOILER_START = re.compile(
+    r"^(?:[【\[]?\s*)(?:扫一扫|微信扫一扫|用微信扫描|手机扫描|分享到|分享至|"
+    r"(?:您|你)?(?:当前|现在)?(?:的)?(?:所在)?位置\s*[:：]|当前位置\s*[:：]|上一篇\s*[:：]|下一篇\s*[:：]|"
+    r"相关附件\s*[:：]?$|【?相关阅读】?$)"
+)
+_BREADCRUMB = re.compile(r"^(?:首页|网站首页|主页)\s*(?:[>＞»›/]|&gt;)")
+MAX_BOILERPLATE_LINE = 100
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a whole line is page furniture that leaked into the body, not story text."""
+    s = line.strip()
+    if not s or len(s) > MAX_BOILERPLATE_LINE:
+        return False
+    compact = _BOILER_SEPARATORS.sub("", s)
+    if compact and _BOILER_ONLY.match(compact) and len(compact) >= 2:
+        return True
+    if _BOILER_START.match(s):
+        return True
+    return bool(_BREADCRUMB.match(s))
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+_FULL_PAGE = re.compile(r"<\s*(?:html|body|head)[\s>]", re.IGNORECASE)
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def is_full_page(html: str) -> bool:
+    """Whether *html* is a whole page (needs main-content extraction) rather than a body."""
+    return bool(_FULL_PAGE.search(html[:5000]))
+
+
+def _parse_fragment(html: str) -> lxml.html.HtmlElement:
+    html = _XML_DECL.sub("", html)
+    try:
+        return lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        root = lxml.html.Element("div")
+        root.text = html
+        return root
+
+
+def _parse_page(html: str) -> lxml.html.HtmlElement | None:
+    html = _XML_DECL.sub("", html)
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _has_class(names: tuple[str, ...]) -> str:
+    return " | ".join(
+        f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {n} ')]" for n in names
+    )
+
+
+# Where government and news CMSs put the story, most specific first.
+_MAIN_XPATHS = [
+    etree.XPath(_has_class(("article_content_body", "gzk_detail", "TRS_Editor", "TRS_UEDITOR",
+                            "left_zw", "article-content", "article_content", "content_text",
+                            "pages_content", "art_con", "zw_content", "news_content", "detail_content",
+                            "rich_media_content"))),
+    etree.XPath("//*[@id='zoom' or @id='Zoom' or @id='UCAP-CONTENT' or @id='fontzoom' "
+                "or @id='art_content' or @id='js_content' or @id='article_content' or @id='ArticleContent']"),
+    etree.XPath("//article"),
+]
+MIN_MAIN_CHARS = 50
+
+
+def _text_len(el: lxml.html.HtmlElement) -> int:
+    return len(re.sub(r"\s+", "", el.text_content()))
+
+
+def extract_main(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The element holding a whole page's story: a known CMS container, else the densest one.
+
+    Density: every paragraph's text counts for its parent (and half for the grandparent), link
+    text does not; the highest-scoring container wins. Navigation, ads and footers lose because
+    their text is short or made of links.
+    """
+    for xp in _MAIN_XPATHS:
+        for el in xp(page):
+            if _text_len(el) >= MIN_MAIN_CHARS:
+                return el
+    scores: dict[lxml.html.HtmlElement, float] = {}
+    for p in page.iter("p", "br"):
+        container = p.getparent()
+        if container is None:
+            continue
+        if p.tag == "br":
+            n = len((p.tail or "").strip())
+        else:
+            total = len(re.sub(r"\s+", "", p.text_content()))
+            links = sum(len(a.text_content().strip()) for a in p.iter("a"))
+            n = total - 2 * links
+        if n <= 0:
+            continue
+        scores[container] = scores.get(container, 0.0) + n
+        grand = container.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + n / 2
+    if scores:
+        best = max(scores, key=scores.__getitem__)
+        if scores[best] >= MIN_MAIN_CHARS:
+            return best
+    body = page.find("body")
+    return body if body is not None else page
+
+
+def page_meta(page: lxml.html.HtmlElement) -> dict[str, str]:
+    """``<meta name=… content=…>`` of a whole page (ArticleTitle, PubDate, ContentSource …)."""
+    out: dict[str, str] = {}
+    for m in page.iter("meta"):
+        name = m.get("name") or m.get("property")
+        content = m.get("content")
+        if name and content and name not in out:
+            out[name] = content.strip()
+    t = page.find(".//title")
+    if t is not None and t.text and "title" not in out:
+        out["title"] = t.text.strip()
+    return out
+
+
+# --- the cleaning pass -------------------------------------------------------------------
+
+
+@dataclass
+class Body:
+    """The result of cleaning one body: text, sanitized HTML, and what was taken out of it."""
+
+    text: str
+    html: str
+    bylines: list[Byline] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # boilerplate lines taken out
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    script_chars: int = 0  # characters of script/style in the input
+    input_chars: int = 0
+    truncated: bool = False
+    title_repeated: bool = False  # the body's first line was the title (removed)
+    page_meta: dict[str, str] = field(default_factory=dict)  # when a whole page was given
+
+
+_ATTACHMENT_EXT = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|zip|rar|7z|txt|csv|ceb|tif)(?:$|[?#])", re.IGNORECASE
+)
+
+
+def _cmp(s: str) -> str:
+    return re.sub(r"\s+", "", s.translate(_INVISIBLE))
+
+
+def _prune(root: lxml.html.HtmlElement, base_url: str) -> int:
+    """Drop non-content elements in place; resolve links; return script/style characters seen."""
+    script_chars = 0
+    doomed = []
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            doomed.append(el)  # comments, processing instructions
+            continue
+        tag = tag.lower()
+        if tag in ("script", "style"):
+            script_chars += len(el.text or "")
+        if tag in _DROP:
+            doomed.append(el)
+            continue
+        if tag == "iframe":
+            host = (urlsplit(resolve_url(el.get("src", ""), base_url)).hostname or "").lower()
+            if host not in IFRAME_HOSTS:
+                doomed.append(el)
+            continue
+        style = el.get("style")
+        if style and _HIDDEN.search(style):
+            doomed.append(el)
+            continue
+        if tag == "img":
+            src = (el.get("src") or "").strip()
+            lazy = el.get("data-src") or el.get("data-original") or el.get("data-lazy-src")
+            if lazy and (not src or src.startswith("data:") or "blank" in src or "loading" in src):
+                el.set("src", lazy)
+    for el in doomed:
+        if el is root:
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        # keep the tail text, drop the element and its content
+        tail = el.tail
+        prev = el.getprevious()
+        if tail:
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+        parent.remove(el)
+    if base_url:
+        for el, attr, link, _pos in list(root.iterlinks()):
+            if attr in ("href", "src") and el.tag in ("a", "img", "iframe"):
+                el.set(attr, resolve_url(link, base_url))
+    return script_chars
+
+
+def _block_leaves(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Block elements with no block descendants: the paragraphs of the page, in order."""
+    leaves = []
+    for el in root.iter(*_BLOCK):
+        if el is root:
+            continue
+        if not any(isinstance(d.tag, str) and d.tag in _BLOCK for d in el.iterdescendants()):
+            leaves.append(el)
+    return leaves
+
+
+def _remove_keep_tail(el: lxml.html.HtmlElement) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _walk_text(root: lxml.html.HtmlElement) -> list[str]:
+    parts: list[str] = []
+    for ev, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else None
+        if ev == "start":
+            if tag is None:
+                continue
+            if tag in _BLOCK or tag == "br":
+                parts.append("\n")
+            elif tag in _CELL:
+                parts.append(" ")
+            if el.text:
+                parts.append(el.text if tag == "pre" else _CJK_BREAK.sub("", el.text))
+        else:
+            if tag in _BLOCK:
+                parts.append("\n")
+            if el.tail and el is not root:
+                parts.append(_CJK_BREAK.sub("", el.tail))
+    return "".join(parts).split("\n")
+
+
+def _serialize(root: lxml.html.HtmlElement) -> str:
+    inner = [html_lib.escape(root.text or "", quote=False)]
+    inner.extend(lxml.html.tostring(c, encoding="unicode") for c in root)
+    return "".join(inner)
+
+
+def _sanitize_serialized(raw: str) -> str:
+    out = _CLEANER.clean(raw)
+    return _clean_chars(out).strip()
+
+
+def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
+    """Clean one body (or a whole page, whose main content is extracted first).
+
+    One parse serves both outputs: the pruned tree gives the text and, through the nh3
+    allow-list, the display HTML. Byline and boilerplate paragraphs are removed from both; a
+    first paragraph that repeats *title* is removed too.
+    """
+    raw = html or ""
+    body = Body(text="", html="", input_chars=len(raw))
+    if len(raw) > MAX_HTML_CHARS:
+        raw = raw[:MAX_HTML_CHARS]
+        body.truncated = True
+    if not raw.strip():
+        return body
+
+    if not _TAG.search(raw):  # plain text: lines are paragraphs
+        lines = [clean_line(x) for x in _clean_chars(raw).split("\n")]
+        root = lxml.html.Element("div")
+        for line in lines:
+            if line:
+                p = etree.SubElement(root, "p")
+                p.text = line
+    elif is_full_page(raw):
+        page = _parse_page(raw)
+        if page is None:
+            root = _parse_fragment(raw)
+        else:
+            body.page_meta = page_meta(page)
+            for el in page.iter("script", "style"):
+                body.script_chars += len(el.text or "")
+            main = extract_main(page)
+            root = lxml.html.Element("div")
+            root.append(main)
+            main.tail = None
+    else:
+        root = _parse_fragment(raw)
+    body.script_chars += _prune(root, base_url)
+
+    # Attachments linked from the body (documents, not pages).
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and _ATTACHMENT_EXT.search(href):
+            name = clean_line(a.text_content()) or href.rsplit("/", 1)[-1]
+            body.attachments.append({"url": resolve_url(href, base_url), "name": name})
+
+    # Paragraph-level removal: bylines, boilerplate, a repeated title.
+    title_cmp = _cmp(title) if title else ""
+    first_text = True
+    for leaf in _block_leaves(root):
+        line = clean_line(leaf.text_content())
+        if not line:
+            if leaf.tag not in ("hr",) and leaf.find(".//img") is None and leaf.find(".//iframe") is None:
+                _remove_keep_tail(leaf)
+            continue
+        if first_text and title_cmp and _cmp(line) == title_cmp:
+            body.title_repeated = True
+            _remove_keep_tail(leaf)
+            first_text = False
+            continue
+        first_text = False
+        if is_boilerplate(line):
+            body.removed.append(line)
+            _remove_keep_tail(leaf)
+            continue
+        b = parse_byline_line(line)
+        if b is not None:
+            body.bylines.append(b)
+            body.removed.append(line)
+            _remove_keep_tail(leaf)
+
+    # Line-level pass over the text for what was not in its own paragraph (<br>-separated).
+    lines: list[str] = []
+    for part in _walk_text(root):
+        line = clean_line(part)
+        if not line:
+            continue
+        if not lines and title_cmp and _cmp(line) == title_cmp:
+            body.title_repeated = True
+            continue
+        if is_boilerplate(line):
+            body.removed.append(line)
+            continue
+        b = parse_byline_line(line)
+        if b is not None:
+            body.bylines.append(b)
+            body.removed.append(line)
+            continue
+        lines.append(line)
+
+    text = "\n".join(lines)
+    if len(text) > MAX_TEXT_CHARS:
+        cut = text.rfind("\n", 0, MAX_TEXT_CHARS)
+        text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
+        body.truncated = True
+        body.text = text
+        body.html = "".join(f"<p>{html_lib.escape(x, quote=False)}</p>" for x in text.split("\n"))
+        return body
+    body.text = text
+    body.html = _sanitize_serialized(_serialize(root)) if text or root.find(".//img") is not None else ""
+    return body
+
+
+def html_to_text(html: str, base_url: str = "") -> str:
+    """Clean plain text of *html*: paragraphs separated by ``\\n``, punctuation as published,
+    boilerplate and byline lines removed."""
+    return clean_body(html, base_url).text
+
+
+def sanitize_html(html: str, base_url: str = "") -> str:
+    """*html* through the allow-list: no scripts, event handlers, ``javascript:``/``data:`` URLs,
+    forms, styles or unknown iframes; links and images resolved against *base_url*; links get
+    ``rel="noopener noreferrer"``. Text content is kept as is (no byline/boilerplate removal)."""
+    raw = html or ""
+    if not raw.strip():
+        return ""
+    if len(raw) > MAX_HTML_CHARS:
+        raw = raw[:MAX_HTML_CHARS]
+    root = _parse_fragment(raw)
+    _prune(root, base_url)
+    return _sanitize_serialized(_serialize(root))

@@ -1,0 +1,162 @@
+"""The flow between stages: collected rows → normalizers → review_queue → publisher.
+
+Each hand-over is one transaction. The cursor (which collected rows are done) lives with the
+normalizers (their ingest log), so a crash between stages replays at most the unfinished row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+import collectors
+import normalizers
+import publisher
+import review_queue
+import store
+from settings import Config, Source
+
+log = logging.getLogger("huiju.pipeline")
+
+
+@dataclass
+class PassStats:
+    ingested: int = 0
+    new: int = 0
+    versions: int = 0
+    queued: int = 0
+    auto_approved: int = 0
+    duplicates: int = 0
+    published: int = 0
+    retracted: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def init_all(db: sqlite_utils.Database) -> None:
+    """Create or migrate every package's tables (idempotent; run at every start)."""
+    collectors.init(db)
+    normalizers.init(db)
+    review_queue.init(db)
+    publisher.init(db)
+
+
+def orphan_source(source_id: str, config: Config) -> Source:
+    """A stand-in for a source that was removed from the config after its items were collected.
+
+    Its items are still processed (never silently dropped) and always go to human review.
+    """
+    column = next((c.id for c in config.columns.values() if c.kind == "news"), next(iter(config.columns)))
+    return Source(id=source_id, name=source_id, kind="partner", type="html", url="", column=column,
+                  every=3600, review="required", enabled=False, rank=99,
+                  note="removed from the configuration")
+
+
+def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None = None,
+            batch: int = 200, stats: PassStats | None = None) -> PassStats:
+    """Ingest every collected row not yet ingested and place it in the review workflow."""
+    stats = stats or PassStats()
+    sources = {s.id: s for s in config.sources}
+    while True:
+        cursor = normalizers.last_ingested(db)
+        rows = collectors.pending(db, cursor, batch)
+        if not rows:
+            return stats
+        for collected_id, item in rows:
+            source = sources.get(item.source_id) or orphan_source(item.source_id, config)
+            try:
+                with store.transaction(db):
+                    result = normalizers.ingest(db, collected_id, item, source, config, now=now)
+                    state = review_queue.submit(db, result, source, now=now)
+            except Exception as exc:  # keep the row for the next pass; say why, once per pass
+                msg = f"collected #{collected_id} from {item.source_id}: {type(exc).__name__}: {exc}"
+                log.error("ingest failed, will retry: %s", msg)
+                stats.errors.append(msg)
+                return stats
+            stats.ingested += 1
+            stats.new += result.kind == "new"
+            stats.versions += result.kind == "version"
+            stats.queued += state in ("pending", "corrected", "awaiting-signoff")
+            stats.auto_approved += state == "approved"
+            stats.duplicates += state == "duplicate"
+
+
+def compose_entry(db: sqlite_utils.Database, config: Config, item_id: int) -> publisher.Entry:
+    """What the portal receives for one item: the stored item plus the reviewer's edits."""
+    item = normalizers.get_item(db, item_id)
+    if item is None:
+        raise normalizers.UnknownItem(f"item {item_id} does not exist")
+    view = review_queue.publish_view(db, item_id)
+    try:
+        source = config.source(item["source"])
+        site_name = source.name
+    except KeyError:
+        site_name = item["source"]
+    column = view.get("column") or item["column"]
+    topics = view.get("topics")
+    if topics is None:
+        topics = item.get("topics") or []
+    columns = [column] + [t for t in topics if t != column]
+    members = normalizers.cluster_members(db, item["cluster"]) if item.get("cluster") else []
+    also = []
+    for m in members:
+        if m["item_id"] == item_id:
+            continue
+        try:
+            name = config.source(m["source"]).name
+        except KeyError:
+            name = m["source"]
+        also.append({"source_name": name, "url": m["url"]})
+    return publisher.Entry(
+        item_id=item_id,
+        version=item["version"],
+        columns=columns,
+        title=view.get("title") or item["title"],
+        html=view.get("text_html") or item["html"],
+        text=view.get("text") or item["text"],
+        url=item["url"],
+        source_id=item["source"],
+        source_name=item.get("source_line") or site_name,
+        published_at=item["published_at"],
+        also_reported_by=also,
+        approved_by=view.get("approved_by"),
+        approved_at=view.get("approved_at"),
+        action="correct" if publisher.latest(db, item_id) else "publish",
+    )
+
+
+def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | None = None,
+                stats: PassStats | None = None) -> PassStats:
+    """Publish every approved item (and emit every retraction) not yet in the published stream."""
+    stats = stats or PassStats()
+    for item_id in review_queue.due_for_publishing(db, now=now):
+        try:
+            with store.transaction(db):
+                entry = compose_entry(db, config, item_id)
+                seq = publisher.publish(db, entry)
+                review_queue.mark_published(db, item_id, seq, now=now)
+        except Exception as exc:
+            msg = f"publishing item {item_id}: {type(exc).__name__}: {exc}"
+            log.error("%s", msg)
+            stats.errors.append(msg)
+            continue
+        stats.published += 1
+    for item_id in review_queue.retracted_due(db):
+        with store.transaction(db):
+            seq = publisher.retract(db, item_id, reason="retracted by an editor", now=now)
+            review_queue.mark_retraction_emitted(db, item_id, seq)
+        stats.retracted += 1
+    return stats
+
+
+def run_once(db: sqlite_utils.Database, config: Config, *, now: datetime | None = None) -> PassStats:
+    """Ingest what was collected, then publish what is due: one pipeline pass."""
+    stats = process(db, config, now=now)
+    publish_due(db, config, now=now, stats=stats)
+    return stats
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

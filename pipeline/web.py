@@ -1,0 +1,111 @@
+"""One Flask app for everything HTTP: portal feeds and API, the reviewer UI, health, metrics."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import flask
+from markupsafe import escape
+
+import collectors
+import normalizers
+import publisher
+import review_queue
+import store
+from settings import Config
+
+
+def secret_key(db_path: str) -> str:
+    """The session-signing key: $HUIJU_SECRET_KEY, else a random key kept next to the database.
+
+    Never in the repository; created once with owner-only permissions.
+    """
+    env = os.environ.get("HUIJU_SECRET_KEY")
+    if env:
+        return env
+    if db_path == ":memory:":
+        return secrets.token_hex(32)
+    path = Path(db_path).resolve().parent / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.Flask:
+    """The WSGI app served by the daemon (waitress) and by tests (Flask's test client)."""
+    from pipeline.flow import publish_due
+
+    app = flask.Flask("huiju")
+    app.config.update(
+        SECRET_KEY=secret_key(db_path),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        HUIJU_DB=db_path,
+        HUIJU_CONFIG=config,
+        HUIJU_PUBLIC_URL=public_url.rstrip("/"),
+        HUIJU_AFTER_REVIEW=lambda db: publish_due(db, config),
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    review_queue.init_app(app)
+    app.register_blueprint(publisher.create_blueprint())
+    app.register_blueprint(review_queue.create_blueprint(), url_prefix="/review")
+
+    def db() -> store.sqlite_utils.Database:
+        return store.open_db(db_path)
+
+    @app.get("/")
+    def index() -> str:
+        cols = "".join(
+            f'<li>{escape(c.name)} — <a href="/feeds/{c.id}.rss">RSS</a> · <a href="/feeds/{c.id}.atom">Atom</a>'
+            f' · <a href="/feeds/{c.id}.json">JSON Feed</a> · <a href="/api/v1/items?column={c.id}">API</a></li>'
+            for c in config.columns.values()
+        )
+        return (
+            '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>Huiju 汇聚</title>'
+            "<h1>Huiju 汇聚</h1><p><a href=\"/review/\">审核 Review queue</a> · "
+            '<a href="/feeds/all.rss">All columns (RSS)</a> · <a href="/api/v1/columns">API</a> · '
+            '<a href="/healthz">health</a> · <a href="/metrics">metrics</a></p>'
+            f"<h2>栏目 Columns</h2><ul>{cols}</ul></html>"
+        )
+
+    @app.get("/healthz")
+    def healthz() -> flask.Response:
+        try:
+            conn = db()
+            backlog = len(collectors.pending(conn, normalizers.last_ingested(conn), 1000))
+            health = collectors.health(conn, list(config.sources))
+            conn.close()
+        except Exception as exc:
+            return flask.jsonify({"status": "error", "error": f"{type(exc).__name__}: {exc}"}), 503
+        failing = [h.id for h in health if h.state == "failing"]
+        return flask.jsonify({"status": "ok", "ingest_backlog": backlog, "sources": len(health),
+                              "sources_failing": failing})
+
+    @app.get("/metrics")
+    def metrics() -> flask.Response:
+        conn = db()
+        try:
+            lines = []
+            gauges = dict(collectors.metrics(conn, list(config.sources)))
+            gauges["huiju_review_queue_clusters"] = len(review_queue.queue(conn))
+            gauges["huiju_ingest_backlog"] = len(
+                collectors.pending(conn, normalizers.last_ingested(conn), 100000))
+            for f in publisher.freshness(conn, config.columns):
+                days = f.days_since if f.days_since is not None else -1
+                gauges[f'huiju_column_days_since_update{{column="{f.column}"}}'] = days
+                gauges[f'huiju_column_stale{{column="{f.column}"}}'] = 1 if f.status == "stale" else 0
+        finally:
+            conn.close()
+        for name, value in sorted(gauges.items()):
+            lines.append(f"{name} {value}")
+        return flask.Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
+
+    return app

@@ -1,0 +1,478 @@
+"""Placing items in the workflow and moving them through it.
+
+Every state change goes through :func:`review_queue.workflow.check` and writes one history
+entry in the same transaction. The normalizers' item rows are read, never written: reviewer
+edits live in ``reviews`` and reach the portal through :func:`publish_view`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+from typing import Any
+
+import sqlite_utils
+
+import normalizers
+import store
+from review_queue import workflow as wf
+from review_queue.clock import iso, utc
+from review_queue.errors import MissingReason, PermissionDenied, UnknownColumn, UnknownItem
+from review_queue.history import change, record
+from review_queue.locks import ensure_not_locked_by_other, release_quietly
+from review_queue.users import active_role
+
+AUTO = "auto"  # the actor recorded for review = "auto" sources
+SYSTEM_ACTOR = "system"
+
+_COLS = (
+    "item_id", "state", "source", "cluster_id", "routed_column", "routed_topics", "flags", "version",
+    "correction", "note", "submitted_at", "updated_at", "signoffs", "approved_by", "approved_at",
+    "edit_title", "edit_text", "edit_html", "edit_column", "edit_topics", "published_seq",
+    "published_at", "retract_reason", "retracted_at", "retraction_seq",
+)
+_SELECT = "SELECT " + ", ".join(_COLS) + " FROM reviews"
+
+
+def member_id(member: dict[str, Any]) -> int:
+    """A cluster member's item id (normalizers name it ``id``; accept ``item_id`` too)."""
+    return int(member["id"] if "id" in member else member["item_id"])
+
+
+def get_row(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
+    row = db.execute(_SELECT + " WHERE item_id = ?", [item_id]).fetchone()
+    if row is None:
+        return None
+    d = dict(zip(_COLS, row, strict=True))
+    for key in ("routed_topics", "flags", "signoffs"):
+        d[key] = json.loads(d[key] or "[]")
+    d["edit_topics"] = json.loads(d["edit_topics"]) if d["edit_topics"] is not None else None
+    return d
+
+
+def require_row(db: sqlite_utils.Database, item_id: int) -> dict[str, Any]:
+    row = get_row(db, item_id)
+    if row is None:
+        raise UnknownItem(f"item {item_id} is not in review")
+    return row
+
+
+def _ids(item_ids: int | Iterable[int]) -> list[int]:
+    if isinstance(item_ids, int):
+        return [item_ids]
+    out: list[int] = []
+    for i in item_ids:
+        try:
+            n = int(i)
+        except (TypeError, ValueError):
+            raise UnknownItem(f"{i!r} is not an item id") from None
+        if n not in out:
+            out.append(n)
+    return out
+
+
+def _set(db: sqlite_utils.Database, item_id: int, **fields: Any) -> None:
+    for key in ("routed_topics", "flags", "signoffs", "edit_topics"):
+        if key in fields and fields[key] is not None and not isinstance(fields[key], str):
+            fields[key] = json.dumps(list(fields[key]), ensure_ascii=False)
+    cols = ", ".join(f"{k} = ?" for k in fields)
+    db.execute(f"UPDATE reviews SET {cols} WHERE item_id = ?", [*fields.values(), item_id])
+
+
+def _move(db: sqlite_utils.Database, row: dict[str, Any], action: str, target: str, *, actor: str,
+          role: str, at: str, note: str | None = None, changes: list[dict[str, Any]] | None = None,
+          needed: str | None = None, **fields: Any) -> None:
+    """Check the transition, update the row, and write the history entry."""
+    wf.check(row["item_id"], action, row["state"], target, role, user=actor, needed=needed)
+    _set(db, row["item_id"], state=target, updated_at=at, **fields)
+    record(db, row["item_id"], at=at, actor=actor, action=action, from_state=row["state"], to_state=target,
+           note=note, changes=changes)
+    row["state"] = target
+
+
+# --- entering the workflow -------------------------------------------------------------------
+
+def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime | None = None) -> str:
+    """Place an ingested item in the workflow and return its state.
+
+    *result* is a ``normalizers.IngestResult``. New items wait for review (``pending``), or are
+    ``approved`` with actor "auto" when the source is trusted, or are ``duplicate`` when their
+    story is already out and they are not its new representative. A new version of a published
+    item comes back as ``corrected``. Tombstoned and unchanged results change nothing.
+    """
+    item_id = int(result.item_id)
+    at = iso(utc(now))
+    kind = result.kind
+    with store.transaction(db):
+        row = get_row(db, item_id)
+        if kind in ("tombstoned", "unchanged"):
+            return row["state"] if row else kind
+        info = {
+            "source": getattr(source, "id", None) or getattr(result, "source", None),
+            "cluster_id": result.cluster_id,
+            "routed_column": result.column,
+            "routed_topics": list(result.topics or []),
+            "flags": list(result.flags or []),
+            "version": result.version,
+        }
+        auto = getattr(source, "review", "required") == "auto"
+        if row is None:
+            return _submit_new(db, item_id, result, info, auto, at)
+        _set(db, item_id, **info)
+        return _submit_version(db, row, info, auto, at)
+
+
+def _story_out(db: sqlite_utils.Database, item_id: int, cluster_id: int | None) -> int | None:
+    """Another member of the cluster that is approved or published (the story is out), if any."""
+    if cluster_id is None:
+        return None
+    for member in normalizers.cluster_members(db, cluster_id):
+        mid = member_id(member)
+        if mid == item_id:
+            continue
+        r = db.execute("SELECT state FROM reviews WHERE item_id = ?", [mid]).fetchone()
+        if r and r[0] in (wf.APPROVED, wf.PUBLISHED, wf.CORRECTED):
+            return mid
+    return None
+
+
+def _submit_new(db: sqlite_utils.Database, item_id: int, result: Any, info: dict[str, Any],
+                auto: bool, at: str) -> str:
+    out = _story_out(db, item_id, result.cluster_id)
+    note = None
+    if out is not None and not result.is_representative:
+        target, action, actor = wf.DUPLICATE, "duplicate", SYSTEM_ACTOR
+        note = f"story already out as item {out}"
+    elif auto:
+        target, action, actor = wf.APPROVED, "auto-approve", AUTO
+    else:
+        target, action, actor = wf.PENDING, "submit", SYSTEM_ACTOR
+    if out is not None and target != wf.DUPLICATE:
+        note = f"update: new representative of the story already out as item {out}"
+    wf.check(item_id, action, None, target, wf.SYSTEM)
+    fields = dict(info)
+    if target == wf.APPROVED:
+        fields.update(approved_by=AUTO, approved_at=at,
+                      signoffs=json.dumps([{"user": AUTO, "role": "auto", "at": at}]))
+    fields["routed_topics"] = json.dumps(fields["routed_topics"], ensure_ascii=False)
+    fields["flags"] = json.dumps(fields["flags"], ensure_ascii=False)
+    cols = ["item_id", "state", "note", "submitted_at", "updated_at", *fields]
+    db.execute(
+        f"INSERT INTO reviews ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        [item_id, target, note, at, at, *fields.values()],
+    )
+    record(db, item_id, at=at, actor=actor, action=action, from_state=None, to_state=target, note=note)
+    if target == wf.APPROVED:
+        _mark_cluster_duplicates(db, item_id, result.cluster_id, at)
+    return target
+
+
+def _submit_version(db: sqlite_utils.Database, row: dict[str, Any], info: dict[str, Any], auto: bool,
+                    at: str) -> str:
+    state = row["state"]
+    note = f"new upstream version {info['version']}"
+    cleared = {}
+    changes = []
+    for key, field in (("edit_title", "title"), ("edit_text", "text")):
+        if row[key] is not None:  # the upstream correction must be seen, not hidden by an old edit
+            cleared[key] = None
+            changes.append(change(field, row[key], None))
+    if changes:
+        cleared["edit_html"] = None
+        note += "; reviewer edits of title/text dropped"
+    reset = dict(signoffs="[]", approved_by=None, approved_at=None, **cleared)
+    if state == wf.PUBLISHED:
+        if auto:
+            _move(db, row, "auto-correct", wf.APPROVED, actor=AUTO, role=wf.SYSTEM, at=at, note=note,
+                  changes=changes, correction=1, approved_by=AUTO, approved_at=at,
+                  signoffs=json.dumps([{"user": AUTO, "role": "auto", "at": at}]), **cleared)
+        else:
+            _move(db, row, "correct", wf.CORRECTED, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=note,
+                  changes=changes, correction=1, **reset)
+    elif state in (wf.APPROVED, wf.AWAITING_SIGNOFF):
+        target = wf.CORRECTED if row["correction"] else wf.PENDING
+        _move(db, row, "requeue", target, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=note,
+              changes=changes, **reset)
+    elif state in (wf.PENDING, wf.CORRECTED, wf.DUPLICATE):
+        _move(db, row, "new-version", state, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=note,
+              changes=changes, **cleared)
+    # rejected / retracted items are tombstoned upstream: a late version changes nothing here
+    return row["state"]
+
+
+def _mark_cluster_duplicates(db: sqlite_utils.Database, item_id: int, cluster_id: int | None, at: str) -> None:
+    """The story of *item_id* is out: its cluster's other waiting members become duplicates."""
+    if cluster_id is None:
+        return
+    for member in normalizers.cluster_members(db, cluster_id):
+        mid = member_id(member)
+        if mid == item_id:
+            continue
+        other = get_row(db, mid)
+        if other is None or other["state"] not in (wf.PENDING, wf.AWAITING_SIGNOFF):
+            continue
+        _move(db, other, "duplicate", wf.DUPLICATE, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at,
+              note=f"story approved as item {item_id}")
+        release_quietly(db, mid)
+
+
+# --- reviewer actions --------------------------------------------------------------------------
+
+def _column_ids(config: Any) -> dict[str, Any] | None:
+    return dict(config.columns) if config is not None else None
+
+
+def _check_column(column: str, config: Any) -> None:
+    cols = _column_ids(config)
+    if cols is not None and column not in cols:
+        raise UnknownColumn(f"unknown column {column!r} (catalog: {', '.join(cols)})")
+
+
+def effective_column(row: dict[str, Any], item: dict[str, Any] | None = None) -> str | None:
+    return row["edit_column"] or row["routed_column"] or (item or {}).get("column")
+
+
+def _signoff_roles(column: str | None, config: Any) -> tuple[str, ...]:
+    if config is None or column is None:
+        return ()
+    col = config.columns.get(column)
+    return tuple(col.signoff) if col is not None else ()
+
+
+def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: str,
+            column: str | None = None, now: datetime | None = None, config: Any = None) -> list[str]:
+    """Approve items (all or none); returns each item's new state.
+
+    With *config* (settings.Config) the column's ``signoff`` roles apply: a first approval goes to
+    ``awaiting-signoff`` and each listed role must then approve in turn, each by a different
+    person. *column* moves the items to another catalog column as they are approved.
+    """
+    at = iso(utc(now))
+    out: list[str] = []
+    with store.transaction(db):
+        role = active_role(db, user)
+        for item_id in _ids(item_ids):
+            row = require_row(db, item_id)
+            ensure_not_locked_by_other(db, item_id, user, now)
+            if row["state"] not in (wf.PENDING, wf.CORRECTED, wf.AWAITING_SIGNOFF):
+                wf.check(item_id, "approve", row["state"], wf.APPROVED, role, user=user)
+            if column is not None and column != effective_column(row):
+                _check_column(column, config)
+                wf.check(item_id, "edit", row["state"], row["state"], role, user=user)
+                old = effective_column(row)
+                _set(db, item_id, edit_column=column, updated_at=at)
+                record(db, item_id, at=at, actor=user, action="column", from_state=row["state"],
+                       to_state=row["state"], changes=[change("column", old, column)])
+                row["edit_column"] = column
+            needed_roles = _signoff_roles(effective_column(row), config)
+            signoffs = list(row["signoffs"])
+            if row["state"] == wf.AWAITING_SIGNOFF:
+                level = len(signoffs) - 1  # signoffs[0] is the first-level approval
+                need = needed_roles[level] if level < len(needed_roles) else "reviewer"
+                if any(s.get("user") == user for s in signoffs):
+                    raise PermissionDenied(
+                        f"item {item_id}: {user} already approved it; sign-off needs another person")
+                target = wf.APPROVED if level + 1 >= len(needed_roles) else wf.AWAITING_SIGNOFF
+                action = "signoff"
+            else:
+                need = None
+                target = wf.AWAITING_SIGNOFF if needed_roles else wf.APPROVED
+                action = "approve"
+                signoffs = []
+            signoffs.append({"user": user, "role": role, "at": at})
+            fields: dict[str, Any] = {"signoffs": json.dumps(signoffs, ensure_ascii=False)}
+            if target == wf.APPROVED:
+                fields.update(approved_by=user, approved_at=at)
+            note = None
+            if target == wf.AWAITING_SIGNOFF:
+                nxt = needed_roles[len(signoffs) - 1]
+                note = f"waiting for sign-off by an {nxt}" if nxt[0] in "aeiou" else f"waiting for sign-off by a {nxt}"
+            _move(db, row, action, target, actor=user, role=role, at=at, needed=need, note=note, **fields)
+            if target == wf.APPROVED:
+                release_quietly(db, item_id)
+                _mark_cluster_duplicates(db, item_id, row["cluster_id"], at)
+            out.append(target)
+    return out
+
+
+def reject(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: str, reason: str = "",
+           now: datetime | None = None) -> list[str]:
+    """Reject items (all or none); each leaves a tombstone so it never returns.
+
+    Rejecting a correction declines it: the item stays published as it was.
+    """
+    at = iso(utc(now))
+    out: list[str] = []
+    with store.transaction(db):
+        role = active_role(db, user)
+        for item_id in _ids(item_ids):
+            row = require_row(db, item_id)
+            ensure_not_locked_by_other(db, item_id, user, now)
+            note = reason.strip() or None
+            if row["state"] == wf.CORRECTED:
+                _move(db, row, "reject", wf.PUBLISHED, actor=user, role=role, at=at, note=note,
+                      correction=0, signoffs="[]")
+            else:
+                _move(db, row, "reject", wf.REJECTED, actor=user, role=role, at=at, note=note)
+                normalizers.tombstone(db, item_id, reason.strip() or f"rejected by {user}")
+            release_quietly(db, item_id)
+            out.append(row["state"])
+    return out
+
+
+def retract(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str,
+            now: datetime | None = None) -> None:
+    """Withdraw a published item from the portal (editor); leaves a tombstone."""
+    if not (reason or "").strip():
+        raise MissingReason(f"item {item_id}: a retraction needs a reason")
+    at = iso(utc(now))
+    with store.transaction(db):
+        role = active_role(db, user)
+        row = require_row(db, int(item_id))
+        ensure_not_locked_by_other(db, row["item_id"], user, now)
+        _move(db, row, "retract", wf.RETRACTED, actor=user, role=role, at=at, note=reason.strip(),
+              retract_reason=reason.strip(), retracted_at=at)
+        normalizers.tombstone(db, row["item_id"], reason.strip())
+        release_quietly(db, row["item_id"])
+
+
+def text_to_html(text: str) -> str:
+    """Reviewer plain text → safe HTML: one <p> per non-empty line, everything escaped."""
+    paras = [p.strip() for p in text.replace("\r\n", "\n").split("\n")]
+    return "".join(f"<p>{escape(p, quote=True)}</p>" for p in paras if p)
+
+
+def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | None = None,
+         text: str | None = None, column: str | None = None, topics: Iterable[str] | None = None,
+         now: datetime | None = None, config: Any = None) -> list[dict[str, Any]]:
+    """Change title, text, column or topics before approval; returns the recorded changes.
+
+    The normalizers' item is untouched: overrides are kept here and returned by publish_view.
+    """
+    at = iso(utc(now))
+    with store.transaction(db):
+        role = active_role(db, user)
+        row = require_row(db, int(item_id))
+        ensure_not_locked_by_other(db, row["item_id"], user, now)
+        wf.check(row["item_id"], "edit", row["state"], row["state"], role, user=user)
+        item = normalizers.get_item(db, row["item_id"]) or {}
+        fields: dict[str, Any] = {}
+        changes: list[dict[str, Any]] = []
+        if title is not None:
+            title = " ".join(title.split())
+            if not title:
+                raise MissingReason(f"item {item_id}: the title cannot be empty")
+            old = row["edit_title"] if row["edit_title"] is not None else item.get("title", "")
+            if title != old:
+                fields["edit_title"] = title
+                changes.append(change("title", old, title))
+        if text is not None:
+            text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
+            old = row["edit_text"] if row["edit_text"] is not None else item.get("text", "")
+            if text != old:
+                fields["edit_text"] = text
+                fields["edit_html"] = text_to_html(text)
+                changes.append(change("text", old, text))
+        if column is not None:
+            old = effective_column(row, item)
+            if column != old:
+                _check_column(column, config)
+                fields["edit_column"] = column
+                changes.append(change("column", old, column))
+        if topics is not None:
+            new_topics = [t.strip() for t in topics if t and t.strip()]
+            for t in new_topics:
+                _check_column(t, config)
+            old_topics = row["edit_topics"] if row["edit_topics"] is not None else (
+                row["routed_topics"] or item.get("topics") or [])
+            if new_topics != list(old_topics):
+                fields["edit_topics"] = json.dumps(new_topics, ensure_ascii=False)
+                changes.append(change("topics", list(old_topics), new_topics))
+        if changes:
+            _set(db, row["item_id"], updated_at=at, **fields)
+            record(db, row["item_id"], at=at, actor=user, action="edit", from_state=row["state"],
+                   to_state=row["state"], changes=changes)
+    return changes
+
+
+# --- reading and publishing --------------------------------------------------------------------
+
+def state(db: sqlite_utils.Database, item_id: int) -> str:
+    """The workflow state of *item_id*, or UnknownItem."""
+    return require_row(db, int(item_id))["state"]
+
+
+def states(db: sqlite_utils.Database, item_ids: Iterable[int]) -> dict[int, str]:
+    """States of the given items that are in review (unknown ids are left out)."""
+    ids = _ids(item_ids)
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for item_id, st in db.execute(f"SELECT item_id, state FROM reviews WHERE item_id IN ({marks})", chunk):
+            out[item_id] = st
+    return out
+
+
+def due_for_publishing(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[int]:
+    """Approved items (corrections included) not yet in the published stream, oldest approval first."""
+    rows = db.execute(
+        "SELECT item_id FROM reviews WHERE state = ? ORDER BY approved_at, item_id", [wf.APPROVED]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def mark_published(db: sqlite_utils.Database, item_id: int, seq: int, *, now: datetime | None = None) -> None:
+    """The publisher gave *item_id* sequence number *seq*: it is published."""
+    at = iso(utc(now))
+    with store.transaction(db):
+        row = require_row(db, int(item_id))
+        if row["state"] == wf.PUBLISHED and row["published_seq"] == seq:
+            return  # replayed after a crash: already recorded
+        note = f"seq {seq}" + (" (correction)" if row["correction"] else "")
+        _move(db, row, "publish", wf.PUBLISHED, actor="publisher", role=wf.SYSTEM, at=at, note=note,
+              published_seq=seq, published_at=at, correction=0)
+
+
+def retracted_due(db: sqlite_utils.Database) -> list[int]:
+    """Retracted items that were published and whose retraction the publisher has not emitted."""
+    rows = db.execute(
+        "SELECT item_id FROM reviews WHERE state = ? AND published_seq IS NOT NULL "
+        "AND retraction_seq IS NULL ORDER BY retracted_at, item_id",
+        [wf.RETRACTED],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def mark_retraction_emitted(db: sqlite_utils.Database, item_id: int, seq: int) -> None:
+    """The publisher emitted the retraction of *item_id* as sequence number *seq*."""
+    with store.transaction(db):
+        row = require_row(db, int(item_id))
+        if row["state"] != wf.RETRACTED:
+            raise UnknownItem(f"item {item_id} is {row['state']}, not retracted")
+        _set(db, row["item_id"], retraction_seq=seq)
+
+
+def publish_view(db: sqlite_utils.Database, item_id: int) -> dict[str, Any]:
+    """The reviewer's part of what gets published.
+
+    Keys: title, text, text_html, column, topics — the reviewer's overrides, None where the
+    normalized item's own value stands — plus approved_by, approved_at, signoffs, state,
+    correction.
+    """
+    row = require_row(db, int(item_id))
+    return {
+        "item_id": row["item_id"],
+        "state": row["state"],
+        "title": row["edit_title"],
+        "text": row["edit_text"],
+        "text_html": row["edit_html"],
+        "column": row["edit_column"],
+        "topics": row["edit_topics"],
+        "approved_by": row["approved_by"],
+        "approved_at": row["approved_at"],
+        "signoffs": row["signoffs"],
+        "correction": bool(row["correction"]),
+    }

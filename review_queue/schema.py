@@ -1,0 +1,81 @@
+"""The tables review_queue owns: reviews, users, history, locks (append-only migration steps)."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+import store
+
+
+def _step1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE reviews (
+            item_id INTEGER PRIMARY KEY,
+            state TEXT NOT NULL,
+            source TEXT,
+            cluster_id INTEGER,
+            routed_column TEXT,
+            routed_topics TEXT NOT NULL DEFAULT '[]',
+            flags TEXT NOT NULL DEFAULT '[]',
+            version INTEGER,
+            correction INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            submitted_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            signoffs TEXT NOT NULL DEFAULT '[]',
+            approved_by TEXT,
+            approved_at TEXT,
+            edit_title TEXT,
+            edit_text TEXT,
+            edit_html TEXT,
+            edit_column TEXT,
+            edit_topics TEXT,
+            published_seq INTEGER,
+            published_at TEXT,
+            retract_reason TEXT,
+            retracted_at TEXT,
+            retraction_seq INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX reviews_state ON reviews (state, submitted_at)")
+    db.execute("CREATE INDEX reviews_cluster ON reviews (cluster_id)")
+    db.execute(
+        """CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            item_id INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_state TEXT,
+            to_state TEXT,
+            note TEXT,
+            changes TEXT NOT NULL DEFAULT '[]'
+        )"""
+    )
+    db.execute("CREATE INDEX history_item ON history (item_id, id)")
+    db.execute(
+        """CREATE TABLE locks (
+            item_id INTEGER PRIMARY KEY,
+            holder TEXT NOT NULL,
+            taken_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )"""
+    )
+
+
+STEPS = [_step1]
+
+
+def init(db: sqlite_utils.Database) -> None:
+    """Create or migrate review_queue's tables (idempotent; run at every start)."""
+    store.migrate(db, "review_queue", STEPS)

@@ -1,0 +1,137 @@
+"""The review workflow as data: states, roles, and the transitions between states.
+
+Every state change in this package is checked against :data:`TRANSITIONS`; nothing else decides
+what may happen to an item. Roles are ordered (reviewer < editor < admin); a transition needing
+``reviewer`` may be done by an editor or an admin too. ``system`` transitions are done only by
+the pipeline itself (submission, publishing, duplicates), never by a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from review_queue.errors import InvalidTransition, PermissionDenied, UnknownRole
+
+ROLES: tuple[str, ...] = ("reviewer", "editor", "admin")
+ROLE_RANK = {"reviewer": 1, "editor": 2, "admin": 3}
+SYSTEM = "system"
+COLUMN_SIGNOFF = "column-signoff"  # the role is the next one in the column's signoff tuple
+
+PENDING = "pending"
+AWAITING_SIGNOFF = "awaiting-signoff"
+APPROVED = "approved"
+PUBLISHED = "published"
+CORRECTED = "corrected"
+REJECTED = "rejected"
+RETRACTED = "retracted"
+DUPLICATE = "duplicate"
+
+STATES: tuple[str, ...] = (
+    PENDING, AWAITING_SIGNOFF, APPROVED, PUBLISHED, CORRECTED, REJECTED, RETRACTED, DUPLICATE,
+)
+REVIEWABLE: tuple[str, ...] = (PENDING, CORRECTED, AWAITING_SIGNOFF)  # shown in the queue
+EDITABLE: tuple[str, ...] = REVIEWABLE  # edits happen before approval only
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move: *action* takes an item from *source* (None = not yet in review) to *target*."""
+
+    action: str
+    source: str | None
+    target: str
+    role: str  # reviewer | editor | admin | system | column-signoff
+    why: str
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # entering review (submit)
+    Transition("submit", None, PENDING, SYSTEM, "a new item waits for review"),
+    Transition("auto-approve", None, APPROVED, SYSTEM, "the source is trusted (review = \"auto\")"),
+    Transition("duplicate", None, DUPLICATE, SYSTEM, "its story is already published by a better source"),
+    # first-level review (初审)
+    Transition("approve", PENDING, APPROVED, "reviewer", "approved for publishing"),
+    Transition("approve", PENDING, AWAITING_SIGNOFF, "reviewer", "the column needs a final sign-off"),
+    Transition("approve", CORRECTED, APPROVED, "reviewer", "the correction will be re-published"),
+    Transition("approve", CORRECTED, AWAITING_SIGNOFF, "reviewer", "the correction needs a final sign-off"),
+    # final sign-off (终审), one level per role in Column.signoff
+    Transition("signoff", AWAITING_SIGNOFF, APPROVED, COLUMN_SIGNOFF, "final sign-off given"),
+    Transition("signoff", AWAITING_SIGNOFF, AWAITING_SIGNOFF, COLUMN_SIGNOFF, "one more sign-off level remains"),
+    # rejection (leaves a tombstone, except for a declined correction)
+    Transition("reject", PENDING, REJECTED, "reviewer", "not to be published"),
+    Transition("reject", AWAITING_SIGNOFF, REJECTED, "reviewer", "refused at sign-off"),
+    Transition("reject", CORRECTED, PUBLISHED, "reviewer", "correction declined; the published version stays"),
+    # edits before approval
+    Transition("edit", PENDING, PENDING, "reviewer", "reviewer edit"),
+    Transition("edit", CORRECTED, CORRECTED, "reviewer", "reviewer edit"),
+    Transition("edit", AWAITING_SIGNOFF, AWAITING_SIGNOFF, "reviewer", "reviewer edit"),
+    # clusters
+    Transition("duplicate", PENDING, DUPLICATE, SYSTEM, "another member of its cluster was approved"),
+    Transition("duplicate", AWAITING_SIGNOFF, DUPLICATE, SYSTEM, "another member of its cluster was approved"),
+    # new upstream versions
+    Transition("new-version", PENDING, PENDING, SYSTEM, "new upstream version while waiting"),
+    Transition("new-version", CORRECTED, CORRECTED, SYSTEM, "new upstream version of a correction"),
+    Transition("new-version", DUPLICATE, DUPLICATE, SYSTEM, "new upstream version of a duplicate"),
+    Transition("requeue", APPROVED, PENDING, SYSTEM, "changed upstream before it was published"),
+    Transition("requeue", AWAITING_SIGNOFF, PENDING, SYSTEM, "changed upstream before sign-off"),
+    Transition("requeue", APPROVED, CORRECTED, SYSTEM, "correction changed again before publishing"),
+    Transition("requeue", AWAITING_SIGNOFF, CORRECTED, SYSTEM, "correction changed again before sign-off"),
+    Transition("correct", PUBLISHED, CORRECTED, SYSTEM, "changed upstream after publishing: review the correction"),
+    Transition("auto-correct", PUBLISHED, APPROVED, SYSTEM, "trusted source changed upstream: re-publish"),
+    # publishing and retraction
+    Transition("publish", APPROVED, PUBLISHED, SYSTEM, "in the published stream"),
+    Transition("retract", PUBLISHED, RETRACTED, "editor", "withdrawn from the portal"),
+    Transition("retract", CORRECTED, RETRACTED, "editor", "withdrawn from the portal"),
+)
+
+
+def actions_from(state: str | None) -> list[str]:
+    """The actions the table allows from *state* (for the UI and error messages)."""
+    seen: list[str] = []
+    for t in TRANSITIONS:
+        if t.source == state and t.action not in seen:
+            seen.append(t.action)
+    return seen
+
+
+def role_satisfies(role: str, needed: str) -> bool:
+    """Whether *role* may do what *needed* requires (system steps are never done by people)."""
+    if needed == SYSTEM:
+        return role == SYSTEM
+    if role == SYSTEM:
+        return True
+    if role not in ROLE_RANK:
+        raise UnknownRole(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+    if needed not in ROLE_RANK:
+        raise UnknownRole(f"unknown role {needed!r} (roles: {', '.join(ROLES)})")
+    return ROLE_RANK[role] >= ROLE_RANK[needed]
+
+
+def find(action: str, source: str | None, target: str) -> Transition:
+    """The table row for (*action*, *source* → *target*), or InvalidTransition with a one-line reason."""
+    for t in TRANSITIONS:
+        if t.action == action and t.source == source and t.target == target:
+            return t
+    raise InvalidTransition(f"{source or 'new'} → {target} is not a {action} step")
+
+
+def check(item_id: int, action: str, source: str | None, target: str, role: str,
+          *, user: str | None = None, needed: str | None = None) -> Transition:
+    """Verify that *role* may move item *item_id* from *source* to *target* by *action*.
+
+    *needed* replaces the table's role for column sign-off rows. Raises InvalidTransition
+    ("item 12 is rejected; cannot approve") or PermissionDenied.
+    """
+    if not any(t.action == action and t.source == source for t in TRANSITIONS):
+        verb = "approve" if action == "signoff" else action
+        raise InvalidTransition(f"item {item_id} is {source or 'not in review'}; cannot {verb}")
+    for t in TRANSITIONS:
+        if t.action == action and t.source == source and t.target == target:
+            need = needed if t.role == COLUMN_SIGNOFF and needed else t.role
+            if need == COLUMN_SIGNOFF:
+                need = "editor"
+            if not role_satisfies(role, need):
+                who = f"{user} ({role})" if user else role
+                raise PermissionDenied(f"item {item_id}: {action} needs the {need} role; {who} may not")
+            return t
+    raise InvalidTransition(f"item {item_id} is {source}; cannot {action} to {target}")

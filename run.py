@@ -1,0 +1,437 @@
+#!/usr/bin/env python3
+"""Huiju (汇聚) command line: run the daemon or the demo, collect, probe, review, publish, inspect.
+
+Every command has --help. Errors are one line on stderr and a non-zero exit; --debug shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+DEFAULT_CONFIG = "schedules.toml"
+DEFAULT_DB = os.path.join("data", "huiju.db")
+
+
+class Fail(click.ClickException):
+    """A user-facing error: printed as one line, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+class HuijuGroup(click.Group):
+    """Turns any error raised by a command into one line on stderr (no traceback unless --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            raise Fail(one_line(exc)) from None
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    known = ("ConfigError", "StoreError", "CollectError", "UnknownItem", "UnknownUser", "BadCredentials",
+             "PermissionDenied", "InvalidTransition", "LockedByOther", "UnknownRole", "UserExists",
+             "UnknownColumn")
+    names = {c.__name__ for c in type(exc).__mro__}
+    if names & set(known) or isinstance(exc, (OSError, ValueError)):
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class Ctx:
+    def __init__(self, config_path: str, db_path: str) -> None:
+        self.config_path = config_path
+        self.db_path = db_path
+        self._config = None
+
+    def config(self, variables: dict[str, str] | None = None):
+        import settings
+
+        if self._config is None or variables:
+            self._config = settings.load(self.config_path, variables=variables)
+        return self._config
+
+    def db(self, *, readonly: bool = False):
+        import pipeline
+        import store
+
+        db = store.open_db(self.db_path, readonly=readonly)
+        pipeline.init_all(db)
+        return db
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def setup_logging(debug: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("apscheduler.executors.default", "apscheduler.scheduler", "urllib3", "jieba",
+                  "waitress.queue"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@click.group(cls=HuijuGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True, metavar="PATH",
+              help="Configuration file (columns, sources, rules).")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, metavar="PATH",
+              help="SQLite database file (created if missing).")
+@click.option("--debug", is_flag=True, help="Verbose logs and full tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool) -> None:
+    """Huiju (汇聚): collect government information, clean and de-duplicate it, review it, publish it."""
+    ctx.obj = Ctx(config_path, db_path)
+    if debug:
+        setup_logging(True)
+
+
+# --------------------------------------------------------------------------- daemon / demo
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (default from [web] host).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default from [web] port).")
+@click.pass_obj
+def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
+    """Run scheduled collection, the pipeline, publishing and the web server until stopped."""
+    from pipeline.daemon import Daemon
+
+    setup_logging(logging.getLogger().level == logging.DEBUG)
+    config = obj.config()
+    d = Daemon(config, obj.db_path, host=host, port=port)
+    click.echo(f"Huiju daemon: {len([s for s in config.sources if s.enabled])} sources enabled, "
+               f"web on {d.url} (Ctrl-C stops)")
+    d.start()
+
+
+@cli.command()
+@click.option("--port", type=int, default=8080, show_default=True,
+              help="Web port for the review UI and feeds; the sample province uses PORT+1.")
+@click.option("--speed", type=float, default=144.0, show_default=True,
+              help="Simulated seconds per real second (144 = one simulated day per ten minutes).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the sample province.")
+@click.option("--corpus", default=None, metavar="DIR",
+              help="Real text corpus for the sample province (default $HUIJU_CORPUS or ../shared/corpus; "
+                   "generated text when absent).")
+@click.option("--user", "username", default="demo", show_default=True, help="Demo reviewer's user name.")
+@click.pass_obj
+def demo(obj: Ctx, port: int, speed: float, seed: int, corpus: str | None, username: str) -> None:
+    """Start the sample province on 127.0.0.1 and run the daemon against it (uses demo.toml, data/demo.db)."""
+    from pipeline.demo import run_demo
+
+    setup_logging(logging.getLogger().level == logging.DEBUG)
+    config_path = obj.config_path if obj.config_path != DEFAULT_CONFIG else "demo.toml"
+    db_path = obj.db_path if obj.db_path != DEFAULT_DB else os.path.join("data", "demo.db")
+    run_demo(config_path, db_path, port=port, speed=speed, seed=seed, corpus=corpus, username=username)
+
+
+# --------------------------------------------------------------------------- collection
+@cli.command()
+@click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def collect(obj: Ctx, source_ids: tuple[str, ...], as_json: bool) -> None:
+    """Run one collection pass now, then ingest and publish; prints per-source results."""
+    import collectors
+    import pipeline
+
+    config = obj.config()
+    if source_ids:
+        known = {s.id: s for s in config.sources}
+        missing = [s for s in source_ids if s not in known]
+        if missing:
+            raise Fail(f"unknown source {missing[0]!r} (see `run.py sources`)")
+        sources = [known[s] for s in source_ids]
+    else:
+        sources = [s for s in config.sources if s.enabled]
+    db = obj.db()
+    results = collectors.collect(db, sources, config.collector)
+    stats = pipeline.run_once(db, config)
+    if as_json:
+        emit_json({"sources": [vars_of(r) for r in results], "pipeline": vars_of(stats)})
+    else:
+        for r in results:
+            status = "ok" if r.ok else f"ERROR {r.error}"
+            click.echo(f"{r.source_id:28} new {r.new:4}  versions {r.versions:3}  unchanged {r.unchanged:4}  "
+                       f"{r.duration:6.2f}s  {status}")
+        click.echo(f"pipeline: ingested {stats.ingested}, queued {stats.queued}, "
+                   f"auto-approved {stats.auto_approved}, duplicates {stats.duplicates}, "
+                   f"published {stats.published}")
+        for err in stats.errors:
+            click.echo(f"pipeline error: {err}", err=True)
+    if results and not any(r.ok for r in results):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--type", "kind", type=click.Choice(["rss", "html", "json"]), default=None,
+              help="Source type (guessed from the response when omitted).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def probe(obj: Ctx, url: str, kind: str | None, as_json: bool) -> None:
+    """Fetch and parse one URL without storing anything: what would be collected."""
+    import collectors
+    import normalizers
+    from settings import Source
+
+    items = collectors.probe(url, kind)
+    if not items:
+        raise Fail(f"{url}: nothing to collect (no items found)")
+    src = Source(id="probe", name="probe", kind="partner", type=kind or "html", url=url, column="city-news",
+                 every=3600)
+    rows = []
+    for it in items:
+        doc = normalizers.clean_item(it, src)
+        rows.append({"title": doc.title, "url": doc.url, "published_at": doc.published_at,
+                     "text_length": len(doc.text), "source_line": doc.source_line,
+                     "identity_rule": it.identity_rule, "flags": doc.flags})
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['published_at'] or 'date unknown':25}  {r['text_length']:6} chars  {r['title']}")
+        click.echo(f"{'':25}  {r['url']}" + (f"  来源: {r['source_line']}" if r["source_line"] else ""))
+    click.echo(f"{len(rows)} items")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def sources(obj: Ctx, as_json: bool) -> None:
+    """Sources with health: state, last success, last error, items in 24 h, next check."""
+    import collectors
+
+    config = obj.config()
+    db = obj.db()
+    rows = collectors.health(db, list(config.sources))
+    if as_json:
+        emit_json([vars_of(h) for h in rows])
+        return
+    click.echo(f"{'SOURCE':26} {'STATE':12} {'24H':>4}  {'LAST SUCCESS':20} {'NEXT CHECK':20} LAST ERROR")
+    for h in rows:
+        flag = "!" if getattr(h, "alert", False) else " "
+        click.echo(f"{h.id:26} {flag}{h.state:11} {h.items_24h:4}  {short_time(h.last_success_at):20} "
+                   f"{short_time(h.next_check_at):20} {h.last_error or ''}")
+
+
+# --------------------------------------------------------------------------- review
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def queue(obj: Ctx, as_json: bool) -> None:
+    """The review queue, one row per story (duplicates collapsed)."""
+    import review_queue
+
+    db = obj.db()
+    entries = review_queue.queue(db)
+    if as_json:
+        emit_json([vars_of(e) for e in entries])
+        return
+    for e in entries:
+        d = vars_of(e)
+        also = d.get("also_reported_by") or []
+        also_txt = f"  (+{len(also)}: {', '.join(str(a.get('source') if isinstance(a, dict) else a) for a in also)})" if also else ""
+        click.echo(f"{d.get('item_id'):>6}  {d.get('state', ''):10} {d.get('column', ''):18} "
+                   f"{d.get('source', ''):20} {d.get('title', '')}{also_txt}")
+    click.echo(f"{len(entries)} stories waiting")
+
+
+def authenticate_cli(db: Any, user: str) -> None:
+    """Reviewer actions from the command line are authenticated like the web UI's."""
+    import review_queue
+
+    password = os.environ.get("HUIJU_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"password for {user}: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    review_queue.authenticate(db, user, password)
+
+
+@cli.group()
+def review() -> None:
+    """Approve or reject items from the command line (password from $HUIJU_PASSWORD or stdin)."""
+
+
+@review.command("approve")
+@click.argument("item_ids", nargs=-1, required=True, type=int)
+@click.option("--column", default=None, help="Publish into this column instead of the routed one.")
+@click.option("--user", required=True, help="Reviewer's user name.")
+@click.pass_obj
+def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, user: str) -> None:
+    """Approve items (publishing happens at once for items that need no further sign-off)."""
+    import pipeline
+    import review_queue
+
+    config = obj.config()
+    if column is not None and column not in config.columns:
+        raise Fail(f"unknown column {column!r} (known: {', '.join(config.columns)})")
+    db = obj.db()
+    authenticate_cli(db, user)
+    states = review_queue.approve(db, list(item_ids), user=user, column=column)
+    stats = pipeline.publish_due(db, config)
+    for item_id, state in zip(item_ids, states, strict=False):
+        click.echo(f"item {item_id}: {state}")
+    if stats.published:
+        click.echo(f"published {stats.published}")
+
+
+@review.command("reject")
+@click.argument("item_ids", nargs=-1, required=True, type=int)
+@click.option("--reason", default="", help="Why (kept in the history).")
+@click.option("--user", required=True, help="Reviewer's user name.")
+@click.pass_obj
+def review_reject(obj: Ctx, item_ids: tuple[int, ...], reason: str, user: str) -> None:
+    """Reject items; they leave a tombstone and never return to the queue."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    review_queue.reject(db, list(item_ids), user=user, reason=reason)
+    for item_id in item_ids:
+        click.echo(f"item {item_id}: rejected")
+
+
+# --------------------------------------------------------------------------- publishing
+@cli.command()
+@click.option("--export", "export_dir", default=None, metavar="DIR",
+              help="Also write the static feeds and API files into DIR (for nginx or a CDN).")
+@click.option("--base-url", default=None, help="Public base URL used in exported links.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def publish(obj: Ctx, export_dir: str | None, base_url: str | None, as_json: bool) -> None:
+    """Ingest what was collected and publish everything approved; optionally export static files."""
+    import pipeline
+    import publisher
+
+    config = obj.config()
+    db = obj.db()
+    stats = pipeline.run_once(db, config)
+    written = []
+    if export_dir:
+        base = base_url or config.web.public_url or f"http://{config.web.host}:{config.web.port}"
+        written = [str(p) for p in publisher.export(db, config, export_dir, base_url=base)]
+    if as_json:
+        emit_json({"published": stats.published, "retracted": stats.retracted, "exported": written})
+        return
+    click.echo(f"published {stats.published}, retracted {stats.retracted}")
+    if export_dir:
+        click.echo(f"exported {len(written)} files to {export_dir}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a JSON array).")
+@click.option("--limit", type=int, default=None, help="At most this many (newest first).")
+@click.option("--state", default=None, help="Only items in this state (pending, published, …).")
+@click.option("--column", default=None, help="Only items in this column.")
+@click.pass_obj
+def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column: str | None) -> None:
+    """Stored items with their state, column and cluster."""
+    import normalizers
+    import review_queue
+
+    db = obj.db()
+    rows = normalizers.list_items(db, limit=None if (state or column) else limit)
+    states = review_queue.states(db, [r["id"] for r in rows])
+    out = []
+    for r in rows:
+        view = review_queue.publish_view(db, r["id"]) if states.get(r["id"]) else {}
+        out.append({"id": r["id"], "source": r["source"], "title": r["title"], "url": r["url"],
+                    "published_at": r["published_at"], "state": states.get(r["id"], "new"),
+                    "column": view.get("column") or r["column"], "topics": r.get("topics") or [],
+                    "cluster": r["cluster"], "version": r["version"], "flags": r.get("flags") or []})
+    if state:
+        out = [o for o in out if o["state"] == state]
+    if column:
+        out = [o for o in out if o["column"] == column]
+    if limit is not None:
+        out = out[:limit]
+    if as_json:
+        emit_json(out)
+        return
+    for o in out:
+        click.echo(f"{o['id']:>6}  {o['state']:10} {o['column']:18} c{o['cluster']:<6} {o['source']:20} "
+                   f"{o['published_at'] or 'date unknown':25} {o['title']}")
+    click.echo(f"{len(out)} items")
+
+
+# --------------------------------------------------------------------------- users
+@cli.group()
+def users() -> None:
+    """Manage reviewer accounts."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["reviewer", "editor", "admin"]),
+              help="reviewer: approve/reject/edit; editor: also sign-off and retract; admin: also users.")
+@click.pass_obj
+def users_add(obj: Ctx, name: str, role: str) -> None:
+    """Create a user; the password is read from stdin (asked twice on a terminal)."""
+    import review_queue
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise Fail("the two passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise Fail("password too short (at least 8 characters)")
+    db = obj.db()
+    review_queue.add_user(db, name, role, password)
+    click.echo(f"user {name} added with role {role}")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def users_list(obj: Ctx, as_json: bool) -> None:
+    """List users and their roles."""
+    import review_queue
+
+    rows = [vars_of(u) for u in review_queue.list_users(obj.db())]
+    if as_json:
+        emit_json(rows)
+        return
+    for u in rows:
+        click.echo(f"{u.get('name'):20} {u.get('role')}")
+
+
+# --------------------------------------------------------------------------- helpers
+def vars_of(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, dict):
+        return obj
+    if hasattr(obj, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(obj)
+    return dict(vars(obj))
+
+
+def short_time(value: Any) -> str:
+    if not value:
+        return "-"
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).isoformat()
+    return str(value)[:19].replace("T", " ")
+
+
+if __name__ == "__main__":
+    cli()

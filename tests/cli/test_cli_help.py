@@ -1,0 +1,98 @@
+"""Every command has --help and is documented in the README; errors are one line, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+import run
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for name, cmd in group.commands.items():
+        path = prefix + (name,)
+        if isinstance(cmd, click.Group):
+            out.extend(all_commands(cmd, path))
+        else:
+            out.append(path)
+    return out
+
+
+COMMANDS = all_commands(run.cli)
+
+
+def test_the_design_contract_commands_exist() -> None:
+    names = {" ".join(c) for c in COMMANDS}
+    for required in ["daemon", "demo", "collect", "probe", "sources", "queue", "review approve",
+                     "review reject", "publish", "items", "users add"]:
+        assert required in names
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+def test_every_command_has_help_and_is_in_the_readme(command: tuple[str, ...]) -> None:
+    result = subprocess.run([sys.executable, "run.py", *command, "--help"], cwd=REPO, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+    assert len(result.stdout.strip().splitlines()) >= 3
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"`{' '.join(command)}" in readme, f"`{' '.join(command)}` is not documented in README.md"
+
+
+def run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(REPO / "run.py"), *args], cwd=tmp_path, capture_output=True,
+                          text=True, input=stdin, timeout=120)
+
+
+def test_invalid_config_is_one_line_and_nothing_starts(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text('[[sources]]\nid = "harbin"\nname = "x"\nkind = "city"\n'
+                                       'type = "rss"\nurl = "https://a.b/"\ncolumn = "nope"\nevery = "1m"\n')
+    result = run_cli(tmp_path, "--config", "bad.toml", "--db", "x.db", "sources")
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert 'bad.toml: source "harbin": unknown column' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_a_database_is_one_line_and_unchanged(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_bytes(b"this is not sqlite" * 100)
+    before = bogus.read_bytes()
+    result = run_cli(tmp_path, "--config", str(REPO / "schedules.toml"), "--db", str(bogus), "items")
+    assert result.returncode != 0
+    assert "not a SQLite database" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert bogus.read_bytes() == before
+
+
+def test_unknown_user_and_unknown_item(tmp_path: Path) -> None:
+    cfg = str(REPO / "schedules.toml")
+    result = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "review", "approve", "1", "--user", "ghost",
+                     stdin="whatever-password\n")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "ghost" in result.stderr and result.stderr.strip().count("\n") == 0
+    added = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "add", "li", "--role", "reviewer",
+                    stdin="correct-horse-battery\n")
+    assert added.returncode == 0, added.stderr
+    wrong = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "review", "approve", "1", "--user", "li",
+                    stdin="wrong-password\n")
+    assert wrong.returncode != 0 and wrong.stderr.strip().count("\n") == 0
+    missing = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "review", "approve", "424242", "--user", "li",
+                      stdin="correct-horse-battery\n")
+    assert missing.returncode != 0 and "424242" in missing.stderr
+    assert missing.stderr.strip().count("\n") == 0
+
+
+def test_wrong_role_is_refused(tmp_path: Path) -> None:
+    cfg = str(REPO / "schedules.toml")
+    result = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "add", "li", "--role", "boss",
+                     stdin="correct-horse-battery\n")
+    assert result.returncode != 0
+    assert "boss" in result.stderr and "Traceback" not in result.stderr
