@@ -42,6 +42,12 @@ class HuijuGroup(click.Group):
         except Exception as exc:
             if ctx.find_root().params.get("debug"):
                 raise
+            import sqlite3
+
+            if isinstance(exc, sqlite3.Error):
+                import store
+
+                raise Fail(store.describe_error(exc, ctx.find_root().params.get("db_path", ""))) from None
             raise Fail(one_line(exc)) from None
 
 

@@ -57,6 +57,7 @@ class SourceResult:
     versions: int = 0
     unchanged: int = 0
     error: str | None = None  # one line
+    error_kind: str | None = None  # the CollectError subclass name, e.g. "Timeout"
     duration: float = 0.0
     bytes: int = 0
     requests: int = 0
@@ -381,9 +382,11 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         st.next_check_at = iso(now + timedelta(seconds=max(1.0, delay)))
     except CollectError as exc:
         result.error = str(exc)
+        result.error_kind = type(exc).__name__
         retry_after = getattr(exc, "retry_after", None)
     except Exception as exc:  # a bug or an unexpected library error must not stop the other sources
         result.error = f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        result.error_kind = "InternalError"
         log.exception("source %s: unexpected error", source.id)
     finally:
         fetcher.close()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from normalizers.chars import strip_invisible
+
 __all__ = ["Byline", "clean_title", "parse_byline_line", "inline_byline"]
 
 _WS = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
@@ -28,7 +30,7 @@ _NOT_A_NAME = re.compile(r"[，。！？；：、“”《》（）,!?;]")
 
 
 def _squash(s: str) -> str:
-    return _WS.sub(" ", s).strip()
+    return _WS.sub(" ", strip_invisible(s)).strip()
 
 
 def clean_title(title: str, site_names: tuple[str, ...] | list[str] = ()) -> str:
@@ -58,7 +60,7 @@ def _strip_suffix(t: str, site_names: tuple[str, ...] | list[str]) -> str:
     m = _SUFFIX_SEP.search(t)
     if not m:
         return t
-    head, tail = t[: m.start()].rstrip(), t[m.end():].strip()
+    head, tail = t[: m.start()].rstrip(), t[m.end() :].strip()
     if not head or not tail or len(tail) > 30 or _NOT_A_NAME.search(tail):
         return t
     if _SITE_NAME.search(tail):
@@ -75,17 +77,49 @@ _KEYS = {
     "reporter": ("本报记者", "记者"),
     "author": ("作者", "撰稿", "撰文", "文"),
     "other": (
-        "发布时间", "发布日期", "发稿时间", "更新时间", "成文日期", "时间", "日期", "浏览次数", "点击数",
-        "阅读次数", "阅读量", "访问量", "浏览量", "点击量", "审核", "审校", "校对", "签发", "初审",
-        "复审", "终审", "监制", "统筹", "摄影", "通讯员", "字号", "字体", "分享", "发布机构",
-        "发布单位", "供稿", "核稿", "视频", "图片",
+        "发布时间",
+        "发布日期",
+        "发稿时间",
+        "更新时间",
+        "成文日期",
+        "时间",
+        "日期",
+        "浏览次数",
+        "点击数",
+        "阅读次数",
+        "阅读量",
+        "访问量",
+        "浏览量",
+        "点击量",
+        "审核",
+        "审校",
+        "校对",
+        "签发",
+        "初审",
+        "复审",
+        "终审",
+        "监制",
+        "统筹",
+        "摄影",
+        "通讯员",
+        "字号",
+        "字体",
+        "分享",
+        "发布机构",
+        "发布单位",
+        "供稿",
+        "核稿",
+        "视频",
+        "图片",
     ),
 }
 _KEY_FIELD = {k: f for f, ks in _KEYS.items() for k in ks}
 _KEY_ALT = "|".join(sorted(_KEY_FIELD, key=len, reverse=True))
 # A key is followed by a colon (full or half width) or, for 记者/编辑/作者, by whitespace.
 _KEY_RE = re.compile(
-    r"(?:(?<=^)|(?<=[\s|｜丨/【\[（(]))(?P<key>" + _KEY_ALT + r")\s*(?:[:：]|(?<=记者)\s|(?<=编辑)\s|(?<=作者)\s)\s*"
+    r"(?:(?<=^)|(?<=[\s|｜丨/【\[（(]))(?P<key>"
+    + _KEY_ALT
+    + r")\s*(?:[:：]|(?<=记者)\s|(?<=编辑)\s|(?<=作者)\s)\s*"
 )
 _OPEN = "【[（(〔"
 _CLOSE = "】]）)〕"
@@ -139,7 +173,7 @@ def parse_byline_line(line: str) -> Byline | None:
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(core)
         key = m.group("key")
-        val = _value(core[m.end(): end])
+        val = _value(core[m.end() : end])
         parts = re.split(r"\s*[|｜丨]\s*", val)
         if len(parts) > 1:  # 来源：新华网 | 2024-05-01
             val = _value(parts[0])
@@ -170,7 +204,9 @@ def _sentence_like(v: str) -> bool:
 
 
 # 本报讯（记者 张三 李四）… at the start of a paragraph; （责任编辑：王五） at the end of one.
-_INLINE_REPORTER = re.compile(r"^[^（(]{0,16}?[（(]\s*(?:本报)?记者\s*[:：]?\s*(?P<v>[^（）()]{1,40}?)\s*[）)]")
+_INLINE_REPORTER = re.compile(
+    r"^[^（(]{0,16}?[（(]\s*(?:本报)?记者\s*[:：]?\s*(?P<v>[^（）()]{1,40}?)\s*[）)]"
+)
 _TRAILING_EDITOR = re.compile(
     r"\s*[（(\[【]\s*(?P<key>责任编辑|责编|编辑)\s*[:：]?\s*(?P<v>[^（）()\[\]【】]{1,30}?)\s*[）)\]】]\s*$"
 )

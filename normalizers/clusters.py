@@ -42,8 +42,8 @@ __all__ = [
 CONTAINMENT_MIN = 0.75  # |A∩B| / min(|A|,|B|) over char-5 shingles of the keys
 JACCARD_MIN = 0.5  # |A∩B| / |A∪B|
 MIN_BODY_CHARS = 30  # a shorter body key cannot decide a match on its own
-PER_BAND = 32  # bounded posting list read per band (most recent first)
-VERIFY_LIMIT = 16  # candidates verified per item, best band agreement first
+PER_BAND = 64  # bounded posting list read per band (most recent first)
+VERIFY_LIMIT = 24  # candidates verified per item, best band agreement first
 
 
 @dataclass
@@ -112,9 +112,13 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
         ta, tb = guard_tokens(a_title_key), guard_tokens(b_title_key)
         for kind in _KINDS:
             if ta[kind] and tb[kind] and ta[kind] != tb[kind]:
-                return f"titles differ in {kind}: {'/'.join(sorted(ta[kind]))} vs {'/'.join(sorted(tb[kind]))}"
+                return (
+                    f"titles differ in {kind}: {'/'.join(sorted(ta[kind]))} vs {'/'.join(sorted(tb[kind]))}"
+                )
     if a_body_key and b_body_key:
-        short, long_ = (a_body_key, b_body_key) if len(a_body_key) <= len(b_body_key) else (b_body_key, a_body_key)
+        short, long_ = (
+            (a_body_key, b_body_key) if len(a_body_key) <= len(b_body_key) else (b_body_key, a_body_key)
+        )
         lead = guard_tokens(short, lead=LEAD_CHARS)
         long_tokens = guard_tokens(long_)
         for kind in ("place", "date", "ord"):
@@ -165,23 +169,35 @@ def _accept(containment: float, jaccard: float) -> bool:
 
 
 _BAND_SQL = " UNION ALL ".join(
-    ["SELECT * FROM (SELECT item_id FROM dedup_lsh WHERE key = ? ORDER BY item_id DESC LIMIT ?)"] * BANDS
+    [
+        f"SELECT * FROM (SELECT {band}, item_id FROM dedup_lsh WHERE key = ? ORDER BY item_id DESC LIMIT ?)"
+        for band in range(BANDS)
+    ]
 )
 
 
 def _candidates(db: sqlite_utils.Database, fp: Fingerprint, exclude: int | None) -> list[int]:
-    """Stored items sharing at least one band, most agreeing bands first, at most VERIFY_LIMIT."""
+    """Stored items sharing bands, rarest agreement first, at most VERIFY_LIMIT.
+
+    A band whose value many items share (template wording: 国务院总理李强在北京人民大会堂举行仪式)
+    says little; each hit weighs 1/(items in that band), like an inverse document frequency, so
+    the item sharing the story-specific bands is verified before the look-alikes.
+    """
     keys = lsh_keys(fp.signature)
     if len(keys) != BANDS:
         return []
     params: list[int] = []
     for k in keys:
         params += [k, PER_BAND]
-    hits: dict[int, int] = {}
-    for (item_id,) in db.conn.execute(_BAND_SQL, params):
+    rows = db.conn.execute(_BAND_SQL, params).fetchall()
+    sizes = [0] * BANDS
+    for band, _ in rows:
+        sizes[band] += 1
+    weight: dict[int, float] = {}
+    for band, item_id in rows:
         if item_id != exclude:
-            hits[item_id] = hits.get(item_id, 0) + 1
-    ranked = sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))
+            weight[item_id] = weight.get(item_id, 0.0) + 1.0 / sizes[band]
+    ranked = sorted(weight.items(), key=lambda kv: (-kv[1], -kv[0]))
     return [item_id for item_id, _ in ranked[:VERIFY_LIMIT]]
 
 

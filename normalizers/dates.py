@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -26,9 +26,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIN_YEAR = 1990
 MAX_YEARS_AHEAD = 1
 
-_FULLWIDTH = str.maketrans(
-    "０１２３４５６７８９：－／．　", "0123456789:-/. "
-)
+_FULLWIDTH = str.maketrans("０１２３４５６７８９：－／．　", "0123456789:-/. ")
 
 _MONTHS = {
     m: i + 1
@@ -68,8 +66,18 @@ _RFC822 = re.compile(
 _EPOCH = re.compile(r"^\s*(?P<n>\d{10}|\d{13})(?:\.\d+)?\s*$")
 
 # Time-zone abbreviations seen on Chinese sites. "CST" there means China Standard Time.
-_TZ_ABBR = {"GMT": 0, "UTC": 0, "UT": 0, "Z": 0, "CST": 8 * 60, "BJT": 8 * 60, "EST": -5 * 60,
-            "EDT": -4 * 60, "PST": -8 * 60, "PDT": -7 * 60}
+_TZ_ABBR = {
+    "GMT": 0,
+    "UTC": 0,
+    "UT": 0,
+    "Z": 0,
+    "CST": 8 * 60,
+    "BJT": 8 * 60,
+    "EST": -5 * 60,
+    "EDT": -4 * 60,
+    "PST": -8 * 60,
+    "PDT": -7 * 60,
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ def _now_shanghai(now: datetime | None) -> datetime:
     if now is None:
         return datetime.now(SHANGHAI)
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     return now.astimezone(SHANGHAI)
 
 
@@ -98,7 +106,7 @@ def _offset(tz: str | None) -> timezone | ZoneInfo:
         return timezone(timedelta(minutes=_TZ_ABBR[t]))
     for prefix in ("GMT", "UTC", "UT"):
         if t.startswith(prefix):
-            t = t[len(prefix):]
+            t = t[len(prefix) :]
             break
     m = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", t)
     if not m:
@@ -110,8 +118,16 @@ def _offset(tz: str | None) -> timezone | ZoneInfo:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _build(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0,
-           tz: timezone | ZoneInfo = SHANGHAI) -> datetime | None:
+def _build(
+    y: int,
+    mo: int,
+    d: int,
+    h: int = 0,
+    mi: int = 0,
+    s: int = 0,
+    us: int = 0,
+    tz: timezone | ZoneInfo = SHANGHAI,
+) -> datetime | None:
     try:
         return datetime(y, mo, d, h, mi, s, us, tzinfo=tz).astimezone(SHANGHAI)
     except ValueError:
@@ -181,24 +197,38 @@ def parse_date(raw: str | int | float | None, *, now: datetime | None = None) ->
     if m:
         h = _hour12(_int(m["H"]), text)
         return _plausible(
-            _build(int(m["y"]), int(m["m"]), int(m["d"]), h, _int(m["M"]), _int(m["S"]),
-                   _frac(m["frac"]), _offset(m["tz"])),
+            _build(
+                int(m["y"]),
+                int(m["m"]),
+                int(m["d"]),
+                h,
+                _int(m["M"]),
+                _int(m["S"]),
+                _frac(m["frac"]),
+                _offset(m["tz"]),
+            ),
             ref,
         )
     m = _CHINESE.search(text)
     if m:
         h = _hour12(_int(m["H"]), text)
-        return _plausible(
-            _build(int(m["y"]), int(m["m"]), int(m["d"]), h, _int(m["M"]), _int(m["S"])), ref
-        )
+        return _plausible(_build(int(m["y"]), int(m["m"]), int(m["d"]), h, _int(m["M"]), _int(m["S"])), ref)
     m = _RFC822.search(text)
     if m and m["mon"][:3].lower() in _MONTHS:
         y = int(m["y"])
         if y < 100:
             y += 2000 if y < 70 else 1900
         return _plausible(
-            _build(y, _MONTHS[m["mon"][:3].lower()], int(m["d"]), _int(m["H"]), _int(m["M"]),
-                   _int(m["S"]), 0, _offset(m["tz"])),
+            _build(
+                y,
+                _MONTHS[m["mon"][:3].lower()],
+                int(m["d"]),
+                _int(m["H"]),
+                _int(m["M"]),
+                _int(m["S"]),
+                0,
+                _offset(m["tz"]),
+            ),
             ref,
         )
     m = _MONTH_DAY.search(text)
@@ -215,7 +245,7 @@ def _from_epoch(n: float, ref: datetime) -> datetime | None:
     if n > 1e11:
         n /= 1000.0
     try:
-        dt = datetime.fromtimestamp(n, tz=timezone.utc).astimezone(SHANGHAI)
+        dt = datetime.fromtimestamp(n, tz=UTC).astimezone(SHANGHAI)
     except (OverflowError, OSError, ValueError):
         return None
     return _plausible(dt, ref)

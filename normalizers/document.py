@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from collectors.model import CollectedItem
+from normalizers.bylines import clean_title, inline_byline
+from normalizers.dates import choose_date, is_future, to_iso
+from normalizers.quality import TINY_BODY_CHARS, mixed_script, script_heavy
+from normalizers.text import clean_body, clean_line, repair_mojibake
+from normalizers.urls import canonical_url, resolve_url
+from settings.model import Source
+
+__all__ = ["Document", "clean_item"]
 
 
 @dataclass
@@ -23,3 +35,149 @@ class Document:
     attachments: list[dict[str, str]] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+
+
+# Meta tag names that carry the publish time, most specific first (compared case-insensitively).
+_META_DATE_NAMES = (
+    "pubdate",
+    "publishdate",
+    "article:published_time",
+    "firstpublishedtime",
+    "og:release_date",
+)
+_KEYWORD_SPLIT = re.compile(r"[,，;；、|｜\s]+")
+TITLE_FROM_TEXT_CHARS = 60
+
+
+def _meta_get(meta: dict[str, str], *names: str) -> str | None:
+    lower = {k.lower(): v for k, v in meta.items() if isinstance(v, str)}
+    for n in names:
+        v = lower.get(n.lower())
+        if v and v.strip():
+            return v.strip()
+    return None
+
+
+def _fetch_time(item: CollectedItem) -> datetime | None:
+    if not item.fetched_at:
+        return None
+    try:
+        dt = datetime.fromisoformat(item.fetched_at.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = None) -> Document:
+    """Turn one collected item into a clean :class:`Document`; never raises on odd content.
+
+    *now* anchors year inference for month-day dates; by default the item's ``fetched_at`` (the
+    list page was read then), else the current time. Odd input is kept and flagged (see
+    ``normalizers.quality.FLAGS``).
+    """
+    flags: list[str] = []
+    meta = dict(item.meta or {})
+    anchor = now or _fetch_time(item)
+
+    raw_title, title_fixed = repair_mojibake(item.title or "")
+    raw_html, html_fixed = repair_mojibake(item.html or "")
+    if title_fixed or html_fixed:
+        flags.append("mojibake-repaired")
+
+    body = clean_body(raw_html, item.url, title=clean_title(raw_title) if raw_title else "")
+    for k, v in body.page_meta.items():
+        meta.setdefault(k, v)
+
+    site_names = tuple(n for n in (source.name, _meta_get(meta, "SiteName")) if n)
+    title = clean_title(raw_title, site_names)
+    if not title:
+        fallback = _meta_get(meta, "ArticleTitle", "title")
+        title = clean_title(fallback, site_names) if fallback else ""
+
+    # Byline fields: meta tags first (the CMS knows), then lines found in the body.
+    source_line = _meta_get(meta, "ContentSource")
+    author = reporter = editor = None
+    editor_chief = False
+    detail_date = None
+    for b in body.bylines:
+        source_line = source_line or b.source_line
+        author = author or b.author
+        reporter = reporter or b.reporter
+        if b.editor and (editor is None or (b.editor_is_chief and not editor_chief)):
+            editor, editor_chief = b.editor, b.editor_is_chief
+        detail_date = detail_date or b.date
+    text = body.text
+    if text:
+        lines = text.split("\n")
+        inline_reporter, inline_editor, last = inline_byline(lines[0], lines[-1])
+        reporter = reporter or inline_reporter
+        if inline_editor:
+            editor = editor or inline_editor
+            lines[-1] = last
+            text = "\n".join(x for x in lines if x)
+
+    # Dates: meta PubDate > detail page > feed/JSON > list page; the first readable one wins.
+    detail_raw = item.published if source.type == "html" else None
+    feed_raw = item.published if source.type != "html" else None
+    choice = choose_date(
+        [
+            ("meta", _meta_get(meta, *_META_DATE_NAMES)),
+            ("detail", detail_raw),
+            ("detail", detail_date),
+            ("feed", feed_raw),
+            ("list", item.list_date),
+        ],
+        now=anchor,
+    )
+    if choice.value is None:
+        flags.append("date-unknown")
+    elif is_future(choice.value, now=anchor):
+        flags.append("date-future")
+
+    # Body outcomes, each a flag rather than a drop.
+    if not text:
+        flags.append("title-only" if body.title_repeated else "empty-body")
+    elif len(text) < TINY_BODY_CHARS:
+        flags.append("tiny-body")
+    if body.truncated:
+        flags.append("huge-body")
+    if script_heavy(body.script_chars, body.input_chars, len(text)):
+        flags.append("script-heavy")
+    if mixed_script(title + "\n" + text):
+        flags.append("mixed-script")
+    if not title:
+        flags.append("title-missing")
+        first = text.split("\n", 1)[0] if text else ""
+        title = first[:TITLE_FROM_TEXT_CHARS]
+
+    attachments: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for a in [*(item.attachments or []), *body.attachments]:
+        url = resolve_url(str(a.get("url", "")), item.url)
+        if not url:
+            continue
+        key = canonical_url(url)
+        if key in seen:
+            continue
+        seen.add(key)
+        attachments.append({**{k: str(v) for k, v in a.items()}, "url": url})
+
+    keywords_raw = _meta_get(meta, "Keywords") or ""
+    keywords = list(dict.fromkeys(k for k in _KEYWORD_SPLIT.split(keywords_raw) if k))
+
+    return Document(
+        title=title,
+        text=text,
+        html=body.html,
+        url=item.url,
+        canonical_url=canonical_url(item.url),
+        published_at=to_iso(choice.value),
+        date_origin=choice.origin,
+        source_line=clean_line(source_line) if source_line else None,
+        author=author,
+        reporter=reporter,
+        editor=editor,
+        attachments=attachments,
+        keywords=keywords,
+        flags=flags,
+    )

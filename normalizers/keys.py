@@ -58,21 +58,22 @@ _BYLINE_WORDS = (
     "来源|信息来源|稿件来源|文章来源|资料来源|责任编辑|责编|编辑|主编|审核|审校|审签|校对|终审|初审|复审|"
     "记者|通讯员|作者|撰稿|供稿|摄影|摄像|图片|监制|制作|发布机构|发布时间|发布日期|浏览次数|点击数|阅读量"
 )
-_BYLINE_LINE = re.compile(
-    rf"^[ \t\u3000]*[\[(]?(?:{_BYLINE_WORDS})[ \t\u3000]*[:|][^\n]*$", re.MULTILINE
-)
+_BYLINE_LINE = re.compile(rf"^[ \t\u3000]*[\[(]?(?:{_BYLINE_WORDS})[ \t\u3000]*[:|][^\n]*$", re.MULTILINE)
 _INLINE_BYLINE = re.compile(rf"[(\[](?:{_BYLINE_WORDS})[ \t\u3000]*[:|]?[^()\[\]\n]{{0,40}}[)\]]")
 _AGENCY = (
     "央视网消息|央视新闻客户端|央视网|新华社|新华网|中新社|中新网|中国新闻网|人民网|人民日报|光明网|央广网|"
-    "中国日报网|国际在线|东北网|黑龙江日报|黑龙江新闻网|龙头新闻|极光新闻|本报讯|本网讯|本报|本网|讯"
+    "中国日报网|国际在线|东北网|黑龙江日报|黑龙江新闻网|龙头新闻|极光新闻|本报讯|本网讯|本报|本网"
 )
 # "央视网消息(新闻联播):", "新华社北京1月13日电(记者 张三)", "本报讯(记者 李四)", "人民网哈尔滨5月1日电"
 _DATELINE = re.compile(
-    rf"^\s*(?:(?:{_AGENCY})[^\n:]{{0,16}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:电|讯|消息)?"
-    rf"|[\u4e00-\u9fff]{{0,8}}\d{{1,2}}月\d{{1,2}}日(?:电|讯))"
-    r"\s*(?:\([^()\n]{0,30}\))?\s*[:]?\s*"
+    rf"^\s*(?:(?:{_AGENCY})?[\u4e00-\u9fff]{{0,8}}?\d{{1,2}}月\d{{1,2}}日(?:电|讯)|(?:{_AGENCY})(?=\s*[(:]))"
+    r"\s*(?:\([^()\n]{0,30}\))?\s*:?\s*"
 )
 _STRIP = re.compile(r"[\W_]+")
+# Numbers that only touch because text between them was cut ("增长8.6%。2024年…") must not fuse
+# into one ("862024"); a decimal point or thousands separator inside a number still vanishes.
+_DIGIT_GAP = re.compile(r"(?<=\d)(?![.,:/\-]\d)[\W_]+(?=\d)")
+NUMBER_GAP = "丨"
 
 
 def strip_boilerplate(text: str) -> str:
@@ -80,18 +81,16 @@ def strip_boilerplate(text: str) -> str:
 
     Expects NFKC-normalised, simplified, case-folded text (as :func:`comparison_key` prepares it).
     """
-    text = _BYLINE_LINE.sub("", text)
-    text = _INLINE_BYLINE.sub("", text)
-    text = text.lstrip()
+    text = _BYLINE_LINE.sub("", text).lstrip()
     for _ in range(3):  # a tag, then a dateline, then maybe another tag
         before = text
         text = _LEAD_TAGS.sub("", text)
         m = _DATELINE.match(text)
         if m and m.end() > 0 and m.group(0).strip():
-            text = text[m.end():]
+            text = text[m.end() :]
         if text == before:
             break
-    return text
+    return _INLINE_BYLINE.sub("", text)
 
 
 def comparison_key(text: str) -> str:
@@ -104,7 +103,7 @@ def comparison_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _t2s(text).casefold()
     text = strip_boilerplate(text)
-    return _STRIP.sub("", text)
+    return _STRIP.sub("", _DIGIT_GAP.sub(NUMBER_GAP, text))
 
 
 def shingles(key: str, k: int = SHINGLE) -> set[str]:

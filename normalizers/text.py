@@ -19,6 +19,8 @@ import nh3
 from lxml import etree
 
 from normalizers.bylines import Byline, parse_byline_line
+from normalizers.chars import INVISIBLE as _INVISIBLE
+from normalizers.chars import clean_line
 from normalizers.urls import resolve_url
 
 __all__ = [
@@ -45,10 +47,45 @@ MAX_HTML_CHARS = 4_000_000
 
 ALLOWED_TAGS = frozenset(
     {
-        "p", "br", "strong", "em", "b", "i", "u", "s", "sub", "sup", "ul", "ol", "li",
-        "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
-        "img", "a", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "span", "div", "hr",
-        "figure", "figcaption", "pre", "iframe",
+        "p",
+        "br",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "s",
+        "sub",
+        "sup",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "caption",
+        "colgroup",
+        "col",
+        "img",
+        "a",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "span",
+        "div",
+        "hr",
+        "figure",
+        "figcaption",
+        "pre",
+        "iframe",
     }
 )
 _ALLOWED_ATTRIBUTES = {
@@ -65,8 +102,23 @@ IFRAME_HOSTS = frozenset({"player.bilibili.com", "v.qq.com", "player.youku.com",
 
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
-    clean_content_tags={"script", "style", "noscript", "textarea", "select", "option", "title",
-                        "template", "svg", "math", "object", "embed", "applet", "head", "button"},
+    clean_content_tags={
+        "script",
+        "style",
+        "noscript",
+        "textarea",
+        "select",
+        "option",
+        "title",
+        "template",
+        "svg",
+        "math",
+        "object",
+        "embed",
+        "applet",
+        "head",
+        "button",
+    },
     attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
     url_schemes={"http", "https"},
     link_rel="noopener noreferrer",
@@ -77,43 +129,81 @@ _CLEANER = nh3.Cleaner(
 # Elements dropped with their content before text extraction and sanitizing.
 _DROP = frozenset(
     {
-        "script", "style", "noscript", "template", "head", "title", "meta", "link", "object",
-        "embed", "applet", "form", "select", "textarea", "button", "input", "svg", "math",
-        "canvas", "nav", "audio", "video", "source", "map", "area", "frame", "frameset",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "object",
+        "embed",
+        "applet",
+        "form",
+        "select",
+        "textarea",
+        "button",
+        "input",
+        "svg",
+        "math",
+        "canvas",
+        "nav",
+        "audio",
+        "video",
+        "source",
+        "map",
+        "area",
+        "frame",
+        "frameset",
     }
 )
 _BLOCK = frozenset(
     {
-        "p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "tfoot", "h1", "h2",
-        "h3", "h4", "h5", "h6", "blockquote", "section", "article", "header", "footer", "center",
-        "pre", "dd", "dt", "dl", "hr", "figure", "figcaption", "address", "caption", "fieldset",
-        "main", "aside", "body", "html",
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "center",
+        "pre",
+        "dd",
+        "dt",
+        "dl",
+        "hr",
+        "figure",
+        "figcaption",
+        "address",
+        "caption",
+        "fieldset",
+        "main",
+        "aside",
+        "body",
+        "html",
     }
 )
 _CELL = frozenset({"td", "th"})
 
 # --- characters --------------------------------------------------------------------------
 
-# Removed outright: BOM, zero-width and bidi controls, soft hyphen, C0/C1 controls but \t \n.
-_INVISIBLE = dict.fromkeys(
-    [0xFEFF, 0x00AD, 0x034F, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
-     *range(0x2060, 0x2070), *range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
-     *range(0x80, 0xA0)],
-    None,
-)
-# Become a plain space (then runs collapse): nbsp, ideographic space, typographic spaces, tabs.
-_INVISIBLE.update(dict.fromkeys([0x09, 0xA0, 0x3000, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F], " "))
-# Line and paragraph separators, carriage returns: new lines.
-_INVISIBLE.update({0x2028: "\n", 0x2029: "\n", 0x0D: "\n", 0x85: "\n"})
-
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
-_SPACES = re.compile(r"[ \t\r\f\v\n]+")
-
-
-def clean_line(s: str) -> str:
-    """One line of display text: invisible characters gone, space runs collapsed, ends stripped."""
-    return _SPACES.sub(" ", s.translate(_INVISIBLE)).strip()
 
 
 def _clean_chars(s: str) -> str:
@@ -128,7 +218,9 @@ for _b in range(0x80, 0xA0):
         _CP1252_BACK[bytes([_b]).decode("cp1252")] = _b
     except UnicodeDecodeError:
         pass
-_LATIN_RANGE = re.compile(r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_LATIN_RANGE = re.compile(
+    r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 
 
@@ -183,12 +275,55 @@ def repair_mojibake(s: str) -> tuple[str, bool]:
 
 _BOILER_TOKENS = sorted(
     [
-        "打印本页", "打印此页", "打印文章", "打印", "关闭本页", "关闭窗口", "关闭", "返回顶部", "返回",
-        "顶部", "收藏本页", "加入收藏", "收藏", "分享到", "分享至", "分享", "转发", "微信", "朋友圈",
-        "新浪微博", "腾讯微博", "微博", "QQ空间", "QQ好友", "QQ", "人人网", "豆瓣", "字号", "字体",
-        "大", "中", "小", "默认", "放大", "缩小", "纠错", "我要纠错", "扫一扫", "在手机打开当前页",
-        "在手机上打开当前页", "打开微信扫一扫", "手机扫一扫", "用手机扫一扫", "手机阅读",
-        "保存", "复制链接", "链接", "【", "】",
+        "打印本页",
+        "打印此页",
+        "打印文章",
+        "打印",
+        "关闭本页",
+        "关闭窗口",
+        "关闭",
+        "返回顶部",
+        "返回",
+        "顶部",
+        "收藏本页",
+        "加入收藏",
+        "收藏",
+        "分享到",
+        "分享至",
+        "分享",
+        "转发",
+        "微信",
+        "朋友圈",
+        "新浪微博",
+        "腾讯微博",
+        "微博",
+        "QQ空间",
+        "QQ好友",
+        "QQ",
+        "人人网",
+        "豆瓣",
+        "字号",
+        "字体",
+        "大",
+        "中",
+        "小",
+        "默认",
+        "放大",
+        "缩小",
+        "纠错",
+        "我要纠错",
+        "扫一扫",
+        "在手机打开当前页",
+        "在手机上打开当前页",
+        "打开微信扫一扫",
+        "手机扫一扫",
+        "用手机扫一扫",
+        "手机阅读",
+        "保存",
+        "复制链接",
+        "链接",
+        "【",
+        "】",
     ],
     key=len,
     reverse=True,
@@ -249,19 +384,35 @@ def _parse_page(html: str) -> lxml.html.HtmlElement | None:
 
 
 def _has_class(names: tuple[str, ...]) -> str:
-    return " | ".join(
-        f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {n} ')]" for n in names
-    )
+    return " | ".join(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {n} ')]" for n in names)
 
 
 # Where government and news CMSs put the story, most specific first.
 _MAIN_XPATHS = [
-    etree.XPath(_has_class(("article_content_body", "gzk_detail", "TRS_Editor", "TRS_UEDITOR",
-                            "left_zw", "article-content", "article_content", "content_text",
-                            "pages_content", "art_con", "zw_content", "news_content", "detail_content",
-                            "rich_media_content"))),
-    etree.XPath("//*[@id='zoom' or @id='Zoom' or @id='UCAP-CONTENT' or @id='fontzoom' "
-                "or @id='art_content' or @id='js_content' or @id='article_content' or @id='ArticleContent']"),
+    etree.XPath(
+        _has_class(
+            (
+                "article_content_body",
+                "gzk_detail",
+                "TRS_Editor",
+                "TRS_UEDITOR",
+                "left_zw",
+                "article-content",
+                "article_content",
+                "content_text",
+                "pages_content",
+                "art_con",
+                "zw_content",
+                "news_content",
+                "detail_content",
+                "rich_media_content",
+            )
+        )
+    ),
+    etree.XPath(
+        "//*[@id='zoom' or @id='Zoom' or @id='UCAP-CONTENT' or @id='fontzoom' "
+        "or @id='art_content' or @id='js_content' or @id='article_content' or @id='ArticleContent']"
+    ),
     etree.XPath("//article"),
 ]
 MIN_MAIN_CHARS = 50
@@ -425,6 +576,38 @@ def _remove_keep_tail(el: lxml.html.HtmlElement) -> None:
     parent.remove(el)
 
 
+_EMPTY_REMOVABLE = _BLOCK | _CELL | {"span", "strong", "em", "b", "i", "u", "font", "a"}
+_WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _tidy_tree(root: lxml.html.HtmlElement) -> None:
+    """Invisible characters out of every text node, whitespace runs collapsed, images without
+    a usable source and containers left empty by the pruning removed (innermost first)."""
+    for el in reversed(list(root.iter())):
+        tag = el.tag
+        if tag == "pre":
+            continue
+        if el.text:
+            el.text = _WS_RUN.sub(" ", el.text.translate(_INVISIBLE))
+            if tag in _BLOCK:
+                el.text = el.text.lstrip()
+        if el.tail:
+            el.tail = _WS_RUN.sub(" ", el.tail.translate(_INVISIBLE))
+        if el is root:
+            continue
+        if tag == "img":
+            src = (el.get("src") or "").strip()
+            try:
+                scheme = urlsplit(src).scheme.lower()
+            except ValueError:
+                scheme = "bad"
+            if not src or scheme not in ("", "http", "https"):
+                _remove_keep_tail(el)
+            continue
+        if tag in _EMPTY_REMOVABLE and len(el) == 0 and not (el.text or "").strip():
+            _remove_keep_tail(el)
+
+
 def _walk_text(root: lxml.html.HtmlElement) -> list[str]:
     parts: list[str] = []
     for ev, el in etree.iterwalk(root, events=("start", "end")):
@@ -526,6 +709,7 @@ def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
             body.bylines.append(b)
             body.removed.append(line)
             _remove_keep_tail(leaf)
+    _tidy_tree(root)
 
     # Line-level pass over the text for what was not in its own paragraph (<br>-separated).
     lines: list[str] = []
@@ -576,4 +760,5 @@ def sanitize_html(html: str, base_url: str = "") -> str:
         raw = raw[:MAX_HTML_CHARS]
     root = _parse_fragment(raw)
     _prune(root, base_url)
+    _tidy_tree(root)
     return _sanitize_serialized(_serialize(root))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 import store
-from publisher import search as search_index
+from publisher import fulltext as search_index
 from publisher.errors import InvalidEntry, StaleVersion, UnknownItem
 from publisher.sanitize import clean_html, plain_text, safe_url, text_to_html
 
@@ -31,12 +32,14 @@ __all__ = [
     "changes",
     "latest",
     "feed_entries",
+    "iter_latest",
     "latest_seq",
     "item_seq",
     "parse_time",
     "guid",
     "public_view",
     "MAX_PAGE",
+    "search",
 ]
 
 ACTIONS = ("publish", "correct", "retract")
@@ -148,8 +151,6 @@ def _validated(entry: Entry) -> dict[str, Any]:
     if isinstance(entry.columns, str) or not entry.columns:
         raise InvalidEntry(f"item {iid}: no column to publish into")
     columns = list(dict.fromkeys(c.strip() for c in entry.columns if isinstance(c, str) and c.strip()))
-    if len(columns) != len([c for c in entry.columns]) and not columns:
-        raise InvalidEntry(f"item {iid}: no column to publish into")
     if not columns:
         raise InvalidEntry(f"item {iid}: no column to publish into")
     url = safe_url(entry.url)
@@ -411,6 +412,18 @@ def feed_entries(db: sqlite_utils.Database, column: str | None, limit: int = 50)
     return out
 
 
+def iter_latest(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    """The latest state of every item ever published, by item id (for the static export)."""
+    rows = _conn(db).execute(
+        f"SELECT {_ROW}, i.state, i.first_seq FROM published_items i JOIN published p ON p.seq = i.last_seq "
+        "ORDER BY i.item_id"
+    )
+    for r in rows:
+        d = _row_dict(r)
+        d["state"], d["first_seq"] = r[-2], r[-1]
+        yield d
+
+
 def latest_seq(db: sqlite_utils.Database, column: str | None = None) -> tuple[int, str | None]:
     """(highest seq, its UTC time) among rows concerning *column* (None = all): the validator of a feed."""
     if column is None:
@@ -432,3 +445,35 @@ def item_seq(db: sqlite_utils.Database, item_id: int) -> tuple[int, str] | None:
         "SELECT last_seq, updated_at FROM published_items WHERE item_id = ?", [item_id]
     ).fetchone()
     return (int(r[0]), r[1]) if r else None
+
+
+def _excerpt(text: str, query: str, width: int = 160) -> str:
+    """A window of *text* around the first query word found in it."""
+    text = " ".join((text or "").split())
+    words = sorted({w for w in query.split() if w}, key=len, reverse=True)
+    at = -1
+    for w in words + [w for w in search_index.query_words(query) if w not in words]:
+        at = text.find(w)
+        if at >= 0:
+            break
+    start = max(0, at - width // 3) if at >= 0 else 0
+    piece = text[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def search(db: sqlite_utils.Database, q: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Live items matching *q* (Chinese-aware, see :mod:`publisher.fulltext`), best first.
+
+    Each result is the item's latest state plus ``score`` (bm25; lower is better) and an
+    ``excerpt`` around the match. Retracted items never appear. Raises :class:`BadQuery`.
+    """
+    limit = max(1, min(int(limit), 100))
+    out = []
+    for item_id, score in search_index.search_ids(_conn(db), q, limit):
+        d = latest(db, item_id)
+        if d is None or d["state"] != "live":
+            continue
+        d["score"] = round(score, 4)
+        d["excerpt"] = _excerpt(d["content_text"] or "", q)
+        out.append(d)
+    return out

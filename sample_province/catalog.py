@@ -263,7 +263,7 @@ _COUNTY_STYLES = [
     ("rss", "utf-8", None, "rfc822-naive", False),
     ("trs", "utf-8", "ymd", "ymd", False),
     ("atom", "utf-8", None, "iso", True),
-    ("simple", "gbk", "md-bracket", None, False),  # no publish date anywhere (an inspection failure)
+    ("simple", "gbk", None, None, False),  # no publish date anywhere (an inspection failure)
 ]
 
 

@@ -1,6 +1,7 @@
 """Where the real story text comes from: the 新闻联播 corpus, read at run time, never copied.
 
-``find_corpus`` looks at the argument, then $HUIJU_CORPUS, then ../shared/corpus next to the repo.
+``find_corpus`` looks at the argument if given, else $HUIJU_CORPUS if set, else ../shared/corpus
+next to the repo.
 ``CorpusReader`` hands out stories in a seeded order, reading day files only as they are needed.
 """
 
@@ -25,13 +26,12 @@ _LEAD = re.compile(r"^央视网消息（新闻联播）：")
 
 def find_corpus(path: str | os.PathLike[str] | None = None) -> Path | None:
     """The corpus directory (holding xinwen-lianbo/), or None when there is none to read."""
-    candidates: list[Path] = []
-    if path is not None:
-        candidates.append(Path(path))
-    env = os.environ.get("HUIJU_CORPUS")
-    if env:
-        candidates.append(Path(env))
-    candidates.append(REPO.parent / "shared" / "corpus")
+    if path is not None:  # an explicit path is the only place looked at: a typo must not pass unseen
+        candidates = [Path(path)]
+    elif os.environ.get("HUIJU_CORPUS"):
+        candidates = [Path(os.environ["HUIJU_CORPUS"])]
+    else:
+        candidates = [REPO.parent / "shared" / "corpus"]
     for c in candidates:
         if (c / "xinwen-lianbo").is_dir():
             return c
@@ -79,7 +79,10 @@ class CorpusReader:
 
     def take(self, n: int) -> list[Story]:
         """The next n stories (wrapping around the corpus with a cycle suffix on ids)."""
+        misses = 0
         while len(self._buffer) < n:
+            if misses > len(self.files):
+                raise FileNotFoundError(f"no readable stories in {self.root / 'xinwen-lianbo'}")
             if self._next_file >= len(self.files):
                 self._next_file = 0
                 self._cycle += 1
@@ -89,8 +92,10 @@ class CorpusReader:
                 text = f.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 log.warning("sample province: skipping unreadable corpus file %s: %s", f.name, exc)
+                misses += 1
                 continue
             stories = parse_day(text, f.stem)
+            misses = 0 if stories else misses + 1
             if self._cycle:
                 stories = [Story(f"{s.id}-r{self._cycle}", s.title, s.paragraphs, s.origin, s.kind)
                            for s in stories]

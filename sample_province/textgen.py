@@ -163,11 +163,11 @@ def generate_document(rng: random.Random, sid: str, year: int, seq: int, law: bo
     prefix = "黑政规" if office == "黑龙江省人民政府" else "黑政办规"
     doc_no = f"{prefix}〔{year}〕{seq}号"
     title = f"{office}关于印发《黑龙江省{topic}实施方案》的通知"
-    paras = [f"各市（地）、县（市）人民政府（行署），省政府各直属单位：",
+    paras = ["各市（地）、县（市）人民政府（行署），省政府各直属单位：",
              f"现将《黑龙江省{topic}实施方案》印发给你们，请认真贯彻执行。",
              f"一、总体要求。以{topic}为牵引，坚持系统观念，统筹推进各项工作，到{year + 2}年取得明显成效。",
              f"二、重点任务。（一）完善{topic}政策体系。（二）强化要素保障。（三）加强督导考核。",
-             f"三、保障措施。各地各部门要加强组织领导，明确责任分工，确保各项任务落到实处。",
+             "三、保障措施。各地各部门要加强组织领导，明确责任分工，确保各项任务落到实处。",
              f"{office}", f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"]
     return Story(sid, title, tuple(paras), "generated", "policy", doc_no)
 

@@ -7,15 +7,17 @@ that a daemon, the CLI and the web server can share one file safely.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import sqlite_utils
 
-__all__ = ["StoreError", "open_db", "migrate", "transaction"]
+__all__ = ["StoreError", "describe_error", "open_db", "migrate", "transaction"]
 
-BUSY_TIMEOUT_MS = 10_000
+# How long a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT_MS = int(os.environ.get("HUIJU_BUSY_TIMEOUT_MS", "10000"))
 
 
 class StoreError(Exception):
@@ -62,6 +64,18 @@ def open_db(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
         conn.close()
         raise StoreError(f"{path}: cannot switch the database to WAL mode (got {mode})")
     return sqlite_utils.Database(conn)
+
+
+def describe_error(exc: sqlite3.Error, path: str | Path) -> str:
+    """One line for an operator, naming the cause of a database error met while working."""
+    msg = str(exc)
+    if "locked" in msg or "busy" in msg:
+        return f"{path}: database is locked by another process (waited {BUSY_TIMEOUT_MS / 1000:g} s)"
+    if "not a database" in msg or "malformed" in msg:
+        return f"{path}: file is not a SQLite database or is damaged ({msg})"
+    if "readonly" in msg:
+        return f"{path}: database is read-only for this user"
+    return f"{path}: database error: {msg}"
 
 
 Step = Callable[[sqlite_utils.Database], None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -77,7 +78,8 @@ def test_unknown_user_and_unknown_item(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "review", "approve", "1", "--user", "ghost",
                      stdin="whatever-password\n")
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert "ghost" in result.stderr and result.stderr.strip().count("\n") == 0
+    # the CLI authenticates like the web UI: it does not tell which of name or password was wrong
+    assert "user name or password" in result.stderr and result.stderr.strip().count("\n") == 0
     added = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "add", "li", "--role", "reviewer",
                     stdin="correct-horse-battery\n")
     assert added.returncode == 0, added.stderr
@@ -96,3 +98,26 @@ def test_wrong_role_is_refused(tmp_path: Path) -> None:
                      stdin="correct-horse-battery\n")
     assert result.returncode != 0
     assert "boss" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_locked_database_is_one_line_and_nothing_changes(tmp_path: Path) -> None:
+    import os
+    import sqlite3
+
+    cfg = str(REPO / "schedules.toml")
+    assert run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "list").returncode == 0
+    holder = sqlite3.connect(tmp_path / "h.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        env = {**os.environ, "HUIJU_BUSY_TIMEOUT_MS": "300"}
+        result = subprocess.run([sys.executable, str(REPO / "run.py"), "--config", cfg, "--db", "h.db", "users",
+                                 "add", "li", "--role", "reviewer"], cwd=tmp_path, capture_output=True, text=True,
+                                input="correct-horse-battery\n", timeout=120, env=env)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.returncode != 0
+    assert "locked" in result.stderr and result.stderr.strip().count("\n") == 0
+    assert "Traceback" not in result.stderr
+    listed = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "list", "--json")
+    assert "li" not in [u["name"] for u in json.loads(listed.stdout or "[]")]

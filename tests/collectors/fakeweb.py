@@ -50,7 +50,7 @@ class FakeWeb:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
@@ -111,10 +111,10 @@ class FakeWeb:
                 h.send_response(r.status)
                 for k, v in headers.items():
                     h.send_header(k, v)
-                h.send_header("Content-Length", str(len(r.body) + 10_000_000))
+                h.send_header("Content-Length", str(len(r.body) + 100_000))
                 h.end_headers()
                 try:
-                    for i in range(10_000_000):
+                    for i in range(len(r.body) + 100_000):
                         h.wfile.write(r.body[i:i + 1] or b" ")
                         h.wfile.flush()
                         time.sleep(r.trickle)

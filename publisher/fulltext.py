@@ -18,7 +18,7 @@ import opencc
 
 from publisher.errors import BadQuery
 
-__all__ = ["segment", "match_expression", "index_item", "unindex_item", "search_ids", "MAX_QUERY_CHARS"]
+__all__ = ["segment", "query_words", "match_expression", "index_item", "unindex_item", "search_ids", "MAX_QUERY_CHARS"]
 
 MAX_QUERY_CHARS = 200
 TITLE_WEIGHT = 5.0  # a hit in the title counts five times a hit in the body
@@ -46,6 +46,11 @@ def segment(text: str) -> str:
     if not text:
         return ""
     return " ".join(t for t in (s.strip() for s in jieba.cut_for_search(_fold(text))) if _is_word(t))
+
+
+def query_words(query: str) -> list[str]:
+    """The words of *query* (precise segmentation, folded), for highlighting and excerpts."""
+    return [w for w in (t.strip() for t in jieba.cut(_fold(query or ""))) if _is_word(w)]
 
 
 def _quote(token: str) -> str:

@@ -1,0 +1,223 @@
+"""A labelled dedup set built from the real corpus: re-post variants of real stories + natural look-alikes.
+
+Each story of ../shared/corpus (or $HUIJU_CORPUS) becomes an "original" item from one source and
+0–3 re-posts from others, made the way re-posters really change a story: a 【龙江动态】 title tag
+and a 来源 line (the portal), trimmed paragraphs (Xinhua keeps 40–80 %), an editor line with
+full-width digits (a department), ASCII punctuation, traditional characters (OpenCC s2t), and
+combinations. The hard negatives are not invented: they are the corpus' own look-alikes — every
+李强/李克强举行仪式欢迎…访华 story, 国内联播快讯 across days, the weekly 常务会议 reports.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import opencc
+
+from collectors.model import CollectedItem
+from settings.model import Column, Config, Source
+
+__all__ = ["Story", "LabelledItem", "find_corpus", "load_stories", "build", "SOURCES", "bench_config"]
+
+HARD_KINDS = {
+    "visit": re.compile(r"举行仪式欢迎.+访华"),
+    "briefs": re.compile(r"^国内联播快讯$"),
+    "state-council": re.compile(r"常务会议$"),
+}
+
+SOURCES = (
+    Source(id="harbin", name="哈尔滨市人民政府", kind="city", type="html", url="https://www.harbin.gov.cn/",
+           column="city-news", rank=10),
+    Source(id="fgw", name="黑龙江省发展和改革委员会", kind="department", type="html",
+           url="https://drc.hlj.gov.cn/", column="department-news", rank=10),
+    Source(id="portal", name="黑龙江省人民政府", kind="portal", type="html", url="https://www.hlj.gov.cn/",
+           column="longjiang-news", rank=30),
+    Source(id="xinhua", name="新华网", kind="partner", type="html", url="https://www.news.cn/",
+           column="gov-affairs", rank=40),
+)
+
+
+def bench_config() -> Config:
+    """The catalog columns of the design, the four bench sources, no extra routing rules."""
+    cols = {
+        "longjiang-news": Column("longjiang-news", "龙江动态", "news", 14),
+        "gov-affairs": Column("gov-affairs", "政务动态", "news", 14),
+        "department-news": Column("department-news", "厅局动态", "news", 14),
+        "city-news": Column("city-news", "地市动态", "news", 14),
+    }
+    return Config(path="bench", columns=cols, sources=SOURCES)
+
+
+@dataclass
+class Story:
+    day: str  # YYYYMMDD
+    title: str
+    paragraphs: list[str]  # plain text paragraphs
+    kind: str | None  # hard-negative kind, if any
+
+
+@dataclass
+class LabelledItem:
+    label: int  # story number: items with one label are one story
+    kind: str | None
+    variant: str  # "original" or the transforms applied
+    source: Source
+    item: CollectedItem
+
+
+def find_corpus() -> Path:
+    env = os.environ.get("HUIJU_CORPUS")
+    for c in [Path(env)] if env else []:
+        if (c / "xinwen-lianbo").is_dir():
+            return c
+    c = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    if (c / "xinwen-lianbo").is_dir():
+        return c
+    raise SystemExit("corpus not found: set HUIJU_CORPUS or place ../shared/corpus next to the repo")
+
+
+_P = re.compile(r"<p>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def load_stories(corpus: Path) -> list[Story]:
+    """Every story of the corpus with a non-empty body, in day order."""
+    out: list[Story] = []
+    for f in sorted((corpus / "xinwen-lianbo").glob("*.md")):
+        text = f.read_text(encoding="utf-8")
+        pos = text.find("## 详细新闻")
+        if pos < 0:
+            continue
+        for chunk in text[pos:].split("\n### ")[1:]:
+            title, _, body = chunk.partition("\n")
+            title = title.strip()
+            paras = [html.unescape(_TAG.sub("", p)).strip() for p in _P.findall(body)]
+            paras = [p for p in paras if p]
+            if not title or not paras or sum(map(len, paras)) < 60:
+                continue
+            kind = next((k for k, rx in HARD_KINDS.items() if rx.search(title)), None)
+            out.append(Story(f.stem, title, paras, kind))
+    return out
+
+
+# --- re-post transforms ---------------------------------------------------------------------------
+_s2t: opencc.OpenCC | None = None
+_FW_PUNCT = str.maketrans({"，": ",", "：": ":", "；": ";", "？": "?", "！": "!", "（": "(", "）": ")", "“": '"', "”": '"'})
+_FW_DIGITS = str.maketrans({str(d): chr(0xFF10 + d) for d in range(10)})
+
+
+def _traditional(s: str) -> str:
+    global _s2t
+    if _s2t is None:
+        _s2t = opencc.OpenCC("s2t")
+    return _s2t.convert(s)
+
+
+def _trim(paras: list[str], rng: random.Random) -> list[str]:
+    """Keep 40–80 % of the text: the lead paragraph and an ordered subset of the rest."""
+    target = rng.uniform(0.4, 0.8)
+    total = sum(map(len, paras))
+    if len(paras) < 3:  # too few paragraphs: trim sentences instead
+        sentences = [s for s in re.split(r"(?<=[。！？])", "".join(paras)) if s]
+        if len(sentences) < 2:
+            return paras
+        paras = sentences
+    keep = [paras[0]]
+    rest = list(range(1, len(paras)))
+    rng.shuffle(rest)
+    chosen: set[int] = set()
+    size = len(paras[0])
+    for i in rest:
+        if size >= target * total:
+            break
+        chosen.add(i)
+        size += len(paras[i])
+    keep += [paras[i] for i in sorted(chosen)]
+    return keep
+
+
+VARIANTS = {
+    # name: (source, transforms)
+    "portal-tag": ("portal", ("tag", "source_line")),
+    "xinhua-trim": ("xinhua", ("trim", "ascii")),
+    "dept-editor": ("fgw", ("editor", "fullwidth")),
+    "portal-trad": ("portal", ("tag", "traditional")),
+    "xinhua-trim-trad": ("xinhua", ("trim", "traditional", "source_line")),
+    "dept-all": ("fgw", ("tag", "trim", "fullwidth", "ascii", "editor")),
+}
+
+
+def _apply(story: Story, transforms: tuple[str, ...], origin: Source, rng: random.Random) -> tuple[str, list[str]]:
+    title, paras = story.title, list(story.paragraphs)
+    if paras and paras[0].startswith("央视网消息（新闻联播）：") and rng.random() < 0.5:
+        paras[0] = paras[0][len("央视网消息（新闻联播）："):] or paras[0]
+    for t in transforms:
+        if t == "tag":
+            title = "【龙江动态】" + title
+        elif t == "source_line":
+            paras = [f"来源：{origin.name}", *paras] if rng.random() < 0.5 else [*paras, f"（来源：{origin.name}）"]
+        elif t == "editor":
+            paras = [*paras, f"责任编辑：{rng.choice(['王丽', '李强', '张伟', '刘洋'])}"]
+        elif t == "trim":
+            paras = _trim(paras, rng)
+        elif t == "ascii":
+            paras = [p.translate(_FW_PUNCT) for p in paras]
+            title = title.translate(_FW_PUNCT)
+        elif t == "fullwidth":
+            paras = [p.translate(_FW_DIGITS) for p in paras]
+            title = title.translate(_FW_DIGITS)
+        elif t == "traditional":
+            paras = [_traditional(p) for p in paras]
+            title = _traditional(title)
+    return title, paras
+
+
+def _item(source: Source, story: Story, label: int, variant: str, title: str, paras: list[str],
+          rng: random.Random) -> CollectedItem:
+    day = story.day
+    hour = rng.randint(7, 22)
+    published = f"{day[:4]}-{day[4:6]}-{day[6:]} {hour:02d}:{rng.randint(0, 59):02d}"
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+    ident = f"{label}-{variant}"
+    url = f"{source.url}art/{day[:6]}/c{label}_{sorted(VARIANTS).index(variant) if variant in VARIANTS else 0}.shtml"
+    return CollectedItem(
+        source_id=source.id, identity=ident, identity_rule="link", url=url, title=title, html=body,
+        published=published, fetched_at=f"{day[:4]}-{day[4:6]}-{day[6:]}T23:00:00+00:00",
+    )
+
+
+def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_story: tuple[int, int] = (0, 3),
+          hard_limit: int | None = None) -> list[LabelledItem]:
+    """Originals + re-posts of *n_stories* sampled stories, plus the hard-negative stories, shuffled.
+
+    *hard_limit* caps the stories taken per hard-negative kind (None: all of them).
+    """
+    rng = random.Random(seed)
+    by_source = {s.id: s for s in SOURCES}
+    plain = [s for s in stories if s.kind is None]
+    chosen = rng.sample(plain, min(n_stories, len(plain)))
+    for kind in HARD_KINDS:
+        of_kind = [s for s in stories if s.kind == kind]
+        if hard_limit is not None and len(of_kind) > hard_limit:
+            of_kind = rng.sample(of_kind, hard_limit)
+        chosen += of_kind
+    items: list[LabelledItem] = []
+    for label, story in enumerate(chosen):
+        origin = by_source[rng.choice(["harbin", "fgw"])]
+        items.append(LabelledItem(label, story.kind, "original", origin,
+                                  _item(origin, story, label, "original", story.title, story.paragraphs, rng)))
+        n = rng.randint(*variants_per_story)
+        for name in rng.sample(sorted(VARIANTS), n):
+            src_id, transforms = VARIANTS[name]
+            src = by_source[src_id]
+            if src.id == origin.id:
+                continue
+            title, paras = _apply(story, transforms, origin, rng)
+            items.append(LabelledItem(label, story.kind, name, src, _item(src, story, label, name, title, paras, rng)))
+    rng.shuffle(items)
+    return items

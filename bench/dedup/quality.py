@@ -1,0 +1,84 @@
+"""Ingest a labelled set through the real ``normalizers.ingest`` and score the clusters it makes."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import store
+from bench.dedup.dataset import LabelledItem, bench_config
+from bench.dedup.metrics import Scores, score
+from normalizers import ingest, init
+from settings.model import Config
+
+__all__ = ["QualityRun", "run_quality"]
+
+
+@dataclass
+class QualityRun:
+    items: int
+    stories: int
+    scores: Scores
+    seconds: float
+    hard: dict[str, dict[str, int]]  # kind -> {"items", "stories", "false_merge_pairs"}
+    false_merges: list[tuple[str, str]] = field(default_factory=list)  # titles put together wrongly
+    misses: list[tuple[str, str, str]] = field(default_factory=list)  # (variant, title, original title)
+
+    @property
+    def per_second(self) -> float:
+        return self.items / self.seconds if self.seconds else 0.0
+
+
+def run_quality(items: list[LabelledItem], db_path: Path, *, config: Config | None = None) -> QualityRun:
+    """Ingest every item (one transaction each, as the pipeline does) and compare clusters to labels."""
+    config = config or bench_config()
+    db = store.open_db(db_path)
+    init(db)
+    clusters: list[int] = []
+    t0 = time.perf_counter()
+    for n, li in enumerate(items, start=1):
+        with store.transaction(db):
+            result = ingest(db, n, li.item, li.source, config)
+        clusters.append(result.item_id)  # placeholder, replaced below by the final cluster
+    seconds = time.perf_counter() - t0
+    # Clusters may merge after an item was ingested: read the final assignment.
+    final = dict(db.conn.execute("SELECT collected_id, cluster FROM items").fetchall())
+    predicted = [final[n] for n in range(1, len(items) + 1)]
+    labels = [li.label for li in items]
+    sc = score(labels, predicted)
+
+    hard: dict[str, dict[str, int]] = defaultdict(lambda: {"items": 0, "stories": 0, "false_merge_pairs": 0})
+    kind_labels: dict[str, set[int]] = defaultdict(set)
+    for li in items:
+        if li.kind:
+            hard[li.kind]["items"] += 1
+            kind_labels[li.kind].add(li.label)
+    for kind, labs in kind_labels.items():
+        hard[kind]["stories"] = len(labs)
+    by_cluster: dict[int, list[int]] = defaultdict(list)
+    for i, c in enumerate(predicted):
+        by_cluster[c].append(i)
+    false_merges: list[tuple[str, str]] = []
+    for members in by_cluster.values():
+        labs = Counter(labels[i] for i in members)
+        if len(labs) < 2:
+            continue
+        for a_pos, a in enumerate(members):
+            for b in members[a_pos + 1 :]:
+                if labels[a] == labels[b]:
+                    continue
+                ka, kb = items[a].kind, items[b].kind
+                if ka and ka == kb:
+                    hard[ka]["false_merge_pairs"] += 1
+                if len(false_merges) < 50:
+                    false_merges.append((items[a].item.title, items[b].item.title))
+    misses: list[tuple[str, str, str]] = []
+    original_cluster = {li.label: predicted[i] for i, li in enumerate(items) if li.variant == "original"}
+    original_title = {li.label: li.item.title for li in items if li.variant == "original"}
+    for i, li in enumerate(items):
+        if li.variant != "original" and predicted[i] != original_cluster.get(li.label) and len(misses) < 50:
+            misses.append((li.variant, li.item.title, original_title.get(li.label, "")))
+    db.conn.close()
+    return QualityRun(len(items), len(set(labels)), sc, seconds, dict(hard), false_merges, misses)

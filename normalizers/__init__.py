@@ -1,0 +1,52 @@
+"""Normalizers: clean collected items, route them to columns, find their story cluster, store them.
+
+The text half (``Document``, ``clean_item``, dates, URLs, bylines, routing) turns raw HTML into a
+clean document; the dedup half (comparison keys, clusters, versions, tombstones) decides whether
+it is a new story, a re-post of a known one, a new version, or something rejected before.
+"""
+
+from __future__ import annotations
+
+from normalizers.bylines import clean_title
+from normalizers.clusters import guard_conflict
+from normalizers.dates import parse_date
+from normalizers.document import Document, clean_item
+from normalizers.keys import comparison_key
+from normalizers.routing import route
+from normalizers.store import (
+    IngestResult,
+    UnknownItem,
+    cluster_members,
+    get_item,
+    ingest,
+    init,
+    is_tombstoned,
+    last_ingested,
+    list_items,
+    tombstone,
+)
+from normalizers.text import html_to_text, sanitize_html
+from normalizers.urls import canonical_url
+
+__all__ = [
+    "Document",
+    "IngestResult",
+    "UnknownItem",
+    "canonical_url",
+    "clean_item",
+    "clean_title",
+    "cluster_members",
+    "comparison_key",
+    "get_item",
+    "guard_conflict",
+    "html_to_text",
+    "ingest",
+    "init",
+    "is_tombstoned",
+    "last_ingested",
+    "list_items",
+    "parse_date",
+    "route",
+    "sanitize_html",
+    "tombstone",
+]

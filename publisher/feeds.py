@@ -1,0 +1,220 @@
+"""RSS 2.0, Atom 1.0 (both through feedgen) and JSON Feed 1.1 for one column or all of them.
+
+Each entry: title, link (the original URL), guid ``huiju:item:{id}`` (a correction keeps it and
+changes Atom ``updated``), the sanitized HTML, the source name (来源: RSS ``dc:creator`` and
+``<source>``, Atom ``author/name``, JSON Feed ``authors``), the original publish time (RSS
+``pubDate``, Atom ``published``, JSON Feed ``date_published``) and the columns as categories.
+
+An item whose source gave no publish time has **no** publish date in any feed — never a stand-in
+date (a faked release date is a veto item in the national inspection). Atom ``updated`` and JSON
+Feed ``date_modified`` always carry the time Huiju last published the item, and JSON Feed marks
+the unknown date with ``_huiju.published_at_unknown: true``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from publisher.errors import UnknownColumn
+from publisher.stream import feed_entries, latest_seq, parse_time
+from settings import Config
+
+__all__ = ["render_rss", "render_atom", "render_json_feed", "feed_column", "DEFAULT_FEED_LIMIT", "ALL"]
+
+ALL = "all"
+DEFAULT_FEED_LIMIT = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+GENERATOR = "Huiju 汇聚"
+
+
+def feed_column(config: Config, column: str | None) -> str | None:
+    """*column* checked against the catalog: None for all columns; raises :class:`UnknownColumn`."""
+    if column is None or column == ALL:
+        return None
+    if column not in config.columns:
+        raise UnknownColumn(f"unknown column {column!r}")
+    return column
+
+
+def _titles(config: Config, column: str | None) -> tuple[str, str]:
+    if column is None:
+        return "汇聚 · 全部栏目", "All columns of the portal, as published by Huiju"
+    col = config.columns[column]
+    return f"汇聚 · {col.name}", f"{col.name} ({col.kind}) as published by Huiju"
+
+
+def _base(base_url: str) -> str:
+    return (base_url or "").rstrip("/")
+
+
+def _updated(db: sqlite_utils.Database, column: str | None) -> datetime:
+    _seq, when = latest_seq(db, column)
+    return parse_time(when) or datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _generator(db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, fmt: str) -> FeedGenerator:
+    base = _base(base_url)
+    name = column or ALL
+    title, description = _titles(config, column)
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(f"huiju:feed:{name}")
+    fg.title(title)
+    fg.subtitle(description)
+    fg.language("zh-CN")
+    fg.generator(GENERATOR)
+    fg.link(href=f"{base}/feeds/{name}.{fmt}", rel="self")
+    fg.link(href=f"{base}/", rel="alternate")
+    updated = _updated(db, column)
+    fg.updated(updated)
+    if fmt == "rss":
+        fg.lastBuildDate(updated)
+    return fg
+
+
+def _categories(config: Config, columns: list[str], *, labels: bool) -> list[dict[str, str]]:
+    cats = []
+    for c in columns:
+        cat = {"term": c}
+        if labels and c in config.columns:
+            cat["label"] = config.columns[c].name
+        cats.append(cat)
+    return cats
+
+
+def render_rss(
+    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT
+) -> bytes:
+    """RSS 2.0 for *column* ("all" or None = every column); raises :class:`UnknownColumn`."""
+    col = feed_column(config, column)
+    fg = _generator(db, config, col, base_url, "rss")
+    for e in feed_entries(db, col, limit):
+        fe = fg.add_entry(order="append")
+        fe.guid(e["guid"], permalink=False)
+        fe.title(e["title"])
+        fe.link(href=e["url"])
+        fe.description(e["content_html"] or e["title"])
+        fe.dc.dc_creator(e["source_name"])
+        fe.source(url=e["url"], title=e["source_name"])
+        published = parse_time(e["published_at"])
+        if published:
+            fe.pubDate(published)
+        for cat in _categories(config, e["columns"], labels=False):
+            fe.category(cat)
+    return fg.rss_str(pretty=False)
+
+
+def render_atom(
+    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT
+) -> bytes:
+    """Atom 1.0 for *column* ("all" or None = every column); raises :class:`UnknownColumn`."""
+    col = feed_column(config, column)
+    fg = _generator(db, config, col, base_url, "atom")
+    entries = feed_entries(db, col, limit)
+    for e in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(e["guid"])
+        fe.title(e["title"])
+        fe.link(href=e["url"], rel="alternate")
+        fe.author(name=e["source_name"])
+        fe.content(e["content_html"] or e["title"], type="html")
+        published = parse_time(e["published_at"])
+        if published:
+            fe.published(published)
+        fe.updated(parse_time(e["updated_at"]))
+        for cat in _categories(config, e["columns"], labels=True):
+            fe.category(cat)
+    return _with_related_links(fg.atom_str(pretty=False), entries)
+
+
+def _with_related_links(atom: bytes, entries: list[dict[str, Any]]) -> bytes:
+    """Add rel="alternate" and the other sources' rel="related" links to each Atom entry.
+
+    feedgen 1.0.0 drops every attribute of an entry link but href (a shadowed variable in
+    ``atom_entry``), so a related link would read as a second alternate; they are added here.
+    """
+    root = etree.fromstring(atom)
+    by_id = {e["guid"]: e for e in entries}
+    for node in root.iterfind(f"{{{ATOM_NS}}}entry"):
+        entry = by_id.get(node.findtext(f"{{{ATOM_NS}}}id"))
+        if entry is None:
+            continue
+        for link in node.iterfind(f"{{{ATOM_NS}}}link"):
+            link.set("rel", "alternate")
+        for other in entry["also_reported_by"]:
+            if other.get("url"):
+                link = etree.SubElement(node, f"{{{ATOM_NS}}}link", href=other["url"], rel="related")
+                if other.get("source_name"):
+                    link.set("title", other["source_name"])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _rfc3339(value: str | None) -> str | None:
+    moment = parse_time(value)
+    return moment.isoformat() if moment else None
+
+
+def json_feed(
+    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT
+) -> dict[str, Any]:
+    """JSON Feed 1.1 as a dict, with ``_huiju`` extension fields on the feed and on each item."""
+    col = feed_column(config, column)
+    base = _base(base_url)
+    name = col or ALL
+    title, description = _titles(config, col)
+    seq, _when = latest_seq(db, col)
+    items = []
+    for e in feed_entries(db, col, limit):
+        item: dict[str, Any] = {
+            "id": e["guid"],
+            "url": e["url"],
+            "title": e["title"],
+            "content_html": e["content_html"] or e["title"],
+            "content_text": e["content_text"] or "",
+            "date_modified": _rfc3339(e["updated_at"]),
+            "authors": [{"name": e["source_name"]}],
+            "tags": [config.columns[c].name if c in config.columns else c for c in e["columns"]],
+            "language": "zh-CN",
+        }
+        published = _rfc3339(e["published_at"])
+        if published:
+            item["date_published"] = published
+        item["_huiju"] = {
+            "seq": e["seq"],
+            "item_id": e["item_id"],
+            "version": e["version"],
+            "action": e["action"],
+            "column": e["column"],
+            "columns": e["columns"],
+            "source_id": e["source_id"],
+            "source_name": e["source_name"],
+            "url": e["url"],
+            "published_at": e["published_at"],
+            "published_at_unknown": e["published_at"] is None,
+            "also_reported_by": e["also_reported_by"],
+        }
+        items.append(item)
+    return {
+        "version": JSON_FEED_VERSION,
+        "title": title,
+        "description": description,
+        "home_page_url": f"{base}/",
+        "feed_url": f"{base}/feeds/{name}.json",
+        "language": "zh-CN",
+        "_huiju": {"column": name, "latest_seq": seq, "api": f"{base}/api/v1/items" + (f"?column={col}" if col else "")},
+        "items": items,
+    }
+
+
+def render_json_feed(
+    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT
+) -> bytes:
+    """JSON Feed 1.1 bytes (UTF-8, Chinese unescaped) for *column*; raises :class:`UnknownColumn`."""
+    return json.dumps(json_feed(db, config, column, base_url, limit=limit), ensure_ascii=False).encode("utf-8")

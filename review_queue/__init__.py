@@ -1,0 +1,118 @@
+"""Review: the workflow as data, reviewers and roles, locks, edits, history, and the reviewer UI.
+
+Items enter with :func:`submit`, move by :func:`approve` / :func:`reject` / :func:`retract`,
+leave for the portal through :func:`due_for_publishing` and :func:`mark_published`. Every change
+is authorized against :data:`TRANSITIONS` and recorded in :func:`history`.
+"""
+
+from review_queue.actions import (
+    approve,
+    due_for_publishing,
+    edit,
+    mark_published,
+    mark_retraction_emitted,
+    publish_view,
+    reject,
+    retract,
+    retracted_due,
+    state,
+    states,
+    submit,
+    text_to_html,
+)
+from review_queue.errors import (
+    BadCredentials,
+    InvalidTransition,
+    LockedByOther,
+    MissingReason,
+    PermissionDenied,
+    ReviewError,
+    UnknownColumn,
+    UnknownItem,
+    UnknownRole,
+    UnknownUser,
+    UserExists,
+    WeakPassword,
+)
+from review_queue.history import history
+from review_queue.locks import LOCK_SECONDS, Lock, current_lock, lock, unlock
+from review_queue.queueview import QueueEntry, queue
+from review_queue.schema import init
+from review_queue.users import (
+    User,
+    add_user,
+    authenticate,
+    disable_user,
+    get_user,
+    list_users,
+    set_password,
+    set_role,
+)
+from review_queue.workflow import REVIEWABLE, ROLES, STATES, TRANSITIONS, Transition
+
+
+def create_blueprint(name: str = "review"):  # noqa: ANN201 - flask imported lazily
+    """The reviewer web UI as a Flask blueprint (mount it at /review)."""
+    from review_queue.web import create_blueprint as _create
+
+    return _create(name)
+
+
+def init_app(app) -> None:  # noqa: ANN001
+    """Session cookie hardening for the app that mounts the blueprint (CSRF is in the blueprint)."""
+    from review_queue.web import init_app as _init_app
+
+    _init_app(app)
+
+
+__all__ = [
+    "LOCK_SECONDS",
+    "REVIEWABLE",
+    "ROLES",
+    "STATES",
+    "TRANSITIONS",
+    "BadCredentials",
+    "InvalidTransition",
+    "Lock",
+    "LockedByOther",
+    "MissingReason",
+    "PermissionDenied",
+    "QueueEntry",
+    "ReviewError",
+    "Transition",
+    "UnknownColumn",
+    "UnknownItem",
+    "UnknownRole",
+    "UnknownUser",
+    "User",
+    "UserExists",
+    "WeakPassword",
+    "add_user",
+    "approve",
+    "authenticate",
+    "create_blueprint",
+    "current_lock",
+    "disable_user",
+    "due_for_publishing",
+    "edit",
+    "get_user",
+    "history",
+    "init",
+    "init_app",
+    "list_users",
+    "lock",
+    "mark_published",
+    "mark_retraction_emitted",
+    "publish_view",
+    "queue",
+    "reject",
+    "retract",
+    "retracted_due",
+    "set_password",
+    "set_role",
+    "state",
+    "states",
+    "submit",
+    "text_to_html",
+    "unlock",
+]

@@ -1,0 +1,116 @@
+"""The review queue as reviewers see it: one unit per cluster, oldest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+import normalizers
+from review_queue import workflow as wf
+from review_queue.actions import effective_column, get_row, member_id
+from review_queue.locks import current_locks
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One review unit: the cluster's representative (first reviewable member) and its company."""
+
+    item_id: int
+    state: str
+    title: str
+    source: str
+    url: str
+    published_at: str | None  # the source's publish time; None = unknown (never invented)
+    column: str | None
+    topics: tuple[str, ...]
+    flags: tuple[str, ...]
+    cluster_id: int | None
+    submitted_at: str
+    correction: bool = False
+    edited: bool = False
+    note: str | None = None
+    locked_by: str | None = None
+    lock_expires: str | None = None
+    also_reported_by: tuple[str, ...] = ()  # other member sources, representative excluded
+    members: tuple[int, ...] = ()  # all reviewable item ids of the unit, the entry's own first
+    other_members: tuple[dict[str, Any], ...] = field(default_factory=tuple)  # {id, source, url, state}
+
+
+def queue(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[QueueEntry]:
+    """Reviewable items (pending, corrected, awaiting-signoff), clusters collapsed, oldest first."""
+    rows = db.execute(
+        "SELECT item_id, cluster_id, submitted_at FROM reviews WHERE state IN (?, ?, ?) "
+        "ORDER BY submitted_at, item_id",
+        list(wf.REVIEWABLE),
+    ).fetchall()
+    groups: dict[Any, list[int]] = {}
+    first_seen: dict[Any, str] = {}
+    for item_id, cluster_id, submitted_at in rows:
+        key = ("cluster", cluster_id) if cluster_id is not None else ("item", item_id)
+        groups.setdefault(key, []).append(item_id)
+        first_seen.setdefault(key, submitted_at)
+    locks = current_locks(db, now=now)
+    entries: list[QueueEntry] = []
+    for key, waiting in groups.items():
+        if key[0] == "cluster":
+            members = list(normalizers.cluster_members(db, key[1]))
+        else:
+            members = []
+        by_id = {member_id(m): m for m in members}
+        for item_id in waiting:  # a reviewable row the normalizers did not list still shows
+            if item_id not in by_id:
+                item = normalizers.get_item(db, item_id)
+                if item is not None:
+                    members.append(item)
+                    by_id[item_id] = item
+        order = [member_id(m) for m in members]
+        waiting_set = set(waiting)
+        unit_id = next((i for i in order if i in waiting_set), None)
+        if unit_id is None:
+            continue  # the items vanished upstream; nothing a reviewer could look at
+        # cluster members are summaries (id, source, title, url, time): read the full item
+        rep = normalizers.get_item(db, unit_id) or by_id[unit_id]
+        row = get_row(db, unit_id)
+        assert row is not None
+        others = []
+        also: list[str] = []
+        member_states = {
+            i: (get_row(db, i) or {}).get("state") for i in order if i != unit_id
+        }
+        for i in order:
+            if i == unit_id:
+                continue
+            m = by_id[i]
+            others.append({"id": i, "source": m.get("source"), "url": m.get("url"), "title": m.get("title"),
+                           "state": member_states.get(i)})
+            src = m.get("source")
+            if src and src != rep.get("source") and src not in also:
+                also.append(src)
+        lock = locks.get(unit_id)
+        entries.append(QueueEntry(
+            item_id=unit_id,
+            state=row["state"],
+            title=row["edit_title"] or rep.get("title") or "",
+            source=rep.get("source") or row["source"] or "",
+            url=rep.get("url") or "",
+            published_at=rep.get("published_at"),
+            column=effective_column(row, rep),
+            topics=tuple(row["edit_topics"] if row["edit_topics"] is not None
+                         else (row["routed_topics"] or rep.get("topics") or [])),
+            flags=tuple(dict.fromkeys([*(rep.get("flags") or []), *(row["flags"] or [])])),
+            cluster_id=row["cluster_id"],
+            submitted_at=first_seen[key],
+            correction=bool(row["correction"]),
+            edited=any(row[k] is not None for k in ("edit_title", "edit_text", "edit_column", "edit_topics")),
+            note=row["note"],
+            locked_by=lock.holder if lock else None,
+            lock_expires=lock.expires_at if lock else None,
+            also_reported_by=tuple(also),
+            members=tuple([unit_id] + [i for i in order if i in waiting_set and i != unit_id]),
+            other_members=tuple(others),
+        ))
+    entries.sort(key=lambda e: (e.submitted_at, e.item_id))
+    return entries

@@ -1,0 +1,63 @@
+// Keyboard review for the queue (j/k move, a approve, r reject, e edit, o open, x select)
+// and the item page (a approve, r reject, e edit). No framework, no inline script (CSP).
+(function () {
+  "use strict";
+  function typing(ev) {
+    var t = ev.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.unit"));
+  var current = 0;
+  function show(i) {
+    if (!rows.length) { return; }
+    current = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach(function (r, n) { r.classList.toggle("current", n === current); });
+    rows[current].scrollIntoView({ block: "nearest" });
+  }
+  function click(sel) {
+    var el = rows.length ? rows[current].querySelector(sel) : null;
+    if (el) { el.click(); }
+  }
+  var all = document.getElementById("select-all");
+  if (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input.pick").forEach(function (c) { c.checked = all.checked; });
+    });
+  }
+  show(0);
+  document.addEventListener("keydown", function (ev) {
+    if (typing(ev) || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    var reason;
+    if (rows.length) {
+      switch (ev.key) {
+        case "j": show(current + 1); break;
+        case "k": show(current - 1); break;
+        case "x": click("input.pick"); break;
+        case "a": click("button.approve"); break;
+        case "r":
+          reason = window.prompt("退回理由 Reason (optional)", "");
+          if (reason === null) { return; }
+          document.getElementById("reason").value = reason;
+          click("button.reject");
+          break;
+        case "e": window.location = rows[current].dataset.edit; break;
+        case "o": case "Enter": window.location = rows[current].dataset.open; break;
+        default: return;
+      }
+      ev.preventDefault();
+      return;
+    }
+    var approve = document.querySelector("#approve-form button.approve");
+    var reject = document.querySelector("#reject-form");
+    var edit = document.getElementById("edit-link");
+    if (ev.key === "a" && approve) { approve.click(); }
+    else if (ev.key === "r" && reject) {
+      reason = window.prompt("退回理由 Reason (optional)", "");
+      if (reason === null) { return; }
+      reject.querySelector("input[name=reason]").value = reason;
+      reject.querySelector("button").click();
+    } else if (ev.key === "e" && edit) { window.location = edit.href; }
+    else { return; }
+    ev.preventDefault();
+  });
+}());

@@ -1,0 +1,61 @@
+"""Data-driven merge / no-merge cases: every cases/*.json is ingested in order and in reverse.
+
+A case lists items (source, title, paragraphs, optional url/identity/published) and the expected
+clusters as groups of item indexes. Order must not matter: a re-post can arrive before its original.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pytest
+
+import normalizers
+import store
+from tests.normalizers.dedup.conftest import CONFIG, SOURCES, make_item
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))
+
+
+def _items(case: dict) -> list:
+    out = []
+    for i, spec in enumerate(case["items"]):
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in spec["paragraphs"])
+        out.append(make_item(spec["source"], identity=spec.get("identity", f"case-{i}"), title=spec["title"],
+                             html=body, url=spec.get("url", f"{SOURCES[spec['source']].url}art/{i}.shtml"),
+                             published=spec.get("published", "2025-01-13 09:30")))
+    return out
+
+
+def _partition(groups: list[list[int]]) -> set[frozenset[int]]:
+    return {frozenset(g) for g in groups}
+
+
+@pytest.mark.parametrize("order", ["forward", "reverse"])
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_case(path: Path, order: str, tmp_path: Path) -> None:
+    case = json.loads(path.read_text(encoding="utf-8"))
+    items = _items(case)
+    indexes = list(range(len(items)))
+    if order == "reverse":
+        indexes.reverse()
+    db = store.open_db(tmp_path / "case.db")
+    normalizers.init(db)
+    item_ids: dict[int, int] = {}
+    for n, i in enumerate(indexes, start=1):
+        with store.transaction(db):
+            result = normalizers.ingest(db, n, items[i], SOURCES[items[i].source_id], CONFIG)
+        assert result.kind == "new", case["why"]
+        item_ids[i] = result.item_id
+    cluster_of = {i: normalizers.get_item(db, item_ids[i])["cluster"] for i in item_ids}
+    got: dict[int, list[int]] = {}
+    for i, c in cluster_of.items():
+        got.setdefault(c, []).append(i)
+    assert _partition(list(got.values())) == _partition(case["clusters"]), case["why"]
+    db.conn.close()
+
+
+def test_there_are_cases() -> None:
+    assert len(CASES) >= 10

@@ -1,0 +1,99 @@
+"""Locks with a time limit, and the history with diffs."""
+
+from __future__ import annotations
+
+import pytest
+
+import review_queue
+from review_queue.errors import LockedByOther
+
+from .conftest import at, make_config, submit_new
+
+
+def test_lock_blocks_others_until_it_expires(db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1, now=at(0))
+    lk = review_queue.lock(db, 1, user="rita", now=at(1))
+    assert lk.holder == "rita" and lk.expires_at == "2026-05-01T08:11:00+00:00"
+    with pytest.raises(LockedByOther, match=r"^item 1 is locked by rita until 2026-05-01 08:11 UTC$"):
+        review_queue.lock(db, 1, user="ron", now=at(5))
+    for action in (lambda: review_queue.approve(db, [1], user="ron", now=at(5)),
+                   lambda: review_queue.reject(db, [1], user="ron", now=at(5)),
+                   lambda: review_queue.edit(db, 1, user="ron", title="x", now=at(5))):
+        with pytest.raises(LockedByOther):
+            action()
+    assert review_queue.state(db, 1) == "pending"
+    assert review_queue.queue(db, now=at(5))[0].locked_by == "rita"
+    # the holder may act; after the time limit anyone may
+    review_queue.edit(db, 1, user="rita", title="新标题", now=at(6))
+    assert review_queue.queue(db, now=at(12))[0].locked_by is None
+    review_queue.lock(db, 1, user="ron", now=at(12))
+    assert review_queue.current_lock(db, 1, now=at(12)).holder == "ron"
+
+
+def test_only_holder_or_admin_releases_a_lock(db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1, now=at(0))
+    review_queue.lock(db, 1, user="rita", now=at(1))
+    with pytest.raises(LockedByOther):
+        review_queue.unlock(db, 1, user="eddie", now=at(2))
+    assert review_queue.unlock(db, 1, user="ada", now=at(2)) is True
+    assert review_queue.history(db, 1)[-1]["action"] == "break-lock"
+    review_queue.lock(db, 1, user="ron", now=at(3))
+    assert review_queue.unlock(db, 1, user="ron", now=at(4)) is True
+    assert review_queue.current_lock(db, 1, now=at(4)) is None
+
+
+def test_lock_extension_keeps_one_history_entry(db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1, now=at(0))
+    review_queue.lock(db, 1, user="rita", now=at(1))
+    review_queue.lock(db, 1, user="rita", now=at(8))
+    assert review_queue.current_lock(db, 1, now=at(15)).holder == "rita"  # extended to 08:18
+    assert [e["action"] for e in review_queue.history(db, 1)] == ["submit", "lock"]
+
+
+def test_approval_releases_the_lock(db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1, now=at(0))
+    review_queue.lock(db, 1, user="rita", now=at(1))
+    review_queue.approve(db, [1], user="rita", now=at(2))
+    assert review_queue.current_lock(db, 1, now=at(3)) is None
+
+
+def test_edit_history_has_unified_diff_and_scalar_changes(db, fake_norm) -> None:  # noqa: ANN001
+    config = make_config()
+    submit_new(db, fake_norm, 1, title="哈尔滨召开会议", text="第一段。\n第二段。")
+    changes = review_queue.edit(db, 1, user="rita", title="哈尔滨市召开工作会议", text="第一段。\n第二段，有改动。",
+                                column="gov-affairs", topics=["topic-e-government"], config=config, now=at(3))
+    assert [c["field"] for c in changes] == ["title", "text", "column", "topics"]
+    entry = review_queue.history(db, 1)[-1]
+    assert (entry["action"], entry["actor"], entry["at"]) == ("edit", "rita", "2026-05-01T08:03:00+00:00")
+    by_field = {c["field"]: c for c in entry["changes"]}
+    assert "-哈尔滨召开会议" in by_field["title"]["diff"] and "+哈尔滨市召开工作会议" in by_field["title"]["diff"]
+    text_diff = by_field["text"]["diff"].splitlines()
+    assert " 第一段。" in text_diff and "-第二段。" in text_diff and "+第二段，有改动。" in text_diff
+    assert by_field["column"]["diff"] == "city-news → gov-affairs"
+    assert by_field["topics"]["diff"] == "— → topic-e-government"
+    # an edit that changes nothing records nothing
+    assert review_queue.edit(db, 1, user="rita", title="哈尔滨市召开工作会议", now=at(4)) == []
+    assert len(review_queue.history(db, 1)) == 2
+
+
+def test_edits_reach_publish_view_as_escaped_html_and_items_stay_untouched(db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1)
+    before = dict(fake_norm.items[1])
+    review_queue.edit(db, 1, user="rita", title="  标题\n有 空白 ", text="<b>粗体</b> & 引号\"\n\n第二段")
+    review_queue.approve(db, [1], user="rita", column="gov-affairs", config=make_config(), now=at(9))
+    view = review_queue.publish_view(db, 1)
+    assert view["title"] == "标题 有 空白"
+    assert view["text_html"] == "<p>&lt;b&gt;粗体&lt;/b&gt; &amp; 引号&quot;</p><p>第二段</p>"
+    assert view["column"] == "gov-affairs" and view["topics"] is None
+    assert (view["approved_by"], view["approved_at"]) == ("rita", "2026-05-01T08:09:00+00:00")
+    assert fake_norm.items[1] == before
+    assert [e["action"] for e in review_queue.history(db, 1)][-2:] == ["column", "approve"]
+
+
+def test_unknown_column_is_refused(db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1)
+    with pytest.raises(review_queue.UnknownColumn, match="no-such"):
+        review_queue.edit(db, 1, user="rita", column="no-such", config=make_config())
+    with pytest.raises(review_queue.UnknownColumn):
+        review_queue.approve(db, [1], user="rita", column="no-such", config=make_config())
+    assert review_queue.state(db, 1) == "pending"

@@ -1,0 +1,76 @@
+"""Accounts: argon2 hashes, login, roles, disabling."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import review_queue
+import store
+from review_queue.errors import BadCredentials, UnknownRole, UnknownUser, UserExists, WeakPassword
+
+
+@pytest.fixture
+def real_db(tmp_path):  # noqa: ANN001 - real argon2 parameters, as in production
+    conn = store.open_db(tmp_path / "u.db")
+    review_queue.init(conn)
+    yield conn
+    conn.close()
+
+
+def test_password_is_stored_as_argon2_hash_and_checked(real_db) -> None:  # noqa: ANN001
+    review_queue.add_user(real_db, "张三", "reviewer", "s3cret-密码-long")
+    stored = real_db.execute("SELECT password_hash FROM users WHERE name = '张三'").fetchone()[0]
+    assert stored.startswith("$argon2id$") and "s3cret" not in stored
+    user = review_queue.authenticate(real_db, "张三", "s3cret-密码-long")
+    assert (user.name, user.role, user.disabled) == ("张三", "reviewer", False)
+    with pytest.raises(BadCredentials, match="wrong user name or password"):
+        review_queue.authenticate(real_db, "张三", "s3cret-密码-lonG")
+
+
+def test_unknown_user_costs_about_as_much_as_a_wrong_password(real_db) -> None:  # noqa: ANN001
+    review_queue.add_user(real_db, "li", "editor", "another password")
+    timings = {}
+    for name in ("li", "nobody"):
+        start = time.perf_counter()
+        with pytest.raises(BadCredentials, match="wrong user name or password"):
+            review_queue.authenticate(real_db, name, "wrong password!")
+        timings[name] = time.perf_counter() - start
+    # the unknown name still runs one argon2 verification (not an instant return)
+    assert timings["nobody"] > timings["li"] / 4
+
+
+def test_set_password_disable_and_roles(db) -> None:  # noqa: ANN001
+    review_queue.set_password(db, "rita", "a brand new one")
+    with pytest.raises(BadCredentials):
+        review_queue.authenticate(db, "rita", "correct horse battery")
+    assert review_queue.authenticate(db, "rita", "a brand new one").role == "reviewer"
+    review_queue.disable_user(db, "rita")
+    with pytest.raises(BadCredentials, match="disabled"):
+        review_queue.authenticate(db, "rita", "a brand new one")
+    review_queue.disable_user(db, "rita", disabled=False)
+    review_queue.set_role(db, "rita", "editor")
+    assert review_queue.authenticate(db, "rita", "a brand new one").role == "editor"
+    names = [(u.name, u.role) for u in review_queue.list_users(db)]
+    assert ("rita", "editor") in names and ("ada", "admin") in names
+
+
+@pytest.mark.parametrize(("name", "role", "password", "error"), [
+    ("rita", "reviewer", "long enough pw", UserExists),
+    ("new", "chief", "long enough pw", UnknownRole),
+    ("new", "reviewer", "short", WeakPassword),
+    ("has space", "reviewer", "long enough pw", UnknownUser),
+    ("auto", "admin", "long enough pw", UserExists),
+])
+def test_bad_accounts_are_refused_with_a_reason(db, name, role, password, error) -> None:  # noqa: ANN001
+    with pytest.raises(error) as info:
+        review_queue.add_user(db, name, role, password)
+    assert "\n" not in str(info.value)
+
+
+def test_unknown_user_cannot_act(db, fake_norm) -> None:  # noqa: ANN001
+    with pytest.raises(UnknownUser, match="ghost"):
+        review_queue.set_password(db, "ghost", "long enough pw")
+    with pytest.raises(UnknownUser):
+        review_queue.approve(db, [1], user="ghost")

@@ -1,0 +1,231 @@
+"""The reviewer UI through Flask's test client: login, CSRF, roles, escaping, actions."""
+
+from __future__ import annotations
+
+import re
+
+import flask
+import pytest
+
+import review_queue
+
+from .conftest import CITY, PARTNER, make_config, submit_new
+
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(db, tmp_path):  # noqa: ANN001
+    app = flask.Flask("test-app")
+    app.config.update(SECRET_KEY="test-secret", HUIJU_DB=str(tmp_path / "huiju.db"),
+                      HUIJU_CONFIG=make_config(gov_affairs=("editor",)), TESTING=True)
+    app.config["after_review_calls"] = []
+    app.config["HUIJU_AFTER_REVIEW"] = lambda conn: app.config["after_review_calls"].append(
+        review_queue.due_for_publishing(conn))
+    review_queue.init_app(app)
+    app.register_blueprint(review_queue.create_blueprint(), url_prefix="/review")
+    return app
+
+
+def token(client, path: str = "/review/login") -> str:  # noqa: ANN001
+    page = client.get(path)
+    m = TOKEN.search(page.get_data(as_text=True))
+    assert m, f"no CSRF token on {path}"
+    return m.group(1)
+
+
+def login(client, name: str) -> None:  # noqa: ANN001
+    resp = client.post("/review/login", data={"name": name, "password": PASSWORD, "csrf_token": token(client)})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+
+
+@pytest.fixture
+def as_rita(app):  # noqa: ANN001
+    client = app.test_client()
+    login(client, "rita")
+    return client
+
+
+def test_pages_need_login_and_redirect_there(app) -> None:  # noqa: ANN001
+    client = app.test_client()
+    for path in ("/review/", "/review/item/1", "/review/users", "/review/published"):
+        resp = client.get(path)
+        assert resp.status_code == 302
+        assert resp.headers["Location"].startswith("/review/login?next=")
+
+
+def test_login_sets_a_hardened_session_cookie_and_refuses_wrong_password(app) -> None:  # noqa: ANN001
+    client = app.test_client()
+    bad = client.post("/review/login", data={"name": "rita", "password": "nope nope", "csrf_token": token(client)})
+    assert bad.status_code == 401 and "wrong user name or password" in bad.get_data(as_text=True)
+    resp = client.post("/review/login?next=/review/published",
+                       data={"name": "rita", "password": PASSWORD, "csrf_token": token(client)})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/review/published"
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/review/").status_code == 200
+
+
+def test_login_does_not_redirect_off_site(app) -> None:  # noqa: ANN001
+    client = app.test_client()
+    resp = client.post("/review/login?next=https://evil.example/x",
+                       data={"name": "rita", "password": PASSWORD, "csrf_token": token(client)})
+    assert resp.headers["Location"] == "/review/"
+
+
+def test_post_without_csrf_token_is_refused(app, as_rita, db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1)
+    resp = as_rita.post("/review/act", data={"act": "approve:1"})
+    assert resp.status_code == 400 and "CSRF" in resp.get_data(as_text=True)
+    resp = as_rita.post("/review/act", data={"act": "approve:1", "csrf_token": "forged"})
+    assert resp.status_code == 400
+    assert review_queue.state(db, 1) == "pending"
+    assert app.test_client().post("/review/login", data={"name": "rita", "password": PASSWORD}).status_code == 400
+
+
+def test_wrong_role_gets_403(app, as_rita, db, fake_norm) -> None:  # noqa: ANN001
+    assert as_rita.get("/review/users").status_code == 403
+    t = token(as_rita, "/review/")
+    assert as_rita.post("/review/users", data={"name": "x", "role": "admin", "password": "12345678",
+                                               "csrf_token": t}).status_code == 403
+    submit_new(db, fake_norm, 1)
+    review_queue.approve(db, [1], user="ron")
+    review_queue.mark_published(db, 1, 1)
+    resp = as_rita.post("/review/item/1/retract", data={"reason": "x", "csrf_token": t})
+    assert resp.status_code == 403
+    assert review_queue.state(db, 1) == "published"
+
+
+def test_title_and_body_are_escaped_or_sanitized(as_rita, db, fake_norm) -> None:  # noqa: ANN001
+    item = fake_norm.add(1, title="<script>alert(1)</script>")
+    item["html"] = '<p>正文<img src="x" onerror="alert(2)"></p><script>alert(3)</script><a href="javascript:alert(4)">x</a>'
+    item["url"] = "javascript:alert(5)"
+    review_queue.submit(db, fake_norm.result(1), CITY)
+    for path in ("/review/", "/review/item/1", "/review/item/1/edit"):
+        html = as_rita.get(path).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in html, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
+    page = as_rita.get("/review/item/1").get_data(as_text=True)
+    assert "正文" in page
+    for bad in ("onerror", "alert(3)", 'href="javascript:'):
+        assert bad not in page
+    assert "原文 URL: javascript:alert(5)</p>" in page  # shown as text, never as a link
+
+
+def test_queue_shows_cluster_once_with_member_sources_and_flags(as_rita, db, fake_norm) -> None:  # noqa: ANN001
+    fake_norm.add(1, source="harbin", cluster=4, representative=True, title="冰雪节开幕", flags=("date-unknown",),
+                  published_at=None)
+    fake_norm.add(2, source="xinhua", cluster=4, title="新华：冰雪节开幕")
+    review_queue.submit(db, fake_norm.result(1), CITY)
+    review_queue.submit(db, fake_norm.result(2), PARTNER)
+    html = as_rita.get("/review/").get_data(as_text=True)
+    assert html.count('class="unit"') == 1
+    assert "冰雪节开幕" in html and "新华：冰雪节开幕" not in html
+    assert "新华网" in html and "哈尔滨市人民政府" in html and "date-unknown" in html and "日期未知" in html
+    filtered = as_rita.get("/review/?flag=empty-body").get_data(as_text=True)
+    assert 'class="unit"' not in filtered
+
+
+def test_approve_from_the_queue_publishes_and_marks_duplicates(app, as_rita, db, fake_norm) -> None:  # noqa: ANN001
+    fake_norm.add(1, source="harbin", cluster=4, representative=True)
+    fake_norm.add(2, source="xinhua", cluster=4)
+    review_queue.submit(db, fake_norm.result(1), CITY)
+    review_queue.submit(db, fake_norm.result(2), PARTNER)
+    resp = as_rita.post("/review/act", data={"act": "approve:1", "column-1": "city-news",
+                                             "csrf_token": token(as_rita, "/review/")})
+    assert resp.status_code == 302
+    assert review_queue.states(db, [1, 2]) == {1: "approved", 2: "duplicate"}
+    assert app.config["after_review_calls"] == [[1]]
+
+
+def test_bulk_approve_selected_and_reject_whole_unit(as_rita, db, fake_norm) -> None:  # noqa: ANN001
+    for i in (1, 2, 3):
+        submit_new(db, fake_norm, i)
+    fake_norm.add(4, cluster=9, representative=True)
+    fake_norm.add(5, source="xinhua", cluster=9)
+    review_queue.submit(db, fake_norm.result(4), CITY)
+    review_queue.submit(db, fake_norm.result(5), PARTNER)
+    t = token(as_rita, "/review/")
+    as_rita.post("/review/act", data={"bulk": "approve", "ids": ["1", "3"], "csrf_token": t})
+    assert review_queue.states(db, [1, 2, 3]) == {1: "approved", 2: "pending", 3: "approved"}
+    as_rita.post("/review/act", data={"act": "reject:4", "reason": "非本省信息", "csrf_token": t})
+    assert review_queue.states(db, [4, 5]) == {4: "rejected", 5: "rejected"}
+    assert fake_norm.tombstones == {4: "非本省信息", 5: "非本省信息"}
+
+
+def test_signoff_column_via_ui(app, db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1, column="gov-affairs")
+    rita, eddie = app.test_client(), app.test_client()
+    login(rita, "rita")
+    login(eddie, "eddie")
+    rita.post("/review/item/1/approve", data={"column": "gov-affairs", "csrf_token": token(rita, "/review/")})
+    assert review_queue.state(db, 1) == "awaiting-signoff"
+    assert app.config["after_review_calls"] == []
+    assert "终审通过" in eddie.get("/review/item/1").get_data(as_text=True)
+    eddie.post("/review/item/1/approve", data={"column": "gov-affairs", "csrf_token": token(eddie, "/review/")})
+    assert review_queue.state(db, 1) == "approved"
+    assert app.config["after_review_calls"] == [[1]]
+
+
+def test_opening_an_item_locks_it_for_others(app, db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1)
+    rita, ron = app.test_client(), app.test_client()
+    login(rita, "rita")
+    login(ron, "ron")
+    assert "rita 正在审核" in rita.get("/review/item/1").get_data(as_text=True)
+    page = ron.get("/review/item/1").get_data(as_text=True)
+    assert "rita 正在审核" in page and 'id="approve-form"' not in page
+    assert "🔒 rita" in ron.get("/review/").get_data(as_text=True)
+    resp = ron.post("/review/act", data={"act": "approve:1", "csrf_token": token(ron, "/review/")},
+                    follow_redirects=True)
+    assert "locked by rita" in resp.get_data(as_text=True)
+    assert review_queue.state(db, 1) == "pending"
+
+
+def test_edit_form_saves_overrides_and_history_shows_the_diff(as_rita, db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1, title="旧标题", text="第一段。\n第二段。")
+    t = token(as_rita, "/review/item/1/edit")
+    resp = as_rita.post("/review/item/1/edit", data={
+        "title": "新标题", "text": "第一段。\n第二段<改>。", "column": "gov-affairs",
+        "topics": ["topic-e-government"], "csrf_token": t})
+    assert resp.status_code == 302
+    view = review_queue.publish_view(db, 1)
+    assert view["title"] == "新标题" and view["column"] == "gov-affairs"
+    assert view["text_html"] == "<p>第一段。</p><p>第二段&lt;改&gt;。</p>"
+    assert view["topics"] == ["topic-e-government"]
+    page = as_rita.get("/review/item/1").get_data(as_text=True)
+    assert "-旧标题" in page and "+新标题" in page and "city-news → gov-affairs" in page
+    assert "第二段&lt;改&gt;。" in page  # the preview shows the edited text, escaped once
+
+
+def test_admin_manages_users(app, db) -> None:  # noqa: ANN001
+    ada = app.test_client()
+    login(ada, "ada")
+    t = token(ada, "/review/users")
+    ada.post("/review/users", data={"name": "王五", "role": "editor", "password": "wangwu-pass", "csrf_token": t})
+    assert review_queue.authenticate(db, "王五", "wangwu-pass").role == "editor"
+    ada.post("/review/users/rita/disable", data={"csrf_token": t})
+    assert review_queue.get_user(db, "rita").disabled
+    resp = ada.post("/review/users", data={"name": "王五", "role": "editor", "password": "wangwu-pass",
+                                           "csrf_token": t})
+    assert "already exists" in resp.get_data(as_text=True)
+
+
+def test_disabled_user_is_logged_out_at_once(app, as_rita, db) -> None:  # noqa: ANN001
+    assert as_rita.get("/review/").status_code == 200
+    review_queue.disable_user(db, "rita")
+    assert as_rita.get("/review/").status_code == 302
+
+
+def test_retract_by_editor_calls_the_publisher(app, db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1)
+    review_queue.approve(db, [1], user="rita")
+    review_queue.mark_published(db, 1, 7)
+    eddie = app.test_client()
+    login(eddie, "eddie")
+    assert "撤稿" in eddie.get("/review/item/1").get_data(as_text=True)
+    eddie.post("/review/item/1/retract", data={"reason": "信息有误", "csrf_token": token(eddie, "/review/")})
+    assert review_queue.state(db, 1) == "retracted"
+    assert review_queue.retracted_due(db) == [1]
+    assert len(app.config["after_review_calls"]) == 1

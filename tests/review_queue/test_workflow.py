@@ -1,0 +1,190 @@
+"""The workflow table, driven through the public API: every allowed move per role, and forbidden ones."""
+
+from __future__ import annotations
+
+import pytest
+
+import review_queue
+from review_queue import workflow as wf
+from review_queue.errors import InvalidTransition, PermissionDenied
+
+from .conftest import CITY, at, make_config, submit_new
+
+USER_OF = {"reviewer": "rita", "editor": "eddie", "admin": "ada"}
+ITEM = 12
+
+
+def reach(db, fake, state: str):  # noqa: ANN001, ANN201
+    """Bring item 12 to *state* through the public API; return the config to act with."""
+    config = make_config(city_news=("editor",)) if state == "awaiting-signoff" else make_config()
+    submit_new(db, fake, ITEM)
+    if state == "pending":
+        return config
+    if state == "awaiting-signoff":
+        assert review_queue.approve(db, [ITEM], user="ron", config=config, now=at(20)) == ["awaiting-signoff"]
+        return config
+    if state == "rejected":
+        review_queue.reject(db, [ITEM], user="ron", reason="off topic", now=at(20))
+        return config
+    if state == "duplicate":
+        fake.add(11, cluster=5, representative=True)
+        fake.items[ITEM]["cluster"] = 5
+        fake.clusters[5].append(ITEM)
+        review_queue.submit(db, fake.result(11), CITY, now=at(13))
+        review_queue.approve(db, [11], user="ron", config=config, now=at(20))
+        return config
+    review_queue.approve(db, [ITEM], user="ron", config=config, now=at(20))
+    if state == "approved":
+        return config
+    review_queue.mark_published(db, ITEM, 1, now=at(21))
+    if state == "published":
+        return config
+    if state == "corrected":
+        review_queue.submit(db, fake.result(ITEM, kind="version", version=2), CITY, now=at(30))
+        return config
+    if state == "retracted":
+        review_queue.retract(db, ITEM, user="erin", reason="wrong figures", now=at(30))
+        return config
+    raise AssertionError(state)
+
+
+def act(db, action: str, user: str, config) -> None:  # noqa: ANN001
+    now = at(40)
+    if action == "approve":
+        review_queue.approve(db, [ITEM], user=user, config=config, now=now)
+    elif action == "reject":
+        review_queue.reject(db, [ITEM], user=user, reason="no", now=now)
+    elif action == "retract":
+        review_queue.retract(db, ITEM, user=user, reason="withdrawn upstream", now=now)
+    elif action == "edit":
+        review_queue.edit(db, ITEM, user=user, title="改过的标题", now=now, config=config)
+    else:
+        raise AssertionError(action)
+
+
+# (state before, action, role, state after | exception)
+CASES = [
+    ("pending", "approve", "reviewer", "approved"),
+    ("pending", "approve", "editor", "approved"),
+    ("pending", "approve", "admin", "approved"),
+    ("pending", "reject", "reviewer", "rejected"),
+    ("pending", "reject", "editor", "rejected"),
+    ("pending", "reject", "admin", "rejected"),
+    ("pending", "edit", "reviewer", "pending"),
+    ("pending", "edit", "admin", "pending"),
+    ("pending", "retract", "editor", InvalidTransition),
+    ("pending", "retract", "admin", InvalidTransition),
+    ("awaiting-signoff", "approve", "reviewer", PermissionDenied),
+    ("awaiting-signoff", "approve", "editor", "approved"),
+    ("awaiting-signoff", "approve", "admin", "approved"),
+    ("awaiting-signoff", "reject", "reviewer", "rejected"),
+    ("awaiting-signoff", "reject", "editor", "rejected"),
+    ("awaiting-signoff", "edit", "reviewer", "awaiting-signoff"),
+    ("awaiting-signoff", "retract", "editor", InvalidTransition),
+    ("approved", "approve", "reviewer", InvalidTransition),
+    ("approved", "approve", "admin", InvalidTransition),
+    ("approved", "reject", "editor", InvalidTransition),
+    ("approved", "edit", "reviewer", InvalidTransition),
+    ("approved", "retract", "editor", InvalidTransition),
+    ("published", "retract", "reviewer", PermissionDenied),
+    ("published", "retract", "editor", "retracted"),
+    ("published", "retract", "admin", "retracted"),
+    ("published", "approve", "editor", InvalidTransition),
+    ("published", "reject", "admin", InvalidTransition),
+    ("published", "edit", "reviewer", InvalidTransition),
+    ("corrected", "approve", "reviewer", "approved"),
+    ("corrected", "approve", "editor", "approved"),
+    ("corrected", "reject", "reviewer", "published"),
+    ("corrected", "edit", "reviewer", "corrected"),
+    ("corrected", "retract", "editor", "retracted"),
+    ("corrected", "retract", "reviewer", PermissionDenied),
+    ("rejected", "approve", "admin", InvalidTransition),
+    ("rejected", "reject", "reviewer", InvalidTransition),
+    ("rejected", "edit", "reviewer", InvalidTransition),
+    ("rejected", "retract", "editor", InvalidTransition),
+    ("retracted", "approve", "admin", InvalidTransition),
+    ("retracted", "retract", "editor", InvalidTransition),
+    ("retracted", "edit", "admin", InvalidTransition),
+    ("duplicate", "approve", "reviewer", InvalidTransition),
+    ("duplicate", "reject", "reviewer", InvalidTransition),
+    ("duplicate", "edit", "reviewer", InvalidTransition),
+]
+
+
+@pytest.mark.parametrize(("before", "action", "role", "after"), CASES,
+                         ids=[f"{b}-{a}-{r}" for b, a, r, _ in CASES])
+def test_transition(db, fake_norm, before, action, role, after) -> None:  # noqa: ANN001
+    config = reach(db, fake_norm, before)
+    assert review_queue.state(db, ITEM) == before
+    if isinstance(after, str):
+        act(db, action, USER_OF[role], config)
+        assert review_queue.state(db, ITEM) == after
+        last = review_queue.history(db, ITEM)[-1]
+        assert last["actor"] == USER_OF[role]
+        assert (last["from_state"], last["to_state"]) == (before, after)
+    else:
+        with pytest.raises(after) as info:
+            act(db, action, USER_OF[role], config)
+        assert "\n" not in str(info.value) and str(ITEM) in str(info.value)
+        assert review_queue.state(db, ITEM) == before  # nothing changed
+
+
+def test_every_human_transition_in_the_table_is_exercised() -> None:
+    covered = {(b, "signoff" if b == "awaiting-signoff" and a == "approve" else a)
+               for b, a, _, after in CASES if isinstance(after, str)}
+    human = {(t.source, t.action) for t in wf.TRANSITIONS if t.role != wf.SYSTEM}
+    assert human <= covered, human - covered
+
+
+def test_invalid_transition_message_is_one_line_with_reason(db, fake_norm) -> None:  # noqa: ANN001
+    reach(db, fake_norm, "rejected")
+    with pytest.raises(InvalidTransition, match=r"^item 12 is rejected; cannot approve$"):
+        review_queue.approve(db, [ITEM], user="rita")
+
+
+def test_bulk_approve_is_all_or_nothing(db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1)
+    submit_new(db, fake_norm, 2)
+    review_queue.reject(db, [2], user="rita")
+    with pytest.raises(InvalidTransition):
+        review_queue.approve(db, [1, 2], user="rita")
+    assert review_queue.states(db, [1, 2]) == {1: "pending", 2: "rejected"}
+
+
+def test_two_level_signoff_needs_two_people_and_the_editor_role(db, fake_norm) -> None:  # noqa: ANN001
+    config = make_config(city_news=("editor",))
+    submit_new(db, fake_norm, 1)
+    assert review_queue.approve(db, [1], user="eddie", config=config, now=at(5)) == ["awaiting-signoff"]
+    with pytest.raises(PermissionDenied, match="already approved"):
+        review_queue.approve(db, [1], user="eddie", config=config, now=at(6))
+    assert review_queue.due_for_publishing(db) == []
+    assert review_queue.approve(db, [1], user="erin", config=config, now=at(7)) == ["approved"]
+    view = review_queue.publish_view(db, 1)
+    assert view["approved_by"] == "erin"
+    assert [s["user"] for s in view["signoffs"]] == ["eddie", "erin"]
+    assert review_queue.due_for_publishing(db) == [1]
+
+
+def test_three_level_signoff_follows_the_column_roles_in_order(db, fake_norm) -> None:  # noqa: ANN001
+    config = make_config(city_news=("editor", "admin"))
+    submit_new(db, fake_norm, 1)
+    assert review_queue.approve(db, [1], user="rita", config=config) == ["awaiting-signoff"]
+    assert review_queue.approve(db, [1], user="eddie", config=config) == ["awaiting-signoff"]
+    with pytest.raises(PermissionDenied, match="admin"):
+        review_queue.approve(db, [1], user="erin", config=config)
+    assert review_queue.approve(db, [1], user="ada", config=config) == ["approved"]
+
+
+def test_disabled_user_can_do_nothing(db, fake_norm) -> None:  # noqa: ANN001
+    submit_new(db, fake_norm, 1)
+    review_queue.disable_user(db, "rita")
+    with pytest.raises(PermissionDenied, match="disabled"):
+        review_queue.approve(db, [1], user="rita")
+    assert review_queue.state(db, 1) == "pending"
+
+
+def test_unknown_item(db) -> None:  # noqa: ANN001
+    with pytest.raises(review_queue.UnknownItem, match="item 999"):
+        review_queue.state(db, 999)
+    with pytest.raises(review_queue.UnknownItem):
+        review_queue.approve(db, [999], user="rita")
