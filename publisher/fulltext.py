@@ -57,12 +57,29 @@ def _quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
+def _word_group(word: str) -> str:
+    """``"电子政务"`` or, when its search-mode parts cover every character, ``("电子政务" OR ("电子" AND "政务"))``.
+
+    A text may segment a long word differently from the query, so the parts are accepted too —
+    but only when together they cover the whole word: 哈尔滨 must not match on 哈尔 (齐齐哈尔).
+    """
+    parts = [p for p in (t.strip() for t in jieba.cut_for_search(word)) if p != word and len(p) > 1 and _is_word(p)]
+    covered = [False] * len(word)
+    for p in parts:
+        start = word.find(p)
+        while start >= 0:
+            covered[start : start + len(p)] = [True] * len(p)
+            start = word.find(p, start + 1)
+    if parts and all(covered):
+        return f"({_quote(word)} OR ({' AND '.join(_quote(p) for p in dict.fromkeys(parts))}))"
+    return _quote(word)
+
+
 def match_expression(query: str) -> str:
     """An FTS5 MATCH expression for *query*: every word must match, as itself or one of its parts.
 
-    Each word of the precise segmentation becomes ``("哈尔滨市" OR "哈尔滨")`` so that a query
-    word that the text happens to segment differently (哈尔滨市长 → 哈尔滨/市长) still matches
-    through its parts. Tokens are quoted: user input is never FTS5 syntax.
+    Each word of the precise segmentation must match (see :func:`_word_group`). Tokens are
+    quoted: user input is never FTS5 syntax.
     """
     q = (query or "").strip()
     if not q:
@@ -71,14 +88,11 @@ def match_expression(query: str) -> str:
         raise BadQuery(f"search query is longer than {MAX_QUERY_CHARS} characters")
     groups: list[str] = []
     seen: set[str] = set()
-    for word in (w.strip() for w in jieba.cut(_fold(q))):
-        if not _is_word(word) or word in seen:
+    for word in query_words(q):
+        if word in seen:
             continue
         seen.add(word)
-        alternatives = [word] + [
-            s for s in (p.strip() for p in jieba.cut_for_search(word)) if s != word and len(s) > 1 and _is_word(s)
-        ]
-        groups.append("(" + " OR ".join(_quote(a) for a in dict.fromkeys(alternatives)) + ")")
+        groups.append(_word_group(word))
     if not groups:
         raise BadQuery("search query has no words (only punctuation or spaces)")
     return " AND ".join(groups)

@@ -62,7 +62,13 @@ class Source:
 
 @dataclass(frozen=True)
 class RoutingRule:
-    """Route an item to another column, or add a topic column, by keywords/source/URL."""
+    """Route an item to another column, or add a topic column, by keywords/source/URL.
+
+    A rule matches when every condition it gives holds (AND across kinds of condition): the
+    item's source is in ``sources`` (if given), its source kind in ``kinds`` (if given), its URL
+    matches ``url_pattern`` (if given), and, if keywords are given, the keyword hits reach
+    ``min_hits`` (a title hit counts 2, a body hit 1; any keyword of a list may hit).
+    """
 
     column: str
     action: str = "route"  # route (replace the default column) | topic (add a topic column)

@@ -18,7 +18,7 @@ def test_export_writes_every_file(db, config, tmp_path):
     publisher.publish(db, make_entry(1))
     publisher.publish(db, make_entry(2, columns=["notices"]))
     publisher.retract(db, 2, reason="撤稿")
-    target = tmp_path / "site"
+    target = tmp_path / "out" / "site"
     paths = publisher.export(db, config, target, base_url=BASE)
     rel = {str(p.relative_to(target.resolve())) for p in paths}
     for col in [*config.columns, "all"]:
@@ -37,7 +37,7 @@ def test_export_writes_every_file(db, config, tmp_path):
 
 
 def test_export_replaces_the_previous_tree_whole(db, config, tmp_path):
-    target = tmp_path / "site"
+    target = tmp_path / "out" / "site"
     publisher.publish(db, make_entry(1))
     publisher.export(db, config, target, base_url=BASE)
     (target / "stale.txt").write_text("left from an old export")
@@ -45,11 +45,11 @@ def test_export_replaces_the_previous_tree_whole(db, config, tmp_path):
     publisher.export(db, config, target, base_url=BASE)
     assert not (target / "stale.txt").exists()
     assert (target / "api/v1/items/3.json").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary or old trees left behind
+    assert [p.name for p in target.parent.iterdir()] == ["site"]  # no temporary or old trees left behind
 
 
 def test_failed_export_leaves_the_old_tree(db, config, tmp_path, monkeypatch):
-    target = tmp_path / "site"
+    target = tmp_path / "out" / "site"
     publisher.publish(db, make_entry(1))
     publisher.export(db, config, target, base_url=BASE)
     before = sorted(p.name for p in (target / "feeds").iterdir())
@@ -61,11 +61,11 @@ def test_failed_export_leaves_the_old_tree(db, config, tmp_path, monkeypatch):
     with pytest.raises(publisher.ExportError, match="No space left on device"):
         publisher.export(db, config, target, base_url=BASE)
     assert sorted(p.name for p in (target / "feeds").iterdir()) == before
-    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+    assert [p.name for p in target.parent.iterdir()] == ["site"]
 
 
 def test_export_onto_a_file_is_refused(db, config, tmp_path):
-    target = tmp_path / "site"
+    target = tmp_path / "out" / "site"
     target.write_text("a file")
     with pytest.raises(publisher.ExportError, match="not a directory"):
         publisher.export(db, config, target, base_url=BASE)

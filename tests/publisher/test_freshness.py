@@ -32,7 +32,7 @@ BOUNDARIES = [
 @pytest.mark.parametrize("column,limit,days,status", BOUNDARIES,
                          ids=[f"{c}-{d}d-{s}" for c, _l, d, s in BOUNDARIES])
 def test_status_at_boundaries(db, config, column, limit, days, status):
-    published = (NOW - timedelta(days=days)).replace(hour=23, minute=59)  # late that day: calendar days count
+    published = (NOW - timedelta(days=days)).replace(hour=0, minute=1)  # early that day: calendar days count
     publisher.publish(db, make_entry(1, columns=[column], published_at=published.isoformat()))
     f = {x.column: x for x in publisher.freshness(db, config.columns, now=NOW)}[column]
     assert (f.days_since, f.limit_days, f.status) == (days, limit, status)

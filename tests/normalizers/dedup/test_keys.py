@@ -1,0 +1,86 @@
+"""Comparison keys: what re-posters change must vanish, what identifies a story must stay."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from normalizers import comparison_key
+from normalizers.keys import guard_tokens, minhash, shingles
+
+SAME = [
+    ("哈尔滨市召开会议，部署2025年工作。", "哈爾濱市召開會議，部署２０２５年工作。"),  # traditional + full-width digits
+    ("哈尔滨市召开会议，部署2025年工作。", "哈尔滨市召开会议,部署2025年工作."),  # ASCII punctuation
+    ("哈尔滨市召开会议。", "【龙江动态】【要闻】哈尔滨市召开会议。"),  # leading tags
+    ("哈尔滨市召开会议。", "哈尔滨市召开会议。\n来源：哈尔滨日报\n责任编辑：张三"),  # byline lines
+    ("哈尔滨市召开会议。", "哈尔滨市召开会议。（来源：哈尔滨市人民政府）"),  # inline source
+    ("13日下午，国务院总理举行仪式。", "央视网消息（新闻联播）：13日下午，国务院总理举行仪式。"),
+    ("今天，哈尔滨市召开会议。", "新华社哈尔滨1月13日电（记者 王宁）今天，哈尔滨市召开会议。"),
+    ("今天，哈尔滨市召开会议。", "本报讯（记者 李四）今天，哈尔滨市召开会议。"),
+    ("GDP增长5%", "ｇｄｐ 增长 ５％"),  # case folding, full-width letters, spaces
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_variants_share_a_key(a: str, b: str) -> None:
+    assert comparison_key(a) == comparison_key(b)
+
+
+DIFFERENT = [
+    ("欢迎格林纳达总理访华", "欢迎泰国总理访华"),
+    ("第七次全体会议", "第八次全体会议"),
+    ("本网近日召开会议", "近日召开会议"),  # "本网" is only stripped as a dateline, not inside text
+]
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT)
+def test_differences_that_matter_stay(a: str, b: str) -> None:
+    assert comparison_key(a) != comparison_key(b)
+
+
+def test_key_has_no_punctuation_or_space() -> None:
+    key = comparison_key("“高效办成一件事”——（一）、《通知》：2025年 1 月！")
+    assert key == "高效办成一件事一通知2025年1月"
+
+
+def test_numbers_cut_apart_do_not_fuse() -> None:
+    # A trimmed paragraph leaves "8.6%" next to "2024年": they must stay two numbers.
+    assert guard_tokens(comparison_key("同比增长8.6%。\n2024年"))["num"] >= {"86", "2024"}
+
+
+def test_empty_and_punctuation_only() -> None:
+    assert comparison_key("") == ""
+    assert comparison_key("。，！\n  ") == ""
+
+
+def test_guard_tokens_by_kind() -> None:
+    t = guard_tokens(comparison_key("1月13日，第七次会议在哈尔滨举行，格林纳达代表团120人出席"))
+    assert t["date"] == {"1月13日"}
+    assert t["ord"] == {"第七次"}
+    assert {"哈尔滨", "格林纳达"} <= t["place"]
+    assert "120" in t["num"]
+
+
+def test_minhash_is_stable_across_processes() -> None:
+    """Signatures are stored: they must not depend on Python's per-process salted hash()."""
+    key = comparison_key("哈尔滨市召开2025年优化营商环境工作会议，总结工作成效，部署今年重点任务。")
+    here = minhash(shingles(key))
+    code = (
+        "from normalizers.keys import minhash, shingles, comparison_key;"
+        f"print(minhash(shingles(comparison_key({key!r}))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONHASHSEED": "12345"}, cwd=str(__import__("pathlib").Path(__file__).parents[3]))
+    assert out.stdout.strip() == str(here)
+    assert len(here) == 16
+
+
+def test_containment_survives_trimming() -> None:
+    full = comparison_key("第一段讲会议召开的情况和主要内容。第二段讲去年工作成效和数据。第三段讲今年的重点任务安排。")
+    trimmed = comparison_key("第一段讲会议召开的情况和主要内容。第三段讲今年的重点任务安排。")
+    a, b = shingles(full), shingles(trimmed)
+    containment = len(a & b) / min(len(a), len(b))
+    jaccard = len(a & b) / len(a | b)
+    assert containment > 0.85 and jaccard < 0.75
