@@ -27,6 +27,7 @@ INVISIBLE: dict[int, str | None] = dict.fromkeys(
         *range(0x0E, 0x20),
         0x7F,
         *range(0x80, 0xA0),
+        *range(0xD800, 0xE000),
     ],
     None,
 )

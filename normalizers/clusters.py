@@ -148,11 +148,34 @@ def _digits(token: str) -> list[str]:
 
 
 # --- verification ------------------------------------------------------------------------------------
+SAMPLE = 24  # shingles probed before a full comparison
+SAMPLE_MIN = 0.4  # a pair below this sampled overlap is not compared in full
+
+
+def _sampled_overlap(fp: Fingerprint, body_key: str) -> float:
+    """Cheap estimate of containment from evenly spaced shingles of both sides.
+
+    Most candidates are look-alikes sharing a phrase or two; a sample of 24 shingles each way
+    rejects them without building the candidate's shingle set. A true containment of 0.75 falls
+    below 0.4 in the sample with probability < 0.1 %.
+    """
+    k = fp.body_key
+    step = max(1, (len(k) - 4) // SAMPLE)
+    mine = [k[i : i + 5] for i in range(0, len(k) - 4, step)][:SAMPLE]
+    a = sum(1 for sh in mine if sh in body_key) / len(mine) if mine else 0.0
+    step = max(1, (len(body_key) - 4) // SAMPLE)
+    theirs = [body_key[i : i + 5] for i in range(0, len(body_key) - 4, step)][:SAMPLE]
+    b = sum(1 for sh in theirs if sh in fp.shingles) / len(theirs) if theirs else 0.0
+    return max(a, b)
+
+
 def verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float, str | None]:
     """(containment, jaccard, guard reason) of a fingerprint against a stored item's keys."""
-    other = shingles(body_key) if len(body_key) >= MIN_BODY_CHARS else set()
-    if not fp.shingles or not other:
+    if not fp.shingles or len(body_key) < MIN_BODY_CHARS:
         return 0.0, 0.0, None
+    if _sampled_overlap(fp, body_key) < SAMPLE_MIN:
+        return 0.0, 0.0, None
+    other = shingles(body_key)
     inter = len(fp.shingles & other)
     if inter == 0:
         return 0.0, 0.0, None

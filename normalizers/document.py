@@ -45,6 +45,7 @@ _META_DATE_NAMES = (
     "firstpublishedtime",
     "og:release_date",
 )
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _KEYWORD_SPLIT = re.compile(r"[,，;；、|｜\s]+")
 TITLE_FROM_TEXT_CHARS = 60
 
@@ -79,7 +80,7 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
     meta = dict(item.meta or {})
     anchor = now or _fetch_time(item)
 
-    raw_title, title_fixed = repair_mojibake(item.title or "")
+    raw_title, title_fixed = repair_mojibake(_SURROGATE.sub("", item.title or ""))
     raw_html, html_fixed = repair_mojibake(item.html or "")
     if title_fixed or html_fixed:
         flags.append("mojibake-repaired")
@@ -141,6 +142,8 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
         flags.append("tiny-body")
     if body.truncated:
         flags.append("huge-body")
+    if body.markup_recovered:
+        flags.append("markup-recovered")
     if script_heavy(body.script_chars, body.input_chars, len(text)):
         flags.append("script-heavy")
     if mixed_script(title + "\n" + text):

@@ -17,6 +17,7 @@ FLAGS: dict[str, str] = {
     "huge-body": "the body was cut at the display limit (normalizers.text.MAX_TEXT_CHARS characters)",
     "mixed-script": "letters of scripts other than Chinese and Latin appear (possible garbling)",
     "mojibake-repaired": "GBK/UTF-8 bytes read as Latin-1 were repaired; check the text",
+    "markup-recovered": "the markup was too broken or deep to parse; the text was kept without its formatting",
     "script-heavy": "most of the input was script or style, little text",
     "date-unknown": "no publish time could be read; none was invented",
     "date-future": "the publish time is more than a day in the future",

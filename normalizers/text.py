@@ -135,28 +135,27 @@ _DROP = frozenset(
         "template",
         "head",
         "title",
-        "meta",
-        "link",
         "object",
-        "embed",
         "applet",
         "form",
         "select",
         "textarea",
         "button",
-        "input",
         "svg",
         "math",
         "canvas",
         "nav",
         "audio",
         "video",
-        "source",
         "map",
-        "area",
         "frame",
         "frameset",
     }
+)
+# Void elements: removed alone. lxml sometimes nests the following content inside them
+# (<embed><p>…</p></embed>), so their children are kept.
+_DROP_TAG_ONLY = frozenset(
+    {"meta", "link", "input", "embed", "source", "area", "base", "param", "track", "keygen"}
 )
 _BLOCK = frozenset(
     {
@@ -365,11 +364,54 @@ def is_full_page(html: str) -> bool:
     return bool(_FULL_PAGE.search(html[:5000]))
 
 
+# Lone surrogates and C0 controls: never valid in a page, and lxml refuses strings holding them.
+_SURROGATE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Inline tags old CMSs and Word exports leave unclosed by the hundred; they carry no meaning once
+# sanitized, and their nesting can exceed libxml2's depth limit (255), which silently drops text.
+_INLINE_NOISE = re.compile(r"</?(?:font|o:p|st1:[a-z]+)\b[^>]*>", re.IGNORECASE)
+_INVISIBLE_BLOCKS = re.compile(
+    r"<(script|style|noscript|template|textarea|title|head|select)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
+_BLOCK_TAG = re.compile(
+    r"<\s*/?\s*(?:p|div|br|li|tr|td|th|h[1-6]|table|section|article|blockquote|dd|dt|pre|hr|ul|ol)\b[^>]*>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_NON_SPACE = re.compile(r"\S")
+
+
+def _regex_lines(raw: str) -> list[str]:
+    """Visible text of *raw* without a parser: for markup libxml2 cannot hold (too deep)."""
+    s = _INVISIBLE_BLOCKS.sub(" ", raw)
+    s = _BLOCK_TAG.sub("\n", s)
+    s = html_lib.unescape(_ANY_TAG.sub("", s))
+    return [x for x in (clean_line(line) for line in s.split("\n")) if x]
+
+
+def _regex_lines_text(raw: str) -> str:
+    s = _INVISIBLE_BLOCKS.sub(" ", raw)
+    return html_lib.unescape(_ANY_TAG.sub("", s))
+
+
+def _nonspace(s: str) -> int:
+    return len(_NON_SPACE.findall(s))
+
+
+def _lines_root(lines: list[str]) -> lxml.html.HtmlElement:
+    root = lxml.html.Element("div")
+    for line in lines:
+        if line:
+            p = etree.SubElement(root, "p")
+            p.text = line
+    return root
+
+
 def _parse_fragment(html: str) -> lxml.html.HtmlElement:
     html = _XML_DECL.sub("", html)
     try:
         return lxml.html.fragment_fromstring(html, create_parent="div")
-    except (etree.ParserError, ValueError):
+    except Exception:  # lxml raises ParserError, ValueError or AssertionError on broken input
         root = lxml.html.Element("div")
         root.text = html
         return root
@@ -379,7 +421,7 @@ def _parse_page(html: str) -> lxml.html.HtmlElement | None:
     html = _XML_DECL.sub("", html)
     try:
         return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
+    except Exception:  # lxml raises ParserError, ValueError or AssertionError on broken input
         return None
 
 
@@ -429,10 +471,13 @@ def extract_main(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     text does not; the highest-scoring container wins. Navigation, ads and footers lose because
     their text is short or made of links.
     """
-    for xp in _MAIN_XPATHS:
+    for xp in _MAIN_XPATHS[:-1]:  # a known CMS body container is the story even when short
         for el in xp(page):
-            if _text_len(el) >= MIN_MAIN_CHARS:
+            if _text_len(el) or el.find(".//img") is not None:
                 return el
+    for el in _MAIN_XPATHS[-1](page):
+        if _text_len(el) >= MIN_MAIN_CHARS:
+            return el
     scores: dict[lxml.html.HtmlElement, float] = {}
     for p in page.iter("p", "br"):
         container = p.getparent()
@@ -456,6 +501,28 @@ def extract_main(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
             return best
     body = page.find("body")
     return body if body is not None else page
+
+
+def _nearby_bylines(main: lxml.html.HtmlElement) -> list[Byline]:
+    """Byline lines just outside the story container (its parent and grandparent): where CMS
+    templates print 发布时间/来源/责任编辑 around the body."""
+    inside = set(main.iter())
+    scope = main.getparent()
+    if scope is not None and scope.tag not in ("body", "html") and scope.getparent() is not None:
+        if scope.getparent().tag not in ("body", "html"):
+            scope = scope.getparent()
+    if scope is None or scope.tag in ("body", "html"):
+        return []
+    found = []
+    for el in scope.iter(*_BLOCK, "span", "td"):
+        if el in inside or any(isinstance(d.tag, str) and d.tag in _BLOCK for d in el.iterdescendants()):
+            continue
+        line = clean_line(el.text_content())
+        if line and len(line) <= MAX_BOILERPLATE_LINE:
+            b = parse_byline_line(line)
+            if b is not None:
+                found.append(b)
+    return found
 
 
 def page_meta(page: lxml.html.HtmlElement) -> dict[str, str]:
@@ -488,6 +555,7 @@ class Body:
     input_chars: int = 0
     truncated: bool = False
     title_repeated: bool = False  # the body's first line was the title (removed)
+    markup_recovered: bool = False  # markup too broken/deep to parse: text kept, formatting lost
     page_meta: dict[str, str] = field(default_factory=dict)  # when a whole page was given
 
 
@@ -504,6 +572,7 @@ def _prune(root: lxml.html.HtmlElement, base_url: str) -> int:
     """Drop non-content elements in place; resolve links; return script/style characters seen."""
     script_chars = 0
     doomed = []
+    unwrap = []
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str):
@@ -514,6 +583,9 @@ def _prune(root: lxml.html.HtmlElement, base_url: str) -> int:
             script_chars += len(el.text or "")
         if tag in _DROP:
             doomed.append(el)
+            continue
+        if tag in _DROP_TAG_ONLY:
+            unwrap.append(el)
             continue
         if tag == "iframe":
             host = (urlsplit(resolve_url(el.get("src", ""), base_url)).hostname or "").lower()
@@ -529,6 +601,9 @@ def _prune(root: lxml.html.HtmlElement, base_url: str) -> int:
             lazy = el.get("data-src") or el.get("data-original") or el.get("data-lazy-src")
             if lazy and (not src or src.startswith("data:") or "blank" in src or "loading" in src):
                 el.set("src", lazy)
+    for el in unwrap:
+        if el is not root and el.getparent() is not None:
+            el.drop_tag()
     for el in doomed:
         if el is root:
             continue
@@ -544,11 +619,31 @@ def _prune(root: lxml.html.HtmlElement, base_url: str) -> int:
             else:
                 parent.text = (parent.text or "") + tail
         parent.remove(el)
-    if base_url:
-        for el, attr, link, _pos in list(root.iterlinks()):
-            if attr in ("href", "src") and el.tag in ("a", "img", "iframe"):
-                el.set(attr, resolve_url(link, base_url))
+    for el in root.iter("a", "img", "iframe"):
+        attr = "href" if el.tag == "a" else "src"
+        value = el.get(attr)
+        if value is None:
+            continue
+        url = _url_value(value)
+        if url is None:
+            del el.attrib[attr]
+        else:
+            el.set(attr, resolve_url(url, base_url) if base_url else url)
     return script_chars
+
+
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_URL_EDGE = "".join(chr(c) for c in range(0x21)) + "\u3000\u00a0"
+
+
+def _url_value(value: str) -> str | None:
+    """A link as a browser reads it (tabs/newlines removed, C0 and spaces trimmed), or ``None``
+    when its scheme is anything but http(s) — javascript:, data:, vbscript:, file: …"""
+    v = _URL_NOISE.sub("", value).strip(_URL_EDGE)
+    m = re.match(r"([a-zA-Z][a-zA-Z0-9+.\-]*):", v)
+    if m and m.group(1).lower() not in ("http", "https"):
+        return None
+    return v
 
 
 def _block_leaves(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
@@ -649,33 +744,35 @@ def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
     """
     raw = html or ""
     body = Body(text="", html="", input_chars=len(raw))
+    nearby: list[Byline] = []
     if len(raw) > MAX_HTML_CHARS:
         raw = raw[:MAX_HTML_CHARS]
         body.truncated = True
     if not raw.strip():
         return body
+    if _SURROGATE.search(raw):
+        raw = _SURROGATE.sub("", raw)
 
     if not _TAG.search(raw):  # plain text: lines are paragraphs
-        lines = [clean_line(x) for x in _clean_chars(raw).split("\n")]
-        root = lxml.html.Element("div")
-        for line in lines:
-            if line:
-                p = etree.SubElement(root, "p")
-                p.text = line
-    elif is_full_page(raw):
-        page = _parse_page(raw)
-        if page is None:
-            root = _parse_fragment(raw)
-        else:
-            body.page_meta = page_meta(page)
-            for el in page.iter("script", "style"):
-                body.script_chars += len(el.text or "")
-            main = extract_main(page)
+        root = _lines_root([clean_line(x) for x in _clean_chars(raw).split("\n")])
+    else:
+        raw = _INLINE_NOISE.sub("", raw)
+        full = is_full_page(raw)
+        parsed = _parse_page(raw) if full else _parse_fragment(raw)
+        if parsed is None or _nonspace(parsed.text_content()) * 2 < _nonspace(_regex_lines_text(raw)):
+            # the parser lost most of the text (nesting beyond its depth limit): keep the words
+            body.markup_recovered = True
+            root = _lines_root(_regex_lines(raw))
+        elif full:
+            body.page_meta = page_meta(parsed)
+            # the page template's scripts are not the item's: only those in the story count
+            main = extract_main(parsed)
+            nearby = _nearby_bylines(main)
             root = lxml.html.Element("div")
             root.append(main)
             main.tail = None
-    else:
-        root = _parse_fragment(raw)
+        else:
+            root = parsed
     body.script_chars += _prune(root, base_url)
 
     # Attachments linked from the body (documents, not pages).
@@ -710,6 +807,9 @@ def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
             body.removed.append(line)
             _remove_keep_tail(leaf)
     _tidy_tree(root)
+
+    if nearby:  # a whole page: lines around the story (发布时间/来源/责任编辑) come after its own
+        body.bylines.extend(nearby)
 
     # Line-level pass over the text for what was not in its own paragraph (<br>-separated).
     lines: list[str] = []
@@ -758,6 +858,7 @@ def sanitize_html(html: str, base_url: str = "") -> str:
         return ""
     if len(raw) > MAX_HTML_CHARS:
         raw = raw[:MAX_HTML_CHARS]
+    raw = _INLINE_NOISE.sub("", _SURROGATE.sub("", raw))
     root = _parse_fragment(raw)
     _prune(root, base_url)
     _tidy_tree(root)

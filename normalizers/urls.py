@@ -74,6 +74,7 @@ TRACKING_PARAMS = frozenset(
 _TRACKING_PREFIXES = ("utm_", "hmsr", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _PATH_PARAM = re.compile(r";(?:jsessionid|sessionid|phpsessid)=[^/?#]*", re.IGNORECASE)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
@@ -95,7 +96,7 @@ def canonical_url(url: str) -> str:
     ``spm``, ``from``, ``share``, ``isappinstalled``, ``_t`` …), remaining parameters sorted.
     Text that is not an absolute http(s) URL is returned stripped, unchanged otherwise.
     """
-    raw = (url or "").strip()
+    raw = _SURROGATE.sub("", (url or "").strip())
     try:
         parts = urlsplit(raw)
         port = parts.port

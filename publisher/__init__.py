@@ -2,15 +2,15 @@
 
 Approved items enter the stream with :func:`publish` (idempotent per item version), leave it with
 :func:`retract`; the portal follows :func:`changes` by seq, or reads the feeds and the JSON API
-served by :func:`create_blueprint`. See docs/publisher.md for the HTTP contract.
+served by :func:`create_blueprint`. See publisher/README.md for the HTTP contract.
 """
 
 from publisher.catalog import catalog
 from publisher.errors import BadQuery, InvalidEntry, PublisherError, StaleVersion, UnknownColumn, UnknownItem
-from publisher.static_export import ExportError, export
 from publisher.feeds import render_atom, render_json_feed, render_rss
 from publisher.freshness_watch import ColumnFreshness, freshness
 from publisher.schema import init
+from publisher.static_export import ExportError, export
 from publisher.stream import Entry, changes, feed_entries, latest, publish, retract, search
 from publisher.web import create_blueprint
 

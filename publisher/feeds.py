@@ -100,7 +100,7 @@ def render_rss(
         fe.guid(e["guid"], permalink=False)
         fe.title(e["title"])
         fe.link(href=e["url"])
-        fe.description(e["content_html"] or e["title"])
+        fe.description(e["html"] or e["title"])
         fe.dc.dc_creator(e["source_name"])
         fe.source(url=e["url"], title=e["source_name"])
         published = parse_time(e["published_at"])
@@ -124,14 +124,17 @@ def render_atom(
         fe.title(e["title"])
         fe.link(href=e["url"], rel="alternate")
         fe.author(name=e["source_name"])
-        fe.content(e["content_html"] or e["title"], type="html")
+        fe.content(e["html"] or e["title"], type="html")
         published = parse_time(e["published_at"])
         if published:
             fe.published(published)
         fe.updated(parse_time(e["updated_at"]))
         for cat in _categories(config, e["columns"], labels=True):
             fe.category(cat)
-    return _with_related_links(fg.atom_str(pretty=False), entries)
+    atom = fg.atom_str(pretty=False)
+    if any(o.get("url") for e in entries for o in e["also_reported_by"]):
+        atom = _with_related_links(atom, entries)
+    return atom
 
 
 def _with_related_links(atom: bytes, entries: list[dict[str, Any]]) -> bytes:
@@ -176,8 +179,8 @@ def json_feed(
             "id": e["guid"],
             "url": e["url"],
             "title": e["title"],
-            "content_html": e["content_html"] or e["title"],
-            "content_text": e["content_text"] or "",
+            "content_html": e["html"] or e["title"],
+            "content_text": e["text"] or "",
             "date_modified": _rfc3339(e["updated_at"]),
             "authors": [{"name": e["source_name"]}],
             "tags": [config.columns[c].name if c in config.columns else c for c in e["columns"]],

@@ -66,12 +66,11 @@ def freshness(
     today = now.astimezone(SHANGHAI).date()
     out = []
     for col in cols:
-        newest, count = db.conn.execute(
-            "SELECT max(CASE WHEN i.published_utc <= ? THEN i.published_utc END), count(*) "
-            "FROM published_columns c JOIN published_items i ON i.item_id = c.item_id "
-            "WHERE c.column_id = ? AND i.state = 'live'",
-            [cutoff, col.id],
-        ).fetchone()
+        newest = db.conn.execute(
+            "SELECT max(published_utc) FROM published_columns WHERE column_id = ? AND published_utc <= ?",
+            [col.id, cutoff],
+        ).fetchone()[0]
+        count = db.conn.execute("SELECT count(*) FROM published_columns WHERE column_id = ?", [col.id]).fetchone()[0]
         moment = parse_time(newest)
         days = (today - moment.astimezone(SHANGHAI).date()).days if moment else None
         out.append(

@@ -63,16 +63,16 @@ def _word_group(word: str) -> str:
     A text may segment a long word differently from the query, so the parts are accepted too —
     but only when together they cover the whole word: 哈尔滨 must not match on 哈尔 (齐齐哈尔).
     """
-    parts = [p for p in (t.strip() for t in jieba.cut_for_search(word)) if p != word and len(p) > 1 and _is_word(p)]
-    covered = [False] * len(word)
-    for p in parts:
-        start = word.find(p)
-        while start >= 0:
-            covered[start : start + len(p)] = [True] * len(p)
-            start = word.find(p, start + 1)
-    if parts and all(covered):
-        return f"({_quote(word)} OR ({' AND '.join(_quote(p) for p in dict.fromkeys(parts))}))"
-    return _quote(word)
+    parts = {p for p in (t.strip() for t in jieba.cut_for_search(word)) if p != word and len(p) > 1 and _is_word(p)}
+    cover: list[str] = []
+    at = 0
+    while at < len(word):  # left to right, the longest part starting at each position
+        here = max((p for p in parts if word.startswith(p, at)), key=len, default=None)
+        if here is None:
+            return _quote(word)
+        cover.append(here)
+        at += len(here)
+    return f"({_quote(word)} OR ({' AND '.join(_quote(p) for p in cover)}))"
 
 
 def match_expression(query: str) -> str:

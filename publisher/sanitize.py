@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
-__all__ = ["clean_html", "plain_text", "safe_url", "text_to_html"]
+__all__ = ["clean_html", "html_to_text", "plain_text", "neutral_text", "safe_url", "text_to_html"]
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "div", "span", "strong", "b", "em", "i", "u", "s", "sub", "sup", "small",
@@ -99,6 +99,24 @@ def plain_text(value: str | None) -> str:
     text = html_lib.unescape(_PLAIN.clean(value)) if "<" in value or "&" in value else value
     text = _TAG_START.sub("\uff1c", text)
     return " ".join(text.split())
+
+
+def neutral_text(text: str | None) -> str:
+    """Plain body text kept as it is (paragraphs included), except that no "<" can open a tag.
+
+    The portal should escape plain text anyway; this makes a careless ``innerHTML`` harmless too.
+    """
+    return _TAG_START.sub("\uff1c", text or "")
+
+
+_BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|tr|blockquote|pre|figure|table)>|<br\s*/?>")
+
+
+def html_to_text(fragment: str) -> str:
+    """Readable text of sanitized HTML, one line per block: for entries that arrive without text."""
+    marked = _BLOCK_END.sub(lambda m: m.group() + "\n", fragment or "")
+    text = html_lib.unescape(_PLAIN.clean(marked))
+    return neutral_text("\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip()))
 
 
 def text_to_html(text: str) -> str:

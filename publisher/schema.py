@@ -5,7 +5,8 @@
 - ``published_change_columns``: which columns each stream row concerns (its columns, plus the
   columns a correction moved the item out of), so a column's change feed is one index range.
 - ``published_items``: the current state of each item (live/retracted, its latest row).
-- ``published_columns``: live membership of items in columns, ordered by first publication.
+- ``published_columns``: live membership of items in columns, ordered by first publication,
+  with the item's original publish time (step 2) for the freshness watch.
 - ``published_fts``: FTS5 over jieba-segmented title and text of live items (rowid = item id).
 """
 
@@ -80,7 +81,17 @@ def _step1(db: sqlite_utils.Database) -> None:
     )
 
 
-STEPS = [_step1]
+def _step2(db: sqlite_utils.Database) -> None:
+    """Freshness as one index lookup per column: the original publish time beside the membership."""
+    db.execute("ALTER TABLE published_columns ADD COLUMN published_utc TEXT")
+    db.execute(
+        "UPDATE published_columns SET published_utc = "
+        "(SELECT i.published_utc FROM published_items i WHERE i.item_id = published_columns.item_id)"
+    )
+    db.execute("CREATE INDEX published_columns_fresh ON published_columns (column_id, published_utc)")
+
+
+STEPS = [_step1, _step2]
 
 
 def init(db: sqlite_utils.Database) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from publisher.catalog import catalog
+from publisher.errors import PublisherError
 from publisher.feeds import ALL, DEFAULT_FEED_LIMIT, render_atom, render_json_feed, render_rss
 from publisher.stream import iter_latest, public_view
 from settings import Config
@@ -23,7 +24,7 @@ from settings import Config
 __all__ = ["export", "ExportError"]
 
 
-class ExportError(Exception):
+class ExportError(PublisherError):
     """The export directory cannot be written or replaced."""
 
 

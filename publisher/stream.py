@@ -22,7 +22,7 @@ import sqlite_utils
 import store
 from publisher import fulltext as search_index
 from publisher.errors import InvalidEntry, StaleVersion, UnknownItem
-from publisher.sanitize import clean_html, plain_text, safe_url, text_to_html
+from publisher.sanitize import clean_html, html_to_text, neutral_text, plain_text, safe_url, text_to_html
 
 __all__ = [
     "ACTIONS",
@@ -108,7 +108,7 @@ def _original_time(item_id: int, value: Any) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
-        return moment.isoformat(), _utc_text(moment)
+        return moment.astimezone(SHANGHAI).isoformat(), _utc_text(moment)
     if isinstance(value, date):
         value = value.isoformat()
     if not isinstance(value, str):
@@ -117,8 +117,8 @@ def _original_time(item_id: int, value: Any) -> tuple[str | None, str | None]:
     if moment is None:
         raise InvalidEntry(f"item {item_id}: published_at {value!r} is not an ISO 8601 time")
     shown = value.strip()
-    if len(shown) > 10 and datetime.fromisoformat(shown.replace("Z", "+00:00")).tzinfo is None:
-        shown = moment.isoformat()  # a local time without offset: say which zone it is in
+    if len(shown) > 10:  # a time, not just a date: shown in Asia/Shanghai with its offset
+        shown = moment.astimezone(SHANGHAI).isoformat()
     return shown, _utc_text(moment)
 
 
@@ -160,11 +160,11 @@ def _validated(entry: Entry) -> dict[str, Any]:
     if not title:
         raise InvalidEntry(f"item {iid}: title is empty")
     html = clean_html(entry.html, base=url)
-    text = (entry.text or "").strip()
+    text = neutral_text(entry.text).strip()
     if not plain_text(html) and text:
         html = text_to_html(text)
     if not text:
-        text = plain_text(html.replace("</p>", "</p>\n"))
+        text = html_to_text(html)
     source_name = plain_text(entry.source_name) or plain_text(entry.source_id)
     if not source_name:
         raise InvalidEntry(f"item {iid}: no source name (来源)")
@@ -252,9 +252,9 @@ def publish(db: sqlite_utils.Database, entry: Entry, *, now: datetime | None = N
                 [(c, entry.item_id) for c in gone],
             )
         conn.executemany(
-            "INSERT INTO published_columns (column_id, item_id, first_seq) VALUES (?, ?, ?) "
-            "ON CONFLICT (column_id, item_id) DO NOTHING",
-            [(c, entry.item_id, first_seq) for c in columns],
+            "INSERT INTO published_columns (column_id, item_id, first_seq, published_utc) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (column_id, item_id) DO UPDATE SET published_utc = excluded.published_utc",
+            [(c, entry.item_id, first_seq, row["published_utc"]) for c in columns],
         )
         search_index.index_item(conn, entry.item_id, row["title"], row["text"])
     return seq
@@ -319,8 +319,8 @@ def _row_dict(r: tuple) -> dict[str, Any]:
         "column": columns[0] if columns else None,
         "columns": columns,
         "title": r[5],
-        "content_html": r[6],
-        "content_text": r[7],
+        "html": r[6],
+        "text": r[7],
         "url": r[8],
         "source_id": r[9],
         "source_name": r[10],
@@ -337,7 +337,7 @@ def public_view(d: dict[str, Any]) -> dict[str, Any]:
     """What the public API and export show of a stream row: reviewers' names stay internal."""
     out = {k: v for k, v in d.items() if k not in ("approved_by", "approved_at")}
     if out.get("action") == "retract":
-        for k in ("title", "content_html", "content_text", "published_at"):
+        for k in ("title", "html", "text", "published_at"):
             out.pop(k, None)
     return out
 
@@ -474,6 +474,6 @@ def search(db: sqlite_utils.Database, q: str, *, limit: int = 20) -> list[dict[s
         if d is None or d["state"] != "live":
             continue
         d["score"] = round(score, 4)
-        d["excerpt"] = _excerpt(d["content_text"] or "", q)
+        d["excerpt"] = _excerpt(d["text"] or "", q)
         out.append(d)
     return out

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import flask
+import sqlite_utils
 from flask import current_app, g, request
 from werkzeug.http import http_date
 
@@ -42,7 +43,7 @@ _initialised: set[str] = set()
 _init_lock = threading.Lock()
 
 
-def _db() -> store.sqlite_utils.Database:
+def _db() -> sqlite_utils.Database:
     """This request's connection (opened once per request, closed at teardown)."""
     if "huiju_publisher_db" not in g:
         path = str(current_app.config["HUIJU_DB"])
@@ -231,8 +232,8 @@ def create_blueprint() -> flask.Blueprint:
             out = []
             for h in hits:
                 v = public_view(h)
-                v.pop("content_html", None)
-                v.pop("content_text", None)
+                v.pop("html", None)
+                v.pop("text", None)
                 out.append(v)
             return _json_body({"query": q, "items": out, "latest_seq": seq})
 
@@ -240,6 +241,14 @@ def create_blueprint() -> flask.Blueprint:
             return _conditional(_etag("search", seq), when, JSON_TYPE, render)
         except BadQuery as exc:
             return _error(400, str(exc))
+
+    @bp.get("/feeds/<path:rest>")
+    def no_such_feed(rest: str) -> flask.Response:
+        return _error(404, f"no feed at /feeds/{rest} (use /feeds/<column>.rss|atom|json)", plain=True)
+
+    @bp.get("/api/v1/<path:rest>")
+    def no_such_endpoint(rest: str) -> flask.Response:
+        return _error(404, f"no API endpoint /api/v1/{rest} (see /api/v1/columns)")
 
     @bp.errorhandler(PublisherError)
     def publisher_error(exc: PublisherError) -> flask.Response:

@@ -5,6 +5,10 @@ leave for the portal through :func:`due_for_publishing` and :func:`mark_publishe
 is authorized against :data:`TRANSITIONS` and recorded in :func:`history`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from review_queue.actions import (
     approve,
     due_for_publishing,
@@ -50,16 +54,19 @@ from review_queue.users import (
 )
 from review_queue.workflow import REVIEWABLE, ROLES, STATES, TRANSITIONS, Transition
 
+if TYPE_CHECKING:
+    import flask
 
-def create_blueprint(name: str = "review"):  # noqa: ANN201 - flask imported lazily
-    """The reviewer web UI as a Flask blueprint (mount it at /review)."""
+
+def create_blueprint(name: str = "review") -> flask.Blueprint:
+    """The reviewer web UI as a Flask blueprint (mount it at /review; CSRF is checked inside)."""
     from review_queue.web import create_blueprint as _create
 
     return _create(name)
 
 
-def init_app(app) -> None:  # noqa: ANN001
-    """Session cookie hardening for the app that mounts the blueprint (CSRF is in the blueprint)."""
+def init_app(app: flask.Flask) -> None:
+    """Session cookie hardening (HttpOnly, SameSite=Lax) and the tables, for the app mounting the UI."""
     from review_queue.web import init_app as _init_app
 
     _init_app(app)

@@ -19,7 +19,13 @@ import normalizers
 import store
 from review_queue import workflow as wf
 from review_queue.clock import iso, utc
-from review_queue.errors import MissingReason, PermissionDenied, UnknownColumn, UnknownItem
+from review_queue.errors import (
+    InvalidTransition,
+    MissingReason,
+    PermissionDenied,
+    UnknownColumn,
+    UnknownItem,
+)
 from review_queue.history import change, record
 from review_queue.locks import ensure_not_locked_by_other, release_quietly
 from review_queue.users import active_role
@@ -29,7 +35,7 @@ SYSTEM_ACTOR = "system"
 
 _COLS = (
     "item_id", "state", "source", "cluster_id", "routed_column", "routed_topics", "flags", "version",
-    "correction", "note", "submitted_at", "updated_at", "signoffs", "approved_by", "approved_at",
+    "correction", "note", "seen_title", "seen_text", "submitted_at", "updated_at", "signoffs", "signoff_roles", "approved_by", "approved_at",
     "edit_title", "edit_text", "edit_html", "edit_column", "edit_topics", "published_seq",
     "published_at", "retract_reason", "retracted_at", "retraction_seq",
 )
@@ -46,7 +52,7 @@ def get_row(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     d = dict(zip(_COLS, row, strict=True))
-    for key in ("routed_topics", "flags", "signoffs"):
+    for key in ("routed_topics", "flags", "signoffs", "signoff_roles"):
         d[key] = json.loads(d[key] or "[]")
     d["edit_topics"] = json.loads(d["edit_topics"]) if d["edit_topics"] is not None else None
     return d
@@ -74,7 +80,7 @@ def _ids(item_ids: int | Iterable[int]) -> list[int]:
 
 
 def _set(db: sqlite_utils.Database, item_id: int, **fields: Any) -> None:
-    for key in ("routed_topics", "flags", "signoffs", "edit_topics"):
+    for key in ("routed_topics", "flags", "signoffs", "signoff_roles", "edit_topics"):
         if key in fields and fields[key] is not None and not isinstance(fields[key], str):
             fields[key] = json.dumps(list(fields[key]), ensure_ascii=False)
     cols = ", ".join(f"{k} = ?" for k in fields)
@@ -109,7 +115,10 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
         row = get_row(db, item_id)
         if kind in ("tombstoned", "unchanged"):
             return row["state"] if row else kind
+        item = normalizers.get_item(db, item_id) or {}
         info = {
+            "seen_title": item.get("title"),
+            "seen_text": item.get("text"),
             "source": getattr(source, "id", None) or getattr(result, "source", None),
             "cluster_id": result.cluster_id,
             "routed_column": result.column,
@@ -173,16 +182,18 @@ def _submit_version(db: sqlite_utils.Database, row: dict[str, Any], info: dict[s
                     at: str) -> str:
     state = row["state"]
     note = f"new upstream version {info['version']}"
+    changes = [  # what changed upstream since the version submitted before
+        change(field, row[f"seen_{field}"], info[f"seen_{field}"])
+        for field in ("title", "text")
+        if row[f"seen_{field}"] is not None and info[f"seen_{field}"] is not None
+        and row[f"seen_{field}"] != info[f"seen_{field}"]
+    ]
     cleared = {}
-    changes = []
-    for key, field in (("edit_title", "title"), ("edit_text", "text")):
-        if row[key] is not None:  # the upstream correction must be seen, not hidden by an old edit
-            cleared[key] = None
-            changes.append(change(field, row[key], None))
-    if changes:
-        cleared["edit_html"] = None
+    if row["edit_title"] is not None or row["edit_text"] is not None:
+        # the upstream correction must be seen, not hidden by an edit of the old text
+        cleared = {"edit_title": None, "edit_text": None, "edit_html": None}
         note += "; reviewer edits of title/text dropped"
-    reset = dict(signoffs="[]", approved_by=None, approved_at=None, **cleared)
+    reset = dict(signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None, **cleared)
     if state == wf.PUBLISHED:
         if auto:
             _move(db, row, "auto-correct", wf.APPROVED, actor=AUTO, role=wf.SYSTEM, at=at, note=note,
@@ -200,6 +211,14 @@ def _submit_version(db: sqlite_utils.Database, row: dict[str, Any], info: dict[s
               changes=changes, **cleared)
     # rejected / retracted items are tombstoned upstream: a late version changes nothing here
     return row["state"]
+
+
+def _current_cluster(db: sqlite_utils.Database, row: dict[str, Any]) -> int | None:
+    """The item's cluster now (clusters can merge after submission), else the one recorded."""
+    item = normalizers.get_item(db, row["item_id"])
+    if item is not None and item.get("cluster") is not None:
+        return item["cluster"]
+    return row["cluster_id"]
 
 
 def _mark_cluster_duplicates(db: sqlite_utils.Database, item_id: int, cluster_id: int | None, at: str) -> None:
@@ -266,9 +285,10 @@ def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: s
                 record(db, item_id, at=at, actor=user, action="column", from_state=row["state"],
                        to_state=row["state"], changes=[change("column", old, column)])
                 row["edit_column"] = column
-            needed_roles = _signoff_roles(effective_column(row), config)
             signoffs = list(row["signoffs"])
             if row["state"] == wf.AWAITING_SIGNOFF:
+                # the roles fixed at the first approval: a caller without config cannot skip them
+                needed_roles = tuple(row["signoff_roles"])
                 level = len(signoffs) - 1  # signoffs[0] is the first-level approval
                 need = needed_roles[level] if level < len(needed_roles) else "reviewer"
                 if any(s.get("user") == user for s in signoffs):
@@ -278,11 +298,13 @@ def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: s
                 action = "signoff"
             else:
                 need = None
+                needed_roles = _signoff_roles(effective_column(row), config)
                 target = wf.AWAITING_SIGNOFF if needed_roles else wf.APPROVED
                 action = "approve"
                 signoffs = []
             signoffs.append({"user": user, "role": role, "at": at})
-            fields: dict[str, Any] = {"signoffs": json.dumps(signoffs, ensure_ascii=False)}
+            fields: dict[str, Any] = {"signoffs": json.dumps(signoffs, ensure_ascii=False),
+                                      "signoff_roles": json.dumps(list(needed_roles))}
             if target == wf.APPROVED:
                 fields.update(approved_by=user, approved_at=at)
             note = None
@@ -292,7 +314,7 @@ def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: s
             _move(db, row, action, target, actor=user, role=role, at=at, needed=need, note=note, **fields)
             if target == wf.APPROVED:
                 release_quietly(db, item_id)
-                _mark_cluster_duplicates(db, item_id, row["cluster_id"], at)
+                _mark_cluster_duplicates(db, item_id, _current_cluster(db, row), at)
             out.append(target)
     return out
 
@@ -313,7 +335,7 @@ def reject(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: st
             note = reason.strip() or None
             if row["state"] == wf.CORRECTED:
                 _move(db, row, "reject", wf.PUBLISHED, actor=user, role=role, at=at, note=note,
-                      correction=0, signoffs="[]")
+                      correction=0, signoffs="[]", signoff_roles="[]")
             else:
                 _move(db, row, "reject", wf.REJECTED, actor=user, role=role, at=at, note=note)
                 normalizers.tombstone(db, item_id, reason.strip() or f"rejected by {user}")
@@ -451,7 +473,7 @@ def mark_retraction_emitted(db: sqlite_utils.Database, item_id: int, seq: int) -
     with store.transaction(db):
         row = require_row(db, int(item_id))
         if row["state"] != wf.RETRACTED:
-            raise UnknownItem(f"item {item_id} is {row['state']}, not retracted")
+            raise InvalidTransition(f"item {item_id} is {row['state']}; cannot emit a retraction")
         _set(db, row["item_id"], retraction_seq=seq)
 
 

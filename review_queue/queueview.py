@@ -46,9 +46,18 @@ def queue(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[Que
         "ORDER BY submitted_at, item_id",
         list(wf.REVIEWABLE),
     ).fetchall()
+    # the normalizers' current cluster wins over the one recorded at submission (clusters can merge)
+    items: dict[int, dict[str, Any]] = {}
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 500):
+        for item in normalizers.list_items(db, ids=ids[start:start + 500]):
+            items[member_id(item)] = item
     groups: dict[Any, list[int]] = {}
     first_seen: dict[Any, str] = {}
     for item_id, cluster_id, submitted_at in rows:
+        current = items.get(item_id, {}).get("cluster")
+        if current is not None:
+            cluster_id = current
         key = ("cluster", cluster_id) if cluster_id is not None else ("item", item_id)
         groups.setdefault(key, []).append(item_id)
         first_seen.setdefault(key, submitted_at)
@@ -61,18 +70,16 @@ def queue(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[Que
             members = []
         by_id = {member_id(m): m for m in members}
         for item_id in waiting:  # a reviewable row the normalizers did not list still shows
-            if item_id not in by_id:
-                item = normalizers.get_item(db, item_id)
-                if item is not None:
-                    members.append(item)
-                    by_id[item_id] = item
+            if item_id not in by_id and item_id in items:
+                members.append(items[item_id])
+                by_id[item_id] = items[item_id]
         order = [member_id(m) for m in members]
         waiting_set = set(waiting)
         unit_id = next((i for i in order if i in waiting_set), None)
         if unit_id is None:
             continue  # the items vanished upstream; nothing a reviewer could look at
         # cluster members are summaries (id, source, title, url, time): read the full item
-        rep = normalizers.get_item(db, unit_id) or by_id[unit_id]
+        rep = items.get(unit_id) or by_id[unit_id]
         row = get_row(db, unit_id)
         assert row is not None
         others = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from review_queue.errors import (
 )
 from review_queue.workflow import ROLES
 
+NAME_RE = re.compile(r"[\w.@-]{1,64}")
 MIN_PASSWORD = 8
 RESERVED_NAMES = ("auto", "system", "publisher", "pipeline")
 HASHER = PasswordHasher()
@@ -45,8 +47,8 @@ def _dummy_hash() -> str:
 
 def _check_name(name: str) -> str:
     name = (name or "").strip()
-    if not name or len(name) > 64 or any(ch.isspace() or not ch.isprintable() for ch in name):
-        raise UnknownUser(f"invalid user name {name!r}: 1-64 printable characters, no spaces")
+    if not NAME_RE.fullmatch(name):
+        raise UnknownUser(f"invalid user name {name!r}: 1-64 letters, digits, '.', '_', '-' or '@'")
     if name.lower() in RESERVED_NAMES:
         raise UserExists(f"user name {name!r} is reserved for the pipeline")
     return name

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -34,6 +35,8 @@ from review_queue.history import history
 log = logging.getLogger("huiju.review")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SESSION_KEY = "review_user"
+SESSION_STARTED = "review_login_at"
+SESSION_HOURS = 12
 
 PREVIEW_TAGS = {
     "p", "br", "div", "span", "strong", "b", "em", "i", "u", "sub", "sup", "blockquote", "pre",
@@ -51,7 +54,7 @@ def sanitize_preview(html: str | None) -> Markup:
     """Body HTML for the preview, cleaned here with a strict allow-list (no scripts, styles, events)."""
     cleaned = nh3.clean(html or "", tags=PREVIEW_TAGS, attributes=PREVIEW_ATTRS, url_schemes={"http", "https"},
                         link_rel="noopener noreferrer nofollow", strip_comments=True)
-    return Markup(cleaned)  # noqa: S704 - the output of nh3 with the allow-list above
+    return Markup(cleaned)  # safe: the output of nh3 with the allow-list above
 
 
 def http_url(url: str | None) -> str | None:
@@ -116,6 +119,11 @@ def current_user() -> users.User | None:
         return g.review_current
     name = session.get(SESSION_KEY)
     user = None
+    started = session.get(SESSION_STARTED, 0)
+    max_age = float(current_app.config.get("HUIJU_SESSION_HOURS", SESSION_HOURS)) * 3600
+    if name and not (0 <= time.time() - float(started) < max_age):
+        session.pop(SESSION_KEY, None)  # log in again after a working day
+        name = None
     if name:
         try:
             user = users.get_user(get_db(), name)
@@ -145,6 +153,50 @@ def requires(role: str = "reviewer") -> Callable:
         return wrapped
 
     return deco
+
+
+class LoginThrottle:
+    """Failed logins counted per user name and per client address; too many in a window must wait.
+
+    Argon2 already makes each guess slow; this stops a patient password-guesser outright.
+    """
+
+    def __init__(self, limit: int = 10, window: float = 900.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self._failures.get(key, []) if now - t < self.window]
+        if times:
+            self._failures[key] = times
+        else:
+            self._failures.pop(key, None)
+        return times
+
+    def wait_seconds(self, keys: list[str], now: float | None = None) -> int:
+        """Seconds until a login may be tried again for any of *keys* (0 = now)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            waits = []
+            for key in keys:
+                times = self._recent(key, now)
+                if len(times) >= self.limit:
+                    waits.append(int(times[-self.limit] + self.window - now) + 1)
+            return max(waits, default=0)
+
+    def failed(self, keys: list[str], now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for key in keys:
+                self._recent(key, now)
+                self._failures.setdefault(key, []).append(now)
+
+    def succeeded(self, keys: list[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
 
 
 def source_name(source_id: str | None) -> str:
@@ -201,6 +253,8 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
     """The reviewer UI; the host app sets SECRET_KEY, HUIJU_DB, HUIJU_CONFIG (and HUIJU_AFTER_REVIEW)."""
     bp = flask.Blueprint(name, __name__, template_folder="templates", static_folder="static",
                          static_url_path="/static")
+    by_name = LoginThrottle(limit=10)  # one account guessed at
+    by_addr = LoginThrottle(limit=100)  # one client guessing many; high: a proxy shares one address
 
     @bp.record_once
     def _setup(state: flask.blueprints.BlueprintSetupState) -> None:
@@ -260,13 +314,23 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
     def login() -> Any:
         nxt = request.values.get("next")
         if request.method == "POST":
+            name = request.form.get("name", "").strip()[:64]
+            name_key, addr_key = [name], [str(request.remote_addr)]
+            wait = max(by_name.wait_seconds(name_key), by_addr.wait_seconds(addr_key))
+            if wait:
+                msg = f"too many failed logins; try again in {(wait + 59) // 60} min"
+                return render_template("review_queue/login.html", error=msg, next=nxt), 429
             try:
-                user = users.authenticate(get_db(), request.form.get("name", ""), request.form.get("password", ""))
+                user = users.authenticate(get_db(), name, request.form.get("password", ""))
             except ReviewError as exc:
-                log.warning("failed login for %r from %s", request.form.get("name", "")[:64], request.remote_addr)
+                by_name.failed(name_key)
+                by_addr.failed(addr_key)
+                log.warning("failed login for %r from %s", name, request.remote_addr)
                 return render_template("review_queue/login.html", error=str(exc), next=nxt), 401
+            by_name.succeeded(name_key)
             session.clear()  # no session fixation
             session[SESSION_KEY] = user.name
+            session[SESSION_STARTED] = time.time()
             return redirect(_safe_next(nxt))
         return render_template("review_queue/login.html", error=None, next=nxt)
 
@@ -320,6 +384,7 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
         columns = list(config.columns.values()) if config is not None else []
         return render_template(
             "review_queue/queue.html", entries=shown, counts=counts, columns=columns,
+            column_ids={c.id for c in columns},
             filters={"column": f_column, "source": f_source, "flag": f_flag, "state": f_state},
         )
 

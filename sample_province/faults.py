@@ -66,16 +66,29 @@ def parse_fault(spec: str) -> Fault | None:
     return Fault(kind, value)
 
 
-def dedicated_sites(site_ids: list[str]) -> dict[str, str]:
-    """The "all" profile: each fault kind on its own county site (in county order)."""
+HTML_TEMPLATES = ("ucap", "trs", "hanweb", "simple")
+
+
+def dedicated_sites(site_ids: list[str], templates: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The "all" profile: each fault kind on its own county site (in county order); a detail-page
+    fault goes to the first free county with HTML lists, where a collector does fetch details."""
     counties = [s for s in site_ids if s.startswith("county-")]
-    return dict(zip(counties, FAULT_KINDS, strict=False))
+    templates = templates or {}
+    out: dict[str, str] = {}
+    for kind in FAULT_KINDS:
+        free = [c for c in counties if c not in out]
+        if kind == "404-detail":
+            free = [c for c in free if templates.get(c, "trs") in HTML_TEMPLATES] or free
+        if free:
+            out[free[0]] = kind
+    return out
 
 
 class FaultPlan:
     """Which faults apply to which site; thread-safe per-site request counters."""
 
-    def __init__(self, spec: str | Mapping[str, str] | None, site_ids: list[str], seed: int) -> None:
+    def __init__(self, spec: str | Mapping[str, str] | None, site_ids: list[str], seed: int,
+                 templates: Mapping[str, str] | None = None) -> None:
         self.seed = seed
         self.site_ids = list(site_ids)
         self.name = "none"
@@ -108,7 +121,7 @@ class FaultPlan:
                     if f.kind == "slow-first-byte":
                         self.fixed[s] = Fault(f.kind, 2.0, f.rate)
             elif spec == "all":
-                self.fixed = {s: Fault(k) for s, k in dedicated_sites(site_ids).items()}
+                self.fixed = {s: Fault(k) for s, k in dedicated_sites(site_ids, templates).items()}
             elif spec == "chaos":
                 self.random_rate = 0.25
             return
@@ -136,7 +149,7 @@ class FaultPlan:
             rng = random.Random(f"{self.seed}:chaos:{site_id}:{n}")
             if rng.random() < self.random_rate:
                 kind = rng.choice([k for k in FAULT_KINDS if k not in ("hang", "huge")])
-                param = {"slow-first-byte": 2.0, "trickle": 0.2}.get(kind)
+                param = {"slow-first-byte": 2.0, "trickle": 0.02}.get(kind)
                 return Fault(kind, param)
         return None
 

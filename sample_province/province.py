@@ -67,7 +67,7 @@ class Province:
         self.corpus_path: Path | None = reader.root if reader else None
         self.world = World(self.sites, seed=seed, start=start, stories_per_day=stories_per_day,
                            corpus=reader, days=days)
-        self.faults = FaultPlan(faults, [s.id for s in self.sites], seed)
+        self.faults = FaultPlan(faults, [s.id for s in self.sites], seed, self._templates())
         self.counters = Counters()
         self.stop_event = threading.Event()
         self._server = ProvinceServer(port, App(self))
@@ -115,12 +115,12 @@ class Province:
     # ------------------------------------------------------------------ faults
     def set_faults(self, profile: str | Mapping[str, str] | None) -> None:
         """Switch faults: a profile ("none", "flaky", "all", "chaos"), a kind, or {site: kind}."""
-        self.faults = FaultPlan(profile, [s.id for s in self.sites], self.seed)
+        self.faults = FaultPlan(profile, [s.id for s in self.sites], self.seed, self._templates())
+
+    def _templates(self) -> dict[str, str]:
+        return {s.id: s.template for s in self.sites}
 
     # ------------------------------------------------------------------ truth and sources
-    def truth_items(self) -> list[dict[str, Any]]:
-        return self.world.truth(self.now())
-
     def truth(self) -> dict[str, Any]:
         """Ground truth of everything released so far (the same as GET /_truth.json)."""
         now = self.now()

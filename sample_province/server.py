@@ -153,9 +153,7 @@ class App:
     def _province_page(self, x: Exchange) -> None:
         now = self.p.now()
         if x.path == "/":
-            counts: dict[str, int] = {}
-            for it in self.p.truth_items():
-                counts[it["site"]] = counts.get(it["site"], 0) + 1
+            counts = self.p.world.counts(now)
             body, ctype = encode(None, render_index(self.p.sites, self.p.url, now, counts), "html")
             x.send(200, body, ctype)
         elif x.path == "/_truth.json":
@@ -275,8 +273,10 @@ class App:
         ref = x.h.headers.get("Referer")
         if not ref:
             return False
-        path = urlsplit(ref).path
-        return path == "/" or path.startswith(f"/{site.id}/")
+        parts = urlsplit(ref)
+        if parts.netloc != x.h.headers.get("Host", ""):
+            return False
+        return parts.path == "/" or parts.path.startswith(f"/{site.id}/")
 
     def _not_modified(self, x: Exchange, etag: str, changed: datetime) -> bool:
         inm = x.h.headers.get("If-None-Match")

@@ -76,8 +76,10 @@ def _para_stat(rng: random.Random, place: str) -> str:
     q = rng.choice(["一季度", "上半年", "前三季度", "1至4月", "1至7月", "今年以来"])
     g = round(rng.uniform(2.5, 9.8), 1)
     v = round(rng.uniform(80, 3200), 1)
+    inv = round(rng.uniform(-3, 15), 1)
+    inv_text = f"增长{inv}%" if inv >= 0 else f"下降{-inv}%"
     return (f"{q}，{place}实现地区生产总值{v}亿元，同比增长{g}%；规模以上工业增加值同比增长"
-            f"{round(rng.uniform(1, 12), 1)}%，固定资产投资同比增长{round(rng.uniform(-3, 15), 1)}%，"
+            f"{round(rng.uniform(1, 12), 1)}%，固定资产投资同比{inv_text}，"
             f"社会消费品零售总额{round(v * rng.uniform(0.3, 0.5), 1)}亿元。")
 
 
@@ -92,47 +94,62 @@ def _para_detail(rng: random.Random, topic: str, place: str) -> str:
     ])
 
 
-def generate_news(rng: random.Random, sid: str) -> Story:
-    """One news story: meeting, inspection, policy release, statistics, signing or event."""
-    place, dept, topic, who = _place(rng), _dept(rng), _topic(rng), _person(rng)
+def generate_news(rng: random.Random, sid: str, *, org: str | None = None, place: str | None = None,
+                  month: int | None = None, day: int | None = None) -> Story:
+    """One news story: meeting, inspection, policy release, statistics, signing or campaign.
+
+    ``org`` is who acts (the originating city, county or department, e.g. "依兰县", "省教育厅") and
+    ``place`` where (a city or county); both are drawn at random when not given. ``month``/``day``
+    put the event on the release day.
+    """
+    place = place or _place(rng)
+    org = org or rng.choice([place, _dept(rng)])
+    topic, who = _topic(rng), _person(rng)
+    month = month or rng.randint(1, 12)
+    day = day or rng.randint(1, 28)
+    when = f"{month}月{day}日"
     kind = rng.choice(["meeting", "inspection", "policy", "stats", "signing", "event"])
-    day = rng.randint(1, 28)
     if kind == "meeting":
         m = rng.choice(MEETINGS)
-        title = f"{rng.choice([place, dept])}召开{topic}{m}"
-        paras = [f"{rng.randint(1, 12)}月{day}日，{rng.choice([place, dept])}召开{topic}{m}，"
-                 f"{who}出席会议并讲话。会议传达学习了省委、省政府有关会议精神，听取了相关单位工作情况汇报。",
-                 _para_work(rng, topic), _para_detail(rng, topic, place)]
+        title = rng.choice([f"{org}召开{topic}{m}", f"全省{topic}{m}在{place}召开",
+                            f"{org}召开{topic}{m}（第{rng.randint(2, 12)}次）", f"{who}主持召开{org}{topic}{m}"])
+        paras = [f"{when}，{org}召开{topic}{m}，{who}出席会议并讲话。会议传达学习了省委、省政府有关会议精神，"
+                 "听取了相关单位工作情况汇报。", _para_work(rng, topic), _para_detail(rng, topic, place)]
     elif kind == "inspection":
         title = f"{who}到{place}调研{topic}工作"
-        paras = [f"近日，{who}深入{place}{rng.choice(['企业', '乡镇', '项目现场', '社区', '园区'])}，"
+        paras = [f"{when}，{who}深入{place}{rng.choice(['企业', '乡镇', '项目现场', '社区', '园区'])}，"
                  f"实地调研{topic}工作推进情况，与基层干部群众面对面交流。",
                  f"{who}指出，{topic}事关全省发展大局，要坚持目标导向，抓好重点任务落实，"
                  f"切实把各项部署转化为推动发展的实际成效。",
                  _para_detail(rng, topic, place), _para_detail(rng, topic, place)]
     elif kind == "policy":
-        title = f"{dept}出台{rng.randint(10, 30)}条措施推动{topic}"
-        paras = [f"为深入推进{topic}，{dept}日前印发《关于进一步推动{topic}的若干措施》，"
-                 f"从{rng.randint(3, 8)}个方面提出{rng.randint(10, 30)}条具体举措。",
-                 f"《措施》明确，到{rng.choice([2025, 2026, 2027])}年，全省{topic}取得明显成效，"
+        n = rng.randint(10, 30)
+        title = f"{org}出台{n}条措施推动{topic}"
+        paras = [f"为深入推进{topic}，{org}日前印发《关于进一步推动{topic}的若干措施》，"
+                 f"从{rng.randint(3, 8)}个方面提出{n}条具体举措。",
+                 f"《措施》明确，到{rng.choice([2025, 2026, 2027])}年，{topic}取得明显成效，"
                  f"重点领域改革取得突破，政策体系更加完善。",
                  _para_detail(rng, topic, place), f"《措施》自印发之日起施行，有效期{rng.randint(2, 5)}年。"]
     elif kind == "stats":
-        title = f"{place}{rng.choice(['一季度', '上半年', '前三季度'])}经济运行稳中向好"
-        paras = [_para_stat(rng, place), _para_detail(rng, topic, place),
-                 f"{place}统计局有关负责人表示，全市经济运行总体平稳，{topic}持续发力，发展质效稳步提升。"]
+        stat = _para_stat(rng, place)
+        q, g = stat.split("，", 1)[0], stat.split("同比增长", 1)[1].split("%", 1)[0]
+        title = rng.choice([f"{place}{q}经济运行稳中向好", f"{q}{place}地区生产总值同比增长{g}%",
+                            f"{place}{q}主要经济指标实现“{rng.choice(['开门红', '双过半', '稳中有进'])}”"])
+        paras = [stat, _para_detail(rng, topic, place),
+                 f"{place}统计部门有关负责人表示，经济运行总体平稳，{topic}持续发力，发展质效稳步提升。"]
     elif kind == "signing":
         n = rng.randint(5, 60)
         title = f"{place}与{rng.randint(3, 30)}家企业集中签约{n}个项目"
-        paras = [f"{rng.randint(1, 12)}月{day}日，{place}举行重点项目集中签约仪式，{n}个项目现场签约，"
+        paras = [f"{when}，{place}举行重点项目集中签约仪式，{n}个项目现场签约，"
                  f"签约总额{rng.randint(20, 600)}亿元，涉及{rng.choice(INDUSTRY)}、{rng.choice(INDUSTRY)}等领域。",
                  _para_detail(rng, topic, place), _para_work(rng, topic)]
     else:
-        title = f"{place}开展{topic}主题宣传活动"
-        paras = [f"为进一步推动{topic}，{place}近日组织开展主题宣传活动，"
-                 f"{rng.randint(5, 40)}个部门单位参加。", _para_detail(rng, topic, place),
-                 _para_detail(rng, topic, place)]
-    rng.shuffle(paras[1:]) if len(paras) > 3 else None
+        what = rng.choice(["主题宣传活动", "专项行动", "集中宣传月活动", "业务培训班", "现场观摩活动",
+                           "志愿服务活动", "专题讲座", "“百日攻坚”行动"])
+        title = rng.choice([f"{org}开展{topic}{what}", f"{org}举办{topic}{what}",
+                            f"{org}{rng.choice(['扎实', '全面', '持续'])}开展{topic}{what}"])
+        paras = [f"为进一步推动{topic}，{org}近日组织开展{what}，{rng.randint(5, 40)}个部门单位参加。",
+                 _para_detail(rng, topic, place), _para_detail(rng, topic, place)]
     return Story(sid, title, tuple(paras), "generated", "news")
 
 

@@ -202,18 +202,33 @@ class World:
         if rng.random() < 0.8 and len(specials) < n:
             specials.append((generate_notice(rng, f"gen-{d}-notice", day0.year), portal, pch["tzgg"]))
         m = n - len(specials)
+        origins = [self._pick_origin(rng) for _ in range(m)]
         if self.corpus is not None:
             texts = self.corpus.take(m)
         else:
-            texts = [generate_news(rng, f"gen-{d}-{i:03d}") for i in range(m)]
-        for story in texts:
-            site = self._pick_origin(rng)
+            texts = [generate_news(rng, f"gen-{d}-{i:03d}", **self._voice(rng, site), month=day0.month,
+                                   day=day0.day) for i, site in enumerate(origins)]
+        for story, site in zip(texts, origins, strict=True):
             ch = site.channels[0]
             if site.kind == "portal":
                 ch = pch["ljdt"] if rng.random() < 0.5 else pch["zwdt"]
             stories.append((story, site, ch))
         for story, site, ch in specials + stories:
             self._place_story(rng, day0, story, site, ch)
+
+    def _voice(self, rng: random.Random, site: Site) -> dict[str, str]:
+        """Who acts and where, in a generated story from ``site`` (a city writes about itself)."""
+        cities = [c for c in CITY_SHORT.values()]
+        if site.kind == "city":
+            name = CITY_SHORT[site.id] + ("地区" if site.id == "daxinganling" else "市")
+            return {"org": name, "place": name}
+        if site.kind == "county":
+            return {"org": site.short, "place": site.short}
+        if site.kind == "department":
+            return {"org": site.name.replace("黑龙江省", "省"), "place": rng.choice(cities) + "市"}
+        if site.kind == "portal":
+            return {"org": rng.choice(["省政府", "省委省政府", "黑龙江省"]), "place": rng.choice(cities) + "市"}
+        return {"place": rng.choice(cities) + "市"}
 
     def _pick_origin(self, rng: random.Random) -> Site:
         r = rng.random()
@@ -367,6 +382,17 @@ class World:
                     t = max(t, it.deleted_at)
                 best = max(best, t)
         return best
+
+    def counts(self, now: datetime) -> dict[str, int]:
+        """Items online per site at ``now`` (for the province's index page)."""
+        self.ensure(now)
+        out: dict[str, int] = {}
+        with self._lock:
+            for (site_id, _key), times in self._times.items():
+                k = bisect.bisect_right(times, now)
+                lst = self.lists[(site_id, _key)]
+                out[site_id] = out.get(site_id, 0) + sum(1 for it in lst[:k] if not it.deleted(now))
+        return out
 
     def truth(self, now: datetime) -> list[dict]:
         """Ground truth of every item released by ``now`` (deleted ones flagged, not dropped)."""

@@ -20,7 +20,7 @@ from pathlib import Path
 import opencc
 
 from collectors.model import CollectedItem
-from settings.model import Column, Config, Source
+from settings.model import Column, Config, RoutingRule, Source
 
 __all__ = ["Story", "LabelledItem", "find_corpus", "load_stories", "build", "SOURCES", "bench_config"]
 
@@ -43,14 +43,23 @@ SOURCES = (
 
 
 def bench_config() -> Config:
-    """The catalog columns of the design, the four bench sources, no extra routing rules."""
+    """The news columns and both topic columns of the design, the four bench sources, and two
+    keyword topic rules (so routing segments every item with jieba, as a real catalog does)."""
     cols = {
         "longjiang-news": Column("longjiang-news", "龙江动态", "news", 14),
         "gov-affairs": Column("gov-affairs", "政务动态", "news", 14),
         "department-news": Column("department-news", "厅局动态", "news", 14),
         "city-news": Column("city-news", "地市动态", "news", 14),
+        "topic-old-industrial-base": Column("topic-old-industrial-base", "老工业基地建设", "topic"),
+        "topic-e-government": Column("topic-e-government", "电子政务建设", "topic"),
     }
-    return Config(path="bench", columns=cols, sources=SOURCES)
+    rules = (
+        RoutingRule(column="topic-old-industrial-base", action="topic",
+                    body_any=("老工业基地", "东北振兴", "装备制造"), min_hits=2),
+        RoutingRule(column="topic-e-government", action="topic",
+                    body_any=("电子政务", "数字政府", "一网通办", "政务服务"), min_hits=2),
+    )
+    return Config(path="bench", columns=cols, sources=SOURCES, rules=rules)
 
 
 @dataclass

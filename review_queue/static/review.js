@@ -24,7 +24,14 @@
       document.querySelectorAll("input.pick").forEach(function (c) { c.checked = all.checked; });
     });
   }
-  show(0);
+  // keep the reviewer's place across the page reload that follows each action
+  var KEY = "huiju-review-row";
+  var saved = parseInt(window.sessionStorage.getItem(KEY) || "0", 10);
+  show(isNaN(saved) ? 0 : saved);
+  var form = document.getElementById("queue-form");
+  if (form) {
+    form.addEventListener("submit", function () { window.sessionStorage.setItem(KEY, String(current)); });
+  }
   document.addEventListener("keydown", function (ev) {
     if (typing(ev) || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
     var reason;

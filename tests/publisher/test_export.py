@@ -66,6 +66,7 @@ def test_failed_export_leaves_the_old_tree(db, config, tmp_path, monkeypatch):
 
 def test_export_onto_a_file_is_refused(db, config, tmp_path):
     target = tmp_path / "out" / "site"
+    target.parent.mkdir()
     target.write_text("a file")
     with pytest.raises(publisher.ExportError, match="not a directory"):
         publisher.export(db, config, target, base_url=BASE)

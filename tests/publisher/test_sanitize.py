@@ -41,10 +41,10 @@ def assert_inert(markup: str, where: str) -> None:
 def test_hostile_html_is_neutralised_everywhere(db, config, client, tmp_path, case):
     publisher.publish(db, make_entry(1, title=HOSTILE_TITLE, html=case["html"], text="正文"))
     stored = publisher.latest(db, 1)
-    assert_inert(stored["content_html"], "stream")
+    assert_inert(stored["html"], "stream")
     assert_inert(stored["title"], "title")
     for kept in case["kept"]:
-        assert kept in stored["content_html"]
+        assert kept in stored["html"]
     outputs = {
         "rss": publisher.render_rss(db, config, "city-news", "https://p.example"),
         "atom": publisher.render_atom(db, config, "all", "https://p.example"),
@@ -61,6 +61,16 @@ def test_hostile_html_is_neutralised_everywhere(db, config, client, tmp_path, ca
         assert_inert(text, where)
     parsed = feedparser.parse(outputs["rss"])
     assert parsed.entries[0].title.startswith("通知")
+
+
+def test_markup_in_plain_text_cannot_open_a_tag(db, config, client):
+    text = "第一段<script>alert(1)</script>\n第二段 <img src=x onerror=alert(1)> 价格 1<2"
+    publisher.publish(db, make_entry(1, text=text, html=""))
+    stored = publisher.latest(db, 1)
+    assert stored["text"] == "第一段＜script>alert(1)＜/script>\n第二段 ＜img src=x onerror=alert(1)> 价格 1<2"
+    assert "<script" not in stored["html"] and stored["html"].startswith("<p>第一段＜script")  # escaped paragraphs
+    for body in (publisher.render_json_feed(db, config, "all", "https://p"), client.get("/api/v1/items/1").data):
+        assert not re.search(r"<(script|img)", json.dumps(json.loads(body), ensure_ascii=False))
 
 
 def test_relative_links_are_made_absolute_against_the_original_url():

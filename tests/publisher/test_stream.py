@@ -121,7 +121,7 @@ def test_retract_is_recorded_once_and_carries_no_content(db):
     last = publisher.changes(db)[-1]
     assert last["seq"] == r1 and last["action"] == "retract" and last["reason"] == "内容有误"
     assert last["columns"] == ["city-news"]
-    assert last["title"] is None and last["content_html"] is None
+    assert last["title"] is None and last["html"] is None
     assert publisher.latest(db, 1)["state"] == "retracted"
 
 
@@ -191,6 +191,18 @@ def test_unknown_publish_time_stays_unknown(db):
 def test_local_time_without_offset_is_read_as_shanghai(db):
     publisher.publish(db, make_entry(1, published_at="2024-05-01 09:30:00"))
     assert publisher.latest(db, 1)["published_at"] == "2024-05-01T09:30:00+08:00"
+
+
+def test_times_are_shown_in_shanghai_time(db):
+    publisher.publish(db, make_entry(1, published_at="2024-05-01T01:30:00Z"))
+    publisher.publish(db, make_entry(2, published_at="2024-05-01"))  # a date only: no time invented
+    assert publisher.latest(db, 1)["published_at"] == "2024-05-01T09:30:00+08:00"
+    assert publisher.latest(db, 2)["published_at"] == "2024-05-01"
+
+
+def test_text_is_derived_from_html_when_missing(db):
+    publisher.publish(db, make_entry(1, text="", html="<p>第一段 &amp; 说明</p><p>第二段<br>续行</p>"))
+    assert publisher.latest(db, 1)["text"] == "第一段 & 说明\n第二段\n续行"
 
 
 def test_source_name_falls_back_to_source_id(db):

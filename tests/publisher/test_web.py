@@ -78,6 +78,9 @@ def test_feed_content_types_and_absolute_links(db, client, fmt, ctype):
 @pytest.mark.parametrize("url,kind", [("/feeds/nope.rss", "text/plain"), ("/feeds/nope.atom", "text/plain"),
                                       ("/feeds/nope.json", "application/json"),
                                       ("/feeds/city-news.xml", "text/plain"),
+                                      ("/feeds/city-news", "text/plain"),
+                                      ("/api/v1/items/abc", "application/json"),
+                                      ("/api/v1/nothing", "application/json"),
                                       ("/api/v1/items?column=nope", "application/json")])
 def test_unknown_column_or_format_is_404_with_one_line(client, url, kind):
     resp = client.get(url)
@@ -113,7 +116,7 @@ def test_api_hides_reviewers_and_retracted_content(db, client):
     publisher.retract(db, 1, reason="撤稿")
     gone = client.get("/api/v1/items/1").get_json()
     assert gone["state"] == "retracted" and gone["action"] == "retract"
-    assert "title" not in gone and "content_html" not in gone
+    assert "title" not in gone and "html" not in gone
     assert client.get("/api/v1/items/99").status_code == 404
 
 

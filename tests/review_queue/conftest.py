@@ -63,18 +63,18 @@ class FakeNormalizers:
                 members.append(item_id)
         return item
 
-    def get_item(self, db, item_id):  # noqa: ANN001
+    def get_item(self, db, item_id):
         return self.items.get(int(item_id))
 
-    def cluster_members(self, db, cluster_id):  # noqa: ANN001
+    def cluster_members(self, db, cluster_id):
         """Summaries, as the real normalizers.cluster_members returns them."""
         keys = ("source", "title", "url", "published_at")
         return [{"item_id": i, **{k: self.items[i][k] for k in keys}} for i in self.clusters.get(cluster_id, [])]
 
-    def list_items(self, db, ids=None):  # noqa: ANN001
+    def list_items(self, db, ids=None):
         return [self.items[i] for i in (ids or self.items) if i in self.items]
 
-    def tombstone(self, db, item_id, reason):  # noqa: ANN001
+    def tombstone(self, db, item_id, reason):
         self.tombstones[int(item_id)] = reason
 
     def result(self, item_id: int, kind: str = "new", version: int = 1) -> FakeResult:
@@ -102,7 +102,7 @@ def fast_hash(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db(tmp_path, fake_norm, fast_hash):  # noqa: ANN001
+def db(tmp_path, fake_norm, fast_hash):
     conn = store.open_db(tmp_path / "huiju.db")
     review_queue.init(conn)
     for name, role in (("rita", "reviewer"), ("ron", "reviewer"), ("eddie", "editor"),
@@ -133,7 +133,7 @@ def make_config(**signoff: tuple[str, ...]) -> Config:
     return Config(path="test.toml", columns=cols, sources=(CITY, PARTNER, TRUSTED))
 
 
-def submit_new(db, fake: FakeNormalizers, item_id: int, *, source: Source = CITY, now=None, **kw) -> str:  # noqa: ANN001
+def submit_new(db, fake: FakeNormalizers, item_id: int, *, source: Source = CITY, now=None, **kw) -> str:
     if item_id not in fake.items:
         fake.add(item_id, source=source.id, **kw)
     return review_queue.submit(db, fake.result(item_id), source, now=now or at(item_id))

@@ -10,7 +10,7 @@ from review_queue.errors import LockedByOther
 from .conftest import at, make_config, submit_new
 
 
-def test_lock_blocks_others_until_it_expires(db, fake_norm) -> None:  # noqa: ANN001
+def test_lock_blocks_others_until_it_expires(db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, now=at(0))
     lk = review_queue.lock(db, 1, user="rita", now=at(1))
     assert lk.holder == "rita" and lk.expires_at == "2026-05-01T08:11:00+00:00"
@@ -30,7 +30,7 @@ def test_lock_blocks_others_until_it_expires(db, fake_norm) -> None:  # noqa: AN
     assert review_queue.current_lock(db, 1, now=at(12)).holder == "ron"
 
 
-def test_only_holder_or_admin_releases_a_lock(db, fake_norm) -> None:  # noqa: ANN001
+def test_only_holder_or_admin_releases_a_lock(db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, now=at(0))
     review_queue.lock(db, 1, user="rita", now=at(1))
     with pytest.raises(LockedByOther):
@@ -42,7 +42,7 @@ def test_only_holder_or_admin_releases_a_lock(db, fake_norm) -> None:  # noqa: A
     assert review_queue.current_lock(db, 1, now=at(4)) is None
 
 
-def test_lock_extension_keeps_one_history_entry(db, fake_norm) -> None:  # noqa: ANN001
+def test_lock_extension_keeps_one_history_entry(db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, now=at(0))
     review_queue.lock(db, 1, user="rita", now=at(1))
     review_queue.lock(db, 1, user="rita", now=at(8))
@@ -50,14 +50,14 @@ def test_lock_extension_keeps_one_history_entry(db, fake_norm) -> None:  # noqa:
     assert [e["action"] for e in review_queue.history(db, 1)] == ["submit", "lock"]
 
 
-def test_approval_releases_the_lock(db, fake_norm) -> None:  # noqa: ANN001
+def test_approval_releases_the_lock(db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, now=at(0))
     review_queue.lock(db, 1, user="rita", now=at(1))
     review_queue.approve(db, [1], user="rita", now=at(2))
     assert review_queue.current_lock(db, 1, now=at(3)) is None
 
 
-def test_edit_history_has_unified_diff_and_scalar_changes(db, fake_norm) -> None:  # noqa: ANN001
+def test_edit_history_has_unified_diff_and_scalar_changes(db, fake_norm) -> None:
     config = make_config()
     submit_new(db, fake_norm, 1, title="哈尔滨召开会议", text="第一段。\n第二段。")
     changes = review_queue.edit(db, 1, user="rita", title="哈尔滨市召开工作会议", text="第一段。\n第二段，有改动。",
@@ -76,7 +76,7 @@ def test_edit_history_has_unified_diff_and_scalar_changes(db, fake_norm) -> None
     assert len(review_queue.history(db, 1)) == 2
 
 
-def test_edits_reach_publish_view_as_escaped_html_and_items_stay_untouched(db, fake_norm) -> None:  # noqa: ANN001
+def test_edits_reach_publish_view_as_escaped_html_and_items_stay_untouched(db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     before = dict(fake_norm.items[1])
     review_queue.edit(db, 1, user="rita", title="  标题\n有 空白 ", text="<b>粗体</b> & 引号\"\n\n第二段")
@@ -90,7 +90,7 @@ def test_edits_reach_publish_view_as_escaped_html_and_items_stay_untouched(db, f
     assert [e["action"] for e in review_queue.history(db, 1)][-2:] == ["column", "approve"]
 
 
-def test_unknown_column_is_refused(db, fake_norm) -> None:  # noqa: ANN001
+def test_unknown_column_is_refused(db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     with pytest.raises(review_queue.UnknownColumn, match="no-such"):
         review_queue.edit(db, 1, user="rita", column="no-such", config=make_config())

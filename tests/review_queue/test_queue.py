@@ -7,7 +7,7 @@ import review_queue
 from .conftest import CITY, PARTNER, at
 
 
-def test_clusters_collapse_into_one_unit_with_member_sources(db, fake_norm) -> None:  # noqa: ANN001
+def test_clusters_collapse_into_one_unit_with_member_sources(db, fake_norm) -> None:
     fake_norm.add(1, source="xinhua", cluster=7, title="新华：哈尔滨冰雪节开幕")
     fake_norm.add(2, source="harbin", cluster=7, representative=True, title="哈尔滨冰雪节开幕",
                   flags=("date-unknown",), published_at=None)
@@ -27,7 +27,7 @@ def test_clusters_collapse_into_one_unit_with_member_sources(db, fake_norm) -> N
     assert entries[1].flags == ("empty-body",) and entries[1].also_reported_by == ()
 
 
-def test_queue_shows_edited_title_and_column(db, fake_norm) -> None:  # noqa: ANN001
+def test_queue_shows_edited_title_and_column(db, fake_norm) -> None:
     fake_norm.add(1, title="<script>alert(1)</script>")
     review_queue.submit(db, fake_norm.result(1), CITY, now=at(1))
     review_queue.edit(db, 1, user="rita", title="改后的标题", column="gov-affairs")
@@ -35,7 +35,7 @@ def test_queue_shows_edited_title_and_column(db, fake_norm) -> None:  # noqa: AN
     assert (e.title, e.column, e.edited) == ("改后的标题", "gov-affairs", True)
 
 
-def test_rejected_representative_lets_the_next_member_lead(db, fake_norm) -> None:  # noqa: ANN001
+def test_rejected_representative_lets_the_next_member_lead(db, fake_norm) -> None:
     fake_norm.add(1, source="harbin", cluster=3, representative=True)
     fake_norm.add(2, source="xinhua", cluster=3)
     review_queue.submit(db, fake_norm.result(1), CITY, now=at(1))
@@ -45,7 +45,7 @@ def test_rejected_representative_lets_the_next_member_lead(db, fake_norm) -> Non
     assert e.item_id == 2 and e.also_reported_by == ("harbin",)
 
 
-def test_two_hundred_items_queue_quickly(db, fake_norm) -> None:  # noqa: ANN001
+def test_two_hundred_items_queue_quickly(db, fake_norm) -> None:
     import time
 
     for i in range(1, 201):
@@ -58,3 +58,19 @@ def test_two_hundred_items_queue_quickly(db, fake_norm) -> None:  # noqa: ANN001
     assert sum(len(e.members) for e in entries) == 200
     review_queue.approve(db, [e.item_id for e in entries], user="rita")
     assert review_queue.queue(db) == []
+
+
+def test_queue_follows_clusters_merged_after_submission(db, fake_norm) -> None:
+    fake_norm.add(1, source="harbin", cluster=1, representative=True)
+    fake_norm.add(2, source="xinhua", cluster=2, representative=True)
+    review_queue.submit(db, fake_norm.result(1), CITY, now=at(1))
+    review_queue.submit(db, fake_norm.result(2), PARTNER, now=at(2))
+    assert len(review_queue.queue(db)) == 2
+    # the normalizers merge cluster 2 into cluster 1 while processing a third item
+    fake_norm.clusters[1].append(2)
+    del fake_norm.clusters[2]
+    fake_norm.items[2]["cluster"] = 1
+    [unit] = review_queue.queue(db)
+    assert unit.members == (1, 2) and unit.also_reported_by == ("xinhua",)
+    review_queue.approve(db, [1], user="rita")
+    assert review_queue.state(db, 2) == "duplicate"

@@ -16,7 +16,7 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def app(db, tmp_path):  # noqa: ANN001
+def app(db, tmp_path):
     app = flask.Flask("test-app")
     app.config.update(SECRET_KEY="test-secret", HUIJU_DB=str(tmp_path / "huiju.db"),
                       HUIJU_CONFIG=make_config(gov_affairs=("editor",)), TESTING=True)
@@ -28,26 +28,26 @@ def app(db, tmp_path):  # noqa: ANN001
     return app
 
 
-def token(client, path: str = "/review/login") -> str:  # noqa: ANN001
+def token(client, path: str = "/review/login") -> str:
     page = client.get(path)
     m = TOKEN.search(page.get_data(as_text=True))
     assert m, f"no CSRF token on {path}"
     return m.group(1)
 
 
-def login(client, name: str) -> None:  # noqa: ANN001
+def login(client, name: str) -> None:
     resp = client.post("/review/login", data={"name": name, "password": PASSWORD, "csrf_token": token(client)})
     assert resp.status_code == 302, resp.get_data(as_text=True)
 
 
 @pytest.fixture
-def as_rita(app):  # noqa: ANN001
+def as_rita(app):
     client = app.test_client()
     login(client, "rita")
     return client
 
 
-def test_pages_need_login_and_redirect_there(app) -> None:  # noqa: ANN001
+def test_pages_need_login_and_redirect_there(app) -> None:
     client = app.test_client()
     for path in ("/review/", "/review/item/1", "/review/users", "/review/published"):
         resp = client.get(path)
@@ -55,7 +55,7 @@ def test_pages_need_login_and_redirect_there(app) -> None:  # noqa: ANN001
         assert resp.headers["Location"].startswith("/review/login?next=")
 
 
-def test_login_sets_a_hardened_session_cookie_and_refuses_wrong_password(app) -> None:  # noqa: ANN001
+def test_login_sets_a_hardened_session_cookie_and_refuses_wrong_password(app) -> None:
     client = app.test_client()
     bad = client.post("/review/login", data={"name": "rita", "password": "nope nope", "csrf_token": token(client)})
     assert bad.status_code == 401 and "wrong user name or password" in bad.get_data(as_text=True)
@@ -67,14 +67,14 @@ def test_login_sets_a_hardened_session_cookie_and_refuses_wrong_password(app) ->
     assert client.get("/review/").status_code == 200
 
 
-def test_login_does_not_redirect_off_site(app) -> None:  # noqa: ANN001
+def test_login_does_not_redirect_off_site(app) -> None:
     client = app.test_client()
     resp = client.post("/review/login?next=https://evil.example/x",
                        data={"name": "rita", "password": PASSWORD, "csrf_token": token(client)})
     assert resp.headers["Location"] == "/review/"
 
 
-def test_post_without_csrf_token_is_refused(app, as_rita, db, fake_norm) -> None:  # noqa: ANN001
+def test_post_without_csrf_token_is_refused(app, as_rita, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     resp = as_rita.post("/review/act", data={"act": "approve:1"})
     assert resp.status_code == 400 and "CSRF" in resp.get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_post_without_csrf_token_is_refused(app, as_rita, db, fake_norm) -> None
     assert app.test_client().post("/review/login", data={"name": "rita", "password": PASSWORD}).status_code == 400
 
 
-def test_wrong_role_gets_403(app, as_rita, db, fake_norm) -> None:  # noqa: ANN001
+def test_wrong_role_gets_403(app, as_rita, db, fake_norm) -> None:
     assert as_rita.get("/review/users").status_code == 403
     t = token(as_rita, "/review/")
     assert as_rita.post("/review/users", data={"name": "x", "role": "admin", "password": "12345678",
@@ -97,7 +97,7 @@ def test_wrong_role_gets_403(app, as_rita, db, fake_norm) -> None:  # noqa: ANN0
     assert review_queue.state(db, 1) == "published"
 
 
-def test_title_and_body_are_escaped_or_sanitized(as_rita, db, fake_norm) -> None:  # noqa: ANN001
+def test_title_and_body_are_escaped_or_sanitized(as_rita, db, fake_norm) -> None:
     item = fake_norm.add(1, title="<script>alert(1)</script>")
     item["html"] = '<p>正文<img src="x" onerror="alert(2)"></p><script>alert(3)</script><a href="javascript:alert(4)">x</a>'
     item["url"] = "javascript:alert(5)"
@@ -113,7 +113,7 @@ def test_title_and_body_are_escaped_or_sanitized(as_rita, db, fake_norm) -> None
     assert "原文 URL: javascript:alert(5)</p>" in page  # shown as text, never as a link
 
 
-def test_queue_shows_cluster_once_with_member_sources_and_flags(as_rita, db, fake_norm) -> None:  # noqa: ANN001
+def test_queue_shows_cluster_once_with_member_sources_and_flags(as_rita, db, fake_norm) -> None:
     fake_norm.add(1, source="harbin", cluster=4, representative=True, title="冰雪节开幕", flags=("date-unknown",),
                   published_at=None)
     fake_norm.add(2, source="xinhua", cluster=4, title="新华：冰雪节开幕")
@@ -127,7 +127,7 @@ def test_queue_shows_cluster_once_with_member_sources_and_flags(as_rita, db, fak
     assert 'class="unit"' not in filtered
 
 
-def test_approve_from_the_queue_publishes_and_marks_duplicates(app, as_rita, db, fake_norm) -> None:  # noqa: ANN001
+def test_approve_from_the_queue_publishes_and_marks_duplicates(app, as_rita, db, fake_norm) -> None:
     fake_norm.add(1, source="harbin", cluster=4, representative=True)
     fake_norm.add(2, source="xinhua", cluster=4)
     review_queue.submit(db, fake_norm.result(1), CITY)
@@ -139,7 +139,7 @@ def test_approve_from_the_queue_publishes_and_marks_duplicates(app, as_rita, db,
     assert app.config["after_review_calls"] == [[1]]
 
 
-def test_bulk_approve_selected_and_reject_whole_unit(as_rita, db, fake_norm) -> None:  # noqa: ANN001
+def test_bulk_approve_selected_and_reject_whole_unit(as_rita, db, fake_norm) -> None:
     for i in (1, 2, 3):
         submit_new(db, fake_norm, i)
     fake_norm.add(4, cluster=9, representative=True)
@@ -154,7 +154,7 @@ def test_bulk_approve_selected_and_reject_whole_unit(as_rita, db, fake_norm) -> 
     assert fake_norm.tombstones == {4: "非本省信息", 5: "非本省信息"}
 
 
-def test_signoff_column_via_ui(app, db, fake_norm) -> None:  # noqa: ANN001
+def test_signoff_column_via_ui(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, column="gov-affairs")
     rita, eddie = app.test_client(), app.test_client()
     login(rita, "rita")
@@ -168,7 +168,7 @@ def test_signoff_column_via_ui(app, db, fake_norm) -> None:  # noqa: ANN001
     assert app.config["after_review_calls"] == [[1]]
 
 
-def test_opening_an_item_locks_it_for_others(app, db, fake_norm) -> None:  # noqa: ANN001
+def test_opening_an_item_locks_it_for_others(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     rita, ron = app.test_client(), app.test_client()
     login(rita, "rita")
@@ -183,7 +183,7 @@ def test_opening_an_item_locks_it_for_others(app, db, fake_norm) -> None:  # noq
     assert review_queue.state(db, 1) == "pending"
 
 
-def test_edit_form_saves_overrides_and_history_shows_the_diff(as_rita, db, fake_norm) -> None:  # noqa: ANN001
+def test_edit_form_saves_overrides_and_history_shows_the_diff(as_rita, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, title="旧标题", text="第一段。\n第二段。")
     t = token(as_rita, "/review/item/1/edit")
     resp = as_rita.post("/review/item/1/edit", data={
@@ -199,7 +199,7 @@ def test_edit_form_saves_overrides_and_history_shows_the_diff(as_rita, db, fake_
     assert "第二段&lt;改&gt;。" in page  # the preview shows the edited text, escaped once
 
 
-def test_admin_manages_users(app, db) -> None:  # noqa: ANN001
+def test_admin_manages_users(app, db) -> None:
     ada = app.test_client()
     login(ada, "ada")
     t = token(ada, "/review/users")
@@ -212,13 +212,13 @@ def test_admin_manages_users(app, db) -> None:  # noqa: ANN001
     assert "already exists" in resp.get_data(as_text=True)
 
 
-def test_disabled_user_is_logged_out_at_once(app, as_rita, db) -> None:  # noqa: ANN001
+def test_disabled_user_is_logged_out_at_once(app, as_rita, db) -> None:
     assert as_rita.get("/review/").status_code == 200
     review_queue.disable_user(db, "rita")
     assert as_rita.get("/review/").status_code == 302
 
 
-def test_retract_by_editor_calls_the_publisher(app, db, fake_norm) -> None:  # noqa: ANN001
+def test_retract_by_editor_calls_the_publisher(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     review_queue.approve(db, [1], user="rita")
     review_queue.mark_published(db, 1, 7)
@@ -229,3 +229,51 @@ def test_retract_by_editor_calls_the_publisher(app, db, fake_norm) -> None:  # n
     assert review_queue.state(db, 1) == "retracted"
     assert review_queue.retracted_due(db) == [1]
     assert len(app.config["after_review_calls"]) == 1
+
+
+def test_repeated_wrong_passwords_are_throttled(app) -> None:
+    client = app.test_client()
+    t = token(client)
+    for _ in range(10):
+        resp = client.post("/review/login", data={"name": "rita", "password": "guess guess", "csrf_token": t})
+        assert resp.status_code == 401
+    resp = client.post("/review/login", data={"name": "rita", "password": PASSWORD, "csrf_token": t})
+    assert resp.status_code == 429 and "too many failed logins" in resp.get_data(as_text=True)
+    assert client.get("/review/").status_code == 302  # still not logged in
+
+
+def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1, column="gov-affairs")
+    review_queue.approve(db, [1], user="ron", config=app.config["HUIJU_CONFIG"])
+    rita = app.test_client()
+    login(rita, "rita")
+    page = rita.get("/review/item/1").get_data(as_text=True)
+    assert "ron (reviewer" in page and "waiting for: editor" in page
+
+
+def test_session_expires_after_the_configured_hours(app, as_rita) -> None:
+    assert as_rita.get("/review/").status_code == 200
+    with as_rita.session_transaction() as sess:
+        sess["review_login_at"] -= 13 * 3600
+    resp = as_rita.get("/review/")
+    assert resp.status_code == 302 and "/review/login" in resp.headers["Location"]
+
+
+def test_unknown_item_is_404_and_pages_carry_security_headers(as_rita) -> None:
+    resp = as_rita.get("/review/item/999")
+    assert resp.status_code == 404 and "item 999" in resp.get_data(as_text=True)
+    page = as_rita.get("/review/")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Cache-Control"] == "no-store"
+    js = as_rita.get("/review/static/review.js")
+    assert js.status_code == 200 and b"keydown" in js.data
+
+
+def test_item_outside_the_catalog_keeps_its_column_when_approved_from_the_queue(as_rita, db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1, column="old-column")
+    html = as_rita.get("/review/").get_data(as_text=True)
+    assert '<option value="old-column" selected>' in html
+    as_rita.post("/review/act", data={"act": "approve:1", "column-1": "old-column",
+                                      "csrf_token": token(as_rita, "/review/")})
+    assert review_queue.state(db, 1) == "approved"
+    assert review_queue.publish_view(db, 1)["column"] is None

@@ -37,7 +37,7 @@ def story(source: str, title: str, paras: list[str], ident: str) -> CollectedIte
 
 
 @pytest.fixture
-def rdb(tmp_path, fast_hash):  # noqa: ANN001
+def rdb(tmp_path, fast_hash):
     conn = store.open_db(tmp_path / "huiju.db")
     normalizers.init(conn)
     review_queue.init(conn)
@@ -46,13 +46,13 @@ def rdb(tmp_path, fast_hash):  # noqa: ANN001
     conn.close()
 
 
-def feed(db, cid: int, item: CollectedItem) -> tuple[normalizers.IngestResult, str]:  # noqa: ANN001
+def feed(db, cid: int, item: CollectedItem) -> tuple[normalizers.IngestResult, str]:
     with store.transaction(db):
         result = normalizers.ingest(db, cid, item, SOURCES[item.source_id], CONFIG, now=at(cid))
         return result, review_queue.submit(db, result, SOURCES[item.source_id], now=at(cid))
 
 
-def test_repost_cluster_is_one_unit_and_approval_makes_the_repost_duplicate(rdb) -> None:  # noqa: ANN001
+def test_repost_cluster_is_one_unit_and_approval_makes_the_repost_duplicate(rdb) -> None:
     own, s1 = feed(rdb, 1, story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1"))
     copy, s2 = feed(rdb, 2, story("xinhua", "哈尔滨：市政府召开冬季城市运行保障工作推进会议", PARAS[:3], "x1"))
     assert (s1, s2) == ("pending", "pending")
@@ -72,7 +72,7 @@ def test_repost_cluster_is_one_unit_and_approval_makes_the_repost_duplicate(rdb)
     assert [e.item_id for e in review_queue.queue(rdb)] == [own.item_id]
 
 
-def test_rejected_item_is_tombstoned_and_never_returns(rdb) -> None:  # noqa: ANN001
+def test_rejected_item_is_tombstoned_and_never_returns(rdb) -> None:
     first, _ = feed(rdb, 1, story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1"))
     review_queue.reject(rdb, [first.item_id], user="rita", reason="重复稿件")
     assert normalizers.is_tombstoned(rdb, first.item_id)

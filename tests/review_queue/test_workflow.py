@@ -14,7 +14,7 @@ USER_OF = {"reviewer": "rita", "editor": "eddie", "admin": "ada"}
 ITEM = 12
 
 
-def reach(db, fake, state: str):  # noqa: ANN001, ANN201
+def reach(db, fake, state: str):
     """Bring item 12 to *state* through the public API; return the config to act with."""
     config = make_config(city_news=("editor",)) if state == "awaiting-signoff" else make_config()
     submit_new(db, fake, ITEM)
@@ -48,7 +48,7 @@ def reach(db, fake, state: str):  # noqa: ANN001, ANN201
     raise AssertionError(state)
 
 
-def act(db, action: str, user: str, config) -> None:  # noqa: ANN001
+def act(db, action: str, user: str, config) -> None:
     now = at(40)
     if action == "approve":
         review_queue.approve(db, [ITEM], user=user, config=config, now=now)
@@ -113,7 +113,7 @@ CASES = [
 
 @pytest.mark.parametrize(("before", "action", "role", "after"), CASES,
                          ids=[f"{b}-{a}-{r}" for b, a, r, _ in CASES])
-def test_transition(db, fake_norm, before, action, role, after) -> None:  # noqa: ANN001
+def test_transition(db, fake_norm, before, action, role, after) -> None:
     config = reach(db, fake_norm, before)
     assert review_queue.state(db, ITEM) == before
     if isinstance(after, str):
@@ -136,13 +136,13 @@ def test_every_human_transition_in_the_table_is_exercised() -> None:
     assert human <= covered, human - covered
 
 
-def test_invalid_transition_message_is_one_line_with_reason(db, fake_norm) -> None:  # noqa: ANN001
+def test_invalid_transition_message_is_one_line_with_reason(db, fake_norm) -> None:
     reach(db, fake_norm, "rejected")
     with pytest.raises(InvalidTransition, match=r"^item 12 is rejected; cannot approve$"):
         review_queue.approve(db, [ITEM], user="rita")
 
 
-def test_bulk_approve_is_all_or_nothing(db, fake_norm) -> None:  # noqa: ANN001
+def test_bulk_approve_is_all_or_nothing(db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     submit_new(db, fake_norm, 2)
     review_queue.reject(db, [2], user="rita")
@@ -151,7 +151,7 @@ def test_bulk_approve_is_all_or_nothing(db, fake_norm) -> None:  # noqa: ANN001
     assert review_queue.states(db, [1, 2]) == {1: "pending", 2: "rejected"}
 
 
-def test_two_level_signoff_needs_two_people_and_the_editor_role(db, fake_norm) -> None:  # noqa: ANN001
+def test_two_level_signoff_needs_two_people_and_the_editor_role(db, fake_norm) -> None:
     config = make_config(city_news=("editor",))
     submit_new(db, fake_norm, 1)
     assert review_queue.approve(db, [1], user="eddie", config=config, now=at(5)) == ["awaiting-signoff"]
@@ -165,7 +165,7 @@ def test_two_level_signoff_needs_two_people_and_the_editor_role(db, fake_norm) -
     assert review_queue.due_for_publishing(db) == [1]
 
 
-def test_three_level_signoff_follows_the_column_roles_in_order(db, fake_norm) -> None:  # noqa: ANN001
+def test_three_level_signoff_follows_the_column_roles_in_order(db, fake_norm) -> None:
     config = make_config(city_news=("editor", "admin"))
     submit_new(db, fake_norm, 1)
     assert review_queue.approve(db, [1], user="rita", config=config) == ["awaiting-signoff"]
@@ -175,7 +175,7 @@ def test_three_level_signoff_follows_the_column_roles_in_order(db, fake_norm) ->
     assert review_queue.approve(db, [1], user="ada", config=config) == ["approved"]
 
 
-def test_disabled_user_can_do_nothing(db, fake_norm) -> None:  # noqa: ANN001
+def test_disabled_user_can_do_nothing(db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     review_queue.disable_user(db, "rita")
     with pytest.raises(PermissionDenied, match="disabled"):
@@ -183,8 +183,16 @@ def test_disabled_user_can_do_nothing(db, fake_norm) -> None:  # noqa: ANN001
     assert review_queue.state(db, 1) == "pending"
 
 
-def test_unknown_item(db) -> None:  # noqa: ANN001
+def test_unknown_item(db) -> None:
     with pytest.raises(review_queue.UnknownItem, match="item 999"):
         review_queue.state(db, 999)
     with pytest.raises(review_queue.UnknownItem):
         review_queue.approve(db, [999], user="rita")
+
+
+def test_signoff_roles_are_fixed_at_first_approval_so_callers_without_config_cannot_skip_them(db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1)
+    review_queue.approve(db, [1], user="rita", config=make_config(city_news=("editor",)))
+    with pytest.raises(PermissionDenied, match="editor"):
+        review_queue.approve(db, [1], user="ron")  # e.g. a command line that passes no config
+    assert review_queue.approve(db, [1], user="eddie") == ["approved"]

@@ -46,7 +46,7 @@ def _item(inp: dict) -> CollectedItem:
     data = dict(inp)
     rep = data.pop("html_repeat", None)
     if rep:
-        data["html"] = rep["unit"] * rep["times"]
+        data["html"] = rep.get("before", "") + rep["unit"] * rep["times"] + rep.get("after", "")
     data.setdefault("source_id", "test-site")
     data.setdefault("identity", data["url"])
     data.setdefault("identity_rule", "link")

@@ -60,7 +60,10 @@ def test_china_news_whole_page(real_pages_dir: Path) -> None:
     assert doc.author == "方敏北京大学经济学院教授"
     assert doc.editor == "陈海峰"
     assert doc.keywords[:2] == ["扩大内需", "供应链风险"]
-    assert "date-unknown" in doc.flags  # the page carries its time only in a comment: not invented
+    # the time printed above the body (and in the page's spider block), not the comment's 12:29
+    assert doc.published_at == "2020-07-04T12:10:24+08:00" and doc.date_origin == "detail"
+    assert doc.source_line == "求是网"
+    assert doc.flags == []
 
 
 def test_china_news_density_fallback(real_pages_dir: Path) -> None:

@@ -1,0 +1,1 @@
+"""Dedup benchmark: labelled re-posts and look-alikes from the real corpus (see __main__)."""

@@ -1,0 +1,1 @@
+"""Column-routing benchmark: ``python -m bench.routing`` (see __main__.py)."""
