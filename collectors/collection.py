@@ -22,7 +22,7 @@ import sqlite_utils
 from collectors.decoding import decode_bytes, looks_binary
 from collectors.errors import BinaryContent, CollectError, FetchError, NotAList, ParseError
 from collectors.http import CacheEntry, Fetcher, HostLimiter, Response
-from collectors.identity import canonical_link, choose_rule, identity_of
+from collectors.identity import RULES, canonical_link, choose_rule, identity_of
 from collectors.model import CollectedItem
 from collectors.parsing import (
     Entry,
@@ -177,7 +177,8 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
             try:
                 resp = fetcher.get(nxt, conditional=False)
             except FetchError as exc:
-                g.warnings.append(f"list page {page}: {exc}")
+                if exc.status not in (404, 410):  # past the last page is not worth a warning
+                    g.warnings.append(f"list page {page}: {exc}")
                 break
         if source.type == "rss":
             kind = looks_binary(resp.content)
@@ -245,7 +246,11 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     if listed is not None:
         entries, charset, warns = listed
         g.warnings += warns
-    rule, note = choose_rule(entries, identity_rule, has_guids=source.type in ("rss", "json"))
+    malformed = any(w.startswith("feed: malformed") for w in warns)
+    # A truncated or malformed answer is no evidence that a source's guids are broken: the rule
+    # only moves on a well-formed list, and then stays moved.
+    rule, note = choose_rule([] if malformed else entries, identity_rule,
+                             has_guids=source.type in ("rss", "json"))
     g.identity_rule, g.identity_note = rule, note
     if note:
         g.warnings.append(f"identity: {note}")
@@ -262,10 +267,8 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
                 continue
             if not _fill_detail(source, fetcher, e, g):
                 continue
-        ident = identity_of(e, rule)
-        if not ident:
-            continue
-        g.items.append((_item(source, e, ident, rule, now, e.meta.pop("_charset", None) or charset,
+        ident, used = _identity(e, rule)
+        g.items.append((_item(source, e, ident, used, now, e.meta.pop("_charset", None) or charset,
                               warns), e.url if needs_detail else None))
     for url, known_identity in rechecks or []:
         if deadline and time.monotonic() > deadline:
@@ -289,6 +292,15 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     if budget_hit:
         g.warnings.append("detail pages left for the next run (time or count budget reached)")
     return g
+
+
+def _identity(e: Entry, rule: str) -> tuple[str, str]:
+    """The entry's identity under *rule*; an entry lacking that key falls to the next rule alone."""
+    for r in RULES[RULES.index(rule):]:
+        ident = identity_of(e, r)
+        if ident:
+            return ident, r
+    raise AssertionError("the hash rule always yields an identity")
 
 
 def _apply_detail(source: Source, resp: Response, e: Entry) -> None:

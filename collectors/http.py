@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from collectors.errors import FetchError, RedirectLoop, Timeout, TooLarge
 from settings.model import CollectorSettings, Source
@@ -203,13 +204,19 @@ class Fetcher:
                 chunks: list[bytes] = []
                 size = 0
                 try:
-                    for chunk in resp.iter_content(_CHUNK):
+                    # read1 returns whatever one socket read gave: a server trickling a byte at a
+                    # time cannot keep us inside one blocking read past the wall-clock limit.
+                    for chunk in _chunks(resp):
                         size += len(chunk)
                         if size > s.max_body_bytes:
                             raise TooLarge(f"body exceeds the {s.max_body_bytes:,}-byte limit at {url}")
                         if time.monotonic() - start > s.total_timeout:
                             raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
                         chunks.append(chunk)
+                except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+                    raise Timeout(f"body stalled for {s.read_timeout:g}s at {url}") from None
+                except (urllib3.exceptions.HTTPError, OSError) as exc:
+                    raise FetchError(f"connection broken while reading {url}: {_short(exc)}") from None
                 except requests.exceptions.ConnectionError as exc:
                     if "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower():
                         raise Timeout(f"body stalled for {s.read_timeout:g}s at {url}") from None
@@ -252,8 +259,26 @@ class Fetcher:
         return self.clock() + age if age > 0 else None
 
 
+def _chunks(resp: requests.Response):
+    raw = resp.raw
+    while True:
+        data = raw.read1(_CHUNK, decode_content=True)
+        if not data:
+            return
+        yield data
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc)
+    m = re.search(r"IncompleteRead\((\d+) bytes read, (\d+) more expected", text)
+    if m:
+        return f"body truncated after {m.group(1)} bytes, {m.group(2)} more were announced"
+    for needle, said in (("Connection reset", "connection reset by peer"), ("Connection refused", "connection refused"),
+                         ("RemoteDisconnected", "server closed the connection without answering"),
+                         ("Name or service not known", "host name not found"),
+                         ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted")):
+        if needle in text:
+            return said
     m = re.search(r"\] ([^\]\)'\"]+)", text)
     if m:
         text = m.group(1)

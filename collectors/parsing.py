@@ -37,6 +37,7 @@ DATE_RE = re.compile(
 )
 _FULL_DATE_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _WS_RE = re.compile(r"\s+")
+_TRS_PAGES_RE = re.compile(r"createPageHTML\(\s*(\d+)\s*,")
 
 
 @dataclass
@@ -203,13 +204,21 @@ def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> 
             else:
                 date = _date_in(_text(node).replace(_text(a), " ", 1))
             entries.append(Entry(url=_strip_fragment(href), title=_clean(title), list_date=date))
-        if not entries:
+        if not entries and not _empty_list_container(root, spec["items"]):
             raise NotAList(f"no entries match the list selector {spec['items']!r}")
     else:
         entries = _guess_list(root)
         if not entries:
             raise NotAList("no list of dated item links found on the page")
     return _dedupe(entries), root
+
+
+def _empty_list_container(root: Any, items_css: str) -> bool:
+    """True when the list's container is on the page but holds no entries (a site with nothing yet)."""
+    parts = items_css.strip().rsplit(" ", 1)
+    if len(parts) < 2 or not parts[0].strip(" >"):
+        return False
+    return bool(_select(root, parts[0].strip(" >")))
 
 
 def _is_item_href(href: str) -> bool:
@@ -271,6 +280,10 @@ def next_page_url(root: Any, current: str, page: int, how: str | None, first_url
     parts = urlsplit(first_url)
     path = parts.path
     if how == "trs":  # TRS WCM createPageHTML: index.html, index_1.html, index_2.html …
+        for script in root.iter("script"):
+            m = _TRS_PAGES_RE.search(script.text or "")
+            if m and page > int(m.group(1)):
+                return None  # the page count is declared: no request past the last page
         base, dot, ext = path.rpartition(".")
         if not dot or "/" in ext:
             base, ext = path.rstrip("/") + "/index", "html"

@@ -16,6 +16,8 @@ __all__ = ["Byline", "clean_title", "parse_byline_line", "inline_byline"]
 
 _WS = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _LEADING_TAGS = re.compile(r"^(?:\s*(?:【[^【】]{0,30}】|\[[^\[\]]{1,12}\]|〖[^〖〗]{0,30}〗))+\s*")
+# A title never starts with these (left over when a re-poster's empty place prefix was "：").
+_LEADING_PUNCT = "：:，,、。；;|｜-—_ "
 # Separators sites put between a title and their name: _ - — | ｜ · –  (with or without spaces)
 _SUFFIX_SEP = re.compile(r"\s*(?:_|\||｜|--?|—+|–|·|：：)\s*(?=[^_|｜\-—–·]+$)")
 # The tail of a site or outlet name.
@@ -44,7 +46,7 @@ def clean_title(title: str, site_names: tuple[str, ...] | list[str] = ()) -> str
     prev = None
     while t and t != prev:
         prev = t
-        stripped = _LEADING_TAGS.sub("", t)
+        stripped = _LEADING_TAGS.sub("", t.lstrip(_LEADING_PUNCT))
         if stripped:  # a title that is only a tag keeps it rather than becoming empty
             t = stripped
         t = _strip_suffix(t, site_names)

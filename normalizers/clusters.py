@@ -19,6 +19,7 @@ from normalizers.keys import (
     BANDS,
     LEAD_CHARS,
     MAX_KEY_CHARS,
+    NUMBER_GAP,
     comparison_key,
     guard_tokens,
     key_digest,
@@ -34,6 +35,7 @@ __all__ = [
     "find_matches",
     "verify",
     "guard_conflict",
+    "lead_substitution",
     "CONTAINMENT_MIN",
     "JACCARD_MIN",
     "MIN_BODY_CHARS",
@@ -41,6 +43,7 @@ __all__ = [
 
 CONTAINMENT_MIN = 0.75  # |A∩B| / min(|A|,|B|) over char-5 shingles of the keys
 JACCARD_MIN = 0.5  # |A∩B| / |A∪B|
+CONTAINED_JACCARD_MIN = 0.3  # a contained copy must still be ≥ ~30 % of the original (unless titles agree)
 MIN_BODY_CHARS = 30  # a shorter body key cannot decide a match on its own
 PER_BAND = 64  # bounded posting list read per band (most recent first)
 VERIFY_LIMIT = 24  # candidates verified per item, best band agreement first
@@ -104,14 +107,15 @@ _KINDS = ("ord", "date", "num", "place")
 def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_key: str) -> str | None:
     """Why two items that share wording are different stories, or None if nothing disagrees.
 
-    Titles disagree when both carry tokens of one kind (number, date, 第N次, place) and the sets
-    differ. Bodies disagree when the lead of the shorter one names a number, date, ordinal or
+    Titles disagree when both carry tokens of one kind (number, date, 第N次, place) and neither
+    set contains the other (a re-post may add "黑龙江" to "哈尔滨", not turn 泰国 into 格林纳达). Bodies disagree when the lead of the shorter one names a number, date, ordinal or
     place that the longer one never mentions (a trimmed re-post only drops text, it never adds).
     """
     if a_title_key and b_title_key and a_title_key != b_title_key:
         ta, tb = guard_tokens(a_title_key), guard_tokens(b_title_key)
         for kind in _KINDS:
-            if ta[kind] and tb[kind] and ta[kind] != tb[kind]:
+            a, b = ta[kind], tb[kind]
+            if a and b and not (a <= b or b <= a):
                 return (
                     f"titles differ in {kind}: {'/'.join(sorted(ta[kind]))} vs {'/'.join(sorted(tb[kind]))}"
                 )
@@ -184,11 +188,63 @@ def verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float
     reason = None
     if containment >= CONTAINMENT_MIN or jaccard >= JACCARD_MIN:
         reason = guard_conflict(fp.title_key, fp.body_key, title_key, body_key)
+        if reason is None:
+            if len(fp.shingles) <= len(other):
+                reason = lead_substitution(fp.body_key, body_key, other)
+            else:
+                reason = lead_substitution(body_key, fp.body_key, fp.shingles)
     return containment, jaccard, reason
 
 
-def _accept(containment: float, jaccard: float) -> bool:
-    return containment >= CONTAINMENT_MIN or jaccard >= JACCARD_MIN
+_NUMERALS = set("0123456789〇零一二三四五六七八九十百千万亿两")
+SUBSTITUTION_MAX = 8  # characters: a name, a number, a place swapped in an otherwise equal lead
+
+
+def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | None:
+    """Where the lead of *short* says something else than *long_* at the same place, or None.
+
+    A trimmed re-post only loses text: each cut leaves at most one run of 4–5 shingles that the
+    original lacks, with nothing new between. A look-alike swaps a few characters between equal
+    contexts — 罗保铭 for 蒋超良, 二〇二三 for 二〇二四 — which the token lists cannot all name.
+    """
+    limit = min(len(short) - 4, LEAD_CHARS)
+    i = 1
+    while i < limit:
+        if short[i : i + 5] in long_shingles:
+            i += 1
+            continue
+        start = i
+        while i < len(short) - 4 and short[i : i + 5] not in long_shingles:
+            i += 1
+        novel = short[start + 4 : i]  # characters only missing shingles cover
+        if not novel.strip(NUMBER_GAP) or i >= len(short) - 4:
+            continue
+        left, right = short[start - 1 : start + 4], short[i : i + 5]
+        pos = long_.find(left)
+        while pos >= 0:
+            gap_start = pos + 5
+            end = long_.find(right, gap_start, gap_start + SUBSTITUTION_MAX + 5)
+            if end >= 0:
+                other = long_[gap_start:end]
+                variant = len(novel) == len(other) == 1 and novel not in _NUMERALS
+                # one character for one (位於/位于) is a variant form OpenCC left alone, not a fact
+                if other and len(novel) <= SUBSTITUTION_MAX and other != novel and not variant:
+                    return f"lead says {novel!r} where the other says {other!r}"
+                break
+            pos = long_.find(left, pos + 1)
+    return None
+
+
+def _accept(containment: float, jaccard: float, same_title: bool) -> bool:
+    """Resemblance alone, or containment of a copy that kept a fair part of the text.
+
+    A short story wholly quoted inside a longer follow-up (周光召同志逝世 inside the report of
+    his funeral) is contained too; re-posts keep ≥ 40 % of the text, so containment needs
+    Jaccard ≥ CONTAINED_JACCARD_MIN unless the titles agree.
+    """
+    if jaccard >= JACCARD_MIN:
+        return True
+    return containment >= CONTAINMENT_MIN and (jaccard >= CONTAINED_JACCARD_MIN or same_title)
 
 
 _BAND_SQL = " UNION ALL ".join(
@@ -224,6 +280,14 @@ def _candidates(db: sqlite_utils.Database, fp: Fingerprint, exclude: int | None)
     return [item_id for item_id, _ in ranked[:VERIFY_LIMIT]]
 
 
+def _item_url(url: str) -> bool:
+    """Whether a canonical URL can name one item (a bare site root cannot)."""
+    if not url or "://" not in url:
+        return False
+    path = url.split("://", 1)[1].partition("/")[2]
+    return bool(path.strip("/")) or "?" in url
+
+
 def find_matches(
     db: sqlite_utils.Database,
     fp: Fingerprint,
@@ -244,12 +308,18 @@ def find_matches(
     conn = db.conn
     found: dict[int, Match] = {}
 
-    if canonical_url:
-        for item_id, cluster, src in conn.execute(
-            "SELECT id, cluster, source FROM items WHERE canonical_url = ? AND id != ? ORDER BY id DESC LIMIT 8",
+    if _item_url(canonical_url):
+        same_url = conn.execute(
+            "SELECT i.id, i.cluster, i.source, d.title_key FROM items i JOIN dedup_docs d ON d.item_id = i.id "
+            "WHERE i.canonical_url = ? AND i.id != ? ORDER BY i.id DESC LIMIT 4",
             [canonical_url, exclude if exclude is not None else -1],
-        ):
-            found[item_id] = Match(item_id, cluster, src, 1.0, 1.0, "url")
+        ).fetchall()
+        # One source giving one URL to items with other titles (a JSON list URL), or a URL shared
+        # by items of different stories: a list or home page, not an item.
+        if len({row[1] for row in same_url}) == 1:
+            for item_id, cluster, src, title_key in same_url:
+                if src != source or title_key == fp.title_key:
+                    found[item_id] = Match(item_id, cluster, src, 1.0, 1.0, "url")
 
     if fp.title_key:
         for item_id, cluster, body_digest, pub in conn.execute(
@@ -276,6 +346,7 @@ def find_matches(
             ).fetchall()
             for item_id, cluster, src, title_key, body_key in rows:
                 containment, jaccard, conflict = verify(fp, title_key, body_key)
-                if conflict is None and _accept(containment, jaccard):
+                same_title = bool(fp.title_key) and title_key == fp.title_key
+                if conflict is None and _accept(containment, jaccard, same_title):
                     found[item_id] = Match(item_id, cluster, src, containment, jaccard, "text")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))

@@ -48,6 +48,7 @@ _META_DATE_NAMES = (
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _KEYWORD_SPLIT = re.compile(r"[,，;；、|｜\s]+")
 TITLE_FROM_TEXT_CHARS = 60
+_TRUNCATED = ("...", "…", "..")
 
 
 def _meta_get(meta: dict[str, str], *names: str) -> str | None:
@@ -89,10 +90,15 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
     for k, v in body.page_meta.items():
         meta.setdefault(k, v)
 
-    site_names = tuple(n for n in (source.name, _meta_get(meta, "SiteName")) if n)
+    # The site's own names (a portal list source is "黑龙江省人民政府·龙江动态").
+    names = (source.name, source.name.split("·")[0], _meta_get(meta, "SiteName"))
+    site_names = tuple(dict.fromkeys(n for n in names if n))
     title = clean_title(raw_title, site_names)
+    article_title = _meta_get(meta, "ArticleTitle")
+    if article_title and (not title or title.endswith(_TRUNCATED)):  # list pages cut long titles
+        title = clean_title(article_title, site_names)
     if not title:
-        fallback = _meta_get(meta, "ArticleTitle", "title")
+        fallback = _meta_get(meta, "title")
         title = clean_title(fallback, site_names) if fallback else ""
 
     # Byline fields: meta tags first (the CMS knows), then lines found in the body.

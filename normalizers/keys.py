@@ -31,6 +31,7 @@ __all__ = [
     "BANDS",
     "MAX_KEY_CHARS",
     "LEAD_CHARS",
+    "NUMBER_GAP",
 ]
 
 SHINGLE = 5  # characters per shingle: measured best on the shared corpus (see docs/benchmarks-dedup.md)
@@ -165,8 +166,8 @@ _PROVINCES = (
 _PLACES = sorted(set((_COUNTRIES + " " + _PROVINCES).split()), key=len, reverse=True)
 _CN_NUM = "0-9一二三四五六七八九十百千零〇两"
 _TOKEN = re.compile(
-    rf"(?P<ord>第[{_CN_NUM}]+[次届期批个号轮])"
-    r"|(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{1,2}日)"
+    rf"(?P<ord>第[{_CN_NUM}]+[次届期批个号轮]|[一二三四五六七八九十]{{1,3}}届)"
+    r"|(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{1,2}日|[〇零一二三四五六七八九]{4}年)"
     r"|(?P<num>\d+)"
     rf"|(?P<place>{'|'.join(_PLACES)})"
 )

@@ -221,6 +221,7 @@ _LATIN_RANGE = re.compile(
     r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_LATIN_RUN = re.compile(_LATIN_RANGE.pattern + "{2,}")
 
 
 def _latin_bytes(s: str) -> bytes | None:
@@ -252,21 +253,31 @@ def repair_mojibake(s: str) -> tuple[str, bool]:
     han_before = len(_HAN.findall(s))
     if han_before > latin // 4:
         return s, False
+    # A Chinese character is two (GBK) or three (UTF-8) high bytes: mojibake comes in runs, while
+    # accented letters of European text stand alone (café, élève) and must not be "repaired".
+    paired = sum(len(m) for m in _LATIN_RUN.findall(s))
+    if paired < 0.8 * latin:
+        return s, False
     raw = _latin_bytes(s)
     if raw is None:
         return s, False
+    # Valid UTF-8 is a strong signal (GBK byte pairs rarely form it): try it strictly first.
+    try:
+        fixed = raw.decode("utf-8")
+        if len(_HAN.findall(fixed)) > han_before:
+            return fixed, True
+    except UnicodeDecodeError:
+        pass
     best = s
-    best_han = han_before
-    for codec in ("utf-8", "gb18030"):
-        try:
-            fixed = raw.decode(codec)
-        except UnicodeDecodeError:
-            fixed = raw.decode(codec, errors="replace")
-            if fixed.count("\ufffd") > max(1, len(fixed) // 200):
-                continue
-        han = len(_HAN.findall(fixed))
-        if han > best_han and han * 2 >= latin // 2:
-            best, best_han = fixed, han
+    try:
+        fixed = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        fixed = raw.decode("gb18030", errors="replace")
+        if fixed.count("\ufffd") > max(1, len(fixed) // 200):
+            return s, False
+    han = len(_HAN.findall(fixed))
+    if han > han_before and han * 2 >= latin // 2:
+        best = fixed
     return best, best is not s
 
 
@@ -378,7 +389,6 @@ _BLOCK_TAG = re.compile(
     re.IGNORECASE,
 )
 _ANY_TAG = re.compile(r"<[^>]*>")
-_NON_SPACE = re.compile(r"\S")
 
 
 def _regex_lines(raw: str) -> list[str]:
@@ -395,7 +405,7 @@ def _regex_lines_text(raw: str) -> str:
 
 
 def _nonspace(s: str) -> int:
-    return len(_NON_SPACE.findall(s))
+    return len("".join(s.split()))
 
 
 def _lines_root(lines: list[str]) -> lxml.html.HtmlElement:
@@ -675,6 +685,12 @@ _EMPTY_REMOVABLE = _BLOCK | _CELL | {"span", "strong", "em", "b", "i", "u", "fon
 _WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
 
 
+def _squeeze(s: str) -> str:
+    """A text node as a browser shows it: a source line break between two Chinese characters
+    is no space at all (CSS segment-break rules); other whitespace runs are one space."""
+    return _WS_RUN.sub(" ", _CJK_BREAK.sub("", s.translate(_INVISIBLE)))
+
+
 def _tidy_tree(root: lxml.html.HtmlElement) -> None:
     """Invisible characters out of every text node, whitespace runs collapsed, images without
     a usable source and containers left empty by the pruning removed (innermost first)."""
@@ -683,11 +699,11 @@ def _tidy_tree(root: lxml.html.HtmlElement) -> None:
         if tag == "pre":
             continue
         if el.text:
-            el.text = _WS_RUN.sub(" ", el.text.translate(_INVISIBLE))
+            el.text = _squeeze(el.text)
             if tag in _BLOCK:
                 el.text = el.text.lstrip()
         if el.tail:
-            el.tail = _WS_RUN.sub(" ", el.tail.translate(_INVISIBLE))
+            el.tail = _squeeze(el.tail)
         if el is root:
             continue
         if tag == "img":
@@ -757,6 +773,8 @@ def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
         root = _lines_root([clean_line(x) for x in _clean_chars(raw).split("\n")])
     else:
         raw = _INLINE_NOISE.sub("", raw)
+        if "\u2028" in raw or "\u2029" in raw:  # line/paragraph separators are line breaks
+            raw = raw.replace("\u2028", "<br>").replace("\u2029", "<br>")
         full = is_full_page(raw)
         parsed = _parse_page(raw) if full else _parse_fragment(raw)
         if parsed is None or _nonspace(parsed.text_content()) * 2 < _nonspace(_regex_lines_text(raw)):

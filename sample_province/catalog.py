@@ -18,13 +18,15 @@ DEFAULT_SITE_COUNT = 2 + 13 + 48 + 51  # portal + xinhua + cities + departments 
 # Templates (page shapes). Each has list pages (or a feed / JSON list) and detail pages.
 TEMPLATES = ("ucap", "trs", "hanweb", "json", "rss", "atom", "simple", "portal-json", "xinhua")
 
-# Charset behaviour of a site: (bytes actually sent, charset declared in header/meta or None).
+# Charset behaviour of a site: (bytes actually sent, charset in the page's meta / XML prolog,
+# charset in the HTTP Content-Type header); None = not declared there.
 ENCODINGS = {
-    "utf-8": ("utf-8", "utf-8"),
-    "gbk": ("gbk", "gbk"),
-    "gb2312-lie": ("utf-8", "gb2312"),  # declares gb2312, sends UTF-8 (a lying declaration)
-    "undeclared-utf-8": ("utf-8", None),
-    "undeclared-gbk": ("gbk", None),
+    "utf-8": ("utf-8", "utf-8", "utf-8"),
+    "gbk": ("gbk", "gbk", "gbk"),
+    "gb2312-lie": ("utf-8", "gb2312", "gb2312"),  # header and meta say gb2312, the bytes are UTF-8
+    "meta-lie": ("utf-8", "gb2312", "utf-8"),  # the header is right, the meta tag says gb2312
+    "undeclared-utf-8": ("utf-8", None, None),
+    "undeclared-gbk": ("gbk", None, None),
 }
 
 # Date styles shown on list and detail pages (DESIGN §2), and the precision each one carries.
@@ -208,8 +210,13 @@ class Site:
 
     @property
     def declared(self) -> str | None:
-        """Charset the site declares (header/meta/XML prolog), possibly wrong, possibly none."""
+        """Charset the page declares (meta / XML prolog), possibly wrong, possibly none."""
         return ENCODINGS[self.encoding][1]
+
+    @property
+    def header_charset(self) -> str | None:
+        """Charset in the HTTP Content-Type header, possibly wrong, possibly none."""
+        return ENCODINGS[self.encoding][2]
 
     @property
     def short(self) -> str:
@@ -237,7 +244,7 @@ PORTAL_CHANNELS = (
 _CITY_STYLE = {
     "harbin": ("trs", "utf-8", "ymd", "ymd-hm", True, False, False),
     "qiqihar": ("hanweb", "gbk", "ymd", "ymd-hms", True, False, False),
-    "mudanjiang": ("trs", "gb2312-lie", "cn-date", "cn", False, False, False),
+    "mudanjiang": ("trs", "meta-lie", "cn-date", "cn", False, False, False),
     "jiamusi": ("rss", "utf-8", None, "rfc822", True, False, False),
     "daqing": ("trs", "utf-8", "ymd", "ymd-hms-dash", False, True, False),
     "jixi": ("simple", "undeclared-gbk", "md-bracket", "ymd-hm", False, False, False),

@@ -135,7 +135,8 @@ class Province:
             "faults": faults,
             "sites": [{
                 "id": s.id, "name": s.name, "kind": s.kind, "template": s.template,
-                "encoding": s.charset, "declared_charset": s.declared, "encoding_mode": s.encoding,
+                "encoding": s.charset, "declared_charset": s.declared, "header_charset": s.header_charset,
+                "encoding_mode": s.encoding,
                 "base_url": f"{self.url}/{s.id}/", "list_urls": [self.url + list_url(s, c) for c in s.channels],
                 "list_date": s.list_date, "detail_date": s.detail_date, "validators": s.validators,
                 "cookie_bootstrap": s.cookie, "referer_required": s.referer, "city": s.city,

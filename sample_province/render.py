@@ -321,21 +321,28 @@ def render_home(site: Site, latest: dict[str, list[Item]]) -> str:
             + "</div>\n" + _footer(site) + "</body>\n</html>\n")
 
 
+def _small_meta(site: Site | None) -> str:
+    """The charset meta of the site's error/challenge pages (the same declaration as its pages)."""
+    if site is None:
+        return '<meta charset="utf-8">'
+    return f'<meta charset="{site.declared}">' if site.declared else ""
+
+
 def render_not_found(site: Site | None) -> str:
     name = site.name if site else "黑龙江省人民政府"
-    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 页面不存在</title></head><body>'
+    return (f'<!DOCTYPE html><html><head>{_small_meta(site)}<title>404 页面不存在</title></head><body>'
             f'<div class="error"><h1>404</h1><p>抱歉，您访问的页面不存在或已被删除。</p>'
             f'<p><a href="/">返回{escape(name)}首页</a></p></div></body></html>')
 
 
 def render_challenge(site: Site) -> str:
-    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="1">'
+    return (f'<!DOCTYPE html><html><head>{_small_meta(site)}<meta http-equiv="refresh" content="1">'
             '<title>安全验证</title></head><body><div class="verify"><p>正在进行安全验证，请稍候……</p>'
             "<script>setTimeout(function(){location.reload();},500);</script></div></body></html>")
 
 
 def render_forbidden(site: Site) -> str:
-    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>403 Forbidden</title></head><body>'
+    return (f'<!DOCTYPE html><html><head>{_small_meta(site)}<title>403 Forbidden</title></head><body>'
             "<h1>403 禁止访问</h1><p>您的访问请求来源不合法（防盗链）。请从本站页面进入。</p></body></html>")
 
 
@@ -364,7 +371,7 @@ def encode(site: Site | None, text: str, kind: str) -> tuple[bytes, str]:
         return text.encode("utf-8"), "application/json;charset=UTF-8"
     charset = site.charset if site else "utf-8"
     data = text.encode(charset, errors="xmlcharrefreplace")
-    declared = site.declared if site else "utf-8"
+    declared = site.header_charset if site else "utf-8"
     mime = "text/xml" if kind == "xml" else "text/html"
     if kind == "xml" and site is not None and site.template == "atom":
         mime = "application/atom+xml"

@@ -132,6 +132,7 @@ def run(days: float, seed: int, rules_path: Path) -> dict[str, Any]:
     by_cat_ok: Counter[str] = Counter()
     misses: Counter[str] = Counter()
     examples: list[dict[str, Any]] = []
+    topic_examples: list[dict[str, Any]] = []
     flags: Counter[str] = Counter()
     for row, item in pairs:
         src = sources[row["source"]]
@@ -165,6 +166,16 @@ def run(days: float, seed: int, rules_path: Path) -> dict[str, Any]:
         col_base_ok += src.column == row["column"]
         topic_ok += got_topics == want_topics
         topic_base_ok += not want_topics
+        if got_topics != want_topics and len(topic_examples) < 8:
+            topic_examples.append(
+                {
+                    "url": row["url"],
+                    "title": doc.title,
+                    "got": sorted(got_topics),
+                    "truth": sorted(want_topics),
+                    "transforms": row["transforms"],
+                }
+            )
         tp += len(got_topics & want_topics)
         fp += len(got_topics - want_topics)
         fn += len(want_topics - got_topics)
@@ -188,6 +199,7 @@ def run(days: float, seed: int, rules_path: Path) -> dict[str, Any]:
         "by_category": {c: f"{by_cat_ok[c]}/{by_cat[c]}" for c in sorted(by_cat)},
         "misroutes": dict(misses.most_common(12)),
         "examples": examples,
+        "topic_misses": topic_examples,
         "flags": dict(flags.most_common()),
         "fetch_seconds": round(fetch_s, 1),
         "clean_item_ms_median": round(clean_ms[n // 2], 3),
@@ -215,6 +227,10 @@ def _print(res: dict[str, Any]) -> None:
     print("by category:     " + ", ".join(f"{k} {v}" for k, v in res["by_category"].items()))
     if res["misroutes"]:
         print("misroutes:       " + "; ".join(f"{k} ×{v}" for k, v in res["misroutes"].items()))
+    for t in res["topic_misses"]:
+        print(
+            f"topic miss:      {t['title']} got {t['got']} truth {t['truth']} (re-post edits: {t['transforms']})"
+        )
     print(f"flags:           {res['flags']}")
     print(
         f"timing:          fetch {res['fetch_seconds']} s; clean_item median {res['clean_item_ms_median']} ms "

@@ -79,10 +79,24 @@ def test_stored_items_survive_a_later_broken_answer(web, db):
     good = _good(web)
     collectors.collect(db, [good], FAST)
     before = collectors.pending(db, 0)
-    web.route("/good/rss.xml", b"<rss><channel><item><title>broken", headers={"Content-Type": "text/xml"})
+    web.route("/good/rss.xml", b"<html><body>\x00\x01 error</body>", headers={"Content-Type": "text/xml"})
     [r] = collectors.collect(db, [good], FAST)
     assert not r.ok and r.error_kind == "NotAFeed"
     assert collectors.pending(db, 0) == before
+
+
+def test_truncated_feed_keeps_identities_and_loses_nothing(web, db):
+    good = _good(web)
+    collectors.collect(db, [good], FAST)
+    truncated = RSS.format(base=web.url).replace("</channel></rss>", "<item><title>鸡西市新闻三</title>"
+                                                 f"<link>{web.url}/jx/3.html</link><guid>jx-3</guid></item><item><title>半")
+    web.route("/good/rss.xml", truncated, headers={"Content-Type": "application/rss+xml"})
+    [r] = collectors.collect(db, [good], FAST)
+    assert r.ok and r.new >= 1 and any("malformed" in w for w in r.warnings)
+    [h] = collectors.health(db, [good])
+    assert h.identity_rule == "guid" and h.identity_note is None
+    titles = [i.title for _, i in collectors.pending(db, 0)]
+    assert titles.count("鸡西市召开安全生产会议") == 1 and "鸡西市新闻三" in titles
 
 
 def test_hanging_source_does_not_delay_the_others(web, db):

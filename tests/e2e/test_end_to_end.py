@@ -144,7 +144,7 @@ def test_cli_path_items_json_review_and_export(province, tmp_path):
         assert "Traceback" not in r.stderr
         return r
 
-    r = cli("collect", "--source", "harbin", "--source", "portal-news")
+    r = cli("collect", "--source", "harbin", "--source", "portal-ljdt", "--source", "portal-zfwj")
     assert r.returncode == 0, r.stderr
     items = json.loads(cli("items", "--json").stdout)
     assert items

@@ -58,6 +58,11 @@ def test_connection_reset(fp: Province, http) -> None:
     fp.set_faults({"harbin": "reset"})
     with pytest.raises(requests.ConnectionError):
         http.get(_url(fp, "harbin"), timeout=5)
+    path = urlsplit(_url(fp, "harbin")).path
+    with socket.create_connection(("127.0.0.1", fp.port), timeout=5) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        with pytest.raises(ConnectionResetError):  # a reset (RST), not an orderly close
+            sock.recv(1024)
 
 
 def test_slow_first_byte(fp: Province, http) -> None:

@@ -56,3 +56,20 @@ def test_one_megabyte_body_is_stored_quickly_and_still_matches(db, ingest) -> No
     # A re-post of its beginning still finds it (the key keeps the first 20k characters).
     repost = ingest(make_item("portal", identity="p", title="【龙江动态】" + TITLE, html=STORY + filler[:3000]))
     assert repost.cluster_id == r.cluster_id
+
+
+def test_a_list_page_url_shared_by_many_items_does_not_merge_them(ingest) -> None:
+    """Some JSON sources give every item the list URL: that URL identifies no item."""
+    url = "https://www.harbin.gov.cn/col/list.html"
+    a = ingest(make_item("harbin", identity="j1", title="关于开展安全生产检查的通知", html="", url=url))
+    b = ingest(make_item("harbin", identity="j2", title="关于做好防汛工作的通知", html="", url=url))
+    assert a.cluster_id != b.cluster_id
+    # Another source pointing at that URL cannot tell which of the two it means: no merge.
+    c = ingest(make_item("portal", identity="j3", title="【龙江动态】关于做好防汛工作的通知", html="", url=url))
+    assert c.cluster_id not in (a.cluster_id, b.cluster_id)
+
+
+def test_site_root_url_never_identifies_an_item(ingest) -> None:
+    a = ingest(make_item("harbin", identity="r1", title="通知一", html="", url="https://www.harbin.gov.cn/"))
+    b = ingest(make_item("portal", identity="r2", title="通知二", html="", url="https://www.harbin.gov.cn"))
+    assert a.cluster_id != b.cluster_id

@@ -84,3 +84,64 @@ def test_containment_survives_trimming() -> None:
     containment = len(a & b) / min(len(a), len(b))
     jaccard = len(a & b) / len(a | b)
     assert containment > 0.85 and jaccard < 0.75
+
+
+GUARD = [
+    ("欢迎格林纳达总理访华", "欢迎泰国总理访华", True),
+    ("省委十二届第七次全会召开", "省委十二届第八次全会召开", True),
+    ("2月份居民消费价格上涨0.5%", "3月份居民消费价格上涨0.7%", True),
+    ("哈尔滨市召开营商环境会议", "黑龙江哈尔滨市召开营商环境会议", False),  # a re-post may add the province
+    ("哈尔滨市召开营商环境会议", "【龙江动态】哈尔滨市召开营商环境会议", False),
+    ("国内联播快讯", "国内联播快讯", False),  # no tokens: the body decides
+]
+
+
+@pytest.mark.parametrize(("a", "b", "conflict"), GUARD)
+def test_title_guard(a: str, b: str, conflict: bool) -> None:
+    from normalizers import guard_conflict
+
+    assert (guard_conflict(comparison_key(a), "", comparison_key(b), "") is not None) == conflict
+
+
+def test_lead_guard_trimmed_copy_passes_lookalike_fails() -> None:
+    from normalizers import guard_conflict
+
+    original = comparison_key("13日下午，总理在北京举行仪式欢迎格林纳达总理。随后双方举行会谈，同意深化合作。")
+    trimmed = comparison_key("13日下午，总理在北京举行仪式欢迎格林纳达总理。")
+    other = comparison_key("7日下午，总理在北京举行仪式欢迎泰国总理。")
+    assert guard_conflict("", trimmed, "", original) is None
+    assert guard_conflict("", other, "", original) is not None
+
+
+def test_lead_substitution_names_the_swap() -> None:
+    from normalizers.clusters import lead_substitution
+    from normalizers.keys import shingles as sh
+
+    a = comparison_key("经省委批准，省纪委监委对原局长王建国严重违纪违法问题进行了立案审查调查。经查，王建国丧失理想信念。")
+    b = comparison_key("经省委批准，省纪委监委对原局长赵德明严重违纪违法问题进行了立案审查调查。经查，赵德明丧失理想信念。")
+    why = lead_substitution(a, b, sh(b))
+    assert why is not None and "王建国" in why and "赵德明" in why
+    trimmed = comparison_key("经省委批准，省纪委监委对原局长王建国严重违纪违法问题进行了立案审查调查。")
+    assert lead_substitution(trimmed, a, sh(a)) is None
+    cut = comparison_key("经省委批准，省纪委监委对原局长王建国严重违纪违法问题。经查，王建国丧失理想信念。")
+    assert lead_substitution(cut, a, sh(a)) is None  # a cut, nothing swapped
+
+
+def test_one_variant_character_is_not_a_substitution() -> None:
+    from normalizers.clusters import lead_substitution
+    from normalizers.keys import shingles as sh
+
+    a = "俄罗斯国防部3日称俄军使用无人机对位于敖德萨列尼港的目标实施了打击乌克兰方面对此没有回应"
+    b = a.replace("位于", "位於")  # OpenCC keeps 於 inside some phrases
+    assert lead_substitution(b, a, sh(a)) is None
+    c = a.replace("3日", "4日")  # but one other digit is another fact
+    assert lead_substitution(c, a, sh(a)) is not None
+
+
+def test_other_word_for_one_character_is_a_substitution() -> None:
+    from normalizers.clusters import lead_substitution
+    from normalizers.keys import shingles as sh
+
+    a = comparison_key("研究院翻译的论述摘编一书西班牙文版近日由编译出版社出版面向海内外发行")
+    b = comparison_key("研究院翻译的论述摘编一书日文版近日由编译出版社出版面向海内外发行")
+    assert lead_substitution(b, a, sh(a)) is not None

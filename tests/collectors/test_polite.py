@@ -1,0 +1,132 @@
+"""Politeness and bookkeeping: conditional GET, detail pages fetched once, versions, headers, cursor."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import collectors
+from tests.collectors.sources import FAST, make_source
+
+NAV = "".join(f'<a href="/col/{i}/">栏目{i}</a>' for i in range(60))  # a real page's navigation weight
+LIST = """<html><head><meta charset="utf-8"></head><body><div>""" + NAV + """</div><ul class="l">{rows}</ul></body></html>"""
+ROW = '<li><a href="/d/{n}.html">{title}</a><span>2024-05-0{n}</span></li>'
+DETAIL = ("<html><head><meta name='ArticleTitle' content='{title}'><meta name='PubDate' content='2024-05-0{n} 09:00'>"
+          "</head><body><div>" + NAV + "</div><div class='body'><p>{text}</p></div></body></html>")
+TITLES = {1: "鹤岗市召开经济工作会议", 2: "鹤岗市开展环境整治行动", 3: "鹤岗市推进数字政府建设"}
+
+
+def _site(web, ns=(1, 2), etag: str | None = "v1"):
+    rows = "".join(ROW.format(n=n, title=TITLES[n]) for n in ns)
+    web.route("/l.html", LIST.format(rows=rows), etag=etag)
+    for n in ns:
+        web.route(f"/d/{n}.html", DETAIL.format(n=n, title=TITLES[n], text=TITLES[n] + "。全文内容。"))
+    return make_source("hg", web.url, "/l.html", list={"items": "ul.l li", "date": "span"},
+                       detail={"body": "div.body"})
+
+
+def test_second_cycle_is_conditional_and_tiny(web, db):
+    src = _site(web)
+    [r1] = collectors.collect(db, [src], FAST)
+    assert r1.ok and r1.new == 2
+    [r2] = collectors.collect(db, [src], FAST)
+    assert r2.ok and r2.new == 0 and r2.requests == 1
+    assert web.hits[-1].headers.get("if-none-match") == "v1"
+    assert r2.bytes * 20 <= r1.bytes  # ≤ 5% of the first cycle
+
+
+def test_detail_pages_fetched_only_for_new_links(web, db):
+    src = _site(web, etag=None)
+    collectors.collect(db, [src], FAST)
+    _site(web, ns=(1, 2, 3), etag=None)
+    [r] = collectors.collect(db, [src], FAST)
+    assert r.new == 1
+    assert web.count("/d/1.html") == 1 and web.count("/d/3.html") == 1
+    assert [i.title for _, i in collectors.pending(db, 0)] == [TITLES[1], TITLES[2], TITLES[3]]
+
+
+def test_upstream_edit_becomes_a_new_version(web, db):
+    src = _site(web, etag=None)
+    t0 = datetime(2024, 5, 2, 8, tzinfo=UTC)
+    collectors.collect(db, [src], FAST, now=t0)
+    web.route("/d/2.html", DETAIL.format(n=2, title=TITLES[2], text="更正：鹤岗市开展环境整治专项行动。"))
+    # Within the re-check window and after the re-check gap, the detail page is fetched again.
+    [r] = collectors.collect(db, [src], FAST, now=t0 + timedelta(hours=7))
+    assert r.versions == 1 and r.new == 0
+    rows = collectors.pending(db, 0)
+    assert len(rows) == 3
+    first, edited = rows[1][1], rows[2][1]
+    assert first.identity == edited.identity and "更正" in edited.html
+    assert edited.list_date == "2024-05-02" and edited.published == "2024-05-02 09:00"
+    # Unchanged pages produce no version; old pages past the window are left alone.
+    [r] = collectors.collect(db, [src], FAST, now=t0 + timedelta(hours=14))
+    assert r.versions == 0
+    n = web.count("/d/1.html")
+    collectors.collect(db, [src], FAST, now=t0 + timedelta(hours=60))
+    assert web.count("/d/1.html") == n
+
+
+def test_headers_referer_user_agent_and_cookie_bootstrap(web, db):
+    from tests.collectors.fakeweb import Route
+
+    web.route("/start", b"ok", headers={"Set-Cookie": "JSESSIONID=abc123; Path=/"})
+
+    def guarded(h):
+        if "JSESSIONID=abc123" not in (h.headers.get("Cookie") or ""):
+            return Route(body=b"<html>challenge</html>", status=403)
+        return Route(body=b'<ul><li><a href="/d/1.html">\xe9\xb9\xa4\xe5\xb2\x97\xe6\x96\xb0\xe9\x97\xbb</a> 2024-05-01</li></ul>')
+
+    web.route("/g.html", handler=guarded)
+    web.route("/d/1.html", "<html><head><meta name='ArticleTitle' content='鹤岗新闻'></head><body><p>正文</p></body></html>")
+    src = make_source("g", web.url, "/g.html", headers={"X-Token": "t1"}, referer="/index.html",
+                      cookie_bootstrap="/start", list={"items": "li"})
+    [r] = collectors.collect(db, [src], replace(FAST, user_agent="HuijuTest/1"))
+    assert r.ok and r.new == 1, r.error
+    hit = [h for h in web.hits if h.path == "/g.html"][-1]
+    assert hit.headers["user-agent"] == "HuijuTest/1" and hit.headers["x-token"] == "t1"
+    assert hit.headers["referer"] == web.url + "/index.html"
+    src2 = replace(src, id="g2", cookie_bootstrap=None)
+    [r2] = collectors.collect(db, [src2], FAST)
+    assert not r2.ok and "HTTP 403" in r2.error
+
+
+def test_cache_control_max_age_skips_the_request(web, db):
+    web.route("/cc.xml", '<rss version="2.0"><channel><title>t</title><item><title>甲</title><guid>1</guid>'
+              '</item></channel></rss>', headers={"Content-Type": "application/rss+xml",
+                                                   "Cache-Control": "max-age=600"})
+    src = make_source("cc", web.url, "/cc.xml", type="rss")
+    t0 = datetime.now(UTC)
+    collectors.collect(db, [src], FAST, now=t0)
+    [r] = collectors.collect(db, [src], FAST, now=t0 + timedelta(seconds=300))
+    assert r.ok and r.requests == 0 and web.count("/cc.xml") == 1
+    collectors.collect(db, [src], FAST, now=t0 + timedelta(seconds=700))
+    assert web.count("/cc.xml") == 2
+
+
+def test_pending_is_a_cursor_in_order(web, db):
+    src = _site(web, ns=(1, 2, 3), etag=None)
+    collectors.collect(db, [src], FAST)
+    rows = collectors.pending(db, 0)
+    assert [i for i, _ in rows] == sorted(i for i, _ in rows)
+    assert collectors.pending(db, rows[0][0], limit=1) == [rows[1]]
+    assert collectors.pending(db, rows[-1][0]) == []
+    it = rows[0][1]
+    assert it.source_id == "hg" and it.url.endswith("/d/1.html") and it.fetched_at.endswith("+00:00")
+
+
+def test_a_source_never_runs_twice_at_once(web, db):
+    import threading
+
+    web.route("/slow.xml", '<rss version="2.0"><channel><title>t</title></channel></rss>', delay=0.5,
+              headers={"Content-Type": "application/rss+xml"})
+    src = make_source("slow", web.url, "/slow.xml", type="rss")
+    out = []
+    t = threading.Thread(target=lambda: out.extend(collectors.collect(db, [src], FAST)))
+    t.start()
+    import time
+
+    time.sleep(0.15)
+    [second] = collectors.collect(db, [src], FAST)
+    t.join()
+    assert second.skipped and second.error == "already running"
+    assert out[0].ok and web.count("/slow.xml") == 1
