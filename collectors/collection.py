@@ -45,6 +45,7 @@ log = logging.getLogger("huiju.collectors")
 
 MAX_DETAILS_PER_RUN = 200
 RECHECKS_PER_RUN = 10
+DETAIL_PARALLEL = 4  # detail pages of one source fetched at once (the per-host cap bounds the total)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class SourceResult:
     duration: float = 0.0
     bytes: int = 0
     requests: int = 0
+    not_modified: int = 0  # answers 304 (or skipped as still fresh by Cache-Control)
     warnings: list[str] = field(default_factory=list)
     skipped: bool = False  # already running elsewhere
 
@@ -209,6 +211,8 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
                     if text.lstrip()[:200].lower().startswith(("<?xml", "<rss", "<feed")):
                         raise NotAList("the page is an RSS/Atom feed, not an HTML list (use type rss)") from None
                     raise
+        if not found:
+            break  # an empty page: no point asking for the next one
         if page > 1:
             new_urls = [e.url for e in found if e.url]
             if found and not (set(new_urls) - seen(new_urls)):
@@ -258,15 +262,23 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
                                              and not any(e.has_body for e in entries))
     known = seen([e.url for e in entries if e.url]) if needs_detail else set()
     budget_hit = False
+    todo: list[Entry] = []
+    keep: list[Entry] = []
     for e in entries:
         if needs_detail and e.url:
             if e.url in known:
                 continue
-            if g.detail_attempts >= detail_limit or (deadline and time.monotonic() > deadline):
+            if len(todo) >= detail_limit:
                 budget_hit = True
                 continue
-            if not _fill_detail(source, fetcher, e, g):
-                continue
+            todo.append(e)
+        keep.append(e)
+    fetched = _fetch_details(source, fetcher, todo, g, deadline)
+    if len(fetched) < len(todo) - g.detail_failures:
+        budget_hit = True
+    for e in keep:
+        if needs_detail and e.url and id(e) not in fetched:
+            continue
         ident, used = _identity(e, rule)
         g.items.append((_item(source, e, ident, used, now, e.meta.pop("_charset", None) or charset,
                               warns), e.url if needs_detail else None))
@@ -317,18 +329,36 @@ def _apply_detail(source: Source, resp: Response, e: Entry) -> None:
         e.meta.setdefault("canonical", d.canonical)
 
 
-def _fill_detail(source: Source, fetcher: Fetcher, e: Entry, g: Gathered) -> bool:
-    g.detail_attempts += 1
-    try:
-        resp = fetcher.get(e.url, conditional=False)
-        _apply_detail(source, resp, e)
-        g.validators.append((e.url, resp.cache))
-        return True
-    except CollectError as exc:
-        g.detail_failures += 1
-        if g.first_detail_error is None:
-            g.first_detail_error = f"detail page {e.url}: {exc}"
-        return False
+def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathered,
+                   deadline: float | None) -> set[int]:
+    """Fetch detail pages a few at a time (the per-host cap still applies); ids of entries filled."""
+    done: set[int] = set()
+    lock = threading.Lock()
+
+    def one(e: Entry) -> None:
+        if deadline and time.monotonic() > deadline:
+            return
+        with lock:
+            g.detail_attempts += 1
+        try:
+            resp = fetcher.get(e.url, conditional=False)
+            _apply_detail(source, resp, e)
+        except CollectError as exc:
+            with lock:
+                g.detail_failures += 1
+                if g.first_detail_error is None:
+                    g.first_detail_error = f"detail page {e.url}: {exc}"
+            return
+        with lock:
+            done.add(id(e))
+
+    if len(todo) <= 1 or DETAIL_PARALLEL <= 1:
+        for e in todo:
+            one(e)
+        return done
+    with ThreadPoolExecutor(max_workers=min(DETAIL_PARALLEL, len(todo)), thread_name_prefix="detail") as pool:
+        list(pool.map(one, todo))
+    return done
 
 
 def collect_source(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
@@ -415,6 +445,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     result.duration = time.monotonic() - start
     result.bytes = fetcher.bytes
     result.requests = fetcher.requests
+    result.not_modified = fetcher.not_modified
     st.last_duration = round(result.duration, 3)
     st.last_bytes = result.bytes
     store.save_state(st)
@@ -428,12 +459,13 @@ def _now(now: datetime | None) -> datetime:
 
 
 def run_one(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
-            now: datetime | None, running: RunningSet = RUNNING, key_prefix: str = "") -> SourceResult:
+            now: datetime | None, running: RunningSet = RUNNING, key_prefix: str = "",
+            rng: random.Random | None = None) -> SourceResult:
     key = key_prefix + source.id
     if not running.claim(key):
         return SourceResult(source.id, ok=False, error="already running", skipped=True)
     try:
-        return collect_source(store, source, settings, limiter, now=_now(now))
+        return collect_source(store, source, settings, limiter, now=_now(now), rng=rng)
     finally:
         running.release(key)
 

@@ -12,11 +12,12 @@ import logging
 import random
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from collectors.collection import RUNNING, SourceResult, db_key, run_one
+from collectors.health import SourceHealth, health
 from collectors.http import HostLimiter
 from collectors.state import StateStore, init, parse_iso
 from settings.model import CollectorSettings, Source
@@ -26,7 +27,7 @@ __all__ = ["Dispatcher", "schedule_jobs", "DISPATCH_JOB_ID"]
 
 log = logging.getLogger("huiju.collectors")
 DISPATCH_JOB_ID = "huiju-collect-dispatch"
-FIRST_RUN_SPREAD = 60.0  # seconds over which never-seen sources are spread at start-up
+ALERT_CHECK_EVERY = 60.0  # seconds between alert checks in run_due
 
 
 class Dispatcher:
@@ -47,6 +48,8 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._closed = False
         self.results: list[SourceResult] = []  # finished runs since the last drain_results()
+        self.alerting: set[str] = set()  # sources whose alert has been logged (failing or quiet)
+        self._last_alert_check: datetime | None = None
 
     def set_sources(self, sources: Any) -> None:
         """Replace the source list (configuration reloaded)."""
@@ -54,14 +57,14 @@ class Dispatcher:
             self.sources = {s.id: s for s in sources}
 
     def due(self, now: datetime | None = None) -> list[Source]:
-        """Enabled sources whose next check has come, earliest first; never-seen ones are spread."""
+        """Enabled sources whose next check has come, earliest first; never-checked ones first of all."""
         now = now or datetime.now(UTC)
         states = self.store.states()
         fresh = [sid for sid, s in self.sources.items() if s.enabled and sid not in states]
         if fresh:
-            spread = min(FIRST_RUN_SPREAD, max(1.0, len(fresh) / 20))
-            self.store.schedule_first(fresh, {sid: now + timedelta(seconds=self.rng.uniform(0, spread))
-                                              for sid in fresh})
+            # Never checked: due now. The bounded pool paces a start-up; the jitter on every
+            # later interval spreads the sources over time.
+            self.store.schedule_first(fresh, {sid: now for sid in fresh})
             states = self.store.states()
         due: list[tuple[str, Source]] = []
         for sid, src in self.sources.items():
@@ -79,16 +82,41 @@ class Dispatcher:
         if self._closed:
             return []
         submitted: list[str] = []
+        at = now or datetime.now(UTC)
+        if self._last_alert_check is None or (at - self._last_alert_check).total_seconds() >= ALERT_CHECK_EVERY:
+            self._last_alert_check = at
+            try:
+                self.check_alerts(at)
+            except Exception:  # noqa: BLE001 - alert bookkeeping must never stop collection
+                log.exception("alert check failed")
         with self._lock:
             self._reap()
             for src in self.due(now):
                 if src.id in self._futures or (self.prefix + src.id) in RUNNING:
                     continue
                 fut = self.pool.submit(run_one, self.store, src, self.settings, self.limiter, now, RUNNING,
-                                       self.prefix)
+                                       self.prefix, self.rng)
                 self._futures[src.id] = fut
                 submitted.append(src.id)
         return submitted
+
+    def check_alerts(self, now: datetime | None = None) -> list[SourceHealth]:
+        """Log one line when a source starts or stops alerting (failing, or quiet past its rhythm)."""
+        now = now or datetime.now(UTC)
+        rows = health(self.db, list(self.sources.values()), now=now, settings=self.settings)
+        for h in rows:
+            if h.alert and h.id not in self.alerting:
+                self.alerting.add(h.id)
+                if h.state == "quiet":
+                    log.error("ALERT source %s is quiet: no new item since %s (usual rhythm allows %.0f h)",
+                              h.id, h.last_new_at, (h.quiet_after or 0) / 3600)
+                else:
+                    log.error("ALERT source %s is failing: %d failures in a row, last: %s", h.id, h.error_count,
+                              h.last_error)
+            elif not h.alert and h.id in self.alerting:
+                self.alerting.discard(h.id)
+                log.warning("source %s no longer alerting (state %s)", h.id, h.state)
+        return rows
 
     def _reap(self) -> None:
         for sid, fut in list(self._futures.items()):

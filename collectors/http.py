@@ -130,6 +130,8 @@ class Fetcher:
                 self.session.headers["Referer"] = source.referer
         self.bytes = 0
         self.requests = 0
+        self.not_modified = 0
+        self._count_lock = threading.Lock()
 
     def close(self) -> None:
         self.session.close()
@@ -143,6 +145,8 @@ class Fetcher:
         """GET *url* following up to ``max_redirects`` redirects; raise a FetchError subclass on failure."""
         entry = self.cache(url) if (conditional and self.cache) else None
         if entry and entry.fresh_until and entry.fresh_until > self.clock():
+            with self._count_lock:
+                self.not_modified += 1
             return Response(url, 304, {}, b"", not_modified=True, requested=False, cache=entry)
         headers: dict[str, str] = {}
         if accept:
@@ -191,7 +195,8 @@ class Fetcher:
                 raise FetchError(f"cannot connect to {host_of(url)}: {_short(exc)}") from None
             except requests.exceptions.RequestException as exc:
                 raise FetchError(f"request to {url} failed: {_short(exc)}") from None
-            self.requests += 1
+            with self._count_lock:
+                self.requests += 1
             try:
                 rh = {k.lower(): v for k, v in resp.headers.items()}
                 wire = sum(len(k) + len(v) + 4 for k, v in rh.items()) + 15
@@ -232,7 +237,10 @@ class Fetcher:
 
     def _finish(self, url: str, final: str, status: int, headers: dict[str, str], body: bytes, wire: int,
                 entry: CacheEntry | None) -> Response:
-        self.bytes += wire
+        with self._count_lock:
+            self.bytes += wire
+            if status == 304:
+                self.not_modified += 1
         if status == 304:
             cache = CacheEntry(headers.get("etag") or (entry.etag if entry else None),
                                headers.get("last-modified") or (entry.last_modified if entry else None),

@@ -235,6 +235,21 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
     return None
 
 
+def _follow_up(a_key: str, b_key: str) -> str | None:
+    """A contained copy with another title: the longer one's opening date or ordinal must be in it.
+
+    Re-posters trim from the end and keep the lead; a follow-up story that quotes an earlier one
+    opens with its own day (遗体23日在北京火化 … 因病于8月17日逝世).
+    """
+    short, long_ = (a_key, b_key) if len(a_key) <= len(b_key) else (b_key, a_key)
+    opening = guard_tokens(long_, lead=LEAD_CHARS)
+    for kind in ("date", "ord"):
+        for tok in opening[kind]:
+            if tok not in short:
+                return f"the longer text opens with {tok!r}, which the contained one lacks"
+    return None
+
+
 def _accept(containment: float, jaccard: float, same_title: bool) -> bool:
     """Resemblance alone, or containment of a copy that kept a fair part of the text.
 
@@ -347,6 +362,8 @@ def find_matches(
             for item_id, cluster, src, title_key, body_key in rows:
                 containment, jaccard, conflict = verify(fp, title_key, body_key)
                 same_title = bool(fp.title_key) and title_key == fp.title_key
+                if conflict is None and jaccard < JACCARD_MIN and not same_title:
+                    conflict = _follow_up(fp.body_key, body_key)
                 if conflict is None and _accept(containment, jaccard, same_title):
                     found[item_id] = Match(item_id, cluster, src, containment, jaccard, "text")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))

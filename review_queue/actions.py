@@ -115,6 +115,8 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
         row = get_row(db, item_id)
         if kind in ("tombstoned", "unchanged"):
             return row["state"] if row else kind
+        if kind == "new" and row is not None:
+            return row["state"]  # a replayed hand-over: the item is already in the workflow
         item = normalizers.get_item(db, item_id) or {}
         info = {
             "seen_title": item.get("title"),
@@ -202,6 +204,8 @@ def _submit_version(db: sqlite_utils.Database, row: dict[str, Any], info: dict[s
         else:
             _move(db, row, "correct", wf.CORRECTED, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=note,
                   changes=changes, correction=1, **reset)
+    elif state == wf.APPROVED and auto:
+        _move(db, row, "new-version", state, actor=AUTO, role=wf.SYSTEM, at=at, note=note, changes=changes)
     elif state in (wf.APPROVED, wf.AWAITING_SIGNOFF):
         target = wf.CORRECTED if row["correction"] else wf.PENDING
         _move(db, row, "requeue", target, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=note,

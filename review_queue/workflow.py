@@ -72,6 +72,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("new-version", PENDING, PENDING, SYSTEM, "new upstream version while waiting"),
     Transition("new-version", CORRECTED, CORRECTED, SYSTEM, "new upstream version of a correction"),
     Transition("new-version", DUPLICATE, DUPLICATE, SYSTEM, "new upstream version of a duplicate"),
+    Transition("new-version", APPROVED, APPROVED, SYSTEM, "trusted source changed before publishing"),
     Transition("requeue", APPROVED, PENDING, SYSTEM, "changed upstream before it was published"),
     Transition("requeue", AWAITING_SIGNOFF, PENDING, SYSTEM, "changed upstream before sign-off"),
     Transition("requeue", APPROVED, CORRECTED, SYSTEM, "correction changed again before publishing"),

@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started in the background, where SIGINT is ignored
     text = f"corpus {province.corpus_path}" if province.corpus_path else "generated text"
     print(f"sample province: {len(province.sites)} sites on {province.url}/ ({text}, seed {args.seed}, "
           f"speed {args.speed:g}, faults {province.faults.name}); simulated time {province.now():%Y-%m-%d %H:%M}",

@@ -54,6 +54,15 @@ class Province:
         self.site_by_id = {s.id: s for s in self.sites}
         start = parse_day(start_day)
         self.clock = Clock(start, speed)
+        # Every option is checked and the port bound before the corpus is looked for, so that a
+        # wrong option is the only line a user sees.
+        self.faults = FaultPlan(faults, [s.id for s in self.sites], seed, self._templates())
+        self.counters = Counters()
+        self.stop_event = threading.Event()
+        self._server = ProvinceServer(port, App(self))
+        self.port: int = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread: threading.Thread | None = None
         root = find_corpus(corpus)
         reader: CorpusReader | None = None
         if root is not None:
@@ -67,13 +76,6 @@ class Province:
         self.corpus_path: Path | None = reader.root if reader else None
         self.world = World(self.sites, seed=seed, start=start, stories_per_day=stories_per_day,
                            corpus=reader, days=days)
-        self.faults = FaultPlan(faults, [s.id for s in self.sites], seed, self._templates())
-        self.counters = Counters()
-        self.stop_event = threading.Event()
-        self._server = ProvinceServer(port, App(self))
-        self.port: int = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def serve_background(self) -> Province:

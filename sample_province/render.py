@@ -8,6 +8,7 @@ the bytes in the site's charset, declared (or mis-declared, or not declared) as 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from html import escape
@@ -66,7 +67,8 @@ def _head(site: Site, title: str, extra: str = "") -> str:
             ".top{background:#b5121b;color:#fff;padding:18px 20px;font-size:26px}"
             ".nav a{margin-right:18px;color:#fff}.nav{background:#8e0e15;padding:6px 20px}"
             "li{list-style:none;border-bottom:1px dashed #ddd;padding:4px 0}li span{float:right;color:#888}"
-            ".footer{text-align:center;color:#666;font-size:12px;padding:20px;background:#eee}</style>\n"
+            ".footer{text-align:center;color:#666;font-size:12px;padding:20px;background:#eee}"
+            ".more{float:right;font-size:12px;font-weight:normal}</style>\n"
             "</head>\n")
 
 
@@ -81,7 +83,7 @@ def _top(site: Site) -> str:
 
 
 def _footer(site: Site) -> str:
-    code = f"2300{sum(map(ord, site.id)) % 1000000:06d}"
+    code = f"23{int(hashlib.sha1(site.id.encode()).hexdigest()[:8], 16) % 10**8:08d}"
     return ('<div class="footer"><div class="links">相关链接：<a href="/portal/">黑龙江省人民政府</a> '
             '<a href="/xinhua/">新华网黑龙江频道</a> <a href="/">中国政府网</a></div>'
             f'<p>主办单位：{escape(site.name)}办公室 &nbsp; 承办单位：{escape(site.name)}信息中心</p>'

@@ -151,3 +151,17 @@ def test_correction_history_shows_what_changed_upstream(db, fake_norm) -> None:
     assert "-供暖期自10月20日起。" in diffs["text"] and "+供暖期自10月15日起。" in diffs["text"]
     assert " 请相互转告。" in diffs["text"]
     assert "+关于供暖的通知（更正）" in diffs["title"]
+
+
+def test_replayed_submission_changes_nothing(db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1)
+    review_queue.approve(db, [1], user="rita")
+    assert review_queue.submit(db, fake_norm.result(1), CITY) == "approved"
+    assert [e["action"] for e in review_queue.history(db, 1)] == ["submit", "approve"]
+
+
+def test_trusted_source_changing_before_publishing_stays_approved(db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1, source=TRUSTED)
+    assert review_queue.submit(db, fake_norm.result(1, kind="version", version=2), TRUSTED) == "approved"
+    assert review_queue.due_for_publishing(db) == [1]
+    assert review_queue.history(db, 1)[-1]["action"] == "new-version"

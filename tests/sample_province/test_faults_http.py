@@ -200,6 +200,13 @@ def test_profile_all_gives_each_fault_its_own_site(fp: Province) -> None:
     assert sorted(described.values()) == sorted(FAULT_KINDS)
     assert len(set(described)) == len(FAULT_KINDS)
     assert all(s.startswith("county-") for s in described)
+    by_kind = {k: s for s, k in described.items()}
+    for kind, status in (("500", 500), ("503", 503), ("503-retry-after", 503), ("429", 429), ("redirect-loop", 302)):
+        r = requests.get(_url(fp, by_kind[kind]), timeout=5, allow_redirects=False)
+        assert r.status_code == status, kind
+    assert fp.site_by_id[by_kind["404-detail"]].template in ("ucap", "trs", "hanweb", "simple")
+    ok = requests.get(_url(fp, "harbin"), timeout=5)
+    assert ok.status_code == 200  # sites without a dedicated fault behave
 
 
 def _statuses(p: Province, site: str, n: int) -> list[int | str]:

@@ -85,10 +85,21 @@ def test_wrong_options_give_one_line() -> None:
     for args, word in [(["--bogus"], "--bogus"), (["--port", "abc"], "--port"), (["--sites", "3"], "114"),
                        (["--faults", "harbin=explode"], "explode"), (["--faults", "atlantis=500"], "atlantis"),
                        (["--speed", "-2"], "speed"), (["--start-day", "2025-13-01"], "2025-13-01")]:
-        r = _run(*args, "--emit-sources")
+        r = _run(*args, "--emit-sources", "--corpus", "/nonexistent")  # no corpus line before the error
         assert r.returncode == 2, args
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and word in lines[0] and "Traceback" not in r.stderr, (args, r.stderr)
+
+
+def test_port_in_use_is_one_line() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = _run("--port", str(port), "--speed", "0")
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0] and "Traceback" not in r.stderr
 
 
 def test_emit_sources_is_loadable_toml() -> None:

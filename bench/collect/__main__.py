@@ -1,0 +1,5 @@
+"""``python -m bench.collect``: see run.py."""
+
+from bench.collect.run import main
+
+raise SystemExit(main())
