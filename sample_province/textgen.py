@@ -199,3 +199,16 @@ def generate_notice(rng: random.Random, sid: str, year: int) -> Story:
              f"一、时间安排：自发布之日起至{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日。",
              f"二、联系方式：0451-{rng.randint(82000000, 88999999)}。", "特此公告。"]
     return Story(sid, title, tuple(paras), "generated", "notice")
+
+
+def generate_executive_meeting(rng: random.Random, sid: str, seq: int, month: int, day: int) -> Story:
+    """The weekly 省政府常务会议 report: the same frame every week, a different agenda (a hard
+    negative for dedup: consecutive reports share most of their words and are different items)."""
+    topics = rng.sample(TOPICS + OLD_BASE[:1] + EGOV[:1], 3)
+    who = _person(rng)
+    paras = [f"{month}月{day}日，省长{who}主持召开省政府第{seq}次常务会议，研究{topics[0]}、{topics[1]}等工作。",
+             f"会议听取了关于{topics[0]}工作情况的汇报。会议指出，要深入贯彻落实党中央、国务院决策部署，"
+             f"统筹推进{topics[0]}各项任务，确保取得实效。",
+             f"会议审议并原则通过了《黑龙江省{topics[1]}实施方案》，要求各地各部门抓好贯彻落实。",
+             f"会议还研究了{topics[2]}等事项。"]
+    return Story(sid, f"省政府召开第{seq}次常务会议", tuple(paras), "generated", "meeting")

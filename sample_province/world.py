@@ -25,6 +25,7 @@ from sample_province.textgen import (
     Story,
     generate_bulletin,
     generate_document,
+    generate_executive_meeting,
     generate_news,
     generate_notice,
 )
@@ -201,6 +202,9 @@ class World:
                              portal, pch["gz"]))
         if rng.random() < 0.8 and len(specials) < n:
             specials.append((generate_notice(rng, f"gen-{d}-notice", day0.year), portal, pch["tzgg"]))
+        if d % 7 == 2 and len(specials) < n:  # every week, the 常务会议 report on 政务动态
+            specials.append((generate_executive_meeting(rng, f"gen-{d}-executive", 40 + d // 7, day0.month,
+                                                        day0.day), portal, pch["zwdt"]))
         m = n - len(specials)
         origins = [self._pick_origin(rng) for _ in range(m)]
         if self.corpus is not None:

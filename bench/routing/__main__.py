@@ -1,6 +1,6 @@
 """Column-routing benchmark against the sample province's ground truth.
 
-    python -m bench.routing [--days 7] [--seed 1] [--rules docs/routing-rules.toml] [--json]
+    python -m bench.routing [--days 7] [--seed 1] [--rules demo.toml] [--json]
 
 Releases a simulated week, fetches every released item's detail page from the province (with the
 collectors package's decoding and detail parser, as the daemon does), runs
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_RULES = REPO / "docs" / "routing-rules.toml"
+DEFAULT_RULES = REPO / "demo.toml"  # the rules the demo runs with
 
 
 class BenchError(Exception):

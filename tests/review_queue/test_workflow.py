@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import review_queue
@@ -62,53 +64,22 @@ def act(db, action: str, user: str, config) -> None:
         raise AssertionError(action)
 
 
-# (state before, action, role, state after | exception)
-CASES = [
-    ("pending", "approve", "reviewer", "approved"),
-    ("pending", "approve", "editor", "approved"),
-    ("pending", "approve", "admin", "approved"),
-    ("pending", "reject", "reviewer", "rejected"),
-    ("pending", "reject", "editor", "rejected"),
-    ("pending", "reject", "admin", "rejected"),
-    ("pending", "edit", "reviewer", "pending"),
-    ("pending", "edit", "admin", "pending"),
-    ("pending", "retract", "editor", InvalidTransition),
-    ("pending", "retract", "admin", InvalidTransition),
-    ("awaiting-signoff", "approve", "reviewer", PermissionDenied),
-    ("awaiting-signoff", "approve", "editor", "approved"),
-    ("awaiting-signoff", "approve", "admin", "approved"),
-    ("awaiting-signoff", "reject", "reviewer", "rejected"),
-    ("awaiting-signoff", "reject", "editor", "rejected"),
-    ("awaiting-signoff", "edit", "reviewer", "awaiting-signoff"),
-    ("awaiting-signoff", "retract", "editor", InvalidTransition),
-    ("approved", "approve", "reviewer", InvalidTransition),
-    ("approved", "approve", "admin", InvalidTransition),
-    ("approved", "reject", "editor", InvalidTransition),
-    ("approved", "edit", "reviewer", InvalidTransition),
-    ("approved", "retract", "editor", InvalidTransition),
-    ("published", "retract", "reviewer", PermissionDenied),
-    ("published", "retract", "editor", "retracted"),
-    ("published", "retract", "admin", "retracted"),
-    ("published", "approve", "editor", InvalidTransition),
-    ("published", "reject", "admin", InvalidTransition),
-    ("published", "edit", "reviewer", InvalidTransition),
-    ("corrected", "approve", "reviewer", "approved"),
-    ("corrected", "approve", "editor", "approved"),
-    ("corrected", "reject", "reviewer", "published"),
-    ("corrected", "edit", "reviewer", "corrected"),
-    ("corrected", "retract", "editor", "retracted"),
-    ("corrected", "retract", "reviewer", PermissionDenied),
-    ("rejected", "approve", "admin", InvalidTransition),
-    ("rejected", "reject", "reviewer", InvalidTransition),
-    ("rejected", "edit", "reviewer", InvalidTransition),
-    ("rejected", "retract", "editor", InvalidTransition),
-    ("retracted", "approve", "admin", InvalidTransition),
-    ("retracted", "retract", "editor", InvalidTransition),
-    ("retracted", "edit", "admin", InvalidTransition),
-    ("duplicate", "approve", "reviewer", InvalidTransition),
-    ("duplicate", "reject", "reviewer", InvalidTransition),
-    ("duplicate", "edit", "reviewer", InvalidTransition),
-]
+CASES_FILE = Path(__file__).parent / "cases" / "transitions.tsv"
+ERRORS = {"InvalidTransition": InvalidTransition, "PermissionDenied": PermissionDenied}
+
+
+def load_cases() -> list[tuple[str, str, str, str | type[Exception]]]:
+    """(state before, action, role, state after | exception) rows of cases/transitions.tsv."""
+    cases = []
+    for line in CASES_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        before, action, role, after = line.split("\t")
+        cases.append((before, action, role, ERRORS.get(after, after)))
+    return cases
+
+
+CASES = load_cases()
 
 
 @pytest.mark.parametrize(("before", "action", "role", "after"), CASES,
