@@ -290,7 +290,7 @@ def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, user
         raise Fail(f"unknown column {column!r} (known: {', '.join(config.columns)})")
     db = obj.db()
     authenticate_cli(db, user)
-    states = review_queue.approve(db, list(item_ids), user=user, column=column)
+    states = review_queue.approve(db, list(item_ids), user=user, column=column, config=config)
     stats = pipeline.publish_due(db, config)
     for item_id, state in zip(item_ids, states, strict=False):
         click.echo(f"item {item_id}: {state}")

@@ -15,7 +15,7 @@ from html import escape
 from xml.sax.saxutils import escape as xesc
 
 from sample_province.catalog import Channel, Site
-from sample_province.urls import hanweb_uid, list_url
+from sample_province.urls import attachment_url, hanweb_uid, list_url
 from sample_province.world import Item
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -275,7 +275,8 @@ def render_detail(site: Site, it: Item, related: list[Item], now: datetime) -> s
                     f'<tr><td>标题：</td><td colspan="3">{title}</td></tr></table>\n')
             main = (f'<div class="gzk_box">{info}<div class="gzk_title"><h1>{title}</h1></div>\n'
                     f'<div class="gzk_detail">\n{_paras(paras)}</div>\n'
-                    '<div class="gzk_fj">附件：<a href="#">相关附件下载.pdf</a></div></div>\n')
+                    f'<div class="gzk_fj">附件：<a href="{escape(attachment_url(it.path, it.released, it.no))}" target="_blank">'
+                    f'{title}.pdf</a></div></div>\n')
         else:
             main = (f'<div class="article"><div class="article_title"><h1>{title}</h1></div>\n'
                     f'<div class="article_info"><span class="pubdate">发布时间：{d}</span>'
@@ -310,6 +311,27 @@ def render_detail(site: Site, it: Item, related: list[Item], now: datetime) -> s
                 f'<div id="content">\n{_paras(paras)}</div>\n')
     return (_head(site, f"{it.title}_{site.name}", meta) + "<body>\n<div class=\"wrap\">\n" + _top(site)
             + crumbs + main + _share() + _related(related) + "</div>\n" + _footer(site) + "</body>\n</html>\n")
+
+
+def render_pdf(it: Item) -> bytes:
+    """A small valid one-page PDF standing in for a document's attachment."""
+    text = f"Attachment {it.no} {it.released:%Y-%m-%d}"
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
 
 
 def render_home(site: Site, latest: dict[str, list[Item]]) -> str:

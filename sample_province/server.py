@@ -31,6 +31,7 @@ from sample_province.render import (
     render_index,
     render_list,
     render_not_found,
+    render_pdf,
 )
 from sample_province.sources import to_toml
 from sample_province.urls import match_list, page_size
@@ -203,6 +204,9 @@ class App:
             body, ctype = encode(site, render_forbidden(site), "html")
             x.send(403, body, ctype)
             return
+        if x.path.endswith(".pdf"):
+            self._attachment(x, site, kind)
+            return
         page = self._content(x, site, detail_fault=(kind == "404-detail"))
         if page is None:
             body, ctype = encode(site, render_not_found(site), "html")
@@ -262,6 +266,19 @@ class App:
             return None
         related = [r for r in world.listed(site, item.channel, now)[:6] if r.no != item.no]
         return render_detail(site, item, related, now), "html", item.changed_at(now)
+
+    def _attachment(self, x: Exchange, site: Site, kind: str | None) -> None:
+        """A policy document's PDF attachment (404 once the document is deleted)."""
+        now = self.p.now()
+        self.p.world.ensure(now)
+        item = self.p.world.attachments.get(x.path)
+        if item is None or item.site.id != site.id or item.released > now or item.deleted(now) or \
+                kind == "404-detail":
+            body, ctype = encode(site, render_not_found(site), "html")
+            x.send(404, body, ctype)
+            return
+        x.send(200, render_pdf(item), "application/pdf",
+               {"Content-Disposition": f'inline; filename="P0{item.released:%Y%m%d}{item.no}.pdf"'})
 
     # ------------------------------------------------------------------ behaviours
     def _has_cookie(self, x: Exchange, site: Site) -> bool:

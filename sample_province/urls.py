@@ -113,3 +113,8 @@ def detail_url(site: Site, channel: Channel, no: int, when: datetime) -> str:
     if t == "simple":
         return f"{base}/news/{when:%Y}/{when:%m%d}/{no}.html"
     return f"{base}/content/{when:%Y-%m}/{when:%d}/content_{no}.html"
+
+
+def attachment_url(detail_path: str, when: datetime, no: int) -> str:
+    """Where a policy document's PDF attachment lives: beside its detail page, ``P0{date}{id}.pdf``."""
+    return detail_path.rsplit("/", 1)[0] + f"/P0{when:%Y%m%d}{no}.pdf"

@@ -29,7 +29,7 @@ from sample_province.textgen import (
     generate_news,
     generate_notice,
 )
-from sample_province.urls import detail_url
+from sample_province.urls import attachment_url, detail_url
 
 log = logging.getLogger("sample_province")
 TZ = ZoneInfo("Asia/Shanghai")
@@ -139,6 +139,7 @@ class World:
         self.generated_days = 0
         self.items: list[Item] = []
         self.by_path: dict[str, Item] = {}
+        self.attachments: dict[str, Item] = {}  # PDF path -> the policy document it belongs to
         # (site id, channel key) -> items sorted by release time, and their release times
         self.lists: dict[tuple[str, str], list[Item]] = {}
         self._times: dict[tuple[str, str], list[datetime]] = {}
@@ -169,6 +170,8 @@ class World:
         item.path = detail_url(item.site, item.channel, item.no, item.released)
         self.items.append(item)
         self.by_path[item.path] = item
+        if item.story.kind in ("policy", "law"):
+            self.attachments[attachment_url(item.path, item.released, item.no)] = item
         key = (item.site.id, item.channel.key)
         lst = self.lists.setdefault(key, [])
         times = self._times.setdefault(key, [])

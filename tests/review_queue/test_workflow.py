@@ -75,6 +75,7 @@ def load_cases() -> list[tuple[str, str, str, str | type[Exception]]]:
         if not line.strip() or line.startswith("#"):
             continue
         before, action, role, after = line.split("\t")
+        assert before in wf.STATES and role in wf.ROLES and (after in wf.STATES or after in ERRORS), line
         cases.append((before, action, role, ERRORS.get(after, after)))
     return cases
 

@@ -89,6 +89,12 @@ def test_portal_policy_documents_use_gzk_detail(province: Province, http) -> Non
     assert "〔" in text_of(select(root, "table.gzk_info"))  # 文号 黑政规〔2025〕N号
     assert text_of(select(root, src["detail"]["body"])).startswith("各市（地）")
     assert all(d["column"] == "gov-documents" for d in docs)
+    links = [a.get("href") for a in select(root, "div.gzk_fj a")]
+    assert len(links) == 1 and links[0].endswith(".pdf")
+    pdf = http.get(urljoin(docs[0]["url"], links[0]))
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-1.4") and pdf.content.rstrip().endswith(b"%%EOF")
+    assert http.get(urljoin(docs[0]["url"], "P0000000001.pdf")).status_code == 404
 
 
 def test_trs_pagination_with_create_page_html(busy: Province, http) -> None:

@@ -190,6 +190,9 @@ def test_missing_corpus_means_generated_text(caplog, tmp_path: Path) -> None:
         assert len(titles) > 0.9 * len([i for i in items if i["original"]])  # mostly distinct
         assert any("召开" in t for t in titles) and any("调研" in t for t in titles)
         assert any("价格监测日报" in t for t in titles)  # daily bulletins: hard negatives
+        weekly = [i for i in items if i["original"] and i["title"].endswith("次常务会议")]
+        assert len(weekly) >= 2 and len({i["story_id"] for i in weekly}) == len(weekly)
+        assert all(i["column"] == "gov-affairs" for i in weekly)
         topics = {t for i in items for t in i["topics"]}
         assert topics == set(TOPIC_KEYWORDS)
     finally:
