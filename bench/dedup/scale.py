@@ -95,6 +95,7 @@ class ScaleRun:
     ingest_ms_mean: float  # full ingest: clean_item + route + cluster + store, one transaction each
     ingest_ms_median: float
     ingest_ms_p95: float
+    ingest_cpu_ms_mean: float  # CPU time per item (robust to other load on the machine)
     db_bytes: int
 
 
@@ -118,11 +119,13 @@ def measure(db_path: Path, n: int, stories: list[Story], probes: list[LabelledIt
         find_matches(db, fp, source=li.source.id, canonical_url=doc.canonical_url, published_at=doc.published_at)
         lookups.append(time.perf_counter() - t0)
     costs = []
+    c0 = time.process_time()
     for cid, li in enumerate(probes[1:], start=1):
         t0 = time.perf_counter()
         with store.transaction(db):
             ingest(db, cid, li.item, li.source, config)
         costs.append(time.perf_counter() - t0)
+    cpu = time.process_time() - c0
     db.conn.close()
     size = sum(f.stat().st_size for f in db_path.parent.glob(db_path.name + "*"))
     costs.sort()
@@ -135,5 +138,6 @@ def measure(db_path: Path, n: int, stories: list[Story], probes: list[LabelledIt
         ingest_ms_mean=statistics.fmean(costs) * 1e3,
         ingest_ms_median=statistics.median(costs) * 1e3,
         ingest_ms_p95=costs[int(0.95 * (len(costs) - 1))] * 1e3,
+        ingest_cpu_ms_mean=cpu / len(costs) * 1e3,
         db_bytes=size,
     )

@@ -123,6 +123,7 @@ def test_queue_shows_cluster_once_with_member_sources_and_flags(as_rita, db, fak
     assert html.count('class="unit"') == 1
     assert "冰雪节开幕" in html and "新华：冰雪节开幕" not in html
     assert "新华网" in html and "哈尔滨市人民政府" in html and "date-unknown" in html and "日期未知" in html
+    assert "1 组 units · 2 条 items" in html  # one story, two items, counted in the heading
     filtered = as_rita.get("/review/?flag=empty-body").get_data(as_text=True)
     assert 'class="unit"' not in filtered
 

@@ -165,3 +165,16 @@ def test_init_is_repeatable(db) -> None:
     normalizers.init(db)
     normalizers.init(db)
     assert db.conn.execute("SELECT version FROM schema_versions WHERE owner = 'normalizers'").fetchone()[0] == 1
+
+
+def test_ingest_rolls_back_with_the_callers_transaction(db) -> None:
+    """The pipeline ingests and submits in one transaction: a failure after ingest leaves nothing."""
+    import store
+    from tests.normalizers.dedup.conftest import CONFIG, SOURCES
+
+    with pytest.raises(RuntimeError), store.transaction(db):
+        normalizers.ingest(db, 1, make_item(identity="a1", title=TITLE, html=STORY), SOURCES["harbin"], CONFIG)
+        raise RuntimeError("review_queue failed")
+    assert normalizers.list_items(db) == []
+    assert normalizers.last_ingested(db) == 0
+    assert db.conn.execute("SELECT count(*) FROM dedup_lsh").fetchone()[0] == 0
