@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import logging
 import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -37,8 +39,13 @@ def run_demo(config_path: str, db_path: str, *, port: int, speed: float, seed: i
     """Start everything, print how to use it, block until Ctrl-C, stop everything."""
     import sample_province
 
+    # The simulated week starts seven days ago, so that for the first hour or so (at the default
+    # speed) every simulated publish time lies in the past and column freshness is meaningful.
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    start_day = (today - timedelta(days=7)).isoformat()
     try:
-        province = sample_province.start(port=port + 1, seed=seed, speed=speed, corpus=corpus)
+        province = sample_province.start(port=port + 1, seed=seed, speed=speed, corpus=corpus,
+                                         start_day=start_day)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise OSError(f"port {port + 1} (sample province) is in use; choose another with --port") from None
