@@ -81,6 +81,7 @@ class Gathered:
     detail_attempts: int = 0
     first_detail_error: str | None = None
     rechecked: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) fetched, same content
+    incomplete: bool = False  # detail pages left for the next run (budget reached)
 
 
 def backoff_delay(errors: int, settings: CollectorSettings, retry_after: float | None = None,
@@ -147,7 +148,7 @@ def _item(source: Source, entry: Entry, identity: str, rule: str, now: datetime,
 
 
 def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: bool,
-                seen: Callable[[list[str]], set[str]]) -> tuple[list[Entry], str | None, list[str]] | None:
+                seen: Callable[[list[str]], set[str]], full_scan: bool = False) -> tuple[list[Entry], str | None, list[str]] | None:
     """All list pages' entries, or None when the first page is unchanged (304 / still fresh)."""
     first = fetcher.get(source.url, conditional=conditional,
                         accept="application/json" if source.type == "json" else None)
@@ -186,7 +187,10 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
             kind = looks_binary(resp.content)
             if kind:
                 raise BinaryContent(f"binary content ({kind}, {len(resp.content)} bytes), not a feed")
-            found, w = parse_feed(resp.content, resp.headers, resp.url)
+            headers = dict(resp.headers)
+            if source.encoding:  # a feed known to lie about its charset
+                headers["content-type"] = f"application/xml; charset={source.encoding}"
+            found, w = parse_feed(resp.content, headers, resp.url)
             charset = "feed"
             warns += w
         else:
@@ -211,14 +215,12 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
                     if text.lstrip()[:200].lower().startswith(("<?xml", "<rss", "<feed")):
                         raise NotAList("the page is an RSS/Atom feed, not an HTML list (use type rss)") from None
                     raise
+        entries += found
         if not found:
             break  # an empty page: no point asking for the next one
-        if page > 1:
-            new_urls = [e.url for e in found if e.url]
-            if found and not (set(new_urls) - seen(new_urls)):
-                entries += found
-                break  # everything on this page is known: older pages are too
-        entries += found
+        urls = [e.url for e in found if e.url]
+        if not full_scan and urls and not (set(urls) - seen(urls)):
+            break  # everything on this page is known: older pages are too
         if source.type == "rss":
             break
     return entries, charset, list(dict.fromkeys(warns))
@@ -235,7 +237,8 @@ def _with_param(url: str, param: str, value: int) -> str:
 
 def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[list[str]], set[str]],
            identity_rule: str | None = None, rechecks: list[tuple[str, str]] | None = None, conditional: bool = True,
-           deadline: float | None = None, detail_limit: int = MAX_DETAILS_PER_RUN) -> Gathered:
+           deadline: float | None = None, detail_limit: int = MAX_DETAILS_PER_RUN,
+           full_scan: bool = False) -> Gathered:
     """Fetch and parse one source without storing anything (collect and probe share it)."""
     g = Gathered(items=[])
     if source.cookie_bootstrap:
@@ -243,7 +246,8 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
             fetcher.bootstrap(source.cookie_bootstrap)
         except FetchError as exc:
             raise type(exc)(f"cookie bootstrap failed: {exc}") from None
-    listed = _fetch_list(source, fetcher, g, conditional=conditional, seen=seen)
+    listed = _fetch_list(source, fetcher, g, conditional=conditional and not full_scan, seen=seen,
+                         full_scan=full_scan)
     entries: list[Entry] = []
     charset: str | None = None
     warns: list[str] = []
@@ -289,6 +293,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         try:
             resp = fetcher.get(url, conditional=True)
         except CollectError:
+            g.rechecked.append((url, known_identity))  # a gone page is not asked for again every run
             continue
         if resp.not_modified:
             g.rechecked.append((url, known_identity))
@@ -302,6 +307,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
             continue
         g.items.append((_item(source, e, known_identity, rule, now, e.meta.pop("_charset", None), []), url))
     if budget_hit:
+        g.incomplete = True
         g.warnings.append("detail pages left for the next run (time or count budget reached)")
     return g
 
@@ -378,7 +384,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                     if source.type != "rss" else [])
         g = gather(source, fetcher, now=now, seen=lambda urls: store.seen(source.id, urls),
                    identity_rule=st.identity_rule, rechecks=rechecks,
-                   deadline=start + max(settings.total_timeout * 4, 30.0))
+                   deadline=start + max(settings.total_timeout * 4, 30.0), full_scan=bool(st.backlog))
         if g.detail_attempts and g.detail_failures == g.detail_attempts and not g.items:
             raise FetchError(f"all {g.detail_attempts} detail pages failed; first: {g.first_detail_error}")
         recheck_urls = {u for u, _ in rechecks}
@@ -399,7 +405,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         for url, ident in g.rechecked:
             store.touch_seen(source.id, url, ident, now)
         # Validators are kept only when nothing was left behind, so a 304 never hides an item.
-        if not g.detail_failures and not any("left for the next run" in w for w in g.warnings):
+        st.backlog = int(bool(g.detail_failures or g.incomplete))
+        if not st.backlog:
             for url, entry in g.validators:
                 store.save_cache(url, entry, now)
         if g.detail_failures:
@@ -419,9 +426,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         if result.new:
             st.last_new_at = iso(now)
         st.last_warning = g.warnings[-1][:300] if g.warnings else None
-        r = rng or random
-        delay = source.interval * (1 + r.uniform(-settings.jitter, settings.jitter))
-        st.next_check_at = iso(now + timedelta(seconds=max(1.0, delay)))
+        st.next_check_at = iso(next_regular_check(source, settings, now, rng))
     except CollectError as exc:
         result.error = str(exc)
         result.error_kind = type(exc).__name__
@@ -448,8 +453,33 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     result.not_modified = fetcher.not_modified
     st.last_duration = round(result.duration, 3)
     st.last_bytes = result.bytes
-    store.save_state(st)
+    try:
+        store.save_state(st)
+    except Exception as exc:  # noqa: BLE001 - the database being busy must not stop the other sources
+        log.error("source %s: cannot record its state: %s", source.id, exc)
+        if result.ok:
+            result.warnings.append(f"state not recorded: {exc}")
     return result
+
+
+def next_regular_check(source: Source, settings: CollectorSettings, now: datetime,
+                       rng: random.Random | None = None) -> datetime:
+    """After a success: the next cron time (Asia/Shanghai), or the interval with jitter."""
+    r = rng or random
+    if source.cron:
+        from zoneinfo import ZoneInfo
+
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            trigger = CronTrigger.from_crontab(source.cron, timezone=ZoneInfo("Asia/Shanghai"))
+            nxt = trigger.get_next_fire_time(None, now)
+            if nxt is not None:
+                return nxt.astimezone(UTC)
+        except ValueError:
+            log.warning("source %s: invalid cron %r, using every %ds", source.id, source.cron, source.interval)
+    delay = source.interval * (1 + r.uniform(-settings.jitter, settings.jitter))
+    return now + timedelta(seconds=max(1.0, delay))
 
 
 def _now(now: datetime | None) -> datetime:
@@ -483,10 +513,14 @@ def collect(db: sqlite_utils.Database, sources: Any, settings: CollectorSettings
         return []
     limiter = HostLimiter(settings.per_host)
     prefix = f"{db_key(db)}:"
+    # Longest-running sources first (by their last run): the pass ends with short ones, not with
+    # one slow source started last.
+    states = store.states()
+    order = sorted(sources, key=lambda s: -(states[s.id].last_duration or 0.0) if s.id in states else 0.0)
     with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(sources))),
                             thread_name_prefix="collect") as pool:
-        futures = [pool.submit(run_one, store, s, settings, limiter, now, RUNNING, prefix) for s in sources]
-        return [f.result() for f in futures]
+        futures = {s.id: pool.submit(run_one, store, s, settings, limiter, now, RUNNING, prefix) for s in order}
+        return [futures[s.id].result() for s in sources]
 
 
 def db_key(db: sqlite_utils.Database) -> str:

@@ -37,6 +37,9 @@ DATE_RE = re.compile(
 )
 _FULL_DATE_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _WS_RE = re.compile(r"\s+")
+_ARTICLE_PATH_RE = re.compile(r"\d{4,}")  # article URLs carry a date or a numeric id
+_DATE_LABEL_RE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期)\s*[:：]\s*(" + DATE_RE.pattern + ")")
+_SOURCE_LABEL_RE = re.compile(r"(?:来源|信息来源|文章来源)\s*[:：]\s*([^\s|｜:：]{2,30})")
 _TRS_PAGES_RE = re.compile(r"createPageHTML\(\s*(\d+)\s*,")
 
 
@@ -246,6 +249,7 @@ def _dedupe(entries: list[Entry]) -> list[Entry]:
 def _guess_list(root: Any) -> list[Entry]:
     """The largest group of same-shaped sibling rows (li/tr/dd/p/div) each holding a link and a date."""
     groups: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
+    undated: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
     for row in root.iter("li", "tr", "dd", "dt", "p", "div", "h3", "h4"):
         links = [a for a in row.iter("a") if _is_item_href(a.get("href", "").strip())]
         if not links or len(links) > 3:
@@ -258,19 +262,18 @@ def _guess_list(root: Any) -> list[Entry]:
         if len(title) < 4:
             continue
         date = _date_in(row_text.replace(_text(a), " ", 1)) or _date_in(row_text)
-        if not date:
-            continue
-        parent = row.getparent()
-        groups[(parent, row.tag)].append(Entry(url=_strip_fragment(a.get("href").strip()), title=_clean(title),
-                                               list_date=date))
-    if not groups:
-        return []
-    best = max(groups.values(), key=len)
-    if len(best) < 2:
-        return []
-    # Several sibling blocks (one <ul> per five rows is common): take all groups of that row shape
-    # under the same grandparent.
-    return best
+        href = a.get("href").strip()
+        entry = Entry(url=_strip_fragment(href), title=_clean(title), list_date=date)
+        if date:
+            groups[(row.getparent(), row.tag)].append(entry)
+        elif len(links) == 1 and len(title) >= 6 and _ARTICLE_PATH_RE.search(urlsplit(href).path):
+            undated[(row.getparent(), row.tag)].append(entry)
+    best = max(groups.values(), key=len) if groups else []
+    if len(best) >= 2:
+        return best
+    # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
+    best = max(undated.values(), key=len) if undated else []
+    return best if len(best) >= 3 else []
 
 
 def next_page_url(root: Any, current: str, page: int, how: str | None, first_url: str) -> str | None:
@@ -347,11 +350,20 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Det
             raw = _text(d[0])
             m = DATE_RE.search(raw) if _FULL_DATE_RE.search(raw) else None
             published = m.group(0).strip() if m else (raw or None)
+    if not published:
+        # "发布时间：2025-03-01 09:30" is how most detail pages state it: a label, not a guess.
+        m = _DATE_LABEL_RE.search(_text(root.find("body") if root.find("body") is not None else root))
+        if m and _FULL_DATE_RE.search(m.group(1)):
+            published = m.group(1).strip()
     source = meta.get("ContentSource")
     if not source and spec.get("source"):
         s = _select(root, spec["source"])
         if s:
             source = _clean(re.sub(r"^\s*(来源|信息来源|文章来源)\s*[:：]\s*", "", _text(s[0]))) or None
+    if not source:
+        body_el = root.find("body")
+        m = _SOURCE_LABEL_RE.search(_text(body_el if body_el is not None else root))
+        source = _clean(m.group(1)) if m else None
     body_html = ""
     scope = root
     if spec.get("body"):
@@ -418,8 +430,8 @@ def load_json(text: str) -> Any:
 
 
 _GUESS = {"title": ("title", "name", "subject", "headline", "docTitle", "articleTitle"),
-          "url": ("url", "link", "href", "docUrl", "articleUrl", "pageUrl"),
-          "date": ("date", "pubDate", "publishTime", "pubTime", "publishDate", "time", "createTime",
+          "url": ("url", "link", "linkUrl", "href", "docUrl", "articleUrl", "pageUrl"),
+          "date": ("date", "pubDate", "publishTime", "publishedTimeStr", "publishTimeStr", "pubTimeStr", "pubTime", "publishDate", "time", "createTime",
                    "releaseTime", "docPubTime"),
           "id": ("id", "guid", "docId", "articleId", "uuid"),
           "body": ("content", "body", "html", "text", "docContent")}

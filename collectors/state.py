@@ -36,7 +36,8 @@ def _step1(db: sqlite_utils.Database) -> None:
         identity_note TEXT,
         last_duration REAL,
         last_bytes INTEGER,
-        alerting INTEGER NOT NULL DEFAULT 0
+        alerting INTEGER NOT NULL DEFAULT 0,
+        backlog INTEGER NOT NULL DEFAULT 0
     )""")
     db.execute("""CREATE TABLE http_cache (
         url TEXT PRIMARY KEY,
@@ -69,7 +70,8 @@ def _step1(db: sqlite_utils.Database) -> None:
 
 def init(db: sqlite_utils.Database) -> None:
     """Create or upgrade the collector's tables (source_state, http_cache, seen_links, collected)."""
-    migrate(db, "collectors", [_step1])
+    with _lock_for(db):  # worker threads may share this connection
+        migrate(db, "collectors", [_step1])
 
 
 def iso(dt: datetime) -> str:
@@ -100,6 +102,7 @@ class SourceState:
     last_duration: float | None = None
     last_bytes: int | None = None
     alerting: int = 0
+    backlog: int = 0  # detail pages were left behind last run: scan every list page next time
 
 
 _LOCKS: dict[int, threading.RLock] = {}

@@ -1,8 +1,9 @@
 """Near-duplicate detection: fingerprints, the candidate index, verification, the look-alike guard.
 
 One cluster is one story across sources and days. Candidates come from an index (MinHash-LSH,
-one row per band, in the indexed SQLite table ``dedup_lsh``) with a bounded list per band, so the
-cost of a lookup does not grow with the history. Candidates are then verified on the char-5
+one row per band, in the indexed SQLite table ``dedup_lsh``) with a bounded list per band, so a
+lookup reads at most BANDS × PER_BAND index rows and verifies at most VERIFY_LIMIT items however
+long the history grows. Candidates are then verified on the char-5
 shingles of their comparison keys: containment (a trimmed re-post is contained in its original)
 or Jaccard, and a guard rejects look-alikes (other numbers, dates, ordinals, places in the titles
 or the lead) — weekly 常务会议 reports and 欢迎X国总理访华 share most of their words and are
@@ -11,6 +12,7 @@ different stories.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -102,6 +104,7 @@ class Match:
 
 # --- the guard -------------------------------------------------------------------------------------
 _KINDS = ("ord", "date", "num", "place")
+_DIGIT_RUN = re.compile(r"\d+")
 
 
 def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_key: str) -> str | None:
@@ -124,31 +127,15 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
             (a_body_key, b_body_key) if len(a_body_key) <= len(b_body_key) else (b_body_key, a_body_key)
         )
         lead = guard_tokens(short, lead=LEAD_CHARS)
-        long_tokens = guard_tokens(long_)
         for kind in ("place", "date", "ord"):
             for tok in lead[kind]:
                 if tok not in long_:
                     return f"lead {kind} {tok!r} missing from the other text"
-        long_numbers = long_tokens["num"] | {
-            d for kind in ("date", "ord") for t in long_tokens[kind] for d in _digits(t)
-        }
+        long_numbers = set(_DIGIT_RUN.findall(long_)) if lead["num"] else set()
         for tok in lead["num"]:
             if tok not in long_numbers:
                 return f"lead number {tok!r} missing from the other text"
     return None
-
-
-def _digits(token: str) -> list[str]:
-    out, cur = [], ""
-    for ch in token:
-        if ch.isdigit():
-            cur += ch
-        elif cur:
-            out.append(cur)
-            cur = ""
-    if cur:
-        out.append(cur)
-    return out
 
 
 # --- verification ------------------------------------------------------------------------------------
@@ -362,8 +349,9 @@ def find_matches(
             for item_id, cluster, src, title_key, body_key in rows:
                 containment, jaccard, conflict = verify(fp, title_key, body_key)
                 same_title = bool(fp.title_key) and title_key == fp.title_key
-                if conflict is None and jaccard < JACCARD_MIN and not same_title:
-                    conflict = _follow_up(fp.body_key, body_key)
-                if conflict is None and _accept(containment, jaccard, same_title):
-                    found[item_id] = Match(item_id, cluster, src, containment, jaccard, "text")
+                if conflict is not None or not _accept(containment, jaccard, same_title):
+                    continue
+                if jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key):
+                    continue
+                found[item_id] = Match(item_id, cluster, src, containment, jaccard, "text")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))

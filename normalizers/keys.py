@@ -71,9 +71,11 @@ _DATELINE = re.compile(
     r"\s*(?:\([^()\n]{0,30}\))?\s*:?\s*"
 )
 _STRIP = re.compile(r"[\W_]+")
-# Numbers that only touch because text between them was cut ("增长8.6%。2024年…") must not fuse
-# into one ("862024"); a decimal point or thousands separator inside a number still vanishes.
-_DIGIT_GAP = re.compile(r"(?<=\d)(?![.,:/\-]\d)[\W_]+(?=\d)")
+# A number ends where punctuation follows it: text cut after "增长8.6%。" must not fuse the number
+# with what comes next ("862024", or "95日" out of "达到95%。日前"). A decimal point or thousands
+# separator inside a number still vanishes ("8.6" → "86", "1,000" → "1000"), and so do plain
+# spaces ("2025年 1 月"), which re-posters add and remove at will.
+_DIGIT_GAP = re.compile(r"(?<=\d)(?![.,:/\-]\d)(?:\s*[^\w\s]|[^\S\n]*\n)[\W_]*(?=\w)")
 NUMBER_GAP = "丨"
 
 

@@ -61,6 +61,14 @@ def _start_province(sites: int, latency_ms: int, history: int) -> tuple[subproce
 
 
 
+def _ratio(first: list, second: list) -> float | None:
+    """Cycle-2 bytes over cycle-1 bytes for the sources whose servers answer conditional GETs."""
+    with_validators = {r.source_id for r in second if r.not_modified}
+    b1 = sum(r.bytes for r in first if r.source_id in with_validators)
+    b2 = sum(r.bytes for r in second if r.source_id in with_validators)
+    return round(b2 / b1, 4) if b1 else None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sites", type=int, default=1000)
@@ -82,12 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             db = open_db(Path(tmp) / "bench.db")
             collectors.init(db)
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             first = collectors.collect(db, sources, settings)
-            wall1 = time.perf_counter() - t0
-            t0 = time.perf_counter()
+            wall1, cpu1 = time.perf_counter() - t0, time.process_time() - c0
+            c0, t0 = time.process_time(), time.perf_counter()
             second = collectors.collect(db, sources, settings)
-            wall2 = time.perf_counter() - t0
+            wall2, cpu2 = time.perf_counter() - t0, time.process_time() - c0
             stored = len(collectors.pending(db, 0, limit=10_000_000))
             db.conn.close()
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -114,12 +122,14 @@ def main(argv: list[str] | None = None) -> int:
             "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
             "sites": args.sites, "sources": len(sources), "latency_ms": args.latency_ms,
             "concurrency": args.concurrency,
-            "cycle1": {"wall_s": round(wall1, 2), "requests": req1, "items_new": sum(r.new for r in first),
+            "cycle1": {"wall_s": round(wall1, 2), "cpu_s": round(cpu1, 2),
+                       "slowest_sources": [(r.source_id, round(r.duration, 2), r.requests)
+                                           for r in sorted(first, key=lambda r: -r.duration)[:3]], "requests": req1, "items_new": sum(r.new for r in first),
                        "failed_sources": sum(not r.ok for r in first), "bytes": bytes1},
             "limit_requests_s": round(limit_requests, 2),
             "efficiency_vs_request_limit": round(limit_requests / wall1, 3),
             "limit_sites_s": round(limit_sites, 2),
-            "cycle2": {"wall_s": round(wall2, 2), "requests": sum(r.requests for r in second),
+            "cycle2": {"wall_s": round(wall2, 2), "cpu_s": round(cpu2, 2), "requests": sum(r.requests for r in second),
                        "answered_304": sum(r.not_modified for r in second),
                        "bytes_from_sources_with_validators": sum(r.bytes for r in second if r.not_modified),
                        "bytes_from_sources_without_validators": sum(r.bytes for r in second if not r.not_modified),
@@ -127,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                        "efficiency_vs_request_limit": round(sum(r.requests for r in second) * lat
                                                             / args.concurrency / wall2, 3)},
             "bytes_ratio_cycle2_vs_cycle1": round(bytes2 / bytes1, 4) if bytes1 else None,
+            "bytes_ratio_sources_with_validators": _ratio(first, second),
             "sequential": {"urls_timed": n_seq, "elapsed_s": round(seq_elapsed, 2),
                            "full_loop_s": round(seq_full, 2), "extrapolated": n_seq < len(urls)},
             "speedup_vs_sequential": round(seq_full / wall1, 1),
@@ -147,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(a) cycle 1: {c1['wall_s']} s for {c1['requests']} requests, {c1['items_new']} items; "
               f"limit {report['limit_requests_s']} s → {report['efficiency_vs_request_limit']:.0%} of the limit "
               f"(sites-only limit {report['limit_sites_s']} s)")
-        print(f"    cycle 2: {c2['wall_s']} s for {c2['requests']} requests → "
+        print(f"    cycle 1 CPU {c1['cpu_s']} s; slowest sources {c1['slowest_sources']}")
+        print(f"    cycle 2: {c2['wall_s']} s (CPU {c2['cpu_s']} s) for {c2['requests']} requests → "
               f"{c2['efficiency_vs_request_limit']:.0%} of its limit")
         seq = report["sequential"]
         print(f"(b) sequential requests loop over the {len(sources)} list URLs: {seq['full_loop_s']} s"
@@ -155,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
               f"cycle 1 is {report['speedup_vs_sequential']}× faster, cycle 2 {report['speedup_cycle2_vs_sequential']}×")
         print(f"(c) bytes: cycle 1 {c1['bytes']:,}, cycle 2 {c2['bytes']:,} → "
               f"{report['bytes_ratio_cycle2_vs_cycle1']:.1%}; cycle 2 had {c2['answered_304']} answers 304; "
-              f"{c2['bytes_from_sources_without_validators']:,} bytes came from sources that send no validators")
+              f"{c2['bytes_from_sources_without_validators']:,} bytes came from sources that send no validators; "
+              f"sources with validators: {report['bytes_ratio_sources_with_validators']:.1%}")
         print(f"collector peak RSS: {report['collector_peak_rss_mb']} MB; items stored {report['stored_items']}")
     return 0
 

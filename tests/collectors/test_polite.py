@@ -130,3 +130,22 @@ def test_a_source_never_runs_twice_at_once(web, db):
     t.join()
     assert second.skipped and second.error == "already running"
     assert out[0].ok and web.count("/slow.xml") == 1
+
+
+def test_a_detail_page_that_failed_on_page_two_is_fetched_later(web, db):
+    page1 = LIST.format(rows=ROW.format(n=1, title=TITLES[1])).replace("</ul>", '</ul><a class="nx" href="/l2.html">下一页</a>')
+    web.route("/l.html", page1)
+    web.route("/l2.html", LIST.format(rows=ROW.format(n=2, title=TITLES[2])))
+    web.route("/d/1.html", DETAIL.format(n=1, title=TITLES[1], text="正文一"))
+    web.route("/d/2.html", b"busy", status=503)
+    src = make_source("pg", web.url, "/l.html", max_pages=3, list={"items": "ul.l li", "date": "span", "next": "a.nx"})
+    [r1] = collectors.collect(db, [src], FAST)
+    assert r1.ok and r1.new == 1 and r1.warnings
+    [r2] = collectors.collect(db, [src], FAST)  # page 1 is all seen, yet page 2 is read: /d/2 is owed
+    assert r2.new == 0 and web.count("/l2.html") == 2
+    web.route("/d/2.html", DETAIL.format(n=2, title=TITLES[2], text="正文二"))
+    [r3] = collectors.collect(db, [src], FAST)
+    assert r3.new == 1
+    [r4] = collectors.collect(db, [src], FAST)  # nothing owed any more: page 1 is enough
+    assert r4.new == 0 and web.count("/l2.html") == 3
+    assert sorted(i.title for _, i in collectors.pending(db, 0)) == sorted([TITLES[1], TITLES[2]])

@@ -187,3 +187,27 @@ def test_a_simulated_day_every_story_once_with_a_site_down_and_one_hanging(tmp_p
     assert m['huiju_source_failing{source="harbin"}'] == 1.0 and m["huiju_sources_failing"] == 2.0
     assert steps == 24
     db.conn.close()
+
+
+@pytest.mark.parametrize("site", ["harbin", "qiqihar", "mudanjiang", "qitaihe", "heihe", "yichun", "portal-ljdt"])
+def test_probe_onboards_a_site_with_no_configuration(site):
+    with sample_province.start(seed=1, speed=0) as p:
+        p.advance(days=1)
+        url = next(d["url"] for d in p.sources() if d["id"] == site)
+        truth = {t["url"]: t for t in p.truth()["items"]}
+        items = collectors.probe(url, settings=SETTINGS, details=3)
+    assert items
+    for it in items[:3]:
+        assert it.title and it.url.startswith("http")
+        t = truth.get(it.url)
+        assert t is not None, it.url
+        if t["published_at"]:
+            assert _matches(t["published_at"], it)
+    assert any(len(it.html) > 100 for it in items[:3])
+
+
+def test_probe_names_the_cause_for_a_protected_site():
+    with sample_province.start(seed=1, speed=0) as p:
+        url = next(d["url"] for d in p.sources() if d["id"] == "hegang")
+        with pytest.raises(collectors.FetchError, match="HTTP 403"):
+            collectors.probe(url, settings=SETTINGS)

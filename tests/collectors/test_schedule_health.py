@@ -149,3 +149,12 @@ def test_dispatcher_logs_one_alert_line_when_a_source_starts_failing(web, tmp_pa
         assert len(alerts) == 1 and "HTTP 404" in alerts[0].getMessage()
     finally:
         d.shutdown()
+
+
+def test_cron_sources_are_next_checked_at_their_cron_time(web, db):
+    _feed(web, "/c.xml", [1])
+    src = make_source("c", web.url, "/c.xml", type="rss", every=None, cron="0 8 * * *")
+    now = datetime(2024, 5, 1, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    collectors.collect(db, [src], FAST, now=now)
+    [h] = collectors.health(db, [src], now=now)
+    assert h.next_check_at == "2024-05-02T00:00:00+00:00"  # 08:00 Shanghai next day

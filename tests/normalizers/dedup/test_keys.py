@@ -145,3 +145,8 @@ def test_other_word_for_one_character_is_a_substitution() -> None:
     a = comparison_key("研究院翻译的论述摘编一书西班牙文版近日由编译出版社出版面向海内外发行")
     b = comparison_key("研究院翻译的论述摘编一书日文版近日由编译出版社出版面向海内外发行")
     assert lead_substitution(b, a, sh(a)) is not None
+
+
+def test_number_before_a_cut_does_not_become_a_date() -> None:
+    # "…达到95%。" followed, after a trimmed paragraph, by "日前…" is not the date "95日".
+    assert guard_tokens(comparison_key("一致性程度达到95%。\n日前，八部门联合印发方案"))["date"] == set()
