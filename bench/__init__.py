@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` runs them all; each also runs alone (`python -m bench.NAME`)."""
