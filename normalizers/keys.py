@@ -34,7 +34,7 @@ __all__ = [
     "NUMBER_GAP",
 ]
 
-SHINGLE = 5  # characters per shingle: measured best on the shared corpus (see docs/benchmarks-dedup.md)
+SHINGLE = 5  # characters per shingle: measured best on the shared corpus (see docs/benchmarks.md)
 BANDS = 16  # MinHash values per item; each one is an LSH band of one row
 MAX_KEY_CHARS = 20_000  # a 1 MB body is matched on its first 20k key characters
 
