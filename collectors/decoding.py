@@ -27,7 +27,6 @@ _XML_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-.]+)""
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-_HIGH_LATIN_RE = re.compile(r"[\u0080-\u00ff]")
 _MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
           b"PK\x03\x04": "ZIP archive", b"\xd0\xcf\x11\xe0": "Office document", b"Rar!": "RAR archive",
           b"\x1f\x8b": "gzip data", b"7z\xbc\xaf": "7z archive"}
@@ -165,22 +164,73 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
     return Decoded(text, "utf-8", warnings)
 
 
-def repair_mojibake(text: str) -> tuple[str, bool]:
-    """Repair GBK bytes that were read as Latin-1 somewhere upstream (ÕþÎñ… → 政务…).
+_CP1252_BACK = {}
+for _b in range(0x80, 0xA0):
+    try:
+        _CP1252_BACK[bytes([_b]).decode("cp1252")] = _b
+    except UnicodeDecodeError:
+        pass
+_LATIN_RANGE = re.compile(
+    r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_LATIN_RUN = re.compile(_LATIN_RANGE.pattern + "{2,}")
 
-    Only text with no CJK and many Latin-1 high characters is tried, and the repair is kept
-    only when it yields CJK text; clean text is returned unchanged.
+
+def _latin_bytes(s: str) -> bytes | None:
+    """The bytes a Latin-1/Windows-1252 decoder turned into *s*; ``None`` if *s* was not that."""
+    out = bytearray()
+    for ch in s:
+        o = ord(ch)
+        if o < 0x100:
+            out.append(o)
+        elif ch in _CP1252_BACK:
+            out.append(_CP1252_BACK[ch])
+        else:
+            return None
+    return bytes(out)
+
+
+def repair_mojibake(s: str) -> tuple[str, bool]:
+    """Undo GBK (or UTF-8) bytes that were read as Latin-1/Windows-1252.
+
+    ftfy's ``fix_encoding`` does not repair GBK read as Latin-1; re-encoding to the original bytes
+    and decoding as GB18030 does. The repair is kept only when it yields Chinese text and the
+    input held (almost) none. Returns ``(text, repaired)``.
     """
-    if not text or _CJK_RE.search(text):
-        return text, False
-    highs = len(_HIGH_LATIN_RE.findall(text))
-    if highs < 2 or highs * 4 < len(text.strip()) * 1:
-        return text, False
-    for cs in ("gb18030", "utf-8"):
-        try:
-            fixed = text.encode("latin-1").decode(cs)
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-        if _CJK_RE.search(fixed):
+    if not s:
+        return s, False
+    latin = len(_LATIN_RANGE.findall(s))
+    if latin < 4:
+        return s, False
+    han_before = len(_HAN.findall(s))
+    if han_before > latin // 4:
+        return s, False
+    # A Chinese character is two (GBK) or three (UTF-8) high bytes: mojibake comes in runs, while
+    # accented letters of European text stand alone (café, élève) and must not be "repaired".
+    paired = sum(len(m) for m in _LATIN_RUN.findall(s))
+    if paired < 0.8 * latin:
+        return s, False
+    raw = _latin_bytes(s)
+    if raw is None:
+        return s, False
+    # Valid UTF-8 is a strong signal (GBK byte pairs rarely form it): try it strictly first.
+    try:
+        fixed = raw.decode("utf-8")
+        if len(_HAN.findall(fixed)) > han_before:
             return fixed, True
-    return text, False
+    except UnicodeDecodeError:
+        pass
+    best = s
+    try:
+        fixed = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        fixed = raw.decode("gb18030", errors="replace")
+        if fixed.count("\ufffd") > max(1, len(fixed) // 200):
+            return s, False
+    han = len(_HAN.findall(fixed))
+    if han > han_before and han * 2 >= latin // 2:
+        best = fixed
+    return best, best is not s
+
+
