@@ -354,12 +354,12 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
 
     db = obj.db()
     rows = normalizers.list_items(db, limit=None if (state or column) else limit)
-    states = review_queue.states(db, [r["id"] for r in rows])
+    views = review_queue.publish_views(db, [r["id"] for r in rows])
     out = []
     for r in rows:
-        view = review_queue.publish_view(db, r["id"]) if states.get(r["id"]) else {}
+        view = views.get(r["id"], {})
         out.append({"id": r["id"], "source": r["source"], "title": r["title"], "url": r["url"],
-                    "published_at": r["published_at"], "state": states.get(r["id"], "new"),
+                    "published_at": r["published_at"], "state": view.get("state", "new"),
                     "column": view.get("column") or r["column"], "topics": r.get("topics") or [],
                     "cluster": r["cluster"], "version": r["version"], "flags": r.get("flags") or []})
     if state:

@@ -31,12 +31,12 @@ class Daemon:
     """Everything `run.py daemon` runs; `start()` blocks until `stop()` or SIGINT/SIGTERM."""
 
     def __init__(self, config: Config, db_path: str, *, host: str | None = None, port: int | None = None,
-                 pass_every: int = 5, on_ready: Callable[[Daemon], None] | None = None) -> None:
+                 pass_every: int | None = None, on_ready: Callable[[Daemon], None] | None = None) -> None:
         self.config = config
         self.db_path = db_path
         self.host = host or config.web.host
         self.port = config.web.port if port is None else port
-        self.pass_every = pass_every
+        self.pass_every = pass_every or config.web.publish_every
         self.on_ready = on_ready
         db = store.open_db(db_path)
         init_all(db)

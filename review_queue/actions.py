@@ -47,15 +47,30 @@ def member_id(member: dict[str, Any]) -> int:
     return int(member["id"] if "id" in member else member["item_id"])
 
 
-def get_row(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
-    row = db.execute(_SELECT + " WHERE item_id = ?", [item_id]).fetchone()
-    if row is None:
-        return None
+def _decode(row: tuple) -> dict[str, Any]:
     d = dict(zip(_COLS, row, strict=True))
     for key in ("routed_topics", "flags", "signoffs", "signoff_roles"):
         d[key] = json.loads(d[key] or "[]")
     d["edit_topics"] = json.loads(d["edit_topics"]) if d["edit_topics"] is not None else None
     return d
+
+
+def get_row(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
+    row = db.execute(_SELECT + " WHERE item_id = ?", [item_id]).fetchone()
+    return _decode(row) if row is not None else None
+
+
+def get_rows(db: sqlite_utils.Database, item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The review rows of many items in a few queries (ids not in review are left out)."""
+    ids = list(dict.fromkeys(int(i) for i in item_ids))
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in db.execute(f"{_SELECT} WHERE item_id IN ({marks})", chunk):
+            d = _decode(row)
+            out[d["item_id"]] = d
+    return out
 
 
 def require_row(db: sqlite_utils.Database, item_id: int) -> dict[str, Any]:
@@ -139,14 +154,10 @@ def _story_out(db: sqlite_utils.Database, item_id: int, cluster_id: int | None) 
     """Another member of the cluster that is approved or published (the story is out), if any."""
     if cluster_id is None:
         return None
-    for member in normalizers.cluster_members(db, cluster_id):
-        mid = member_id(member)
-        if mid == item_id:
-            continue
-        r = db.execute("SELECT state FROM reviews WHERE item_id = ?", [mid]).fetchone()
-        if r and r[0] in (wf.APPROVED, wf.PUBLISHED, wf.CORRECTED):
-            return mid
-    return None
+    others = [mid for mid in map(member_id, normalizers.cluster_members(db, cluster_id)) if mid != item_id]
+    member_states = states(db, others)
+    return next((mid for mid in others if member_states.get(mid) in (wf.APPROVED, wf.PUBLISHED, wf.CORRECTED)),
+                None)
 
 
 def _submit_new(db: sqlite_utils.Database, item_id: int, result: Any, info: dict[str, Any],
@@ -229,11 +240,10 @@ def _mark_cluster_duplicates(db: sqlite_utils.Database, item_id: int, cluster_id
     """The story of *item_id* is out: its cluster's other waiting members become duplicates."""
     if cluster_id is None:
         return
-    for member in normalizers.cluster_members(db, cluster_id):
-        mid = member_id(member)
-        if mid == item_id:
-            continue
-        other = get_row(db, mid)
+    others = [mid for mid in map(member_id, normalizers.cluster_members(db, cluster_id)) if mid != item_id]
+    rows = get_rows(db, others)
+    for mid in others:
+        other = rows.get(mid)
         if other is None or other["state"] not in (wf.PENDING, wf.AWAITING_SIGNOFF):
             continue
         _move(db, other, "duplicate", wf.DUPLICATE, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at,
@@ -488,7 +498,16 @@ def publish_view(db: sqlite_utils.Database, item_id: int) -> dict[str, Any]:
     normalized item's own value stands — plus approved_by, approved_at, signoffs, state,
     correction.
     """
-    row = require_row(db, int(item_id))
+    return _view(require_row(db, int(item_id)))
+
+
+def publish_views(db: sqlite_utils.Database, item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """:func:`publish_view` of many items at once (ids not in review are left out): listings of
+    thousands of items read the reviews table in a few queries, not one per item."""
+    return {item_id: _view(row) for item_id, row in get_rows(db, item_ids).items()}
+
+
+def _view(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "item_id": row["item_id"],
         "state": row["state"],

@@ -10,7 +10,7 @@ import sqlite_utils
 
 import normalizers
 from review_queue import workflow as wf
-from review_queue.actions import effective_column, get_row, member_id
+from review_queue.actions import effective_column, get_rows, member_id
 from review_queue.locks import current_locks
 
 
@@ -62,12 +62,13 @@ def queue(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[Que
         groups.setdefault(key, []).append(item_id)
         first_seen.setdefault(key, submitted_at)
     locks = current_locks(db, now=now)
+    cluster_lists = {key: list(normalizers.cluster_members(db, key[1])) if key[0] == "cluster" else []
+                     for key in groups}
+    # every review row the units show (their own and their members' states), read in a few queries
+    review_rows = get_rows(db, [*ids, *(member_id(m) for ms in cluster_lists.values() for m in ms)])
     entries: list[QueueEntry] = []
     for key, waiting in groups.items():
-        if key[0] == "cluster":
-            members = list(normalizers.cluster_members(db, key[1]))
-        else:
-            members = []
+        members = cluster_lists[key]
         by_id = {member_id(m): m for m in members}
         for item_id in waiting:  # a reviewable row the normalizers did not list still shows
             if item_id not in by_id and item_id in items:
@@ -80,12 +81,11 @@ def queue(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[Que
             continue  # the items vanished upstream; nothing a reviewer could look at
         # cluster members are summaries (id, source, title, url, time): read the full item
         rep = items.get(unit_id) or by_id[unit_id]
-        row = get_row(db, unit_id)
-        assert row is not None
+        row = review_rows[unit_id]
         others = []
         also: list[str] = []
         member_states = {
-            i: (get_row(db, i) or {}).get("state") for i in order if i != unit_id
+            i: (review_rows.get(i) or {}).get("state") for i in order if i != unit_id
         }
         for i in order:
             if i == unit_id:

@@ -104,7 +104,7 @@ class WebSettings:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = ""  # base URL the portal sees; default http://host:port
-    publish_every: int = 60  # seconds between publishing passes in the daemon
+    publish_every: int = 60  # seconds between pipeline passes (ingest, queue, publish) in the daemon
 
 
 @dataclass(frozen=True)
