@@ -14,11 +14,13 @@ import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 DEFAULT_CONFIG = "schedules.toml"
 DEFAULT_DB = os.path.join("data", "huiju.db")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class Fail(click.ClickException):
@@ -39,6 +41,11 @@ class HuijuGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # the reader went away (`run.py items | head`): stop quietly, as Unix tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
         except Exception as exc:
             if ctx.find_root().params.get("debug"):
                 raise
@@ -432,11 +439,17 @@ def vars_of(obj: Any) -> dict[str, Any]:
 
 
 def short_time(value: Any) -> str:
+    """A machine time shown to an operator: Beijing time, to the second."""
     if not value:
         return "-"
-    if isinstance(value, datetime):
-        value = value.astimezone(UTC).isoformat()
-    return str(value)[:19].replace("T", " ")
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)[:19]
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Collect items from government sites politely: RSS/Atom, HTML list + detail pages, JSON lists.
 
-Public interface: ``init``, ``collect``, ``pending``, ``probe``, ``health``, ``metrics``,
+Public interface: ``init``, ``collect``, ``pending``, ``backlog``, ``probe``, ``health``, ``metrics``,
 ``Dispatcher``, ``schedule_jobs`` and the exceptions, each named by the condition it reports.
 """
 
@@ -48,6 +48,7 @@ __all__ = [
     "SourceResult",
     "Timeout",
     "TooLarge",
+    "backlog",
     "backoff_delay",
     "collect",
     "decode_bytes",
@@ -65,3 +66,10 @@ def pending(db: sqlite_utils.Database, after_id: int, limit: int = 500) -> list[
     """Collected rows with id > *after_id*, in id order (the pipeline keeps the cursor)."""
     init(db)
     return StateStore(db).pending(after_id, limit)
+
+
+def backlog(db: sqlite_utils.Database, after_id: int, limit: int = 100_000) -> int:
+    """How many collected rows have id > *after_id* (at most *limit*): the ingest backlog, counted
+    without reading the payloads (for /healthz and /metrics)."""
+    init(db)
+    return StateStore(db).count_pending(after_id, limit)

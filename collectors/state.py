@@ -237,6 +237,10 @@ class StateStore:
         rows = self._q("SELECT id, payload FROM collected WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit])
         return [(r[0], CollectedItem.from_json(r[1])) for r in rows]
 
+    def count_pending(self, after_id: int, limit: int) -> int:
+        rows = self._q("SELECT count(*) FROM (SELECT 1 FROM collected WHERE id > ? LIMIT ?)", [after_id, limit])
+        return int(rows[0][0])
+
     def items_since(self, since: datetime) -> dict[str, int]:
         return {r[0]: r[1] for r in self._q(
             "SELECT source_id, count(*) FROM collected WHERE collected_at >= ? GROUP BY source_id", [iso(since)])}

@@ -98,7 +98,10 @@ _ALLOWED_ATTRIBUTES = {
     "colgroup": {"span"},
     "iframe": {"src", "width", "height", "allowfullscreen"},
 }
-# Video players embedded by government sites that may stay; every other iframe is removed.
+# Video players embedded by government sites that may stay in the stored copy (sandboxed); every
+# other iframe is removed. The stored copy is a record of the source, not what readers get: the
+# portal and the reviewer preview (which shows what the portal will show) pass the HTML through
+# publisher.clean_html, the one allow-list for published HTML, and that drops every frame.
 IFRAME_HOSTS = frozenset({"player.bilibili.com", "v.qq.com", "player.youku.com", "player.cntv.cn"})
 
 _CLEANER = nh3.Cleaner(

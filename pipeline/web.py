@@ -80,7 +80,7 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
     def healthz() -> flask.Response:
         try:
             conn = db()
-            backlog = len(collectors.pending(conn, normalizers.last_ingested(conn), 1000))
+            backlog = collectors.backlog(conn, normalizers.last_ingested(conn), 1000)
             health = collectors.health(conn, list(config.sources))
             conn.close()
         except Exception as exc:
@@ -96,8 +96,7 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
             lines = []
             gauges = dict(collectors.metrics(conn, list(config.sources)))
             gauges["huiju_review_queue_clusters"] = len(review_queue.queue(conn))
-            gauges["huiju_ingest_backlog"] = len(
-                collectors.pending(conn, normalizers.last_ingested(conn), 100000))
+            gauges["huiju_ingest_backlog"] = collectors.backlog(conn, normalizers.last_ingested(conn), 100000)
             for f in publisher.freshness(conn, config.columns):
                 days = f.days_since if f.days_since is not None else -1
                 gauges[f'huiju_column_days_since_update{{column="{f.column}"}}'] = days

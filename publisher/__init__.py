@@ -9,6 +9,7 @@ from publisher.catalog import catalog
 from publisher.errors import BadQuery, InvalidEntry, PublisherError, StaleVersion, UnknownColumn, UnknownItem
 from publisher.feeds import render_atom, render_json_feed, render_rss
 from publisher.freshness_watch import ColumnFreshness, freshness
+from publisher.sanitize import clean_html
 from publisher.schema import init
 from publisher.static_export import ExportError, export
 from publisher.stream import Entry, changes, feed_entries, latest, publish, retract, search
@@ -26,6 +27,7 @@ __all__ = [
     "render_atom",
     "render_json_feed",
     "search",
+    "clean_html",
     "catalog",
     "freshness",
     "ColumnFreshness",

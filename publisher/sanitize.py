@@ -3,6 +3,11 @@
 Upstream already cleans article HTML; this runs again at publish time (defence in depth): the
 portal trusts the published stream, so nothing executable may ever enter it — no script, no
 event-handler attributes, no javascript:/data: URLs, no forms, no frames, no embedded objects.
+
+This is the one allow-list for HTML that readers see: the reviewer preview uses :func:`clean_html`
+too, so a reviewer approves exactly what the portal will show. The normalizers' own allow-list is
+for the stored copy (a record of the source) and may keep a known video player's iframe; it never
+reaches the portal.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import flask
-import nh3
 import sqlite_utils
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
@@ -27,6 +26,7 @@ from markupsafe import Markup
 
 import normalizers
 import store
+from publisher import clean_html
 from review_queue import actions, locks, queueview, schema, users
 from review_queue import workflow as wf
 from review_queue.errors import PermissionDenied, ReviewError, UnknownUser
@@ -38,23 +38,17 @@ SESSION_KEY = "review_user"
 SESSION_STARTED = "review_login_at"
 SESSION_HOURS = 12
 
-PREVIEW_TAGS = {
-    "p", "br", "div", "span", "strong", "b", "em", "i", "u", "sub", "sup", "blockquote", "pre",
-    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "thead", "tbody", "tr", "td", "th",
-    "caption", "img", "a", "figure", "figcaption", "hr",
-}
-PREVIEW_ATTRS = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "td": {"colspan", "rowspan"},
-                 "th": {"colspan", "rowspan"}}
-
 _initialized: set[str] = set()
 _init_lock = threading.Lock()
 
 
-def sanitize_preview(html: str | None) -> Markup:
-    """Body HTML for the preview, cleaned here with a strict allow-list (no scripts, styles, events)."""
-    cleaned = nh3.clean(html or "", tags=PREVIEW_TAGS, attributes=PREVIEW_ATTRS, url_schemes={"http", "https"},
-                        link_rel="noopener noreferrer nofollow", strip_comments=True)
-    return Markup(cleaned)  # safe: the output of nh3 with the allow-list above
+def sanitize_preview(html: str | None, base: str | None = None) -> Markup:
+    """Body HTML for the preview, cleaned by the portal's own allow-list (publisher.clean_html).
+
+    The reviewer approves what the portal will show: the same tags, no frames (the stored copy may
+    keep a known video player; the portal never does), links resolved against the original URL.
+    """
+    return Markup(clean_html(html, base=base))  # safe: nh3 with the publisher's allow-list
 
 
 def http_url(url: str | None) -> str | None:
@@ -451,9 +445,9 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
                 flash(str(exc), "error")
         members = []
         if item.get("cluster") is not None:
-            ids = [actions.member_id(m) for m in normalizers.cluster_members(db, item["cluster"])]
-            states = actions.states(db, ids)
-            for m in normalizers.cluster_members(db, item["cluster"]):
+            cluster = normalizers.cluster_members(db, item["cluster"])
+            states = actions.states(db, [actions.member_id(m) for m in cluster])
+            for m in cluster:
                 mid = actions.member_id(m)
                 if mid != item_id:
                     members.append({**m, "id": mid, "state": states.get(mid)})
@@ -463,7 +457,7 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
             "review_queue/item.html", row=row, item=item, view=view, lock=lock, members=members,
             history=history(db, item_id), columns=list(config.columns.values()) if config else [],
             column=actions.effective_column(row, item),
-            preview=sanitize_preview(view["text_html"] or item.get("html") or ""),
+            preview=sanitize_preview(view["text_html"] or item.get("html") or "", base=http_url(item.get("url"))),
             reviewable=row["state"] in wf.REVIEWABLE,
             retractable=row["state"] in (wf.PUBLISHED, wf.CORRECTED),
             locked_by_other=lock is not None and lock.holder != me.name,
