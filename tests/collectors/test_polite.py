@@ -114,6 +114,17 @@ def test_pending_is_a_cursor_in_order(web, db):
     assert it.source_id == "hg" and it.url.endswith("/d/1.html") and it.fetched_at.endswith("+00:00")
 
 
+def test_backlog_counts_what_pending_would_return(web, db):
+    src = _site(web, ns=(1, 2, 3), etag=None)
+    collectors.collect(db, [src], FAST)
+    rows = collectors.pending(db, 0)
+    assert len(rows) == 3
+    assert collectors.backlog(db, 0) == 3
+    assert collectors.backlog(db, rows[0][0]) == 2
+    assert collectors.backlog(db, 0, limit=2) == 2  # capped like pending(limit=...)
+    assert collectors.backlog(db, rows[-1][0]) == 0
+
+
 def test_a_source_never_runs_twice_at_once(web, db):
     import threading
 
