@@ -59,10 +59,14 @@ class HuijuGroup(click.Group):
 
 
 def one_line(exc: BaseException) -> str:
+    """The first line of *exc*'s message; prefixed with its class name unless it is one of ours.
+
+    Each package's errors derive from one base (matched anywhere in the class's MRO), so every
+    error a package defines, now or later, reads as its own message without a prefix.
+    """
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    known = ("ConfigError", "StoreError", "CollectError", "UnknownItem", "UnknownUser", "BadCredentials",
-             "PermissionDenied", "InvalidTransition", "LockedByOther", "UnknownRole", "UserExists",
-             "UnknownColumn")
+    known = ("ConfigError", "StoreError", "CollectError", "ReviewError", "PublisherError", "ProvinceError",
+             "UnknownItem")  # normalizers.UnknownItem has no package base class
     names = {c.__name__ for c in type(exc).__mro__}
     if names & set(known) or isinstance(exc, (OSError, ValueError)):
         return text or type(exc).__name__
@@ -205,9 +209,7 @@ def probe(obj: Ctx, url: str, kind: str | None, as_json: bool) -> None:
     import normalizers
     from settings import Source
 
-    items = collectors.probe(url, kind)
-    if not items:
-        raise Fail(f"{url}: nothing to collect (no items found)")
+    items = collectors.probe(url, kind)  # raises NothingCollected (one line) when there is none
     src = Source(id="probe", name="probe", kind="partner", type=kind or "html", url=url, column="city-news",
                  every=3600)
     rows = []
@@ -360,7 +362,7 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
     import review_queue
 
     db = obj.db()
-    rows = normalizers.list_items(db, limit=None if (state or column) else limit)
+    rows = normalizers.list_items(db, limit=None if (state or column) else limit, bodies=False)
     views = review_queue.publish_views(db, [r["id"] for r in rows])
     out = []
     for r in rows:
@@ -405,10 +407,8 @@ def users_add(obj: Ctx, name: str, role: str) -> None:
             raise Fail("the two passwords differ")
     else:
         password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 8:
-        raise Fail("password too short (at least 8 characters)")
     db = obj.db()
-    review_queue.add_user(db, name, role, password)
+    review_queue.add_user(db, name, role, password)  # WeakPassword (one line) when it is too short
     click.echo(f"user {name} added with role {role}")
 
 

@@ -11,6 +11,7 @@ import logging
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -253,6 +254,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     warns: list[str] = []
     if listed is not None:
         entries, charset, warns = listed
+        entries = _distinct(entries)
         g.warnings += warns
     malformed = any(w.startswith("feed: malformed") for w in warns)
     # A truncated or malformed answer is no evidence that a source's guids are broken: the rule
@@ -280,10 +282,10 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     fetched = _fetch_details(source, fetcher, todo, g, deadline)
     if len(fetched) < len(todo) - g.detail_failures:
         budget_hit = True
-    for e in keep:
-        if needs_detail and e.url and id(e) not in fetched:
-            continue
-        ident, used = _identity(e, rule)
+    ready = [e for e in keep if not (needs_detail and e.url and id(e) not in fetched)]
+    shared = {r: _shared_keys(ready, r) for r in RULES[RULES.index(rule):-1]}
+    for e in ready:
+        ident, used = _identity(e, rule, shared)
         g.items.append((_item(source, e, ident, used, now, e.meta.pop("_charset", None) or charset,
                               warns), e.url if needs_detail else None))
     for url, known_identity in rechecks or []:
@@ -312,11 +314,39 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     return g
 
 
-def _identity(e: Entry, rule: str) -> tuple[str, str]:
-    """The entry's identity under *rule*; an entry lacking that key falls to the next rule alone."""
+def _distinct(entries: list[Entry]) -> list[Entry]:
+    """Each entry once: a feed repeating its top story, or a list linking one page twice (once with
+    tracking parameters), lists one item twice. Such a repeat is no evidence that the source's
+    keys are broken (which would move it to the hash rule for good, where a corrected title
+    makes a new item), and storing it twice would flip its versions back and forth."""
+    seen: set[tuple[str, str, str]] = set()
+    out: list[Entry] = []
+    for e in entries:
+        if not (e.guid or e.url):
+            out.append(e)
+            continue
+        key = (e.guid or "", canonical_link(e.url), e.title)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
+
+
+def _shared_keys(entries: list[Entry], rule: str) -> set[str]:
+    """Keys under *rule* that several different entries of one fetch carry."""
+    counts = Counter(identity_of(e, rule) for e in entries)
+    return {k for k, n in counts.items() if k and n > 1}
+
+
+def _identity(e: Entry, rule: str, shared: dict[str, set[str]] | None = None) -> tuple[str, str]:
+    """The entry's identity under *rule*; an entry lacking that key, or sharing it with other
+    entries of the same fetch (a few repeated guids among many good ones), falls to the next rule
+    alone: two different entries must never be stored as versions of one item. All entries
+    sharing a key fall, so the outcome does not depend on their order in the list."""
     for r in RULES[RULES.index(rule):]:
         ident = identity_of(e, r)
-        if ident:
+        if ident and (r == "hash" or ident not in (shared or {}).get(r, ())):
             return ident, r
     raise AssertionError("the hash rule always yields an identity")
 
@@ -330,7 +360,7 @@ def _apply_detail(source: Source, resp: Response, e: Entry) -> None:
     e.meta.update(d.meta)
     e.meta["_charset"] = cs
     e.attachments = d.attachments
-    e.warnings += w
+    e.warnings += w + d.warnings
     if d.canonical and canonical_link(d.canonical) != canonical_link(e.url):
         e.meta.setdefault("canonical", d.canonical)
 

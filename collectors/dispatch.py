@@ -51,11 +51,6 @@ class Dispatcher:
         self.alerting: set[str] = set()  # sources whose alert has been logged (failing or quiet)
         self._last_alert_check: datetime | None = None
 
-    def set_sources(self, sources: Any) -> None:
-        """Replace the source list (configuration reloaded)."""
-        with self._lock:
-            self.sources = {s.id: s for s in sources}
-
     def due(self, now: datetime | None = None) -> list[Source]:
         """Enabled sources whose next check has come, earliest first; never-checked ones first of all."""
         now = now or datetime.now(UTC)

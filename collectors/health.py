@@ -42,9 +42,6 @@ class SourceHealth:
     quiet_after: float | None = None  # seconds without a new item that count as quiet
     never_checked: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
 
 def _quiet_threshold(times: list[str], interval: int) -> float | None:
     stamps = sorted({parse_iso(t) for t in times if t})

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -297,7 +297,3 @@ def _short(exc: BaseException) -> str:
 
 def http_date(ts: float) -> str:
     return email.utils.formatdate(ts, usegmt=True)
-
-
-def utc_iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")

@@ -7,6 +7,7 @@ links that carry dates. Dates are passed through exactly as written; nothing is 
 
 from __future__ import annotations
 
+import html as html_lib
 import json as jsonlib
 import re
 from collections import defaultdict
@@ -21,8 +22,8 @@ import trafilatura
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from collectors.decoding import repair_mojibake
-from collectors.errors import NotAFeed, NotAList, ParseError
+from collectors.decoding import decode_bytes, repair_mojibake
+from collectors.errors import CollectError, NotAFeed, NotAList, ParseError
 
 __all__ = ["Entry", "Detail", "parse_feed", "parse_list", "parse_detail", "parse_json", "next_page_url",
            "looks_like_feed", "looks_like_json", "DATE_RE", "ATTACHMENT_EXTS"]
@@ -70,6 +71,7 @@ class Detail:
     canonical: str | None
     meta: dict[str, str]
     attachments: list[dict[str, str]]
+    warnings: list[str] = field(default_factory=list)  # e.g. the mojibake repair note
 
 
 def _text(el: Any) -> str:
@@ -120,6 +122,10 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
     parsed = feedparser.parse(content, response_headers=headers or {"content-location": base_url})
     warnings: list[str] = []
     version = parsed.get("version") or ""
+    if not version and not parsed.entries:
+        page = _html_page_title(content)
+        if page is not None:  # an error, login or firewall page answered with 200
+            raise NotAFeed(f"not an RSS/Atom feed: the server sent an HTML page ({page or 'untitled'})")
     if parsed.bozo:
         exc = parsed.get("bozo_exception")
         reason = " ".join(str(exc).split())[:120] if exc else "malformed"
@@ -160,8 +166,45 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
             continue
         entries.append(Entry(url=link, title=title, guid=(e.get("id") or "").strip() or None,
                              published=published, html=_clean_body(body), has_body=True, meta=meta,
-                             attachments=attachments))
+                             attachments=attachments, warnings=_repair_note(e.get("title", ""), body)))
     return entries, warnings
+
+
+MOJIBAKE_NOTE = "mojibake: GBK/UTF-8 text read as Latin-1 upstream was repaired"
+
+
+def _repair_note(*texts: str) -> list[str]:
+    """The note that tells the reviewer a text was repaired (the repaired text alone cannot)."""
+    return [MOJIBAKE_NOTE] if any(t and repair_mojibake(t)[1] for t in texts) else []
+
+
+_HTML_PAGE_RE = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
+
+
+def _html_page_title(content: bytes) -> str | None:
+    """The title of *content* when it is an HTML page ('' without one), else None."""
+    head = content[:8192].lstrip(b"\xef\xbb\xbf")
+    if not _HTML_PAGE_RE.match(head):
+        return None
+    try:
+        m = _TITLE_RE.search(decode_bytes(head).text)
+        title = lxml.html.fromstring(m.group(1)).text_content() if m and m.group(1).strip() else ""
+    except (CollectError, lxml.etree.ParserError, ValueError):
+        title = ""
+    return _clean(title)[:80]
+
+
+_INVISIBLE_RE = re.compile(
+    r"<(script|style|noscript|template|textarea|title|head|select)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_ANY_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _parse_lost_text(root: Any, page: str) -> bool:
+    """Whether the parsed page holds less than half the words its markup shows."""
+    parsed = len("".join(root.text_content().split()))
+    visible = len("".join(html_lib.unescape(_ANY_TAG_RE.sub(" ", _INVISIBLE_RE.sub(" ", page))).split()))
+    return parsed * 2 < visible
 
 
 def _clean_body(body: str) -> str:
@@ -375,6 +418,10 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Det
         extracted = trafilatura.extract(text, url=url, output_format="html", include_links=True,
                                         include_tables=True, favor_precision=True)
         body_html = extracted or ""
+    if _parse_lost_text(root, text):
+        # Nesting deeper than libxml2 keeps (a thousand nested tables) drops the story's words
+        # from the parse: hand on the whole page; the normalizers recover its text and flag it.
+        body_html = text
     if not title:
         t = root.find(".//title")
         title = _clean(t.text_content()) if t is not None else None
@@ -386,6 +433,7 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Det
     if source:
         meta.setdefault("ContentSource", source)
     return Detail(title=title or None, published=published, html=_clean_body(body_html), source=source,
+                  warnings=_repair_note(body_html),
                   canonical=canonical if canonical and _is_item_href(canonical) else None, meta=meta,
                   attachments=_attachments(scope) or (_attachments(root) if scope is not root else []))
 
@@ -490,7 +538,7 @@ def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
                              guid=str(guid).strip() if guid not in (None, "") else None,
                              published=str(date) if date not in (None, "") else None,
                              html=_clean_body(str(body)) if body else "", has_body=body is not None,
-                             meta=meta))
+                             meta=meta, warnings=_repair_note(str(title or ""), str(body or ""))))
     if items and not entries:
         raise NotAList("JSON list items have none of the configured title/url fields")
     return entries

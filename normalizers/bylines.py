@@ -7,8 +7,11 @@ tags and suffixes go; the byline values move into fields so the text compares an
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
+
+import nh3
 
 from normalizers.chars import strip_invisible
 
@@ -35,6 +38,29 @@ def _squash(s: str) -> str:
     return _WS.sub(" ", strip_invisible(s)).strip()
 
 
+# A tag or an entity: a title that carries markup (an Atom type="html" title, a feed that escaped
+# its titles twice, a hostile one) is shown as its text, exactly as the portal will publish it.
+_MARKUP = re.compile(r"<[A-Za-z/!?]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_STRAY_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+_TEXT_ONLY = nh3.Cleaner(tags=set(), attributes={}, clean_content_tags={
+    "script", "style", "title", "textarea", "noscript", "template", "svg", "math", "iframe", "object", "select"})
+
+
+def title_text(title: str) -> str:
+    """*title* without markup: tags dropped (scripts with their content), entities decoded; twice
+    at most, for titles escaped twice upstream (``&amp;lt;b&amp;gt;``)."""
+    title = strip_invisible(title)  # lone surrogates cannot reach the HTML parser
+    for _ in range(2):
+        if not _MARKUP.search(title):
+            break
+        text = html.unescape(_TEXT_ONLY.clean(title))
+        if not text.strip():  # markup left open (<style>, <!--) swallowed every word: keep the words
+            text = html.unescape(_STRAY_TAG_OPEN.sub("", _ANY_TAG.sub("", title)))
+        title = text
+    return title
+
+
 def clean_title(title: str, site_names: tuple[str, ...] | list[str] = ()) -> str:
     """The display title: every leading 【…】 tag and any trailing site name removed.
 
@@ -42,7 +68,7 @@ def clean_title(title: str, site_names: tuple[str, ...] | list[str] = ()) -> str
     trailing segment equal to one of them goes even when it does not look like a site name.
     Punctuation inside the title is kept exactly as published.
     """
-    t = _squash(title or "")
+    t = _squash(title_text(title or ""))
     prev = None
     while t and t != prev:
         prev = t

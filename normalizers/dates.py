@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -278,7 +278,3 @@ def choose_date(candidates: list[tuple[str, str | None]], *, now: datetime | Non
 def is_future(dt: datetime, *, now: datetime | None = None, tolerance: timedelta = timedelta(days=1)) -> bool:
     """Whether *dt* is later than *now* by more than *tolerance* (clock skew, time zones)."""
     return dt > _now_shanghai(now) + tolerance
-
-
-def today_shanghai(now: datetime | None = None) -> date:
-    return _now_shanghai(now).date()

@@ -488,11 +488,19 @@ def get_item(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
     return _row_dict(cur.description, row) if row else None
 
 
+# Everything but the body (text, html): what listings of thousands of items need.
+_SUMMARY_COLUMNS = _COLUMNS.replace(" text, html,", "")
+
+
 def list_items(
-    db: sqlite_utils.Database, *, limit: int | None = None, ids: list[int] | None = None
+    db: sqlite_utils.Database, *, limit: int | None = None, ids: list[int] | None = None,
+    bodies: bool = True,
 ) -> list[dict[str, Any]]:
-    """Stored items, newest first; only *ids* if given; at most *limit*."""
-    sql = f"SELECT {_COLUMNS} FROM items"
+    """Stored items, newest first; only *ids* if given; at most *limit*.
+
+    ``bodies=False`` leaves out ``text`` and ``html`` (listings: a body is ~10 kB, a row without it ~1 kB).
+    """
+    sql = f"SELECT {_COLUMNS if bodies else _SUMMARY_COLUMNS} FROM items"
     params: list[Any] = []
     if ids is not None:
         if not ids:

@@ -300,6 +300,12 @@ def is_boilerplate(line: str) -> bool:
 
 _FULL_PAGE = re.compile(r"<\s*(?:html|body|head)[\s>]", re.IGNORECASE)
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+# Markup of a story escaped as text: &lt;p&gt;, &lt;/div&gt;, &lt;br /&gt; …
+_ESCAPED_TAG = re.compile(
+    r"&(?:amp;)?lt;\s*/?\s*(?:p|div|br|span|a|img|b|strong|em|i|u|font|table|tbody|tr|td|th|ul|ol|li|"
+    r"h[1-6]|section|article|blockquote|center|pre|hr)\b[^<>]{0,200}?&(?:amp;)?gt;",
+    re.IGNORECASE,
+)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -549,20 +555,8 @@ def _prune(root: lxml.html.HtmlElement, base_url: str) -> int:
         if el is not root and el.getparent() is not None:
             el.drop_tag()
     for el in doomed:
-        if el is root:
-            continue
-        parent = el.getparent()
-        if parent is None:
-            continue
-        # keep the tail text, drop the element and its content
-        tail = el.tail
-        prev = el.getprevious()
-        if tail:
-            if prev is not None:
-                prev.tail = (prev.tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
-        parent.remove(el)
+        if el is not root:
+            _remove_keep_tail(el)  # the element and its content go, the text after it stays
     for el in root.iter("a", "img", "iframe"):
         attr = "href" if el.tag == "a" else "src"
         value = el.get(attr)
@@ -602,6 +596,7 @@ def _block_leaves(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
 
 
 def _remove_keep_tail(el: lxml.html.HtmlElement) -> None:
+    """Remove *el* with its content, keeping the text that follows it (its tail) in place."""
     parent = el.getparent()
     if parent is None:
         return
@@ -702,6 +697,12 @@ def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
         return body
     if _SURROGATE.search(raw):
         raw = _SURROGATE.sub("", raw)
+    for _ in range(2):
+        if not _ESCAPED_TAG.search(raw):
+            break
+        # HTML escaped twice upstream (or a CDATA section cut short): its markup arrived as text
+        # and would show as "<p>" in the story. Decoded, it is markup again (and sanitized).
+        raw = html_lib.unescape(raw)
 
     if not _TAG.search(raw):  # plain text: lines are paragraphs
         root = _lines_root([clean_line(x) for x in _clean_chars(raw).split("\n")])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlite_utils
 
@@ -144,9 +144,15 @@ def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | No
             continue
         stats.published += 1
     for item_id in review_queue.retracted_due(db):
-        with store.transaction(db):
-            seq = publisher.retract(db, item_id, reason="retracted by an editor", now=now)
-            review_queue.mark_retraction_emitted(db, item_id, seq)
+        try:
+            with store.transaction(db):
+                seq = publisher.retract(db, item_id, reason="retracted by an editor", now=now)
+                review_queue.mark_retraction_emitted(db, item_id, seq)
+        except Exception as exc:  # like a failed publish: said once per pass, retried on the next
+            msg = f"retracting item {item_id}: {type(exc).__name__}: {exc}"
+            log.error("%s", msg)
+            stats.errors.append(msg)
+            continue
         stats.retracted += 1
     return stats
 
@@ -156,7 +162,3 @@ def run_once(db: sqlite_utils.Database, config: Config, *, now: datetime | None 
     stats = process(db, config, now=now)
     publish_due(db, config, now=now, stats=stats)
     return stats
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -370,18 +370,20 @@ def changes(
     return [_row_dict(r) for r in rows]
 
 
-def latest(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
-    """The latest state of one item (its last stream row, plus ``state`` and ``first_seq``), or None."""
-    r = _conn(db).execute(
-        f"SELECT {_ROW}, i.state, i.first_seq FROM published_items i JOIN published p ON p.seq = i.last_seq "
-        "WHERE i.item_id = ?",
-        [item_id],
-    ).fetchone()
-    if r is None:
-        return None
+# An item's latest state: its last stream row plus its ``state`` and ``first_seq`` (see _latest_dict).
+_LATEST = f"SELECT {_ROW}, i.state, i.first_seq FROM published_items i JOIN published p ON p.seq = i.last_seq "
+
+
+def _latest_dict(r: tuple) -> dict[str, Any]:
     d = _row_dict(r)
     d["state"], d["first_seq"] = r[-2], r[-1]
     return d
+
+
+def latest(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
+    """The latest state of one item (its last stream row, plus ``state`` and ``first_seq``), or None."""
+    r = _conn(db).execute(_LATEST + "WHERE i.item_id = ?", [item_id]).fetchone()
+    return _latest_dict(r) if r is not None else None
 
 
 def feed_entries(db: sqlite_utils.Database, column: str | None, limit: int = 50) -> list[dict[str, Any]]:
@@ -393,9 +395,7 @@ def feed_entries(db: sqlite_utils.Database, column: str | None, limit: int = 50)
     limit = max(1, int(limit))
     if column is None:
         rows = _conn(db).execute(
-            f"SELECT {_ROW}, i.state, i.first_seq FROM published_items i JOIN published p ON p.seq = i.last_seq "
-            "WHERE i.state = 'live' ORDER BY i.first_seq DESC LIMIT ?",
-            [limit],
+            _LATEST + "WHERE i.state = 'live' ORDER BY i.first_seq DESC LIMIT ?", [limit]
         ).fetchall()
     else:
         rows = _conn(db).execute(
@@ -404,24 +404,13 @@ def feed_entries(db: sqlite_utils.Database, column: str | None, limit: int = 50)
             "WHERE c.column_id = ? ORDER BY c.first_seq DESC LIMIT ?",
             [column, limit],
         ).fetchall()
-    out = []
-    for r in rows:
-        d = _row_dict(r)
-        d["state"], d["first_seq"] = r[-2], r[-1]
-        out.append(d)
-    return out
+    return [_latest_dict(r) for r in rows]
 
 
 def iter_latest(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
     """The latest state of every item ever published, by item id (for the static export)."""
-    rows = _conn(db).execute(
-        f"SELECT {_ROW}, i.state, i.first_seq FROM published_items i JOIN published p ON p.seq = i.last_seq "
-        "ORDER BY i.item_id"
-    )
-    for r in rows:
-        d = _row_dict(r)
-        d["state"], d["first_seq"] = r[-2], r[-1]
-        yield d
+    for r in _conn(db).execute(_LATEST + "ORDER BY i.item_id"):
+        yield _latest_dict(r)
 
 
 def latest_seq(db: sqlite_utils.Database, column: str | None = None) -> tuple[int, str | None]:

@@ -50,7 +50,7 @@ def queue(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[Que
     items: dict[int, dict[str, Any]] = {}
     ids = [r[0] for r in rows]
     for start in range(0, len(ids), 500):
-        for item in normalizers.list_items(db, ids=ids[start:start + 500]):
+        for item in normalizers.list_items(db, ids=ids[start:start + 500], bodies=False):
             items[member_id(item)] = item
     groups: dict[Any, list[int]] = {}
     first_seen: dict[Any, str] = {}

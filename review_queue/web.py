@@ -400,7 +400,8 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
             return redirect(_safe_next(request.form.get("back")))
         reason = request.form.get("reason", "").strip()
         done, approved = 0, False
-        units = {e.item_id: e for e in queueview.queue(db)}
+        # rejecting a unit rejects its reviewable members: only a rejection needs the queue built
+        units = {e.item_id: e for e in queueview.queue(db)} if action == "reject" else {}
         for item_id in ids:
             try:
                 if action == "approve":
@@ -545,7 +546,7 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
             "WHERE state IN (?, ?, ?) ORDER BY coalesce(published_at, updated_at) DESC LIMIT 200",
             [wf.PUBLISHED, wf.CORRECTED, wf.RETRACTED],
         ).fetchall()
-        items = {actions.member_id(i): i for i in normalizers.list_items(db, ids=[r[0] for r in rows])} if rows else {}
+        items = {actions.member_id(i): i for i in normalizers.list_items(db, ids=[r[0] for r in rows], bodies=False)} if rows else {}
         entries = [
             {"id": r[0], "state": r[1], "seq": r[2], "published_at": r[3], "approved_by": r[4],
              "item": items.get(r[0], {})}

@@ -86,15 +86,6 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 
-def actions_from(state: str | None) -> list[str]:
-    """The actions the table allows from *state* (for the UI and error messages)."""
-    seen: list[str] = []
-    for t in TRANSITIONS:
-        if t.source == state and t.action not in seen:
-            seen.append(t.action)
-    return seen
-
-
 def role_satisfies(role: str, needed: str) -> bool:
     """Whether *role* may do what *needed* requires (system steps are never done by people)."""
     if needed == SYSTEM:

@@ -71,8 +71,10 @@ class FakeNormalizers:
         keys = ("source", "title", "url", "published_at")
         return [{"item_id": i, **{k: self.items[i][k] for k in keys}} for i in self.clusters.get(cluster_id, [])]
 
-    def list_items(self, db, ids=None):
-        return [self.items[i] for i in (ids or self.items) if i in self.items]
+    def list_items(self, db, ids=None, bodies=True):
+        """As the real one: ``bodies=False`` leaves out text and html."""
+        rows = [self.items[i] for i in (ids or self.items) if i in self.items]
+        return rows if bodies else [{k: v for k, v in r.items() if k not in ("text", "html")} for r in rows]
 
     def tombstone(self, db, item_id, reason):
         self.tombstones[int(item_id)] = reason

@@ -159,6 +159,9 @@ def test_list_items_newest_first_with_limit_and_ids(db, ingest) -> None:
     assert [i["id"] for i in normalizers.list_items(db, limit=2)] == ids[::-1][:2]
     assert sorted(i["id"] for i in normalizers.list_items(db, ids=[ids[0], ids[3]])) == [ids[0], ids[3]]
     assert normalizers.list_items(db, ids=[]) == []
+    full, summary = normalizers.list_items(db, limit=1)[0], normalizers.list_items(db, limit=1, bodies=False)[0]
+    assert full["text"] and "text" not in summary and "html" not in summary
+    assert summary == {k: v for k, v in full.items() if k not in ("text", "html")}
 
 
 def test_init_is_repeatable(db) -> None:

@@ -1,0 +1,38 @@
+"""Sources that answer with something other than a feed: the operator sees one line naming the cause."""
+
+from __future__ import annotations
+
+import pytest
+
+ERROR_PAGES = {
+    "busy-page": ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>系统繁忙</title></head>'
+                  "<body><h1>系统繁忙，请稍后再试</h1><p>Service Unavailable</p></body></html>", "text/html",
+                  "not an RSS/Atom feed: the server sent an HTML page (系统繁忙)"),
+    "nginx-502-as-xml": ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
+                         "</h1></center><hr><center>nginx</center></body></html>", "application/rss+xml",
+                         "not an RSS/Atom feed: the server sent an HTML page (502 Bad Gateway)"),
+    "gbk-waf-page": ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+                     "<title>访问被拒绝</title></head><body>您的访问被网站防火墙拦截</body></html>".encode("gbk"),
+                     "text/html", "not an RSS/Atom feed: the server sent an HTML page (访问被拒绝)"),
+    "empty-body": ("", "application/rss+xml", "empty body at {url}"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERROR_PAGES))
+def test_html_page_served_as_a_feed_is_named_as_such(web, huiju_for, name):
+    body, ctype, expected = ERROR_PAGES[name]
+    url = web.put(f"/{name}.xml", body, content_type=ctype)
+    h = huiju_for([{"id": "feed", "type": "rss", "url": url}])
+    result = h.cycle()[0]
+    assert not result.ok
+    assert result.error == expected.format(url=url)
+    assert "\n" not in result.error
+    assert h.items() == []
+
+
+def test_empty_feed_is_a_success_with_nothing_new(web, huiju_for):
+    url = web.put("/empty.xml", '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t'
+                  "</title></channel></rss>", content_type="application/rss+xml")
+    h = huiju_for([{"id": "feed", "type": "rss", "url": url}])
+    result = h.cycle()[0]
+    assert result.ok and result.new == 0 and result.error is None

@@ -1,0 +1,94 @@
+"""Identity against real lists: one story under several addresses, keys that repeat, anchors.
+
+A user notices a story collected twice (two queue entries, two portal entries) or two stories
+merged into one. Neither may happen.
+"""
+
+from __future__ import annotations
+
+import random
+
+import publisher
+import review_queue
+
+POOL = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
+
+
+def words(seed: int) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice(POOL) for _ in range(80)) + "。"
+
+
+def detail(title: str, body: str) -> str:
+    return (f'<html><head><meta name="ArticleTitle" content="{title}"><meta name="PubDate" content="2024-05-01 09:30">'
+            f'</head><body><div class="article_content_body"><p>{body}</p></div></body></html>')
+
+
+HTML_SOURCE = 'list = { items = "ul.list li", link = "a", date = "span" }'
+
+
+def test_one_story_linked_twice_with_tracking_parameters_is_collected_once(web, huiju_for):
+    web.put("/s/1.html", detail("市政府召开常务会议", words(1)))
+    web.put("/s/2.html", detail("春耕生产指导意见发布", words(2)))
+    links = [("/s/1.html?utm_source=wechat&from=timeline", "市政府召开常务会议"), ("/s/1.html", "市政府召开常务会议"),
+             ("/s/2.html", "春耕生产指导意见发布")]
+    url = web.put("/list.html", '<html><body><ul class="list">' + "".join(
+        f'<li><a href="{web.base}{href}">{t}</a><span>2024-05-01</span></li>' for href, t in links)
+        + "</ul></body></html>")
+    h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
+    result = h.cycle()[0]
+    assert result.new == 2 and not any("hash" in w for w in result.warnings), result.warnings
+    assert web.hits.count("/s/1.html") + web.hits.count("/s/1.html?utm_source=wechat&from=timeline") == 1
+    assert sorted(i["title"] for i in h.items()) == ["市政府召开常务会议", "春耕生产指导意见发布"]
+
+
+def test_a_repeated_guid_among_good_ones_never_merges_two_stories(web, huiju_for):
+    """One guid shared by two different stories in a feed of forty (under the 5% that moves the
+    whole source to another rule): both stories stay separate, whatever their order next time."""
+    def feed(order: list[int]) -> str:
+        out = []
+        for i in order:
+            guid = "dup" if i in (0, 1) else f"g{i}"
+            out.append(f"<item><title>第{i}条新闻标题</title><link>{web.base}/g/{i}.html</link><guid>{guid}</guid>"
+                       f"<description>{words(100 + i)}</description><pubDate>Wed, 01 May 2024 09:30:00 +0800</pubDate></item>")
+        return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+                + "".join(out) + "</channel></rss>")
+
+    url = web.put("/g.xml", feed(list(range(40))), content_type="application/rss+xml")
+    h = huiju_for([{"id": "feed", "type": "rss", "url": url}])
+    assert h.cycle()[0].new == 40
+    web.put("/g.xml", feed(list(reversed(range(40)))), content_type="application/rss+xml")
+    again = h.cycle()[0]
+    assert (again.new, again.versions) == (0, 0)
+    titles = {i["url"].rsplit("/", 1)[-1]: i["title"] for i in h.items()}
+    assert titles["0.html"] == "第0条新闻标题" and titles["1.html"] == "第1条新闻标题"
+    assert all(i["version"] == 1 for i in h.items())
+
+
+def test_same_story_at_http_https_and_index_html_is_one_story_for_the_reviewer(web, huiju_for):
+    """Addresses the site itself spells differently (index.html or not): the reviewer sees one
+    story and the portal gets it once."""
+    web.put("/n/1/index.html", detail("哈尔滨市推进项目建设", words(7)))
+    web.put("/n/1/", detail("哈尔滨市推进项目建设", words(7)))
+    web.put("/n/2.html", detail("另一条新闻", words(8)))
+    url = web.put("/list.html", '<html><body><ul class="list">'
+                  f'<li><a href="{web.base}/n/1/index.html">哈尔滨市推进项目建设</a><span>2024-05-01</span></li>'
+                  f'<li><a href="{web.base}/n/2.html">另一条新闻</a><span>2024-05-01</span></li>'
+                  f'<li><a href="{web.base}/n/1/">哈尔滨市推进项目建设</a><span>2024-05-01</span></li>'
+                  "</ul></body></html>")
+    h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
+    h.cycle()
+    assert len(review_queue.queue(h.db)) == 2
+    h.approve_all()
+    assert sorted(c["title"] for c in publisher.changes(h.db)) == ["另一条新闻", "哈尔滨市推进项目建设"]
+
+
+def test_list_whose_links_differ_only_by_fragment_fetches_the_page_once(web, huiju_for):
+    web.put("/f/page.html", detail("通知公告汇总", "关于开展安全检查的通知。" + words(9)))
+    url = web.put("/list.html", '<html><body><ul class="list">' + "".join(
+        f'<li><a href="{web.base}/f/page.html#a{i}">通知公告第{i}条</a><span>2024-05-0{i}</span></li>'
+        for i in range(1, 4)) + "</ul></body></html>")
+    h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
+    assert h.cycle()[0].ok
+    assert web.hits.count("/f/page.html") == 1
+    assert [i["url"] for i in h.items()] == [web.base + "/f/page.html"]
