@@ -131,8 +131,15 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
     from pipeline.daemon import Daemon
 
     setup_logging(logging.getLogger().level == logging.DEBUG)
+    import errno
+
     config = obj.config()
-    d = Daemon(config, obj.db_path, host=host, port=port)
+    try:
+        d = Daemon(config, obj.db_path, host=host, port=port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise Fail(f"port {port or config.web.port} is in use; choose another with --port") from None
+        raise
     click.echo(f"Huiju daemon: {len([s for s in config.sources if s.enabled])} sources enabled, "
                f"web on {d.url} (Ctrl-C stops)")
     d.start()
@@ -188,8 +195,9 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], as_json: bool) -> None:
             status = "ok" if r.ok else f"ERROR {r.error}"
             click.echo(f"{r.source_id:28} new {r.new:4}  versions {r.versions:3}  unchanged {r.unchanged:4}  "
                        f"{r.duration:6.2f}s  {status}")
-        click.echo(f"pipeline: ingested {stats.ingested}, queued {stats.queued}, "
-                   f"auto-approved {stats.auto_approved}, duplicates {stats.duplicates}, "
+        click.echo(f"pipeline: ingested {stats.ingested} (new {stats.new}, joined a known story {stats.joined}, "
+                   f"upstream versions {stats.versions}), queued {stats.queued}, "
+                   f"auto-approved {stats.auto_approved}, duplicates of published stories {stats.duplicates}, "
                    f"published {stats.published}")
         for err in stats.errors:
             click.echo(f"pipeline error: {err}", err=True)
@@ -236,14 +244,15 @@ def sources(obj: Ctx, as_json: bool) -> None:
 
     config = obj.config()
     db = obj.db()
-    rows = collectors.health(db, list(config.sources))
+    rows = collectors.health(db, list(config.sources), settings=config.collector)
     if as_json:
         emit_json([vars_of(h) for h in rows])
         return
     click.echo(f"{'SOURCE':26} {'STATE':12} {'24H':>4}  {'LAST SUCCESS':20} {'NEXT CHECK':20} LAST ERROR")
     for h in rows:
         flag = "!" if getattr(h, "alert", False) else " "
-        click.echo(f"{h.id:26} {flag}{h.state:11} {h.items_24h:4}  {short_time(h.last_success_at):20} "
+        state = "unchecked" if h.state == "ok" and getattr(h, "never_checked", False) else h.state
+        click.echo(f"{h.id:26} {flag}{state:11} {h.items_24h:4}  {short_time(h.last_success_at):20} "
                    f"{short_time(h.next_check_at):20} {h.last_error or ''}")
 
 
@@ -255,18 +264,20 @@ def queue(obj: Ctx, as_json: bool) -> None:
     """The review queue, one row per story (duplicates collapsed)."""
     import review_queue
 
-    db = obj.db()
+    db = obj.db(readonly=True)
     entries = review_queue.queue(db)
     if as_json:
         emit_json([vars_of(e) for e in entries])
         return
+    if entries:
+        click.echo(f"{'ITEM':>6}  {'STATE':16} {'COLUMN':18} {'SOURCE':20} TITLE (+ other sources of the story)")
     for e in entries:
         d = vars_of(e)
         also = d.get("also_reported_by") or []
         also_txt = f"  (+{len(also)}: {', '.join(str(a.get('source') if isinstance(a, dict) else a) for a in also)})" if also else ""
-        click.echo(f"{d.get('item_id'):>6}  {d.get('state', ''):10} {d.get('column', ''):18} "
+        click.echo(f"{d.get('item_id'):>6}  {d.get('state', ''):16} {d.get('column', ''):18} "
                    f"{d.get('source', ''):20} {d.get('title', '')}{also_txt}")
-    click.echo(f"{len(entries)} stories waiting")
+    click.echo(plural(len(entries), "story", "stories") + " waiting")
 
 
 def authenticate_cli(db: Any, user: str) -> None:
@@ -276,6 +287,8 @@ def authenticate_cli(db: Any, user: str) -> None:
     password = os.environ.get("HUIJU_PASSWORD")
     if password is None:
         password = getpass.getpass(f"password for {user}: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise Fail("no password given (set HUIJU_PASSWORD or write it on standard input)")
     review_queue.authenticate(db, user, password)
 
 
@@ -352,16 +365,20 @@ def publish(obj: Ctx, export_dir: str | None, base_url: str | None, as_json: boo
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a JSON array).")
-@click.option("--limit", type=int, default=None, help="At most this many (newest first).")
-@click.option("--state", default=None, help="Only items in this state (pending, published, …).")
-@click.option("--column", default=None, help="Only items in this column.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (newest first).")
+@click.option("--state", default=None, help="Only items in this state (new, pending, published, …).")
+@click.option("--column", default=None, help="Only items in this column (a column id of the catalog).")
 @click.pass_obj
 def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column: str | None) -> None:
     """Stored items with their state, column and cluster."""
     import normalizers
     import review_queue
 
-    db = obj.db()
+    if state is not None and state not in ("new", *review_queue.STATES):
+        raise Fail(f"unknown state {state!r} (known: new, {', '.join(review_queue.STATES)})")
+    if column is not None and column not in obj.config().columns:
+        raise Fail(f"unknown column {column!r} (known: {', '.join(obj.config().columns)})")
+    db = obj.db(readonly=True)
     rows = normalizers.list_items(db, limit=None if (state or column) else limit, bodies=False)
     views = review_queue.publish_views(db, [r["id"] for r in rows])
     out = []
@@ -383,7 +400,7 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
     for o in out:
         click.echo(f"{o['id']:>6}  {o['state']:10} {o['column']:18} c{o['cluster']:<6} {o['source']:20} "
                    f"{o['published_at'] or 'date unknown':25} {o['title']}")
-    click.echo(f"{len(out)} items")
+    click.echo(plural(len(out), "item"))
 
 
 # --------------------------------------------------------------------------- users
@@ -419,12 +436,14 @@ def users_list(obj: Ctx, as_json: bool) -> None:
     """List users and their roles."""
     import review_queue
 
-    rows = [vars_of(u) for u in review_queue.list_users(obj.db())]
+    rows = [vars_of(u) for u in review_queue.list_users(obj.db(readonly=True))]
     if as_json:
         emit_json(rows)
         return
+    if rows:
+        click.echo(f"{'NAME':20} ROLE")
     for u in rows:
-        click.echo(f"{u.get('name'):20} {u.get('role')}")
+        click.echo(f"{u.get('name'):20} {u.get('role')}" + ("  (disabled)" if u.get("disabled") else ""))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -436,6 +455,10 @@ def vars_of(obj: Any) -> dict[str, Any]:
 
         return asdict(obj)
     return dict(vars(obj))
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def short_time(value: Any) -> str:
@@ -452,5 +475,23 @@ def short_time(value: Any) -> str:
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def main() -> None:
+    """Entry point: like click's, but a usage error is one line too."""
+    try:
+        cli.main(standalone_mode=False, prog_name="run.py")
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "run.py"
+        click.echo(f"error: {exc.format_message()} (see `{where} --help`)", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
 if __name__ == "__main__":
-    cli()
+    main()

@@ -67,10 +67,10 @@ class Daemon:
             finally:
                 db.conn.close()
             if stats.ingested or stats.published or stats.retracted:
-                log.info("pipeline: ingested %d (new %d, versions %d), queued %d, auto-approved %d, "
-                         "duplicates %d, published %d, retracted %d", stats.ingested, stats.new,
-                         stats.versions, stats.queued, stats.auto_approved, stats.duplicates,
-                         stats.published, stats.retracted)
+                log.info("pipeline: ingested %d (new %d, joined a known story %d, upstream versions %d), "
+                         "queued %d, auto-approved %d, duplicates of published stories %d, published %d, "
+                         "retracted %d", stats.ingested, stats.new, stats.joined, stats.versions, stats.queued,
+                         stats.auto_approved, stats.duplicates, stats.published, stats.retracted)
             for err in stats.errors:
                 log.error("pipeline: %s", err)
         except Exception:

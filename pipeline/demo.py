@@ -62,11 +62,14 @@ def run_demo(config_path: str, db_path: str, *, port: int, speed: float, seed: i
                 raise OSError(f"port {port} is in use; choose another with --port") from None
             raise
 
+        corpus_dir = sample_province.find_corpus(corpus)
+        text_note = f"real text from {corpus_dir}" if corpus_dir else "generated text: no corpus found"
+
         def ready(d: Daemon) -> None:
             click.echo("")
             click.echo("Huiju demo is running (Ctrl-C stops everything).")
-            click.echo(f"  sample province : {province.url}/")
-            click.echo(f"  review UI       : {d.url}/review/   user: {username}   password: {password}")
+            click.echo(f"  sample province : {province.url}/   ({text_note})")
+            click.echo(f"  review UI       : {d.url}/review/   user: {username} (editor)   password: {password}")
             click.echo(f"  feeds           : {d.url}/feeds/all.rss   {d.url}/feeds/city-news.atom")
             click.echo(f"  JSON API        : {d.url}/api/v1/items   {d.url}/api/v1/columns")
             click.echo(f"  health, metrics : {d.url}/healthz   {d.url}/metrics")

@@ -28,6 +28,7 @@ class PassStats:
     new: int = 0
     versions: int = 0
     queued: int = 0
+    joined: int = 0  # items that joined a story already known (another source's report of it)
     auto_approved: int = 0
     duplicates: int = 0
     published: int = 0
@@ -78,6 +79,7 @@ def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None =
             stats.ingested += 1
             stats.new += result.kind == "new"
             stats.versions += result.kind == "version"
+            stats.joined += result.kind == "new" and not result.is_representative
             stats.queued += state in ("pending", "corrected", "awaiting-signoff")
             stats.auto_approved += state == "approved"
             stats.duplicates += state == "duplicate"

@@ -81,20 +81,24 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
         try:
             conn = db()
             backlog = collectors.backlog(conn, normalizers.last_ingested(conn), 1000)
-            health = collectors.health(conn, list(config.sources))
+            health = collectors.health(conn, list(config.sources), settings=config.collector)
             conn.close()
         except Exception as exc:
             return flask.jsonify({"status": "error", "error": f"{type(exc).__name__}: {exc}"}), 503
-        failing = [h.id for h in health if h.state == "failing"]
-        return flask.jsonify({"status": "ok", "ingest_backlog": backlog, "sources": len(health),
-                              "sources_failing": failing})
+        # "ok" means the daemon works; sources in trouble are listed for the operator to act on.
+        return flask.jsonify({
+            "status": "ok", "ingest_backlog": backlog, "sources": len(health),
+            "sources_failing": [h.id for h in health if h.state == "failing"],
+            "sources_backing_off": [h.id for h in health if h.state == "backing-off"],
+            "sources_alerting": [h.id for h in health if h.alert],
+        })
 
     @app.get("/metrics")
     def metrics() -> flask.Response:
         conn = db()
         try:
             lines = []
-            gauges = dict(collectors.metrics(conn, list(config.sources)))
+            gauges = dict(collectors.metrics(conn, list(config.sources), settings=config.collector))
             gauges["huiju_review_queue_clusters"] = len(review_queue.queue(conn))
             gauges["huiju_ingest_backlog"] = collectors.backlog(conn, normalizers.last_ingested(conn), 100000)
             for f in publisher.freshness(conn, config.columns):

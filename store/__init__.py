@@ -35,7 +35,7 @@ def open_db(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
     else:
         p = Path(path)
         if readonly and not p.exists():
-            raise StoreError(f"{p}: no database here (run a collection first)")
+            raise StoreError(f"{p}: no database here (check --db; `collect`, `daemon` or `users add` create it)")
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -105,7 +105,7 @@ def test_a_locked_database_is_one_line_and_nothing_changes(tmp_path: Path) -> No
     import sqlite3
 
     cfg = str(REPO / "schedules.toml")
-    assert run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "list").returncode == 0
+    assert run_cli(tmp_path, "--config", cfg, "--db", "h.db", "sources").returncode == 0  # creates it
     holder = sqlite3.connect(tmp_path / "h.db", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -121,3 +121,39 @@ def test_a_locked_database_is_one_line_and_nothing_changes(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
     listed = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "list", "--json")
     assert "li" not in [u["name"] for u in json.loads(listed.stdout or "[]")]
+
+
+def test_read_only_commands_never_create_a_database(tmp_path: Path) -> None:
+    for command in (["items"], ["queue"], ["users", "list"]):
+        result = run_cli(tmp_path, "--config", str(REPO / "schedules.toml"), "--db", "typo/h.db", *command)
+        assert result.returncode == 1
+        assert "no database here" in result.stderr and result.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize("args, expect", [
+    (["frobnicate"], "No such command"),
+    (["items", "--limit", "0"], "--limit"),
+    (["items", "--state", "bogus"], "unknown state 'bogus'"),
+    (["items", "--column", "sports"], "unknown column 'sports'"),
+    (["users", "add", "zhao", "--role", "boss"], "'boss' is not one of"),
+])
+def test_a_wrong_command_line_is_one_line(tmp_path: Path, args: list[str], expect: str) -> None:
+    run_cli(tmp_path, "--config", str(REPO / "schedules.toml"), "--db", "h.db", "sources")
+    result = run_cli(tmp_path, "--config", str(REPO / "schedules.toml"), "--db", "h.db", *args)
+    assert result.returncode in (1, 2)
+    assert expect in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+
+
+def test_sources_alert_after_the_configured_number_of_failures(tmp_path: Path) -> None:
+    (tmp_path / "dead.toml").write_text(
+        '[collector]\nalert_failures = 1\nconnect_timeout = 1.0\n\n[[sources]]\nid = "dead"\nname = "停机的网站"\n'
+        'kind = "county"\ntype = "html"\nurl = "http://127.0.0.1:9/list.html"\ncolumn = "city-news"\n'
+        'every = "1h"\n', encoding="utf-8")
+    collect = run_cli(tmp_path, "--config", "dead.toml", "--db", "h.db", "collect")
+    assert collect.returncode == 1 and "Traceback" not in collect.stderr
+    listed = run_cli(tmp_path, "--config", "dead.toml", "--db", "h.db", "sources", "--json")
+    [dead] = json.loads(listed.stdout)
+    assert dead["alert"] is True and dead["error_count"] == 1
+    assert "127.0.0.1" in dead["last_error"] and "\n" not in dead["last_error"]
