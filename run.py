@@ -208,18 +208,48 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], as_json: bool) -> None:
 @cli.command()
 @click.argument("url")
 @click.option("--type", "kind", type=click.Choice(["rss", "html", "json"]), default=None,
-              help="Source type (guessed from the response when omitted).")
+              help="Source type (guessed from the response when omitted and no source settings are given).")
+@click.option("--source", "source_id", default=None, metavar="ID",
+              help="Use this configured source's selectors, headers, Referer, cookie bootstrap and encoding.")
+@click.option("--referer", default=None, metavar="URL", help="Send this Referer (for sites that demand one).")
+@click.option("--cookie-bootstrap", default=None, metavar="URL",
+              help="GET this URL first to obtain the session cookies the site demands.")
+@click.option("--encoding", default=None, help="Force this charset (for a site known to lie about it).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def probe(obj: Ctx, url: str, kind: str | None, as_json: bool) -> None:
-    """Fetch and parse one URL without storing anything: what would be collected."""
+def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: str | None,
+          cookie_bootstrap: str | None, encoding: str | None, as_json: bool) -> None:
+    """Fetch and parse one URL without storing anything: what would be collected.
+
+    For onboarding a site: try the URL alone, then with the settings it turns out to need
+    (--referer, --cookie-bootstrap, --encoding), or with a configured source's (--source).
+    """
     import collectors
     import normalizers
-    from settings import Source
+    import settings
 
-    items = collectors.probe(url, kind)  # raises NothingCollected (one line) when there is none
-    src = Source(id="probe", name="probe", kind="partner", type=kind or "html", url=url, column="city-news",
-                 every=3600)
+    collector_settings, source = None, None
+    if source_id:
+        config = obj.config()
+        try:
+            source = config.source(source_id)
+        except KeyError:
+            raise Fail(f"unknown source {source_id!r} (see `run.py sources`)") from None
+        collector_settings = config.collector
+    if referer or cookie_bootstrap or encoding:
+        base = vars(source).copy() if source else {
+            "id": "probe", "name": "probe", "kind": "portal", "type": kind or "html", "column": "city-news",
+            "every": "1h"}
+        base.update({k: v for k, v in (("referer", referer), ("cookie_bootstrap", cookie_bootstrap),
+                                       ("encoding", encoding)) if v})
+        if source:
+            base = {k: v for k, v in base.items() if v is not None and k not in ("every", "cron", "template")}
+            base["every"] = "1h"
+        base["url"] = url
+        source = settings.source_from_dict(base, name="probe")
+    items = collectors.probe(url, kind, collector_settings, source=source)  # raises (one line) when none
+    src = source or settings.Source(id="probe", name="probe", kind="partner", type=kind or "html", url=url,
+                                    column="city-news", every=3600)
     rows = []
     for it in items:
         doc = normalizers.clean_item(it, src)
@@ -232,7 +262,7 @@ def probe(obj: Ctx, url: str, kind: str | None, as_json: bool) -> None:
     for r in rows:
         click.echo(f"{r['published_at'] or 'date unknown':25}  {r['text_length']:6} chars  {r['title']}")
         click.echo(f"{'':25}  {r['url']}" + (f"  来源: {r['source_line']}" if r["source_line"] else ""))
-    click.echo(f"{len(rows)} items")
+    click.echo(plural(len(rows), "item"))
 
 
 @cli.command()

@@ -157,3 +157,31 @@ def test_sources_alert_after_the_configured_number_of_failures(tmp_path: Path) -
     [dead] = json.loads(listed.stdout)
     assert dead["alert"] is True and dead["error_count"] == 1
     assert "127.0.0.1" in dead["last_error"] and "\n" not in dead["last_error"]
+
+
+def test_probe_onboards_a_site_that_demands_a_referer(tmp_path: Path) -> None:
+    import os
+
+    import sample_province
+
+    with sample_province.start(port=0, seed=3, speed=0) as province:
+        province.advance(days=1)
+        hegang = next(s for s in province.sources() if s["id"] == "hegang")
+        env = {**os.environ, "province": province.url}
+
+        def probe(*extra: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, str(REPO / "run.py"), "--config", str(REPO / "demo.toml"),
+                                   "probe", hegang["url"], "--json", *extra], cwd=tmp_path, capture_output=True,
+                                  text=True, timeout=120, env=env)
+
+        bare = probe()
+        assert bare.returncode == 1 and "HTTP 403" in bare.stderr and bare.stderr.count("\n") == 1
+        with_referer = probe("--referer", hegang["referer"])
+        configured = probe("--source", "hegang")
+        truth = {t["url"] for t in province.truth()["items"] if t["site"] == "hegang"}
+    for result in (with_referer, configured):
+        assert result.returncode == 0, result.stderr
+        found = json.loads(result.stdout)
+        assert found and {f["url"] for f in found} <= truth
+        assert all(f["title"] and f["published_at"] for f in found)
+    assert not (tmp_path / "data").exists()  # probe stores nothing
