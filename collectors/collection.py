@@ -242,6 +242,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
            full_scan: bool = False) -> Gathered:
     """Fetch and parse one source without storing anything (collect and probe share it)."""
     g = Gathered(items=[])
+    seen = _by_either_spelling(seen)
     if source.cookie_bootstrap:
         try:
             fetcher.bootstrap(source.cookie_bootstrap)
@@ -287,7 +288,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     for e in ready:
         ident, used = _identity(e, rule, shared)
         g.items.append((_item(source, e, ident, used, now, e.meta.pop("_charset", None) or charset,
-                              warns), e.url if needs_detail else None))
+                              warns), canonical_link(e.url) if needs_detail else None))
     for url, known_identity in rechecks or []:
         if deadline and time.monotonic() > deadline:
             break
@@ -312,6 +313,19 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         g.incomplete = True
         g.warnings.append("detail pages left for the next run (time or count budget reached)")
     return g
+
+
+def _by_either_spelling(seen: Callable[[list[str]], set[str]]) -> Callable[[list[str]], set[str]]:
+    """*seen* that also knows a link by its canonical spelling: a list that stamps every link with
+    a cache-buster (?_t=…, ?timestamp=…) or a tracking parameter links known pages under a new
+    address at each visit, and they must not all be fetched again (links are remembered
+    canonically from now on; links remembered as listed before still count)."""
+    def known(urls: list[str]) -> set[str]:
+        spelled = {u: canonical_link(u) for u in urls}
+        found = seen(list(dict.fromkeys([*urls, *spelled.values()])))
+        return {u for u, c in spelled.items() if u in found or c in found}
+
+    return known
 
 
 def _distinct(entries: list[Entry]) -> list[Entry]:

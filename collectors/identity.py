@@ -16,7 +16,10 @@ __all__ = ["RULES", "canonical_link", "identity_of", "choose_rule", "BROKEN_SHAR
 
 RULES = ("guid", "link", "hash")
 BROKEN_SHARE = 0.05
-_TRACKING = ("utm_", "spm", "from", "share", "timestamp", "_t")
+# Parameters that only say where a click came from. Matched by whole name (utm_* by prefix):
+# fromId, _type or shareId select content on some CMSs, and stories told apart by them must stay apart.
+_TRACKING = frozenset({"spm", "from", "share", "timestamp", "_t"})
+_TRACKING_PREFIXES = ("utm_",)
 
 
 def canonical_link(url: str) -> str:
@@ -29,7 +32,7 @@ def canonical_link(url: str) -> str:
     if port and not ((p.scheme == "http" and port == 80) or (p.scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     query = [(k, v) for k, v in parse_qsl(p.query, keep_blank_values=True)
-             if not k.lower().startswith(_TRACKING)]
+             if k.lower() not in _TRACKING and not k.lower().startswith(_TRACKING_PREFIXES)]
     return urlunsplit((p.scheme.lower(), host, p.path or "/", urlencode(query), ""))
 
 

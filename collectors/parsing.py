@@ -137,6 +137,7 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
     elif not version and not parsed.entries:
         raise NotAFeed("not an RSS/Atom feed (no channel or feed element)")
     entries: list[Entry] = []
+    skipped = 0
     for e in parsed.entries:
         link = e.get("link") or ""
         if not link:
@@ -163,10 +164,13 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
             meta["Keywords"] = ",".join(tags)
         title = _clean(e.get("title", ""))
         if not link and not title:
+            skipped += 1
             continue
         entries.append(Entry(url=link, title=title, guid=(e.get("id") or "").strip() or None,
                              published=published, html=_clean_body(body), has_body=True, meta=meta,
                              attachments=attachments, warnings=_repair_note(e.get("title", ""), body)))
+    if skipped:  # nothing to identify, show or link them by: said, not silently dropped
+        warnings.append(f"feed: {skipped} of {len(parsed.entries)} entries have neither title nor link, skipped")
     return entries, warnings
 
 
@@ -251,12 +255,19 @@ def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> 
                 date = _date_in(_text(node).replace(_text(a), " ", 1))
             entries.append(Entry(url=_strip_fragment(href), title=_clean(title), list_date=date))
         if not entries and not _empty_list_container(root, spec["items"]):
-            raise NotAList(f"no entries match the list selector {spec['items']!r}")
+            raise NotAList(f"no entries match the list selector {spec['items']!r}{_titled(root)}")
     else:
         entries = _guess_list(root)
         if not entries:
-            raise NotAList("no list of dated item links found on the page")
+            raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}")
     return _dedupe(entries), root
+
+
+def _titled(root: Any) -> str:
+    """" on the page titled …": an error or login page answered with 200 names itself."""
+    t = root.find(".//title")
+    title = _clean(t.text_content())[:80] if t is not None else ""
+    return f" on the page titled {title}" if title else ""
 
 
 def _empty_list_container(root: Any, items_css: str) -> bool:
@@ -474,6 +485,9 @@ def load_json(text: str) -> Any:
                 return jsonlib.loads(m.group(1))
             except ValueError:
                 pass
+        page = _html_page_title(text[:8192].encode("utf-8", "replace"))
+        if page is not None:  # a maintenance, error or login page answered with 200
+            raise ParseError(f"not valid JSON: the server sent an HTML page ({page or 'untitled'})") from None
         raise ParseError(f"not valid JSON: {exc}") from None
 
 

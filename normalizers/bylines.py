@@ -27,6 +27,9 @@ _SUFFIX_SEP = re.compile(r"\s*(?:_|\||｜|--?|—+|–|·|：：)\s*(?=[^_|｜\-
 _SITE_NAME = re.compile(
     r"(?:网|网站|门户网站|门户|政府网|人民政府|政府|新闻网|在线|频道|客户端|日报|晚报|报社|"
     r"电视台|广播电视台|融媒体中心|官网|官方网站|政务网|信息网|新闻中心|Xinhua|xinhuanet|"
+    # the same names in traditional characters (Hong Kong, Macao and Taiwan re-posts)
+    r"網|網站|門戶網站|門戶|政府網|人民政府|新聞網|頻道|客戶端|日報|晚報|報社|電視台|電視臺|廣播電視台|"
+    r"融媒體中心|官網|官方網站|政務網|信息網|資訊網|新聞中心|"
     r"People's Daily|CCTV|China Daily|\.com|\.cn|\.net|\.org)$",
     re.IGNORECASE,
 )

@@ -10,7 +10,8 @@ import re
 
 __all__ = ["INVISIBLE", "clean_line", "strip_invisible"]
 
-# Removed outright: BOM, zero-width and bidi controls, soft hyphen, C0/C1 controls but \t \n \r.
+# Removed outright: BOM, zero-width and bidi controls, soft hyphen, C0/C1 controls but \t \n \r,
+# surrogates and the noncharacters U+FFFE/U+FFFF.
 INVISIBLE: dict[int, str | None] = dict.fromkeys(
     [
         0xFEFF,
@@ -28,6 +29,8 @@ INVISIBLE: dict[int, str | None] = dict.fromkeys(
         0x7F,
         *range(0x80, 0xA0),
         *range(0xD800, 0xE000),
+        0xFFFE,  # noncharacters: invalid in XML (lxml refuses them), never text
+        0xFFFF,
     ],
     None,
 )

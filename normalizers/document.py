@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from collectors.model import CollectedItem
-from normalizers.bylines import clean_title, inline_byline
+from normalizers.bylines import clean_title, inline_byline, title_text
 from normalizers.dates import choose_date, is_future, to_iso
 from normalizers.quality import TINY_BODY_CHARS, mixed_script, script_heavy
 from normalizers.text import clean_body, clean_line, repair_mojibake
@@ -159,6 +159,8 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
         flags.append("title-missing")
         first = text.split("\n", 1)[0] if text else ""
         title = first[:TITLE_FROM_TEXT_CHARS]
+    if not (item.url or "").strip().lower().startswith(("http://", "https://")):
+        flags.append("no-web-address")  # javascript:, ftp:, or none at all
 
     attachments: list[dict[str, str]] = []
     seen: set[str] = set()
@@ -183,7 +185,7 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
         canonical_url=canonical_url(item.url),
         published_at=to_iso(choice.value),
         date_origin=choice.origin,
-        source_line=clean_line(source_line) if source_line else None,
+        source_line=clean_line(title_text(source_line)) or None if source_line else None,  # 来源 is text too
         author=author,
         reporter=reporter,
         editor=editor,

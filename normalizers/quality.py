@@ -21,6 +21,7 @@ FLAGS: dict[str, str] = {
     "script-heavy": "most of the input was script or style, little text",
     "date-unknown": "no publish time could be read; none was invented",
     "date-future": "the publish time is more than a day in the future",
+    "no-web-address": "the source gave no http(s) address for the item; the portal cannot link to it",
 }
 
 TINY_BODY_CHARS = 20

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -20,6 +21,7 @@ from normalizers.clusters import MIN_BODY_CHARS, Fingerprint, Match, find_matche
 from normalizers.document import Document, clean_item
 from normalizers.keys import minhash, shingles
 from normalizers.routing import route
+from normalizers.urls import canonical_url
 from settings.model import Config, Source
 
 __all__ = [
@@ -312,6 +314,32 @@ def _result(db: sqlite_utils.Database, item_id: int, kind: str) -> IngestResult:
     )
 
 
+def _is_web_address(s: str) -> bool:
+    return s[:8].lower().startswith(("http://", "https://"))
+
+
+def _respelled(db: sqlite_utils.Database, source_id: str, item: CollectedItem) -> tuple | None:
+    """The stored item of this source whose identity is the same page spelled differently
+    (http/https, index.html, tracking parameters), or None.
+
+    A site moving to https respells every guid and link it publishes; a story it corrects at
+    the same time must stay a version of what was published, not become a second story.
+    Identities that are not addresses, and hash identities (the source's links proved
+    unreliable), are never matched; neither are pages that differ by their #anchor.
+    """
+    if item.identity_rule == "hash" or not _is_web_address(item.identity):
+        return None
+    key, url = canonical_url(item.identity), urlsplit(item.url)
+    rows = db.conn.execute(
+        "SELECT id, content_hash, version, cluster, identity, url FROM items WHERE source = ? AND canonical_url = ?",
+        [source_id, canonical_url(item.url)],
+    ).fetchall()
+    same = [r[:4] for r in rows if _is_web_address(r[4]) and canonical_url(r[4]) == key
+            and urlsplit(r[4]).fragment == urlsplit(item.identity).fragment
+            and urlsplit(r[5]).fragment == url.fragment]
+    return same[0] if len(same) == 1 else None
+
+
 def _tombstoned_ids(db: sqlite_utils.Database, ids: list[int]) -> set[int]:
     if not ids:
         return set()
@@ -345,7 +373,7 @@ def ingest(
         existing = db.conn.execute(
             "SELECT id, content_hash, version, cluster FROM items WHERE source = ? AND identity = ?",
             [source.id, item.identity],
-        ).fetchone()
+        ).fetchone() or _respelled(db, source.id, item)
         if existing is not None:
             item_id, old_hash, version, cluster = existing
             if _tombstoned_ids(db, [item_id]):

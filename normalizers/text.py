@@ -300,6 +300,7 @@ def is_boilerplate(line: str) -> bool:
 
 _FULL_PAGE = re.compile(r"<\s*(?:html|body|head)[\s>]", re.IGNORECASE)
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_REAL_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 # Markup of a story escaped as text: &lt;p&gt;, &lt;/div&gt;, &lt;br /&gt; …
 _ESCAPED_TAG = re.compile(
     r"&(?:amp;)?lt;\s*/?\s*(?:p|div|br|span|a|img|b|strong|em|i|u|font|table|tbody|tr|td|th|ul|ol|li|"
@@ -698,8 +699,9 @@ def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
     if _SURROGATE.search(raw):
         raw = _SURROGATE.sub("", raw)
     for _ in range(2):
-        if not _ESCAPED_TAG.search(raw):
-            break
+        escaped = len(_ESCAPED_TAG.findall(raw))
+        if not escaped or escaped < len(_REAL_TAG.findall(raw)):
+            break  # a story that merely mentions a tag ("加入&lt;a&gt;标签") keeps its words
         # HTML escaped twice upstream (or a CDATA section cut short): its markup arrived as text
         # and would show as "<p>" in the story. Decoded, it is markup again (and sanitized).
         raw = html_lib.unescape(raw)

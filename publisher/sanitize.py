@@ -86,11 +86,21 @@ _PLAIN = nh3.Cleaner(tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, attrib
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
+# Characters XML cannot carry (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF):
+# one of them in a stored item would make every RSS/Atom feed listing it fail to render.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value: str) -> str:
+    """*value* without the characters XML cannot carry (a Word paste brings \\v and \\f)."""
+    return _NOT_XML.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else "", value)
+
+
 def clean_html(fragment: str | None, *, base: str | None = None) -> str:
     """*fragment* reduced to the allow-list, relative links resolved against *base* (the original URL)."""
     if not fragment:
         return ""
-    return _cleaner(base).clean(fragment).strip()
+    return _cleaner(base).clean(xml_safe(fragment)).strip()
 
 
 def plain_text(value: str | None) -> str:
@@ -101,7 +111,9 @@ def plain_text(value: str | None) -> str:
     """
     if not value:
         return ""
+    value = xml_safe(value)
     text = html_lib.unescape(_PLAIN.clean(value)) if "<" in value or "&" in value else value
+    text = xml_safe(text)  # &#1; decodes to a control character too
     text = _TAG_START.sub("\uff1c", text)
     return " ".join(text.split())
 
@@ -111,7 +123,7 @@ def neutral_text(text: str | None) -> str:
 
     The portal should escape plain text anyway; this makes a careless ``innerHTML`` harmless too.
     """
-    return _TAG_START.sub("\uff1c", text or "")
+    return _TAG_START.sub("\uff1c", xml_safe(text or ""))
 
 
 _BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|tr|blockquote|pre|figure|table)>|<br\s*/?>")

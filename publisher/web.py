@@ -208,6 +208,8 @@ def create_blueprint() -> flask.Blueprint:
 
     @bp.get("/api/v1/items/<int:item_id>")
     def item(item_id: int) -> flask.Response:
+        if item_id > 2**63 - 1:  # beyond SQLite's integers: no such item (and no crash looking)
+            return _error(404, f"item {item_id} was never published")
         db = _db()
         found = item_seq(db, item_id)
         if found is None:

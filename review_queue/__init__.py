@@ -36,6 +36,7 @@ from review_queue.errors import (
     UnknownItem,
     UnknownRole,
     UnknownUser,
+    Unpublishable,
     UserExists,
     WeakPassword,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "UnknownItem",
     "UnknownRole",
     "UnknownUser",
+    "Unpublishable",
     "User",
     "UserExists",
     "WeakPassword",

@@ -25,6 +25,7 @@ from review_queue.errors import (
     PermissionDenied,
     UnknownColumn,
     UnknownItem,
+    Unpublishable,
 )
 from review_queue.history import change, record
 from review_queue.locks import ensure_not_locked_by_other, release_quietly
@@ -80,15 +81,18 @@ def require_row(db: sqlite_utils.Database, item_id: int) -> dict[str, Any]:
     return row
 
 
+MAX_ID = 2**63 - 1  # SQLite's largest integer: no item can have a larger id
+
+
 def _ids(item_ids: int | Iterable[int]) -> list[int]:
-    if isinstance(item_ids, int):
-        return [item_ids]
     out: list[int] = []
-    for i in item_ids:
+    for i in [item_ids] if isinstance(item_ids, int) else item_ids:
         try:
             n = int(i)
         except (TypeError, ValueError):
             raise UnknownItem(f"{i!r} is not an item id") from None
+        if not 0 < n <= MAX_ID:  # the database could not even look it up
+            raise UnknownItem(f"item {n} is not in review")
         if n not in out:
             out.append(n)
     return out
@@ -143,7 +147,9 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
             "flags": list(result.flags or []),
             "version": result.version,
         }
-        auto = getattr(source, "review", "required") == "auto"
+        # an untitled or address-less item needs a person, even from a trusted source
+        auto = getattr(source, "review", "required") == "auto" and not _unpublishable(
+            item_id, item.get("title"), item.get("url"))
         if row is None:
             return _submit_new(db, item_id, result, info, auto, at)
         _set(db, item_id, **info)
@@ -291,6 +297,7 @@ def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: s
             ensure_not_locked_by_other(db, item_id, user, now)
             if row["state"] not in (wf.PENDING, wf.CORRECTED, wf.AWAITING_SIGNOFF):
                 wf.check(item_id, "approve", row["state"], wf.APPROVED, role, user=user)
+            _require_publishable(db, row)
             if column is not None and column != effective_column(row):
                 _check_column(column, config)
                 wf.check(item_id, "edit", row["state"], row["state"], role, user=user)
@@ -331,6 +338,24 @@ def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: s
                 _mark_cluster_duplicates(db, item_id, _current_cluster(db, row), at)
             out.append(target)
     return out
+
+
+def _unpublishable(item_id: int, title: str | None, url: str | None) -> str | None:
+    """Why the portal could not show this item (no title, no http(s) address), or None."""
+    if not (title or "").strip():
+        return f"item {item_id} has no title: edit one in before approving"
+    if not (url or "").strip().lower().startswith(("http://", "https://")):
+        return f"item {item_id} has no http(s) address at its source ({url or 'none'!r}): it cannot be published"
+    return None
+
+
+def _require_publishable(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
+    """Refuse approval now rather than let the approved item fail at every publishing pass."""
+    item = normalizers.get_item(db, row["item_id"]) or {}
+    title = row["edit_title"] if row["edit_title"] is not None else item.get("title")
+    problem = _unpublishable(row["item_id"], title, item.get("url"))
+    if problem:
+        raise Unpublishable(problem)
 
 
 def reject(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: str, reason: str = "",

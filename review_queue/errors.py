@@ -62,5 +62,10 @@ class MissingReason(ReviewError):
     """A retraction must say why: the portal and the audit trail show it."""
 
 
+class Unpublishable(ReviewError):
+    """The item lacks what the portal needs (a title, an http(s) address): approving it would only
+    make it fail at every publishing pass."""
+
+
 class UnknownColumn(ReviewError):
     """A column id that is not in the catalog."""

@@ -432,7 +432,8 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
             abort(404, f"item {item_id} is not in review")
         return row, item
 
-    @bp.get("/item/<int:item_id>")
+    # Item ids are SQLite integers: a larger number in an address is no item (404), not a crash.
+    @bp.get("/item/<int(max=9223372036854775807):item_id>")
     @requires("reviewer")
     def item_page(item_id: int) -> Any:
         db = get_db()
@@ -464,7 +465,7 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
             locked_by_other=lock is not None and lock.holder != me.name,
         )
 
-    @bp.post("/item/<int:item_id>/<action>")
+    @bp.post("/item/<int(max=9223372036854775807):item_id>/<action>")
     @requires("reviewer")
     def item_action(item_id: int, action: str) -> Any:
         db = get_db()
@@ -502,7 +503,7 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
             flash(str(exc), "error")
         return redirect(back)
 
-    @bp.route("/item/<int:item_id>/edit", methods=["GET", "POST"])
+    @bp.route("/item/<int(max=9223372036854775807):item_id>/edit", methods=["GET", "POST"])
     @requires("reviewer")
     def edit_page(item_id: int) -> Any:
         db = get_db()

@@ -36,3 +36,27 @@ def test_empty_feed_is_a_success_with_nothing_new(web, huiju_for):
     h = huiju_for([{"id": "feed", "type": "rss", "url": url}])
     result = h.cycle()[0]
     assert result.ok and result.new == 0 and result.error is None
+
+
+WRONG_PAGES = {
+    "json-source-gets-maintenance-page": (
+        "json", 'json = { items = "data.list", title = "title", url = "url" }',
+        "<html><head><title>系统维护中</title></head><body>系统维护中，请稍后访问</body></html>",
+        "not valid JSON: the server sent an HTML page (系统维护中)"),
+    "html-list-gets-error-page-with-200": (
+        "html", 'list = { items = "ul.list li", link = "a", date = "span" }',
+        "<html><head><title>404 页面不存在</title></head><body><h1>您访问的页面不存在</h1></body></html>",
+        "no entries match the list selector 'ul.list li' on the page titled 404 页面不存在"),
+    "html-list-without-selectors-gets-login-page": (
+        "html", "", '<html><head><title>统一身份认证</title></head><body><form><input name="u"></form></body></html>',
+        "no list of dated item links found on the page titled 统一身份认证"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_PAGES))
+def test_wrong_page_error_names_what_was_served(web, huiju_for, name):
+    kind, extra, body, expected = WRONG_PAGES[name]
+    url = web.put(f"/{name}", body, content_type="text/html")
+    h = huiju_for([{"id": "site", "type": kind, "url": url, "extra": extra}])
+    result = h.cycle()[0]
+    assert not result.ok and result.error == expected

@@ -54,7 +54,8 @@ def serve_html_source(web) -> str:
         rows.append(f'<li><a href="{web.base}/d/{name}.html">{title_of(name)}</a><span>2024-05-01</span></li>')
         web.put(f"/d/{name}.html",
                 f'<html><head><meta name="ArticleTitle" content="{html.escape(payload + title_of(name))}">'
-                f'<meta name="PubDate" content="2024-05-01 09:30"><title>{html.escape(title_of(name))}</title></head>'
+                f'<meta name="PubDate" content="2024-05-01 09:30"><title>{html.escape(title_of(name))}</title>'
+                f'<meta name="ContentSource" content="{html.escape(payload)}黑龙江日报"></head>'
                 f'<body>{payload}<div class="article_content_body"><p>{body_text(name)}</p>{payload}'
                 "<p>结尾段落。</p></div></body></html>")
     return web.put("/list.html", '<html><body><ul class="list">' + "".join(rows) + "</ul></body></html>")
@@ -119,4 +120,6 @@ def test_payload_story_is_shown_as_text(published, name):
     assert title_of(name) in page
     api = json.loads(outputs[f"api-item-{item['id']}"])
     assert api["title"] == item["title"]
+    if kind == "html":  # the page names its 来源, with the payload in front of it
+        assert "黑龙江日报" in api["source_name"] and "<" not in api["source_name"]
     assert feed_dangers("api", outputs[f"api-item-{item['id']}"]) == []

@@ -38,6 +38,9 @@ CASES = {
     "unclosed-comment": (
         page("未闭合注释的正文", f"<p>{STORY}</p><!-- 注释没有结束 <p>之后的段落</p>").encode(),
         {"text_has": [STORY], "text_lacks": ["之后的段落", "<!--"]}),
+    "control-characters-and-noncharacters": (
+        page("控制\x01字符\ufffe标题", f"<p>{STORY}\x00\x1b\ufffe\uffff</p><p>第二段\x0b落。</p>").encode(),
+        {"title": "控制字符标题", "text_has": [STORY, "第二段落。"]}),
     "title-with-markup-and-suffix": (
         page("&lt;b&gt;【龙江动态】&lt;/b&gt;哈尔滨市召开常务会议_哈尔滨市人民政府", f"<p>{STORY}</p>").encode(),
         {"title": "哈尔滨市召开常务会议", "text_has": [STORY]}),
@@ -63,5 +66,21 @@ def test_detail_page_case(web, huiju_for, name):
     for f in expect.get("flags", []):
         assert f in item["flags"], item["flags"]
     assert item["published_at"] == "2024-05-01T09:30:00+08:00"
+    h.approve_all()
+    assert output_dangers(h.all_outputs()) == []
+
+
+def test_story_that_mentions_a_tag_keeps_it_as_words(web, huiju_for):
+    """Only markup that arrived escaped as a whole is decoded; a technical notice that writes
+    about a tag, among its real paragraphs, keeps the tag as words."""
+    body = ("<p>各单位网站应在页面头部加入&lt;meta&gt;标签，并在链接中使用&lt;a&gt;标签的title属性。</p>"
+            "<p>请于五月底前完成整改。</p><p>逾期未完成的单位将被通报。</p>")
+    web.put("/p/notice.html", page("关于网站整改的通知", body))
+    url = web.put("/list.html", f'<html><body><ul class="list"><li><a href="{web.base}/p/notice.html">通知</a>'
+                  "<span>2024-05-01</span></li></ul></body></html>")
+    h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": SOURCE}])
+    h.cycle()
+    [item] = h.items()
+    assert "加入<meta>标签" in item["text"] and "使用<a>标签" in item["text"]
     h.approve_all()
     assert output_dangers(h.all_outputs()) == []

@@ -92,3 +92,46 @@ def test_list_whose_links_differ_only_by_fragment_fetches_the_page_once(web, hui
     assert h.cycle()[0].ok
     assert web.hits.count("/f/page.html") == 1
     assert [i["url"] for i in h.items()] == [web.base + "/f/page.html"]
+
+
+def test_list_with_a_cache_busting_parameter_is_not_refetched_every_run(web, huiju_for):
+    """Some CMSs append ?_t=<now> to every link of a list. The detail pages are the same pages:
+    once collected they are not fetched again at every run (and paging stops at known pages)."""
+    for i in range(3):
+        web.put(f"/q/{i}.html", detail(f"第{i}条新闻", words(20 + i)))
+
+    def listing(stamp: int) -> str:
+        return '<html><body><ul class="list">' + "".join(
+            f'<li><a href="{web.base}/q/{i}.html?_t={stamp}">第{i}条新闻</a><span>2024-05-01</span></li>'
+            for i in range(3)) + "</ul></body></html>"
+
+    url = web.put("/list.html", listing(1714521600))
+    h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
+    assert h.cycle()[0].new == 3
+    web.hits.clear()
+    web.put("/list.html", listing(1714525200))
+    result = h.cycle()[0]
+    assert (result.new, result.versions) == (0, 0)
+    assert web.hits == ["/list.html"]
+
+
+def test_parameters_that_only_look_like_tracking_still_tell_stories_apart(web, huiju_for):
+    """?fromId=…, ?_type=…, ?shareId=… select content on some CMSs; they are not utm_/spm/from."""
+    links = [("/show.jsp?fromId=101", "第一条新闻"), ("/show.jsp?fromId=102", "第二条新闻"),
+             ("/list.jsp?_type=1&id=7", "第三条新闻"), ("/list.jsp?_type=2&id=7", "第四条新闻")]
+    for n, (href, title) in enumerate(links):
+        web.put(href, detail(title, words(40 + n)))
+    url = web.put("/list.html", '<html><body><ul class="list">' + "".join(
+        f'<li><a href="{web.base}{href}">{t}</a><span>2024-05-01</span></li>' for href, t in links)
+        + "</ul></body></html>")
+    h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
+    first = h.cycle()[0]
+    assert first.new == 4 and not any("identity by hash" in w for w in first.warnings), first.warnings
+    # the next story of the list, one more id
+    links.insert(0, ("/show.jsp?fromId=103", "第五条新闻"))
+    web.put("/show.jsp?fromId=103", detail("第五条新闻", words(50)))
+    web.put("/list.html", '<html><body><ul class="list">' + "".join(
+        f'<li><a href="{web.base}{href}">{t}</a><span>2024-05-01</span></li>' for href, t in links)
+        + "</ul></body></html>")
+    assert h.cycle()[0].new == 1
+    assert sorted(i["title"] for i in h.items()) == sorted(t for _, t in links)

@@ -139,3 +139,38 @@ def test_rejected_item_served_again_with_small_edits_does_not_come_back(web, hui
     assert review_queue.queue(h.db) == []
     h.approve_all()
     assert publisher.changes(h.db) == []
+
+
+def test_site_moving_to_https_corrects_its_published_story_instead_of_adding_one(web, huiju_for):
+    """The feed's guids and links change from http:// to https:// (a site enabling TLS) as the
+    story is corrected: the same page, respelled. It must come back as a correction."""
+    old, new = "http://www.harbin.gov.cn/art/2024/5/1/art_1.html", "https://www.harbin.gov.cn/art/2024/5/1/art_1.html"
+    url = web.put("/tls.xml", rss([("市政府召开常务会议", old, BODY)]), content_type="application/rss+xml")
+    h = huiju_for([{"id": "city", "type": "rss", "url": url}])
+    h.cycle()
+    h.approve_all()
+    web.put("/tls.xml", rss([("市政府召开常务会议（更正）", new, BODY.replace("今天", "5月1日"))]),
+            content_type="application/rss+xml")
+    h.cycle()
+    assert [i["id"] for i in h.items()] == [1]
+    assert h.state(1) == "corrected"
+    h.approve_all()
+    assert changes(h) == [("huiju:item:1", "publish", 1, "市政府召开常务会议"),
+                          ("huiju:item:1", "correct", 2, "市政府召开常务会议（更正）")]
+    again = h.cycle()[0]  # the new spelling is now known: nothing new next time
+    assert again.ok and review_queue.queue(h.db) == []
+
+
+def test_items_that_differ_only_by_anchor_stay_separate_stories(web, huiju_for):
+    """A feed whose items point at anchors of one page: three notices, three items, none merged."""
+    notices = [("关于开展安全检查的通知", "a1", "各单位要开展安全检查工作，排查隐患，确保安全生产形势稳定。"),
+               ("关于五一放假安排的通知", "a2", "五一劳动节放假五天，请各单位提前做好值班安排和安全保卫工作。"),
+               ("关于征集意见建议的公告", "a3", "现面向社会公开征集对城市规划的意见建议，截止时间为五月底。")]
+    url = web.put("/anchors.xml", rss([(t, f"{web.base}/f/page.html#{a}", b) for t, a, b in notices]),
+                  content_type="application/rss+xml")
+    h = huiju_for([{"id": "city", "type": "rss", "url": url}])
+    h.cycle()
+    h.cycle()
+    assert sorted(i["title"] for i in h.items()) == sorted(t for t, _, _ in notices)
+    assert all(i["version"] == 1 for i in h.items())
+    assert len(review_queue.queue(h.db)) == 3
