@@ -156,9 +156,24 @@ def _step1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _step2(db: sqlite_utils.Database) -> None:
+    """Collected rows whose ingest keeps failing: counted, then quarantined, never lost."""
+    db.execute(
+        """CREATE TABLE ingest_failures (
+            collected_id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            last_error TEXT NOT NULL,
+            first_failed_at TEXT NOT NULL,
+            last_failed_at TEXT NOT NULL,
+            quarantined INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+
+
 def init(db: sqlite_utils.Database) -> None:
     """Create or upgrade the normalizers' tables."""
-    store.migrate(db, "normalizers", [_step1])
+    store.migrate(db, "normalizers", [_step1, _step2])
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -584,6 +599,46 @@ def is_tombstoned(db: sqlite_utils.Database, item_id: int) -> bool:
 
 
 def last_ingested(db: sqlite_utils.Database) -> int:
-    """The highest collected_id ingested so far (0 before the first): the pipeline's cursor."""
-    row = db.conn.execute("SELECT MAX(collected_id) FROM ingest_log").fetchone()
+    """The highest collected_id done so far (0 before the first): the pipeline's cursor.
+
+    Done means ingested, or quarantined after repeated failures (see :func:`record_failure`).
+    """
+    row = db.conn.execute(
+        "SELECT MAX(m) FROM (SELECT MAX(collected_id) AS m FROM ingest_log "
+        "UNION ALL SELECT MAX(collected_id) FROM ingest_failures WHERE quarantined = 1)"
+    ).fetchone()
     return int(row[0] or 0)
+
+
+QUARANTINE_AFTER = 3
+
+
+def record_failure(db: sqlite_utils.Database, collected_id: int, source_id: str, error: str, *,
+                   quarantine_after: int = QUARANTINE_AFTER, now: datetime | None = None) -> bool:
+    """Count one failed ingest of a collected row; return True once it is quarantined.
+
+    A row that fails every time would otherwise hold the cursor and stop every row behind it,
+    from every source. After *quarantine_after* attempts it is set aside: kept in `collected`,
+    listed by :func:`failed_ingests` (and so in /healthz and /metrics), never silently dropped.
+    """
+    at = _now_iso(now)
+    db.conn.execute(
+        "INSERT INTO ingest_failures (collected_id, source, attempts, last_error, first_failed_at, last_failed_at) "
+        "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT(collected_id) DO UPDATE SET attempts = attempts + 1, "
+        "last_error = excluded.last_error, last_failed_at = excluded.last_failed_at",
+        [collected_id, source_id, error[:500], at, at],
+    )
+    attempts = db.conn.execute("SELECT attempts FROM ingest_failures WHERE collected_id = ?",
+                               [collected_id]).fetchone()[0]
+    if attempts >= quarantine_after:
+        db.conn.execute("UPDATE ingest_failures SET quarantined = 1 WHERE collected_id = ?", [collected_id])
+        return True
+    return False
+
+
+def failed_ingests(db: sqlite_utils.Database, *, quarantined_only: bool = True) -> list[dict[str, Any]]:
+    """Collected rows set aside after repeated ingest failures, oldest first, with the last error."""
+    sql = "SELECT * FROM ingest_failures" + (" WHERE quarantined = 1" if quarantined_only else "")
+    cur = db.conn.execute(sql + " ORDER BY collected_id")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -33,6 +33,7 @@ class PassStats:
     duplicates: int = 0
     published: int = 0
     retracted: int = 0
+    quarantined: int = 0  # collected rows set aside after repeated ingest failures
     errors: list[str] = field(default_factory=list)
 
 
@@ -71,10 +72,18 @@ def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None =
                 with store.transaction(db):
                     result = normalizers.ingest(db, collected_id, item, source, config, now=now)
                     state = review_queue.submit(db, result, source, now=now)
-            except Exception as exc:  # keep the row for the next pass; say why, once per pass
+            except Exception as exc:
+                # Keep the row and retry it on the next pass; a row that keeps failing is set aside
+                # (quarantined, listed in /healthz) so that it cannot hold up every row behind it.
                 msg = f"collected #{collected_id} from {item.source_id}: {type(exc).__name__}: {exc}"
-                log.error("ingest failed, will retry: %s", msg)
+                with store.transaction(db):
+                    quarantined = normalizers.record_failure(db, collected_id, item.source_id, msg, now=now)
                 stats.errors.append(msg)
+                if quarantined:
+                    log.error("ingest failed again, row set aside (see /healthz): %s", msg)
+                    stats.quarantined += 1
+                    continue
+                log.error("ingest failed, will retry: %s", msg)
                 return stats
             stats.ingested += 1
             stats.new += result.kind == "new"

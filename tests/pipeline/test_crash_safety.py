@@ -63,3 +63,33 @@ def test_a_failure_between_stages_is_retried_without_loss_or_duplicates(province
     assert published_before
     again = pipeline.run_once(db, config)
     assert again.ingested == 0 and again.published == 0
+
+
+def test_a_row_that_always_fails_is_set_aside_and_the_rest_go_on(province, tmp_path, monkeypatch):
+    config = settings.load(REPO / "demo.toml", variables={"province": province.url})
+    db_path = str(tmp_path / "q.db")
+    db = store.open_db(db_path)
+    pipeline.init_all(db)
+    collected = sum(r.new for r in collectors.collect(db, [config.source("xinhua")], config.collector))
+    poison = {"n": 0}
+    real_ingest = normalizers.ingest
+
+    def ingest(db, collected_id, item, source, config, *, now=None):
+        if collected_id == 2:
+            poison["n"] += 1
+            raise ValueError("cannot parse this row (simulated)")
+        return real_ingest(db, collected_id, item, source, config, now=now)
+
+    monkeypatch.setattr(normalizers, "ingest", ingest)
+    passes = [pipeline.run_once(db, config) for _ in range(normalizers.store.QUARANTINE_AFTER)]
+    assert [p.ingested for p in passes[:-1]] == [1] + [0] * (len(passes) - 2)  # held up while retried
+    assert passes[-1].quarantined == 1 and passes[-1].ingested == collected - 2
+    assert poison["n"] == normalizers.store.QUARANTINE_AFTER
+    [failed] = normalizers.failed_ingests(db)
+    assert failed["collected_id"] == 2 and "simulated" in failed["last_error"]
+    assert pipeline.run_once(db, config).ingested == 0  # set aside once, not retried forever
+
+    health = pipeline.create_app(db_path, config).test_client().get("/healthz").get_json()
+    assert health["ingest_quarantined"][0]["collected_id"] == 2
+    metrics = pipeline.create_app(db_path, config).test_client().get("/metrics").get_data(as_text=True)
+    assert "huiju_ingest_quarantined 1" in metrics
