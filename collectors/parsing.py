@@ -539,12 +539,18 @@ def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
     for it in items:
         if not isinstance(it, dict):
             continue
-        title = _path(it, spec.get("title"))
-        url = _path(it, spec.get("url")) if spec.get("url") else None
-        guid = _path(it, spec.get("id")) if spec.get("id") else None
-        date = _path(it, spec.get("date")) if spec.get("date") else None
-        body = _path(it, spec.get("body")) if spec.get("body") else None
-        src = _path(it, spec.get("source")) if spec.get("source") else None
+        notes: list[str] = []
+
+        def field(name: str, it: dict[str, Any] = it, notes: list[str] = notes) -> Any:
+            value = _path(it, spec.get(name)) if spec.get(name) else None
+            if isinstance(value, (dict, list)):
+                # e.g. WordPress's {"title": {"rendered": "…"}}: the configured path stops too early
+                notes.append(f"json: field {spec[name]!r} is an object, not text; configure a deeper path")
+                return None
+            return value
+
+        title, url, guid = field("title"), field("url"), field("id")
+        date, body, src = field("date"), field("body"), field("source")
         if not title and not url:
             continue
         meta = {"ContentSource": _clean(str(src))} if src else {}
@@ -552,7 +558,7 @@ def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
                              guid=str(guid).strip() if guid not in (None, "") else None,
                              published=str(date) if date not in (None, "") else None,
                              html=_clean_body(str(body)) if body else "", has_body=body is not None,
-                             meta=meta, warnings=_repair_note(str(title or ""), str(body or ""))))
+                             meta=meta, warnings=notes + _repair_note(str(title or ""), str(body or ""))))
     if items and not entries:
         raise NotAList("JSON list items have none of the configured title/url fields")
     return entries
