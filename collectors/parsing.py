@@ -30,8 +30,9 @@ __all__ = ["Entry", "Detail", "parse_feed", "parse_list", "parse_detail", "parse
 
 META_NAMES = ("ArticleTitle", "PubDate", "ColumnName", "ContentSource", "SiteName", "Keywords",
               "Description", "Author", "ColumnKeywords", "ColumnDescription", "ColumnType", "Url")
-ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".zip",
-                   ".rar", ".7z", ".ofd", ".txt", ".csv")
+# Files a government page attaches to a story (WPS/OFD/CEB are the Chinese office formats).
+ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".dps", ".ppt", ".pptx", ".zip",
+                   ".rar", ".7z", ".ofd", ".ceb", ".tif", ".txt", ".csv")
 DATE_RE = re.compile(
     r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:[\sT\-]*\d{1,2}[:时]\d{1,2}(?::\d{1,2})?)?"
     r"|\[\s*\d{1,2}-\d{1,2}\s*\]|(?<!\d)\d{1,2}-\d{1,2}(?!\d))"

@@ -19,6 +19,7 @@ import nh3
 from lxml import etree
 
 from collectors.decoding import repair_mojibake
+from collectors.parsing import ATTACHMENT_EXTS
 from normalizers.bylines import Byline, parse_byline_line
 from normalizers.chars import INVISIBLE as _INVISIBLE
 from normalizers.chars import clean_line
@@ -510,8 +511,9 @@ class Body:
     page_meta: dict[str, str] = field(default_factory=dict)  # when a whole page was given
 
 
+# One list of attachment types, the collectors' (which record attachments of detail pages).
 _ATTACHMENT_EXT = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|zip|rar|7z|txt|csv|ceb|tif)(?:$|[?#])", re.IGNORECASE
+    r"(?:" + "|".join(re.escape(ext) for ext in ATTACHMENT_EXTS) + r")(?:$|[?#])", re.IGNORECASE
 )
 
 
