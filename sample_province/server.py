@@ -96,17 +96,21 @@ class Exchange:
         self.query = dict(parse_qsl(parts.query))
         self.raw_query = parts.query
 
-    def send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+    def send_head(self, status: int, length: int, ctype: str, headers: dict[str, str] | None = None) -> None:
+        """The status line and headers announcing a body of *length* bytes (faults may send less)."""
         h = self.h
         self.status = status
         h.send_response(status)
         h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
+        h.send_header("Content-Length", str(length))
         for k, v in (headers or {}).items():
             h.send_header(k, v)
         h.end_headers()
+
+    def send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+        self.send_head(status, len(body), ctype, headers)
         if not self.head and status != 304:
-            h.wfile.write(body)
+            self.h.wfile.write(body)
             self.sent += len(body)
 
 
@@ -320,31 +324,18 @@ class App:
         raise _Abort
 
     def _truncated(self, x: Exchange, body: bytes, ctype: str, headers: dict[str, str]) -> None:
-        h = x.h
-        x.status = 200
-        h.send_response(200)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        for k, v in headers.items():
-            h.send_header(k, v)
-        h.end_headers()
+        x.send_head(200, len(body), ctype, headers)
         if not x.head:
             half = body[: len(body) // 2]
-            h.wfile.write(half)
+            x.h.wfile.write(half)
             x.sent += len(half)
         raise _Abort
 
     def _trickle(self, x: Exchange, body: bytes, ctype: str, headers: dict[str, str], delay: float) -> None:
-        h = x.h
-        x.status = 200
-        h.send_response(200)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        for k, v in headers.items():
-            h.send_header(k, v)
-        h.end_headers()
+        x.send_head(200, len(body), ctype, headers)
         if x.head:
             return
+        h = x.h
         for i in range(0, len(body), 64):
             h.wfile.write(body[i: i + 64])
             x.sent += len(body[i: i + 64])
