@@ -40,7 +40,8 @@ from collectors.parsing import (
 from collectors.state import StateStore, iso
 from settings.model import CollectorSettings, Source
 
-__all__ = ["SourceResult", "Gathered", "gather", "collect", "collect_source", "backoff_delay", "RunningSet"]
+__all__ = ["SourceResult", "Gathered", "gather", "collect", "collect_source", "backoff_delay", "check_interval",
+           "RunningSet"]
 
 log = logging.getLogger("huiju.collectors")
 
@@ -315,6 +316,19 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     return g
 
 
+def _published(item: CollectedItem, now: datetime) -> datetime | None:
+    """The item's publish time, only to tell a fresh story from a week-old one met on a first visit
+    (whose re-checks would cost a download each for nothing). Read by the normalizers' one date
+    reader, imported here lazily: the normalizers build on collectors.model."""
+    from normalizers.dates import parse_date
+
+    for raw in (item.published, item.list_date):
+        when = parse_date(raw, now=now)
+        if when is not None:
+            return when
+    return None
+
+
 def _by_either_spelling(seen: Callable[[list[str]], set[str]]) -> Callable[[list[str]], set[str]]:
     """*seen* that also knows a link by its canonical spelling: a list that stamps every link with
     a cache-buster (?_t=…, ?timestamp=…) or a tracking parameter links known pages under a new
@@ -423,7 +437,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     result = SourceResult(source.id, ok=False)
     retry_after = None
     try:
-        gap = timedelta(seconds=max(source.interval, settings.detail_recheck_hours * 3600 / 8))
+        gap = timedelta(seconds=max(source.interval, 3600))
         rechecks = (store.recheck_candidates(source.id, now, settings.detail_recheck_hours, gap, RECHECKS_PER_RUN)
                     if source.type != "rss" else [])
         g = gather(source, fetcher, now=now, seen=lambda urls: store.seen(source.id, urls),
@@ -439,7 +453,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                     item.list_date = item.list_date or prev.list_date
                     item.published = item.published or prev.published
                     item.url = prev.url or item.url
-            outcome = store.store_item(item, now, seen_url)
+            outcome = store.store_item(item, now, seen_url, _published(item, now) if seen_url else None)
             if outcome == "new":
                 result.new += 1
             elif outcome == "version":
@@ -470,7 +484,11 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         if result.new:
             st.last_new_at = iso(now)
         st.last_warning = g.warnings[-1][:300] if g.warnings else None
-        st.next_check_at = iso(next_regular_check(source, settings, now, rng))
+        # A list the server had to send whole (no 304, not fresh) and that held nothing new cost
+        # full price for nothing: such sources relax towards idle_max until something new comes.
+        idle = not g.unchanged_list and not (result.new or result.versions or st.backlog)
+        st.idle_checks = st.idle_checks + 1 if idle else 0
+        st.next_check_at = iso(next_regular_check(source, settings, now, rng, idle_checks=st.idle_checks))
     except CollectError as exc:
         result.error = str(exc)
         result.error_kind = type(exc).__name__
@@ -506,8 +524,24 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     return result
 
 
+def check_interval(source: Source, settings: CollectorSettings, idle_checks: int = 0) -> int:
+    """Seconds between regular checks: the source's own interval, doubled for each whole-list
+    download in a row that brought nothing new, up to ``idle_max``.
+
+    A server that answers conditional GETs costs a few hundred bytes per unchanged check and keeps
+    its interval; one that sends no validators costs its whole list page every time, and most
+    county and department lists change a few times a day. Cron schedules are the operator's
+    explicit times and are never relaxed.
+    """
+    base = source.interval
+    cap = settings.idle_max if source.idle_max is None else source.idle_max
+    if source.cron or idle_checks <= 0 or cap <= base:
+        return base
+    return int(min(cap, base * 2 ** min(idle_checks, 30)))
+
+
 def next_regular_check(source: Source, settings: CollectorSettings, now: datetime,
-                       rng: random.Random | None = None) -> datetime:
+                       rng: random.Random | None = None, *, idle_checks: int = 0) -> datetime:
     """After a success: the next cron time (Asia/Shanghai), or the interval with jitter."""
     r = rng or random
     if source.cron:
@@ -517,12 +551,12 @@ def next_regular_check(source: Source, settings: CollectorSettings, now: datetim
 
         try:
             trigger = CronTrigger.from_crontab(source.cron, timezone=ZoneInfo("Asia/Shanghai"))
-            nxt = trigger.get_next_fire_time(None, now)
+            nxt = trigger.get_next_fire_time(None, now + timedelta(seconds=1))  # never "now" again
             if nxt is not None:
                 return nxt.astimezone(UTC)
         except ValueError:
             log.warning("source %s: invalid cron %r, using every %ds", source.id, source.cron, source.interval)
-    delay = source.interval * (1 + r.uniform(-settings.jitter, settings.jitter))
+    delay = check_interval(source, settings, idle_checks) * (1 + r.uniform(-settings.jitter, settings.jitter))
     return now + timedelta(seconds=max(1.0, delay))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
+from collectors.collection import check_interval
 from collectors.state import StateStore, init, parse_iso
 from settings.model import CollectorSettings
 
@@ -41,6 +42,9 @@ class SourceHealth:
     last_new_at: str | None = None
     quiet_after: float | None = None  # seconds without a new item that count as quiet
     never_checked: bool = False
+    check_every: int | None = None  # seconds between regular checks now (cron sources: None)
+    idle_checks: int = 0  # whole-list downloads in a row with nothing new
+    relaxed: bool = False  # check_every is longer than the source's own interval because of them
 
 
 def _quiet_threshold(times: list[str], interval: int) -> float | None:
@@ -72,6 +76,7 @@ def health(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = No
             last_new = parse_iso(st.last_new_at)
             if quiet_after and last_new and (now - last_new).total_seconds() > quiet_after:
                 quiet = True
+        every = None if src.cron else check_interval(src, settings, st.idle_checks if st else 0)
         if not src.enabled:
             state = "disabled"
         elif errors >= settings.alert_failures:
@@ -91,7 +96,9 @@ def health(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = No
             identity_rule=st.identity_rule if st else None, identity_note=st.identity_note if st else None,
             alert=state in ("failing", "quiet"), last_warning=st.last_warning if st else None,
             last_new_at=st.last_new_at if st else None, quiet_after=quiet_after,
-            never_checked=not (st and st.last_attempt_at)))
+            never_checked=not (st and st.last_attempt_at),
+            check_every=every, idle_checks=st.idle_checks if st else 0,
+            relaxed=every is not None and every > src.interval))
     return out
 
 
@@ -112,6 +119,8 @@ def metrics(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = N
         out[f"huiju_source_quiet{lab}"] = float(h.state == "quiet")
         out[f"huiju_source_error_count{lab}"] = float(h.error_count)
         out[f"huiju_source_items_24h{lab}"] = float(h.items_24h)
+        if h.check_every is not None:
+            out[f"huiju_source_check_interval_seconds{lab}"] = float(h.check_every)
         last = parse_iso(h.last_success_at)
         if last:
             out[f"huiju_source_last_success_age_seconds{lab}"] = round((now - last).total_seconds(), 1)
@@ -121,5 +130,6 @@ def metrics(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = N
     out["huiju_sources_quiet"] = float(sum(h.state == "quiet" for h in rows))
     out["huiju_sources_alerting"] = float(sum(h.alert for h in rows))
     out["huiju_collected_items_24h"] = float(sum(h.items_24h for h in rows))
+    out["huiju_sources_relaxed"] = float(sum(h.relaxed for h in rows))
 
     return out

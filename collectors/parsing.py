@@ -323,12 +323,61 @@ def _guess_list(root: Any) -> list[Entry]:
             groups[(row.getparent(), row.tag)].append(entry)
         elif len(links) == 1 and len(title) >= 6 and _ARTICLE_PATH_RE.search(urlsplit(href).path):
             undated[(row.getparent(), row.tag)].append(entry)
-    best = max(groups.values(), key=len) if groups else []
+    candidates = list(groups.values()) + _split_lists(groups)
+    best = max(candidates, key=len) if candidates else []
     if len(best) >= 2:
         return best
     # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
     best = max(undated.values(), key=len) if undated else []
     return best if len(best) >= 3 else []
+
+
+def _shape(el: Any) -> tuple[str, str]:
+    return el.tag, " ".join((el.get("class") or "").split())
+
+
+def _is_separator(el: Any) -> bool:
+    """A rule, spacer or empty block between parts of one list: no link, (almost) no text."""
+    if not isinstance(el.tag, str):
+        return True  # a comment
+    return next(el.iter("a"), None) is None and len(_text(el)) <= 3
+
+
+def _split_lists(groups: dict[tuple[Any, str], list[Entry]]) -> list[list[Entry]]:
+    """One list cut into same-shaped blocks (five rows per <ul>, a rule between: common on news
+    and government sites) is joined again; the blocks must be consecutive siblings, or sit alone
+    in consecutive same-shaped wrappers, with nothing but separators between them, so that two
+    different lists under their own headings are never joined."""
+    out: list[list[Entry]] = []
+    for levels in (0, 1, 2):
+        blocks: dict[Any, tuple[tuple[Any, ...], list[Entry]]] = {}
+        for (parent, tag), entries in groups.items():
+            node, chain = parent, [_shape(parent), tag]
+            for _ in range(levels):
+                up = node.getparent()
+                if up is None or any(sib is not node and not _is_separator(sib) for sib in up):
+                    node = None
+                    break
+                node = up
+                chain.append(_shape(node))
+            if node is not None and node.getparent() is not None:
+                blocks[node] = (tuple(chain), entries)
+        for container in {b.getparent() for b in blocks}:
+            run: list[list[Entry]] = []
+            shape: tuple[Any, ...] | None = None
+            for child in container:
+                block = blocks.get(child)
+                if block is not None and block[0] == shape:
+                    run.append(block[1])
+                    continue
+                if block is None and _is_separator(child):
+                    continue
+                if len(run) > 1:
+                    out.append([e for part in run for e in part])
+                run, shape = ([block[1]], block[0]) if block is not None else ([], None)
+            if len(run) > 1:
+                out.append([e for part in run for e in part])
+    return out
 
 
 def next_page_url(root: Any, current: str, page: int, how: str | None, first_url: str) -> str | None:

@@ -68,10 +68,18 @@ def _step1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX seen_links_recheck ON seen_links (source_id, first_seen)")
 
 
+def _step2(db: sqlite_utils.Database) -> None:
+    # Checks in a row that downloaded a whole list and found nothing new (see idle_max).
+    db.execute("ALTER TABLE source_state ADD COLUMN idle_checks INTEGER NOT NULL DEFAULT 0")
+    # When a detail page's age for re-checks starts: its publish time when known (a week-old story
+    # met on a first visit is not fresh), else first_seen (rows from before keep first_seen).
+    db.execute("ALTER TABLE seen_links ADD COLUMN recheck_from TEXT")
+
+
 def init(db: sqlite_utils.Database) -> None:
     """Create or upgrade the collector's tables (source_state, http_cache, seen_links, collected)."""
     with _lock_for(db):  # worker threads may share this connection
-        migrate(db, "collectors", [_step1])
+        migrate(db, "collectors", [_step1, _step2])
 
 
 def iso(dt: datetime) -> str:
@@ -103,6 +111,7 @@ class SourceState:
     last_bytes: int | None = None
     alerting: int = 0
     backlog: int = 0  # detail pages were left behind last run: scan every list page next time
+    idle_checks: int = 0  # whole-list downloads in a row that brought nothing new
 
 
 _LOCKS: dict[int, threading.RLock] = {}
@@ -186,27 +195,37 @@ class StateStore:
                 f"SELECT url FROM seen_links WHERE source_id = ? AND url IN ({marks})", [source_id, *chunk]))
         return out
 
-    def recheck_candidates(self, source_id: str, now: datetime, window_hours: int, gap: timedelta,
+    def recheck_candidates(self, source_id: str, now: datetime, window_hours: int, min_gap: timedelta,
                            limit: int) -> list[tuple[str, str]]:
-        """Recent detail pages (url, identity) due for a re-check, to catch upstream corrections."""
+        """Recent detail pages (url, identity) due for a re-check, to catch upstream corrections.
+
+        A page is re-checked while it is younger than *window_hours*, each time after a gap as
+        long as its age at the last check (at least *min_gap*): corrections come early, so the
+        checks are dense at first and sparse later (about six in 48 hours, not one per interval).
+        """
         return [(r[0], r[1]) for r in self._q(
-            "SELECT url, identity FROM seen_links WHERE source_id = ? AND first_seen >= ? AND checked_at <= ? "
+            "SELECT url, identity FROM seen_links WHERE source_id = ? AND coalesce(recheck_from, first_seen) >= ? "
+            "AND (julianday(?) - julianday(checked_at)) * 86400 + 1 >= "  # + 1 s: julianday rounding
+            "max(?, (julianday(checked_at) - julianday(coalesce(recheck_from, first_seen))) * 86400) "
             "ORDER BY checked_at LIMIT ?",
-            [source_id, iso(now - timedelta(hours=window_hours)), iso(now - gap), limit])]
+            [source_id, iso(now - timedelta(hours=window_hours)), iso(now), min_gap.total_seconds(), limit])]
 
     def touch_seen(self, source_id: str, url: str, identity: str, now: datetime) -> None:
         with self.lock, transaction(self.db):
             self._upsert_seen(source_id, url, identity, now)
 
-    def _upsert_seen(self, source_id: str, url: str, identity: str, now: datetime) -> None:
+    def _upsert_seen(self, source_id: str, url: str, identity: str, now: datetime,
+                     recheck_from: datetime | None = None) -> None:
         self.db.execute(
-            "INSERT INTO seen_links (source_id, url, identity, first_seen, checked_at) VALUES (?,?,?,?,?) "
-            "ON CONFLICT(source_id, url) DO UPDATE SET checked_at = excluded.checked_at",
-            [source_id, url, identity, iso(now), iso(now)])
+            "INSERT INTO seen_links (source_id, url, identity, first_seen, checked_at, recheck_from) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT(source_id, url) DO UPDATE SET checked_at = excluded.checked_at",
+            [source_id, url, identity, iso(now), iso(now), iso(min(recheck_from or now, now))])
 
     # -- the outbox
-    def store_item(self, item: CollectedItem, now: datetime, seen_url: str | None = None) -> str:
-        """Store *item* as a new item or a new version, committed before return.
+    def store_item(self, item: CollectedItem, now: datetime, seen_url: str | None = None,
+                   published: datetime | None = None) -> str:
+        """Store *item* as a new item or a new version, committed before return; *published*
+        (when known) starts the re-check window of a detail page met for the first time.
 
         Returns "new", "version" or "unchanged".
         """
@@ -225,7 +244,7 @@ class StateStore:
                     [item.source_id, item.identity, version, h, item.to_json(), iso(now)])
                 outcome = "new" if row is None else "version"
             if seen_url:
-                self._upsert_seen(item.source_id, seen_url, item.identity, now)
+                self._upsert_seen(item.source_id, seen_url, item.identity, now, published)
         return outcome
 
     def latest(self, source_id: str, identity: str) -> CollectedItem | None:

@@ -85,7 +85,7 @@ def loads(text: str, name: str = "schedules.toml", *, variables: dict[str, str] 
 def parse_every(value: Any) -> int:
     """'15m' → 900. Raises ValueError with the reason."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"every must be a string like \"15m\", not {value!r}")
+        raise ValueError(f"an interval must be a string like \"15m\", not {value!r}")
     if isinstance(value, int):
         seconds = value
     else:
@@ -322,6 +322,15 @@ class _Parser:
         max_pages = d.get("max_pages", 1)
         if isinstance(max_pages, bool) or not isinstance(max_pages, int) or not 1 <= max_pages <= 100:
             raise ValueError("max_pages must be a whole number from 1 to 100")
+        idle_max = d.get("idle_max")
+        if idle_max is not None:
+            if idle_max in (0, "0", "off"):
+                idle_max = 0
+            else:
+                try:
+                    idle_max = parse_every(idle_max)
+                except ValueError as exc:
+                    raise ValueError(f"idle_max: {exc} (or \"off\")") from None
         if d["type"] == "html" and not d.get("list", {}).get("items"):
             d.setdefault("list", {})
         if d["type"] == "json":
@@ -331,7 +340,7 @@ class _Parser:
             id=d["id"], name=d["name"].strip(), kind=d["kind"], type=d["type"], url=d["url"],
             column=d["column"], every=every, cron=cron, review=review, enabled=enabled, rank=rank,
             template=d.get("template"), headers=dict(d.get("headers", {})), referer=d.get("referer"),
-            cookie_bootstrap=d.get("cookie_bootstrap"), encoding=encoding, max_pages=max_pages,
+            cookie_bootstrap=d.get("cookie_bootstrap"), encoding=encoding, max_pages=max_pages, idle_max=idle_max,
             list=dict(d.get("list", {})), detail=dict(d.get("detail", {})), json=dict(d.get("json", {})),
             note=d.get("note"),
         )

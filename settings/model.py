@@ -49,6 +49,7 @@ class Source:
     cookie_bootstrap: str | None = None  # URL fetched first to obtain session cookies
     encoding: str | None = None  # force a charset when a site is known to lie
     max_pages: int = 1  # list pages followed per check
+    idle_max: int | None = None  # seconds; overrides [collector] idle_max for this source (0 = never relax)
     list: dict[str, Any] = field(default_factory=dict)  # html list selectors
     detail: dict[str, Any] = field(default_factory=dict)  # html detail selectors
     json: dict[str, Any] = field(default_factory=dict)  # json field paths
@@ -97,6 +98,11 @@ class CollectorSettings:
     user_agent: str = "Huiju/0.1 (+https://github.com/huiju; government information aggregator)"
     detail_recheck_hours: int = 48  # re-check recent detail pages for upstream corrections
     alert_failures: int = 5  # consecutive failures that raise an alert
+    # A list the server sends whole every time (no 304) that brought nothing new is checked half
+    # as often after each such check, up to this many seconds; anything new restores the source's
+    # own interval. It bounds how late the first item after a quiet spell can be seen on such a
+    # site. 0 keeps every source at its own interval.
+    idle_max: int = 4 * 3600
 
 
 @dataclass(frozen=True)

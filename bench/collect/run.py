@@ -2,11 +2,14 @@
 
 Reports (a) the wall time of one full cycle against the limit requests × latency ÷ concurrency
 (and sites × latency ÷ concurrency), (b) a plain sequential requests loop over the same list
-URLs, (c) the bytes of a second, unchanged cycle against the first, and the collector's peak
-memory. The province runs in its own process so its memory is not counted.
+URLs, (c) the bytes of a second, unchanged cycle against the first — both an immediate second
+pass over every source and the daemon's steady state on simulated time, where lists that must be
+downloaded whole relax towards idle_max — and the collector's peak memory. The province runs in
+its own process so its memory is not counted.
 
     .venv/bin/python bench/collect/run.py [--sites 1000] [--latency-ms 200] [--concurrency 50]
-                                          [--sequential all|N] [--json]
+                                          [--sequential all|N] [--history DAYS]
+                                          [--steady-hours H] [--json]
 """
 
 from __future__ import annotations
@@ -69,14 +72,54 @@ def _ratio(first: list, second: list) -> float | None:
     return round(b2 / b1, 4) if b1 else None
 
 
+def _steady_state(db_path: Path, sources: list, settings: CollectorSettings, *, warmup_s: int, window_s: int,
+                  step_s: int = 120) -> dict:
+    """The daemon on simulated time over an unchanged province: what one check interval costs.
+
+    The dispatcher runs due sources every *step_s* simulated seconds, as ``run.py daemon`` does;
+    the first *warmup_s* are not counted (idle lists are still relaxing towards ``idle_max``).
+    Bytes per cycle = for each source, the bytes it cost in the window × its interval ÷ the window.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    d = collectors.Dispatcher(db_path, sources, settings)
+    per_source: dict[str, int] = {}
+    checks = 0
+    t0 = datetime.now(UTC) + timedelta(seconds=1)
+    started = time.perf_counter()
+    try:
+        t = 0
+        while t <= warmup_s + window_s:
+            d.run_due(t0 + timedelta(seconds=t))
+            d.wait()
+            for r in d.drain_results():
+                if t > warmup_s:
+                    per_source[r.source_id] = per_source.get(r.source_id, 0) + r.bytes
+                    checks += 1
+            t += step_s
+        relaxed = sum(h.relaxed for h in collectors.health(d.db, sources, settings=settings,
+                                                            now=t0 + timedelta(seconds=t)))
+    finally:
+        d.shutdown()
+    interval = {s.id: s.interval for s in sources}
+    per_cycle = sum(b * interval[sid] / window_s for sid, b in per_source.items())
+    return {"warmup_s": warmup_s, "window_s": window_s, "step_s": step_s, "checks": checks,
+            "bytes": sum(per_source.values()), "bytes_per_cycle": round(per_cycle),
+            "sources_relaxed": relaxed, "wall_s": round(time.perf_counter() - started, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sites", type=int, default=1000)
     ap.add_argument("--latency-ms", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=50)
-    ap.add_argument("--history", type=int, default=1, help="simulated days released before the cycle")
+    ap.add_argument("--history", type=int, default=7,
+                    help="simulated days released before the first cycle (a week: lists show a real backlog)")
     ap.add_argument("--sequential", default="200",
                     help="'all' to time the sequential loop over every URL, or N URLs to time and extrapolate")
+    ap.add_argument("--steady-hours", type=float, default=None,
+                    help="simulated hours of the daemon over the unchanged province after a warm-up of "
+                         "idle_max (default twice idle_max; 0 to skip)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     proc, url = _start_province(args.sites, args.latency_ms, args.history)
@@ -98,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             wall2, cpu2 = time.perf_counter() - t0, time.process_time() - c0
             stored = len(collectors.pending(db, 0, limit=10_000_000))
             db.conn.close()
+            hours = 2 * settings.idle_max / 3600 if args.steady_hours is None else args.steady_hours
+            steady = (_steady_state(Path(tmp) / "bench.db", sources, settings, warmup_s=settings.idle_max,
+                                    window_s=int(hours * 3600)) if hours > 0 else None)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         req1 = sum(r.requests for r in first)
         bytes1 = sum(r.bytes for r in first)
@@ -142,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                            "full_loop_s": round(seq_full, 2), "extrapolated": n_seq < len(urls)},
             "speedup_vs_sequential": round(seq_full / wall1, 1),
             "speedup_cycle2_vs_sequential": round(seq_full / wall2, 1),
+            "steady_state": steady,
+            "bytes_ratio_steady_state": round(steady["bytes_per_cycle"] / bytes1, 4) if steady and bytes1 else None,
             "stored_items": stored,
             "collector_peak_rss_mb": round(peak_mb, 1),
         }
@@ -169,6 +217,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{report['bytes_ratio_cycle2_vs_cycle1']:.1%}; cycle 2 had {c2['answered_304']} answers 304; "
               f"{c2['bytes_from_sources_without_validators']:,} bytes came from sources that send no validators; "
               f"sources with validators: {report['bytes_ratio_sources_with_validators']:.1%}")
+        if steady:
+            print(f"    steady state (the daemon on simulated time, {steady['window_s'] / 3600:g} h after "
+                  f"{steady['warmup_s'] / 3600:g} h of warm-up, nothing changing): {steady['checks']} checks, "
+                  f"{steady['bytes_per_cycle']:,} bytes per check interval → "
+                  f"{report['bytes_ratio_steady_state']:.1%} of cycle 1; {steady['sources_relaxed']} sources "
+                  f"relaxed towards idle_max ({settings.idle_max} s)")
         print(f"collector peak RSS: {report['collector_peak_rss_mb']} MB; items stored {report['stored_items']}")
     return 0
 

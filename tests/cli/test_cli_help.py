@@ -185,3 +185,26 @@ def test_probe_onboards_a_site_that_demands_a_referer(tmp_path: Path) -> None:
         assert found and {f["url"] for f in found} <= truth
         assert all(f["title"] and f["published_at"] for f in found)
     assert not (tmp_path / "data").exists()  # probe stores nothing
+
+
+def test_sources_shows_a_list_checked_less_often_while_it_is_sent_whole_and_unchanged(tmp_path: Path) -> None:
+    from tests.collectors.fakeweb import FakeWeb
+
+    web = FakeWeb()
+    try:
+        web.route("/feed.xml", '<rss version="2.0"><channel><title>t</title><item><title>伊春市新闻</title>'
+                  f'<link>{web.url}/a.html</link><guid>a</guid></item></channel></rss>',
+                  headers={"Content-Type": "application/rss+xml"})  # no ETag, no Last-Modified
+        (tmp_path / "c.toml").write_text(
+            f'[[sources]]\nid = "yichun"\nname = "伊春市人民政府"\nkind = "city"\ntype = "rss"\n'
+            f'url = "{web.url}/feed.xml"\ncolumn = "city-news"\nevery = "15m"\n', encoding="utf-8")
+        for _ in range(2):
+            assert run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "collect").returncode == 0
+    finally:
+        web.stop()
+    listed = run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "sources")
+    [row] = [line for line in listed.stdout.splitlines() if line.startswith("yichun")]
+    assert " 30m* " in row  # nothing new in a list downloaded whole: twice the interval
+    assert "checked less often" in listed.stdout
+    [data] = json.loads(run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "sources", "--json").stdout)
+    assert data["check_every"] == 1800 and data["relaxed"] is True and data["idle_checks"] == 1

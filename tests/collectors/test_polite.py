@@ -160,3 +160,26 @@ def test_a_detail_page_that_failed_on_page_two_is_fetched_later(web, db):
     [r4] = collectors.collect(db, [src], FAST)  # nothing owed any more: page 1 is enough
     assert r4.new == 0 and web.count("/l2.html") == 3
     assert sorted(i.title for _, i in collectors.pending(db, 0)) == sorted([TITLES[1], TITLES[2]])
+
+
+def test_detail_pages_are_rechecked_densely_when_fresh_and_never_when_met_old(web, db, tmp_path):
+    from store import open_db
+
+    src = _site(web, etag=None)  # stories of 2024-05-01 and 2024-05-02, 09:00 Beijing time
+    fresh_start = datetime(2024, 5, 2, 1, 30, tzinfo=UTC)  # story 2 is 30 minutes old, story 1 a day
+    collectors.collect(db, [src], FAST, now=fresh_start)
+    for hour in range(1, 72):
+        collectors.collect(db, [src], FAST, now=fresh_start + timedelta(hours=hour))
+    # each gap as long as the page's age: at ages 1.5, 3, 6, 12 and 24 h; 48 h is past the window
+    assert web.count("/d/2.html") - 1 == 5
+    # a day old when first met: its next look would fall past the 48 h window
+    assert web.count("/d/1.html") - 1 == 0
+    # A new source's backlog, a week old on the first visit, is not fresh: fetched once, never again.
+    other = open_db(tmp_path / "other.db")
+    try:
+        before = web.count("/d/1.html"), web.count("/d/2.html")
+        for hour in range(0, 48, 2):
+            collectors.collect(other, [src], FAST, now=datetime(2024, 5, 9, 8, tzinfo=UTC) + timedelta(hours=hour))
+        assert (web.count("/d/1.html"), web.count("/d/2.html")) == (before[0] + 1, before[1] + 1)
+    finally:
+        other.conn.close()

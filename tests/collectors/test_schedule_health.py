@@ -158,3 +158,61 @@ def test_cron_sources_are_next_checked_at_their_cron_time(web, db):
     collectors.collect(db, [src], FAST, now=now)
     [h] = collectors.health(db, [src], now=now)
     assert h.next_check_at == "2024-05-02T00:00:00+00:00"  # 08:00 Shanghai next day
+
+
+def _next_gap(db, src, now) -> float:
+    [h] = collectors.health(db, [src], now=now)
+    return (datetime.fromisoformat(h.next_check_at) - now).total_seconds()
+
+
+def test_a_list_sent_whole_with_nothing_new_is_checked_less_often_until_something_new_comes(web, db):
+    settings = replace(FAST, jitter=0.0, idle_max=3600)
+    _feed(web, "/whole.xml", [1, 2])  # no ETag, no Last-Modified: every check downloads the feed
+    src = make_source("whole", web.url, "/whole.xml", type="rss", every=600)
+    t = datetime(2024, 5, 1, 8, tzinfo=UTC)
+    gaps = []
+    for _ in range(6):
+        collectors.collect(db, [src], settings, now=t)
+        gap = _next_gap(db, src, t)
+        gaps.append(gap)
+        t += timedelta(seconds=gap)
+    assert gaps == [600, 1200, 2400, 3600, 3600, 3600]  # new items, then doubling up to idle_max
+    [h] = collectors.health(db, [src], now=t, settings=settings)
+    assert h.relaxed and h.check_every == 3600 and h.idle_checks == 5 and h.state == "ok"
+    m = collectors.metrics(db, [src], now=t, settings=settings)
+    assert m['huiju_source_check_interval_seconds{source="whole"}'] == 3600.0 and m["huiju_sources_relaxed"] == 1.0
+    _feed(web, "/whole.xml", [1, 2, 3])  # something new: back to the source's own interval at once
+    [res] = collectors.collect(db, [src], settings, now=t)
+    assert res.new == 1 and _next_gap(db, src, t) == 600
+    [h] = collectors.health(db, [src], now=t, settings=settings)
+    assert not h.relaxed and h.check_every == 600 and h.idle_checks == 0
+
+
+def test_a_server_that_answers_304_keeps_the_sources_own_interval(web, db):
+    settings = replace(FAST, jitter=0.0, idle_max=3600)
+    items = "".join(ITEM.format(t=f"新闻{n}", base=web.url, n=n) for n in (1, 2))
+    web.route("/v.xml", FEED.format(items=items), etag='"v1"', headers={"Content-Type": "application/rss+xml"})
+    src = make_source("v", web.url, "/v.xml", type="rss", every=600)
+    t = datetime(2024, 5, 1, 8, tzinfo=UTC)
+    for _ in range(4):
+        [res] = collectors.collect(db, [src], settings, now=t)
+        assert _next_gap(db, src, t) == 600
+        t += timedelta(seconds=600)
+    assert res.not_modified == 1  # an unchanged check cost headers only, so no reason to wait longer
+
+
+def test_idle_relaxing_can_be_turned_off_per_source_and_never_moves_a_cron_schedule(web, db):
+    settings = replace(FAST, jitter=0.0, idle_max=3600)
+    _feed(web, "/o.xml", [1])
+    off = make_source("o", web.url, "/o.xml", type="rss", every=600, idle_max=0)
+    longer = make_source("l", web.url, "/o.xml", type="rss", every=600, idle_max=7200)
+    cron = make_source("c", web.url, "/o.xml", type="rss", every=None, cron="*/10 * * * *")
+    t = datetime(2024, 5, 1, 8, tzinfo=UTC)
+    for _ in range(5):
+        collectors.collect(db, [off, longer, cron], settings, now=t)
+        t += timedelta(hours=3)
+    assert _next_gap(db, off, t - timedelta(hours=3)) == 600
+    assert _next_gap(db, longer, t - timedelta(hours=3)) == 7200
+    assert _next_gap(db, cron, t - timedelta(hours=3)) == 600  # the next */10 mark, as configured
+    rows = {h.id: h for h in collectors.health(db, [off, longer, cron], now=t, settings=settings)}
+    assert not rows["o"].relaxed and rows["l"].relaxed and rows["c"].check_every is None

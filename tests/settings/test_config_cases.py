@@ -72,3 +72,10 @@ def test_shipped_configs_are_valid(name: str) -> None:
     config = settings.load(path, variables={"province": "http://127.0.0.1:1"})
     assert config.sources
     assert all(s.column in config.columns for s in config.sources)
+
+
+def test_idle_max_is_read_per_source_and_for_the_collector() -> None:
+    config = settings.loads((Path(__file__).parent / "cases" / "idle-max.toml").read_text("utf-8"))
+    assert config.collector.idle_max == 7200
+    assert config.source("harbin").idle_max == 3 * 3600
+    assert config.source("portal").idle_max == 0  # "off": always the source's own interval
