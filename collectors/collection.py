@@ -46,6 +46,7 @@ __all__ = ["SourceResult", "Gathered", "gather", "collect", "collect_source", "b
 log = logging.getLogger("huiju.collectors")
 
 MAX_DETAILS_PER_RUN = 200
+CATCH_UP_PAGES = 10  # list pages read past max_pages while every item on them is new
 RECHECKS_PER_RUN = 10
 DETAIL_PARALLEL = 4  # detail pages of one source fetched at once (the per-host cap bounds the total)
 
@@ -84,6 +85,8 @@ class Gathered:
     first_detail_error: str | None = None
     rechecked: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) fetched, same content
     incomplete: bool = False  # detail pages left for the next run (budget reached)
+    list_titles: dict[str, str] = field(default_factory=dict)  # canonical link → title on the list
+    retitled: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) re-checked for it
 
 
 def backoff_delay(errors: int, settings: CollectorSettings, retry_after: float | None = None,
@@ -150,8 +153,15 @@ def _item(source: Source, entry: Entry, identity: str, rule: str, now: datetime,
 
 
 def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: bool,
-                seen: Callable[[list[str]], set[str]], full_scan: bool = False) -> tuple[list[Entry], str | None, list[str]] | None:
-    """All list pages' entries, or None when the first page is unchanged (304 / still fresh)."""
+                seen: Callable[[list[str]], set[str]], full_scan: bool = False,
+                catch_up: bool = False) -> tuple[list[Entry], str | None, list[str]] | None:
+    """All list pages' entries, or None when the first page is unchanged (304 / still fresh).
+
+    Pages are read up to ``max_pages`` while they hold anything new. With *catch_up* (a source
+    visited before), a page on which every item is new means more were published since the last
+    check than a page holds: further pages are read, up to CATCH_UP_PAGES, until a known item shows
+    that nothing in between was missed.
+    """
     first = fetcher.get(source.url, conditional=conditional,
                         accept="application/json" if source.type == "json" else None)
     if first.not_modified:
@@ -166,7 +176,11 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
     resp = first
     root: Any = None
     visited = {source.url, first.url}
-    for page in range(1, max(1, source.max_pages) + 1):
+    last_page = max(1, source.max_pages)
+    all_new = False
+    for page in range(1, max(last_page, CATCH_UP_PAGES if catch_up else 0) + 1):
+        if page > last_page and not all_new:
+            break
         if page > 1:
             nxt = None
             if source.type == "json":
@@ -220,11 +234,16 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
         entries += found
         if not found:
             break  # an empty page: no point asking for the next one
-        urls = [e.url for e in found if e.url]
-        if not full_scan and urls and not (set(urls) - seen(urls)):
+        urls = set(e.url for e in found if e.url)
+        known = seen(list(urls)) if urls else set()
+        if not full_scan and urls and not (urls - known):
             break  # everything on this page is known: older pages are too
+        all_new = bool(urls) and not known
         if source.type == "rss":
             break
+    if catch_up and all_new and source.type != "rss":
+        g.warnings.append(f"every item on the {page} list page(s) read was new: older ones may have been "
+                          "missed (check more often or raise max_pages)")
     return entries, charset, list(dict.fromkeys(warns))
 
 
@@ -240,8 +259,13 @@ def _with_param(url: str, param: str, value: int) -> str:
 def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[list[str]], set[str]],
            identity_rule: str | None = None, rechecks: list[tuple[str, str]] | None = None, conditional: bool = True,
            deadline: float | None = None, detail_limit: int = MAX_DETAILS_PER_RUN,
-           full_scan: bool = False) -> Gathered:
-    """Fetch and parse one source without storing anything (collect and probe share it)."""
+           full_scan: bool = False, catch_up: bool = False,
+           retitled: Callable[[dict[str, str]], list[tuple[str, str]]] | None = None) -> Gathered:
+    """Fetch and parse one source without storing anything (collect and probe share it).
+
+    *retitled* maps the titles the list shows for known pages to those (url, identity) whose
+    title changed since the last visit: they are re-checked now, whatever their re-check time.
+    """
     g = Gathered(items=[])
     seen = _by_either_spelling(seen)
     if source.cookie_bootstrap:
@@ -250,7 +274,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         except FetchError as exc:
             raise type(exc)(f"cookie bootstrap failed: {exc}") from None
     listed = _fetch_list(source, fetcher, g, conditional=conditional and not full_scan, seen=seen,
-                         full_scan=full_scan)
+                         full_scan=full_scan, catch_up=catch_up)
     entries: list[Entry] = []
     charset: str | None = None
     warns: list[str] = []
@@ -269,6 +293,13 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     needs_detail = source.type == "html" or (source.type == "json" and not source.json.get("body")
                                              and not any(e.has_body for e in entries))
     known = seen([e.url for e in entries if e.url]) if needs_detail else set()
+    if needs_detail:
+        g.list_titles = {canonical_link(e.url): e.title for e in entries if e.url and e.title}
+        if retitled is not None and known:
+            due = {u for u, _ in rechecks or []}
+            g.retitled = [r for r in retitled({canonical_link(e.url): e.title for e in entries
+                                               if e.url in known and e.title}) if r[0] not in due]
+            rechecks = [*(rechecks or []), *g.retitled]
     budget_hit = False
     todo: list[Entry] = []
     keep: list[Entry] = []
@@ -314,19 +345,6 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         g.incomplete = True
         g.warnings.append("detail pages left for the next run (time or count budget reached)")
     return g
-
-
-def _published(item: CollectedItem, now: datetime) -> datetime | None:
-    """The item's publish time, only to tell a fresh story from a week-old one met on a first visit
-    (whose re-checks would cost a download each for nothing). Read by the normalizers' one date
-    reader, imported here lazily: the normalizers build on collectors.model."""
-    from normalizers.dates import parse_date
-
-    for raw in (item.published, item.list_date):
-        when = parse_date(raw, now=now)
-        if when is not None:
-            return when
-    return None
 
 
 def _by_either_spelling(seen: Callable[[list[str]], set[str]]) -> Callable[[list[str]], set[str]]:
@@ -437,15 +455,18 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     result = SourceResult(source.id, ok=False)
     retry_after = None
     try:
-        gap = timedelta(seconds=max(source.interval, 3600))
+        # The first re-check after 1/16 of the window (3 h of 48), then at doubling ages.
+        gap = timedelta(seconds=max(source.interval, settings.detail_recheck_hours * 3600 / 16))
         rechecks = (store.recheck_candidates(source.id, now, settings.detail_recheck_hours, gap, RECHECKS_PER_RUN)
                     if source.type != "rss" else [])
         g = gather(source, fetcher, now=now, seen=lambda urls: store.seen(source.id, urls),
                    identity_rule=st.identity_rule, rechecks=rechecks,
-                   deadline=start + max(settings.total_timeout * 4, 30.0), full_scan=bool(st.backlog))
+                   deadline=start + max(settings.total_timeout * 4, 30.0), full_scan=bool(st.backlog),
+                   catch_up=st.last_success_at is not None,
+                   retitled=lambda titles: store.retitled(source.id, titles))
         if g.detail_attempts and g.detail_failures == g.detail_attempts and not g.items:
             raise FetchError(f"all {g.detail_attempts} detail pages failed; first: {g.first_detail_error}")
-        recheck_urls = {u for u, _ in rechecks}
+        recheck_urls = {u for u, _ in rechecks} | {u for u, _ in g.retitled}
         for item, seen_url in g.items:
             if seen_url in recheck_urls:
                 prev = store.latest(source.id, item.identity)
@@ -453,7 +474,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                     item.list_date = item.list_date or prev.list_date
                     item.published = item.published or prev.published
                     item.url = prev.url or item.url
-            outcome = store.store_item(item, now, seen_url, _published(item, now) if seen_url else None)
+            outcome = store.store_item(item, now, seen_url)
             if outcome == "new":
                 result.new += 1
             elif outcome == "version":
@@ -462,6 +483,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                 result.unchanged += 1
         for url, ident in g.rechecked:
             store.touch_seen(source.id, url, ident, now)
+        if g.list_titles:
+            store.note_list_titles(source.id, g.list_titles)
         # Validators are kept only when nothing was left behind, so a 304 never hides an item.
         st.backlog = int(bool(g.detail_failures or g.incomplete))
         if not st.backlog:

@@ -71,9 +71,8 @@ def _step1(db: sqlite_utils.Database) -> None:
 def _step2(db: sqlite_utils.Database) -> None:
     # Checks in a row that downloaded a whole list and found nothing new (see idle_max).
     db.execute("ALTER TABLE source_state ADD COLUMN idle_checks INTEGER NOT NULL DEFAULT 0")
-    # When a detail page's age for re-checks starts: its publish time when known (a week-old story
-    # met on a first visit is not fresh), else first_seen (rows from before keep first_seen).
-    db.execute("ALTER TABLE seen_links ADD COLUMN recheck_from TEXT")
+    # The title a list showed for a detail page: a new one there sends the page to a re-check at once.
+    db.execute("ALTER TABLE seen_links ADD COLUMN list_title TEXT")
 
 
 def init(db: sqlite_utils.Database) -> None:
@@ -199,33 +198,51 @@ class StateStore:
                            limit: int) -> list[tuple[str, str]]:
         """Recent detail pages (url, identity) due for a re-check, to catch upstream corrections.
 
-        A page is re-checked while it is younger than *window_hours*, each time after a gap as
-        long as its age at the last check (at least *min_gap*): corrections come early, so the
-        checks are dense at first and sparse later (about six in 48 hours, not one per interval).
+        A page is re-checked for *window_hours* after it was first seen, each time after a gap as
+        long as the time it had been known at the last check (at least *min_gap*): corrections come
+        early, so the checks are dense at first and sparse later (at 3, 6, 12, 24 and 48 hours with
+        a 3 h minimum, not one per interval). The age counts from first sight, not from the date the
+        site shows, so a page edited soon after Huiju first met it is seen whatever its date.
         """
         return [(r[0], r[1]) for r in self._q(
-            "SELECT url, identity FROM seen_links WHERE source_id = ? AND coalesce(recheck_from, first_seen) >= ? "
+            "SELECT url, identity FROM seen_links WHERE source_id = ? AND first_seen >= ? "
             "AND (julianday(?) - julianday(checked_at)) * 86400 + 1 >= "  # + 1 s: julianday rounding
-            "max(?, (julianday(checked_at) - julianday(coalesce(recheck_from, first_seen))) * 86400) "
+            "max(?, (julianday(checked_at) - julianday(first_seen)) * 86400) "
             "ORDER BY checked_at LIMIT ?",
             [source_id, iso(now - timedelta(hours=window_hours)), iso(now), min_gap.total_seconds(), limit])]
+
+    def retitled(self, source_id: str, titles: dict[str, str]) -> list[tuple[str, str]]:
+        """Known pages (url, identity) whose list now shows another title than last time."""
+        out: list[tuple[str, str]] = []
+        urls = list(titles)
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            marks = ",".join("?" for _ in chunk)
+            out += [(r[0], r[1]) for r in self._q(
+                f"SELECT url, identity, list_title FROM seen_links WHERE source_id = ? AND url IN ({marks})",
+                [source_id, *chunk]) if r[2] is not None and r[2] != titles[r[0]]]
+        return out
+
+    def note_list_titles(self, source_id: str, titles: dict[str, str]) -> None:
+        """Remember the title each known page has on the list (see ``retitled``)."""
+        with self.lock, transaction(self.db):
+            self.db.conn.executemany(
+                "UPDATE seen_links SET list_title = ? WHERE source_id = ? AND url = ? "
+                "AND list_title IS NOT ?", [(t, source_id, u, t) for u, t in titles.items()])
 
     def touch_seen(self, source_id: str, url: str, identity: str, now: datetime) -> None:
         with self.lock, transaction(self.db):
             self._upsert_seen(source_id, url, identity, now)
 
-    def _upsert_seen(self, source_id: str, url: str, identity: str, now: datetime,
-                     recheck_from: datetime | None = None) -> None:
+    def _upsert_seen(self, source_id: str, url: str, identity: str, now: datetime) -> None:
         self.db.execute(
-            "INSERT INTO seen_links (source_id, url, identity, first_seen, checked_at, recheck_from) "
-            "VALUES (?,?,?,?,?,?) ON CONFLICT(source_id, url) DO UPDATE SET checked_at = excluded.checked_at",
-            [source_id, url, identity, iso(now), iso(now), iso(min(recheck_from or now, now))])
+            "INSERT INTO seen_links (source_id, url, identity, first_seen, checked_at) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(source_id, url) DO UPDATE SET checked_at = excluded.checked_at",
+            [source_id, url, identity, iso(now), iso(now)])
 
     # -- the outbox
-    def store_item(self, item: CollectedItem, now: datetime, seen_url: str | None = None,
-                   published: datetime | None = None) -> str:
-        """Store *item* as a new item or a new version, committed before return; *published*
-        (when known) starts the re-check window of a detail page met for the first time.
+    def store_item(self, item: CollectedItem, now: datetime, seen_url: str | None = None) -> str:
+        """Store *item* as a new item or a new version, committed before return.
 
         Returns "new", "version" or "unchanged".
         """
@@ -244,7 +261,7 @@ class StateStore:
                     [item.source_id, item.identity, version, h, item.to_json(), iso(now)])
                 outcome = "new" if row is None else "version"
             if seen_url:
-                self._upsert_seen(item.source_id, seen_url, item.identity, now, published)
+                self._upsert_seen(item.source_id, seen_url, item.identity, now)
         return outcome
 
     def latest(self, source_id: str, identity: str) -> CollectedItem | None:

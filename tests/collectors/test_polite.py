@@ -162,24 +162,60 @@ def test_a_detail_page_that_failed_on_page_two_is_fetched_later(web, db):
     assert sorted(i.title for _, i in collectors.pending(db, 0)) == sorted([TITLES[1], TITLES[2]])
 
 
-def test_detail_pages_are_rechecked_densely_when_fresh_and_never_when_met_old(web, db, tmp_path):
-    from store import open_db
-
-    src = _site(web, etag=None)  # stories of 2024-05-01 and 2024-05-02, 09:00 Beijing time
-    fresh_start = datetime(2024, 5, 2, 1, 30, tzinfo=UTC)  # story 2 is 30 minutes old, story 1 a day
-    collectors.collect(db, [src], FAST, now=fresh_start)
+def test_detail_pages_are_rechecked_densely_at_first_then_sparsely_for_48_hours(web, db):
+    src = _site(web, etag=None)  # a server without validators: every re-check is a full download
+    start = datetime(2024, 5, 2, 1, 30, tzinfo=UTC)
+    collectors.collect(db, [src], FAST, now=start)
     for hour in range(1, 72):
-        collectors.collect(db, [src], FAST, now=fresh_start + timedelta(hours=hour))
-    # each gap as long as the page's age: at ages 1.5, 3, 6, 12 and 24 h; 48 h is past the window
-    assert web.count("/d/2.html") - 1 == 5
-    # a day old when first met: its next look would fall past the 48 h window
-    assert web.count("/d/1.html") - 1 == 0
-    # A new source's backlog, a week old on the first visit, is not fresh: fetched once, never again.
-    other = open_db(tmp_path / "other.db")
-    try:
-        before = web.count("/d/1.html"), web.count("/d/2.html")
-        for hour in range(0, 48, 2):
-            collectors.collect(other, [src], FAST, now=datetime(2024, 5, 9, 8, tzinfo=UTC) + timedelta(hours=hour))
-        assert (web.count("/d/1.html"), web.count("/d/2.html")) == (before[0] + 1, before[1] + 1)
-    finally:
-        other.conn.close()
+        collectors.collect(db, [src], FAST, now=start + timedelta(hours=hour))
+    # each gap as long as the page had been known, 3 h at least: at 3, 6, 12, 24 and 48 h, then done
+    assert web.count("/d/1.html") - 1 == 5 and web.count("/d/2.html") - 1 == 5
+
+
+def test_a_title_changed_on_the_list_sends_the_page_to_a_recheck_at_once(web, db):
+    src = _site(web, etag=None)
+    t0 = datetime(2024, 5, 2, 8, tzinfo=UTC)
+    collectors.collect(db, [src], FAST, now=t0)
+    collectors.collect(db, [src], FAST, now=t0 + timedelta(hours=3))  # the 3 h re-check: unchanged
+    renamed = "鹤岗市开展城乡环境整治专项行动"
+    web.route("/l.html", LIST.format(rows=ROW.format(n=1, title=TITLES[1]) + ROW.format(n=2, title=renamed)))
+    web.route("/d/2.html", DETAIL.format(n=2, title=renamed, text=TITLES[2] + "。全文内容。"))
+    before = web.count("/d/1.html"), web.count("/d/2.html")
+    [r] = collectors.collect(db, [src], FAST, now=t0 + timedelta(hours=3, minutes=10))  # long before 6 h
+    assert r.versions == 1 and r.new == 0
+    assert (web.count("/d/1.html"), web.count("/d/2.html")) == (before[0], before[1] + 1)
+    assert [i.title for _, i in collectors.pending(db, 0)][-1] == renamed
+    [r] = collectors.collect(db, [src], FAST, now=t0 + timedelta(hours=3, minutes=20))
+    assert r.versions == 0 and web.count("/d/2.html") == before[1] + 1  # noted: not fetched again
+
+
+def _paged_site(web, newest: int, per_page: int = 3) -> None:
+    """Stories newest..1, per_page to a list page, each page linking the next with a.next."""
+    ns = list(range(newest, 0, -1))
+    pages = [ns[i:i + per_page] for i in range(0, len(ns), per_page)]
+    for p, chunk in enumerate(pages, 1):
+        rows = "".join(f'<li><a href="/p/{n}.html">双鸭山市政务动态第{n}期</a><span>2024-05-{min(n, 28):02d}</span></li>'
+                       for n in chunk)
+        nxt = f'<a class="next" href="/list_{p + 1}.html">下一页</a>' if p < len(pages) else ""
+        web.route("/list.html" if p == 1 else f"/list_{p}.html",
+                  f'<html><body><ul class="l">{rows}</ul>{nxt}</body></html>')
+    for n in ns:
+        web.route(f"/p/{n}.html", f"<html><head><meta name='ArticleTitle' content='双鸭山市政务动态第{n}期'></head>"
+                  f"<body><div class='body'><p>双鸭山市第{n}期政务动态全文，内容详实，供审核。</p></div></body></html>")
+
+
+def test_a_burst_longer_than_a_list_page_is_followed_to_the_last_known_item(web, db):
+    src = make_source("sys", web.url, "/list.html", list={"items": "ul.l li", "date": "span", "next": "a.next"},
+                      detail={"body": "div.body"})  # max_pages = 1
+    _paged_site(web, newest=2)
+    [first] = collectors.collect(db, [src], FAST)
+    assert first.new == 2
+    _paged_site(web, newest=9)  # seven new stories: page 1 and page 2 are all new, page 3 meets #2
+    [r] = collectors.collect(db, [src], FAST)
+    assert r.ok and r.new == 7 and not r.warnings
+    assert web.count("/list_4.html") == 0  # stopped at the page that held a known story
+    _paged_site(web, newest=60)  # more than ten pages of new stories: collected as far as read, and said
+    [r] = collectors.collect(db, [src], FAST)
+    assert r.new == 30 and any("every item on the 10 list page(s) read was new" in w for w in r.warnings)
+    [h] = collectors.health(db, [src])
+    assert "older ones may have been missed" in h.last_warning

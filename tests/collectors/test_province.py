@@ -148,6 +148,12 @@ def test_a_simulated_day_every_story_once_with_a_site_down_and_one_hanging(tmp_p
                 d.run_due(now)
                 assert d.wait(30)
                 steps += 1
+            # The day's releases are over (the province's clock stops); the daemon goes on with its
+            # rounds. A list sent whole and unchanged for hours is checked less often, up to
+            # idle_max: its last stories arrive late, never lost.
+            for extra in range(1, settings.idle_max // 3600 + 2):
+                d.run_due(now + timedelta(hours=extra))
+                assert d.wait(30)
             truth = p.truth()
             harbin_requests = p.counters_snapshot()["harbin"]["requests"]
         finally:
@@ -171,6 +177,10 @@ def test_a_simulated_day_every_story_once_with_a_site_down_and_one_hanging(tmp_p
     assert len({(i.source_id, i.url) for i in firsts}) == len(keys)
     dates_wrong = [t["url"] for t in expected if not _matches(t["published_at"], by_url[(t["source"], t["url"])])]
     assert dates_wrong == []
+    # and none later than a relaxed check interval (idle_max, with jitter) plus one hourly round
+    delays = [datetime.fromisoformat(by_url[(t["source"], t["url"])].fetched_at)
+              - datetime.fromisoformat(t["released_at"]) for t in expected]
+    assert max(delays) <= timedelta(seconds=settings.idle_max * (1 + settings.jitter) + 3600), max(delays)
     extra = {k for k in by_url if k[0] not in broken} - {(t["source"], t["url"]) for t in expected}
     assert extra == set()
     # corrections seen upstream arrive as new versions, never as new items
