@@ -105,9 +105,29 @@ def _html_root(text: str, base_url: str) -> Any:
         raise ParseError(f"not parseable as HTML: {exc}") from None
     base = root.find(".//base")
     href = base.get("href") if base is not None else None
-    root.make_links_absolute(urljoin(base_url, href) if href else base_url, resolve_base_href=False,
-                             handle_failures="ignore")
+    base_url = urljoin(base_url, href) if href else base_url
+    _script_links(root, base_url)
+    root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
     return root
+
+
+# a quoted address in a link's script: absolute, site-relative, ./ or ../, or a page file name
+_SCRIPT_URL_RE = re.compile(
+    r"""["']((?:https?://|/|\.\.?/)[^"'\s<>]+|[\w.-]+\.(?:s?html?|jsp|aspx?|php)(?:\?[^"'\s<>]*)?)["']""",
+    re.IGNORECASE)
+
+
+def _script_links(root: Any, base_url: str) -> None:
+    """Links that open their page from script (``href="javascript:openWin('/art/…html')"``, or
+    ``href="#" onclick="window.open('…')"``, common on government CMSs) get that address as href."""
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.lower().startswith("javascript:") and not href.startswith("#"):
+            continue
+        script = (href if href.lower().startswith("javascript:") else "") + " " + (a.get("onclick") or "")
+        m = _SCRIPT_URL_RE.search(script)
+        if m:
+            a.set("href", urljoin(base_url, m.group(1)))
 
 
 # ---------------------------------------------------------------- feeds
