@@ -169,9 +169,13 @@ def demo(obj: Ctx, port: int, speed: float, seed: int, corpus: str | None, usern
 # --------------------------------------------------------------------------- collection
 @cli.command()
 @click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
+@click.option("--recheck", is_flag=True,
+              help="Also re-fetch now every detail page still in its correction window (48 h), to pick up "
+                   "a correction the site announced; normally they are re-checked 3, 6, 12, 24 and 48 h "
+                   "after first sight.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def collect(obj: Ctx, source_ids: tuple[str, ...], as_json: bool) -> None:
+def collect(obj: Ctx, source_ids: tuple[str, ...], recheck: bool, as_json: bool) -> None:
     """Run one collection pass now, then ingest and publish; prints per-source results."""
     import collectors
     import pipeline
@@ -186,7 +190,7 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], as_json: bool) -> None:
     else:
         sources = [s for s in config.sources if s.enabled]
     db = obj.db()
-    results = collectors.collect(db, sources, config.collector)
+    results = collectors.collect(db, sources, config.collector, recheck_all=recheck)
     stats = pipeline.run_once(db, config)
     if as_json:
         emit_json({"sources": [vars_of(r) for r in results], "pipeline": vars_of(stats)})

@@ -444,8 +444,12 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
 
 
 def collect_source(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
-                   *, now: datetime, rng: random.Random | None = None) -> SourceResult:
-    """Run one source and record the outcome on its row; never raises for a source's own failure."""
+                   *, now: datetime, rng: random.Random | None = None, recheck_all: bool = False) -> SourceResult:
+    """Run one source and record the outcome on its row; never raises for a source's own failure.
+
+    *recheck_all* re-checks every detail page still in its correction window now (an operator
+    told that a site corrected a story), not only those whose re-check time has come.
+    """
     start = time.monotonic()
     st = store.state(source.id)
     st.last_attempt_at = iso(now)
@@ -457,7 +461,9 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     try:
         # The first re-check after 1/16 of the window (3 h of 48), then at doubling ages.
         gap = timedelta(seconds=max(source.interval, settings.detail_recheck_hours * 3600 / 16))
-        rechecks = (store.recheck_candidates(source.id, now, settings.detail_recheck_hours, gap, RECHECKS_PER_RUN)
+        rechecks = (store.recheck_candidates(source.id, now, settings.detail_recheck_hours,
+                                             timedelta(0) if recheck_all else gap,
+                                             MAX_DETAILS_PER_RUN if recheck_all else RECHECKS_PER_RUN)
                     if source.type != "rss" else [])
         g = gather(source, fetcher, now=now, seen=lambda urls: store.seen(source.id, urls),
                    identity_rule=st.identity_rule, rechecks=rechecks,
@@ -591,19 +597,22 @@ def _now(now: datetime | None) -> datetime:
 
 def run_one(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
             now: datetime | None, running: RunningSet = RUNNING, key_prefix: str = "",
-            rng: random.Random | None = None) -> SourceResult:
+            rng: random.Random | None = None, recheck_all: bool = False) -> SourceResult:
     key = key_prefix + source.id
     if not running.claim(key):
         return SourceResult(source.id, ok=False, error="already running", skipped=True)
     try:
-        return collect_source(store, source, settings, limiter, now=_now(now), rng=rng)
+        return collect_source(store, source, settings, limiter, now=_now(now), rng=rng, recheck_all=recheck_all)
     finally:
         running.release(key)
 
 
 def collect(db: sqlite_utils.Database, sources: Any, settings: CollectorSettings | None = None, *,
-            now: datetime | None = None) -> list[SourceResult]:
-    """One pass over *sources* now, concurrently; returns one result per source in the given order."""
+            now: datetime | None = None, recheck_all: bool = False) -> list[SourceResult]:
+    """One pass over *sources* now, concurrently; returns one result per source in the given order.
+
+    *recheck_all*: also re-check every detail page still in its correction window, now.
+    """
     from collectors.state import init
 
     settings = settings or CollectorSettings()
@@ -620,7 +629,8 @@ def collect(db: sqlite_utils.Database, sources: Any, settings: CollectorSettings
     order = sorted(sources, key=lambda s: -(states[s.id].last_duration or 0.0) if s.id in states else 0.0)
     with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(sources))),
                             thread_name_prefix="collect") as pool:
-        futures = {s.id: pool.submit(run_one, store, s, settings, limiter, now, RUNNING, prefix) for s in order}
+        futures = {s.id: pool.submit(run_one, store, s, settings, limiter, now, RUNNING, prefix, None, recheck_all)
+                   for s in order}
         return [futures[s.id].result() for s in sources]
 
 

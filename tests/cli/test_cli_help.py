@@ -208,3 +208,35 @@ def test_sources_shows_a_list_checked_less_often_while_it_is_sent_whole_and_unch
     assert "checked less often" in listed.stdout
     [data] = json.loads(run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "sources", "--json").stdout)
     assert data["check_every"] == 1800 and data["relaxed"] is True and data["idle_checks"] == 1
+
+
+def test_collect_recheck_picks_up_a_corrected_detail_page_at_once(tmp_path: Path) -> None:
+    from tests.collectors.fakeweb import FakeWeb
+
+    web = FakeWeb()
+
+    def page(text: str) -> str:
+        return ("<html><head><meta name='ArticleTitle' content='黑河市召开边境贸易工作会议'></head><body>"
+                f"<div class='body'><p>{text}</p></div></body></html>")
+
+    try:
+        web.route("/list.html", '<html><body><ul class="l"><li><a href="/a/1.html">黑河市召开边境贸易工作会议</a>'
+                  "<span>2024-05-01</span></li></ul></body></html>")
+        web.route("/a/1.html", page("会议研究部署边境贸易发展工作，出席会议的有市直各部门负责人。"))
+        (tmp_path / "c.toml").write_text(
+            f'[[sources]]\nid = "heihe"\nname = "黑河市人民政府"\nkind = "city"\ntype = "html"\n'
+            f'url = "{web.url}/list.html"\ncolumn = "city-news"\nevery = "15m"\n'
+            'list = { items = "ul.l li", date = "span" }\ndetail = { body = "div.body" }\n', encoding="utf-8")
+
+        def collect(*extra: str) -> dict:
+            out = run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "collect", "--json", *extra)
+            assert out.returncode == 0, out.stderr
+            return json.loads(out.stdout)["sources"][0]
+
+        assert collect()["new"] == 1
+        web.route("/a/1.html", page("更正：会议研究部署边境贸易发展工作，出席会议的有市直各部门主要负责人。"))
+        assert collect()["versions"] == 0  # its first re-check is 3 h away
+        assert web.count("/a/1.html") == 1
+        assert collect("--recheck")["versions"] == 1
+    finally:
+        web.stop()
