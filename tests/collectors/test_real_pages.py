@@ -30,3 +30,17 @@ def test_a_real_list_page_is_read_whole_without_selectors(real_pages_dir: Path, 
     assert entries[0].list_date == first_date
     assert all(e.list_date and len(e.title) >= 6 and e.url.startswith("http") for e in entries)
     assert len({e.url for e in entries}) == rows
+
+
+def test_a_list_page_built_to_be_slow_does_not_hold_a_worker() -> None:
+    """20,000 one-row lists beside a 200 KB inline script: every row found, in about the time the
+    page takes to parse (judging each element once), not minutes (each row re-reading the script)."""
+    import time
+
+    script = "<script>" + "var x = 1;" * 20000 + "</script>"
+    rows = "".join(f'<ul class="l"><li><a href="/a/{i}.html">第{i}条政务动态标题</a><span>2024-05-01</span></li></ul>'
+                   for i in range(20000))
+    started = time.monotonic()
+    entries, _ = parse_list(f"<html><body><div>{script}{rows}</div></body></html>", "http://x.gov.cn/l.html", {})
+    assert len(entries) == 20000
+    assert time.monotonic() - started < 20  # 220 s before elements were judged once
