@@ -326,8 +326,15 @@ def _guess_list(root: Any) -> list[Entry]:
     groups: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
     undated: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
     for row in root.iter("li", "tr", "dd", "dt", "p", "div", "h3", "h4"):
-        links = [a for a in row.iter("a") if _is_item_href(a.get("href", "").strip())]
-        if not links or len(links) > 3:
+        # A row has at most three links and 300 characters: stop reading a block as soon as it
+        # cannot be one, or a page of deeply nested blocks costs depth × size.
+        links = []
+        for a in row.iter("a"):
+            if _is_item_href(a.get("href", "").strip()):
+                links.append(a)
+                if len(links) > 3:
+                    break
+        if not links or len(links) > 3 or not _short(row, 1200):
             continue
         row_text = _text(row)
         if len(row_text) > 300:
@@ -350,6 +357,16 @@ def _guess_list(root: Any) -> list[Entry]:
     # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
     best = max(undated.values(), key=len) if undated else []
     return best if len(best) >= 3 else []
+
+
+def _short(el: Any, limit: int) -> bool:
+    """True when *el*'s text is at most *limit* characters, reading no more than that."""
+    seen = 0
+    for chunk in el.itertext():
+        seen += len(chunk)
+        if seen > limit:
+            return False
+    return True
 
 
 def _shape(el: Any) -> tuple[str, str]:
