@@ -231,7 +231,11 @@ class Fetcher:
                 if time.monotonic() - start > s.total_timeout:
                     raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
                 body = b"".join(chunks)
-                return resp.status_code, rh, body, wire + len(body)
+                try:  # bytes as they came over the wire (compressed), not as decoded
+                    on_wire = int(resp.raw.tell())
+                except (AttributeError, TypeError, ValueError):
+                    on_wire = len(body)
+                return resp.status_code, rh, body, wire + (on_wire or len(body))
             finally:
                 resp.close()
 

@@ -219,3 +219,18 @@ def test_a_burst_longer_than_a_list_page_is_followed_to_the_last_known_item(web,
     assert r.new == 30 and any("every item on the 10 list page(s) read was new" in w for w in r.warnings)
     [h] = collectors.health(db, [src])
     assert "older ones may have been missed" in h.last_warning
+
+
+def test_bytes_are_counted_as_they_come_over_the_wire_compressed(web, db):
+    import gzip
+
+    rows = "".join(ROW.format(n=n, title=TITLES[n]) for n in (1, 2))
+    page = LIST.format(rows=rows).encode("utf-8")
+    web.route("/z.html", gzip.compress(page), headers={"Content-Encoding": "gzip"})
+    for n in (1, 2):
+        web.route(f"/d/{n}.html", DETAIL.format(n=n, title=TITLES[n], text=TITLES[n] + "。全文内容。"))
+    src = make_source("gz", web.url, "/z.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "div.body"})
+    [r] = collectors.collect(db, [src], FAST)
+    assert r.ok and r.new == 2  # decoded and parsed as usual
+    details = sum(len(DETAIL.format(n=n, title=TITLES[n], text=TITLES[n] + "。全文内容。").encode()) for n in (1, 2))
+    assert r.bytes < details + len(page) // 2  # the list counted at its compressed size
