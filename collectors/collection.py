@@ -178,6 +178,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
     visited = {source.url, first.url}
     last_page = max(1, source.max_pages)
     all_new = False
+    pages_read = 0
     for page in range(1, max(last_page, CATCH_UP_PAGES if catch_up else 0) + 1):
         if page > last_page and not all_new:
             break
@@ -239,10 +240,13 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
         if not full_scan and urls and not (urls - known):
             break  # everything on this page is known: older pages are too
         all_new = bool(urls) and not known
+        pages_read = page
         if source.type == "rss":
             break
-    if catch_up and all_new and source.type != "rss":
-        g.warnings.append(f"every item on the {page} list page(s) read was new: older ones may have been "
+    # No known item anywhere in what could be read (the page limit or the list's own end came
+    # first): stories published between the last check and the oldest one read were not seen.
+    if catch_up and all_new:
+        g.warnings.append(f"every item on the {pages_read} list page(s) read was new: older ones may have been "
                           "missed (check more often or raise max_pages)")
     return entries, charset, list(dict.fromkeys(warns))
 

@@ -234,3 +234,15 @@ def test_bytes_are_counted_as_they_come_over_the_wire_compressed(web, db):
     assert r.ok and r.new == 2  # decoded and parsed as usual
     details = sum(len(DETAIL.format(n=n, title=TITLES[n], text=TITLES[n] + "。全文内容。").encode()) for n in (1, 2))
     assert r.bytes < details + len(page) // 2  # the list counted at its compressed size
+
+
+def test_a_burst_longer_than_the_whole_list_is_reported(web, db):
+    src = make_source("sys2", web.url, "/list.html", list={"items": "ul.l li", "date": "span", "next": "a.next"},
+                      detail={"body": "div.body"})
+    _paged_site(web, newest=2)
+    collectors.collect(db, [src], FAST)
+    _paged_site(web, newest=9)
+    web.route("/list_3.html", "", status=404)  # the site shows two pages: story 3 is off its list
+    [r] = collectors.collect(db, [src], FAST)
+    assert r.ok and r.new == 6
+    assert any("every item on the 2 list page(s) read was new" in w for w in r.warnings), r.warnings
