@@ -275,6 +275,7 @@ def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: 
 def sources(obj: Ctx, as_json: bool) -> None:
     """Sources with health: state, last success, last error, items in 24 h, check interval, next check."""
     import collectors
+    import settings
 
     config = obj.config()
     db = obj.db()
@@ -287,7 +288,7 @@ def sources(obj: Ctx, as_json: bool) -> None:
     for h in rows:
         flag = "!" if h.alert else " "
         state = "unchecked" if h.state == "ok" and h.never_checked else h.state
-        every = "cron" if h.check_every is None else short_duration(h.check_every) + ("*" if h.relaxed else "")
+        every = "cron" if h.check_every is None else settings.format_every(h.check_every) + ("*" if h.relaxed else "")
         click.echo(f"{h.id:26} {flag}{state:11} {h.items_24h:4}  {short_time(h.last_success_at):20} {every:6} "
                    f"{short_time(h.next_check_at):20} {h.last_error or ''}")
     if any(h.relaxed for h in rows):
@@ -498,14 +499,6 @@ def vars_of(obj: Any) -> dict[str, Any]:
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def short_duration(seconds: int) -> str:
-    """900 → "15m", 5400 → "90m", 7200 → "2h": an interval as schedules.toml would write it."""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds // 60}m" if seconds >= 600 else f"{seconds}s"
 
 
 def short_time(value: Any) -> str:

@@ -359,11 +359,12 @@ def _guess_list(root: Any) -> list[Entry]:
     return best if len(best) >= 3 else []
 
 
-def _short(el: Any, limit: int) -> bool:
-    """True when *el*'s text is at most *limit* characters, reading no more than that."""
+def _short(el: Any, limit: int, *, strip: bool = False) -> bool:
+    """True when *el*'s text (its chunks stripped, with *strip*) is at most *limit* characters,
+    reading no further: a huge block must not cost its whole text."""
     seen = 0
     for chunk in el.itertext():
-        seen += len(chunk)
+        seen += len(chunk.strip() if strip else chunk)
         if seen > limit:
             return False
     return True
@@ -377,14 +378,7 @@ def _is_separator(el: Any) -> bool:
     """A rule, spacer or empty block between parts of one list: no link, (almost) no text."""
     if not isinstance(el.tag, str) or el.tag in ("script", "style", "br", "hr"):
         return True  # a comment, or nothing a reader sees as content
-    if next(el.iter("a"), None) is not None:
-        return False
-    seen = 0
-    for chunk in el.itertext():  # stop early: a huge block must not cost its whole text
-        seen += len(chunk.strip())
-        if seen > 3:
-            return False
-    return True
+    return next(el.iter("a"), None) is None and _short(el, 3, strip=True)
 
 
 def _split_lists(groups: dict[tuple[Any, str], list[Entry]]) -> list[list[Entry]]:

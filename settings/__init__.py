@@ -1,6 +1,14 @@
 """schedules.toml: load, validate, and hand out the configuration as frozen data."""
 
-from settings.loader import DEFAULT_COLUMNS, ConfigError, load, loads, parse_every, source_from_dict
+from settings.loader import (
+    DEFAULT_COLUMNS,
+    ConfigError,
+    format_every,
+    load,
+    loads,
+    parse_every,
+    source_from_dict,
+)
 from settings.model import (
     COLUMN_KINDS,
     SOURCE_KINDS,
@@ -16,6 +24,7 @@ from settings.model import (
 __all__ = [
     "DEFAULT_COLUMNS",
     "parse_every",
+    "format_every",
     "source_from_dict",
     "COLUMN_KINDS",
     "SOURCE_KINDS",

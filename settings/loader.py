@@ -100,6 +100,15 @@ def parse_every(value: Any) -> int:
     return seconds
 
 
+def format_every(seconds: int) -> str:
+    """900 → "15m", 5400 → "90m", 7200 → "2h": an interval as schedules.toml writes it (the
+    inverse of ``parse_every``), in the largest unit that divides it."""
+    for unit, size in sorted(UNIT.items(), key=lambda u: -u[1]):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 def check_cron(expr: Any) -> str:
     from apscheduler.triggers.cron import CronTrigger
 

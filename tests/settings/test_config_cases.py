@@ -79,3 +79,8 @@ def test_idle_max_is_read_per_source_and_for_the_collector() -> None:
     assert config.collector.idle_max == 7200
     assert config.source("harbin").idle_max == 3 * 3600
     assert config.source("portal").idle_max == 0  # "off": always the source's own interval
+
+
+@pytest.mark.parametrize("text", ["15m", "90m", "2h", "1d", "45s", "36h"])
+def test_an_interval_is_written_back_as_schedules_toml_would(text: str) -> None:
+    assert settings.format_every(settings.parse_every(text)) == text
