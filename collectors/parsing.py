@@ -173,7 +173,9 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
         if not body:
             body = e.get("summary", "") or ""
         published = e.get("published") or e.get("updated") or e.get("dc_date") or None
-        attachments = [{"url": urljoin(base_url, enc.get("href", "")), "name": enc.get("type", "")}
+        # an enclosure is named like a linked attachment: its title, else its file name
+        attachments = [{"url": urljoin(base_url, enc["href"]),
+                        "name": _clean(enc.get("title")) or urlsplit(enc["href"]).path.rsplit("/", 1)[-1]}
                        for enc in e.get("enclosures", []) if enc.get("href")]
         meta: dict[str, str] = {}
         if e.get("author"):

@@ -79,6 +79,8 @@ def test_case(case_dir: Path, web, db) -> None:
         for i in items:
             for a in i.attachments:
                 assert a["url"].startswith("http")
+    if "attachment_names" in exp:
+        assert [a["name"] for i in items for a in i.attachments] == exp["attachment_names"]
     if "meta_source" in exp:
         assert items[0].meta.get("ContentSource") == exp["meta_source"]
     if "body_contains" in exp:
