@@ -480,7 +480,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                    identity_rule=st.identity_rule, rechecks=rechecks,
                    deadline=start + max(settings.total_timeout * 4, 30.0), full_scan=bool(st.backlog),
                    catch_up=st.last_success_at is not None,
-                   retitled=lambda titles: store.retitled(source.id, titles))
+                   retitled=lambda titles: store.retitled(source.id, titles, RECHECKS_PER_RUN))
         if g.detail_attempts and g.detail_failures == g.detail_attempts and not g.items:
             raise FetchError(f"all {g.detail_attempts} detail pages failed; first: {g.first_detail_error}")
         recheck_urls = {u for u, _ in rechecks} | {u for u, _ in g.retitled}

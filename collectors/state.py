@@ -7,6 +7,7 @@ connection so worker threads can share a connection safely.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -113,6 +114,14 @@ class SourceState:
     idle_checks: int = 0  # whole-list downloads in a row that brought nothing new
 
 
+_NOT_WORDS = re.compile(r"[\d\W_]+")
+
+
+def _words(title: str) -> str:
+    """A title without digits, spaces and punctuation: what a retitle changes, a counter does not."""
+    return _NOT_WORDS.sub("", title).lower()
+
+
 _LOCKS: dict[int, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -211,8 +220,12 @@ class StateStore:
             "ORDER BY checked_at LIMIT ?",
             [source_id, iso(now - timedelta(hours=window_hours)), iso(now), min_gap.total_seconds(), limit])]
 
-    def retitled(self, source_id: str, titles: dict[str, str]) -> list[tuple[str, str]]:
-        """Known pages (url, identity) whose list now shows another title than last time."""
+    def retitled(self, source_id: str, titles: dict[str, str], limit: int) -> list[tuple[str, str]]:
+        """Known pages (url, identity) whose list now shows other words in the title than last time.
+
+        Digits, spaces and punctuation are not compared: a view count or a "NEW" mark inside the
+        link must not send a page to a re-check at every visit; at most *limit* are returned.
+        """
         out: list[tuple[str, str]] = []
         urls = list(titles)
         for i in range(0, len(urls), 500):
@@ -220,8 +233,8 @@ class StateStore:
             marks = ",".join("?" for _ in chunk)
             out += [(r[0], r[1]) for r in self._q(
                 f"SELECT url, identity, list_title FROM seen_links WHERE source_id = ? AND url IN ({marks})",
-                [source_id, *chunk]) if r[2] is not None and r[2] != titles[r[0]]]
-        return out
+                [source_id, *chunk]) if r[2] is not None and _words(r[2]) != _words(titles[r[0]])]
+        return out[:limit]
 
     def note_list_titles(self, source_id: str, titles: dict[str, str]) -> None:
         """Remember the title each known page has on the list (see ``retitled``)."""

@@ -246,3 +246,20 @@ def test_a_burst_longer_than_the_whole_list_is_reported(web, db):
     [r] = collectors.collect(db, [src], FAST)
     assert r.ok and r.new == 6
     assert any("every item on the 2 list page(s) read was new" in w for w in r.warnings), r.warnings
+
+
+def test_a_view_count_inside_the_list_link_does_not_send_pages_to_recheck(web, db):
+    src = _site(web, etag=None)
+    t0 = datetime(2024, 5, 2, 8, tzinfo=UTC)
+
+    def counted(views: int) -> None:
+        rows = "".join(ROW.format(n=n, title=f"{TITLES[n]}（阅读 {views + n}）") for n in (1, 2))
+        web.route("/l.html", LIST.format(rows=rows))
+
+    counted(100)
+    collectors.collect(db, [src], FAST, now=t0)
+    before = web.count("/d/1.html"), web.count("/d/2.html")
+    for minutes in (10, 20, 30):
+        counted(100 + minutes)
+        collectors.collect(db, [src], FAST, now=t0 + timedelta(minutes=minutes))
+    assert (web.count("/d/1.html"), web.count("/d/2.html")) == before
