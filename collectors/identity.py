@@ -8,11 +8,12 @@ flip back and forth, or every item would be collected twice).
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from collectors.parsing import Entry
 
-__all__ = ["RULES", "canonical_link", "identity_of", "choose_rule", "BROKEN_SHARE"]
+__all__ = ["RULES", "canonical_link", "identity_of", "choose_rule", "BROKEN_SHARE", "SESSION_PATH_PARAM"]
 
 RULES = ("guid", "link", "hash")
 BROKEN_SHARE = 0.05
@@ -20,10 +21,14 @@ BROKEN_SHARE = 0.05
 # fromId, _type or shareId select content on some CMSs, and stories told apart by them must stay apart.
 _TRACKING = frozenset({"spm", "from", "share", "timestamp", "_t"})
 _TRACKING_PREFIXES = ("utm_",)
+# A servlet's session id written into every link while the client has no session cookie yet
+# (Tomcat, TRS, Hanweb): a new one at each visit for the same page. The normalizers use it too.
+SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|sessionid|phpsessid)=[^/?#]*", re.IGNORECASE)
 
 
 def canonical_link(url: str) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    """Lower-case scheme and host, no default port, no fragment, no session id in the path, no
+    tracking parameters."""
     if not url:
         return ""
     p = urlsplit(url.strip())
@@ -33,7 +38,7 @@ def canonical_link(url: str) -> str:
         host = f"{host}:{port}"
     query = [(k, v) for k, v in parse_qsl(p.query, keep_blank_values=True)
              if k.lower() not in _TRACKING and not k.lower().startswith(_TRACKING_PREFIXES)]
-    return urlunsplit((p.scheme.lower(), host, p.path or "/", urlencode(query), ""))
+    return urlunsplit((p.scheme.lower(), host, SESSION_PATH_PARAM.sub("", p.path) or "/", urlencode(query), ""))
 
 
 def identity_of(entry: Entry, rule: str) -> str | None:

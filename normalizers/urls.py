@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
+from collectors.identity import SESSION_PATH_PARAM
+
 __all__ = ["DEFAULT_DOCUMENTS", "TRACKING_PARAMS", "canonical_url", "resolve_url"]
 
 # Directory index documents that servers return for "…/": dropped from the path.
@@ -73,7 +75,6 @@ TRACKING_PARAMS = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "hmsr", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-_PATH_PARAM = re.compile(r";(?:jsessionid|sessionid|phpsessid)=[^/?#]*", re.IGNORECASE)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
@@ -112,7 +113,7 @@ def canonical_url(url: str) -> str:
     if port is not None and str(port) != _DEFAULT_PORTS[scheme]:
         netloc = f"{host}:{port}"
 
-    path = _PATH_PARAM.sub("", parts.path) or "/"
+    path = SESSION_PATH_PARAM.sub("", parts.path) or "/"
     path = _norm_escape(path, _SAFE_PATH)
     head, _, last = path.rpartition("/")
     if last.lower() in DEFAULT_DOCUMENTS:

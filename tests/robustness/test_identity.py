@@ -115,6 +115,26 @@ def test_list_with_a_cache_busting_parameter_is_not_refetched_every_run(web, hui
     assert web.hits == ["/list.html"]
 
 
+def test_list_with_a_new_servlet_session_id_in_every_link_is_not_refetched_every_run(web, huiju_for):
+    """A Java CMS writes ;jsessionid=… into every link while the client has no session cookie, a
+    new id at each visit: the same pages, collected once."""
+    def listing(session: str) -> str:
+        for i in range(3):  # the container answers at any session spelling
+            web.put(f"/s/{i}.html;jsessionid={session}", detail(f"第{i}条政务信息", words(30 + i)))
+        return '<html><body><ul class="list">' + "".join(
+            f'<li><a href="{web.base}/s/{i}.html;jsessionid={session}">第{i}条政务信息</a><span>2024-05-01</span></li>'
+            for i in range(3)) + "</ul></body></html>"
+
+    url = web.put("/slist.html", listing("8F3A2C1D9E7B6A5F4E3D2C1B0A9F8E7D"))
+    h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
+    assert h.cycle()[0].new == 3
+    web.hits.clear()
+    web.put("/slist.html", listing("0A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D"))
+    result = h.cycle()[0]
+    assert (result.new, result.versions) == (0, 0)
+    assert web.hits == ["/slist.html"]
+
+
 def test_parameters_that_only_look_like_tracking_still_tell_stories_apart(web, huiju_for):
     """?fromId=…, ?_type=…, ?shareId=… select content on some CMSs; they are not utm_/spm/from."""
     links = [("/show.jsp?fromId=101", "第一条新闻"), ("/show.jsp?fromId=102", "第二条新闻"),
