@@ -87,6 +87,7 @@ class Gathered:
     incomplete: bool = False  # detail pages left for the next run (budget reached)
     list_titles: dict[str, str] = field(default_factory=dict)  # canonical link → title on the list
     retitled: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) re-checked for it
+    retitle_later: set[str] = field(default_factory=set)  # retitled past this run's re-check budget
 
 
 def backoff_delay(errors: int, settings: CollectorSettings, retry_after: float | None = None,
@@ -301,8 +302,10 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         g.list_titles = {canonical_link(e.url): e.title for e in entries if e.url and e.title}
         if retitled is not None and known:
             due = {u for u, _ in rechecks or []}
-            g.retitled = [r for r in retitled({canonical_link(e.url): e.title for e in entries
-                                               if e.url in known and e.title}) if r[0] not in due]
+            changed = [r for r in retitled({canonical_link(e.url): e.title for e in entries
+                                            if e.url in known and e.title}) if r[0] not in due]
+            g.retitled = changed[:RECHECKS_PER_RUN]
+            g.retitle_later = {u for u, _ in changed[RECHECKS_PER_RUN:]}
             rechecks = [*(rechecks or []), *g.retitled]
     budget_hit = False
     todo: list[Entry] = []
@@ -480,7 +483,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                    identity_rule=st.identity_rule, rechecks=rechecks,
                    deadline=start + max(settings.total_timeout * 4, 30.0), full_scan=bool(st.backlog),
                    catch_up=st.last_success_at is not None,
-                   retitled=lambda titles: store.retitled(source.id, titles, RECHECKS_PER_RUN))
+                   retitled=lambda titles: store.retitled(source.id, titles))
         if g.detail_attempts and g.detail_failures == g.detail_attempts and not g.items:
             raise FetchError(f"all {g.detail_attempts} detail pages failed; first: {g.first_detail_error}")
         recheck_urls = {u for u, _ in rechecks} | {u for u, _ in g.retitled}
@@ -501,7 +504,11 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         for url, ident in g.rechecked:
             store.touch_seen(source.id, url, ident, now)
         if g.list_titles:
-            store.note_list_titles(source.id, g.list_titles)
+            # A retitled page not re-checked this run (budget, deadline) keeps its old title on
+            # record, so the change still sends it to a re-check next time.
+            done = {u for u, _ in g.rechecked} | {u for _, u in g.items if u}
+            later = g.retitle_later | {u for u, _ in g.retitled if u not in done}
+            store.note_list_titles(source.id, {u: t for u, t in g.list_titles.items() if u not in later})
         # Validators are kept only when nothing was left behind, so a 304 never hides an item.
         st.backlog = int(bool(g.detail_failures or g.incomplete))
         if not st.backlog:

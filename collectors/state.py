@@ -220,11 +220,11 @@ class StateStore:
             "ORDER BY checked_at LIMIT ?",
             [source_id, iso(now - timedelta(hours=window_hours)), iso(now), min_gap.total_seconds(), limit])]
 
-    def retitled(self, source_id: str, titles: dict[str, str], limit: int) -> list[tuple[str, str]]:
+    def retitled(self, source_id: str, titles: dict[str, str]) -> list[tuple[str, str]]:
         """Known pages (url, identity) whose list now shows other words in the title than last time.
 
-        Digits, spaces and punctuation are not compared: a view count or a "NEW" mark inside the
-        link must not send a page to a re-check at every visit; at most *limit* are returned.
+        Digits, spaces and punctuation are not compared: a view count inside the link must not
+        send a page to a re-check at every visit.
         """
         out: list[tuple[str, str]] = []
         urls = list(titles)
@@ -234,7 +234,7 @@ class StateStore:
             out += [(r[0], r[1]) for r in self._q(
                 f"SELECT url, identity, list_title FROM seen_links WHERE source_id = ? AND url IN ({marks})",
                 [source_id, *chunk]) if r[2] is not None and _words(r[2]) != _words(titles[r[0]])]
-        return out[:limit]
+        return out
 
     def note_list_titles(self, source_id: str, titles: dict[str, str]) -> None:
         """Remember the title each known page has on the list (see ``retitled``)."""

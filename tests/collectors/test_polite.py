@@ -263,3 +263,22 @@ def test_a_view_count_inside_the_list_link_does_not_send_pages_to_recheck(web, d
         counted(100 + minutes)
         collectors.collect(db, [src], FAST, now=t0 + timedelta(minutes=minutes))
     assert (web.count("/d/1.html"), web.count("/d/2.html")) == before
+
+
+def test_more_retitled_pages_than_one_run_rechecks_are_rechecked_on_the_next_run(web, db):
+    def site(suffix: str) -> None:
+        rows = "".join(f'<li><a href="/r/{n}.html">佳木斯市第{n}号通知{suffix}</a><span>2024-05-02</span></li>'
+                       for n in range(1, 13))
+        web.route("/r.html", LIST.format(rows=rows))
+        for n in range(1, 13):
+            web.route(f"/r/{n}.html", DETAIL.format(n=2, title=f"佳木斯市第{n}号通知{suffix}", text="通知全文内容。"))
+
+    src = make_source("jms", web.url, "/r.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "div.body"})
+    t0 = datetime(2024, 5, 2, 8, tzinfo=UTC)
+    site("")
+    assert collectors.collect(db, [src], FAST, now=t0)[0].new == 12
+    site("（修订）")  # all twelve retitled at once; ten re-checks fit in a run
+    [r1] = collectors.collect(db, [src], FAST, now=t0 + timedelta(minutes=10))
+    [r2] = collectors.collect(db, [src], FAST, now=t0 + timedelta(minutes=20))
+    [r3] = collectors.collect(db, [src], FAST, now=t0 + timedelta(minutes=30))
+    assert (r1.versions, r2.versions, r3.versions) == (10, 2, 0)
