@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-from collectors.identity import SESSION_PATH_PARAM
+from collectors.identity import SESSION_PATH_PARAM, TRACKING_PARAMS, is_tracking
 
 __all__ = ["DEFAULT_DOCUMENTS", "TRACKING_PARAMS", "canonical_url", "resolve_url"]
 
@@ -33,55 +33,9 @@ DEFAULT_DOCUMENTS = frozenset(
     }
 )
 
-# Query parameters that only track where a click came from; they never select content.
-TRACKING_PARAMS = frozenset(
-    {
-        "spm",
-        "from",
-        "share",
-        "isappinstalled",
-        "_t",
-        "t_",
-        "scene",
-        "srcid",
-        "share_token",
-        "sharesource",
-        "share_source",
-        "sharefrom",
-        "share_from",
-        "timestamp",
-        "fbclid",
-        "gclid",
-        "msclkid",
-        "yclid",
-        "mc_cid",
-        "mc_eid",
-        "wxfrom",
-        "clicktime",
-        "enterid",
-        "sessionid",
-        "jsessionid",
-        "_hsenc",
-        "_hsmi",
-        "vd_source",
-        "chksm",
-        "mpshare",
-        "tt_from",
-        "tt_medium",
-        "subscene",
-        "sharer_sharetime",
-        "sharer_shareid",
-    }
-)
-_TRACKING_PREFIXES = ("utm_", "hmsr", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
-
-
-def _tracking(name: str) -> bool:
-    n = name.lower()
-    return n in TRACKING_PARAMS or n.startswith(_TRACKING_PREFIXES)
 
 
 def _norm_escape(part: str, safe: str) -> str:
@@ -119,7 +73,7 @@ def canonical_url(url: str) -> str:
     if last.lower() in DEFAULT_DOCUMENTS:
         path = head + "/"
 
-    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(k)]
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)]
     pairs.sort()
     query = urlencode(pairs, doseq=False)
     return urlunsplit(("https", netloc, path, query, ""))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 import publisher
 import review_queue
 
@@ -155,3 +157,21 @@ def test_parameters_that_only_look_like_tracking_still_tell_stories_apart(web, h
         + "</ul></body></html>")
     assert h.cycle()[0].new == 1
     assert sorted(i["title"] for i in h.items()) == sorted(t for _, t in links)
+
+
+@pytest.mark.parametrize("listed, same_as", [
+    ("/p.jsp?id=7&PHPSESSID=a81f3c", "/p.jsp?id=7"),
+    ("/p.jsp?id=7&jsessionid=8F3A2C1D", "/p.jsp?id=7"),
+    ("/p.jsp?clicktime=1714521600&id=7", "/p.jsp?id=7"),
+    ("/p.jsp;jsessionid=8F3A2C1D?id=7&utm_source=wx", "/p.jsp?id=7"),
+])
+def test_a_link_means_one_page_whatever_the_visit_or_click_it_came_from(listed, same_as):
+    """The collector's link identity and the normalizers' URL spelling read one list of what never
+    selects content, so a link is one page to both."""
+    from collectors.identity import canonical_link
+    from normalizers import canonical_url
+
+    base = "http://www.jms.gov.cn"
+    assert canonical_link(base + listed) == canonical_link(base + same_as)
+    assert canonical_url(base + listed) == canonical_url(base + same_as)
+    assert canonical_link(base + "/p.jsp?id=7") != canonical_link(base + "/p.jsp?id=8")
