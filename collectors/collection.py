@@ -358,18 +358,11 @@ def _by_either_spelling(seen: Callable[[list[str]], set[str]]) -> Callable[[list
     """*seen* that also knows a link by its canonical spelling: a list that stamps every link with
     a cache-buster (?_t=…, ?timestamp=…) or a tracking parameter links known pages under a new
     address at each visit, and they must not all be fetched again (links are remembered
-    canonically from now on; links remembered as listed before still count). Answers are kept
-    for the run: nothing is remembered as seen before the run's items are stored, so the list
-    pages and the detail step ask the database once per link."""
-    answers: dict[str, bool] = {}
-
+    canonically from now on; links remembered as listed before still count)."""
     def known(urls: list[str]) -> set[str]:
-        ask = [u for u in dict.fromkeys(urls) if u not in answers]
-        if ask:
-            spelled = {u: canonical_link(u) for u in ask}
-            found = seen(list(dict.fromkeys([*ask, *spelled.values()])))
-            answers.update({u: u in found or c in found for u, c in spelled.items()})
-        return {u for u in urls if answers[u]}
+        spelled = {u: canonical_link(u) for u in urls}
+        found = seen(list(dict.fromkeys([*urls, *spelled.values()])))
+        return {u for u, c in spelled.items() if u in found or c in found}
 
     return known
 
