@@ -29,14 +29,20 @@ def detail(title: str, body: str) -> str:
 HTML_SOURCE = 'list = { items = "ul.list li", link = "a", date = "span" }'
 
 
+def list_page(web, links: list[tuple[str, str]], date: str | list[str] = "2024-05-01") -> str:
+    """A list page of (site-relative href, title) rows, each with its date, as the tests' sites serve it."""
+    dates = [date] * len(links) if isinstance(date, str) else date
+    return '<html><body><ul class="list">' + "".join(
+        f'<li><a href="{web.base}{href}">{title}</a><span>{d}</span></li>'
+        for (href, title), d in zip(links, dates, strict=True)) + "</ul></body></html>"
+
+
 def test_one_story_linked_twice_with_tracking_parameters_is_collected_once(web, huiju_for):
     web.put("/s/1.html", detail("市政府召开常务会议", words(1)))
     web.put("/s/2.html", detail("春耕生产指导意见发布", words(2)))
     links = [("/s/1.html?utm_source=wechat&from=timeline", "市政府召开常务会议"), ("/s/1.html", "市政府召开常务会议"),
              ("/s/2.html", "春耕生产指导意见发布")]
-    url = web.put("/list.html", '<html><body><ul class="list">' + "".join(
-        f'<li><a href="{web.base}{href}">{t}</a><span>2024-05-01</span></li>' for href, t in links)
-        + "</ul></body></html>")
+    url = web.put("/list.html", list_page(web, links))
     h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
     result = h.cycle()[0]
     assert result.new == 2 and not any("hash" in w for w in result.warnings), result.warnings
@@ -73,11 +79,8 @@ def test_same_story_at_http_https_and_index_html_is_one_story_for_the_reviewer(w
     web.put("/n/1/index.html", detail("哈尔滨市推进项目建设", words(7)))
     web.put("/n/1/", detail("哈尔滨市推进项目建设", words(7)))
     web.put("/n/2.html", detail("另一条新闻", words(8)))
-    url = web.put("/list.html", '<html><body><ul class="list">'
-                  f'<li><a href="{web.base}/n/1/index.html">哈尔滨市推进项目建设</a><span>2024-05-01</span></li>'
-                  f'<li><a href="{web.base}/n/2.html">另一条新闻</a><span>2024-05-01</span></li>'
-                  f'<li><a href="{web.base}/n/1/">哈尔滨市推进项目建设</a><span>2024-05-01</span></li>'
-                  "</ul></body></html>")
+    url = web.put("/list.html", list_page(web, [("/n/1/index.html", "哈尔滨市推进项目建设"), ("/n/2.html", "另一条新闻"),
+                                                ("/n/1/", "哈尔滨市推进项目建设")]))
     h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
     h.cycle()
     assert len(review_queue.queue(h.db)) == 2
@@ -87,9 +90,8 @@ def test_same_story_at_http_https_and_index_html_is_one_story_for_the_reviewer(w
 
 def test_list_whose_links_differ_only_by_fragment_fetches_the_page_once(web, huiju_for):
     web.put("/f/page.html", detail("通知公告汇总", "关于开展安全检查的通知。" + words(9)))
-    url = web.put("/list.html", '<html><body><ul class="list">' + "".join(
-        f'<li><a href="{web.base}/f/page.html#a{i}">通知公告第{i}条</a><span>2024-05-0{i}</span></li>'
-        for i in range(1, 4)) + "</ul></body></html>")
+    url = web.put("/list.html", list_page(web, [(f"/f/page.html#a{i}", f"通知公告第{i}条") for i in range(1, 4)],
+                                          [f"2024-05-0{i}" for i in range(1, 4)]))
     h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
     assert h.cycle()[0].ok
     assert web.hits.count("/f/page.html") == 1
@@ -103,9 +105,7 @@ def test_list_with_a_cache_busting_parameter_is_not_refetched_every_run(web, hui
         web.put(f"/q/{i}.html", detail(f"第{i}条新闻", words(20 + i)))
 
     def listing(stamp: int) -> str:
-        return '<html><body><ul class="list">' + "".join(
-            f'<li><a href="{web.base}/q/{i}.html?_t={stamp}">第{i}条新闻</a><span>2024-05-01</span></li>'
-            for i in range(3)) + "</ul></body></html>"
+        return list_page(web, [(f"/q/{i}.html?_t={stamp}", f"第{i}条新闻") for i in range(3)])
 
     url = web.put("/list.html", listing(1714521600))
     h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
@@ -123,9 +123,7 @@ def test_list_with_a_new_servlet_session_id_in_every_link_is_not_refetched_every
     def listing(session: str) -> str:
         for i in range(3):  # the container answers at any session spelling
             web.put(f"/s/{i}.html;jsessionid={session}", detail(f"第{i}条政务信息", words(30 + i)))
-        return '<html><body><ul class="list">' + "".join(
-            f'<li><a href="{web.base}/s/{i}.html;jsessionid={session}">第{i}条政务信息</a><span>2024-05-01</span></li>'
-            for i in range(3)) + "</ul></body></html>"
+        return list_page(web, [(f"/s/{i}.html;jsessionid={session}", f"第{i}条政务信息") for i in range(3)])
 
     url = web.put("/slist.html", listing("8F3A2C1D9E7B6A5F4E3D2C1B0A9F8E7D"))
     h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
@@ -143,18 +141,14 @@ def test_parameters_that_only_look_like_tracking_still_tell_stories_apart(web, h
              ("/list.jsp?_type=1&id=7", "第三条新闻"), ("/list.jsp?_type=2&id=7", "第四条新闻")]
     for n, (href, title) in enumerate(links):
         web.put(href, detail(title, words(40 + n)))
-    url = web.put("/list.html", '<html><body><ul class="list">' + "".join(
-        f'<li><a href="{web.base}{href}">{t}</a><span>2024-05-01</span></li>' for href, t in links)
-        + "</ul></body></html>")
+    url = web.put("/list.html", list_page(web, links))
     h = huiju_for([{"id": "city", "type": "html", "url": url, "extra": HTML_SOURCE}])
     first = h.cycle()[0]
     assert first.new == 4 and not any("identity by hash" in w for w in first.warnings), first.warnings
     # the next story of the list, one more id
     links.insert(0, ("/show.jsp?fromId=103", "第五条新闻"))
     web.put("/show.jsp?fromId=103", detail("第五条新闻", words(50)))
-    web.put("/list.html", '<html><body><ul class="list">' + "".join(
-        f'<li><a href="{web.base}{href}">{t}</a><span>2024-05-01</span></li>' for href, t in links)
-        + "</ul></body></html>")
+    web.put("/list.html", list_page(web, links))
     assert h.cycle()[0].new == 1
     assert sorted(i["title"] for i in h.items()) == sorted(t for _, t in links)
 
