@@ -152,12 +152,18 @@ class Province:
         return all_sources(self.sites, self.url if base is None else base)
 
     # ------------------------------------------------------------------ observation
-    def counters_snapshot(self) -> dict[str, dict[str, Any]]:
-        """Per site: requests, bytes, statuses, active and max concurrent connections."""
+    def counters_snapshot(self, settle: float = 1.0) -> dict[str, dict[str, Any]]:
+        """Per site: requests, bytes, statuses, active and max concurrent connections.
+
+        Waits up to *settle* s for requests in flight to be recorded (a hanging fault keeps one
+        in flight: the snapshot then shows it as ``active``).
+        """
+        self.counters.settle(settle)
         return self.counters.snapshot()
 
-    def requests_log(self) -> list[dict[str, Any]]:
-        """Recent requests (site, path, status, bytes, fault), oldest first."""
+    def requests_log(self, settle: float = 1.0) -> list[dict[str, Any]]:
+        """Recent requests (site, path, status, bytes, fault), oldest first, after *settle* as above."""
+        self.counters.settle(settle)
         return list(self.counters.log)
 
     def reset_counters(self) -> None:

@@ -48,6 +48,8 @@ class Counters:
 
     def __init__(self, log_size: int = 200_000) -> None:
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._active = 0
         self.sites: dict[str, dict[str, Any]] = {}
         self.log: deque[dict[str, Any]] = deque(maxlen=log_size)
 
@@ -57,16 +59,29 @@ class Counters:
                                              "statuses": {}})
             c["requests"] += 1
             c["active"] += 1
+            self._active += 1
             c["max_concurrent"] = max(c["max_concurrent"], c["active"])
 
     def leave(self, site: str, path: str, status: int, nbytes: int, fault: str | None) -> None:
         with self._lock:
             c = self.sites[site]
             c["active"] -= 1
+            self._active -= 1
             c["bytes"] += nbytes
             c["statuses"][status] = c["statuses"].get(status, 0) + 1
             self.log.append({"time": time.time(), "site": site, "path": path, "status": status,
                              "bytes": nbytes, "fault": fault})
+            if not self._active:
+                self._idle.notify_all()
+
+    def settle(self, timeout: float) -> bool:
+        """Wait up to *timeout* s until no request is in flight; False if some still are.
+
+        A client holds its whole response a moment before the server thread records it, so a
+        test that reads the counters right after its requests returned waits here first.
+        """
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._active, timeout)
 
     def snapshot(self) -> dict[str, dict[str, Any]]:
         with self._lock:
