@@ -197,12 +197,15 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], recheck: bool, as_json: bool)
     else:
         for r in results:
             status = "ok" if r.ok else f"ERROR {r.error}"
+            gone = f"  withdrawn upstream {r.withdrawn}" if r.withdrawn else ""
             click.echo(f"{r.source_id:28} new {r.new:4}  versions {r.versions:3}  unchanged {r.unchanged:4}  "
-                       f"{r.duration:6.2f}s  {status}")
+                       f"{r.duration:6.2f}s  {status}{gone}")
         click.echo(f"pipeline: ingested {stats.ingested} (new {stats.new}, joined a known story {stats.joined}, "
                    f"upstream versions {stats.versions}), queued {stats.queued}, "
                    f"auto-approved {stats.auto_approved}, duplicates of published stories {stats.duplicates}, "
-                   f"published {stats.published}")
+                   f"published {stats.published}"
+                   + (f", taken down at the source {stats.withdrawn} (run.py queue --withdrawn)"
+                      if stats.withdrawn else ""))
         for err in stats.errors:
             click.echo(f"pipeline error: {err}", err=True)
     if results and not any(r.ok for r in results):
@@ -298,13 +301,26 @@ def sources(obj: Ctx, as_json: bool) -> None:
 
 # --------------------------------------------------------------------------- review
 @cli.command()
+@click.option("--withdrawn", is_flag=True,
+              help="Instead: published items whose source took the page down, for an editor to keep or retract.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def queue(obj: Ctx, as_json: bool) -> None:
+def queue(obj: Ctx, withdrawn: bool, as_json: bool) -> None:
     """The review queue, one row per story (duplicates collapsed)."""
     import review_queue
 
     db = obj.db(readonly=True)
+    if withdrawn:
+        taken_down = review_queue.withdrawn_upstream(db)
+        if as_json:
+            emit_json(taken_down)
+            return
+        for w in taken_down:
+            click.echo(f"{w['item_id']:>6}  {w['state']:10} {w['source'] or '':20} {w['title']}\n"
+                       f"{'':8}{w['why']} (noticed {w['at']})")
+        click.echo(plural(len(taken_down), "published item", "published items") + " taken down at the source"
+                   + (" (run.py review keep|retract)" if taken_down else ""))
+        return
     entries = review_queue.queue(db)
     if as_json:
         emit_json([vars_of(e) for e in entries])
@@ -318,6 +334,9 @@ def queue(obj: Ctx, as_json: bool) -> None:
         click.echo(f"{d.get('item_id'):>6}  {d.get('state', ''):16} {d.get('column', ''):18} "
                    f"{d.get('source', ''):20} {d.get('title', '')}{also_txt}")
     click.echo(plural(len(entries), "story", "stories") + " waiting")
+    if taken_down := review_queue.withdrawn_upstream(db):
+        click.echo(plural(len(taken_down), "published item", "published items")
+                   + " taken down at the source: see run.py queue --withdrawn")
 
 
 def authenticate_cli(db: Any, user: str) -> None:
@@ -334,7 +353,7 @@ def authenticate_cli(db: Any, user: str) -> None:
 
 @cli.group()
 def review() -> None:
-    """Approve or reject items from the command line (password from $HUIJU_PASSWORD or stdin)."""
+    """Approve, reject, retract or keep items from the command line (password from $HUIJU_PASSWORD or stdin)."""
 
 
 @review.command("approve")
@@ -374,6 +393,39 @@ def review_reject(obj: Ctx, item_ids: tuple[int, ...], reason: str, user: str) -
     review_queue.reject(db, list(item_ids), user=user, reason=reason)
     for item_id in item_ids:
         click.echo(f"item {item_id}: rejected")
+
+
+@review.command("retract")
+@click.argument("item_id", type=int)
+@click.option("--reason", required=True, help="Why (the portal's change stream and the history show it).")
+@click.option("--user", required=True, help="Editor's user name.")
+@click.pass_obj
+def review_retract(obj: Ctx, item_id: int, reason: str, user: str) -> None:
+    """Withdraw a published item from the portal (editor); the retraction is published at once."""
+    import pipeline
+    import review_queue
+
+    config = obj.config()
+    db = obj.db()
+    authenticate_cli(db, user)
+    review_queue.retract(db, item_id, user=user, reason=reason)
+    stats = pipeline.publish_due(db, config)
+    click.echo(f"item {item_id}: retracted" + (" and the retraction published" if stats.retracted else ""))
+
+
+@review.command("keep")
+@click.argument("item_id", type=int)
+@click.option("--reason", default="", help="Why it stays (kept in the history).")
+@click.option("--user", required=True, help="Editor's user name.")
+@click.pass_obj
+def review_keep(obj: Ctx, item_id: int, reason: str, user: str) -> None:
+    """Keep a published item on the portal although its source took the page down (editor)."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    review_queue.keep(db, item_id, user=user, reason=reason)
+    click.echo(f"item {item_id}: kept on the portal")
 
 
 # --------------------------------------------------------------------------- publishing

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,6 +38,7 @@ from collectors.parsing import (
     parse_list,
 )
 from collectors.state import StateStore, iso
+from collectors.withdrawal import gone_status, not_found_page, redirected_away
 from settings.model import CollectorSettings, Source
 
 __all__ = ["SourceResult", "Gathered", "gather", "collect", "collect_source", "backoff_delay", "check_interval",
@@ -66,6 +67,7 @@ class SourceResult:
     bytes: int = 0
     requests: int = 0
     not_modified: int = 0  # answers 304 (or skipped as still fresh by Cache-Control)
+    withdrawn: int = 0  # pages reported gone upstream (a version with ``withdrawn`` set)
     warnings: list[str] = field(default_factory=list)
     skipped: bool = False  # already running elsewhere
 
@@ -88,6 +90,8 @@ class Gathered:
     list_titles: dict[str, str] = field(default_factory=dict)  # canonical link → title on the list
     retitled: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) re-checked for it
     retitle_later: set[str] = field(default_factory=set)  # retitled past this run's re-check budget
+    # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
+    gone: list[tuple[str, str, str, CollectedItem | None]] = field(default_factory=list)
 
 
 def backoff_delay(errors: int, settings: CollectorSettings, retry_after: float | None = None,
@@ -334,20 +338,32 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         e = Entry(url=url, title="")
         try:
             resp = fetcher.get(url, conditional=True)
+        except FetchError as exc:
+            if why := gone_status(exc.status):
+                g.gone.append((url, known_identity, why, None))
+            else:  # a server error or timeout is no news about the page: not asked again every run
+                g.rechecked.append((url, known_identity))
+            continue
         except CollectError:
-            g.rechecked.append((url, known_identity))  # a gone page is not asked for again every run
+            g.rechecked.append((url, known_identity))
             continue
         if resp.not_modified:
             g.rechecked.append((url, known_identity))
             continue
+        if why := redirected_away(url, resp.url):
+            g.gone.append((url, known_identity, why, None))
+            continue
         g.validators.append((url, resp.cache))
         try:
-            _apply_detail(source, resp, e)
+            page = _apply_detail(source, resp, e)
         except CollectError:
             continue
-        if not e.title:
-            continue
-        g.items.append((_item(source, e, known_identity, rule, now, e.meta.pop("_charset", None), []), url))
+        charset = e.meta.pop("_charset", None)
+        item = _item(source, e, known_identity, rule, now, charset, []) if e.title else None
+        if why := not_found_page(page, e.title, e.html):
+            g.gone.append((url, known_identity, why, item))  # unless it is the story as stored
+        elif item is not None:
+            g.items.append((item, url))
     if budget_hit:
         g.incomplete = True
         g.warnings.append("detail pages left for the next run (time or count budget reached)")
@@ -404,7 +420,8 @@ def _identity(e: Entry, rule: str, shared: dict[str, set[str]] | None = None) ->
     raise AssertionError("the hash rule always yields an identity")
 
 
-def _apply_detail(source: Source, resp: Response, e: Entry) -> None:
+def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
+    """Fill *e* from its detail page; returns the decoded page."""
     text, cs, w = _decode(resp, source)
     d = parse_detail(text, resp.url, source.detail)
     e.title = d.title or e.title
@@ -416,6 +433,7 @@ def _apply_detail(source: Source, resp: Response, e: Entry) -> None:
     e.warnings += w + d.warnings
     if d.canonical and canonical_link(d.canonical) != canonical_link(e.url):
         e.meta.setdefault("canonical", d.canonical)
+    return text
 
 
 def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathered,
@@ -448,6 +466,26 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
     with ThreadPoolExecutor(max_workers=min(DETAIL_PARALLEL, len(todo)), thread_name_prefix="detail") as pool:
         list(pool.map(one, todo))
     return done
+
+
+def _report_gone(store: StateStore, source: Source, gone: list[tuple[str, str, str, CollectedItem | None]],
+                 now: datetime, result: SourceResult) -> int:
+    """Count each gone-looking page; the second time in a row, hand on a version saying it was
+    withdrawn upstream (once). Returns how many were reported this run."""
+    reported = 0
+    for url, ident, why, page in gone:
+        prev = store.latest(source.id, ident)
+        if page is not None and prev is not None and not prev.withdrawn and prev.content_hash == page.content_hash:
+            store.touch_seen(source.id, url, ident, now)  # the stored story itself has those words
+            result.unchanged += 1
+            continue
+        if store.note_gone(source.id, url, now) != 2 or prev is None or prev.withdrawn:
+            continue
+        note = f"{why} at {url} (2 checks in a row)"
+        if store.store_item(replace(prev, withdrawn=note, fetched_at=iso(now), warnings=[]), now) == "version":
+            reported += 1
+            log.warning("source %s: page withdrawn upstream: %s", source.id, note)
+    return reported
 
 
 def collect_source(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
@@ -496,10 +534,11 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                 result.unchanged += 1
         for url, ident in g.rechecked:
             store.touch_seen(source.id, url, ident, now)
+        result.withdrawn = _report_gone(store, source, g.gone, now, result)
         if g.list_titles:
             # A retitled page not re-checked this run (budget, deadline) keeps its old title on
             # record, so the change still sends it to a re-check next time.
-            done = {u for u, _ in g.rechecked} | {u for _, u in g.items if u}
+            done = {u for u, _ in g.rechecked} | {u for _, u in g.items if u} | {u for u, *_ in g.gone}
             later = g.retitle_later | {u for u, _ in g.retitled if u not in done}
             store.note_list_titles(source.id, {u: t for u, t in g.list_titles.items() if u not in later})
         # Validators are kept only when nothing was left behind, so a 304 never hides an item.

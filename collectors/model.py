@@ -29,6 +29,9 @@ class CollectedItem:
     fetched_at: str = ""  # ISO 8601 UTC, when the collector saw it (year inference for [MM-DD])
     charset: str | None = None  # how the bytes were decoded, for the reviewer
     warnings: list[str] = field(default_factory=list)  # e.g. "charset: declared gb2312, bytes are UTF-8"
+    # Set on the version that reports the page gone upstream (404/410, or a "page not found"
+    # answer, twice in a row): why, in one line. The title and body are the last ones seen.
+    withdrawn: str | None = None
 
     @property
     def content_hash(self) -> str:
@@ -36,6 +39,8 @@ class CollectedItem:
         h.update(self.title.encode("utf-8"))
         h.update(b"\x00")
         h.update(self.html.encode("utf-8"))
+        if self.withdrawn:  # gone and back again are versions too, whatever the text
+            h.update(b"\x00withdrawn")
         return h.hexdigest()
 
     def to_json(self) -> str:

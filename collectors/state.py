@@ -76,10 +76,17 @@ def _step2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE seen_links ADD COLUMN list_title TEXT")
 
 
+def _step3(db: sqlite_utils.Database) -> None:
+    # Re-checks in a row that found the page gone (404/410, "page not found"): the second one
+    # reports the page withdrawn upstream; any answer with the page resets it.
+    db.execute("ALTER TABLE seen_links ADD COLUMN gone_count INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX seen_links_gone ON seen_links (source_id) WHERE gone_count = 1")
+
+
 def init(db: sqlite_utils.Database) -> None:
     """Create or upgrade the collector's tables (source_state, http_cache, seen_links, collected)."""
     with _lock_for(db):  # worker threads may share this connection
-        migrate(db, "collectors", [_step1, _step2])
+        migrate(db, "collectors", [_step1, _step2, _step3])
 
 
 def iso(dt: datetime) -> str:
@@ -210,15 +217,32 @@ class StateStore:
         A page is re-checked for *window_hours* after it was first seen, each time after a gap as
         long as the time it had been known at the last check (at least *min_gap*): corrections come
         early, so the checks are dense at first and sparse later (at 3, 6, 12, 24 and 48 hours with
-        a 3 h minimum, not one per interval). The age counts from first sight, not from the date the
-        site shows, so a page edited soon after Huiju first met it is seen whatever its date.
+        a 3 h minimum, not one per interval), and the last check at the end of the window whatever
+        the rounds' rhythm (a check at 36 h is followed by one at 48 h, not by none). The age counts
+        from first sight, not from the date the site shows, so a page edited soon after Huiju first
+        met it is seen whatever its date.
+
+        A page found gone once comes first, after *min_gap* whatever its age: the second look
+        decides whether it is reported withdrawn upstream.
         """
-        return [(r[0], r[1]) for r in self._q(
+        confirm = [(r[0], r[1]) for r in self._q(
+            "SELECT url, identity FROM seen_links WHERE source_id = ? AND gone_count = 1 "
+            "AND (julianday(?) - julianday(checked_at)) * 86400 + 1 >= ? ORDER BY checked_at LIMIT ?",
+            [source_id, iso(now), min_gap.total_seconds(), limit])]
+        if len(confirm) >= limit:
+            return confirm
+        window = window_hours * 3600
+        return confirm + [(r[0], r[1]) for r in self._q(
+            # first_seen bounds the index range; a page late for its last check (a stopped daemon)
+            # still gets it
             "SELECT url, identity FROM seen_links WHERE source_id = ? AND first_seen >= ? "
+            "AND (julianday(checked_at) - julianday(first_seen)) * 86400 < ? "
             "AND (julianday(?) - julianday(checked_at)) * 86400 + 1 >= "  # + 1 s: julianday rounding
-            "max(?, (julianday(checked_at) - julianday(first_seen)) * 86400) "
-            "ORDER BY checked_at LIMIT ?",
-            [source_id, iso(now - timedelta(hours=window_hours)), iso(now), min_gap.total_seconds(), limit])]
+            "max(?, min((julianday(checked_at) - julianday(first_seen)) * 86400, "
+            "? - (julianday(checked_at) - julianday(first_seen)) * 86400)) "
+            "AND gone_count != 1 ORDER BY checked_at LIMIT ?",
+            [source_id, iso(now - timedelta(hours=window_hours * 2)), window - 1, iso(now),
+             min_gap.total_seconds(), window, limit - len(confirm)])]
 
     def retitled(self, source_id: str, titles: dict[str, str]) -> list[tuple[str, str]]:
         """Known pages (url, identity) whose list now shows other words in the title than last time.
@@ -250,8 +274,17 @@ class StateStore:
     def _upsert_seen(self, source_id: str, url: str, identity: str, now: datetime) -> None:
         self.db.execute(
             "INSERT INTO seen_links (source_id, url, identity, first_seen, checked_at) VALUES (?,?,?,?,?) "
-            "ON CONFLICT(source_id, url) DO UPDATE SET checked_at = excluded.checked_at",
+            "ON CONFLICT(source_id, url) DO UPDATE SET checked_at = excluded.checked_at, gone_count = 0",
             [source_id, url, identity, iso(now), iso(now)])
+
+    def note_gone(self, source_id: str, url: str, now: datetime) -> int:
+        """Count one more re-check in a row that found *url* gone; returns the count (0: unknown link)."""
+        with self.lock, transaction(self.db):
+            self.db.execute("UPDATE seen_links SET gone_count = gone_count + 1, checked_at = ? "
+                            "WHERE source_id = ? AND url = ?", [iso(now), source_id, url])
+            row = self.db.execute("SELECT gone_count FROM seen_links WHERE source_id = ? AND url = ?",
+                                  [source_id, url]).fetchone()
+        return int(row[0]) if row else 0
 
     # -- the outbox
     def store_item(self, item: CollectedItem, now: datetime, seen_url: str | None = None) -> str:

@@ -49,7 +49,7 @@ class IngestResult:
     """What ``ingest`` did with one collected item, for review_queue.submit."""
 
     item_id: int
-    kind: str  # new | version | unchanged | tombstoned
+    kind: str  # new | version | unchanged | tombstoned | withdrawn | restored
     version: int
     cluster_id: int
     representative_id: int
@@ -171,9 +171,15 @@ def _step2(db: sqlite_utils.Database) -> None:
     )
 
 
+def _step3(db: sqlite_utils.Database) -> None:
+    """Why and when the source took the page down (NULL while it is up): see ``ingest``."""
+    db.execute("ALTER TABLE items ADD COLUMN withdrawn TEXT")
+    db.execute("ALTER TABLE items ADD COLUMN withdrawn_at TEXT")
+
+
 def init(db: sqlite_utils.Database) -> None:
     """Create or upgrade the normalizers' tables."""
-    store.migrate(db, "normalizers", [_step1, _step2])
+    store.migrate(db, "normalizers", [_step1, _step2, _step3])
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -375,8 +381,10 @@ def ingest(
     """Clean, route, cluster and store one collected item; the same ``collected_id`` twice is a no-op.
 
     kind is "new" (a new identity), "version" (same source and identity, changed content: the
-    old text stays in item_versions), "unchanged" (same content again) or "tombstoned" (the
-    identity, or a near-duplicate from the same source, was rejected or retracted before).
+    old text stays in item_versions), "unchanged" (same content again), "tombstoned" (the
+    identity, or a near-duplicate from the same source, was rejected or retracted before),
+    "withdrawn" (the source took the page down; the text stays as it was) or "restored" (the
+    page is back as it was; a page back with other text is a "version").
     """
     with store.transaction(db):
         logged = db.conn.execute(
@@ -391,21 +399,34 @@ def ingest(
         ).fetchone() or _respelled(db, source.id, item)
         if existing is not None:
             item_id, old_hash, version, cluster = existing
+            was_withdrawn = db.conn.execute("SELECT withdrawn FROM items WHERE id = ?", [item_id]).fetchone()[0]
             if _tombstoned_ids(db, [item_id]):
                 kind = "tombstoned"
+            elif item.withdrawn:
+                kind = "unchanged" if was_withdrawn else "withdrawn"
             elif old_hash == item.content_hash:
-                kind = "unchanged"
+                kind = "restored" if was_withdrawn else "unchanged"
             else:
                 kind = "version"
                 _new_version(db, collected_id, item, source, config, item_id, version, cluster, now, now_iso)
+            if kind == "withdrawn":
+                _set_withdrawn(db, item_id, item.withdrawn, now_iso)
+            elif was_withdrawn and kind in ("restored", "version"):
+                _set_withdrawn(db, item_id, None, None)
         else:
             item_id, kind = _new_item(db, collected_id, item, source, config, now, now_iso)
+            if item.withdrawn:  # first met already gone (its earlier rows were lost): say so
+                _set_withdrawn(db, item_id, item.withdrawn, now_iso)
         result = _result(db, item_id, kind)
         db.conn.execute(
             "INSERT INTO ingest_log (collected_id, item_id, kind, version, created_at) VALUES (?, ?, ?, ?, ?)",
             [collected_id, item_id, kind, result.version, now_iso],
         )
         return result
+
+
+def _set_withdrawn(db: sqlite_utils.Database, item_id: int, why: str | None, at: str | None) -> None:
+    db.conn.execute("UPDATE items SET withdrawn = ?, withdrawn_at = ? WHERE id = ?", [why, at, item_id])
 
 
 def _clean(item: CollectedItem, source: Source, config: Config, now: datetime | None):
@@ -513,7 +534,7 @@ _JSON_FIELDS = ("attachments", "keywords", "topics", "flags")
 _COLUMNS = (
     "id, source, identity, version, title, text, html, url, canonical_url, published_at, date_origin, "
     'source_line, author, reporter, editor, attachments, keywords, "column", topics, cluster, flags, '
-    "content_hash, collected_id, created_at, updated_at"
+    "content_hash, collected_id, created_at, updated_at, withdrawn, withdrawn_at"
 )
 
 

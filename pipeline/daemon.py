@@ -66,6 +66,9 @@ class Daemon:
                 stats = run_once(db, self.config)
             finally:
                 db.conn.close()
+            if stats.withdrawn:
+                log.warning("pipeline: %d item(s) taken down at their source: flagged for review "
+                            "(run.py queue --withdrawn)", stats.withdrawn)
             if stats.ingested or stats.published or stats.retracted:
                 log.info("pipeline: ingested %d (new %d, joined a known story %d, upstream versions %d), "
                          "queued %d, auto-approved %d, duplicates of published stories %d, published %d, "

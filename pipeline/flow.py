@@ -27,6 +27,7 @@ class PassStats:
     ingested: int = 0
     new: int = 0
     versions: int = 0
+    withdrawn: int = 0  # items whose source took the page down (flagged for a person, never retracted here)
     queued: int = 0
     joined: int = 0  # items that joined a story already known (another source's report of it)
     auto_approved: int = 0
@@ -88,6 +89,7 @@ def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None =
             stats.ingested += 1
             stats.new += result.kind == "new"
             stats.versions += result.kind == "version"
+            stats.withdrawn += result.kind == "withdrawn"
             stats.joined += result.kind == "new" and not result.is_representative
             stats.queued += state in ("pending", "corrected", "awaiting-signoff")
             stats.auto_approved += state == "approved"

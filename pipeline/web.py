@@ -84,6 +84,7 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
             health = collectors.health(conn, list(config.sources), settings=config.collector)
             quarantined = [{"collected_id": f["collected_id"], "source": f["source"], "error": f["last_error"]}
                            for f in normalizers.failed_ingests(conn)]
+            taken_down = [w["item_id"] for w in review_queue.withdrawn_upstream(conn)]
             conn.close()
         except Exception as exc:
             return flask.jsonify({"status": "error", "error": f"{type(exc).__name__}: {exc}"}), 503
@@ -94,6 +95,7 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
             "sources_backing_off": [h.id for h in health if h.state == "backing-off"],
             "sources_alerting": [h.id for h in health if h.alert],
             "ingest_quarantined": quarantined,
+            "published_withdrawn_upstream": taken_down,
         })
 
     @app.get("/metrics")
@@ -105,6 +107,8 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
             gauges["huiju_review_queue_clusters"] = len(review_queue.queue(conn))
             gauges["huiju_ingest_backlog"] = collectors.backlog(conn, normalizers.last_ingested(conn), 100000)
             gauges["huiju_ingest_quarantined"] = len(normalizers.failed_ingests(conn))
+            # published items whose source took the page down, waiting for an editor's decision
+            gauges["huiju_published_withdrawn_upstream"] = len(review_queue.withdrawn_upstream(conn))
             for f in publisher.freshness(conn, config.columns):
                 days = f.days_since if f.days_since is not None else -1
                 gauges[f'huiju_column_days_since_update{{column="{f.column}"}}'] = days

@@ -1,6 +1,7 @@
 """Review: the workflow as data, reviewers and roles, locks, edits, history, and the reviewer UI.
 
-Items enter with :func:`submit`, move by :func:`approve` / :func:`reject` / :func:`retract`,
+Items enter with :func:`submit`, move by :func:`approve` / :func:`reject` / :func:`retract`
+(:func:`keep` for a published item whose source took the page down, see :func:`withdrawn_upstream`),
 leave for the portal through :func:`due_for_publishing` and :func:`mark_published`. Every change
 is authorized against :data:`TRANSITIONS` and recorded in :func:`history`.
 """
@@ -13,6 +14,7 @@ from review_queue.actions import (
     approve,
     due_for_publishing,
     edit,
+    keep,
     mark_published,
     mark_retraction_emitted,
     publish_view,
@@ -24,6 +26,7 @@ from review_queue.actions import (
     states,
     submit,
     text_to_html,
+    withdrawn_upstream,
 )
 from review_queue.errors import (
     BadCredentials,
@@ -54,7 +57,7 @@ from review_queue.users import (
     set_password,
     set_role,
 )
-from review_queue.workflow import REVIEWABLE, ROLES, STATES, TRANSITIONS, Transition
+from review_queue.workflow import REVIEWABLE, ROLES, STATES, TRANSITIONS, WITHDRAWN_FLAG, Transition
 
 if TYPE_CHECKING:
     import flask
@@ -96,6 +99,7 @@ __all__ = [
     "Unpublishable",
     "User",
     "UserExists",
+    "WITHDRAWN_FLAG",
     "WeakPassword",
     "add_user",
     "approve",
@@ -109,6 +113,7 @@ __all__ = [
     "history",
     "init",
     "init_app",
+    "keep",
     "list_users",
     "lock",
     "mark_published",
@@ -126,4 +131,5 @@ __all__ = [
     "submit",
     "text_to_html",
     "unlock",
+    "withdrawn_upstream",
 ]

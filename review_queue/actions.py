@@ -38,7 +38,8 @@ _COLS = (
     "item_id", "state", "source", "cluster_id", "routed_column", "routed_topics", "flags", "version",
     "correction", "note", "seen_title", "seen_text", "submitted_at", "updated_at", "signoffs", "signoff_roles", "approved_by", "approved_at",
     "edit_title", "edit_text", "edit_html", "edit_column", "edit_topics", "published_seq",
-    "published_at", "retract_reason", "retracted_at", "retraction_seq",
+    "published_at", "retract_reason", "retracted_at", "retraction_seq", "withdrawn_upstream",
+    "withdrawn_upstream_at",
 )
 _SELECT = "SELECT " + ", ".join(_COLS) + " FROM reviews"
 
@@ -137,6 +138,13 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
         if kind == "new" and row is not None:
             return row["state"]  # a replayed hand-over: the item is already in the workflow
         item = normalizers.get_item(db, item_id) or {}
+        if kind in ("withdrawn", "restored"):
+            if row is None:
+                return kind  # never entered review: nothing to flag
+            if kind == "withdrawn":
+                return _submit_withdrawn(db, row, item.get("withdrawn") or "the source took the page down", at)
+            return _clear_withdrawn(db, row, "upstream-restored", SYSTEM_ACTOR, wf.SYSTEM, at,
+                                    "the page is back at the source, unchanged")
         info = {
             "seen_title": item.get("title"),
             "seen_text": item.get("text"),
@@ -151,9 +159,77 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
         auto = getattr(source, "review", "required") == "auto" and not _unpublishable(
             item_id, item.get("title"), item.get("url"))
         if row is None:
-            return _submit_new(db, item_id, result, info, auto, at)
+            state = _submit_new(db, item_id, result, info, auto, at)
+            if item.get("withdrawn"):  # first met already gone upstream
+                state = _submit_withdrawn(db, require_row(db, item_id), item["withdrawn"], at)
+            return state
+        if row["withdrawn_upstream"]:
+            _clear_withdrawn(db, row, "upstream-restored", SYSTEM_ACTOR, wf.SYSTEM, at,
+                             "the page is back at the source, with new text")
         _set(db, item_id, **info)
         return _submit_version(db, row, info, auto, at)
+
+
+def _submit_withdrawn(db: sqlite_utils.Database, row: dict[str, Any], why: str, at: str) -> str:
+    """The source took the page down: flag the item where a person will see it.
+
+    Nothing is retracted by itself (a site may be moving its pages): an approved item that is
+    not out yet goes back to the queue, a published one is listed for the editors, who retract
+    it or keep it (:func:`keep`).
+    """
+    if row["withdrawn_upstream"]:
+        return row["state"]
+    state = row["state"]
+    target = state
+    if state == wf.APPROVED:
+        target = wf.CORRECTED if row["correction"] else wf.PENDING
+    flags = [*(f for f in row["flags"] if f != wf.WITHDRAWN_FLAG), wf.WITHDRAWN_FLAG]
+    extra: dict[str, Any] = {}
+    if target != state:
+        extra = dict(signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None)
+    _move(db, row, "upstream-withdrawn", target, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=why,
+          withdrawn_upstream=why, withdrawn_upstream_at=at, flags=flags, **extra)
+    return row["state"]
+
+
+def _clear_withdrawn(db: sqlite_utils.Database, row: dict[str, Any], action: str, actor: str, role: str,
+                     at: str, note: str) -> str:
+    flags = [f for f in row["flags"] if f != wf.WITHDRAWN_FLAG]
+    _move(db, row, action, row["state"], actor=actor, role=role, at=at, note=note,
+          withdrawn_upstream=None, withdrawn_upstream_at=None, flags=flags)
+    row.update(withdrawn_upstream=None, withdrawn_upstream_at=None, flags=flags)
+    return row["state"]
+
+
+def keep(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str = "",
+         now: datetime | None = None) -> None:
+    """An editor keeps a published item on the portal although its source took the page down."""
+    at = iso(utc(now))
+    with store.transaction(db):
+        role = active_role(db, user)
+        row = require_row(db, int(item_id))
+        if not row["withdrawn_upstream"]:
+            raise InvalidTransition(f"item {item_id}: its source has not taken the page down; nothing to keep")
+        note = f"kept although the source took the page down ({row['withdrawn_upstream']})"
+        if reason.strip():
+            note += f": {reason.strip()}"
+        _clear_withdrawn(db, row, "keep", user, role, at, note)
+
+
+def withdrawn_upstream(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Items on the portal whose source took the page down and no editor has decided on yet,
+    oldest first: each {item_id, state, title, source, url, why, at, published_at}."""
+    rows = db.execute(
+        f"{_SELECT} WHERE withdrawn_upstream IS NOT NULL AND state IN ({', '.join('?' for _ in wf.ON_PORTAL)}) "
+        "ORDER BY withdrawn_upstream_at, item_id", list(wf.ON_PORTAL)).fetchall()
+    out = []
+    for r in map(_decode, rows):
+        item = normalizers.get_item(db, r["item_id"]) or {}
+        out.append({"item_id": r["item_id"], "state": r["state"], "title": r["edit_title"] or item.get("title") or "",
+                    "source": r["source"] or item.get("source"), "url": item.get("url") or "",
+                    "why": r["withdrawn_upstream"], "at": r["withdrawn_upstream_at"],
+                    "published_at": r["published_at"]})
+    return out
 
 
 def _story_out(db: sqlite_utils.Database, item_id: int, cluster_id: int | None) -> int | None:
@@ -394,7 +470,7 @@ def retract(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str,
         row = require_row(db, int(item_id))
         ensure_not_locked_by_other(db, row["item_id"], user, now)
         _move(db, row, "retract", wf.RETRACTED, actor=user, role=role, at=at, note=reason.strip(),
-              retract_reason=reason.strip(), retracted_at=at)
+              retract_reason=reason.strip(), retracted_at=at, withdrawn_upstream=None, withdrawn_upstream_at=None)
         normalizers.tombstone(db, row["item_id"], reason.strip())
         release_quietly(db, row["item_id"])
 

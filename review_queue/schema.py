@@ -76,7 +76,13 @@ def _step1(db: sqlite_utils.Database) -> None:
     )
 
 
-STEPS = [_step1]
+def _step2(db: sqlite_utils.Database) -> None:
+    # The source took the item's page down: why and when, until an editor decides (keep or retract).
+    db.execute("ALTER TABLE reviews ADD COLUMN withdrawn_upstream TEXT")
+    db.execute("ALTER TABLE reviews ADD COLUMN withdrawn_upstream_at TEXT")
+
+
+STEPS = [_step1, _step2]
 
 
 def init(db: sqlite_utils.Database) -> None:

@@ -378,6 +378,7 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
         columns = list(config.columns.values()) if config is not None else []
         return render_template(
             "review_queue/queue.html", entries=shown, counts=counts, columns=columns,
+            withdrawn=actions.withdrawn_upstream(db),
             column_ids={c.id for c in columns},
             filters={"column": f_column, "source": f_source, "flag": f_flag, "state": f_state},
         )
@@ -490,6 +491,11 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
                 actions.retract(db, item_id, user=me.name, reason=request.form.get("reason", ""))
                 flash(f"item {item_id}: retracted", "ok")
                 _after_review(db)
+            elif action == "keep":
+                if not wf.role_satisfies(me.role, "editor"):
+                    abort(403, "keeping an item its source took down needs the editor role")
+                actions.keep(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+                flash(f"item {item_id}: kept on the portal", "ok")
             elif action == "unlock":
                 locks.unlock(db, item_id, user=me.name)
                 back = url_for(".queue_page")

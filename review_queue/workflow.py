@@ -30,6 +30,8 @@ STATES: tuple[str, ...] = (
     PENDING, AWAITING_SIGNOFF, APPROVED, PUBLISHED, CORRECTED, REJECTED, RETRACTED, DUPLICATE,
 )
 REVIEWABLE: tuple[str, ...] = (PENDING, CORRECTED, AWAITING_SIGNOFF)  # shown in the queue
+ON_PORTAL: tuple[str, ...] = (PUBLISHED, CORRECTED)  # the portal shows a version of it
+WITHDRAWN_FLAG = "withdrawn-upstream"  # the source took the page down; a person decides
 EDITABLE: tuple[str, ...] = REVIEWABLE  # edits happen before approval only
 
 
@@ -83,6 +85,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("publish", APPROVED, PUBLISHED, SYSTEM, "in the published stream"),
     Transition("retract", PUBLISHED, RETRACTED, "editor", "withdrawn from the portal"),
     Transition("retract", CORRECTED, RETRACTED, "editor", "withdrawn from the portal"),
+    # the source took the page down (seen gone twice in a row) or put it back
+    *(Transition("upstream-withdrawn", s, s, SYSTEM, "the source took the page down: flagged for a person")
+      for s in (PENDING, AWAITING_SIGNOFF, CORRECTED, PUBLISHED, DUPLICATE, REJECTED, RETRACTED)),
+    Transition("upstream-withdrawn", APPROVED, PENDING, SYSTEM, "the source took the page down before publishing"),
+    Transition("upstream-withdrawn", APPROVED, CORRECTED, SYSTEM,
+               "the source took the page down before the correction was published"),
+    *(Transition("upstream-restored", s, s, SYSTEM, "the page is back at the source") for s in STATES),
+    Transition("keep", PUBLISHED, PUBLISHED, "editor", "stays on the portal although the source took the page down"),
+    Transition("keep", CORRECTED, CORRECTED, "editor", "stays on the portal although the source took the page down"),
 )
 
 

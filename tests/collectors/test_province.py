@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -221,3 +222,26 @@ def test_probe_names_the_cause_for_a_protected_site():
         url = next(d["url"] for d in p.sources() if d["id"] == "hegang")
         with pytest.raises(collectors.FetchError, match="HTTP 403"):
             collectors.probe(url, settings=SETTINGS)
+
+
+def test_stories_deleted_at_the_source_are_reported_withdrawn_and_no_others(db):
+    """A day of stories, then the province's clock runs on for the 48 h in which it deletes ~1 %
+    of them (404): every deleted story Huiju had collected is reported, once; no other is."""
+    with sample_province.start(seed=4, speed=0, days=1, stories_per_day=600) as p:
+        sources = [s for s in _sources(p) if s.type == "html"]
+        start = p.now()
+        # releases end at 24 h, deletions by 72 h; a busy list's re-checks may wait a round (10 a run)
+        while p.now() < start + timedelta(hours=84):
+            p.advance(hours=3)
+            results = collectors.collect(db, sources, SETTINGS, now=p.now().astimezone(UTC))
+            assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+        truth = [t for t in p.truth()["items"] if t["source"] in {s.id for s in sources}]
+    rows = [i for _, i in collectors.pending(db, 0, limit=1_000_000)]
+    collected = {(i.source_id, urlsplit(i.url).path) for i in rows}
+    reported = Counter((i.source_id, urlsplit(i.url).path) for i in rows if i.withdrawn)
+    deleted = {(t["source"], urlsplit(t["url"]).path) for t in truth if t["deleted"]}
+    assert deleted & collected, "the seed should delete some collected stories"
+    assert set(reported) == deleted & collected, (len(reported), len(deleted & collected))
+    print(f"withdrawn reported: {len(reported)} of {len(deleted & collected)} deleted and collected")
+    assert set(reported.values()) == {1}
+    assert all(i.withdrawn.startswith("HTTP 404 at ") for i in rows if i.withdrawn)

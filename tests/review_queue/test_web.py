@@ -9,7 +9,7 @@ import pytest
 
 import review_queue
 
-from .conftest import CITY, PARTNER, make_config, submit_new
+from .conftest import CITY, PARTNER, FakeResult, make_config, submit_new
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -230,6 +230,29 @@ def test_retract_by_editor_calls_the_publisher(app, db, fake_norm) -> None:
     assert review_queue.state(db, 1) == "retracted"
     assert review_queue.retracted_due(db) == [1]
     assert len(app.config["after_review_calls"]) == 1
+
+
+def test_a_published_item_taken_down_at_the_source_is_shown_and_kept_by_an_editor(app, db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1)
+    review_queue.approve(db, [1], user="rita")
+    review_queue.mark_published(db, 1, 7)
+    fake_norm.items[1]["withdrawn"] = "HTTP 410 at https://harbin.example.cn/1.html (2 checks in a row)"
+    review_queue.submit(db, FakeResult(1, kind="withdrawn"), CITY)
+    eddie = app.test_client()
+    login(eddie, "eddie")
+    queue_page = eddie.get("/review/").get_data(as_text=True)
+    assert "原文已撤下" in queue_page and "HTTP 410 at https://harbin.example.cn/1.html" in queue_page
+    item_page = eddie.get("/review/item/1").get_data(as_text=True)
+    assert "The source took this page down" in item_page and "保留 Keep" in item_page
+    rita = app.test_client()
+    login(rita, "rita")
+    assert "保留 Keep" not in rita.get("/review/item/1").get_data(as_text=True)
+    refused = rita.post("/review/item/1/keep", data={"csrf_token": token(rita, "/review/")})
+    assert refused.status_code == 403 and review_queue.withdrawn_upstream(db)
+    assert eddie.post("/review/item/1/keep", data={}).status_code == 400  # no CSRF token
+    eddie.post("/review/item/1/keep", data={"reason": "原文迁址", "csrf_token": token(eddie, "/review/")})
+    assert review_queue.withdrawn_upstream(db) == [] and review_queue.state(db, 1) == "published"
+    assert "原文已撤下" not in eddie.get("/review/").get_data(as_text=True)
 
 
 def test_repeated_wrong_passwords_are_throttled(app) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import normalizers
@@ -79,3 +81,71 @@ def test_rejected_item_is_tombstoned_and_never_returns(rdb) -> None:
     again, state = feed(rdb, 2, story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS[:2], "a1"))
     assert again.kind == "tombstoned" and state == "rejected"
     assert review_queue.queue(rdb) == []
+
+
+def gone(item: CollectedItem, why: str = "HTTP 404 at https://www.harbin.gov.cn/art/a1.shtml (2 checks in a row)"):
+    """The version the collectors hand on when the source took the page down."""
+    return replace(item, withdrawn=why)
+
+
+def published(rdb) -> tuple[CollectedItem, normalizers.IngestResult]:
+    """A story from harbin, approved and published; an editor, erin, on duty."""
+    review_queue.add_user(rdb, "erin", "editor", "correct horse battery")
+    item = story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1")
+    first, _ = feed(rdb, 1, item)
+    review_queue.approve(rdb, [first.item_id], user="rita")
+    review_queue.mark_published(rdb, first.item_id, 1)
+    return item, first
+
+
+def test_a_published_item_taken_down_at_the_source_is_listed_for_the_editors(rdb) -> None:
+    item, first = published(rdb)
+    assert review_queue.withdrawn_upstream(rdb) == []
+    result, state = feed(rdb, 2, gone(item))
+    assert (result.kind, state) == ("withdrawn", "published")  # nothing leaves the portal by itself
+    [listed] = review_queue.withdrawn_upstream(rdb)
+    assert listed["item_id"] == first.item_id and listed["why"].startswith("HTTP 404")
+    assert normalizers.get_item(rdb, first.item_id)["text"].startswith("本报讯")  # the text is kept
+    last = review_queue.history(rdb, first.item_id)[-1]
+    assert (last["action"], last["actor"], last["note"]) == ("upstream-withdrawn", "system", listed["why"])
+    again, _ = feed(rdb, 3, gone(item))  # reported again: one flag, one history entry
+    assert again.kind == "unchanged" and len(review_queue.withdrawn_upstream(rdb)) == 1
+    with pytest.raises(review_queue.PermissionDenied):
+        review_queue.keep(rdb, first.item_id, user="rita")
+    review_queue.keep(rdb, first.item_id, user="erin", reason="原文迁移到新栏目")
+    assert review_queue.withdrawn_upstream(rdb) == []
+    assert review_queue.state(rdb, first.item_id) == "published"
+    assert "原文迁移到新栏目" in review_queue.history(rdb, first.item_id)[-1]["note"]
+
+
+def test_retracting_a_withdrawn_item_clears_the_list(rdb) -> None:
+    item, first = published(rdb)
+    feed(rdb, 2, gone(item))
+    review_queue.retract(rdb, first.item_id, user="erin", reason="原文已撤稿")
+    assert review_queue.withdrawn_upstream(rdb) == []
+    assert review_queue.retracted_due(rdb) == [first.item_id]
+
+
+def test_an_approved_item_taken_down_before_publishing_goes_back_to_the_queue(rdb) -> None:
+    item = story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1")
+    first, _ = feed(rdb, 1, item)
+    review_queue.approve(rdb, [first.item_id], user="rita")
+    assert review_queue.due_for_publishing(rdb) == [first.item_id]
+    _, state = feed(rdb, 2, gone(item))
+    assert state == "pending" and review_queue.due_for_publishing(rdb) == []
+    [unit] = review_queue.queue(rdb)
+    assert review_queue.WITHDRAWN_FLAG in unit.flags
+
+
+def test_a_page_back_at_the_source_clears_the_flag(rdb) -> None:
+    item = story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1")
+    first, _ = feed(rdb, 1, item)
+    feed(rdb, 2, gone(item))
+    assert review_queue.WITHDRAWN_FLAG in review_queue.queue(rdb)[0].flags
+    back, state = feed(rdb, 3, item)
+    assert (back.kind, state) == ("restored", "pending")
+    assert review_queue.WITHDRAWN_FLAG not in review_queue.queue(rdb)[0].flags
+    assert normalizers.get_item(rdb, first.item_id)["withdrawn"] is None
+    feed(rdb, 4, gone(item))
+    edited, _ = feed(rdb, 5, story("harbin", "市政府召开冬季城市运行保障工作推进会议（更正）", PARAS, "a1"))
+    assert edited.kind == "version" and review_queue.WITHDRAWN_FLAG not in review_queue.queue(rdb)[0].flags

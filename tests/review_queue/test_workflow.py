@@ -10,7 +10,7 @@ import review_queue
 from review_queue import workflow as wf
 from review_queue.errors import InvalidTransition, PermissionDenied
 
-from .conftest import CITY, at, make_config, submit_new
+from .conftest import CITY, FakeResult, at, make_config, submit_new
 
 USER_OF = {"reviewer": "rita", "editor": "eddie", "admin": "ada"}
 ITEM = 12
@@ -60,6 +60,9 @@ def act(db, action: str, user: str, config) -> None:
         review_queue.retract(db, ITEM, user=user, reason="withdrawn upstream", now=now)
     elif action == "edit":
         review_queue.edit(db, ITEM, user=user, title="改过的标题", now=now, config=config)
+    elif action == "keep":
+        review_queue.submit(db, FakeResult(ITEM, kind="withdrawn"), CITY, now=at(35))
+        review_queue.keep(db, ITEM, user=user, now=now)
     else:
         raise AssertionError(action)
 
