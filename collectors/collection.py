@@ -90,6 +90,7 @@ class Gathered:
     list_titles: dict[str, str] = field(default_factory=dict)  # canonical link → title on the list
     retitled: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) re-checked for it
     retitle_later: set[str] = field(default_factory=set)  # retitled past this run's re-check budget
+    weak_titles: set[str] = field(default_factory=set)  # re-checked pages titled by their <title> tag only
     # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
     gone: list[tuple[str, str, str, CollectedItem | None]] = field(default_factory=list)
 
@@ -335,7 +336,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     for url, known_identity in rechecks or []:
         if deadline and time.monotonic() > deadline:
             break
-        e = Entry(url=url, title="")
+        e = Entry(url=url, title=g.list_titles.get(canonical_link(url), ""))  # the list's, if it shows it
         try:
             resp = fetcher.get(url, conditional=True)
         except FetchError as exc:
@@ -360,6 +361,8 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
             continue
         charset = e.meta.pop("_charset", None)
         item = _item(source, e, known_identity, rule, now, charset, []) if e.title else None
+        if e.title_from == "page-title":  # the stored title (the list's) stands: see collect_source
+            g.weak_titles.add(url)
         if why := not_found_page(page, e.title, e.html):
             g.gone.append((url, known_identity, why, item))  # unless it is the story as stored
         elif item is not None:
@@ -424,7 +427,12 @@ def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
     """Fill *e* from its detail page; returns the decoded page."""
     text, cs, w = _decode(resp, source)
     d = parse_detail(text, resp.url, source.detail)
-    e.title = d.title or e.title
+    # A <title> tag (often the site's or column's name) is the last resort: the list's own title
+    # is better, unless the list cut it short ("关于开展…的...") and the tag holds it whole.
+    cut = e.title.rstrip(" .…．")
+    if d.title and (d.title_from != "page-title" or not e.title
+                    or cut != e.title and len(cut) >= 4 and d.title.startswith(cut)):
+        e.title, e.title_from = d.title, d.title_from
     e.published = d.published or e.published
     e.html = d.html
     e.meta.update(d.meta)
@@ -525,6 +533,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                     item.list_date = item.list_date or prev.list_date
                     item.published = item.published or prev.published
                     item.url = prev.url or item.url
+                    if seen_url in g.weak_titles and prev.title:
+                        item.title = prev.title  # not a correction: the re-check had no list to read
             outcome = store.store_item(item, now, seen_url)
             if outcome == "new":
                 result.new += 1

@@ -80,6 +80,22 @@ def _has_high_bytes(body: bytes) -> bool:
     return any(b >= 0x80 for b in body[:200_000])
 
 
+def _mostly_utf8(body: bytes) -> tuple[str, int] | None:
+    """*body* as UTF-8 when only a handful of bytes are invalid among many valid multi-byte
+    sequences (a stray Windows-1252 byte, a page cut off mid-character): ``(text, invalid)``.
+
+    GBK/GB18030 text read as UTF-8 gives more errors than valid sequences (its byte pairs rarely
+    form UTF-8), so this holds whatever the page declares; counting the replacement characters of
+    a GB18030 decoding cannot tell, as UTF-8 Chinese read as GB18030 yields few of them.
+    """
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
+    multi = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")
+    if 0 < bad and multi >= 10 and bad * 10 <= multi:
+        return text, bad
+    return None
+
+
 def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | None = None,
                  sniff_meta: bool = True) -> Decoded:
     """Decode *body*; raise BinaryContent for binary files and DecodeError when nothing fits."""
@@ -101,9 +117,11 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
         declared.append(("HTTP", http_charset))
     if sniff_meta:
         head = body[:2048]
-        m = _XML_RE.search(head) or _META_RE.search(head)
+        m = _XML_RE.search(head)
+        where = "XML declaration" if m else "meta"
+        m = m or _META_RE.search(head)
         if m:
-            declared.append(("meta", m.group(1).decode("ascii", "replace")))
+            declared.append((where, m.group(1).decode("ascii", "replace")))
     for where, label in declared:
         cs = normalize_label(label)
         if cs is None:
@@ -112,9 +130,14 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
         if not high:
             return Decoded(body.decode("ascii", errors="replace"), cs, warnings)
         utf8 = _strict(body, "utf-8")
+        loose = _mostly_utf8(body) if utf8 is None else None
         if cs == "utf-8":
             if utf8 is not None:
                 return Decoded(utf8, "utf-8", warnings)
+            if loose:
+                warnings.append(f"charset: UTF-8 (declared in {where}) with {loose[1]} invalid byte(s) "
+                                "replaced (stray bytes or cut off mid-character)")
+                return Decoded(loose[0], "utf-8", warnings)
             gb = _strict(body, "gb18030")
             if gb is not None and _CJK_RE.search(gb):
                 warnings.append(f"charset: declared utf-8 in {where}, bytes are GB18030")
@@ -125,6 +148,10 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
             # Valid UTF-8 with high bytes is practically never GBK or Latin-1 by accident.
             warnings.append(f"charset: declared {label.lower()} in {where}, bytes are UTF-8")
             return Decoded(utf8, "utf-8", warnings)
+        if loose:  # UTF-8 all the same, with a stray byte or cut off mid-character
+            warnings.append(f"charset: declared {label.lower()} in {where}, bytes are UTF-8 "
+                            f"with {loose[1]} invalid byte(s) replaced")
+            return Decoded(loose[0], "utf-8", warnings)
         if cs in ("latin-1", "iso8859-1", "cp1252", "ascii"):
             gb = _strict(body, "gb18030")
             if gb is not None and _CJK_RE.search(gb):
@@ -144,6 +171,11 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
     utf8 = _strict(body, "utf-8")
     if utf8 is not None:
         return Decoded(utf8, "utf-8", warnings)
+    loose = _mostly_utf8(body)
+    if loose:
+        warnings.append(f"charset: UTF-8 with {loose[1]} invalid byte(s) replaced (stray bytes or cut off "
+                        "mid-character)")
+        return Decoded(loose[0], "utf-8", warnings)
     non_ascii = sum(1 for b in body[:65536] if b >= 0x80)
     if non_ascii >= MIN_DETECT_BYTES:
         best = charset_normalizer.from_bytes(body[:65536]).best()

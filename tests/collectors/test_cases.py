@@ -83,10 +83,14 @@ def test_case(case_dir: Path, web, db) -> None:
         assert [a["name"] for i in items for a in i.attachments] == exp["attachment_names"]
     if "meta_source" in exp:
         assert items[0].meta.get("ContentSource") == exp["meta_source"]
+    if "sources" in exp:  # every item's 来源, "" for none
+        assert [i.meta.get("ContentSource", "") for i in items] == exp["sources"]
     if "body_contains" in exp:
         assert exp["body_contains"] in items[0].html
     if "urls_start" in exp:
         assert all(i.url.startswith(exp["urls_start"]) for i in items)
+    if "urls" in exp:
+        assert [i.url for i in items] == exp["urls"]
     assert len({i.identity for i in items}) == len(items)
     # A second pass finds nothing new: no duplicates, no lost items.
     [again] = collectors.collect(db, [source], FAST)

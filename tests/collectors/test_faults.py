@@ -99,6 +99,30 @@ def test_truncated_feed_keeps_identities_and_loses_nothing(web, db):
     assert titles.count("鸡西市召开安全生产会议") == 1 and "鸡西市新闻三" in titles
 
 
+def test_feed_cut_off_in_an_item_stores_no_fragment_of_it(web, db):
+    """A feed without guids cut off after an item's title: that fragment (no link, no date, so an
+    identity by hash) is not stored; when the feed comes whole the story is stored once, by link."""
+    titles = ["区政务服务中心延长周末办理时间", "区市场监管局抽检节日食品", "区人社局举办高校毕业生招聘会",
+              "区水务局完成河道清淤工程"]
+    items = "".join(f"<item><title>{t}</title><link>{web.url}/qz/{i}.html</link><pubDate>Tue, 0{i} Sep 2025 "
+                    f"09:00:00 +0800</pubDate><description>{t}。</description></item>\n"
+                    for i, t in enumerate(titles, 1))
+    whole = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>\n'
+             f"{items}</channel></rss>").encode()
+    end = f"<title>{titles[2]}</title>".encode()
+    rss = {"Content-Type": "application/rss+xml"}
+    web.route("/qz/rss.xml", whole[:whole.index(end) + len(end)], headers=rss)
+    src = make_source("qz", web.url, "/qz/rss.xml", type="rss")
+    [r] = collectors.collect(db, [src], FAST)
+    assert r.ok and r.new == 2 and any("unfinished last entry was dropped" in w for w in r.warnings), r.warnings
+    web.route("/qz/rss.xml", whole, headers=rss)
+    [r] = collectors.collect(db, [src], FAST)
+    assert r.ok and r.new == 2
+    stored = [i for _, i in collectors.pending(db, 0)]
+    assert sorted(i.title for i in stored) == sorted(titles)
+    assert all(i.url for i in stored)
+
+
 def test_hanging_source_does_not_delay_the_others(web, db):
     web.route("/hang/list.html", b"<html>", trickle=0.2)
     hang = make_source("hang", web.url, "/hang/list.html")

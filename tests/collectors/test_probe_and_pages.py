@@ -102,6 +102,59 @@ def test_forced_encoding_and_binary():
         decode_bytes(b"%PDF-1.7 ...")
 
 
+def _page(meta: str, encoding: str) -> bytes:
+    """A list page behind 24 KB of ASCII markup (style rules, as CMS pages carry), with a STRAY mark."""
+    style = "".join(f".c{i} {{ margin: 0 {i}px; color: #333; }}\n" for i in range(600))
+    rows = "".join(f'<li><a href="/n/{i}.html">{GOV}</a><span>2024-05-0{i}</span></li>' for i in range(1, 4))
+    return f"<html><head>{meta}<style>{style}</style></head><body><ul>{rows}</ul><p>STRAY</p></body></html>".encode(
+        encoding)
+
+
+@pytest.mark.parametrize("header", [None, "gb2312"])
+@pytest.mark.parametrize("damage", ["stray byte", "cut mid-character"])
+def test_utf8_page_declaring_gb2312_with_one_bad_byte_is_utf8(header, damage):
+    """A handful of invalid bytes among many valid UTF-8 sequences: UTF-8, whatever is declared (read
+    as GB18030 such a page has too few replacement characters to be caught)."""
+    page = _page('<meta charset="gb2312">', "utf-8")
+    raw = page.replace(b"STRAY", b"\x96") if damage == "stray byte" else page[:page.rindex(GOV.encode()) + 4]
+    d = decode_bytes(raw, http_charset=header)
+    assert d.charset == "utf-8" and GOV in d.text and d.text.count("\ufffd") == 1
+    where = "HTTP" if header else "meta"
+    assert f"charset: declared gb2312 in {where}, bytes are UTF-8 with 1 invalid byte(s) replaced" in d.warnings
+
+
+def test_utf8_page_with_one_bad_byte_and_no_declaration_is_utf8():
+    d = decode_bytes(_page("", "utf-8").replace(b"STRAY", b"\x93"))
+    assert d.charset == "utf-8" and GOV in d.text
+    assert any("1 invalid byte(s) replaced" in w for w in d.warnings), d.warnings
+
+
+@pytest.mark.parametrize("header", [None, "gbk"])
+@pytest.mark.parametrize("stray", [b"\x96", b"\xff", b"\xa9"])
+def test_gbk_page_with_a_stray_byte_stays_gbk(header, stray):
+    d = decode_bytes(_page('<meta charset="gb2312">', "gbk").replace(b"STRAY", stray), http_charset=header)
+    assert d.charset == "gb18030" and d.text.count(GOV) == 3
+    assert not [w for w in d.warnings if "UTF-8" in w], d.warnings
+
+
+@pytest.mark.parametrize("damage", ["stray byte", "cut mid-character"])
+def test_real_utf8_page_declaring_gb2312_with_one_bad_byte(real_pages_dir, damage):
+    """The real page (declares gb2312, is UTF-8) with a Latin-1 © in its footer, or cut off in the
+    middle of its last Chinese character, past its 15 list rows."""
+    raw = (real_pages_dir / "rtfund_xxpl.html").read_bytes()
+    if damage == "stray byte":
+        raw = raw.replace(b"</body>", b"\xa9</body>", 1)
+    else:
+        last = max(i for i, b in enumerate(raw) if 0xE0 <= b <= 0xEF)  # the last 3-byte character
+        raw = raw[:last + 2]
+    d = decode_bytes(raw)
+    assert d.charset == "utf-8" and d.text.count("\ufffd") == 1
+    assert any("declared gb2312" in w and "bytes are UTF-8" in w for w in d.warnings), d.warnings
+    entries, _ = parse_list(d.text, "https://www.example.com/list/")
+    assert len(entries) == 15 and entries[0].list_date == "2020-07-09"
+    assert all("\ufffd" not in e.title for e in entries)
+
+
 def test_gbk_mojibake_is_repaired_and_clean_text_left_alone():
     broken = GOV.encode("gbk").decode("latin-1")
     assert repair_mojibake(broken) == (GOV, True)
@@ -143,3 +196,64 @@ def test_real_detail_page_body_extracted_amid_chrome(real_pages_dir):
     assert "扩大内需" in det.html and len(det.html) > 500
     assert "版权所有" not in det.html  # footer chrome left out
     assert det.meta.get("Keywords", "").startswith("扩大内需")
+
+
+def test_real_detail_page_title_is_its_heading_not_the_title_tag(real_pages_dir):
+    d = decode_bytes((real_pages_dir / "china_news1.html").read_bytes())
+    det = parse_detail(d.text, "https://www.chinanews.com/cj/2020/07-01/9226000.shtml")
+    assert (det.title, det.title_from) == ("【中国稳健前行】坚定实施扩大内需战略", "heading")  # not "… -中新网"
+
+
+def _detail(body: str, title: str = "某某市人民政府"):
+    page = f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
+    return parse_detail(page, "http://www.example.gov.cn/art/2025/5/1/art_1.html")
+
+
+def test_detail_date_label_publish_beats_issued_beats_written():
+    cases = {
+        "<p>成文日期：2025-01-02</p><p>发文日期：2025-01-05</p><p>发布时间：2025-01-08 10:00</p>": "2025-01-08 10:00",
+        "<table><tr><td>成文日期：</td><td>2025年01月02日</td><td>发布日期：</td><td>2025年01月08日</td></tr></table>":
+            "2025年01月08日",
+        "<p>成文日期：2025-01-02</p><p>发文日期：2025-01-05</p>": "2025-01-05",
+        "<p>成文日期：2025-01-02</p>": "2025-01-02",  # written is all there is
+        "<p><span>发布时间：</span><span>2025-01-08</span>&nbsp;<span>10:00</span></p>": "2025-01-08 10:00",
+        "<script>var d = '发布时间：2020-01-01';</script><p>正文</p>": None,
+    }
+    assert {body: _detail(body).published for body in cases} == cases
+
+
+def test_detail_source_line_is_a_short_name_within_its_element():
+    cases = {
+        '<div class="info"><span>来源：市统计局</span></div><div><p>为全面掌握全市经济运行情况</p></div>': "市统计局",
+        '<div class="info"><span>来源：</span><span>市统计局</span></div><p>为全面掌握全市经济运行情况</p>': "市统计局",
+        '<p>来源：<a href="http://www.gov.cn/">中国政府网</a></p><p>日前发布</p>': "中国政府网",
+        "<p>【来源：市委宣传部】</p>": "市委宣传部",
+        "<p>发布时间：2025-05-01 来源：市应急局作者：张三</p>": "市应急局",
+        "<p>来源：市水务局2025-05-01</p>": "市水务局",
+        "<span>来源：</span><span>作者：李华</span><p>本文来源：市融媒体中心</p>": "市融媒体中心",
+        "<p>资金来源：市级财政专项资金。</p><p>数据来源：市统计局</p>": None,  # words of the story
+        "<p>来源：市政府办公室为深入贯彻落实党中央国务院决策部署进一步优化营商环境现将有关事项通知如下</p>": None,
+        "<script>var s = '来源：脚本';</script><p>正文</p>": None,
+    }
+    assert {body: _detail(body).source for body in cases} == cases
+
+
+def test_detail_title_heading_then_title_tag_without_site_or_column():
+    logo = '<div class="logo"><h1><a href="/">某某市人民政府</a></h1></div>'
+    crumb = '<div class="crumb"><a href="/">首页</a> &gt; <a href="/tzgg/">通知公告</a></div>'
+    side = "<div class='side'><h2>热点推荐</h2></div>"
+    cases = [  # (<title>, body) → (title, where from)
+        ("某某市人民政府门户网站", f"{logo}{crumb}<h1>关于做好春耕备耕工作的通知</h1>{side}",
+         ("关于做好春耕备耕工作的通知", "heading")),
+        ("通知公告_某某市人民政府", f"{crumb}<h2>通知公告</h2><div class='article-title'>关于做好春耕备耕工作的通知</div>",
+         ("关于做好春耕备耕工作的通知", "heading")),
+        ("关于做好春耕备耕工作的通知_通知公告_某某市人民政府", f"{logo}{crumb}{side}",
+         ("关于做好春耕备耕工作的通知", "page-title")),
+        ("某某市人民政府_通知公告_关于做好春耕备耕工作的通知", side, ("关于做好春耕备耕工作的通知", "page-title")),
+        ("关于做好春耕备耕工作的通知 | 某某市人民政府", side, ("关于做好春耕备耕工作的通知", "page-title")),
+        ("关于做好春耕备耕工作的通知-某某市人民政府", side, ("关于做好春耕备耕工作的通知", "page-title")),
+        ("关于做好2024-2025年度供暖工作的通知", side, ("关于做好2024-2025年度供暖工作的通知", "page-title")),
+        ("砥砺奋进——记某某市优秀基层干部", side, ("砥砺奋进——记某某市优秀基层干部", "page-title")),
+    ]
+    got = [(lambda d: (d.title, d.title_from))(_detail(body, title)) for title, body, _ in cases]
+    assert got == [want for *_, want in cases]

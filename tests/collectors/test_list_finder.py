@@ -1,0 +1,57 @@
+"""Data-driven: lists found without selectors. Each lists/NAME.html is a list page; NAME.toml says
+how many entries must be found and the first titles and list dates (\"\" = none shown)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from collectors.parsing import parse_list
+
+LISTS = Path(__file__).parent / "lists"
+PAGES = sorted(LISTS.glob("*.html"))
+BASE = "http://www.example.gov.cn/xxgk/tzgg/index.html"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_list_found_without_selectors(page: Path) -> None:
+    expect = tomllib.loads(page.with_suffix(".toml").read_text(encoding="utf-8"))
+    entries, _ = parse_list(page.read_text(encoding="utf-8"), BASE)
+    assert len(entries) == expect["count"], [e.title for e in entries]
+    n = len(expect["titles"])
+    assert [e.title for e in entries[:n]] == expect["titles"]
+    assert [e.list_date or "" for e in entries[:n]] == expect["list_dates"]
+    if "first_url" in expect:
+        assert entries[0].url == expect["first_url"]
+    assert all(e.url.startswith("http://www.example.gov.cn/") for e in entries)
+
+
+@pytest.mark.parametrize(("script", "first", "page", "want"), [
+    ('createPageHTML(5, 0, "index", "shtml");', "http://www.example.gov.cn/xxgk/tzgg/", 2,
+     "http://www.example.gov.cn/xxgk/tzgg/index_1.shtml"),
+    ('createPageHTML(5, 0, "index", "shtml");', "http://www.example.gov.cn/xxgk/tzgg/", 6, None),
+    ("createPageHTML(3,0,'list','htm');", "http://www.example.gov.cn/xxgk/", 3, "http://www.example.gov.cn/xxgk/list_2.htm"),
+    ("createPageHTML(4, 0);", "http://www.example.gov.cn/xxgk/", 2, "http://www.example.gov.cn/xxgk/index_1.html"),
+    ('createPageHTML(5, 0, "index", "shtml");', "http://www.example.gov.cn/xxgk/index.shtml", 3,
+     "http://www.example.gov.cn/xxgk/index_2.shtml"),
+])
+def test_trs_pages_follow_the_file_name_the_page_script_declares(script, first, page, want) -> None:
+    from collectors.parsing import next_page_url
+
+    html = (LISTS / "pinned-in-the-list.html").read_text(encoding="utf-8").replace(
+        "</body>", f"<script>{script}</script></body>")
+    _, root = parse_list(html, first)
+    assert next_page_url(root, first, page, "trs", first) == want
+
+
+def test_a_list_nested_past_the_parsers_depth_says_so() -> None:
+    from collectors.errors import NotAList
+
+    rows = "".join(f'<li><a href="/art/2025/3/1/art_1_{i}.html">鸡西市召开第{i}次专题会议</a><span>2025-03-01</span></li>'
+                   for i in range(20))
+    page = "<html><body>" + "<div>" * 300 + f"<ul>{rows}</ul>" + "</div>" * 300 + "</body></html>"
+    with pytest.raises(NotAList, match="nests its list deeper than the HTML parser reads") as info:
+        parse_list(page, BASE)
+    assert "\n" not in str(info.value)
