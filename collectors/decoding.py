@@ -96,6 +96,24 @@ def _mostly_utf8(body: bytes) -> tuple[str, int] | None:
     return None
 
 
+_SINGLE_BYTE = re.compile(r"^(?:cp|windows-?)12\d\d$|^(?:latin|iso-?8859|iso8859|koi8|mac|cp8|ascii|tis)", re.I)
+
+
+def _mostly_gb18030(body: bytes) -> tuple[str, int] | None:
+    """*body* as GB18030 when it is Chinese text but for a few invalid bytes: ``(text, invalid)``.
+
+    With no charset declared, a GBK page with one stray byte is not strict GB18030, and a detector
+    then picks a single-byte code page (cp1250 …) that turns every Chinese character into two
+    Latin letters. Decoded as GB18030 such a page is Han characters all through."""
+    text = body.decode("gb18030", errors="replace")
+    bad = text.count("\ufffd")
+    han = len(_HAN.findall(text))
+    wide = sum(1 for ch in text if ord(ch) >= 0x80) - bad
+    if 0 < bad and bad * 200 < len(body) and han >= 10 and han * 10 >= wide * 6:
+        return text, bad
+    return None
+
+
 def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | None = None,
                  sniff_meta: bool = True) -> Decoded:
     """Decode *body*; raise BinaryContent for binary files and DecodeError when nothing fits."""
@@ -181,6 +199,10 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
         best = charset_normalizer.from_bytes(body[:65536]).best()
         if best is not None and best.encoding:
             cs = normalize_label(best.encoding) or best.encoding
+            if _SINGLE_BYTE.search(cs) and (gbk := _mostly_gb18030(body)):
+                warnings.append(f"charset: none declared, GB18030 with {gbk[1]} invalid byte(s) replaced "
+                                f"(a detector said {cs})")
+                return Decoded(gbk[0], "gb18030", warnings)
             text = _strict(body, cs)
             if text is not None:
                 warnings.append(f"charset: none declared, detected {cs}")
@@ -189,6 +211,9 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
     if gb is not None:
         warnings.append("charset: none declared, bytes decode as GB18030")
         return Decoded(gb, "gb18030", warnings)
+    if gbk := _mostly_gb18030(body):
+        warnings.append(f"charset: none declared, GB18030 with {gbk[1]} invalid byte(s) replaced")
+        return Decoded(gbk[0], "gb18030", warnings)
     text = body.decode("utf-8", errors="replace")
     if text.count("\ufffd") * 20 > len(text):
         raise DecodeError("bytes decode in no known charset (not UTF-8, not GB18030)")

@@ -257,3 +257,18 @@ def test_detail_title_heading_then_title_tag_without_site_or_column():
     ]
     got = [(lambda d: (d.title, d.title_from))(_detail(body, title)) for title, body, _ in cases]
     assert got == [want for *_, want in cases]
+
+
+@pytest.mark.parametrize("stray", [b"\x96", b"\xff", b"\x80"])
+def test_gbk_page_with_a_stray_byte_and_no_declaration_stays_gbk(stray):
+    """Not strict GB18030 any more, so a detector would pick a Latin code page (cp1250 …) and turn
+    every Chinese character into two letters: the page is Han characters all through as GB18030."""
+    d = decode_bytes(_page("", "gbk").replace(b"STRAY", stray))
+    assert d.charset == "gb18030" and d.text.count(GOV) == 3, (d.charset, d.text[:200])
+    assert any("none declared, GB18030 with 1 invalid byte(s) replaced" in w for w in d.warnings), d.warnings
+
+
+def test_big5_page_with_no_declaration_is_not_taken_for_gbk():
+    text = "臺北市政府舉辦市民活動，歡迎民眾踴躍參加。" * 20
+    d = decode_bytes(f"<html><body><p>{text}</p></body></html>".encode("big5"))
+    assert text in d.text
