@@ -366,10 +366,33 @@ def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> 
     else:
         entries = _guess_list(root)
         if not entries:
-            deep = " (the page nests its list deeper than the HTML parser reads, 256 levels)" \
-                if _parse_lost_text(root, text) else ""
-            raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}{deep}")
+            raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}"
+                           f"{_why_no_list(root, text)}")
     return _dedupe(entries), root
+
+
+_REFRESH_RE = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
+
+
+def _why_no_list(root: Any, page: str) -> str:
+    """What an operator needs to know about a page with no list: where it really is, if it says."""
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").lower() == "refresh" and (m := _REFRESH_RE.search(meta.get("content") or "")):
+            return f" (the page redirects by meta refresh to {urljoin(_base_of(root), m.group(1))}: use that address)"
+    frames = [f.get("src") for f in root.iter("frame", "iframe") if f.get("src")]
+    links = sum(1 for _ in root.iter("a"))
+    if frames and links < 10:
+        return f" (the page shows other pages in frames: try {frames[0]})"
+    if _parse_lost_text(root, page):
+        return " (the page nests its list deeper than the HTML parser reads, 256 levels)"
+    script = sum(len(s.text or "") for s in root.iter("script"))
+    if links < 5 and script > 2000:
+        return " (the page is built by script: a script-rendered list or an anti-bot challenge)"
+    return ""
+
+
+def _base_of(root: Any) -> str:
+    return root.base_url or ""
 
 
 def _titled(root: Any) -> str:
@@ -905,21 +928,34 @@ _GUESS = {"title": ("title", "name", "subject", "headline", "docTitle", "article
           "body": ("content", "body", "html", "text", "docContent")}
 
 
-def _largest_list(obj: Any, prefix: str = "", depth: int = 0) -> tuple[str, int]:
-    best = ("", -1)
+def _object_lists(obj: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Every non-empty list of objects in *obj* (five levels deep at most), with its path."""
     if isinstance(obj, list):
-        if obj and all(isinstance(x, dict) for x in obj):
-            best = (prefix, len(obj))
-    elif isinstance(obj, dict) and depth < 5:
-        for k, v in obj.items():
-            cand = _largest_list(v, f"{prefix}.{k}" if prefix else k, depth + 1)
-            if cand[1] > best[1]:
-                best = cand
-    return best
+        return [(prefix, obj)] if obj and all(isinstance(x, dict) for x in obj) else []
+    if isinstance(obj, dict) and depth < 5:
+        return [found for k, v in obj.items()
+                for found in _object_lists(v, f"{prefix}.{k}" if prefix else k, depth + 1)]
+    return []
+
+
+def _largest_list(obj: Any) -> tuple[str, int]:
+    """The list of objects most like a news list: its objects have a title and a link or id, then
+    a date (a navigation menu has no dates), then the most of them."""
+    def score(found: tuple[str, list[dict[str, Any]]]) -> tuple[bool, bool, int]:
+        keys = {k.lower() for k in found[1][0]}
+        has = {f: any(n.lower() in keys for n in names) for f, names in _GUESS.items()}
+        return has["title"] and (has["url"] or has["id"]), has["date"], len(found[1])
+
+    lists = _object_lists(obj)
+    if not lists:
+        return "", -1
+    path, items = max(lists, key=score)
+    return path, len(items)
 
 
 def guess_json_spec(data: Any) -> dict[str, Any]:
-    """Field paths for an unknown JSON list (probe): the largest list of objects and usual names."""
+    """Field paths for an unknown JSON list (probe): the list most like news (see _largest_list)
+    and the usual field names."""
     path, n = _largest_list(data)
     if n <= 0:
         raise NotAList("no list of objects found in the JSON body")

@@ -60,3 +60,13 @@ def test_an_html_page_with_a_script_object_is_named_as_an_html_page() -> None:
     page = '<html><head><title>系统维护中</title><script>var cfg = {"items": [1, 2]};</script></head></html>'
     with pytest.raises(ParseError, match=r"the server sent an HTML page \(系统维护中\)"):
         load_json(page)
+
+
+def test_probe_takes_the_news_list_not_a_longer_menu() -> None:
+    from collectors.parsing import guess_json_spec
+
+    data = {"nav": [{"name": f"栏目{i}", "link": f"/col/{i}/"} for i in range(12)],
+            "data": {"rows": [{"title": f"七台河市召开第{i}次常务会议", "url": f"/art/{i}.html", "pubTime": "2025-03-01"}
+                              for i in range(5)]}}
+    spec = guess_json_spec(data)
+    assert spec["items"] == "data.rows" and spec["date"] == "pubTime"

@@ -55,3 +55,19 @@ def test_a_list_nested_past_the_parsers_depth_says_so() -> None:
     with pytest.raises(NotAList, match="nests its list deeper than the HTML parser reads") as info:
         parse_list(page, BASE)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("page", "hint"), [
+    ('<html><head><meta http-equiv="refresh" content="0; url=/xxgk/tzgg/list_1.shtml"></head><body></body></html>',
+     "redirects by meta refresh to http://www.example.gov.cn/xxgk/tzgg/list_1.shtml: use that address"),
+    ('<html><frameset><frame src="top.html"><frame src="/xxgk/list_main.html"></frameset></html>',
+     "shows other pages in frames: try http://www.example.gov.cn/xxgk/tzgg/top.html"),
+    ("<html><head><title>安全验证</title><script>" + "var _0x1a=[];" * 400 + "</script></head><body></body></html>",
+     "built by script"),
+])
+def test_a_page_with_no_list_says_where_to_look(page, hint) -> None:
+    from collectors.errors import NotAList
+
+    with pytest.raises(NotAList) as info:
+        parse_list(page, BASE)
+    assert hint in str(info.value) and "\n" not in str(info.value)
