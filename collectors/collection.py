@@ -361,7 +361,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
             continue
         charset = e.meta.pop("_charset", None)
         item = _item(source, e, known_identity, rule, now, charset, []) if e.title else None
-        if e.title_from == "page-title":  # the stored title (the list's) stands: see collect_source
+        if _weak_title(e.title, e.title_from):  # the stored title (the list's) stands: see collect_source
             g.weak_titles.add(url)
         if why := not_found_page(page, e.title, e.html):
             g.gone.append((url, known_identity, why, item))  # unless it is the story as stored
@@ -423,15 +423,27 @@ def _identity(e: Entry, rule: str, shared: dict[str, set[str]] | None = None) ->
     raise AssertionError("the hash rule always yields an identity")
 
 
+def _weak_title(title: str, title_from: str | None) -> bool:
+    """A title only the page's <title> tag gave, or a short heading (a column name over every
+    page may be one): the list's title is better."""
+    return title_from == "page-title" or (title_from == "heading" and len(title) < 8)
+
+
+def _page_title_wins(listed: str, d: Any) -> bool:
+    """Whether the detail page's title replaces the one the list showed."""
+    if not d.title or not listed:
+        return bool(d.title)
+    if d.title_from == "page-title":  # unless the list cut it short ("关于开展…的...") and the tag has it whole
+        cut = listed.rstrip(" .…．")
+        return cut != listed and len(cut) >= 4 and d.title.startswith(cut)
+    return not _weak_title(d.title, d.title_from) or d.title in listed
+
+
 def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
     """Fill *e* from its detail page; returns the decoded page."""
     text, cs, w = _decode(resp, source)
     d = parse_detail(text, resp.url, source.detail)
-    # A <title> tag (often the site's or column's name) is the last resort: the list's own title
-    # is better, unless the list cut it short ("关于开展…的...") and the tag holds it whole.
-    cut = e.title.rstrip(" .…．")
-    if d.title and (d.title_from != "page-title" or not e.title
-                    or cut != e.title and len(cut) >= 4 and d.title.startswith(cut)):
+    if _page_title_wins(e.title, d):
         e.title, e.title_from = d.title, d.title_from
     e.published = d.published or e.published
     e.html = d.html
