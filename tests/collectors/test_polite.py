@@ -286,3 +286,35 @@ def test_more_retitled_pages_than_one_run_rechecks_are_rechecked_on_the_next_run
     [r2] = collectors.collect(db, [src], FAST, now=t0 + timedelta(minutes=20))
     [r3] = collectors.collect(db, [src], FAST, now=t0 + timedelta(minutes=30))
     assert (r1.versions, r2.versions, r3.versions) == (10, 2, 0)
+
+
+_T0 = datetime(2024, 5, 2, 8, tzinfo=UTC)
+
+def test_a_recheck_of_a_page_titled_only_by_its_title_tag_makes_no_version(web, db):
+    """The list names the story; its page has no heading, only the site's <title>: re-checks must
+    not swap the title (a spurious correction), whether the list still shows the link or not."""
+    page = ("<html><head><meta charset='utf-8'><title>鹤岗市人民政府</title></head><body>"
+            "<div class='body'><p>" + "全市春季植树造林工作有序推进。" * 20 + "</p></div></body></html>")
+    web.route("/l.html", LIST.format(rows=ROW.format(n=1, title=TITLES[1])))
+    web.route("/d/1.html", page)
+    src = make_source("hg", web.url, "/l.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "div.body"})
+    collectors.collect(db, [src], FAST, now=_T0)
+    [r] = collectors.collect(db, [src], FAST, now=_T0 + timedelta(hours=3))
+    assert r.versions == 0
+    web.route("/l.html", LIST.format(rows=""))  # the link has left the list
+    [r] = collectors.collect(db, [src], FAST, now=_T0 + timedelta(hours=6))
+    assert r.versions == 0
+    assert [i.title for _, i in collectors.pending(db, 0)] == [TITLES[1]]
+
+
+def test_a_short_heading_over_every_page_does_not_replace_the_list_title(web, db):
+    page = ("<html><head><meta charset='utf-8'><title>鹤岗市人民政府</title></head><body><h1>通知公告</h1>"
+            "<div class='body'><p>" + "全市春季植树造林工作有序推进。" * 20 + "</p></div></body></html>")
+    web.route("/l.html", LIST.format(rows=ROW.format(n=1, title=TITLES[1])))
+    web.route("/d/1.html", page)
+    src = make_source("hg", web.url, "/l.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "div.body"})
+    collectors.collect(db, [src], FAST, now=_T0)
+    web.route("/l.html", LIST.format(rows=""))
+    [r] = collectors.collect(db, [src], FAST, now=_T0 + timedelta(hours=3))
+    assert r.versions == 0
+    assert [i.title for _, i in collectors.pending(db, 0)] == [TITLES[1]]

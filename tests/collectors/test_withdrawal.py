@@ -120,32 +120,3 @@ def test_a_page_back_after_being_reported_is_handed_on_again(web, db):
     first, gone, back = _versions(db)
     assert gone.withdrawn and not back.withdrawn and back.content_hash == first.content_hash
 
-
-def test_a_recheck_of_a_page_titled_only_by_its_title_tag_makes_no_version(web, db):
-    """The list names the story; its page has no heading, only the site's <title>: re-checks must
-    not swap the title (a spurious correction), whether the list still shows the link or not."""
-    page = ("<html><head><meta charset='utf-8'><title>鹤岗市人民政府</title></head><body>"
-            "<div class='body'><p>" + "全市春季植树造林工作有序推进。" * 20 + "</p></div></body></html>")
-    web.route("/l.html", LIST.format(rows=ROW.format(n=1, title=TITLES[1])))
-    web.route("/d/1.html", page)
-    src = make_source("hg", web.url, "/l.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "div.body"})
-    collectors.collect(db, [src], FAST, now=T0)
-    [r] = collectors.collect(db, [src], FAST, now=T0 + timedelta(hours=3))
-    assert r.versions == 0
-    web.route("/l.html", LIST.format(rows=""))  # the link has left the list
-    [r] = collectors.collect(db, [src], FAST, now=T0 + timedelta(hours=6))
-    assert r.versions == 0
-    assert [i.title for _, i in collectors.pending(db, 0)] == [TITLES[1]]
-
-
-def test_a_short_heading_over_every_page_does_not_replace_the_list_title(web, db):
-    page = ("<html><head><meta charset='utf-8'><title>鹤岗市人民政府</title></head><body><h1>通知公告</h1>"
-            "<div class='body'><p>" + "全市春季植树造林工作有序推进。" * 20 + "</p></div></body></html>")
-    web.route("/l.html", LIST.format(rows=ROW.format(n=1, title=TITLES[1])))
-    web.route("/d/1.html", page)
-    src = make_source("hg", web.url, "/l.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "div.body"})
-    collectors.collect(db, [src], FAST, now=T0)
-    web.route("/l.html", LIST.format(rows=""))
-    [r] = collectors.collect(db, [src], FAST, now=T0 + timedelta(hours=3))
-    assert r.versions == 0
-    assert [i.title for _, i in collectors.pending(db, 0)] == [TITLES[1]]
