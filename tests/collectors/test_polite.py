@@ -290,14 +290,20 @@ def test_more_retitled_pages_than_one_run_rechecks_are_rechecked_on_the_next_run
 
 _T0 = datetime(2024, 5, 2, 8, tzinfo=UTC)
 
-def test_a_recheck_of_a_page_titled_only_by_its_title_tag_makes_no_version(web, db):
-    """The list names the story; its page has no heading, only the site's <title>: re-checks must
-    not swap the title (a spurious correction), whether the list still shows the link or not."""
-    page = ("<html><head><meta charset='utf-8'><title>鹤岗市人民政府</title></head><body>"
-            "<div class='body'><p>" + "全市春季植树造林工作有序推进。" * 20 + "</p></div></body></html>")
+
+def _one_story_whose_page_lacks_its_title(web, heading: str = ""):
+    """A list naming one story; its page has only the site's name in <title> and maybe a *heading*."""
+    page = ("<html><head><meta charset='utf-8'><title>鹤岗市人民政府</title></head><body>" + heading
+            + "<div class='body'><p>" + "全市春季植树造林工作有序推进。" * 20 + "</p></div></body></html>")
     web.route("/l.html", LIST.format(rows=ROW.format(n=1, title=TITLES[1])))
     web.route("/d/1.html", page)
-    src = make_source("hg", web.url, "/l.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "div.body"})
+    return make_source("hg", web.url, "/l.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "div.body"})
+
+
+def test_a_recheck_of_a_page_titled_only_by_its_title_tag_makes_no_version(web, db):
+    """Re-checks must not swap the list's title for the <title> tag's (a spurious correction),
+    whether the list still shows the link or not."""
+    src = _one_story_whose_page_lacks_its_title(web)
     collectors.collect(db, [src], FAST, now=_T0)
     [r] = collectors.collect(db, [src], FAST, now=_T0 + timedelta(hours=3))
     assert r.versions == 0
@@ -308,11 +314,7 @@ def test_a_recheck_of_a_page_titled_only_by_its_title_tag_makes_no_version(web, 
 
 
 def test_a_short_heading_over_every_page_does_not_replace_the_list_title(web, db):
-    page = ("<html><head><meta charset='utf-8'><title>鹤岗市人民政府</title></head><body><h1>通知公告</h1>"
-            "<div class='body'><p>" + "全市春季植树造林工作有序推进。" * 20 + "</p></div></body></html>")
-    web.route("/l.html", LIST.format(rows=ROW.format(n=1, title=TITLES[1])))
-    web.route("/d/1.html", page)
-    src = make_source("hg", web.url, "/l.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "div.body"})
+    src = _one_story_whose_page_lacks_its_title(web, "<h1>通知公告</h1>")
     collectors.collect(db, [src], FAST, now=_T0)
     web.route("/l.html", LIST.format(rows=""))
     [r] = collectors.collect(db, [src], FAST, now=_T0 + timedelta(hours=3))
