@@ -131,7 +131,8 @@ def test_hanging_source_does_not_delay_the_others(web, db):
     t0 = time.monotonic()
     results = collectors.collect(db, [hang, *goods], settings)
     assert all(r.ok and r.new == 2 for r in results[1:])
-    assert max(r.duration for r in results[1:]) < 1.0  # the good ones never waited for the hung one
+    # the good ones never waited for the hung one (it ends at total_timeout, 3 s)
+    assert max(r.duration for r in results[1:]) < 2.0
     assert results[0].error_kind == "Timeout"
     assert time.monotonic() - t0 < 6
 
