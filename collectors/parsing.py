@@ -333,6 +333,8 @@ def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> 
     """Entries of an HTML list page. Returns (entries, lxml root) — the root finds the next page."""
     root = _html_root(text, base_url)
     spec = spec or {}
+    if spec.get("script_link"):
+        _links_from_script_args(root, spec["script_link"], base_url)
     entries: list[Entry] = []
     if spec.get("items"):
         link_css = spec.get("link") or "a"
@@ -374,6 +376,31 @@ def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> 
 _REFRESH_RE = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
 
 
+_SCRIPT_ARGS_RE = re.compile(r"\(([^()]*)\)")
+
+
+def _script_only(a: Any) -> bool:
+    """A link that opens its page from script with no address in it (``openArticle('6')``)."""
+    href = (a.get("href") or "").strip()
+    return not _is_item_href(href) and (href.lower().startswith("javascript:") or bool(a.get("onclick")))
+
+
+def _links_from_script_args(root: Any, template: str, base_url: str) -> None:
+    """``list.script_link = "/content.jsp?id={0}"``: the address a site's script builds from the
+    arguments of its call (``javascript:openArticle('6', 'news')`` → {0} = 6, {1} = news)."""
+    for a in root.iter("a"):
+        if not _script_only(a):
+            continue
+        m = _SCRIPT_ARGS_RE.search(f"{a.get('href') or ''} {a.get('onclick') or ''}")
+        if not m:
+            continue
+        args = [x.strip().strip("'\"") for x in m.group(1).split(",")]
+        try:
+            a.set("href", urljoin(base_url, template.format(*args)))
+        except (IndexError, KeyError, ValueError):
+            continue
+
+
 def _why_no_list(root: Any, page: str) -> str:
     """What an operator needs to know about a page with no list: where it really is, if it says."""
     for meta in root.iter("meta"):
@@ -385,6 +412,10 @@ def _why_no_list(root: Any, page: str) -> str:
         return f" (the page shows other pages in frames: try {frames[0]})"
     if _parse_lost_text(root, page):
         return " (the page nests its list deeper than the HTML parser reads, 256 levels)"
+    by_script = sum(1 for a in root.iter("a") if _script_only(a))
+    if by_script >= 5:
+        return (f" ({by_script} links open their page from script with no address in them: set list.script_link,"
+                " e.g. \"/content.jsp?id={0}\" for openArticle('6'))")
     script = sum(len(s.text or "") for s in root.iter("script"))
     if links < 5 and script > 2000:
         return " (the page is built by script: a script-rendered list or an anti-bot challenge)"

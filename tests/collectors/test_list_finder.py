@@ -71,3 +71,20 @@ def test_a_page_with_no_list_says_where_to_look(page, hint) -> None:
     with pytest.raises(NotAList) as info:
         parse_list(page, BASE)
     assert hint in str(info.value) and "\n" not in str(info.value)
+
+
+SCRIPT_LIST = ("<html><body><ul>" + "".join(
+    f"<li><a href=\"javascript:openArticle('{100 + i}','tzgg')\">鸡西市政务服务中心第{i}期工作简报</a>"
+    f"<span>2025-03-0{i + 1}</span></li>" for i in range(6)) + "</ul></body></html>")
+
+
+def test_links_opened_from_script_by_id_are_named_and_then_built_from_the_template() -> None:
+    from collectors.errors import NotAList
+
+    with pytest.raises(NotAList, match=r"6 links open their page from script with no address in them: set "
+                                       r"list.script_link"):
+        parse_list(SCRIPT_LIST, BASE)
+    entries, _ = parse_list(SCRIPT_LIST, BASE, {"script_link": "/info/{1}/content.jsp?id={0}"})
+    assert [e.url for e in entries][:2] == ["http://www.example.gov.cn/info/tzgg/content.jsp?id=100",
+                                            "http://www.example.gov.cn/info/tzgg/content.jsp?id=101"]
+    assert len(entries) == 6 and entries[0].list_date == "2025-03-01"
