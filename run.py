@@ -7,6 +7,7 @@ traceback instead.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import logging
@@ -186,7 +187,14 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], recheck: bool, as_json: bool)
         missing = [s for s in source_ids if s not in known]
         if missing:
             raise Fail(f"unknown source {missing[0]!r} (see `run.py sources`)")
-        sources = [known[s] for s in source_ids]
+        sources = []
+        for sid in source_ids:
+            src = known[sid]
+            if not src.enabled:  # named on purpose (trying a site before enabling it): run it, say so
+                click.echo(f"note: source {sid!r} has enabled = false; collected anyway because it was named",
+                           err=True)
+                src = dataclasses.replace(src, enabled=True)
+            sources.append(src)
     else:
         sources = [s for s in config.sources if s.enabled]
     db = obj.db()

@@ -37,7 +37,7 @@ from collectors.parsing import (
     parse_json,
     parse_list,
 )
-from collectors.state import StateStore, iso
+from collectors.state import DEAD_AFTER, StateStore, iso
 from collectors.withdrawal import gone_status, not_found_page, redirected_away
 from settings.model import CollectorSettings, Source
 
@@ -91,6 +91,9 @@ class Gathered:
     retitled: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) re-checked for it
     retitle_later: set[str] = field(default_factory=set)  # retitled past this run's re-check budget
     weak_titles: set[str] = field(default_factory=set)  # re-checked pages titled by their <title> tag only
+    dead: list[tuple[str, str]] = field(default_factory=list)  # (url, error): detail links answering 404/410
+    throttled: float | None = None  # a detail page answered 429/503: Retry-After (0 = none given)
+    revalidated: set[str] = field(default_factory=set)  # URLs answered 304 (their validators still hold)
     # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
     gone: list[tuple[str, str, str, CollectedItem | None]] = field(default_factory=list)
 
@@ -170,10 +173,11 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
     """
     first = fetcher.get(source.url, conditional=conditional,
                         accept="application/json" if source.type == "json" else None)
+    g.validators.append((source.url, first.cache))  # a 304 may bring a new max-age or ETag too
     if first.not_modified:
         g.unchanged_list = True
+        g.revalidated.add(source.url)
         return None
-    g.validators.append((source.url, first.cache))
     if not first.content.strip():
         raise ParseError(f"empty body at {first.url}")
     entries: list[Entry] = []
@@ -463,18 +467,23 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
     lock = threading.Lock()
 
     def one(e: Entry) -> None:
-        if deadline and time.monotonic() > deadline:
-            return
+        if deadline and time.monotonic() > deadline or g.throttled is not None:
+            return  # left for the next run (a server that asked us to slow down is not pressed)
         with lock:
             g.detail_attempts += 1
         try:
             resp = fetcher.get(e.url, conditional=False)
             _apply_detail(source, resp, e)
         except CollectError as exc:
+            status = getattr(exc, "status", None)
             with lock:
                 g.detail_failures += 1
                 if g.first_detail_error is None:
                     g.first_detail_error = f"detail page {e.url}: {exc}"
+                if status in (404, 410):
+                    g.dead.append((e.url, str(exc)))
+                elif status in (429, 503):
+                    g.throttled = max(g.throttled or 0.0, getattr(exc, "retry_after", None) or 0.0)
             return
         with lock:
             done.add(id(e))
@@ -519,7 +528,9 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     st = store.state(source.id)
     st.last_attempt_at = iso(now)
     clock_offset = now.timestamp() - time.time()
-    fetcher = Fetcher(settings, limiter, source=source, cache=store.cache_lookup,
+    # the list URL is fetched whole once a day whatever its 304s say (a server can answer 304 wrongly)
+    fetcher = Fetcher(settings, limiter, source=source,
+                      cache=lambda url: store.cache_lookup(url, now if url == source.url else None),
                       clock=lambda: time.time() + clock_offset)
     result = SourceResult(source.id, ok=False)
     retry_after = None
@@ -530,13 +541,15 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                                              timedelta(0) if recheck_all else gap,
                                              MAX_DETAILS_PER_RUN if recheck_all else RECHECKS_PER_RUN)
                     if source.type != "rss" else [])
-        g = gather(source, fetcher, now=now, seen=lambda urls: store.seen(source.id, urls),
+        g = gather(source, fetcher, now=now, seen=lambda urls: store.seen(source.id, urls) | store.dead(source.id, urls),
                    identity_rule=st.identity_rule, rechecks=rechecks,
                    deadline=start + max(settings.total_timeout * 4, 30.0), full_scan=bool(st.backlog),
                    catch_up=st.last_success_at is not None,
                    retitled=lambda titles: store.retitled(source.id, titles))
-        if g.detail_attempts and g.detail_failures == g.detail_attempts and not g.items:
-            raise FetchError(f"all {g.detail_attempts} detail pages failed; first: {g.first_detail_error}")
+        if g.detail_attempts and g.detail_failures == g.detail_attempts and not g.items and len(g.dead) < \
+                g.detail_failures:  # links that do not exist are the list's fault, not the source's
+            raise FetchError(f"all {g.detail_attempts} detail pages failed; first: {g.first_detail_error}",
+                             retry_after=g.throttled or None)
         recheck_urls = {u for u, _ in rechecks} | {u for u, _ in g.retitled}
         for item, seen_url in g.items:
             if seen_url in recheck_urls:
@@ -563,11 +576,22 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
             done = {u for u, _ in g.rechecked} | {u for _, u in g.items if u} | {u for u, *_ in g.gone}
             later = g.retitle_later | {u for u, _ in g.retitled if u not in done}
             store.note_list_titles(source.id, {u: t for u, t in g.list_titles.items() if u not in later})
+        # A detail link answering 404/410 is tried DEAD_AFTER times (a list may show a link before
+        # its page exists), then given up: it no longer holds the source's validators back.
+        given_up = 0
+        for url, error in g.dead:
+            if store.note_dead(source.id, url, error, now) >= DEAD_AFTER:
+                given_up += 1
+                g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
+                                  "given up (the list links to a page that does not exist)")
         # Validators are kept only when nothing was left behind, so a 304 never hides an item.
-        st.backlog = int(bool(g.detail_failures or g.incomplete))
+        st.backlog = int(bool(g.detail_failures - given_up or g.incomplete or g.throttled is not None))
         if not st.backlog:
             for url, entry in g.validators:
-                store.save_cache(url, entry, now)
+                store.save_cache(url, entry, now, whole=url not in g.revalidated)
+        if g.throttled is not None:
+            g.warnings.append("detail pages: the server asked to slow down (HTTP 429/503); the rest wait for "
+                              "the next check" + (f" in {g.throttled:.0f}s (Retry-After)" if g.throttled else ""))
         if g.detail_failures:
             g.warnings.append(f"{g.detail_failures} of {g.detail_attempts} detail pages failed; "
                               f"first: {g.first_detail_error}")
@@ -590,6 +614,9 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         idle = not g.unchanged_list and not (result.new or result.versions or st.backlog)
         st.idle_checks = st.idle_checks + 1 if idle else 0
         st.next_check_at = iso(next_regular_check(source, settings, now, rng, idle_checks=st.idle_checks))
+        if g.throttled is not None:  # not before the server said, nor before a backoff step (capped)
+            pause = min(max(g.throttled, settings.backoff_base), settings.backoff_cap)
+            st.next_check_at = max(st.next_check_at, iso(now + timedelta(seconds=pause)))
     except CollectError as exc:
         result.error = str(exc)
         result.error_kind = type(exc).__name__

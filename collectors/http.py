@@ -9,14 +9,16 @@ cache lookup the caller supplies, so probe can fetch without any database.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
 import urllib3
@@ -73,7 +75,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit alone accepts '²'
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -120,12 +122,17 @@ class Fetcher:
         self.limiter = limiter
         self.cache = cache
         self.clock = clock
-        self.session = requests.Session()
+        self.session = _Session()
         self.session.headers["User-Agent"] = settings.user_agent
         self.session.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
+        # The source's own headers (credentials, cookies, custom tokens) are meant for its host:
+        # a redirect to another host gets none of them (see _hop_headers).
+        self._private: set[str] = {"authorization", "proxy-authorization", "cookie"}
         if source is not None:
             self.session.headers.update(source.headers or {})
+            self._private.update(k.lower() for k in (source.headers or {})
+                                 if k.lower() not in ("user-agent", "referer") and not k.lower().startswith("accept"))
             if source.referer:
                 self.session.headers["Referer"] = source.referer
         self.bytes = 0
@@ -156,27 +163,59 @@ class Fetcher:
                 headers["If-None-Match"] = entry.etag
             if entry.last_modified:
                 headers["If-Modified-Since"] = entry.last_modified
-        seen: list[str] = []
+        # URL -> the session cookies when it was requested. Coming back to a URL is a loop only if no
+        # cookie changed since the last visit: a 302 to itself (or via ;jsessionid=) that sets
+        # JSESSIONID is a session handshake. max_redirects bounds everything regardless.
+        seen: dict[str, object] = {}
         current = url
         if params:
             req = requests.Request("GET", url, params=params).prepare()
             current = req.url or url
-        for _hop in range(self.settings.max_redirects + 1):
-            if current in seen:
-                raise RedirectLoop(f"redirect loop: {current} redirects back to itself after {len(seen)} hops")
-            seen.append(current)
-            status, resp_headers, body, wire = self._one(current, headers)
+        origin = urlsplit(current)
+        for hop in range(self.settings.max_redirects + 1):
+            cookies = self._cookie_state()
+            if current in seen and seen[current] == cookies:
+                raise RedirectLoop(f"redirect loop: {current} redirects back to itself after {hop} hops")
+            seen[current] = cookies
+            status, resp_headers, body, wire = self._one(current, self._hop_headers(headers, origin, current))
             if status in (301, 302, 303, 307, 308):
                 loc = resp_headers.get("location")
                 if not loc:
                     raise FetchError(f"HTTP {status} redirect without a Location header at {current}",
                                      status=status)
-                current = urljoin(current, loc)
+                current = _redirect_target(current, loc, status)
                 continue
             return self._finish(url, current, status, resp_headers, body, wire, entry)
         raise RedirectLoop(f"more than {self.settings.max_redirects} redirects starting at {url}")
 
-    def _one(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes, int]:
+    def _cookie_state(self) -> object:
+        try:
+            return tuple(sorted((c.domain, c.path, c.name, c.value or "") for c in self.session.cookies))
+        except RuntimeError:  # another worker changed the jar while we looked: count it as changed
+            return object()
+
+    def _hop_headers(self, headers: dict[str, str | None], origin: SplitResult,
+                     current: str) -> dict[str, str | None]:
+        """Per-request headers for one hop: off the source's host, drop its private headers.
+
+        A None value removes a session header for this request (requests' merge rule). The
+        Referer is cut to its origin across hosts and dropped on an https -> http downgrade, as
+        browsers do by default.
+        """
+        target = urlsplit(current)
+        if _same_host(origin, target):
+            return headers
+        out = dict(headers)
+        for key in self._private:
+            out[key] = None
+        ref = self.session.headers.get("Referer")
+        if ref:
+            r = urlsplit(ref)
+            out["Referer"] = (None if not r.netloc or (r.scheme == "https" and target.scheme != "https")
+                              else f"{r.scheme}://{r.netloc}/")
+        return out
+
+    def _one(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int]:
         s = self.settings
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(f"unsupported URL scheme in {url!r}")
@@ -192,6 +231,8 @@ class Fetcher:
             except requests.exceptions.TooManyRedirects:
                 raise RedirectLoop(f"too many redirects at {url}") from None
             except requests.exceptions.ConnectionError as exc:
+                if _not_http(exc):  # the connection worked; what came back is not an HTTP response
+                    raise FetchError(f"the server's answer is not HTTP at {url}") from None
                 raise FetchError(f"cannot connect to {host_of(url)}: {_short(exc)}") from None
             except requests.exceptions.RequestException as exc:
                 raise FetchError(f"request to {url} failed: {_short(exc)}") from None
@@ -202,16 +243,22 @@ class Fetcher:
                 wire = sum(len(k) + len(v) + 4 for k, v in rh.items()) + 15
                 if resp.status_code in (301, 302, 303, 307, 308, 304):
                     return resp.status_code, rh, b"", wire
-                length = rh.get("content-length", "")
-                if length.isdigit() and int(length) > s.max_body_bytes:
+                length = rh.get("content-length", "").strip()
+                if length.isascii() and length.isdigit() and int(length) > s.max_body_bytes:
                     raise TooLarge(f"body of {int(length):,} bytes exceeds the {s.max_body_bytes:,}-byte limit "
                                    f"at {url}")
                 chunks: list[bytes] = []
                 size = 0
+                # gzip/deflate are decoded here, not by urllib3, so a stream that stops before its
+                # end is seen as truncated instead of silently giving a cut page.
+                codings = _codings(rh.get("content-encoding", ""))
+                decoder = _Decoder(codings, url, s.max_body_bytes) if codings else None
+                chunked = "chunked" in rh.get("transfer-encoding", "").lower()
                 try:
                     # read1 returns whatever one socket read gave: a server trickling a byte at a
                     # time cannot keep us inside one blocking read past the wall-clock limit.
-                    for chunk in _chunks(resp):
+                    for raw_chunk in _chunks(resp, decode=codings is None):
+                        chunk = decoder.feed(raw_chunk) if decoder else raw_chunk
                         size += len(chunk)
                         if size > s.max_body_bytes:
                             raise TooLarge(f"body exceeds the {s.max_body_bytes:,}-byte limit at {url}")
@@ -220,7 +267,11 @@ class Fetcher:
                         chunks.append(chunk)
                 except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
                     raise Timeout(f"body stalled for {s.read_timeout:g}s at {url}") from None
+                except urllib3.exceptions.DecodeError as exc:
+                    raise FetchError(_decode_failure(rh.get("content-encoding", ""), url, exc)) from None
                 except (urllib3.exceptions.HTTPError, OSError) as exc:
+                    if chunked and _find(exc, (http.client.IncompleteRead,)) and "more expected" not in str(exc):
+                        raise FetchError(f"malformed chunked body at {url}") from None
                     raise FetchError(f"connection broken while reading {url}: {_short(exc)}") from None
                 except requests.exceptions.ConnectionError as exc:
                     if "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower():
@@ -228,6 +279,12 @@ class Fetcher:
                     raise FetchError(f"connection broken while reading {url}: {_short(exc)}") from None
                 except requests.exceptions.RequestException as exc:
                     raise FetchError(f"error while reading {url}: {_short(exc)}") from None
+                if decoder:
+                    tail = decoder.finish()
+                    size += len(tail)
+                    if size > s.max_body_bytes:
+                        raise TooLarge(f"body exceeds the {s.max_body_bytes:,}-byte limit at {url}")
+                    chunks.append(tail)
                 if time.monotonic() - start > s.total_timeout:
                     raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
                 body = b"".join(chunks)
@@ -266,18 +323,198 @@ class Fetcher:
         m = _MAX_AGE_RE.search(cc)
         if not m:
             return None
+        # A cached copy from an intermediary is already Age seconds old: it stays fresh for
+        # max-age - Age. (s-maxage is for shared caches; we are a private one.)
+        age_header = headers.get("age", "").strip()
+        already = int(age_header) if age_header.isascii() and age_header.isdigit() else 0
         # Honour max-age, but never let a server silence a source longer than the backoff cap.
-        age = min(int(m.group(1)), self.settings.backoff_cap)
+        age = min(int(m.group(1)) - already, self.settings.backoff_cap)
         return self.clock() + age if age > 0 else None
 
 
-def _chunks(resp: requests.Response):
+class _Session(requests.Session):
+    """A session that leaves redirects to Fetcher.get.
+
+    With ``allow_redirects=False`` requests still parses the Location to prepare a next request
+    (``Response.next``), and a malformed one (``http://[::1``) raised a bare ValueError there.
+    """
+
+    def get_redirect_target(self, resp):  # noqa: ANN001, ANN201 - requests' signature
+        return None
+
+
+def _same_host(a: SplitResult, b: SplitResult) -> bool:
+    """Same host and port, allowing the http -> https upgrade on default ports (as requests does)."""
+    if (a.hostname or "").lower() != (b.hostname or "").lower():
+        return False
+    default = {"http": 80, "https": 443}
+    try:
+        pa, pb = a.port or default.get(a.scheme), b.port or default.get(b.scheme)
+    except ValueError:
+        return False
+    if a.scheme == b.scheme:
+        return pa == pb
+    return a.scheme == "http" and b.scheme == "https" and pa == 80 and pb == 443
+
+
+def _redirect_target(current: str, location: str, status: int) -> str:
+    """The absolute, percent-encoded URL a Location header points to, or a one-line FetchError."""
+    try:  # headers arrive latin-1 decoded; a raw UTF-8 path (/新闻/列表.html) round-trips to text
+        location = location.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        pass
+    location = location.strip()
+    shown = " ".join(location.split())[:120]
+    try:
+        loc = urlsplit(location)
+        target = urljoin(current, location)
+        parts = urlsplit(target)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise FetchError(f"redirect to an invalid address {shown} at {current}", status=status) from None
+    if (location.startswith("//") or loc.scheme in ("http", "https")) and not loc.hostname:
+        raise FetchError(f"redirect to an invalid address {shown} at {current}", status=status)
+    return requests.utils.requote_uri(target)
+
+
+def _codings(header: str) -> list[str] | None:
+    """The Content-Encoding layers we decode ourselves (gzip, deflate), in the order applied.
+
+    [] when there is nothing to undo; None when another coding is involved (left to urllib3).
+    """
+    layers = [c.strip().lower() for c in header.split(",") if c.strip()]
+    layers = [c for c in layers if c != "identity"]
+    if all(c in ("gzip", "x-gzip", "deflate") for c in layers):
+        return layers
+    return None
+
+
+class _Layer:
+    """Undo one gzip or deflate layer, knowing whether its stream reached its end."""
+
+    def __init__(self, coding: str, url: str, limit: int) -> None:
+        self.coding = coding
+        self.limit = limit  # output cap: a gzip bomb (or gzip of a gzip bomb) never inflates past it
+        self.total = 0
+        self.name = "deflate" if coding == "deflate" else "gzip"
+        self.url = url
+        self.obj = self._new(zlib.MAX_WBITS)
+        self.head = b""  # input before any output, to retry deflate as raw (no zlib header)
+        self.raw_tried = self.name == "gzip"
+        self.got_input = False
+        self.members = 0  # complete gzip members seen
+        self.out_now = 0  # output of the current member
+        self.ignore_rest = False
+
+    def _new(self, wbits: int):  # noqa: ANN202
+        return zlib.decompressobj(16 + wbits if self.name == "gzip" else wbits)
+
+    def feed(self, data: bytes) -> bytes:
+        if not data or self.ignore_rest:
+            return b""
+        self.got_input = True
+        out: list[bytes] = []
+        while data:
+            if not self.out_now and not self.members:
+                self.head += data
+            try:
+                piece = self.obj.decompress(data, self.limit - self.total + 1)
+            except zlib.error:
+                if not self.raw_tried and not self.out_now:
+                    self.raw_tried = True  # "deflate" sent as a raw deflate stream, as some servers do
+                    self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                    data, self.head = self.head, b""
+                    continue
+                if self.members:  # junk after a complete gzip member: ignored, as urllib3 does
+                    self.ignore_rest = True
+                    break
+                if not self.out_now:
+                    raise FetchError(f"the body is not {self.name} although the server says "
+                                     f"Content-Encoding: {self.coding} at {self.url}") from None
+                raise FetchError(f"the {self.name} stream is corrupt at {self.url}") from None
+            out.append(piece)
+            self._count(len(piece))
+            data = b""
+            if self.obj.eof:
+                rest = self.obj.unused_data
+                if self.name == "gzip":
+                    self.members += 1
+                    self.out_now = 0
+                    self.obj = self._new(zlib.MAX_WBITS)
+                    data = rest
+                elif rest:
+                    self.ignore_rest = True
+        return b"".join(out)
+
+    def _count(self, n: int) -> None:
+        self.out_now += n
+        self.total += n
+        if self.total > self.limit:
+            raise TooLarge(f"body exceeds the {self.limit:,}-byte limit at {self.url}")
+
+    def finish(self) -> bytes:
+        if not self.got_input or self.ignore_rest:
+            return b""
+        tail = self.obj.flush(self.limit - self.total + 1)
+        self._count(len(tail))
+        fresh_member = self.members and not self.out_now and not self.obj.eof
+        if self.obj.eof or fresh_member:  # a gzip stream may end right after a complete member
+            return tail
+        raise FetchError(f"body truncated: the {self.name} stream ends early at {self.url}")
+
+
+class _Decoder:
+    """Undo Content-Encoding layers in reverse order of application."""
+
+    def __init__(self, codings: list[str], url: str, limit: int) -> None:
+        self.layers = [_Layer(c, url, limit) for c in reversed(codings)]
+
+    def feed(self, data: bytes) -> bytes:
+        for layer in self.layers:
+            data = layer.feed(data)
+        return data
+
+    def finish(self) -> bytes:
+        out = b""
+        for layer in self.layers:
+            out = layer.feed(out) + layer.finish() if out else layer.finish()
+        return out
+
+
+def _chunks(resp: requests.Response, *, decode: bool = True):
     raw = resp.raw
     while True:
-        data = raw.read1(_CHUNK, decode_content=True)
+        data = raw.read1(_CHUNK, decode_content=decode)
         if not data:
             return
         yield data
+
+
+def _find(exc: BaseException, types: tuple[type[BaseException], ...]) -> BaseException | None:
+    """The first exception of *types* in *exc*, its args, cause or context (requests nests them)."""
+    todo: list[object] = [exc]
+    seen: set[int] = set()
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, types):
+            return e
+        todo.extend(e.args)
+        todo.extend((e.__cause__, e.__context__))
+    return None
+
+
+def _not_http(exc: BaseException) -> bool:
+    """True when the server answered with something that is not an HTTP status line."""
+    bad = _find(exc, (http.client.BadStatusLine,))
+    return bad is not None and not isinstance(bad, http.client.RemoteDisconnected)
+
+
+def _decode_failure(encoding: str, url: str, exc: BaseException) -> str:
+    coding = encoding.strip().lower() or "an encoding"
+    return f"the body cannot be decoded although the server says Content-Encoding: {coding} at {url}"
 
 
 def _short(exc: BaseException) -> str:
@@ -296,6 +533,12 @@ def _short(exc: BaseException) -> str:
         text = m.group(1)
     elif "Connection refused" in text:
         text = "connection refused"
+    elif text.startswith("("):  # requests/urllib3 wrap as ('Connection broken: …', Inner(…)): say the inner one
+        inner: BaseException = exc
+        while inner.args and isinstance(inner.args[-1], BaseException):
+            inner = inner.args[-1]
+        text = str(inner) if inner is not exc and not str(inner).startswith("(") else text.strip("()")
+        text = re.sub(r"['\"]", "", text) or type(inner).__name__
     return " ".join(text.split())[:160]
 
 

@@ -83,10 +83,30 @@ def _step3(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX seen_links_gone ON seen_links (source_id) WHERE gone_count = 1")
 
 
+def _step4(db: sqlite_utils.Database) -> None:
+    # When a URL last came back whole (200): validators older than a day are not sent, so a server
+    # that answers 304 although its page changed cannot hide items for more than a day.
+    db.execute("ALTER TABLE http_cache ADD COLUMN full_at TEXT")
+    # Detail links that answer 404/410: after DEAD_AFTER tries they are not fetched again.
+    db.execute("""CREATE TABLE dead_links (
+        source_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        last_error TEXT,
+        last_at TEXT NOT NULL,
+        PRIMARY KEY (source_id, url)
+    )""")
+
+
+DEAD_AFTER = 3  # tries of a detail link answering 404/410 before it is given up
+REVALIDATE_FULL = timedelta(days=1)  # validators are dropped once a day (see _step4)
+
+
 def init(db: sqlite_utils.Database) -> None:
-    """Create or upgrade the collector's tables (source_state, http_cache, seen_links, collected)."""
+    """Create or upgrade the collector's tables (source_state, http_cache, seen_links, collected,
+    dead_links)."""
     with _lock_for(db):  # worker threads may share this connection
-        migrate(db, "collectors", [_step1, _step2, _step3])
+        migrate(db, "collectors", [_step1, _step2, _step3, _step4])
 
 
 def iso(dt: datetime) -> str:
@@ -153,19 +173,56 @@ class StateStore:
             return self.db.execute(sql, list(params)).fetchall()
 
     # -- http cache
-    def cache_lookup(self, url: str) -> CacheEntry | None:
-        rows = self._q("SELECT etag, last_modified, fresh_until FROM http_cache WHERE url = ?", [url])
-        return CacheEntry(*rows[0]) if rows else None
+    def cache_lookup(self, url: str, now: datetime | None = None) -> CacheEntry | None:
+        """What to send to revalidate *url*; at *now*, validators of a page not received whole for
+        a day are left out (one full download a day, whatever the server's 304s say)."""
+        rows = self._q("SELECT etag, last_modified, fresh_until, full_at FROM http_cache WHERE url = ?", [url])
+        if not rows:
+            return None
+        etag, last_modified, fresh_until, full_at = rows[0]
+        full = parse_iso(full_at)
+        if now is not None and (full is None or now - full >= REVALIDATE_FULL):
+            return CacheEntry(None, None, fresh_until)
+        return CacheEntry(etag, last_modified, fresh_until)
 
-    def save_cache(self, url: str, entry: CacheEntry, now: datetime) -> None:
+    def save_cache(self, url: str, entry: CacheEntry, now: datetime, *, whole: bool = True) -> None:
+        """Remember *url*'s validators; *whole*: the page itself came (200), not a 304."""
         if not (entry.etag or entry.last_modified or entry.fresh_until):
             return
         with self.lock, transaction(self.db):
             self.db.execute(
-                "INSERT INTO http_cache (url, etag, last_modified, fresh_until, checked_at) VALUES (?,?,?,?,?) "
+                "INSERT INTO http_cache (url, etag, last_modified, fresh_until, checked_at, full_at) "
+                "VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT(url) DO UPDATE SET etag=excluded.etag, last_modified=excluded.last_modified, "
-                "fresh_until=excluded.fresh_until, checked_at=excluded.checked_at",
-                [url, entry.etag, entry.last_modified, entry.fresh_until, iso(now)])
+                "fresh_until=excluded.fresh_until, checked_at=excluded.checked_at, "
+                "full_at=coalesce(excluded.full_at, http_cache.full_at)",
+                [url, entry.etag, entry.last_modified, entry.fresh_until, iso(now), iso(now) if whole else None])
+
+    # -- detail links that do not exist
+    def _urls_among(self, table_and_filter: str, params: list[Any], urls: list[str]) -> set[str]:
+        """The *urls* with a row in ``SELECT url FROM {table_and_filter} AND url IN (…)``, 500 at a time."""
+        out: set[str] = set()
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            marks = ",".join("?" for _ in chunk)
+            out.update(r[0] for r in self._q(f"SELECT url FROM {table_and_filter} AND url IN ({marks})",
+                                             [*params, *chunk]))
+        return out
+
+    def dead(self, source_id: str, urls: list[str]) -> set[str]:
+        """Those of *urls* given up after DEAD_AFTER answers of 404/410."""
+        return self._urls_among("dead_links WHERE source_id = ? AND failures >= ?", [source_id, DEAD_AFTER], urls)
+
+    def note_dead(self, source_id: str, url: str, error: str, now: datetime) -> int:
+        """One more 404/410 from a detail link; returns how many so far."""
+        with self.lock, transaction(self.db):
+            self.db.execute(
+                "INSERT INTO dead_links (source_id, url, failures, last_error, last_at) VALUES (?,?,1,?,?) "
+                "ON CONFLICT(source_id, url) DO UPDATE SET failures = failures + 1, "
+                "last_error = excluded.last_error, last_at = excluded.last_at", [source_id, url, error, iso(now)])
+            row = self.db.execute("SELECT failures FROM dead_links WHERE source_id = ? AND url = ?",
+                                  [source_id, url]).fetchone()
+        return int(row[0])
 
     # -- source state
     def state(self, source_id: str) -> SourceState:
@@ -202,13 +259,7 @@ class StateStore:
 
     # -- seen links
     def seen(self, source_id: str, urls: list[str]) -> set[str]:
-        out: set[str] = set()
-        for i in range(0, len(urls), 500):
-            chunk = urls[i:i + 500]
-            marks = ",".join("?" for _ in chunk)
-            out.update(r[0] for r in self._q(
-                f"SELECT url FROM seen_links WHERE source_id = ? AND url IN ({marks})", [source_id, *chunk]))
-        return out
+        return self._urls_among("seen_links WHERE source_id = ?", [source_id], urls)
 
     def recheck_candidates(self, source_id: str, now: datetime, window_hours: int, min_gap: timedelta,
                            limit: int) -> list[tuple[str, str]]:

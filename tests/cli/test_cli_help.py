@@ -240,3 +240,23 @@ def test_collect_recheck_picks_up_a_corrected_detail_page_at_once(tmp_path: Path
         assert collect("--recheck")["versions"] == 1
     finally:
         web.stop()
+
+
+def test_a_disabled_source_named_on_the_command_line_is_collected_and_the_operator_told(tmp_path: Path) -> None:
+    from tests.collectors.fakeweb import FakeWeb
+
+    web = FakeWeb()
+    try:
+        web.route("/rss.xml", '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+                  '<item><title>伊春市召开林下经济发展推进会</title><link>/a/1.html</link>'
+                  "<pubDate>Thu, 01 May 2025 09:00:00 +0800</pubDate><description>正文。</description></item>"
+                  "</channel></rss>", headers={"Content-Type": "application/rss+xml"})
+        (tmp_path / "c.toml").write_text(f'[[sources]]\nid = "yichun"\nname = "伊春"\nkind = "city"\ntype = "rss"\n'
+                                         f'url = "{web.url}/rss.xml"\ncolumn = "city-news"\nevery = "1h"\n'
+                                         "enabled = false\n", encoding="utf-8")
+        result = run_cli(tmp_path, "--config", "c.toml", "--db", "x.db", "collect", "--source", "yichun")
+    finally:
+        web.stop()
+    assert result.returncode == 0, result.stderr
+    assert "enabled = false; collected anyway because it was named" in result.stderr
+    assert "new    1" in result.stdout
