@@ -30,6 +30,8 @@ __all__ = ["Response", "CacheEntry", "HostLimiter", "Fetcher", "host_of", "parse
 
 _CHUNK = 16384
 _MAX_AGE_RE = re.compile(r"max-age\s*=\s*(\d+)", re.I)
+# anti-bot pages (瑞数, 加速乐 …) set a cookie from script and reload: nothing behind them for us
+_CHALLENGE_RE = re.compile(rb"document\.cookie\s*=|__jsl_clearance|eval\(function\(p,a,c,k,e|\$_ts\s*=", re.I)
 
 
 @dataclass
@@ -310,6 +312,8 @@ class Fetcher:
         if status >= 400:
             retry = parse_retry_after(headers.get("retry-after"), self.clock())
             hint = f", retry after {retry:.0f}s" if retry is not None else ""
+            if status in (403, 412, 521) and _CHALLENGE_RE.search(body[:16384]):
+                hint += " (a script challenge that only a browser passes: ask the site for access or a feed)"
             raise FetchError(f"HTTP {status} at {final}{hint}", status=status, retry_after=retry)
         if status >= 300 or status < 200:
             raise FetchError(f"unexpected HTTP {status} at {final}", status=status)

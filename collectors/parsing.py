@@ -416,8 +416,10 @@ def _why_no_list(root: Any, page: str) -> str:
     if by_script >= 5:
         return (f" ({by_script} links open their page from script with no address in them: set list.script_link,"
                 " e.g. \"/content.jsp?id={0}\" for openArticle('6'))")
-    script = sum(len(s.text or "") for s in root.iter("script"))
-    if links < 5 and script > 2000:
+    scripts = " ".join(s.text or "" for s in root.iter("script"))
+    if links < 5 and ("document.cookie" in scripts or "__jsl_clearance" in scripts):
+        return " (a script challenge that only a browser passes: ask the site for access or a feed)"
+    if links < 5 and len(scripts) > 2000:
         return " (the page is built by script: a script-rendered list or an anti-bot challenge)"
     return ""
 

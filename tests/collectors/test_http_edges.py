@@ -271,3 +271,32 @@ def test_broken_framing_is_named_in_one_line(web, raw, reply, said):
         _fetcher(web).get(url)
     assert str(exc.value) == said.format(url=url)
     _one_line(str(exc.value))
+
+
+CHALLENGE = (b"<html><script>var x=3+4;document.cookie='__jsl_clearance=1695;max-age=3600;path=/';"
+             b"location.href=location.pathname+location.search</script></html>")
+
+
+@pytest.mark.parametrize("status", [412, 521])
+def test_an_anti_bot_script_challenge_is_named_as_such(web, status):
+    web.route("/l.html", CHALLENGE, status=status)
+    with pytest.raises(FetchError) as info:
+        _fetcher(web).get(web.url + "/l.html")
+    msg = str(info.value)
+    assert msg.startswith(f"HTTP {status} at ") and "script challenge that only a browser passes" in msg
+    assert "\n" not in msg
+
+
+def test_a_plain_403_is_not_called_a_challenge(web):
+    web.route("/l.html", b"<html><body>Forbidden</body></html>", status=403)
+    with pytest.raises(FetchError) as info:
+        _fetcher(web).get(web.url + "/l.html")
+    assert "challenge" not in str(info.value)
+
+
+def test_a_challenge_answered_with_200_is_named_when_no_list_is_found():
+    from collectors.errors import NotAList
+    from collectors.parsing import parse_list
+
+    with pytest.raises(NotAList, match="script challenge that only a browser passes"):
+        parse_list(CHALLENGE.decode(), "http://www.example.gov.cn/")
