@@ -480,7 +480,7 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
                 g.detail_failures += 1
                 if g.first_detail_error is None:
                     g.first_detail_error = f"detail page {e.url}: {exc}"
-                if status in (404, 410):
+                if gone_status(status):  # the same answers that make a known page "gone"
                     g.dead.append((e.url, str(exc)))
                 elif status in (429, 503):
                     g.throttled = max(g.throttled or 0.0, getattr(exc, "retry_after", None) or 0.0)
