@@ -50,6 +50,7 @@ MAX_DETAILS_PER_RUN = 200
 CATCH_UP_PAGES = 10  # list pages read past max_pages while every item on them is new
 RECHECKS_PER_RUN = 10
 DETAIL_PARALLEL = 4  # detail pages of one source fetched at once (the per-host cap bounds the total)
+INCOMPLETE_RETRY = 300  # seconds: a run that left detail pages behind (budget, deadline) goes on this soon
 
 
 @dataclass
@@ -543,7 +544,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                     if source.type != "rss" else [])
         g = gather(source, fetcher, now=now, seen=lambda urls: store.seen(source.id, urls) | store.dead(source.id, urls),
                    identity_rule=st.identity_rule, rechecks=rechecks,
-                   deadline=start + max(settings.total_timeout * 4, 30.0), full_scan=bool(st.backlog),
+                   deadline=start + max(settings.total_timeout * 4, 30.0), detail_limit=MAX_DETAILS_PER_RUN,
+                   full_scan=bool(st.backlog),
                    catch_up=st.last_success_at is not None,
                    retitled=lambda titles: store.retitled(source.id, titles))
         if g.detail_attempts and g.detail_failures == g.detail_attempts and not g.items and len(g.dead) < \
@@ -617,6 +619,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         if g.throttled is not None:  # not before the server said, nor before a backoff step (capped)
             pause = min(max(g.throttled, settings.backoff_base), settings.backoff_cap)
             st.next_check_at = max(st.next_check_at, iso(now + timedelta(seconds=pause)))
+        elif g.incomplete and source.cron is None:  # detail pages left behind: go on soon, not in an hour
+            st.next_check_at = min(st.next_check_at, iso(now + timedelta(seconds=INCOMPLETE_RETRY)))
     except CollectError as exc:
         result.error = str(exc)
         result.error_kind = type(exc).__name__

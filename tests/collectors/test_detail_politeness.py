@@ -101,3 +101,20 @@ def test_a_server_whose_304s_hide_a_changed_list_is_read_whole_once_a_day(web, d
         [r] = collectors.collect(db, [src], FAST, now=T0 + timedelta(hours=hours))
         new += r.new
     assert new == 2 and len(collectors.pending(db, 0)) == 3
+
+
+def test_a_run_that_left_detail_pages_behind_goes_on_soon(web, db, monkeypatch):
+    import collectors.collection as collection
+
+    monkeypatch.setattr(collection, "MAX_DETAILS_PER_RUN", 2)
+    src = make_source("hg", web.url, "/l.html", every=3600, list={"items": "ul.l li", "date": "span"},
+                      detail={"body": "div.body"})
+    _list(web)
+    _details(web)
+    [r] = collectors.collect(db, [src], FAST, now=T0)
+    assert r.ok and r.new == 2 and any("left for the next run" in w for w in r.warnings)
+    due = parse_iso(StateStore(db).state("hg").next_check_at)
+    assert due <= T0 + timedelta(seconds=collection.INCOMPLETE_RETRY)  # not an hour later
+    [r] = collectors.collect(db, [src], FAST, now=due)
+    assert r.ok and r.new == 1 and len(collectors.pending(db, 0)) == 3
+    assert parse_iso(StateStore(db).state("hg").next_check_at) > due + timedelta(minutes=30)  # back to its rhythm
