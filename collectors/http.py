@@ -72,13 +72,19 @@ def host_of(url: str) -> str:
     return parts.netloc.lower()
 
 
+def _whole_number(value: str | None) -> int | None:
+    """A header's value as a whole number of ASCII digits, else None (str.isdigit alone accepts '²')."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Retry-After as seconds from now (delta-seconds or an HTTP date); None if absent/invalid."""
     if not value:
         return None
     value = value.strip()
-    if value.isascii() and value.isdigit():  # str.isdigit alone accepts '²'
-        return float(value)
+    if (seconds := _whole_number(value)) is not None:
+        return float(seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -245,9 +251,9 @@ class Fetcher:
                 wire = sum(len(k) + len(v) + 4 for k, v in rh.items()) + 15
                 if resp.status_code in (301, 302, 303, 307, 308, 304):
                     return resp.status_code, rh, b"", wire
-                length = rh.get("content-length", "").strip()
-                if length.isascii() and length.isdigit() and int(length) > s.max_body_bytes:
-                    raise TooLarge(f"body of {int(length):,} bytes exceeds the {s.max_body_bytes:,}-byte limit "
+                length = _whole_number(rh.get("content-length"))
+                if length is not None and length > s.max_body_bytes:
+                    raise TooLarge(f"body of {length:,} bytes exceeds the {s.max_body_bytes:,}-byte limit "
                                    f"at {url}")
                 chunks: list[bytes] = []
                 size = 0
@@ -281,12 +287,8 @@ class Fetcher:
                     raise FetchError(f"connection broken while reading {url}: {_short(exc)}") from None
                 except requests.exceptions.RequestException as exc:
                     raise FetchError(f"error while reading {url}: {_short(exc)}") from None
-                if decoder:
-                    tail = decoder.finish()
-                    size += len(tail)
-                    if size > s.max_body_bytes:
-                        raise TooLarge(f"body exceeds the {s.max_body_bytes:,}-byte limit at {url}")
-                    chunks.append(tail)
+                if decoder:  # its layers stop at max_body_bytes themselves
+                    chunks.append(decoder.finish())
                 if time.monotonic() - start > s.total_timeout:
                     raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
                 body = b"".join(chunks)
@@ -329,8 +331,7 @@ class Fetcher:
             return None
         # A cached copy from an intermediary is already Age seconds old: it stays fresh for
         # max-age - Age. (s-maxage is for shared caches; we are a private one.)
-        age_header = headers.get("age", "").strip()
-        already = int(age_header) if age_header.isascii() and age_header.isdigit() else 0
+        already = _whole_number(headers.get("age")) or 0
         # Honour max-age, but never let a server silence a source longer than the backoff cap.
         age = min(int(m.group(1)) - already, self.settings.backoff_cap)
         return self.clock() + age if age > 0 else None
