@@ -129,6 +129,9 @@ def parse_iso(s: str | None) -> datetime | None:
 
 @dataclass
 class SourceState:
+    """One ``source_state`` row (Miniflux keeps its feeds' schedule the same way: plain columns,
+    no job store), with one method per event of a run that changes it."""
+
     source_id: str
     next_check_at: str | None = None
     error_count: int = 0
@@ -146,8 +149,8 @@ class SourceState:
     backlog: int = 0  # detail pages were left behind last run: scan every list page next time
     idle_checks: int = 0  # whole-list downloads in a row that brought nothing new
 
-    # The row's changes, one method per event of a run, so that collect_source only says what
-    # happened and the bookkeeping (counters, alerting, the next check) is written once.
+    # collect_source only says what happened; the bookkeeping (counters, alerting, the next
+    # check) is written once, here.
     def record_attempt(self, now: datetime) -> None:
         self.last_attempt_at = iso(now)
 
@@ -289,6 +292,7 @@ class StateStore:
 
     # -- source state
     def state(self, source_id: str) -> SourceState:
+        """The source's row, or a fresh one for a source never run."""
         with self.lock:
             cur = self.db.execute("SELECT * FROM source_state WHERE source_id = ?", [source_id])
             row = cur.fetchone()
@@ -298,6 +302,7 @@ class StateStore:
         return SourceState(**dict(zip(names, row, strict=True)))
 
     def states(self) -> dict[str, SourceState]:
+        """Every source's row by id, in one query (the dispatcher and health read all of them)."""
         with self.lock:
             cur = self.db.execute("SELECT * FROM source_state")
             names = [d[0] for d in cur.description]
@@ -305,6 +310,7 @@ class StateStore:
         return {r[0]: SourceState(**dict(zip(names, r, strict=True))) for r in rows}
 
     def save_state(self, st: SourceState) -> None:
+        """Write the whole row at once, committed: a run's outcome is recorded in one step."""
         data = dict(st.__dict__)
         cols = ", ".join(data)
         marks = ", ".join("?" for _ in data)
