@@ -67,7 +67,7 @@ def one_line(exc: BaseException) -> str:
     """
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     known = ("ConfigError", "StoreError", "CollectError", "ReviewError", "PublisherError", "ProvinceError",
-             "UnknownItem")  # normalizers.UnknownItem has no package base class
+             "NormalizerError")
     names = {c.__name__ for c in type(exc).__mro__}
     if names & set(known) or isinstance(exc, (OSError, ValueError)):
         return text or type(exc).__name__

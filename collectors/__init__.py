@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from collectors.collection import SourceResult, backoff_delay, collect
 from collectors.decoding import Decoded, decode_bytes, repair_mojibake
 from collectors.dispatch import DISPATCH_JOB_ID, Dispatcher, schedule_jobs
 from collectors.errors import (
@@ -27,6 +26,9 @@ from collectors.errors import (
 from collectors.health import STATES, SourceHealth, health, metrics
 from collectors.model import CollectedItem
 from collectors.probe import probe
+from collectors.recording import SourceResult
+from collectors.running import collect
+from collectors.schedule import backoff_delay
 from collectors.state import StateStore, init
 
 __all__ = [

@@ -1,8 +1,8 @@
-"""One collection pass: fetch each source's list, fetch unseen detail pages, store new items.
+"""One source's run: fetch its list, fetch unseen detail pages and re-checks (``gather``), store
+what was found (``recording.record_run``) and record the outcome on its row (``collect_source``).
 
 A source's failure is recorded on its own row (error count, one-line reason, backoff) and never
-touches another source or any stored item. Sources run concurrently on a bounded pool with a
-per-host cap; a source never runs twice at once.
+touches another source or any stored item. The pass over many sources at once is in ``running``.
 """
 
 from __future__ import annotations
@@ -14,15 +14,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-
-import sqlite_utils
 
 from collectors.decoding import decode_bytes, looks_binary
 from collectors.errors import BinaryContent, CollectError, FetchError, NotAList, ParseError
-from collectors.http import CacheEntry, Fetcher, HostLimiter, Response
+from collectors.http import Fetcher, HostLimiter, Response
 from collectors.identity import RULES, canonical_link, choose_rule, identity_of
 from collectors.model import CollectedItem
 from collectors.parsers import (
@@ -37,12 +34,12 @@ from collectors.parsers import (
     parse_json,
     parse_list,
 )
-from collectors.state import DEAD_AFTER, StateStore, iso
+from collectors.recording import Gathered, SourceResult, record_run
+from collectors.state import StateStore, iso
 from collectors.withdrawal import gone_status, not_found_page, redirected_away
 from settings.model import CollectorSettings, Source
 
-__all__ = ["SourceResult", "Gathered", "gather", "collect", "collect_source", "backoff_delay", "check_interval",
-           "RunningSet"]
+__all__ = ["gather", "collect_source", "guess_type"]
 
 log = logging.getLogger("huiju.collectors")
 
@@ -50,91 +47,6 @@ MAX_DETAILS_PER_RUN = 200
 CATCH_UP_PAGES = 10  # list pages read past max_pages while every item on them is new
 RECHECKS_PER_RUN = 10
 DETAIL_PARALLEL = 4  # detail pages of one source fetched at once (the per-host cap bounds the total)
-INCOMPLETE_RETRY = 300  # seconds: a run that left detail pages behind (budget, deadline) goes on this soon
-
-
-@dataclass
-class SourceResult:
-    """What one source's run did."""
-
-    source_id: str
-    ok: bool
-    new: int = 0
-    versions: int = 0
-    unchanged: int = 0
-    error: str | None = None  # one line
-    error_kind: str | None = None  # the CollectError subclass name, e.g. "Timeout"
-    duration: float = 0.0
-    bytes: int = 0
-    requests: int = 0
-    not_modified: int = 0  # answers 304 (or skipped as still fresh by Cache-Control)
-    withdrawn: int = 0  # pages reported gone upstream (a version with ``withdrawn`` set)
-    warnings: list[str] = field(default_factory=list)
-    skipped: bool = False  # already running elsewhere
-
-
-@dataclass
-class Gathered:
-    """Items built from one source, plus what must be remembered only if they are stored."""
-
-    items: list[tuple[CollectedItem, str | None]]  # (item, link to mark seen)
-    unchanged_list: bool = False
-    validators: list[tuple[str, CacheEntry]] = field(default_factory=list)
-    identity_rule: str | None = None
-    identity_note: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    detail_failures: int = 0
-    detail_attempts: int = 0
-    first_detail_error: str | None = None
-    rechecked: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) fetched, same content
-    incomplete: bool = False  # detail pages left for the next run (budget reached)
-    list_titles: dict[str, str] = field(default_factory=dict)  # canonical link → title on the list
-    retitled: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) re-checked for it
-    retitle_later: set[str] = field(default_factory=set)  # retitled past this run's re-check budget
-    weak_titles: set[str] = field(default_factory=set)  # re-checked pages titled by their <title> tag only
-    dead: list[tuple[str, str]] = field(default_factory=list)  # (url, error): detail links answering 404/410
-    throttled: float | None = None  # a detail page answered 429/503: Retry-After (0 = none given)
-    revalidated: set[str] = field(default_factory=set)  # URLs answered 304 (their validators still hold)
-    # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
-    gone: list[tuple[str, str, str, CollectedItem | None]] = field(default_factory=list)
-
-
-def backoff_delay(errors: int, settings: CollectorSettings, retry_after: float | None = None,
-                  rng: random.Random | None = None) -> float:
-    """Exponential backoff with jitter, capped; Retry-After wins when longer (up to the cap)."""
-    r = rng or random
-    delay = min(settings.backoff_cap, settings.backoff_base * (2 ** max(0, errors - 1)))
-    delay *= 1 + r.uniform(-settings.jitter, settings.jitter)
-    delay = min(settings.backoff_cap, delay)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, settings.backoff_cap))
-    return max(1.0, delay)
-
-
-class RunningSet:
-    """Source ids currently being collected (process-wide): a source never runs twice at once."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._ids: set[str] = set()
-
-    def claim(self, key: str) -> bool:
-        with self._lock:
-            if key in self._ids:
-                return False
-            self._ids.add(key)
-            return True
-
-    def release(self, key: str) -> None:
-        with self._lock:
-            self._ids.discard(key)
-
-    def __contains__(self, key: object) -> bool:
-        with self._lock:
-            return key in self._ids
-
-
-RUNNING = RunningSet()
 
 
 def _decode(resp: Response, source: Source) -> tuple[str, str, list[str]]:
@@ -498,26 +410,6 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
     return done
 
 
-def _report_gone(store: StateStore, source: Source, gone: list[tuple[str, str, str, CollectedItem | None]],
-                 now: datetime, result: SourceResult) -> int:
-    """Count each gone-looking page; the second time in a row, hand on a version saying it was
-    withdrawn upstream (once). Returns how many were reported this run."""
-    reported = 0
-    for url, ident, why, page in gone:
-        prev = store.latest(source.id, ident)
-        if page is not None and prev is not None and not prev.withdrawn and prev.content_hash == page.content_hash:
-            store.touch_seen(source.id, url, ident, now)  # the stored story itself has those words
-            result.unchanged += 1
-            continue
-        if store.note_gone(source.id, url, now) != 2 or prev is None or prev.withdrawn:
-            continue
-        note = f"{why} at {url} (2 checks in a row)"
-        if store.store_item(replace(prev, withdrawn=note, fetched_at=iso(now), warnings=[]), now) == "version":
-            reported += 1
-            log.warning("source %s: page withdrawn upstream: %s", source.id, note)
-    return reported
-
-
 def collect_source(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
                    *, now: datetime, rng: random.Random | None = None, recheck_all: bool = False) -> SourceResult:
     """Run one source and record the outcome on its row; never raises for a source's own failure.
@@ -527,7 +419,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     """
     start = time.monotonic()
     st = store.state(source.id)
-    st.last_attempt_at = iso(now)
+    st.record_attempt(now)
     clock_offset = now.timestamp() - time.time()
     # the list URL is fetched whole once a day whatever its 304s say (a server can answer 304 wrongly)
     fetcher = Fetcher(settings, limiter, source=source,
@@ -552,75 +444,13 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                 g.detail_failures:  # links that do not exist are the list's fault, not the source's
             raise FetchError(f"all {g.detail_attempts} detail pages failed; first: {g.first_detail_error}",
                              retry_after=g.throttled or None)
-        recheck_urls = {u for u, _ in rechecks} | {u for u, _ in g.retitled}
-        for item, seen_url in g.items:
-            if seen_url in recheck_urls:
-                prev = store.latest(source.id, item.identity)
-                if prev is not None:
-                    item.list_date = item.list_date or prev.list_date
-                    item.published = item.published or prev.published
-                    item.url = prev.url or item.url
-                    if seen_url in g.weak_titles and prev.title:
-                        item.title = prev.title  # not a correction: the re-check had no list to read
-            outcome = store.store_item(item, now, seen_url)
-            if outcome == "new":
-                result.new += 1
-            elif outcome == "version":
-                result.versions += 1
-            else:
-                result.unchanged += 1
-        for url, ident in g.rechecked:
-            store.touch_seen(source.id, url, ident, now)
-        result.withdrawn = _report_gone(store, source, g.gone, now, result)
-        if g.list_titles:
-            # A retitled page not re-checked this run (budget, deadline) keeps its old title on
-            # record, so the change still sends it to a re-check next time.
-            done = {u for u, _ in g.rechecked} | {u for _, u in g.items if u} | {u for u, *_ in g.gone}
-            later = g.retitle_later | {u for u, _ in g.retitled if u not in done}
-            store.note_list_titles(source.id, {u: t for u, t in g.list_titles.items() if u not in later})
-        # A detail link answering 404/410 is tried DEAD_AFTER times (a list may show a link before
-        # its page exists), then given up: it no longer holds the source's validators back.
-        given_up = 0
-        for url, error in g.dead:
-            if store.note_dead(source.id, url, error, now) >= DEAD_AFTER:
-                given_up += 1
-                g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
-                                  "given up (the list links to a page that does not exist)")
-        # Validators are kept only when nothing was left behind, so a 304 never hides an item.
-        st.backlog = int(bool(g.detail_failures - given_up or g.incomplete or g.throttled is not None))
-        if not st.backlog:
-            for url, entry in g.validators:
-                store.save_cache(url, entry, now, whole=url not in g.revalidated)
-        if g.throttled is not None:
-            g.warnings.append("detail pages: the server asked to slow down (HTTP 429/503); the rest wait for "
-                              "the next check" + (f" in {g.throttled:.0f}s (Retry-After)" if g.throttled else ""))
-        if g.detail_failures:
-            g.warnings.append(f"{g.detail_failures} of {g.detail_attempts} detail pages failed; "
-                              f"first: {g.first_detail_error}")
+        backlog = record_run(store, source, g, now, result, rechecks=rechecks)
         result.ok = True
         result.warnings = g.warnings
-        if g.identity_rule:
-            if g.identity_rule != st.identity_rule and g.identity_note:
-                st.identity_note = g.identity_note
-                log.warning("source %s: %s", source.id, g.identity_note)
-            st.identity_rule = g.identity_rule
-        if st.error_count >= settings.alert_failures:
-            log.warning("source %s recovered after %d failures", source.id, st.error_count)
-        st.error_count = 0
-        st.last_success_at = iso(now)
-        if result.new:
-            st.last_new_at = iso(now)
-        st.last_warning = g.warnings[-1][:300] if g.warnings else None
-        # A list the server had to send whole (no 304, not fresh) and that held nothing new cost
-        # full price for nothing: such sources relax towards idle_max until something new comes.
-        idle = not g.unchanged_list and not (result.new or result.versions or st.backlog)
-        st.idle_checks = st.idle_checks + 1 if idle else 0
-        st.next_check_at = iso(next_regular_check(source, settings, now, rng, idle_checks=st.idle_checks))
-        if g.throttled is not None:  # not before the server said, nor before a backoff step (capped)
-            pause = min(max(g.throttled, settings.backoff_base), settings.backoff_cap)
-            st.next_check_at = max(st.next_check_at, iso(now + timedelta(seconds=pause)))
-        elif g.incomplete and source.cron is None:  # detail pages left behind: go on soon, not in an hour
-            st.next_check_at = min(st.next_check_at, iso(now + timedelta(seconds=INCOMPLETE_RETRY)))
+        st.record_success(now, settings, new=bool(result.new), changed=bool(result.versions),
+                          list_whole=not g.unchanged_list, backlog=backlog, warnings=g.warnings,
+                          identity_rule=g.identity_rule, identity_note=g.identity_note)
+        st.schedule_next(source, settings, now, rng, throttled=g.throttled, incomplete=g.incomplete)
     except CollectError as exc:
         result.error = str(exc)
         result.error_kind = type(exc).__name__
@@ -632,21 +462,12 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     finally:
         fetcher.close()
     if not result.ok:
-        st.error_count += 1
-        st.last_error = result.error
-        st.last_error_at = iso(now)
-        delay = backoff_delay(st.error_count, settings, retry_after, rng)
-        st.next_check_at = iso(now + timedelta(seconds=delay))
-        level = logging.ERROR if st.error_count >= settings.alert_failures else logging.WARNING
-        log.log(level, "source %s failed (%d in a row, next try in %.0fs): %s", source.id, st.error_count,
-                delay, result.error)
-    st.alerting = int(st.error_count >= settings.alert_failures)
+        st.record_failure(now, settings, result.error, retry_after=retry_after, rng=rng)
     result.duration = time.monotonic() - start
     result.bytes = fetcher.bytes
     result.requests = fetcher.requests
     result.not_modified = fetcher.not_modified
-    st.last_duration = round(result.duration, 3)
-    st.last_bytes = result.bytes
+    st.record_cost(result.duration, result.bytes)
     try:
         store.save_state(st)
     except Exception as exc:  # noqa: BLE001 - the database being busy must not stop the other sources
@@ -654,93 +475,3 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         if result.ok:
             result.warnings.append(f"state not recorded: {exc}")
     return result
-
-
-def check_interval(source: Source, settings: CollectorSettings, idle_checks: int = 0) -> int:
-    """Seconds between regular checks: the source's own interval, doubled for each whole-list
-    download in a row that brought nothing new, up to ``idle_max``.
-
-    A server that answers conditional GETs costs a few hundred bytes per unchanged check and keeps
-    its interval; one that sends no validators costs its whole list page every time, and most
-    county and department lists change a few times a day. Cron schedules are the operator's
-    explicit times and are never relaxed.
-    """
-    base = source.interval
-    cap = settings.idle_max if source.idle_max is None else source.idle_max
-    if source.cron or idle_checks <= 0 or cap <= base:
-        return base
-    return int(min(cap, base * 2 ** min(idle_checks, 30)))
-
-
-def next_regular_check(source: Source, settings: CollectorSettings, now: datetime,
-                       rng: random.Random | None = None, *, idle_checks: int = 0) -> datetime:
-    """After a success: the next cron time (Asia/Shanghai), or the interval with jitter."""
-    r = rng or random
-    if source.cron:
-        from zoneinfo import ZoneInfo
-
-        from apscheduler.triggers.cron import CronTrigger
-
-        try:
-            trigger = CronTrigger.from_crontab(source.cron, timezone=ZoneInfo("Asia/Shanghai"))
-            nxt = trigger.get_next_fire_time(None, now + timedelta(seconds=1))  # never "now" again
-            if nxt is not None:
-                return nxt.astimezone(UTC)
-        except ValueError:
-            log.warning("source %s: invalid cron %r, using every %ds", source.id, source.cron, source.interval)
-    delay = check_interval(source, settings, idle_checks) * (1 + r.uniform(-settings.jitter, settings.jitter))
-    return now + timedelta(seconds=max(1.0, delay))
-
-
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    return now if now.tzinfo else now.replace(tzinfo=UTC)
-
-
-def run_one(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
-            now: datetime | None, running: RunningSet = RUNNING, key_prefix: str = "",
-            rng: random.Random | None = None, recheck_all: bool = False) -> SourceResult:
-    key = key_prefix + source.id
-    if not running.claim(key):
-        return SourceResult(source.id, ok=False, error="already running", skipped=True)
-    try:
-        return collect_source(store, source, settings, limiter, now=_now(now), rng=rng, recheck_all=recheck_all)
-    finally:
-        running.release(key)
-
-
-def collect(db: sqlite_utils.Database, sources: Any, settings: CollectorSettings | None = None, *,
-            now: datetime | None = None, recheck_all: bool = False) -> list[SourceResult]:
-    """One pass over *sources* now, concurrently; returns one result per source in the given order.
-
-    *recheck_all*: also re-check every detail page still in its correction window, now.
-    """
-    from collectors.state import init
-
-    settings = settings or CollectorSettings()
-    init(db)
-    store = StateStore(db)
-    sources = [s for s in sources if s.enabled]
-    if not sources:
-        return []
-    limiter = HostLimiter(settings.per_host)
-    prefix = f"{db_key(db)}:"
-    # Longest-running sources first (by their last run): the pass ends with short ones, not with
-    # one slow source started last.
-    states = store.states()
-    order = sorted(sources, key=lambda s: -(states[s.id].last_duration or 0.0) if s.id in states else 0.0)
-    with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(sources))),
-                            thread_name_prefix="collect") as pool:
-        futures = {s.id: pool.submit(run_one, store, s, settings, limiter, now, RUNNING, prefix, None, recheck_all)
-                   for s in order}
-        return [futures[s.id].result() for s in sources]
-
-
-def db_key(db: sqlite_utils.Database) -> str:
-    """The database file (sources are unique per database, not per process)."""
-    try:
-        row = db.execute("PRAGMA database_list").fetchone()
-        return row[2] or f"mem{id(db.conn)}"
-    except Exception:  # noqa: BLE001 - a closed connection still needs a key
-        return f"mem{id(db.conn)}"

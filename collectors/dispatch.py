@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from collectors.collection import RUNNING, SourceResult, db_key, run_one
 from collectors.health import SourceHealth, health
 from collectors.http import HostLimiter
+from collectors.recording import SourceResult
+from collectors.running import RUNNING, db_key, run_one
 from collectors.state import StateStore, init, parse_iso
 from settings.model import CollectorSettings, Source
 from store import open_db

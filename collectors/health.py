@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from collectors.collection import check_interval
+from collectors.schedule import check_interval
 from collectors.state import StateStore, init, parse_iso
 from settings.model import CollectorSettings
 

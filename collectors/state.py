@@ -7,6 +7,8 @@ connection so worker threads can share a connection safely.
 
 from __future__ import annotations
 
+import logging
+import random
 import re
 import threading
 from dataclasses import dataclass
@@ -17,9 +19,13 @@ import sqlite_utils
 
 from collectors.http import CacheEntry
 from collectors.model import CollectedItem
+from collectors.schedule import backoff_delay, next_check
+from settings.model import CollectorSettings, Source
 from store import migrate, transaction
 
 __all__ = ["init", "StateStore", "iso", "parse_iso", "SourceState"]
+
+log = logging.getLogger("huiju.collectors")
 
 
 def _step1(db: sqlite_utils.Database) -> None:
@@ -123,6 +129,9 @@ def parse_iso(s: str | None) -> datetime | None:
 
 @dataclass
 class SourceState:
+    """One ``source_state`` row (Miniflux keeps its feeds' schedule the same way: plain columns,
+    no job store), with one method per event of a run that changes it."""
+
     source_id: str
     next_check_at: str | None = None
     error_count: int = 0
@@ -139,6 +148,63 @@ class SourceState:
     alerting: int = 0
     backlog: int = 0  # detail pages were left behind last run: scan every list page next time
     idle_checks: int = 0  # whole-list downloads in a row that brought nothing new
+
+    # collect_source only says what happened; the bookkeeping (counters, alerting, the next
+    # check) is written once, here.
+    def record_attempt(self, now: datetime) -> None:
+        self.last_attempt_at = iso(now)
+
+    def record_success(self, now: datetime, settings: CollectorSettings, *, new: bool, changed: bool,
+                       list_whole: bool, backlog: bool, warnings: list[str], identity_rule: str | None,
+                       identity_note: str | None) -> None:
+        """A run that worked: the error count ends, the identity rule moves if the run moved it.
+
+        *list_whole*: the server sent the list (no 304, not still fresh); when it held nothing
+        new or changed and nothing was left behind (*backlog*), the check cost full price for
+        nothing and counts towards relaxing the interval (see ``schedule.check_interval``).
+        """
+        self.backlog = int(backlog)
+        if identity_rule:
+            if identity_rule != self.identity_rule and identity_note:
+                self.identity_note = identity_note
+                log.warning("source %s: %s", self.source_id, identity_note)
+            self.identity_rule = identity_rule
+        if self.error_count >= settings.alert_failures:
+            log.warning("source %s recovered after %d failures", self.source_id, self.error_count)
+        self.error_count = 0
+        self.last_success_at = iso(now)
+        if new:
+            self.last_new_at = iso(now)
+        self.last_warning = warnings[-1][:300] if warnings else None
+        idle = list_whole and not (new or changed or backlog)
+        self.idle_checks = self.idle_checks + 1 if idle else 0
+        self.alerting = int(self.error_count >= settings.alert_failures)
+
+    def schedule_next(self, source: Source, settings: CollectorSettings, now: datetime,
+                      rng: random.Random | None = None, *, throttled: float | None = None,
+                      incomplete: bool = False) -> None:
+        """After a success: the next check by the schedule policy (see ``schedule.next_check``)."""
+        self.next_check_at = iso(next_check(source, settings, now, rng, idle_checks=self.idle_checks,
+                                            throttled=throttled, incomplete=incomplete))
+
+    def record_failure(self, now: datetime, settings: CollectorSettings, error: str | None, *,
+                       retry_after: float | None = None, rng: random.Random | None = None) -> float:
+        """A run that failed: one more error in a row, the next try after a backoff; returns its delay."""
+        self.error_count += 1
+        self.last_error = error
+        self.last_error_at = iso(now)
+        delay = backoff_delay(self.error_count, settings, retry_after, rng)
+        self.next_check_at = iso(now + timedelta(seconds=delay))
+        level = logging.ERROR if self.error_count >= settings.alert_failures else logging.WARNING
+        log.log(level, "source %s failed (%d in a row, next try in %.0fs): %s", self.source_id, self.error_count,
+                delay, error)
+        self.alerting = int(self.error_count >= settings.alert_failures)
+        return delay
+
+    def record_cost(self, duration: float, nbytes: int) -> None:
+        """What the run cost (``run.py sources`` shows it; the next pass starts long runs first)."""
+        self.last_duration = round(duration, 3)
+        self.last_bytes = nbytes
 
 
 _NOT_WORDS = re.compile(r"[\d\W_]+")
@@ -226,6 +292,7 @@ class StateStore:
 
     # -- source state
     def state(self, source_id: str) -> SourceState:
+        """The source's row, or a fresh one for a source never run."""
         with self.lock:
             cur = self.db.execute("SELECT * FROM source_state WHERE source_id = ?", [source_id])
             row = cur.fetchone()
@@ -235,6 +302,7 @@ class StateStore:
         return SourceState(**dict(zip(names, row, strict=True)))
 
     def states(self) -> dict[str, SourceState]:
+        """Every source's row by id, in one query (the dispatcher and health read all of them)."""
         with self.lock:
             cur = self.db.execute("SELECT * FROM source_state")
             names = [d[0] for d in cur.description]
@@ -242,6 +310,7 @@ class StateStore:
         return {r[0]: SourceState(**dict(zip(names, r, strict=True))) for r in rows}
 
     def save_state(self, st: SourceState) -> None:
+        """Write the whole row at once, committed: a run's outcome is recorded in one step."""
         data = dict(st.__dict__)
         cols = ", ".join(data)
         marks = ", ".join("?" for _ in data)

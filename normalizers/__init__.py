@@ -3,6 +3,8 @@
 The text half (``Document``, ``clean_item``, dates, URLs, bylines, routing) turns raw HTML into a
 clean document; the dedup half (comparison keys, clusters, versions, tombstones) decides whether
 it is a new story, a re-post of a known one, a new version, or something rejected before.
+Their tables: ``schema`` (steps), ``ingestion`` (the one writer, plus tombstones and failures),
+``reads``. Every condition they refuse derives from ``NormalizerError``.
 """
 
 from __future__ import annotations
@@ -11,28 +13,26 @@ from normalizers.bylines import clean_title
 from normalizers.clusters import guard_conflict
 from normalizers.dates import parse_date
 from normalizers.document import Document, clean_item
+from normalizers.errors import NormalizerError, UnknownItem
+from normalizers.ingestion import IngestResult, ingest, record_failure, tombstone
 from normalizers.keys import comparison_key
-from normalizers.routing import route
-from normalizers.store import (
-    IngestResult,
-    UnknownItem,
+from normalizers.reads import (
     cluster_members,
     failed_ingests,
     get_item,
-    ingest,
-    init,
     is_tombstoned,
     last_ingested,
     list_items,
-    record_failure,
-    tombstone,
 )
+from normalizers.routing import route
+from normalizers.schema import init
 from normalizers.text import html_to_text, sanitize_html
 from normalizers.urls import canonical_url
 
 __all__ = [
     "Document",
     "IngestResult",
+    "NormalizerError",
     "UnknownItem",
     "canonical_url",
     "clean_item",

@@ -123,7 +123,8 @@ def _move(db: sqlite_utils.Database, row: dict[str, Any], action: str, target: s
 def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime | None = None) -> str:
     """Place an ingested item in the workflow and return its state.
 
-    *result* is a ``normalizers.IngestResult``. New items wait for review (``pending``), or are
+    *result* is a ``normalizers.IngestResult`` (it carries the stored title, text, address and
+    withdrawal, so nothing is read back). New items wait for review (``pending``), or are
     ``approved`` with actor "auto" when the source is trusted, or are ``duplicate`` when their
     story is already out and they are not its new representative. A new version of a published
     item comes back as ``corrected``. Tombstoned and unchanged results change nothing.
@@ -137,17 +138,16 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
             return row["state"] if row else kind
         if kind == "new" and row is not None:
             return row["state"]  # a replayed hand-over: the item is already in the workflow
-        item = normalizers.get_item(db, item_id) or {}
         if kind in ("withdrawn", "restored"):
             if row is None:
                 return kind  # never entered review: nothing to flag
             if kind == "withdrawn":
-                return _submit_withdrawn(db, row, item.get("withdrawn") or "the source took the page down", at)
+                return _submit_withdrawn(db, row, result.withdrawn or "the source took the page down", at)
             return _clear_withdrawn(db, row, "upstream-restored", SYSTEM_ACTOR, wf.SYSTEM, at,
                                     "the page is back at the source, unchanged")
-        info = {
-            "seen_title": item.get("title"),
-            "seen_text": item.get("text"),
+        info = {  # the item as ingest stored it, carried by the result
+            "seen_title": result.title,
+            "seen_text": result.text,
             "source": getattr(source, "id", None) or getattr(result, "source", None),
             "cluster_id": result.cluster_id,
             "routed_column": result.column,
@@ -157,11 +157,11 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
         }
         # an untitled or address-less item needs a person, even from a trusted source
         auto = getattr(source, "review", "required") == "auto" and not _unpublishable(
-            item_id, item.get("title"), item.get("url"))
+            item_id, result.title, result.url)
         if row is None:
             state = _submit_new(db, item_id, result, info, auto, at)
-            if item.get("withdrawn"):  # first met already gone upstream
-                state = _submit_withdrawn(db, require_row(db, item_id), item["withdrawn"], at)
+            if result.withdrawn:  # first met already gone upstream
+                state = _submit_withdrawn(db, require_row(db, item_id), result.withdrawn, at)
             return state
         if row["withdrawn_upstream"]:
             _clear_withdrawn(db, row, "upstream-restored", SYSTEM_ACTOR, wf.SYSTEM, at,

@@ -105,6 +105,7 @@ def test_a_server_whose_304s_hide_a_changed_list_is_read_whole_once_a_day(web, d
 
 def test_a_run_that_left_detail_pages_behind_goes_on_soon(web, db, monkeypatch):
     import collectors.collection as collection
+    import collectors.schedule as schedule
 
     monkeypatch.setattr(collection, "MAX_DETAILS_PER_RUN", 2)
     src = make_source("hg", web.url, "/l.html", every=3600, list={"items": "ul.l li", "date": "span"},
@@ -114,7 +115,7 @@ def test_a_run_that_left_detail_pages_behind_goes_on_soon(web, db, monkeypatch):
     [r] = collectors.collect(db, [src], FAST, now=T0)
     assert r.ok and r.new == 2 and any("left for the next run" in w for w in r.warnings)
     due = parse_iso(StateStore(db).state("hg").next_check_at)
-    assert due <= T0 + timedelta(seconds=collection.INCOMPLETE_RETRY)  # not an hour later
+    assert due <= T0 + timedelta(seconds=schedule.INCOMPLETE_RETRY)  # not an hour later
     [r] = collectors.collect(db, [src], FAST, now=due)
     assert r.ok and r.new == 1 and len(collectors.pending(db, 0)) == 3
     assert parse_iso(StateStore(db).state("hg").next_check_at) > due + timedelta(minutes=30)  # back to its rhythm

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import collectors
-from collectors.collection import backoff_delay
+from collectors.schedule import backoff_delay
 from settings.model import CollectorSettings
 from tests.collectors.sources import FAST, make_source
 

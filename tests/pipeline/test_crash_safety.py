@@ -81,10 +81,10 @@ def test_a_row_that_always_fails_is_set_aside_and_the_rest_go_on(province, tmp_p
         return real_ingest(db, collected_id, item, source, config, now=now)
 
     monkeypatch.setattr(normalizers, "ingest", ingest)
-    passes = [pipeline.run_once(db, config) for _ in range(normalizers.store.QUARANTINE_AFTER)]
+    passes = [pipeline.run_once(db, config) for _ in range(normalizers.ingestion.QUARANTINE_AFTER)]
     assert [p.ingested for p in passes[:-1]] == [1] + [0] * (len(passes) - 2)  # held up while retried
     assert passes[-1].quarantined == 1 and passes[-1].ingested == collected - 2
-    assert poison["n"] == normalizers.store.QUARANTINE_AFTER
+    assert poison["n"] == normalizers.ingestion.QUARANTINE_AFTER
     [failed] = normalizers.failed_ingests(db)
     assert failed["collected_id"] == 2 and "simulated" in failed["last_error"]
     assert pipeline.run_once(db, config).ingested == 0  # set aside once, not retried forever

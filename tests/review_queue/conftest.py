@@ -35,6 +35,10 @@ class FakeResult:
     column: str = "city-news"
     topics: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    title: str | None = None
+    text: str | None = None
+    url: str | None = None
+    withdrawn: str | None = None
 
 
 class FakeNormalizers:
@@ -85,7 +89,8 @@ class FakeNormalizers:
         rep = self.clusters[cluster][0] if cluster is not None else item_id
         return FakeResult(item_id=item_id, kind=kind, version=version, cluster_id=cluster,
                           representative_id=rep, is_representative=rep == item_id, column=item["column"],
-                          topics=list(item["topics"]), flags=list(item["flags"]))
+                          topics=list(item["topics"]), flags=list(item["flags"]), title=item["title"],
+                          text=item["text"], url=item["url"], withdrawn=item.get("withdrawn"))
 
 
 @pytest.fixture

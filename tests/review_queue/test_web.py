@@ -9,7 +9,7 @@ import pytest
 
 import review_queue
 
-from .conftest import CITY, PARTNER, FakeResult, make_config, submit_new
+from .conftest import CITY, PARTNER, make_config, submit_new
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -237,7 +237,7 @@ def test_a_published_item_taken_down_at_the_source_is_shown_and_kept_by_an_edito
     review_queue.approve(db, [1], user="rita")
     review_queue.mark_published(db, 1, 7)
     fake_norm.items[1]["withdrawn"] = "HTTP 410 at https://harbin.example.cn/1.html (2 checks in a row)"
-    review_queue.submit(db, FakeResult(1, kind="withdrawn"), CITY)
+    review_queue.submit(db, fake_norm.result(1, kind="withdrawn"), CITY)
     eddie = app.test_client()
     login(eddie, "eddie")
     queue_page = eddie.get("/review/").get_data(as_text=True)

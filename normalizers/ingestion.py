@@ -1,8 +1,11 @@
-"""The normalizers' tables: items, their versions, clusters, the dedup index, tombstones, ingest log.
+"""Ingest, the one writer of the normalizers' tables: a collected item is cleaned
+(``clean_item``), routed to a column (``route``), placed in its story cluster and stored —
+idempotently per ``collected_id`` and inside the caller's transaction (it nests as a savepoint),
+so that a crash never leaves half an item.
 
-``ingest`` is the one writer: it cleans a collected item (``clean_item``), routes it to a column
-(``route``), finds its cluster and stores it — idempotently per ``collected_id`` and inside the
-caller's transaction (it nests as a savepoint), so that a crash never leaves half an item.
+Also here: the other writes, each of which ingest must obey later — ``tombstone`` (a rejected
+or retracted item, and same-source re-posts of it, never return) and ``record_failure`` (a
+collected row that keeps failing is counted, then set aside instead of holding the cursor).
 """
 
 from __future__ import annotations
@@ -19,34 +22,21 @@ import store
 from collectors.model import CollectedItem
 from normalizers.clusters import MIN_BODY_CHARS, Fingerprint, Match, find_matches, fingerprint, lsh_keys
 from normalizers.document import Document, clean_item
+from normalizers.errors import UnknownItem
 from normalizers.keys import minhash, shingles
 from normalizers.routing import route
 from normalizers.urls import canonical_url
 from settings.model import Config, Source
 
-__all__ = [
-    "IngestResult",
-    "UnknownItem",
-    "init",
-    "ingest",
-    "last_ingested",
-    "get_item",
-    "list_items",
-    "cluster_members",
-    "tombstone",
-    "is_tombstoned",
-]
+__all__ = ["IngestResult", "KINDS", "ingest", "tombstone", "record_failure", "QUARANTINE_AFTER"]
 
 KINDS = ("new", "version", "unchanged", "tombstoned")
 
 
-class UnknownItem(Exception):
-    """No stored item has this id."""
-
-
 @dataclass
 class IngestResult:
-    """What ``ingest`` did with one collected item, for review_queue.submit."""
+    """What ``ingest`` did with one collected item, and what review_queue.submit needs of the item
+    as stored (so that it need not read the item back)."""
 
     item_id: int
     kind: str  # new | version | unchanged | tombstoned | withdrawn | restored
@@ -57,129 +47,10 @@ class IngestResult:
     column: str | None
     topics: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-
-
-# --- schema -------------------------------------------------------------------------------------
-def _step1(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """CREATE TABLE items (
-            id INTEGER PRIMARY KEY,
-            source TEXT NOT NULL,
-            identity TEXT NOT NULL,
-            version INTEGER NOT NULL DEFAULT 1,
-            title TEXT NOT NULL DEFAULT '',
-            text TEXT NOT NULL DEFAULT '',
-            html TEXT NOT NULL DEFAULT '',
-            url TEXT NOT NULL DEFAULT '',
-            canonical_url TEXT NOT NULL DEFAULT '',
-            published_at TEXT,
-            date_origin TEXT,
-            source_line TEXT,
-            author TEXT,
-            reporter TEXT,
-            editor TEXT,
-            attachments TEXT NOT NULL DEFAULT '[]',
-            keywords TEXT NOT NULL DEFAULT '[]',
-            "column" TEXT,
-            topics TEXT NOT NULL DEFAULT '[]',
-            cluster INTEGER,
-            flags TEXT NOT NULL DEFAULT '[]',
-            content_hash TEXT NOT NULL DEFAULT '',
-            collected_id INTEGER,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            UNIQUE (source, identity)
-        )"""
-    )
-    db.execute("CREATE INDEX items_cluster ON items (cluster)")
-    db.execute("CREATE INDEX items_canonical_url ON items (canonical_url)")
-    db.execute(
-        """CREATE TABLE item_versions (
-            item_id INTEGER NOT NULL,
-            version INTEGER NOT NULL,
-            title TEXT NOT NULL,
-            text TEXT NOT NULL,
-            html TEXT NOT NULL,
-            url TEXT NOT NULL,
-            canonical_url TEXT NOT NULL,
-            published_at TEXT,
-            content_hash TEXT NOT NULL,
-            collected_id INTEGER,
-            created_at TEXT NOT NULL,
-            PRIMARY KEY (item_id, version)
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE clusters (
-            id INTEGER PRIMARY KEY,
-            representative_id INTEGER,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )"""
-    )
-    # Matching data per item: comparison keys (never shown), digests for exact lookups, source rank.
-    db.execute(
-        """CREATE TABLE dedup_docs (
-            item_id INTEGER PRIMARY KEY,
-            source TEXT NOT NULL,
-            rank INTEGER NOT NULL,
-            title_key TEXT NOT NULL,
-            body_key TEXT NOT NULL,
-            title_digest TEXT,
-            body_digest TEXT
-        )"""
-    )
-    db.execute("CREATE INDEX dedup_docs_title ON dedup_docs (source, title_digest)")
-    # MinHash-LSH: one row per (band, value); key = band << 32 | value. Read newest first, bounded.
-    db.execute(
-        "CREATE TABLE dedup_lsh (key INTEGER NOT NULL, item_id INTEGER NOT NULL, "
-        "PRIMARY KEY (key, item_id)) WITHOUT ROWID"
-    )
-    db.execute(
-        """CREATE TABLE tombstones (
-            item_id INTEGER PRIMARY KEY,
-            source TEXT NOT NULL,
-            identity TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            created_at TEXT NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX tombstones_identity ON tombstones (source, identity)")
-    db.execute(
-        """CREATE TABLE ingest_log (
-            collected_id INTEGER PRIMARY KEY,
-            item_id INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            created_at TEXT NOT NULL
-        )"""
-    )
-
-
-def _step2(db: sqlite_utils.Database) -> None:
-    """Collected rows whose ingest keeps failing: counted, then quarantined, never lost."""
-    db.execute(
-        """CREATE TABLE ingest_failures (
-            collected_id INTEGER PRIMARY KEY,
-            source TEXT NOT NULL,
-            attempts INTEGER NOT NULL,
-            last_error TEXT NOT NULL,
-            first_failed_at TEXT NOT NULL,
-            last_failed_at TEXT NOT NULL,
-            quarantined INTEGER NOT NULL DEFAULT 0
-        )"""
-    )
-
-
-def _step3(db: sqlite_utils.Database) -> None:
-    """Why and when the source took the page down (NULL while it is up): see ``ingest``."""
-    db.execute("ALTER TABLE items ADD COLUMN withdrawn TEXT")
-    db.execute("ALTER TABLE items ADD COLUMN withdrawn_at TEXT")
-
-
-def init(db: sqlite_utils.Database) -> None:
-    """Create or upgrade the normalizers' tables."""
-    store.migrate(db, "normalizers", [_step1, _step2, _step3])
+    title: str | None = None  # the item's title, text and address as stored
+    text: str | None = None
+    url: str | None = None
+    withdrawn: str | None = None  # why the source took the page down (None while it is up)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -314,14 +185,16 @@ def _doc_row(doc: Document) -> dict[str, Any]:
 
 
 def _result(db: sqlite_utils.Database, item_id: int, kind: str) -> IngestResult:
+    """The item as stored now, with what the review workflow needs (one read, in the transaction)."""
     row = db.conn.execute(
-        'SELECT i.version, i.cluster, c.representative_id, i."column", i.topics, i.flags '
+        'SELECT i.version, i.cluster, c.representative_id, i."column", i.topics, i.flags, '
+        "i.title, i.text, i.url, i.withdrawn "
         "FROM items i LEFT JOIN clusters c ON c.id = i.cluster WHERE i.id = ?",
         [item_id],
     ).fetchone()
     if row is None:
         raise UnknownItem(f"item {item_id}: not stored")
-    version, cluster, rep, column, topics, flags = row
+    version, cluster, rep, column, topics, flags, title, text, url, withdrawn = row
     return IngestResult(
         item_id=item_id,
         kind=kind,
@@ -332,6 +205,10 @@ def _result(db: sqlite_utils.Database, item_id: int, kind: str) -> IngestResult:
         column=column,
         topics=json.loads(topics),
         flags=json.loads(flags),
+        title=title,
+        text=text,
+        url=url,
+        withdrawn=withdrawn,
     )
 
 
@@ -366,6 +243,7 @@ def _tombstoned_ids(db: sqlite_utils.Database, ids: list[int]) -> set[int]:
         return set()
     marks = ",".join("?" * len(ids))
     return {r[0] for r in db.conn.execute(f"SELECT item_id FROM tombstones WHERE item_id IN ({marks})", ids)}
+
 
 
 # --- ingest -----------------------------------------------------------------------------------------
@@ -529,70 +407,7 @@ def _new_version(
     _place(db, item_id, matches, cluster, now_iso)
 
 
-# --- reads ---------------------------------------------------------------------------------------------
-_JSON_FIELDS = ("attachments", "keywords", "topics", "flags")
-_COLUMNS = (
-    "id, source, identity, version, title, text, html, url, canonical_url, published_at, date_origin, "
-    'source_line, author, reporter, editor, attachments, keywords, "column", topics, cluster, flags, '
-    "content_hash, collected_id, created_at, updated_at, withdrawn, withdrawn_at"
-)
-
-
-def _row_dict(cursor_description: Any, row: tuple) -> dict[str, Any]:
-    d = {desc[0]: value for desc, value in zip(cursor_description, row, strict=True)}
-    for f in _JSON_FIELDS:
-        d[f] = json.loads(d[f]) if d[f] else []
-    return d
-
-
-def get_item(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
-    """All stored fields of one item (JSON fields decoded), or None."""
-    cur = db.conn.execute(f"SELECT {_COLUMNS} FROM items WHERE id = ?", [item_id])
-    row = cur.fetchone()
-    return _row_dict(cur.description, row) if row else None
-
-
-# Everything but the body (text, html): what listings of thousands of items need.
-_SUMMARY_COLUMNS = _COLUMNS.replace(" text, html,", "")
-
-
-def list_items(
-    db: sqlite_utils.Database, *, limit: int | None = None, ids: list[int] | None = None,
-    bodies: bool = True,
-) -> list[dict[str, Any]]:
-    """Stored items, newest first; only *ids* if given; at most *limit*.
-
-    ``bodies=False`` leaves out ``text`` and ``html`` (listings: a body is ~10 kB, a row without it ~1 kB).
-    """
-    sql = f"SELECT {_COLUMNS if bodies else _SUMMARY_COLUMNS} FROM items"
-    params: list[Any] = []
-    if ids is not None:
-        if not ids:
-            return []
-        sql += f" WHERE id IN ({','.join('?' * len(ids))})"
-        params += list(ids)
-    sql += " ORDER BY id DESC"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
-    cur = db.conn.execute(sql, params)
-    return [_row_dict(cur.description, r) for r in cur.fetchall()]
-
-
-def cluster_members(db: sqlite_utils.Database, cluster_id: int) -> list[dict[str, Any]]:
-    """The items of one story, representative first, then by authority and publish time ("also reported by")."""
-    rep = db.conn.execute("SELECT representative_id FROM clusters WHERE id = ?", [cluster_id]).fetchone()
-    rep_id = rep[0] if rep else None
-    rows = db.conn.execute(
-        "SELECT i.id, i.source, i.title, i.url, i.published_at FROM items i "
-        "LEFT JOIN dedup_docs d ON d.item_id = i.id WHERE i.cluster = ? "
-        "ORDER BY i.id != ?, COALESCE(d.rank, 1000000), i.published_at IS NULL, i.published_at, i.id",
-        [cluster_id, rep_id if rep_id is not None else -1],
-    ).fetchall()
-    return [{"item_id": r[0], "source": r[1], "title": r[2], "url": r[3], "published_at": r[4]} for r in rows]
-
-
-# --- tombstones ------------------------------------------------------------------------------------
+# --- tombstones and failures ----------------------------------------------------------------------
 def tombstone(db: sqlite_utils.Database, item_id: int, reason: str, *, now: datetime | None = None) -> None:
     """Mark a rejected or retracted item so that it, and same-source re-posts of it, never return."""
     with store.transaction(db):
@@ -612,23 +427,6 @@ def tombstone(db: sqlite_utils.Database, item_id: int, reason: str, *, now: date
                 "UPDATE items SET flags = ?, updated_at = ? WHERE id = ?",
                 [json.dumps(flags, ensure_ascii=False), now_iso, item_id],
             )
-
-
-def is_tombstoned(db: sqlite_utils.Database, item_id: int) -> bool:
-    """Whether the item was rejected or retracted for good."""
-    return db.conn.execute("SELECT 1 FROM tombstones WHERE item_id = ?", [item_id]).fetchone() is not None
-
-
-def last_ingested(db: sqlite_utils.Database) -> int:
-    """The highest collected_id done so far (0 before the first): the pipeline's cursor.
-
-    Done means ingested, or quarantined after repeated failures (see :func:`record_failure`).
-    """
-    row = db.conn.execute(
-        "SELECT MAX(m) FROM (SELECT MAX(collected_id) AS m FROM ingest_log "
-        "UNION ALL SELECT MAX(collected_id) FROM ingest_failures WHERE quarantined = 1)"
-    ).fetchone()
-    return int(row[0] or 0)
 
 
 QUARANTINE_AFTER = 3
@@ -655,11 +453,3 @@ def record_failure(db: sqlite_utils.Database, collected_id: int, source_id: str,
         db.conn.execute("UPDATE ingest_failures SET quarantined = 1 WHERE collected_id = ?", [collected_id])
         return True
     return False
-
-
-def failed_ingests(db: sqlite_utils.Database, *, quarantined_only: bool = True) -> list[dict[str, Any]]:
-    """Collected rows set aside after repeated ingest failures, oldest first, with the last error."""
-    sql = "SELECT * FROM ingest_failures" + (" WHERE quarantined = 1" if quarantined_only else "")
-    cur = db.conn.execute(sql + " ORDER BY collected_id")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -1,0 +1,153 @@
+"""What one source's run found (``Gathered``) and did (``SourceResult``), and ``record_run``: the one
+call that writes what was found into the collector's tables.
+
+``gather`` fetches and parses without storing anything (``probe`` shares it); what it found is
+remembered only by ``record_run``, in an order that never loses an item: each item is committed
+to the outbox before its link is marked seen, and a list's validators are kept only when nothing
+was left behind, so that a 304 never hides an item.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from collectors.http import CacheEntry
+from collectors.model import CollectedItem
+from collectors.state import DEAD_AFTER, StateStore, iso
+from settings.model import Source
+
+__all__ = ["Gathered", "SourceResult", "record_run"]
+
+log = logging.getLogger("huiju.collectors")
+
+
+@dataclass
+class SourceResult:
+    """What one source's run did."""
+
+    source_id: str
+    ok: bool
+    new: int = 0
+    versions: int = 0
+    unchanged: int = 0
+    error: str | None = None  # one line
+    error_kind: str | None = None  # the CollectError subclass name, e.g. "Timeout"
+    duration: float = 0.0
+    bytes: int = 0
+    requests: int = 0
+    not_modified: int = 0  # answers 304 (or skipped as still fresh by Cache-Control)
+    withdrawn: int = 0  # pages reported gone upstream (a version with ``withdrawn`` set)
+    warnings: list[str] = field(default_factory=list)
+    skipped: bool = False  # already running elsewhere
+
+
+@dataclass
+class Gathered:
+    """Items built from one source, plus what must be remembered only if they are stored."""
+
+    items: list[tuple[CollectedItem, str | None]]  # (item, link to mark seen)
+    unchanged_list: bool = False
+    validators: list[tuple[str, CacheEntry]] = field(default_factory=list)
+    identity_rule: str | None = None
+    identity_note: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    detail_failures: int = 0
+    detail_attempts: int = 0
+    first_detail_error: str | None = None
+    rechecked: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) fetched, same content
+    incomplete: bool = False  # detail pages left for the next run (budget reached)
+    list_titles: dict[str, str] = field(default_factory=dict)  # canonical link → title on the list
+    retitled: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) re-checked for it
+    retitle_later: set[str] = field(default_factory=set)  # retitled past this run's re-check budget
+    weak_titles: set[str] = field(default_factory=set)  # re-checked pages titled by their <title> tag only
+    dead: list[tuple[str, str]] = field(default_factory=list)  # (url, error): detail links answering 404/410
+    throttled: float | None = None  # a detail page answered 429/503: Retry-After (0 = none given)
+    revalidated: set[str] = field(default_factory=set)  # URLs answered 304 (their validators still hold)
+    # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
+    gone: list[tuple[str, str, str, CollectedItem | None]] = field(default_factory=list)
+
+
+def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, result: SourceResult, *,
+               rechecks: list[tuple[str, str]]) -> bool:
+    """Store what *g* found and count it on *result*; returns whether detail pages were left
+    behind (the source's ``backlog``: every list page is read next time).
+
+    *rechecks* are the known pages (url, identity) the run was asked to look at again.
+    Warnings about given-up links, throttling and failed detail pages are added to ``g.warnings``.
+    """
+    _store_items(store, source, g, now, result, {u for u, _ in rechecks} | {u for u, _ in g.retitled})
+    for url, ident in g.rechecked:
+        store.touch_seen(source.id, url, ident, now)
+    result.withdrawn = _report_gone(store, source, g.gone, now, result)
+    if g.list_titles:
+        # A retitled page not re-checked this run (budget, deadline) keeps its old title on
+        # record, so the change still sends it to a re-check next time.
+        done = {u for u, _ in g.rechecked} | {u for _, u in g.items if u} | {u for u, *_ in g.gone}
+        later = g.retitle_later | {u for u, _ in g.retitled if u not in done}
+        store.note_list_titles(source.id, {u: t for u, t in g.list_titles.items() if u not in later})
+    # A detail link answering 404/410 is tried DEAD_AFTER times (a list may show a link before
+    # its page exists), then given up: it no longer holds the source's validators back.
+    given_up = 0
+    for url, error in g.dead:
+        if store.note_dead(source.id, url, error, now) >= DEAD_AFTER:
+            given_up += 1
+            g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
+                              "given up (the list links to a page that does not exist)")
+    # Validators are kept only when nothing was left behind, so a 304 never hides an item.
+    backlog = bool(g.detail_failures - given_up or g.incomplete or g.throttled is not None)
+    if not backlog:
+        for url, entry in g.validators:
+            store.save_cache(url, entry, now, whole=url not in g.revalidated)
+    if g.throttled is not None:
+        g.warnings.append("detail pages: the server asked to slow down (HTTP 429/503); the rest wait for "
+                          "the next check" + (f" in {g.throttled:.0f}s (Retry-After)" if g.throttled else ""))
+    if g.detail_failures:
+        g.warnings.append(f"{g.detail_failures} of {g.detail_attempts} detail pages failed; "
+                          f"first: {g.first_detail_error}")
+    return backlog
+
+
+def _store_items(store: StateStore, source: Source, g: Gathered, now: datetime, result: SourceResult,
+                 recheck_urls: set[str]) -> None:
+    """Each item into the outbox (committed one by one), counted as new, a version or unchanged.
+
+    A re-checked page keeps what only its list showed (date, address, a better title).
+    """
+    for item, seen_url in g.items:
+        if seen_url in recheck_urls:
+            prev = store.latest(source.id, item.identity)
+            if prev is not None:
+                item.list_date = item.list_date or prev.list_date
+                item.published = item.published or prev.published
+                item.url = prev.url or item.url
+                if seen_url in g.weak_titles and prev.title:
+                    item.title = prev.title  # not a correction: the re-check had no list to read
+        outcome = store.store_item(item, now, seen_url)
+        if outcome == "new":
+            result.new += 1
+        elif outcome == "version":
+            result.versions += 1
+        else:
+            result.unchanged += 1
+
+
+def _report_gone(store: StateStore, source: Source, gone: list[tuple[str, str, str, CollectedItem | None]],
+                 now: datetime, result: SourceResult) -> int:
+    """Count each gone-looking page; the second time in a row, hand on a version saying it was
+    withdrawn upstream (once). Returns how many were reported this run."""
+    reported = 0
+    for url, ident, why, page in gone:
+        prev = store.latest(source.id, ident)
+        if page is not None and prev is not None and not prev.withdrawn and prev.content_hash == page.content_hash:
+            store.touch_seen(source.id, url, ident, now)  # the stored story itself has those words
+            result.unchanged += 1
+            continue
+        if store.note_gone(source.id, url, now) != 2 or prev is None or prev.withdrawn:
+            continue
+        note = f"{why} at {url} (2 checks in a row)"
+        if store.store_item(replace(prev, withdrawn=note, fetched_at=iso(now), warnings=[]), now) == "version":
+            reported += 1
+            log.warning("source %s: page withdrawn upstream: %s", source.id, note)
+    return reported

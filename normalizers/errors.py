@@ -1,0 +1,14 @@
+"""Conditions the normalizers refuse, each named by what is wrong (as sqlite-utils names its
+errors), all under one base class so that a caller can catch "a normalizer said no" at once."""
+
+from __future__ import annotations
+
+__all__ = ["NormalizerError", "UnknownItem"]
+
+
+class NormalizerError(Exception):
+    """Base class: something the normalizers cannot do, said in one line."""
+
+
+class UnknownItem(NormalizerError):
+    """No stored item has this id (tombstone, a replayed ingest whose item is gone)."""
