@@ -29,6 +29,7 @@ from review_queue.errors import (
 )
 from review_queue.history import change, record
 from review_queue.locks import ensure_not_locked_by_other, release_quietly
+from review_queue.overlay import as_published, column_in_effect
 from review_queue.users import active_role
 
 AUTO = "auto"  # the actor recorded for review = "auto" sources
@@ -345,8 +346,7 @@ def _check_column(column: str, config: Any) -> None:
         raise UnknownColumn(f"unknown column {column!r} (catalog: {', '.join(cols)})")
 
 
-def effective_column(row: dict[str, Any], item: dict[str, Any] | None = None) -> str | None:
-    return row["edit_column"] or row["routed_column"] or (item or {}).get("column")
+effective_column = column_in_effect  # the column in effect (review_queue.overlay)
 
 
 def _signoff_roles(column: str | None, config: Any) -> tuple[str, ...]:
@@ -600,6 +600,20 @@ def publish_view(db: sqlite_utils.Database, item_id: int) -> dict[str, Any]:
     correction.
     """
     return _view(require_row(db, int(item_id)))
+
+
+def published_item(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
+    """The item as the portal shows it (normalized item + reviewer edits, see
+    :func:`review_queue.overlay.as_published`), or None for an unknown item."""
+    item = normalizers.get_item(db, int(item_id))
+    return as_published(item, get_row(db, int(item_id))) if item is not None else None
+
+
+def published_items(db: sqlite_utils.Database, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`published_item` of many already-read normalizer items (listings), in their order."""
+    items = list(items)
+    rows = get_rows(db, [member_id(i) for i in items])
+    return [as_published(i, rows.get(member_id(i))) for i in items]
 
 
 def publish_views(db: sqlite_utils.Database, item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:

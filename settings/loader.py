@@ -19,6 +19,7 @@ from settings.model import (
     COLUMN_KINDS,
     DEFAULT_RANK,
     REVIEW_MODES,
+    ROLES,
     SOURCE_KINDS,
     SOURCE_TYPES,
     CollectorSettings,
@@ -33,7 +34,6 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 EVERY_RE = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-ROLES = ("reviewer", "editor", "admin")
 TOP_KEYS = {"collector", "web", "columns", "templates", "sources", "rules", "variables"}
 
 # DESIGN §3: used when a configuration declares no [[columns]] of its own.

@@ -12,6 +12,14 @@ SOURCE_KINDS = ("city", "county", "department", "portal", "partner")
 SOURCE_TYPES = ("rss", "html", "json")
 REVIEW_MODES = ("required", "auto")
 COLUMN_KINDS = ("news", "policy", "topic")
+# Reviewer roles, weakest first: each may do everything the ones before it may. Declared once here
+# (the configuration names them in column sign-off chains); review_queue authorizes against them.
+ROLES = ("reviewer", "editor", "admin")
+ROLE_DUTIES = {
+    "reviewer": "approve, reject and edit (初审)",
+    "editor": "also sign off (终审), retract, un-reject, take over locks",
+    "admin": "also manage users and release any lock",
+}
 
 # Lower rank = more authoritative: the originating city/department before a re-poster.
 DEFAULT_RANK = {"department": 10, "city": 10, "county": 20, "portal": 30, "partner": 40}
