@@ -46,7 +46,7 @@ from review_queue.errors import (
     WeakPassword,
 )
 from review_queue.history import history
-from review_queue.locks import LOCK_SECONDS, Lock, current_lock, lock, unlock
+from review_queue.locks import LOCK_SECONDS, Lock, current_lock, lock, take_over, unlock
 from review_queue.queueview import QueueEntry, queue
 from review_queue.schema import init
 from review_queue.users import (
@@ -133,6 +133,7 @@ __all__ = [
     "state",
     "states",
     "submit",
+    "take_over",
     "text_to_html",
     "unlock",
     "withdrawn_upstream",

@@ -28,7 +28,7 @@ from review_queue.errors import (
     Unpublishable,
 )
 from review_queue.history import change, record
-from review_queue.locks import ensure_not_locked_by_other, release_quietly
+from review_queue.locks import ensure_not_locked_by_other, release_own, release_quietly
 from review_queue.overlay import as_published, column_in_effect
 from review_queue.users import active_role
 
@@ -409,8 +409,8 @@ def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: s
                 nxt = needed_roles[len(signoffs) - 1]
                 note = f"waiting for sign-off by an {nxt}" if nxt[0] in "aeiou" else f"waiting for sign-off by a {nxt}"
             _move(db, row, action, target, actor=user, role=role, at=at, needed=need, note=note, **fields)
+            release_quietly(db, item_id)  # decided at this level: the next signer must not find it locked
             if target == wf.APPROVED:
-                release_quietly(db, item_id)
                 _mark_cluster_duplicates(db, item_id, _current_cluster(db, row), at)
             out.append(target)
     return out
@@ -531,6 +531,7 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
             _set(db, row["item_id"], updated_at=at, **fields)
             record(db, row["item_id"], at=at, actor=user, action="edit", from_state=row["state"],
                    to_state=row["state"], changes=changes)
+        release_own(db, row["item_id"], user)  # the edit is saved: the lock has nothing left to guard
     return changes
 
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import flask
 import sqlite_utils
@@ -25,10 +24,10 @@ import store
 from publisher import clean_html
 from review_queue import schema, users
 from review_queue import workflow as wf
+from review_queue.clock import SHANGHAI
 from review_queue.errors import UnknownUser
 
 log = logging.getLogger("huiju.review")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SESSION_KEY = "review_user"
 SESSION_STARTED = "review_login_at"
 SESSION_HOURS = 12

@@ -41,12 +41,7 @@ def item_page(item_id: int) -> Any:
     db = get_db()
     row, shown = _item_or_404(item_id)
     me = current_user()
-    lock = locks.current_lock(db, item_id)
-    if row["state"] in wf.REVIEWABLE and (lock is None or lock.holder == me.name):
-        try:
-            lock = locks.lock(db, item_id, user=me.name)
-        except ReviewError as exc:
-            flash(str(exc), "error")
+    lock = locks.current_lock(db, item_id)  # looking takes no lock: only the edit form does
     members = []
     if shown.get("cluster") is not None:
         cluster = normalizers.cluster_members(db, shown["cluster"])
@@ -99,6 +94,10 @@ def item_action(item_id: int, action: str) -> Any:
             back = url_for(".queue_page")
         elif action == "lock":
             locks.lock(db, item_id, user=me.name)
+        elif action == "take-over":
+            locks.take_over(db, item_id, user=me.name)
+            flash(f"item {item_id}: 已接管编辑锁 (lock taken over)", "ok")
+            back = url_for(".edit_page", item_id=item_id)
         else:
             abort(404, f"no action {action!r}")
     except PermissionDenied as exc:
@@ -126,13 +125,16 @@ def edit_page(item_id: int) -> Any:
             abort(403, str(exc))
         except ReviewError as exc:
             flash(str(exc), "error")
-    elif row["state"] in wf.EDITABLE:
+    lock = None
+    if row["state"] in wf.EDITABLE:
         try:
-            locks.lock(db, item_id, user=me.name)
+            lock = locks.lock(db, item_id, user=me.name)
         except ReviewError as exc:
             flash(str(exc), "error")
+            lock = locks.current_lock(db, item_id)
     return render_template(
-        "review_queue/edit.html", row=row, item=shown, title=shown.get("title") or "",
+        "review_queue/edit.html", row=row, item=shown, lock=lock,
+        locked_by_other=lock is not None and lock.holder != me.name, title=shown.get("title") or "",
         text=shown.get("text") or "", column=shown["column"], topics=shown["topics"], columns=catalog(),
     )
 
