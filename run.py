@@ -369,10 +369,11 @@ def review() -> None:
 @review.command("approve")
 @click.argument("item_ids", nargs=-1, required=True, type=int)
 @click.option("--column", default=None, help="Publish into this column instead of the routed one.")
+@click.option("--reason", default="", help="Why an editor moves items out of a column with a stricter sign-off.")
 @click.option("--user", required=True, help="Reviewer's user name.")
 @click.pass_obj
-def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, user: str) -> None:
-    """Approve items (publishing happens at once for items that need no further sign-off)."""
+def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reason: str, user: str) -> None:
+    """Approve items or give their next sign-off (items whose sign-off chain is complete are published)."""
     import pipeline
     import review_queue
 
@@ -381,7 +382,7 @@ def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, user
         raise Fail(f"unknown column {column!r} (known: {', '.join(config.columns)})")
     db = obj.db()
     authenticate_cli(db, user)
-    states = review_queue.approve(db, list(item_ids), user=user, column=column, config=config)
+    states = review_queue.approve(db, list(item_ids), user=user, column=column, reason=reason, config=config)
     stats = pipeline.publish_due(db, config)
     for item_id, state in zip(item_ids, states, strict=False):
         click.echo(f"item {item_id}: {state}")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 import normalizers
-from review_queue import actions, locks
+from review_queue import actions, locks, signoff
 from review_queue import workflow as wf
 from review_queue.errors import PermissionDenied, ReviewError
 from review_queue.history import history
@@ -50,8 +50,10 @@ def item_page(item_id: int) -> Any:
             mid = actions.member_id(m)
             if mid != item_id:
                 members.append({**m, "id": mid, "state": states.get(mid)})
+    chain = signoff.chain_in_force(row, get_config())
     return render_template(
         "review_queue/item.html", row=row, item=shown, lock=lock, members=members,
+        chain=list(zip(signoff.level_names(row, chain, get_config()), chain, strict=True)),
         history=history(db, item_id), columns=catalog(), column=shown["column"],
         preview=sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url"))),
         reviewable=row["state"] in wf.REVIEWABLE,
@@ -69,7 +71,7 @@ def item_action(item_id: int, action: str) -> Any:
     try:
         if action == "approve":
             states = actions.approve(db, [item_id], user=me.name, column=request.form.get("column") or None,
-                                     config=get_config())
+                                     reason=request.form.get("move_reason", ""), config=get_config())
             flash(f"item {item_id}: {states[0]}", "ok")
             if states[0] == wf.APPROVED:
                 after_review(db)
@@ -117,7 +119,8 @@ def edit_page(item_id: int) -> Any:
         try:
             changes = actions.edit(
                 db, item_id, user=me.name, title=request.form.get("title"), text=request.form.get("text"),
-                column=request.form.get("column") or None, topics=topics, config=get_config(),
+                column=request.form.get("column") or None, topics=topics,
+                reason=request.form.get("move_reason", ""), config=get_config(),
             )
             flash(f"item {item_id}: {len(changes)} 处修改已保存 (saved)", "ok")
             return redirect(url_for(".item_page", item_id=item_id))

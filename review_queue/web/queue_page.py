@@ -76,7 +76,8 @@ def act() -> Any:
         try:
             if action == "approve":
                 column = request.form.get(f"column-{item_id}") or None
-                states = actions.approve(db, [item_id], user=me.name, column=column, config=get_config())
+                states = actions.approve(db, [item_id], user=me.name, column=column, reason=reason,
+                                         config=get_config())
                 approved = approved or "approved" in states
             else:
                 unit = units.get(item_id)

@@ -286,6 +286,11 @@ def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
     login(rita, "rita")
     page = rita.get("/review/item/1").get_data(as_text=True)
     assert "ron (reviewer" in page and "waiting for: editor" in page
+    assert "签发流程 Sign-off: 初审 → 终审 (editor)" in page
+    # the lock the reviewer may have held is gone: the editor can sign off at once
+    eddie = app.test_client()
+    login(eddie, "eddie")
+    assert 'id="approve-form"' in eddie.get("/review/item/1").get_data(as_text=True)
 
 
 def test_session_expires_after_the_configured_hours(app, as_rita) -> None:
