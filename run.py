@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from settings.model import ROLE_DUTIES, ROLES
+
 DEFAULT_CONFIG = "schedules.toml"
 DEFAULT_DB = os.path.join("data", "huiju.db")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -367,10 +369,11 @@ def review() -> None:
 @review.command("approve")
 @click.argument("item_ids", nargs=-1, required=True, type=int)
 @click.option("--column", default=None, help="Publish into this column instead of the routed one.")
+@click.option("--reason", default="", help="Why an editor moves items out of a column with a stricter sign-off.")
 @click.option("--user", required=True, help="Reviewer's user name.")
 @click.pass_obj
-def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, user: str) -> None:
-    """Approve items (publishing happens at once for items that need no further sign-off)."""
+def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reason: str, user: str) -> None:
+    """Approve items or give their next sign-off (items whose sign-off chain is complete are published)."""
     import pipeline
     import review_queue
 
@@ -379,7 +382,7 @@ def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, user
         raise Fail(f"unknown column {column!r} (known: {', '.join(config.columns)})")
     db = obj.db()
     authenticate_cli(db, user)
-    states = review_queue.approve(db, list(item_ids), user=user, column=column, config=config)
+    states = review_queue.approve(db, list(item_ids), user=user, column=column, reason=reason, config=config)
     stats = pipeline.publish_due(db, config)
     for item_id, state in zip(item_ids, states, strict=False):
         click.echo(f"item {item_id}: {state}")
@@ -480,13 +483,11 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
         raise Fail(f"unknown column {column!r} (known: {', '.join(obj.config().columns)})")
     db = obj.db(readonly=True)
     rows = normalizers.list_items(db, limit=None if (state or column) else limit, bodies=False)
-    views = review_queue.publish_views(db, [r["id"] for r in rows])
     out = []
-    for r in rows:
-        view = views.get(r["id"], {})
+    for r in review_queue.published_items(db, rows):
         out.append({"id": r["id"], "source": r["source"], "title": r["title"], "url": r["url"],
-                    "published_at": r["published_at"], "state": view.get("state", "new"),
-                    "column": view.get("column") or r["column"], "topics": r.get("topics") or [],
+                    "published_at": r["published_at"], "state": r["state"],
+                    "column": r["column"], "topics": r["topics"],
                     "cluster": r["cluster"], "version": r["version"], "flags": r.get("flags") or []})
     if state:
         out = [o for o in out if o["state"] == state]
@@ -511,8 +512,8 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["reviewer", "editor", "admin"]),
-              help="reviewer: approve/reject/edit; editor: also sign-off and retract; admin: also users.")
+@click.option("--role", required=True, type=click.Choice(ROLES),
+              help="; ".join(f"{r}: {d}" for r, d in ROLE_DUTIES.items()) + ".")
 @click.pass_obj
 def users_add(obj: Ctx, name: str, role: str) -> None:
     """Create a user; the password is read from stdin (asked twice on a terminal)."""

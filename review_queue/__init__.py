@@ -19,6 +19,8 @@ from review_queue.actions import (
     mark_retraction_emitted,
     publish_view,
     publish_views,
+    published_item,
+    published_items,
     reject,
     retract,
     retracted_due,
@@ -44,7 +46,7 @@ from review_queue.errors import (
     WeakPassword,
 )
 from review_queue.history import history
-from review_queue.locks import LOCK_SECONDS, Lock, current_lock, lock, unlock
+from review_queue.locks import LOCK_SECONDS, Lock, current_lock, lock, take_over, unlock
 from review_queue.queueview import QueueEntry, queue
 from review_queue.schema import init
 from review_queue.users import (
@@ -119,6 +121,8 @@ __all__ = [
     "mark_published",
     "mark_retraction_emitted",
     "publish_view",
+    "published_item",
+    "published_items",
     "publish_views",
     "queue",
     "reject",
@@ -129,6 +133,7 @@ __all__ = [
     "state",
     "states",
     "submit",
+    "take_over",
     "text_to_html",
     "unlock",
     "withdrawn_upstream",

@@ -12,6 +12,7 @@ import normalizers
 from review_queue import workflow as wf
 from review_queue.actions import effective_column, get_rows, member_id
 from review_queue.locks import current_locks
+from review_queue.overlay import topics_in_effect
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,7 @@ def queue(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[Que
             url=rep.get("url") or "",
             published_at=rep.get("published_at"),
             column=effective_column(row, rep),
-            topics=tuple(row["edit_topics"] if row["edit_topics"] is not None
-                         else (row["routed_topics"] or rep.get("topics") or [])),
+            topics=tuple(topics_in_effect(row, rep)),
             flags=tuple(dict.fromkeys([*(rep.get("flags") or []), *(row["flags"] or [])])),
             cluster_id=row["cluster_id"],
             submitted_at=first_seen[key],

@@ -82,7 +82,13 @@ def _step2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE reviews ADD COLUMN withdrawn_upstream_at TEXT")
 
 
-STEPS = [_step1, _step2]
+def _step3(db: sqlite_utils.Database) -> None:
+    # The column whose sign-off chain binds the item (NULL = the routed column): an editor who moves
+    # an item out of a stricter column, with a reason, sets it to the new column.
+    db.execute("ALTER TABLE reviews ADD COLUMN chain_column TEXT")
+
+
+STEPS = [_step1, _step2, _step3]
 
 
 def init(db: sqlite_utils.Database) -> None:

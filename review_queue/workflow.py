@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from review_queue.errors import InvalidTransition, PermissionDenied, UnknownRole
+from settings.model import ROLES
 
-ROLES: tuple[str, ...] = ("reviewer", "editor", "admin")
-ROLE_RANK = {"reviewer": 1, "editor": 2, "admin": 3}
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
 SYSTEM = "system"
 COLUMN_SIGNOFF = "column-signoff"  # the role is the next one in the column's signoff tuple
 

@@ -19,6 +19,7 @@ from settings.model import (
     COLUMN_KINDS,
     DEFAULT_RANK,
     REVIEW_MODES,
+    ROLES,
     SOURCE_KINDS,
     SOURCE_TYPES,
     CollectorSettings,
@@ -33,7 +34,6 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 EVERY_RE = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-ROLES = ("reviewer", "editor", "admin")
 TOP_KEYS = {"collector", "web", "columns", "templates", "sources", "rules", "variables"}
 
 # DESIGN §3: used when a configuration declares no [[columns]] of its own.
@@ -216,11 +216,29 @@ class _Parser:
             fd = c.get("freshness_days")
             if fd is not None and (isinstance(fd, bool) or not isinstance(fd, int) or fd <= 0):
                 raise self.fail(where, "freshness_days must be a positive whole number of days")
-            signoff = c.get("signoff", [])
-            if not isinstance(signoff, list) or any(r not in ROLES for r in signoff):
-                raise self.fail(where, f"signoff must be a list of roles from {', '.join(ROLES)}")
-            out[cid] = Column(cid, c["name"], kind, fd, tuple(signoff))
+            roles, names = self.signoff_levels(c.get("signoff", []), where)
+            out[cid] = Column(cid, c["name"], kind, fd, roles, names)
         return out
+
+    def signoff_levels(self, signoff: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``signoff = ["editor"]`` or named levels ``[{role = "editor", name = "科室复审"}, …]``."""
+        problem = (f"signoff must be a list of roles from {', '.join(ROLES)} "
+                   "or of {role = …, name = …} levels")
+        if not isinstance(signoff, list):
+            raise self.fail(where, problem)
+        roles, names = [], []
+        for level in signoff:
+            if isinstance(level, dict):
+                if set(level) - {"role", "name"} or not isinstance(level.get("name", ""), str):
+                    raise self.fail(where, problem)
+                role, name = level.get("role"), level.get("name", "").strip()
+            else:
+                role, name = level, ""
+            if role not in ROLES:
+                raise self.fail(where, problem)
+            roles.append(role)
+            names.append(name)
+        return tuple(roles), tuple(names) if any(names) else ()
 
     def expand(self, value: Any, where: str, placeholders: dict[str, str]) -> Any:
         if isinstance(value, str):

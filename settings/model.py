@@ -12,6 +12,14 @@ SOURCE_KINDS = ("city", "county", "department", "portal", "partner")
 SOURCE_TYPES = ("rss", "html", "json")
 REVIEW_MODES = ("required", "auto")
 COLUMN_KINDS = ("news", "policy", "topic")
+# Reviewer roles, weakest first: each may do everything the ones before it may. Declared once here
+# (the configuration names them in column sign-off chains); review_queue authorizes against them.
+ROLES = ("reviewer", "editor", "admin")
+ROLE_DUTIES = {
+    "reviewer": "approve, reject and edit (初审)",
+    "editor": "also sign off (终审), retract, un-reject, take over locks",
+    "admin": "also manage users and release any lock",
+}
 
 # Lower rank = more authoritative: the originating city/department before a re-poster.
 DEFAULT_RANK = {"department": 10, "city": 10, "county": 20, "portal": 30, "partner": 40}
@@ -26,6 +34,24 @@ class Column:
     kind: str  # news | policy | topic
     freshness_days: int | None = None  # national inspection rule; None = not watched
     signoff: tuple[str, ...] = ()  # extra roles that must sign off (e.g. ("editor",) for 终审)
+    signoff_names: tuple[str, ...] = ()  # what each level is called (科室复审, 领导终审); () = the defaults
+
+    def level_names(self) -> tuple[str, ...]:
+        """The name of each sign-off level after the first approval (初审): the last is 终审."""
+        return signoff_level_names(self.signoff, self.signoff_names)
+
+
+def signoff_level_names(roles: tuple[str, ...], names: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Named levels where the configuration names them, else 复审 … 终审 by position."""
+    out = []
+    for n, _role in enumerate(roles):
+        if n < len(names) and names[n]:
+            out.append(names[n])
+        elif n == len(roles) - 1:
+            out.append("终审")
+        else:
+            out.append("复审" if n == len(roles) - 2 else f"第{n + 2}级审核")
+    return tuple(out)
 
 
 @dataclass(frozen=True)

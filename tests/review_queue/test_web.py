@@ -169,19 +169,32 @@ def test_signoff_column_via_ui(app, db, fake_norm) -> None:
     assert app.config["after_review_calls"] == [[1]]
 
 
-def test_opening_an_item_locks_it_for_others(app, db, fake_norm) -> None:
+def test_viewing_takes_no_lock_editing_does_and_an_editor_takes_it_over(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
-    rita, ron = app.test_client(), app.test_client()
-    login(rita, "rita")
-    login(ron, "ron")
-    assert "rita 正在审核" in rita.get("/review/item/1").get_data(as_text=True)
+    rita, ron, eddie, ada = (app.test_client() for _ in range(4))
+    for client, name in ((rita, "rita"), (ron, "ron"), (eddie, "eddie"), (ada, "ada")):
+        login(client, name)
+    before = len(review_queue.history(db, 1))
+    page = ada.get("/review/item/1").get_data(as_text=True)
+    assert "正在编辑" not in page and review_queue.current_lock(db, 1) is None
+    assert len(review_queue.history(db, 1)) == before  # looking writes no history
+    assert "rita 正在编辑" in rita.get("/review/item/1/edit").get_data(as_text=True)
     page = ron.get("/review/item/1").get_data(as_text=True)
-    assert "rita 正在审核" in page and 'id="approve-form"' not in page
+    assert "rita 正在编辑" in page and 'id="approve-form"' not in page and 'id="take-over-form"' not in page
+    assert 'name="title"' not in ron.get("/review/item/1/edit").get_data(as_text=True)
     assert "🔒 rita" in ron.get("/review/").get_data(as_text=True)
     resp = ron.post("/review/act", data={"act": "approve:1", "csrf_token": token(ron, "/review/")},
                     follow_redirects=True)
-    assert "locked by rita" in resp.get_data(as_text=True)
+    assert "being edited by rita" in resp.get_data(as_text=True)
     assert review_queue.state(db, 1) == "pending"
+    assert 'id="take-over-form"' in eddie.get("/review/item/1").get_data(as_text=True)
+    resp = eddie.post("/review/item/1/take-over", data={"csrf_token": token(eddie, "/review/")})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/review/item/1/edit")
+    assert review_queue.current_lock(db, 1).holder == "eddie"
+    assert review_queue.history(db, 1)[-1]["note"] == "lock of rita taken over"
+    assert ron.post("/review/item/1/take-over", data={"csrf_token": token(ron, "/review/")}).status_code == 403
+    ada.post("/review/item/1/unlock", data={"csrf_token": token(ada, "/review/")})
+    assert review_queue.current_lock(db, 1) is None
 
 
 def test_edit_form_saves_overrides_and_history_shows_the_diff(as_rita, db, fake_norm) -> None:
@@ -273,6 +286,11 @@ def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
     login(rita, "rita")
     page = rita.get("/review/item/1").get_data(as_text=True)
     assert "ron (reviewer" in page and "waiting for: editor" in page
+    assert "签发流程 Sign-off: 初审 → 终审 (editor)" in page
+    # the lock the reviewer may have held is gone: the editor can sign off at once
+    eddie = app.test_client()
+    login(eddie, "eddie")
+    assert 'id="approve-form"' in eddie.get("/review/item/1").get_data(as_text=True)
 
 
 def test_session_expires_after_the_configured_hours(app, as_rita) -> None:

@@ -1,0 +1,149 @@
+"""One item: its page (preview, cluster, history), its actions, and the edit form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+import normalizers
+from review_queue import actions, locks, signoff
+from review_queue import workflow as wf
+from review_queue.errors import PermissionDenied, ReviewError
+from review_queue.history import history
+from review_queue.web.common import (
+    after_review,
+    catalog,
+    current_user,
+    get_config,
+    get_db,
+    http_url,
+    requires,
+    sanitize_preview,
+)
+
+# Item ids are SQLite integers: a larger number in an address is no item (404), not a crash.
+ITEM = "/item/<int(max=9223372036854775807):item_id>"
+
+
+def _item_or_404(item_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The review row and the item as published (normalized item + reviewer edits)."""
+    db = get_db()
+    row = actions.get_row(db, item_id)
+    item = normalizers.get_item(db, item_id)
+    if row is None or item is None:
+        abort(404, f"item {item_id} is not in review")
+    return row, actions.as_published(item, row)
+
+
+@requires("reviewer")
+def item_page(item_id: int) -> Any:
+    db = get_db()
+    row, shown = _item_or_404(item_id)
+    me = current_user()
+    lock = locks.current_lock(db, item_id)  # looking takes no lock: only the edit form does
+    members = []
+    if shown.get("cluster") is not None:
+        cluster = normalizers.cluster_members(db, shown["cluster"])
+        states = actions.states(db, [actions.member_id(m) for m in cluster])
+        for m in cluster:
+            mid = actions.member_id(m)
+            if mid != item_id:
+                members.append({**m, "id": mid, "state": states.get(mid)})
+    chain = signoff.chain_in_force(row, get_config())
+    return render_template(
+        "review_queue/item.html", row=row, item=shown, lock=lock, members=members,
+        chain=list(zip(signoff.level_names(row, chain, get_config()), chain, strict=True)),
+        history=history(db, item_id), columns=catalog(), column=shown["column"],
+        preview=sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url"))),
+        reviewable=row["state"] in wf.REVIEWABLE,
+        retractable=row["state"] in (wf.PUBLISHED, wf.CORRECTED),
+        locked_by_other=lock is not None and lock.holder != me.name,
+    )
+
+
+@requires("reviewer")
+def item_action(item_id: int, action: str) -> Any:
+    db = get_db()
+    _item_or_404(item_id)
+    me = current_user()
+    back = url_for(".item_page", item_id=item_id)
+    try:
+        if action == "approve":
+            states = actions.approve(db, [item_id], user=me.name, column=request.form.get("column") or None,
+                                     reason=request.form.get("move_reason", ""), config=get_config())
+            flash(f"item {item_id}: {states[0]}", "ok")
+            if states[0] == wf.APPROVED:
+                after_review(db)
+            back = url_for(".queue_page")
+        elif action == "reject":
+            actions.reject(db, [item_id], user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: rejected", "ok")
+            back = url_for(".queue_page")
+        elif action == "retract":
+            if not wf.role_satisfies(me.role, "editor"):
+                abort(403, "retracting needs the editor role")
+            actions.retract(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: retracted", "ok")
+            after_review(db)
+        elif action == "keep":
+            if not wf.role_satisfies(me.role, "editor"):
+                abort(403, "keeping an item its source took down needs the editor role")
+            actions.keep(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: kept on the portal", "ok")
+        elif action == "unlock":
+            locks.unlock(db, item_id, user=me.name)
+            back = url_for(".queue_page")
+        elif action == "lock":
+            locks.lock(db, item_id, user=me.name)
+        elif action == "take-over":
+            locks.take_over(db, item_id, user=me.name)
+            flash(f"item {item_id}: 已接管编辑锁 (lock taken over)", "ok")
+            back = url_for(".edit_page", item_id=item_id)
+        else:
+            abort(404, f"no action {action!r}")
+    except PermissionDenied as exc:
+        abort(403, str(exc))
+    except ReviewError as exc:
+        flash(str(exc), "error")
+    return redirect(back)
+
+
+@requires("reviewer")
+def edit_page(item_id: int) -> Any:
+    db = get_db()
+    row, shown = _item_or_404(item_id)
+    me = current_user()
+    if request.method == "POST":
+        topics = [t for t in request.form.getlist("topics") if t]
+        try:
+            changes = actions.edit(
+                db, item_id, user=me.name, title=request.form.get("title"), text=request.form.get("text"),
+                column=request.form.get("column") or None, topics=topics,
+                reason=request.form.get("move_reason", ""), config=get_config(),
+            )
+            flash(f"item {item_id}: {len(changes)} 处修改已保存 (saved)", "ok")
+            return redirect(url_for(".item_page", item_id=item_id))
+        except PermissionDenied as exc:
+            abort(403, str(exc))
+        except ReviewError as exc:
+            flash(str(exc), "error")
+    lock = None
+    if row["state"] in wf.EDITABLE:
+        try:
+            lock = locks.lock(db, item_id, user=me.name)
+        except ReviewError as exc:
+            flash(str(exc), "error")
+            lock = locks.current_lock(db, item_id)
+    return render_template(
+        "review_queue/edit.html", row=row, item=shown, lock=lock,
+        locked_by_other=lock is not None and lock.holder != me.name, title=shown.get("title") or "",
+        text=shown.get("text") or "", column=shown["column"], topics=shown["topics"], columns=catalog(),
+    )
+
+
+ROUTES = (
+    (ITEM, item_page, ("GET",)),
+    (ITEM + "/<action>", item_action, ("POST",)),
+    (ITEM + "/edit", edit_page, ("GET", "POST")),
+)
