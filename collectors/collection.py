@@ -93,6 +93,7 @@ class Gathered:
     retitle_later: set[str] = field(default_factory=set)  # retitled past this run's re-check budget
     weak_titles: set[str] = field(default_factory=set)  # re-checked pages titled by their <title> tag only
     dead: list[tuple[str, str]] = field(default_factory=list)  # (url, error): detail links answering 404/410
+    detail_links: list[str] = field(default_factory=list)  # the list's links to detail pages
     throttled: float | None = None  # a detail page answered 429/503: Retry-After (0 = none given)
     revalidated: set[str] = field(default_factory=set)  # URLs answered 304 (their validators still hold)
     # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
@@ -309,6 +310,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
                                              and not any(e.has_body for e in entries))
     known = seen([e.url for e in entries if e.url]) if needs_detail else set()
     if needs_detail:
+        g.detail_links = [e.url for e in entries if e.url]
         g.list_titles = {canonical_link(e.url): e.title for e in entries if e.url and e.title}
         if retitled is not None and known:
             due = {u for u, _ in rechecks or []}
@@ -498,6 +500,24 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
     return done
 
 
+def _every_link_dead(store: StateStore, source_id: str, g: Gathered) -> None:
+    """Raise when every detail link on the list answers 404/410 (now, or given up before).
+
+    One dead link among good ones is the list's slip and only a warning; a list none of whose
+    links leads to a page is broken (a moved site, a changed template), and a run that collected
+    nothing from it is a failure of the source, never "ok" with nothing collected.
+    """
+    dead_now = {u for u, _ in g.dead}
+    links = list(dict.fromkeys(g.detail_links))
+    if any(u not in dead_now for u in links):
+        links_known_dead = store.dead(source_id, [u for u in links if u not in dead_now])
+        if any(u not in dead_now and u not in links_known_dead for u in links):
+            return
+    first = g.dead[0][1] if g.dead else f"{links[0]} given up after {DEAD_AFTER} answers of 404/410"
+    raise FetchError(f"all {len(links)} detail pages failed: every link on the list answers 404/410 "
+                     f"(pages that do not exist); first: {first}")
+
+
 def _report_gone(store: StateStore, source: Source, gone: list[tuple[str, str, str, CollectedItem | None]],
                  now: datetime, result: SourceResult) -> int:
     """Count each gone-looking page; the second time in a row, hand on a version saying it was
@@ -586,6 +606,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                 given_up += 1
                 g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
                                   "given up (the list links to a page that does not exist)")
+        if g.detail_links and not g.items:
+            _every_link_dead(store, source.id, g)
         # Validators are kept only when nothing was left behind, so a 304 never hides an item.
         st.backlog = int(bool(g.detail_failures - given_up or g.incomplete or g.throttled is not None))
         if not st.backlog:
