@@ -25,7 +25,7 @@ from collectors.errors import BinaryContent, CollectError, FetchError, NotAList,
 from collectors.http import CacheEntry, Fetcher, HostLimiter, Response
 from collectors.identity import RULES, canonical_link, choose_rule, identity_of
 from collectors.model import CollectedItem
-from collectors.parsing import (
+from collectors.parsers import (
     Entry,
     guess_json_spec,
     load_json,

@@ -11,7 +11,7 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from collectors.parsing import Entry
+from collectors.parsers import Entry
 
 __all__ = ["RULES", "canonical_link", "identity_of", "choose_rule", "is_tracking", "BROKEN_SHARE",
            "SESSION_PATH_PARAM", "TRACKING_PARAMS", "TRACKING_PREFIXES"]

@@ -83,7 +83,7 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
 
     raw_title, title_fixed = repair_mojibake(_SURROGATE.sub("", item.title or ""))
     raw_html, html_fixed = repair_mojibake(item.html or "")
-    # The collector repairs feed and JSON text as it parses; its note says so (collectors.parsing).
+    # The collector repairs feed and JSON text as it parses; its note says so (collectors.parsers).
     if title_fixed or html_fixed or any(w.startswith("mojibake:") for w in item.warnings or []):
         flags.append("mojibake-repaired")
 

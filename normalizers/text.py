@@ -19,7 +19,7 @@ import nh3
 from lxml import etree
 
 from collectors.decoding import repair_mojibake
-from collectors.parsing import ATTACHMENT_EXTS
+from collectors.parsers import ATTACHMENT_EXTS
 from normalizers.bylines import Byline, parse_byline_line
 from normalizers.chars import INVISIBLE as _INVISIBLE
 from normalizers.chars import clean_line

@@ -48,7 +48,7 @@ def _fetch_items(
     import requests
 
     from collectors import CollectedItem, decode_bytes
-    from collectors.parsing import parse_detail
+    from collectors.parsers import parse_detail
 
     sessions: dict[str, requests.Session] = {}
     out = []

@@ -296,7 +296,7 @@ def test_a_plain_403_is_not_called_a_challenge(web):
 
 def test_a_challenge_answered_with_200_is_named_when_no_list_is_found():
     from collectors.errors import NotAList
-    from collectors.parsing import parse_list
+    from collectors.parsers import parse_list
 
     with pytest.raises(NotAList, match="script challenge that only a browser passes"):
         parse_list(CHALLENGE.decode(), "http://www.example.gov.cn/")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from collectors.errors import ParseError
-from collectors.parsing import load_json, looks_like_json, parse_json
+from collectors.parsers import load_json, looks_like_json, parse_json
 
 
 def test_an_object_where_text_belongs_is_not_printed_as_a_python_dict() -> None:
@@ -63,7 +63,7 @@ def test_an_html_page_with_a_script_object_is_named_as_an_html_page() -> None:
 
 
 def test_probe_takes_the_news_list_not_a_longer_menu() -> None:
-    from collectors.parsing import guess_json_spec
+    from collectors.parsers import guess_json_spec
 
     data = {"nav": [{"name": f"栏目{i}", "link": f"/col/{i}/"} for i in range(12)],
             "data": {"rows": [{"title": f"七台河市召开第{i}次常务会议", "url": f"/art/{i}.html", "pubTime": "2025-03-01"}

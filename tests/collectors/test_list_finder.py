@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.parsing import parse_list
+from collectors.parsers import parse_list
 
 LISTS = Path(__file__).parent / "lists"
 PAGES = sorted(LISTS.glob("*.html"))
@@ -38,7 +38,7 @@ def test_list_found_without_selectors(page: Path) -> None:
      "http://www.example.gov.cn/xxgk/index_2.shtml"),
 ])
 def test_trs_pages_follow_the_file_name_the_page_script_declares(script, first, page, want) -> None:
-    from collectors.parsing import next_page_url
+    from collectors.parsers import next_page_url
 
     html = (LISTS / "pinned-in-the-list.html").read_text(encoding="utf-8").replace(
         "</body>", f"<script>{script}</script></body>")

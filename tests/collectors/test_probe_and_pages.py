@@ -8,7 +8,7 @@ import pytest
 
 import collectors
 from collectors.decoding import decode_bytes, repair_mojibake
-from collectors.parsing import parse_detail, parse_list
+from collectors.parsers import parse_detail, parse_list
 from tests.collectors.sources import FAST
 
 LIST = ('<html><head><meta charset="utf-8"><title>要闻</title></head><body><div class="nav"><a href="/">首页</a></div>'

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from collectors.decoding import decode_bytes
-from collectors.parsing import parse_list
+from collectors.parsers import parse_list
 
 # file → (charset the server declares, rows on the page, the first row's date as written)
 PAGES = {

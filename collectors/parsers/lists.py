@@ -1,0 +1,353 @@
+"""HTML list pages: configured selectors, or the largest group of dated sibling links; the next page.
+
+Without selectors (``probe`` on a new site) the list is found by looking for the largest group of
+sibling links that carry dates. Dates are passed through exactly as written; nothing is invented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from collectors.errors import NotAList
+from collectors.parsers.common import (
+    DATE_RE,
+    Entry,
+    _clean,
+    _html_root,
+    _is_item_href,
+    _parse_lost_text,
+    _select,
+    _short,
+    _strip_fragment,
+    _text,
+)
+
+_ARTICLE_PATH_RE = re.compile(r"\d{4,}")  # article URLs carry a date or a numeric id
+_ID_PARAM_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,})(?:&|$)", re.I)  # or ?id=100, ?articleId=…
+
+
+def _looks_like_article(href: str) -> bool:
+    parts = urlsplit(href)
+    return bool(_ARTICLE_PATH_RE.search(parts.path) or _ID_PARAM_RE.search(parts.query))
+
+
+# createPageHTML(pages, current, "index", "shtml"): the count, then the file name and suffix
+_TRS_PAGES_RE = re.compile(r"createPageHTML\(\s*(\d+)\s*,(?:\s*\d+\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"'])?")
+
+
+def _date_in(text: str) -> str | None:
+    m = DATE_RE.search(text)
+    return m.group(0).strip() if m else None
+
+
+def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> tuple[list[Entry], Any]:
+    """Entries of an HTML list page. Returns (entries, lxml root) — the root finds the next page."""
+    root = _html_root(text, base_url)
+    spec = spec or {}
+    if spec.get("script_link"):
+        _links_from_script_args(root, spec["script_link"], base_url)
+    entries: list[Entry] = []
+    if spec.get("items"):
+        link_css = spec.get("link") or "a"
+        for node in _select(root, spec["items"]):
+            links = [a for a in _select(node, link_css) if a.get("href")] if link_css else []
+            if not links and node.tag == "a" and node.get("href"):
+                links = [node]
+            if not links:
+                continue
+            a = links[0]
+            href = a.get("href", "").strip()
+            if not _is_item_href(href):
+                continue
+            title = ""
+            if spec.get("title"):
+                t = _select(node, spec["title"])
+                if t:
+                    title = t[0].get("title") or _text(t[0])
+            if not title:
+                title = a.get("title") or _text(a)
+            date = None
+            if spec.get("date"):
+                d = _select(node, spec["date"])
+                if d:
+                    date = _text(d[0]) or None
+            else:
+                date = _date_in(_text(node).replace(_text(a), " ", 1))
+            entries.append(Entry(url=_strip_fragment(href), title=_clean(title), list_date=date))
+        if not entries and not _empty_list_container(root, spec["items"]):
+            raise NotAList(f"no entries match the list selector {spec['items']!r}{_titled(root)}")
+    else:
+        entries = _guess_list(root)
+        if not entries:
+            raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}"
+                           f"{_why_no_list(root, text)}")
+    return _dedupe(entries), root
+
+
+_REFRESH_RE = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
+_SCRIPT_ARGS_RE = re.compile(r"\(([^()]*)\)")
+
+
+def _script_only(a: Any) -> bool:
+    """A link that opens its page from script with no address in it (``openArticle('6')``)."""
+    href = (a.get("href") or "").strip()
+    return not _is_item_href(href) and (href.lower().startswith("javascript:") or bool(a.get("onclick")))
+
+
+def _links_from_script_args(root: Any, template: str, base_url: str) -> None:
+    """``list.script_link = "/content.jsp?id={0}"``: the address a site's script builds from the
+    arguments of its call (``javascript:openArticle('6', 'news')`` → {0} = 6, {1} = news)."""
+    for a in root.iter("a"):
+        if not _script_only(a):
+            continue
+        m = _SCRIPT_ARGS_RE.search(f"{a.get('href') or ''} {a.get('onclick') or ''}")
+        if not m:
+            continue
+        args = [x.strip().strip("'\"") for x in m.group(1).split(",")]
+        try:
+            a.set("href", urljoin(base_url, template.format(*args)))
+        except (IndexError, KeyError, ValueError):
+            continue
+
+
+def _why_no_list(root: Any, page: str) -> str:
+    """What an operator needs to know about a page with no list: where it really is, if it says."""
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").lower() == "refresh" and (m := _REFRESH_RE.search(meta.get("content") or "")):
+            return f" (the page redirects by meta refresh to {urljoin(_base_of(root), m.group(1))}: use that address)"
+    frames = [f.get("src") for f in root.iter("frame", "iframe") if f.get("src")]
+    links = sum(1 for _ in root.iter("a"))
+    if frames and links < 10:
+        return f" (the page shows other pages in frames: try {frames[0]})"
+    if _parse_lost_text(root, page):
+        return " (the page nests its list deeper than the HTML parser reads, 256 levels)"
+    by_script = sum(1 for a in root.iter("a") if _script_only(a))
+    if by_script >= 5:
+        return (f" ({by_script} links open their page from script with no address in them: set list.script_link,"
+                " e.g. \"/content.jsp?id={0}\" for openArticle('6'))")
+    scripts = " ".join(s.text or "" for s in root.iter("script"))
+    if links < 5 and ("document.cookie" in scripts or "__jsl_clearance" in scripts):
+        return " (a script challenge that only a browser passes: ask the site for access or a feed)"
+    if links < 5 and len(scripts) > 2000:
+        return " (the page is built by script: a script-rendered list or an anti-bot challenge)"
+    return ""
+
+
+def _base_of(root: Any) -> str:
+    return root.base_url or ""
+
+
+def _titled(root: Any) -> str:
+    """" on the page titled …": an error or login page answered with 200 names itself."""
+    t = root.find(".//title")
+    title = _clean(t.text_content())[:80] if t is not None else ""
+    return f" on the page titled {title}" if title else ""
+
+
+def _empty_list_container(root: Any, items_css: str) -> bool:
+    """True when the list's container is on the page but holds no entries (a site with nothing yet)."""
+    parts = items_css.strip().rsplit(" ", 1)
+    if len(parts) < 2 or not parts[0].strip(" >"):
+        return False
+    return bool(_select(root, parts[0].strip(" >")))
+
+
+def _dedupe(entries: list[Entry]) -> list[Entry]:
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        if e.url in seen:
+            continue
+        seen.add(e.url)
+        out.append(e)
+    return out
+
+
+# "top" alone is not enough: headers and navigation bars are called that too
+_PINNED_RE = re.compile(r"置顶|(?:^|[\s_-])(?:zhiding|zd|sticky|pinned?|(?:is|set)[-_]?top)(?:$|[\s_-])", re.I)
+
+
+def _pinned(el: Any, text: str | None = None) -> bool:
+    """A row or block marked as pinned (置顶): a class, or the word in its text."""
+    return bool(_PINNED_RE.search(el.get("class") or "") or "置顶" in (text if text is not None else _text(el))[:300])
+
+
+def _date_inside(a: Any) -> str | None:
+    """A date in its own element inside the link (``<a>标题<span>2025-03-01</span></a>``); a date
+    that is part of the title's words is not the item's date."""
+    for el in a.iterdescendants():
+        text = _text(el)
+        if text and len(text) <= 25 and (m := DATE_RE.fullmatch(text.strip("[]()（） "))):
+            return m.group(0)
+    return None
+
+
+def _guess_list(root: Any) -> list[Entry]:
+    """The largest group of same-shaped sibling rows (li/tr/dd/p/div) each holding a link and a date.
+
+    Undated rows of that group are kept when they are pinned (置顶) or few; a pinned block just
+    before the list is put in front of it; dates are never taken from the titles themselves.
+    """
+    rows: dict[tuple[Any, str], list[tuple[Entry, bool, bool]]] = defaultdict(list)  # (entry, dated, pinned)
+    undated: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
+    for row in root.iter("li", "tr", "dd", "dt", "p", "div", "h3", "h4"):
+        # A row has at most three links and 300 characters: stop reading a block as soon as it
+        # cannot be one, or a page of deeply nested blocks costs depth × size.
+        links = []
+        for a in row.iter("a"):
+            if _is_item_href(a.get("href", "").strip()):
+                links.append(a)
+                if len(links) > 3:
+                    break
+        if not links or len(links) > 3 or not _short(row, 1200):
+            continue
+        row_text = _text(row)
+        if len(row_text) > 300:
+            continue
+        a = max(links, key=lambda x: len(_text(x)))
+        title = a.get("title") or _text(a)
+        if len(title) < 4:
+            continue
+        date = _date_in(row_text.replace(_text(a), " ", 1))
+        if not date and (date := _date_inside(a)) and not a.get("title"):
+            title = title.replace(date, " ")
+        href = a.get("href").strip()
+        entry = Entry(url=_strip_fragment(href), title=_clean(title), list_date=date)
+        key = (row.getparent(), row.tag)
+        rows[key].append((entry, bool(date), _pinned(row, row_text)))
+        if not date and len(links) == 1 and len(title) >= 6 and _looks_like_article(href):
+            undated[key].append(entry)
+    groups: dict[tuple[Any, str], list[Entry]] = {}
+    for key, found in rows.items():
+        dated = sum(1 for _, d, _ in found if d)
+        if not dated:
+            continue
+        few = (len(found) - dated) * 3 <= dated
+        articles = {id(e) for e in undated[key]} if few else set()
+        groups[key] = [e for e, d, pin in found if d or pin or id(e) in articles]
+    joined = _split_lists(groups)
+    best: list[Entry] = max([*groups.values(), *joined], key=len) if groups else []
+    if len(best) >= 2:
+        if not any(best is j for j in joined):
+            best = _pinned_block_before(best, groups, rows) + best
+        return best
+    # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
+    best = max(undated.values(), key=len) if undated else []
+    return best if len(best) >= 3 else []
+
+
+def _pinned_block_before(best: list[Entry], groups: dict[tuple[Any, str], list[Entry]],
+                         rows: dict[tuple[Any, str], list[tuple[Entry, bool, bool]]]) -> list[Entry]:
+    """The entries of a pinned (置顶) block standing just before the chosen list, if any."""
+    key = next(k for k, v in groups.items() if v is best)
+    prev = key[0].getprevious()
+    while prev is not None and _is_separator(prev):
+        prev = prev.getprevious()
+    if prev is None or not _short(prev, 2000):
+        return []
+    found = rows.get((prev, key[1]), [])
+    if found and all(pin for _, _, pin in found):
+        return [e for e, _, _ in found]
+    if not _pinned(prev):
+        return []
+    # a marked block: its rows, at any depth (<div class="top"><h3>置顶</h3><ul>…</ul></div>)
+    return [e for el in prev.iter() for e, _, _ in rows.get((el, key[1]), [])]
+
+
+def _shape(el: Any) -> tuple[str, str]:
+    return el.tag, " ".join((el.get("class") or "").split())
+
+
+def _is_separator(el: Any) -> bool:
+    """A rule, spacer or empty block between parts of one list: no link, (almost) no text."""
+    if not isinstance(el.tag, str) or el.tag in ("script", "style", "br", "hr"):
+        return True  # a comment, or nothing a reader sees as content
+    return next(el.iter("a"), None) is None and _short(el, 3, strip=True)
+
+
+def _split_lists(groups: dict[tuple[Any, str], list[Entry]]) -> list[list[Entry]]:
+    """One list cut into same-shaped blocks (five rows per <ul>, a rule between: common on news
+    and government sites) is joined again; the blocks must be consecutive siblings, or sit alone
+    in consecutive same-shaped wrappers, with nothing but separators between them, so that two
+    different lists under their own headings are never joined. Linear in the page: each element
+    is judged once (a hostile page of 20,000 one-row lists costs no more than its parse)."""
+    separator: dict[Any, bool] = {}
+    content_children: dict[Any, int] = {}
+
+    def is_sep(el: Any) -> bool:
+        if el not in separator:
+            separator[el] = _is_separator(el)
+        return separator[el]
+
+    def alone_in(up: Any) -> bool:  # up holds one child that is not a separator
+        if up not in content_children:
+            content_children[up] = sum(1 for c in up if not is_sep(c))
+        return content_children[up] == 1
+
+    out: list[list[Entry]] = []
+    for levels in (0, 1, 2):
+        blocks: dict[Any, tuple[tuple[Any, ...], list[Entry]]] = {}
+        for (parent, tag), entries in groups.items():
+            node, chain = parent, [_shape(parent), tag]
+            for _ in range(levels):
+                up = node.getparent()
+                if up is None or not alone_in(up):
+                    node = None
+                    break
+                node = up
+                chain.append(_shape(node))
+            if node is not None and node.getparent() is not None:
+                blocks[node] = (tuple(chain), entries)
+        for container in {b.getparent() for b in blocks}:
+            run: list[list[Entry]] = []
+            shape: tuple[Any, ...] | None = None
+            for child in container:
+                block = blocks.get(child)
+                if block is not None and block[0] == shape:
+                    run.append(block[1])
+                    continue
+                if block is None and is_sep(child):
+                    continue
+                if len(run) > 1:
+                    out.append([e for part in run for e in part])
+                run, shape = ([block[1]], block[0]) if block is not None else ([], None)
+            if len(run) > 1:
+                out.append([e for part in run for e in part])
+    return out
+
+
+def next_page_url(root: Any, current: str, page: int, how: str | None, first_url: str) -> str | None:
+    """The URL of list page *page* (2, 3, …) for the pagination scheme *how*."""
+    if not how:
+        return None
+    parts = urlsplit(first_url)
+    path = parts.path
+    if how == "trs":  # TRS WCM createPageHTML: index.html, index_1.html, index_2.html …
+        name, suffix = "index", "html"
+        for script in root.iter("script"):
+            m = _TRS_PAGES_RE.search(script.text or "")
+            if m and page > int(m.group(1)):
+                return None  # the page count is declared: no request past the last page
+            if m and m.group(2):
+                name, suffix = m.group(2), m.group(3)
+        base, dot, ext = path.rpartition(".")
+        if not dot or "/" in ext:  # a directory address: the script names the files
+            base, ext = path.rstrip("/") + "/" + name, suffix
+        return urlunsplit(parts._replace(path=f"{base}_{page - 1}.{ext}"))
+    if how == "ucap":  # 开普云 / hlj cluster: common_list.shtml, common_list_2.shtml …
+        base, dot, ext = path.rpartition(".")
+        if not dot or "/" in ext:
+            base, ext = path.rstrip("/") + "/index", "shtml"
+        return urlunsplit(parts._replace(path=f"{base}_{page}.{ext}"))
+    if how == "hanweb":  # 大汉 jpage: ?uid=…&pageNum=2
+        q = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "pageNum"]
+        q.append(("pageNum", str(page)))
+        return urlunsplit(parts._replace(query=urlencode(q)))
+    links = [a for a in _select(root, how) if a.get("href")]
+    if not links:
+        return None
+    nxt = _strip_fragment(links[0].get("href").strip())
+    return nxt if _is_item_href(nxt) and nxt != current else None
