@@ -221,6 +221,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
                                              and not any(e.has_body for e in entries))
     known = seen([e.url for e in entries if e.url]) if needs_detail else set()
     if needs_detail:
+        g.detail_links = [e.url for e in entries if e.url]
         g.list_titles = {canonical_link(e.url): e.title for e in entries if e.url and e.title}
         if retitled is not None and known:
             due = {u for u, _ in rechecks or []}

@@ -4,6 +4,13 @@ Order: forced charset → HTTP header → BOM → <meta> in the first 2 KB → d
 GB2312/GBK labels decode as GB18030 (a superset). A declaration that the bytes contradict (invalid
 in the declared charset but valid UTF-8 — the classic "charset=gb2312" on a UTF-8 page) is caught
 and reported as a warning. GBK text that was once read as Latin-1 (mojibake) is repaired.
+
+Which witness wins: a header naming a single-byte server default (ISO-8859-1, windows-1252) loses
+to the document's own XML declaration or meta charset, and to bytes that decode cleanly only as
+Chinese. GB18030 and Big5 are told apart by the bytes (most Big5 byte pairs are valid GBK too):
+each candidate is decoded and scored on how common its characters are, and a decoding that puts
+Private-Use-Area or replacement characters into a title loses to one that does not. Every choice
+against a declaration is a warning naming both (shown by ``probe`` and ``sources``).
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ def normalize_label(label: str | None) -> str | None:
         return "gb18030"
     if lab in ("utf8", "utf-8", "unicode-1-1-utf-8"):
         return "utf-8"
+    if lab in _BIG5_LABELS:  # Big5 as served is Microsoft's cp950 (HKSCS pages fall back to big5hkscs)
+        return "big5hkscs" if "hkscs" in lab else "cp950"
     try:
         return codecs.lookup(lab).name
     except LookupError:
@@ -96,6 +105,11 @@ def _mostly_utf8(body: bytes) -> tuple[str, int] | None:
     return None
 
 
+def _is_weak(label: str) -> bool:
+    """A label servers send by default whatever the document is (ISO-8859-1, windows-1252, ASCII)."""
+    return label.strip().strip("\"'").lower() in _WEAK_LABELS
+
+
 _SINGLE_BYTE = re.compile(r"^(?:cp|windows-?)12\d\d$|^(?:latin|iso-?8859|iso8859|koi8|mac|cp8|ascii|tis)", re.I)
 
 
@@ -112,6 +126,135 @@ def _mostly_gb18030(body: bytes) -> tuple[str, int] | None:
     if 0 < bad and bad * 200 < len(body) and han >= 10 and han * 10 >= wide * 6:
         return text, bad
     return None
+
+
+_BIG5_LABELS = {"big5", "big5-tw", "csbig5", "x-x-big5", "cp950", "ms950", "windows-950", "big5hkscs",
+                "big5-hkscs"}
+_CJK_DECODERS = ("gb18030", "cp950", "big5hkscs")  # the families told apart by the bytes
+_FAMILY = {"gb18030": "GB18030", "cp950": "Big5", "big5hkscs": "Big5"}
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TOP = frozenset()  # the most frequent Han characters, simplified and traditional (filled below)
+
+
+def _top_chars() -> frozenset[str]:
+    """The 100 most frequent Chinese characters (charset-normalizer's table) in both scripts."""
+    global _TOP
+    if not _TOP:
+        try:
+            from charset_normalizer.constant import FREQUENCIES
+
+            simple = list(FREQUENCIES.get("Chinese", []))
+        except ImportError:  # pragma: no cover - charset-normalizer is a pinned dependency
+            simple = []
+        import opencc
+
+        trad = opencc.OpenCC("s2t").convert("".join(simple))
+        _TOP = frozenset(simple) | frozenset(trad)
+    return _TOP
+
+
+def _common(ch: str) -> bool:
+    """A character a Chinese text is mostly made of: CJK punctuation or a level-1 Han character of
+    GB2312 (3,755 simplified) or Big5 (5,401 traditional). A wrong CJK decoding yields kana,
+    rare characters and Private-Use-Area code points instead."""
+    o = ord(ch)
+    if 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2010 <= o <= 0x2027 or o == 0xB7:
+        return True
+    if not 0x4E00 <= o <= 0x9FFF:
+        return False
+    for cs, lo, hi in (("gb2312", 0xB0, 0xD7), ("big5", 0xA4, 0xC6)):
+        try:
+            if lo <= ch.encode(cs)[0] <= hi:
+                return True
+        except UnicodeEncodeError:
+            pass
+    return False
+
+
+def _flawed(ch: str) -> bool:
+    o = ord(ch)
+    return 0xE000 <= o <= 0xF8FF or o == 0xFFFD
+
+
+def plausibility(text: str, limit: int = 3000) -> float:
+    """How much *text* reads as Chinese: share of common characters among its non-ASCII ones, plus
+    twice the share of the 100 most frequent, minus three times the share of Private-Use-Area and
+    replacement characters. About 1.7 for real text in its right charset, below 0.7 for GBK read as
+    Big5 or Big5 read as GBK; 1.0 for text with no non-ASCII character at all."""
+    chars = [c for c in text if ord(c) >= 0x80 and not c.isspace()][:limit]
+    if not chars:
+        return 1.0
+    top = _top_chars()
+    common = sum(1 for c in chars if _common(c))
+    frequent = sum(1 for c in chars if c in top)
+    flawed = sum(1 for c in chars if _flawed(c))
+    return (common + 2 * frequent - 3 * flawed) / len(chars)
+
+
+def title_flaws(text: str) -> int:
+    """Private-Use-Area and replacement characters inside the <title> elements of *text* (a page's
+    title, a feed's channel and item titles): a decoding that yields them is wrong by definition."""
+    return sum(1 for t in _TITLE_RE.findall(text[:500_000]) for c in t if _flawed(c))
+
+
+@dataclass
+class _Candidate:
+    charset: str
+    text: str
+    strict: bool
+    flaws: int  # in titles
+    score: float
+
+
+def _candidates(body: bytes, charsets: tuple[str, ...]) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for cs in dict.fromkeys(charsets):
+        text = _strict(body, cs)
+        strict = text is not None
+        if text is None:
+            loose = body.decode(cs, errors="replace")
+            if loose.count("\ufffd") * 200 >= len(body):
+                continue  # not a few stray bytes: this is not the charset
+            text = loose
+        out.append(_Candidate(cs, text, strict, title_flaws(text), plausibility(text)))
+    return out
+
+
+CJK_MIN_SCORE = 1.0  # below this no CJK decoding is taken on the bytes' word alone
+SWITCH_MARGIN = 0.5  # how much better another CJK decoding must read to overrule a declaration
+
+
+def _rank(c: _Candidate) -> tuple[bool, bool, float]:
+    return (c.flaws == 0, c.strict, c.score)
+
+
+def cjk_by_bytes(body: bytes) -> _Candidate | None:
+    """The GB18030 or Big5 decoding the bytes support, or None when neither reads as Chinese."""
+    found = [c for c in _candidates(body, _CJK_DECODERS) if c.strict and c.flaws == 0]
+    if not found:
+        return None
+    best = max(found, key=_rank)
+    return best if best.score >= CJK_MIN_SCORE else None
+
+
+def _cjk_choice(body: bytes, declared: str) -> tuple[_Candidate | None, _Candidate | None]:
+    """(the declared CJK decoding, a better one the bytes support or None)."""
+    cands = _candidates(body, (declared, *_CJK_DECODERS))
+    mine = next((c for c in cands if c.charset == declared), None)
+    others = [c for c in cands if _FAMILY.get(c.charset) != _FAMILY.get(declared)]
+    if not others:
+        return mine, None
+    best = max(others, key=_rank)
+    if mine is None:
+        return None, best if best.flaws == 0 else None
+    if _rank(best)[:2] > _rank(mine)[:2] or (
+            _rank(best)[:2] == _rank(mine)[:2] and best.score >= mine.score + SWITCH_MARGIN):
+        return mine, best
+    return mine, None
+
+
+def _family(cs: str) -> str:
+    return _FAMILY.get(cs, cs)
 
 
 def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | None = None,
@@ -140,6 +283,11 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
         m = m or _META_RE.search(head)
         if m:
             declared.append((where, m.group(1).decode("ascii", "replace")))
+    if len(declared) == 2 and _is_weak(declared[0][1]) and not _is_weak(declared[1][1]) \
+            and normalize_label(declared[1][1]):
+        warnings.append(f"charset: HTTP says {declared[0][1].strip().lower()} (a server default), the document "
+                        f"declares {declared[1][1].lower()} in its {declared[1][0]}: the document wins")
+        declared = declared[1:]
     for where, label in declared:
         cs = normalize_label(label)
         if cs is None:
@@ -171,10 +319,21 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
                             f"with {loose[1]} invalid byte(s) replaced")
             return Decoded(loose[0], "utf-8", warnings)
         if cs in ("latin-1", "iso8859-1", "cp1252", "ascii"):
-            gb = _strict(body, "gb18030")
-            if gb is not None and _CJK_RE.search(gb):
-                warnings.append(f"charset: declared {label.lower()} in {where}, bytes are GB18030")
-                return Decoded(gb, "gb18030", warnings)
+            cjk = cjk_by_bytes(body)
+            if cjk is not None:
+                warnings.append(f"charset: declared {label.lower()} in {where}, bytes are {_family(cjk.charset)}")
+                return Decoded(cjk.text, cjk.charset, warnings)
+        if _family(cs) in ("GB18030", "Big5"):
+            mine, better = _cjk_choice(body, cs)
+            if better is not None:
+                why = (f"{mine.flaws} Private-Use-Area/replacement character(s) in titles" if mine and mine.flaws
+                       else "invalid bytes" if mine is None or not mine.strict
+                       else f"reads as Chinese {better.score:.1f} vs {mine.score:.1f}")
+                warnings.append(f"charset: declared {label.lower()} in {where}, bytes are {_family(better.charset)} "
+                                f"({_family(cs)} gives {why})")
+                if not better.strict:
+                    warnings.append(f"charset: {better.text.count(chr(0xFFFD))} invalid byte(s) replaced")
+                return Decoded(better.text, better.charset, warnings)
         text = _strict(body, cs)
         if text is not None:
             return Decoded(text, cs, warnings)
@@ -194,6 +353,10 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
         warnings.append(f"charset: UTF-8 with {loose[1]} invalid byte(s) replaced (stray bytes or cut off "
                         "mid-character)")
         return Decoded(loose[0], "utf-8", warnings)
+    cjk = cjk_by_bytes(body)
+    if cjk is not None:
+        warnings.append(f"charset: none declared, detected {_family(cjk.charset)} by the bytes")
+        return Decoded(cjk.text, cjk.charset, warnings)
     non_ascii = sum(1 for b in body[:65536] if b >= 0x80)
     if non_ascii >= MIN_DETECT_BYTES:
         best = charset_normalizer.from_bytes(body[:65536]).best()

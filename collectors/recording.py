@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from collectors.errors import FetchError
 from collectors.http import CacheEntry
 from collectors.model import CollectedItem
 from collectors.state import DEAD_AFTER, StateStore, iso
@@ -63,6 +64,7 @@ class Gathered:
     retitle_later: set[str] = field(default_factory=set)  # retitled past this run's re-check budget
     weak_titles: set[str] = field(default_factory=set)  # re-checked pages titled by their <title> tag only
     dead: list[tuple[str, str]] = field(default_factory=list)  # (url, error): detail links answering 404/410
+    detail_links: list[str] = field(default_factory=list)  # the list's links to detail pages
     throttled: float | None = None  # a detail page answered 429/503: Retry-After (0 = none given)
     revalidated: set[str] = field(default_factory=set)  # URLs answered 304 (their validators still hold)
     # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
@@ -95,6 +97,8 @@ def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, re
             given_up += 1
             g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
                               "given up (the list links to a page that does not exist)")
+    if g.detail_links and not g.items:
+        _every_link_dead(store, source.id, g)
     # Validators are kept only when nothing was left behind, so a 304 never hides an item.
     backlog = bool(g.detail_failures - given_up or g.incomplete or g.throttled is not None)
     if not backlog:
@@ -131,6 +135,24 @@ def _store_items(store: StateStore, source: Source, g: Gathered, now: datetime, 
             result.versions += 1
         else:
             result.unchanged += 1
+
+
+def _every_link_dead(store: StateStore, source_id: str, g: Gathered) -> None:
+    """Raise when every detail link on the list answers 404/410 (now, or given up before).
+
+    One dead link among good ones is the list's slip and only a warning; a list none of whose
+    links leads to a page is broken (a moved site, a changed template), and a run that collected
+    nothing from it is a failure of the source, never "ok" with nothing collected.
+    """
+    dead_now = {u for u, _ in g.dead}
+    links = list(dict.fromkeys(g.detail_links))
+    if any(u not in dead_now for u in links):
+        links_known_dead = store.dead(source_id, [u for u in links if u not in dead_now])
+        if any(u not in dead_now and u not in links_known_dead for u in links):
+            return
+    first = g.dead[0][1] if g.dead else f"{links[0]} given up after {DEAD_AFTER} answers of 404/410"
+    raise FetchError(f"all {len(links)} detail pages failed: every link on the list answers 404/410 "
+                     f"(pages that do not exist); first: {first}")
 
 
 def _report_gone(store: StateStore, source: Source, gone: list[tuple[str, str, str, CollectedItem | None]],

@@ -1,7 +1,7 @@
 """Where the real story text comes from: the 新闻联播 corpus, read at run time, never copied.
 
-``find_corpus`` looks at the argument if given, else $HUIJU_CORPUS if set, else ../shared/corpus
-next to the repo.
+``find_corpus`` looks at the argument if given, else $HUIJU_CORPUS if set, else $HUIJU_SHARED/corpus,
+else ../shared/corpus next to the repo.
 ``CorpusReader`` hands out stories in a seeded order, reading day files only as they are needed.
 """
 
@@ -30,6 +30,8 @@ def find_corpus(path: str | os.PathLike[str] | None = None) -> Path | None:
         candidates = [Path(path)]
     elif os.environ.get("HUIJU_CORPUS"):
         candidates = [Path(os.environ["HUIJU_CORPUS"])]
+    elif os.environ.get("HUIJU_SHARED"):  # a directory holding corpus/ (and real-pages/), as ../shared does
+        candidates = [Path(os.environ["HUIJU_SHARED"]) / "corpus"]
     else:
         candidates = [REPO.parent / "shared" / "corpus"]
     for c in candidates:

@@ -11,7 +11,6 @@ combinations. The hard negatives are not invented: they are the corpus' own look
 from __future__ import annotations
 
 import html
-import os
 import random
 import re
 from dataclasses import dataclass
@@ -80,14 +79,14 @@ class LabelledItem:
 
 
 def find_corpus() -> Path:
-    env = os.environ.get("HUIJU_CORPUS")
-    for c in [Path(env)] if env else []:
-        if (c / "xinwen-lianbo").is_dir():
-            return c
-    c = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-    if (c / "xinwen-lianbo").is_dir():
-        return c
-    raise SystemExit("corpus not found: set HUIJU_CORPUS or place ../shared/corpus next to the repo")
+    """The corpus: $HUIJU_CORPUS, $HUIJU_SHARED/corpus or ../shared/corpus (as the tests look)."""
+    from sample_province.corpus import find_corpus as find
+
+    c = find()
+    if c is None:
+        raise SystemExit("corpus not found: set HUIJU_CORPUS (or HUIJU_SHARED) or place ../shared/corpus "
+                         "next to the repo")
+    return c
 
 
 _P = re.compile(r"<p>(.*?)</p>", re.S)

@@ -9,9 +9,11 @@ import collectors
 from collectors.state import DEAD_AFTER, StateStore, parse_iso
 from tests.collectors.fakeweb import Route
 from tests.collectors.sources import FAST, make_source
-from tests.collectors.test_polite import DETAIL, LIST, ROW, TITLES
+from tests.collectors.test_polite import DETAIL, LIST, ROW
+from tests.collectors.test_polite import TITLES as _TITLES
 
 T0 = datetime(2024, 5, 2, 8, tzinfo=UTC)
+TITLES = {**_TITLES, 4: "鹤岗市召开安全生产会议", 5: "鹤岗市启动春季植树活动"}
 
 
 def _list(web, ns=(1, 2, 3), **kw):
@@ -41,14 +43,24 @@ def test_a_dead_link_on_the_list_is_given_up_and_the_source_stays_ok(web, db):
     assert len(collectors.pending(db, 0)) == 2
 
 
-def test_a_list_whose_every_new_link_is_dead_is_not_a_failing_source(web, db):
-    src = _list(web, ns=(3,))
+def test_a_list_whose_every_link_is_dead_fails_its_source_every_run(web, db):
+    """Decided once (docs/architecture.md): a list none of whose links leads to a page is broken,
+    so the run is a failure naming the cause, never "ok" with nothing collected — also after the
+    links were given up and are no longer fetched."""
+    src = _list(web, ns=(3, 4))
     web.route("/d/3.html", "Not Found", status=404)
-    for run in range(4):
-        [r] = collectors.collect(db, [src], FAST, now=T0 + timedelta(minutes=15 * run))
-        assert r.ok and bool(r.warnings) == (run < DEAD_AFTER)
-    [h] = collectors.health(db, [src], now=T0 + timedelta(hours=1))
-    assert h.state != "failing" and h.error_count == 0
+    web.route("/d/4.html", "Gone", status=410)
+    for run in range(DEAD_AFTER + 2):
+        [r] = collectors.collect(db, [src], FAST, now=T0 + timedelta(hours=2 * run))
+        assert not r.ok and r.error_kind == "FetchError" and r.new == 0, (run, r)
+        assert "every link on the list answers 404/410" in r.error and "\n" not in r.error
+    assert web.count("/d/3.html") == DEAD_AFTER  # given up all the same: not fetched for ever
+    [h] = collectors.health(db, [src], now=T0 + timedelta(hours=2 * (DEAD_AFTER + 2)))
+    assert h.error_count == DEAD_AFTER + 2
+    _details(web, (5,))  # the site puts a real story on the list: the source is well again
+    src = _list(web, ns=(3, 4, 5))
+    [r] = collectors.collect(db, [src], FAST, now=T0 + timedelta(days=2))
+    assert r.ok and r.new == 1
 
 
 def test_a_server_asking_to_slow_down_on_detail_pages_is_not_pressed(web, db):
