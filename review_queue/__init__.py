@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from review_queue import sessions
 from review_queue.actions import (
     approve,
     due_for_publishing,
@@ -49,6 +50,7 @@ from review_queue.history import history
 from review_queue.locks import LOCK_SECONDS, Lock, current_lock, lock, take_over, unlock
 from review_queue.queueview import QueueEntry, queue
 from review_queue.schema import init
+from review_queue.throttle import client_address
 from review_queue.users import (
     User,
     add_user,
@@ -106,6 +108,7 @@ __all__ = [
     "add_user",
     "approve",
     "authenticate",
+    "client_address",
     "create_blueprint",
     "current_lock",
     "disable_user",
@@ -129,6 +132,7 @@ __all__ = [
     "retract",
     "retracted_due",
     "set_password",
+    "sessions",
     "set_role",
     "state",
     "states",

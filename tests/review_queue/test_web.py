@@ -8,6 +8,7 @@ import flask
 import pytest
 
 import review_queue
+from review_queue import throttle
 
 from .conftest import CITY, PARTNER, FakeResult, make_config, submit_new
 
@@ -268,15 +269,32 @@ def test_a_published_item_taken_down_at_the_source_is_shown_and_kept_by_an_edito
     assert "原文已撤下" not in eddie.get("/review/").get_data(as_text=True)
 
 
-def test_repeated_wrong_passwords_are_throttled(app) -> None:
+def test_repeated_wrong_passwords_slow_the_guesser_exponentially_but_lock_nobody_out(app, monkeypatch) -> None:
+    clock = [1_000_000.0]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
     client = app.test_client()
     t = token(client)
-    for _ in range(10):
-        resp = client.post("/review/login", data={"name": "rita", "password": "guess guess", "csrf_token": t})
-        assert resp.status_code == 401
-    resp = client.post("/review/login", data={"name": "rita", "password": PASSWORD, "csrf_token": t})
-    assert resp.status_code == 429 and "too many failed logins" in resp.get_data(as_text=True)
+
+    def attempt(password: str, addr: str = "203.0.113.7"):
+        return client.post("/review/login", data={"name": "rita", "password": password, "csrf_token": t},
+                           environ_base={"REMOTE_ADDR": addr})
+
+    for _ in range(3):  # three free tries, then each failure doubles the wait
+        assert attempt("guess guess").status_code == 401
+    resp = attempt(PASSWORD)
+    assert resp.status_code == 429 and "try again in 1 s" in resp.get_data(as_text=True)
     assert client.get("/review/").status_code == 302  # still not logged in
+    clock[0] += 1
+    assert attempt("guess again").status_code == 401
+    assert "try again in 2 s" in attempt(PASSWORD).get_data(as_text=True)
+    clock[0] += 2
+    assert attempt("guess again").status_code == 401
+    assert "try again in 4 s" in attempt(PASSWORD).get_data(as_text=True)
+    # the real user elsewhere is not locked out by the guesser's failures
+    real = app.test_client()
+    resp = real.post("/review/login", data={"name": "rita", "password": PASSWORD, "csrf_token": token(real)},
+                     environ_base={"REMOTE_ADDR": "198.51.100.20"})
+    assert resp.status_code == 302 and real.get("/review/").status_code == 200
 
 
 def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
@@ -293,12 +311,52 @@ def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
     assert 'id="approve-form"' in eddie.get("/review/item/1").get_data(as_text=True)
 
 
-def test_session_expires_after_the_configured_hours(app, as_rita) -> None:
+def test_session_expires_after_the_configured_hours(app, as_rita, db) -> None:
     assert as_rita.get("/review/").status_code == 200
-    with as_rita.session_transaction() as sess:
-        sess["review_login_at"] -= 13 * 3600
+    db.execute("UPDATE sessions SET expires_at = '2000-01-01T00:00:00+00:00'")
     resp = as_rita.get("/review/")
     assert resp.status_code == 302 and "/review/login" in resp.headers["Location"]
+
+
+def copy_cookie(src, dst) -> None:
+    dst.set_cookie("session", src.get_cookie("session").value)
+
+
+@pytest.mark.parametrize("how", ["logout", "own password", "admin reset", "disable"])
+def test_a_copied_cookie_stops_working_when_the_session_ends(app, db, how) -> None:
+    rita, thief, ada = app.test_client(), app.test_client(), app.test_client()
+    login(rita, "rita")
+    login(ada, "ada")
+    copy_cookie(rita, thief)
+    assert thief.get("/review/").status_code == 200  # a copied cookie works while the session lives
+    if how == "logout":
+        rita.post("/review/logout", data={"csrf_token": token(rita, "/review/")})
+    elif how == "own password":
+        rita.post("/review/password", data={"old": PASSWORD, "new": "a new long secret", "again": "a new long secret",
+                                            "csrf_token": token(rita, "/review/password")})
+        assert rita.get("/review/").status_code == 200  # the browser that changed it stays in
+    elif how == "admin reset":
+        ada.post("/review/users/rita/password", data={"password": "reset by the admin",
+                                                      "csrf_token": token(ada, "/review/users")})
+    else:
+        ada.post("/review/users/rita/disable", data={"csrf_token": token(ada, "/review/users")})
+    resp = thief.get("/review/")
+    assert resp.status_code == 302 and "/review/login" in resp.headers["Location"]
+
+
+def test_session_cookie_is_secure_behind_https_and_the_client_address_honours_trusted_proxies(db, tmp_path) -> None:
+    app = flask.Flask("https-app")
+    app.config.update(SECRET_KEY="s", HUIJU_DB=str(tmp_path / "huiju.db"), HUIJU_CONFIG=make_config(),
+                      HUIJU_PUBLIC_URL="https://huiju.example.gov.cn")
+    review_queue.init_app(app)
+    app.register_blueprint(review_queue.create_blueprint(), url_prefix="/review")
+    client = app.test_client()
+    resp = client.post("/review/login", data={"name": "rita", "password": PASSWORD, "csrf_token": token(client)})
+    assert "Secure" in resp.headers["Set-Cookie"] and "HttpOnly" in resp.headers["Set-Cookie"]
+    trusted = ["127.0.0.1/32", "10.0.0.0/8"]
+    assert throttle.client_address("127.0.0.1", "1.2.3.4, 203.0.113.9, 10.0.0.5", trusted) == "203.0.113.9"
+    assert throttle.client_address("198.51.100.1", "203.0.113.9", trusted) == "198.51.100.1"  # not a proxy
+    assert throttle.client_address("127.0.0.1", "203.0.113.9", []) == "127.0.0.1"  # none trusted
 
 
 def test_unknown_item_is_404_and_pages_carry_security_headers(as_rita) -> None:
