@@ -439,6 +439,49 @@ def review_keep(obj: Ctx, item_id: int, reason: str, user: str) -> None:
     click.echo(f"item {item_id}: kept on the portal")
 
 
+@review.command("undo")
+@click.argument("item_id", type=int)
+@click.option("--reason", default="", help="Why (kept in the history).")
+@click.option("--user", required=True, help="The approver's (or an editor's) user name.")
+@click.pass_obj
+def review_undo(obj: Ctx, item_id: int, reason: str, user: str) -> None:
+    """Undo an approval that is not published yet ([web] approval_hold gives the time); it waits again."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    click.echo(f"item {item_id}: {review_queue.undo_approve(db, item_id, user=user, reason=reason)}")
+
+
+@review.command("unreject")
+@click.argument("item_id", type=int)
+@click.option("--reason", required=True, help="Why the rejection was wrong (kept in the history).")
+@click.option("--user", required=True, help="Editor's user name.")
+@click.pass_obj
+def review_unreject(obj: Ctx, item_id: int, reason: str, user: str) -> None:
+    """Take back a rejection (editor): the tombstone is lifted and the item waits for review again."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    click.echo(f"item {item_id}: {review_queue.unreject(db, item_id, user=user, reason=reason)}")
+
+
+@review.command("correct")
+@click.argument("item_id", type=int)
+@click.option("--reason", required=True, help="What is wrong in the published story.")
+@click.option("--user", required=True, help="Reviewer's user name.")
+@click.pass_obj
+def review_correct(obj: Ctx, item_id: int, reason: str, user: str) -> None:
+    """Open a published story for correction: edit it in the web UI, then approve it through its sign-off."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    review_queue.start_correction(db, item_id, user=user, reason=reason)
+    click.echo(f"item {item_id}: corrected (edit it, then approve: the portal gets an update)")
+
+
 # --------------------------------------------------------------------------- publishing
 @cli.command()
 @click.option("--export", "export_dir", default=None, metavar="DIR",

@@ -112,7 +112,13 @@ def _step4(db: sqlite_utils.Database) -> None:
     )
 
 
-STEPS = [_step1, _step2, _step3, _step4]
+def _step5(db: sqlite_utils.Database) -> None:
+    # The reviewer edits in effect when the item was last published: a declined correction
+    # restores them, so the desk shows what the portal shows.
+    db.execute("ALTER TABLE reviews ADD COLUMN published_edits TEXT")
+
+
+STEPS = [_step1, _step2, _step3, _step4, _step5]
 
 
 def init(db: sqlite_utils.Database) -> None:

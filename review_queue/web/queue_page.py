@@ -48,6 +48,7 @@ def queue_page() -> Any:
     return render_template(
         "review_queue/queue.html", entries=shown, counts=counts, columns=columns,
         withdrawn=actions.withdrawn_upstream(db),
+        undoable=actions.undoable(db, current_user().name),
         column_ids={c.id for c in columns},
         filters={"column": f_column, "source": f_source, "flag": f_flag, "state": f_state},
     )

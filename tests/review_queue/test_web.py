@@ -377,3 +377,25 @@ def test_item_outside_the_catalog_keeps_its_column_when_approved_from_the_queue(
                                       "csrf_token": token(as_rita, "/review/")})
     assert review_queue.state(db, 1) == "approved"
     assert review_queue.publish_view(db, 1)["column"] is None
+
+
+def test_undo_an_approval_unreject_and_start_a_correction_from_the_desk(app, db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1)
+    submit_new(db, fake_norm, 2)
+    rita, eddie = app.test_client(), app.test_client()
+    login(rita, "rita")
+    login(eddie, "eddie")
+    rita.post("/review/act", data={"act": "approve:1", "csrf_token": token(rita, "/review/")})
+    page = rita.get("/review/").get_data(as_text=True)
+    assert 'id="undoable"' in page and "撤销 Undo" in page
+    rita.post("/review/item/1/undo", data={"back": "/review/", "csrf_token": token(rita, "/review/")})
+    assert review_queue.state(db, 1) == "pending"
+    rita.post("/review/act", data={"act": "reject:2", "reason": "误判", "csrf_token": token(rita, "/review/")})
+    assert 'id="unreject-form"' not in rita.get("/review/item/2").get_data(as_text=True)  # editors only
+    assert 'id="unreject-form"' in eddie.get("/review/item/2").get_data(as_text=True)
+    eddie.post("/review/item/2/unreject", data={"reason": "本地新闻", "csrf_token": token(eddie, "/review/")})
+    assert review_queue.state(db, 2) == "pending" and 2 not in fake_norm.tombstones
+    review_queue.approve(db, [1], user="rita")
+    review_queue.mark_published(db, 1, 1)
+    resp = rita.post("/review/item/1/correct", data={"reason": "数字有误", "csrf_token": token(rita, "/review/")})
+    assert resp.headers["Location"].endswith("/review/item/1/edit") and review_queue.state(db, 1) == "corrected"

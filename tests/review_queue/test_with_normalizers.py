@@ -149,3 +149,17 @@ def test_a_page_back_at_the_source_clears_the_flag(rdb) -> None:
     feed(rdb, 4, gone(item))
     edited, _ = feed(rdb, 5, story("harbin", "市政府召开冬季城市运行保障工作推进会议（更正）", PARAS, "a1"))
     assert edited.kind == "version" and review_queue.WITHDRAWN_FLAG not in review_queue.queue(rdb)[0].flags
+
+
+def test_an_unrejected_item_is_no_longer_tombstoned_and_its_next_version_comes_back(rdb) -> None:
+    review_queue.add_user(rdb, "erin", "editor", "correct horse battery")
+    item = story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1")
+    first, _ = feed(rdb, 1, item)
+    review_queue.reject(rdb, [first.item_id], user="rita", reason="误判")
+    assert normalizers.is_tombstoned(rdb, first.item_id)
+    assert feed(rdb, 2, replace(item, title=item.title + "（更新）"))[0].kind == "tombstoned"
+    review_queue.unreject(rdb, first.item_id, user="erin", reason="本地新闻")
+    assert not normalizers.is_tombstoned(rdb, first.item_id)
+    assert "tombstoned" not in normalizers.get_item(rdb, first.item_id)["flags"]
+    again, state = feed(rdb, 3, replace(item, title=item.title + "（再更新）"))
+    assert again.kind == "version" and state == "pending"
