@@ -399,3 +399,29 @@ def test_undo_an_approval_unreject_and_start_a_correction_from_the_desk(app, db,
     review_queue.mark_published(db, 1, 1)
     resp = rita.post("/review/item/1/correct", data={"reason": "数字有误", "csrf_token": token(rita, "/review/")})
     assert resp.headers["Location"].endswith("/review/item/1/edit") and review_queue.state(db, 1) == "corrected"
+
+
+def test_queue_is_paged_oldest_first_searchable_in_chinese_and_flags_long_waits(as_rita, db, fake_norm) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    for i in range(1, 121):
+        submit_new(db, fake_norm, i, title=f"普通新闻 {i}", text="第一段。", now=now - timedelta(minutes=600 - i))
+    fake_norm.items[77]["text"] = "哈尔滨市召开冰雪旅游推进会。"
+    page1 = as_rita.get("/review/").get_data(as_text=True)
+    ids = [int(m) for m in re.findall(r'<tr class="unit" data-id="(\d+)"', page1)]
+    assert ids == list(range(1, 51))  # oldest first, 50 a page
+    assert "第 1 / 3 页" in page1 and 'rel="next"' in page1
+    page3 = as_rita.get("/review/?page=3").get_data(as_text=True)
+    assert [int(m) for m in re.findall(r'data-id="(\d+)"', page3)] == list(range(101, 121))
+    newest = as_rita.get("/review/?sort=newest").get_data(as_text=True)
+    assert re.findall(r'data-id="(\d+)"', newest)[0] == "120"
+    found = as_rita.get("/review/?q=哈爾濱+冰雪").get_data(as_text=True)  # traditional, two words, in the body
+    assert re.findall(r'data-id="(\d+)"', found) == ["77"] and "找到 1 组" in found
+    assert re.findall(r'data-id="(\d+)"', as_rita.get("/review/?q=新闻+１１９").get_data(as_text=True)) == ["119"]
+    # waited longer than the default 240 minutes: items 1…, submitted up to 599 minutes ago
+    assert 'id="overdue-alert"' in page1 and "已等待 9 小时 59 分" in page1
+    assert "120 组等待超过 4 小时" in page1  # the newest waited 480 min: overdue too
+    submit_new(db, fake_norm, 121, title="刚到的新闻", now=now)
+    fresh = as_rita.get("/review/?q=刚到").get_data(as_text=True)
+    assert re.findall(r'data-id="(\d+)"', fresh) == ["121"] and "已等待" not in fresh.split('id="matched"')[1]
