@@ -36,12 +36,8 @@ def _search(db: Any, entries: list[queueview.QueueEntry], q: str) -> list[queuev
     wanted = search.words(q)
     if not wanted:
         return entries
-    ids = [i for e in entries for i in e.members]
-    bodies: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        for item in normalizers.list_items(db, ids=ids[start:start + 500], bodies=True):
-            bodies[actions.member_id(item)] = f"{item.get('title') or ''}\n{item.get('text') or ''}"
-    return [e for e in entries if search.matches(wanted, e.title, *(bodies.get(i) for i in e.members))]
+    texts = search.folded_texts(db, [i for e in entries for i in e.members])
+    return [e for e in entries if search.matches_folded(wanted, search.fold(e.title), *(texts.get(i) for i in e.members))]
 
 
 @requires("reviewer")
@@ -49,7 +45,7 @@ def queue_page() -> Any:
     """The queue: filters, text search, oldest first (or newest), 50 units a page, overdue flagged."""
     db = get_db()
     now = datetime.now(UTC)
-    entries = queueview.queue(db, now=now)
+    entries = queueview.queue(db, now=now, cached=True)
     filters = {k: request.args.get(k) or "" for k in ("column", "source", "flag", "state", "q", "sort")}
     counts = {
         "units": len(entries),

@@ -163,3 +163,22 @@ def test_an_unrejected_item_is_no_longer_tombstoned_and_its_next_version_comes_b
     assert "tombstoned" not in normalizers.get_item(rdb, first.item_id)["flags"]
     again, state = feed(rdb, 3, replace(item, title=item.title + "（再更新）"))
     assert again.kind == "version" and state == "pending"
+
+
+def test_the_cached_queue_the_web_page_uses_equals_a_fresh_build_after_every_change(rdb) -> None:
+    def same() -> None:
+        assert review_queue.queue(rdb, cached=True) == review_queue.queue(rdb)
+
+    feed(rdb, 1, story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1"))
+    feed(rdb, 2, story("harbin", "全市冰雪旅游季启动仪式举行", [p.replace("会议", "仪式") for p in PARAS[::-1]], "a2"))
+    same()
+    copy, _ = feed(rdb, 3, story("xinhua", "哈尔滨：市政府召开冬季城市运行保障工作推进会议", PARAS[:3], "x1"))
+    same()  # a re-post joined the first story's unit
+    [first, _second] = review_queue.queue(rdb, cached=True)
+    review_queue.lock(rdb, first.item_id, user="rita")
+    same()
+    review_queue.approve(rdb, [first.item_id], user="rita")
+    same()  # the unit is gone with its re-post
+    review_queue.reject(rdb, [review_queue.queue(rdb)[0].item_id], user="rita", reason="重复")
+    same()
+    assert review_queue.queue(rdb, cached=True) == []
