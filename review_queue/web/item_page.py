@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 import normalizers
-from review_queue import actions, locks, signoff
+from review_queue import actions, explain, locks, signoff
 from review_queue import workflow as wf
 from review_queue.errors import PermissionDenied, ReviewError
 from review_queue.history import history
@@ -44,14 +44,7 @@ def item_page(item_id: int) -> Any:
     row, shown = _item_or_404(item_id)
     me = current_user()
     lock = locks.current_lock(db, item_id)  # looking takes no lock: only the edit form does
-    members = []
-    if shown.get("cluster") is not None:
-        cluster = normalizers.cluster_members(db, shown["cluster"])
-        states = actions.states(db, [actions.member_id(m) for m in cluster])
-        for m in cluster:
-            mid = actions.member_id(m)
-            if mid != item_id:
-                members.append({**m, "id": mid, "state": states.get(mid)})
+    members = explain.explain(db, item_id)  # why each member is in this story
     chain = signoff.chain_in_force(row, get_config())
     return render_template(
         "review_queue/item.html", row=row, item=shown, lock=lock, members=members,

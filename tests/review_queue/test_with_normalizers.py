@@ -182,3 +182,18 @@ def test_the_cached_queue_the_web_page_uses_equals_a_fresh_build_after_every_cha
     review_queue.reject(rdb, [review_queue.queue(rdb)[0].item_id], user="rita", reason="重复")
     same()
     assert review_queue.queue(rdb, cached=True) == []
+
+
+def test_a_cluster_is_explained_member_by_member(rdb) -> None:
+    from review_queue.explain import explain
+
+    own, _ = feed(rdb, 1, story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1"))
+    copy, _ = feed(rdb, 2, story("xinhua", "哈尔滨：市政府召开冬季城市运行保障工作推进会议", PARAS[:3], "x1"))
+    assert copy.cluster_id == own.cluster_id
+    [member] = explain(rdb, own.item_id)
+    assert member["id"] == copy.item_id and member["source"] == "xinhua" and member["state"] == "pending"
+    assert 60 <= member["score"] < 100  # the re-post kept three paragraphs of four
+    assert member["shared_chars"] >= len(PARAS[0]) and "<mark>" in member["shared"]
+    assert 'class="diff"' in member["diff"] and "#" + str(own.item_id) in member["diff"]
+    assert PARAS[3][:10] in member["diff"]  # the paragraph the re-post dropped shows in the diff
+    assert explain(rdb, 999) == []
