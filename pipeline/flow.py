@@ -141,7 +141,7 @@ def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | No
                 stats: PassStats | None = None) -> PassStats:
     """Publish every approved item (and emit every retraction) not yet in the published stream."""
     stats = stats or PassStats()
-    for item_id in review_queue.due_for_publishing(db, now=now):
+    for item_id in review_queue.due_for_publishing(db, now=now, hold=config.web.approval_hold):
         try:
             with store.transaction(db):
                 entry = compose_entry(db, config, item_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -28,7 +28,7 @@ from review_queue.errors import (
     UnknownItem,
     Unpublishable,
 )
-from review_queue.history import change, record
+from review_queue.history import change, history, record
 from review_queue.locks import ensure_not_locked_by_other, release_own, release_quietly
 from review_queue.overlay import as_published, column_in_effect
 from review_queue.users import active_role
@@ -41,7 +41,7 @@ _COLS = (
     "correction", "note", "seen_title", "seen_text", "submitted_at", "updated_at", "signoffs", "signoff_roles", "approved_by", "approved_at",
     "edit_title", "edit_text", "edit_html", "edit_column", "edit_topics", "published_seq",
     "published_at", "retract_reason", "retracted_at", "retraction_seq", "withdrawn_upstream",
-    "withdrawn_upstream_at", "chain_column",
+    "withdrawn_upstream_at", "chain_column", "published_edits",
 )
 _SELECT = "SELECT " + ", ".join(_COLS) + " FROM reviews"
 
@@ -482,8 +482,10 @@ def reject(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: st
             ensure_not_locked_by_other(db, item_id, user, now)
             note = reason.strip() or None
             if row["state"] == wf.CORRECTED:
+                # the desk shows what the portal shows again: the edits in effect when it was published
+                restored = json.loads(row["published_edits"]) if row["published_edits"] else {}
                 _move(db, row, "reject", wf.PUBLISHED, actor=user, role=role, at=at, note=note,
-                      correction=0, signoffs="[]", signoff_roles="[]")
+                      correction=0, signoffs="[]", signoff_roles="[]", **{k: restored.get(k) for k in EDIT_FIELDS})
             else:
                 _move(db, row, "reject", wf.REJECTED, actor=user, role=role, at=at, note=note)
                 normalizers.tombstone(db, item_id, reason.strip() or f"rejected by {user}")
@@ -590,12 +592,83 @@ def states(db: sqlite_utils.Database, item_ids: Iterable[int]) -> dict[int, str]
     return out
 
 
-def due_for_publishing(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[int]:
-    """Approved items (corrections included) not yet in the published stream, oldest approval first."""
+def due_for_publishing(db: sqlite_utils.Database, *, now: datetime | None = None, hold: float = 0) -> list[int]:
+    """Approved items (corrections included) not yet in the published stream, oldest approval first.
+
+    *hold* seconds after its approval an item is not due yet: the approval can still be undone
+    (:func:`undo_approve`).
+    """
+    latest = iso(utc(now) - timedelta(seconds=hold))
     rows = db.execute(
-        "SELECT item_id FROM reviews WHERE state = ? ORDER BY approved_at, item_id", [wf.APPROVED]
+        "SELECT item_id FROM reviews WHERE state = ? AND (approved_at IS NULL OR approved_at <= ?) "
+        "ORDER BY approved_at, item_id", [wf.APPROVED, latest]
     ).fetchall()
     return [r[0] for r in rows]
+
+
+EDIT_FIELDS = ("edit_title", "edit_text", "edit_html", "edit_column", "edit_topics")
+
+
+def unreject(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str,
+             now: datetime | None = None) -> str:
+    """An editor takes back a rejection: the tombstone is lifted and the item waits for review again."""
+    if not (reason or "").strip():
+        raise MissingReason(f"item {item_id}: undoing a rejection needs a reason")
+    at = iso(utc(now))
+    with store.transaction(db):
+        role = active_role(db, user)
+        row = require_row(db, int(item_id))
+        _move(db, row, "unreject", wf.PENDING, actor=user, role=role, at=at, note=reason.strip(),
+              signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None)
+        normalizers.lift_tombstone(db, row["item_id"], now=now)
+    return row["state"]
+
+
+def undo_approve(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str = "",
+                 now: datetime | None = None) -> str:
+    """Take back an approval that is not published yet (its approver, or an editor): the item waits
+    for review again, and the cluster members its approval made duplicates wait with it."""
+    at = iso(utc(now))
+    with store.transaction(db):
+        role = active_role(db, user)
+        row = require_row(db, int(item_id))
+        if row["state"] == wf.APPROVED and row["approved_by"] != user and not wf.role_satisfies(role, "editor"):
+            raise PermissionDenied(f"item {item_id}: only {row['approved_by']} or an editor may undo this approval")
+        target = wf.CORRECTED if row["correction"] else wf.PENDING
+        note = "approval undone" + (f": {reason.strip()}" if (reason or "").strip() else "")
+        _move(db, row, "undo-approve", target, actor=user, role=role, at=at, note=note,
+              signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None)
+        cluster = _current_cluster(db, row)
+        if cluster is not None:
+            others = [mid for mid in map(member_id, normalizers.cluster_members(db, cluster)) if mid != row["item_id"]]
+            for other in get_rows(db, others).values():
+                made = f"story approved as item {row['item_id']}"
+                if other["state"] == wf.DUPLICATE and history(db, other["item_id"])[-1]["note"] == made:
+                    _move(db, other, "undo-duplicate", wf.PENDING, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at,
+                          note=f"approval of item {row['item_id']} undone")
+    return target
+
+
+def undoable(db: sqlite_utils.Database, user: str) -> list[dict[str, Any]]:
+    """Approvals of *user* not published yet (newest first): what the desk offers to undo."""
+    rows = db.execute(f"{_SELECT} WHERE state = ? AND approved_by = ? ORDER BY approved_at DESC, item_id DESC",
+                      [wf.APPROVED, user]).fetchall()
+    return [_decode(r) for r in rows]
+
+
+def start_correction(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str,
+                     now: datetime | None = None) -> None:
+    """Open a published story for correction at the desk: it is edited, then approved through its
+    column's sign-off, and reaches the portal's change stream as an update."""
+    if not (reason or "").strip():
+        raise MissingReason(f"item {item_id}: a correction needs a reason")
+    at = iso(utc(now))
+    with store.transaction(db):
+        role = active_role(db, user)
+        row = require_row(db, int(item_id))
+        ensure_not_locked_by_other(db, row["item_id"], user, now)
+        _move(db, row, "desk-correct", wf.CORRECTED, actor=user, role=role, at=at, note=reason.strip(),
+              correction=1, signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None)
 
 
 def mark_published(db: sqlite_utils.Database, item_id: int, seq: int, *, now: datetime | None = None) -> None:
@@ -606,8 +679,9 @@ def mark_published(db: sqlite_utils.Database, item_id: int, seq: int, *, now: da
         if row["state"] == wf.PUBLISHED and row["published_seq"] == seq:
             return  # replayed after a crash: already recorded
         note = f"seq {seq}" + (" (correction)" if row["correction"] else "")
+        snapshot = json.dumps({k: row[k] for k in EDIT_FIELDS}, ensure_ascii=False)
         _move(db, row, "publish", wf.PUBLISHED, actor="publisher", role=wf.SYSTEM, at=at, note=note,
-              published_seq=seq, published_at=at, correction=0)
+              published_seq=seq, published_at=at, correction=0, published_edits=snapshot)
 
 
 def retracted_due(db: sqlite_utils.Database) -> list[int]:

@@ -7,6 +7,7 @@ duplicate id, a bad URL or a bad interval is reported as one line,
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -415,10 +416,21 @@ class _Parser:
             if k not in known:
                 raise self.fail(f"[{key}]", f"unknown key {k!r} (known: {', '.join(known)})")
             default = getattr(cls(), k)
+            if isinstance(default, tuple):
+                if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                    raise self.fail(f"[{key}]", f"{k} must be a list of strings")
+                if k.endswith(("_proxies", "_networks")):
+                    for x in v:
+                        try:
+                            ipaddress.ip_network(x, strict=False)
+                        except ValueError:
+                            raise self.fail(f"[{key}]", f"{k}: {x!r} is not an address or network "
+                                                        "(e.g. 10.0.0.0/8)") from None
+                continue
             if isinstance(default, bool) != isinstance(v, bool) or (
                     isinstance(default, (int, float)) and not isinstance(v, (int, float))) or (
                     isinstance(default, str) and not isinstance(v, str)):
                 raise self.fail(f"[{key}]", f"{k} has the wrong type ({type(v).__name__})")
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 raise self.fail(f"[{key}]", f"{k} must not be negative")
-        return cls(**raw)
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})

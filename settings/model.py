@@ -137,6 +137,12 @@ class WebSettings:
     port: int = 8080
     public_url: str = ""  # base URL the portal sees; default http://host:port
     publish_every: int = 60  # seconds between pipeline passes (ingest, queue, publish) in the daemon
+    # reverse proxies whose X-Forwarded-For is believed for the client address (login throttle)
+    trusted_proxies: tuple[str, ...] = ()
+    # client networks /metrics answers without a bearer token ($HUIJU_METRICS_TOKEN); none by default
+    metrics_networks: tuple[str, ...] = ()
+    approval_hold: int = 0  # seconds an approval waits before publishing; undoable meanwhile
+    queue_alert_minutes: int = 240  # the queue flags items waiting longer than this
 
 
 @dataclass(frozen=True)

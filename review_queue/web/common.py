@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,15 +21,13 @@ from markupsafe import Markup
 
 import store
 from publisher import clean_html
-from review_queue import schema, users
+from review_queue import schema, sessions, throttle, users
 from review_queue import workflow as wf
 from review_queue.clock import SHANGHAI
 from review_queue.errors import UnknownUser
 
 log = logging.getLogger("huiju.review")
-SESSION_KEY = "review_user"
-SESSION_STARTED = "review_login_at"
-SESSION_HOURS = 12
+SESSION_KEY = "review_session"  # the server-side session's id, in Flask's signed cookie
 
 _initialized: set[str] = set()
 _init_lock = threading.Lock()
@@ -67,10 +64,14 @@ def local_time(ts: str | None) -> str:
 
 
 def harden_cookies(app: flask.Flask) -> None:
-    """Session cookie hardening (HttpOnly, SameSite=Lax) for the app mounting the UI."""
+    """Session cookie hardening (HttpOnly, SameSite=Lax; Secure when the public URL is https)."""
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config = app.config.get("HUIJU_CONFIG")
+    public = app.config.get("HUIJU_PUBLIC_URL") or getattr(getattr(config, "web", None), "public_url", "")
+    if str(public or "").lower().startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
 
 
 def ensure_tables(conn: sqlite_utils.Database, path: str) -> None:
@@ -106,28 +107,41 @@ def catalog() -> list[Any]:
     return list(config.columns.values()) if config is not None else []
 
 
+def session_hours() -> float:
+    return float(current_app.config.get("HUIJU_SESSION_HOURS", sessions.SESSION_HOURS))
+
+
 def current_user() -> users.User | None:
-    """The logged-in user, re-read each request so that disabling an account takes effect at once."""
+    """The logged-in user: the cookie's session id must name a live server-side session (ended by
+    logout, a password change or reset, disabling), and the account is re-read each request."""
     if "review_current" in g:
         return g.review_current
-    name = session.get(SESSION_KEY)
     user = None
-    started = session.get(SESSION_STARTED, 0)
-    max_age = float(current_app.config.get("HUIJU_SESSION_HOURS", SESSION_HOURS)) * 3600
-    if name and not (0 <= time.time() - float(started) < max_age):
-        session.pop(SESSION_KEY, None)  # log in again after a working day
-        name = None
-    if name:
+    live = sessions.check(get_db(), session.get(SESSION_KEY))
+    if live is not None:
         try:
-            user = users.get_user(get_db(), name)
+            user = users.get_user(get_db(), live.user)
         except UnknownUser:
             user = None
         if user is not None and user.disabled:
             user = None
-        if user is None:
-            session.pop(SESSION_KEY, None)
+    if user is None:
+        session.pop(SESSION_KEY, None)  # log in again (after a working day, a logout, a reset)
     g.review_current = user
     return user
+
+
+def start_session(name: str) -> None:
+    """Log *name* in on this browser: a fresh cookie (no session fixation), a new server session."""
+    session.clear()
+    session[SESSION_KEY] = sessions.start(get_db(), name, client=client_address(), hours=session_hours())
+
+
+def client_address() -> str:
+    """The client's address, through the configured trusted proxies' X-Forwarded-For."""
+    config = get_config()
+    trusted = getattr(getattr(config, "web", None), "trusted_proxies", ()) or ()
+    return throttle.client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), trusted)
 
 
 def requires(role: str = "reviewer") -> Callable:

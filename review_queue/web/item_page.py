@@ -7,18 +7,20 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 import normalizers
-from review_queue import actions, locks, signoff
+from review_queue import actions, explain, locks, signoff
 from review_queue import workflow as wf
 from review_queue.errors import PermissionDenied, ReviewError
 from review_queue.history import history
 from review_queue.web.common import (
     after_review,
+    can,
     catalog,
     current_user,
     get_config,
     get_db,
     http_url,
     requires,
+    safe_next,
     sanitize_preview,
 )
 
@@ -42,14 +44,7 @@ def item_page(item_id: int) -> Any:
     row, shown = _item_or_404(item_id)
     me = current_user()
     lock = locks.current_lock(db, item_id)  # looking takes no lock: only the edit form does
-    members = []
-    if shown.get("cluster") is not None:
-        cluster = normalizers.cluster_members(db, shown["cluster"])
-        states = actions.states(db, [actions.member_id(m) for m in cluster])
-        for m in cluster:
-            mid = actions.member_id(m)
-            if mid != item_id:
-                members.append({**m, "id": mid, "state": states.get(mid)})
+    members = explain.explain(db, item_id)  # why each member is in this story
     chain = signoff.chain_in_force(row, get_config())
     return render_template(
         "review_queue/item.html", row=row, item=shown, lock=lock, members=members,
@@ -57,6 +52,7 @@ def item_page(item_id: int) -> Any:
         history=history(db, item_id), columns=catalog(), column=shown["column"],
         preview=sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url"))),
         reviewable=row["state"] in wf.REVIEWABLE,
+        undoable=row["state"] == wf.APPROVED and (row["approved_by"] == me.name or can("editor")),
         retractable=row["state"] in (wf.PUBLISHED, wf.CORRECTED),
         locked_by_other=lock is not None and lock.holder != me.name,
     )
@@ -91,6 +87,17 @@ def item_action(item_id: int, action: str) -> Any:
                 abort(403, "keeping an item its source took down needs the editor role")
             actions.keep(db, item_id, user=me.name, reason=request.form.get("reason", ""))
             flash(f"item {item_id}: kept on the portal", "ok")
+        elif action == "unreject":
+            actions.unreject(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: 已撤销退回，重新待审 (rejection undone)", "ok")
+        elif action == "undo":
+            actions.undo_approve(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: 已撤销通过 (approval undone)", "ok")
+            back = safe_next(request.form.get("back")) if request.form.get("back") else back
+        elif action == "correct":
+            actions.start_correction(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: 更正已开始，修改后再审核 (correction started: edit, then approve)", "ok")
+            back = url_for(".edit_page", item_id=item_id)
         elif action == "unlock":
             locks.unlock(db, item_id, user=me.name)
             back = url_for(".queue_page")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import flash, redirect, render_template, request
+from flask import flash, redirect, render_template, request, url_for
 
 import normalizers
-from review_queue import actions, queueview
+from review_queue import actions, queueview, search
 from review_queue import workflow as wf
 from review_queue.errors import ReviewError
 from review_queue.web.common import (
@@ -22,15 +23,30 @@ from review_queue.web.common import (
     safe_next,
 )
 
+PER_PAGE = 50
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
+
+
+def _search(db: Any, entries: list[queueview.QueueEntry], q: str) -> list[queueview.QueueEntry]:
+    """The units whose title or body (the representative's, or a waiting member's) has every word."""
+    wanted = search.words(q)
+    if not wanted:
+        return entries
+    texts = search.folded_texts(db, [i for e in entries for i in e.members])
+    return [e for e in entries if search.matches_folded(wanted, search.fold(e.title), *(texts.get(i) for i in e.members))]
+
 
 @requires("reviewer")
 def queue_page() -> Any:
+    """The queue: filters, text search, oldest first (or newest), 50 units a page, overdue flagged."""
     db = get_db()
-    entries = queueview.queue(db)
-    f_column = request.args.get("column") or ""
-    f_source = request.args.get("source") or ""
-    f_flag = request.args.get("flag") or ""
-    f_state = request.args.get("state") or ""
+    now = datetime.now(UTC)
+    entries = queueview.queue(db, now=now, cached=True)
+    filters = {k: request.args.get(k) or "" for k in ("column", "source", "flag", "state", "q", "sort")}
     counts = {
         "units": len(entries),
         "items": sum(len(e.members) for e in entries),
@@ -41,16 +57,42 @@ def queue_page() -> Any:
     }
     shown = [
         e for e in entries
-        if (not f_column or e.column == f_column) and (not f_source or e.source == f_source)
-        and (not f_flag or f_flag in e.flags) and (not f_state or e.state == f_state)
+        if (not filters["column"] or e.column == filters["column"])
+        and (not filters["source"] or e.source == filters["source"])
+        and (not filters["flag"] or filters["flag"] in e.flags)
+        and (not filters["state"] or e.state == filters["state"])
     ]
+    if filters["q"]:
+        shown = _search(db, shown, filters["q"])
+    if filters["sort"] == "newest":
+        shown.reverse()
+    config = get_config()
+    alert_minutes = getattr(getattr(config, "web", None), "queue_alert_minutes", 240) or 0
+    overdue_before = (now - timedelta(minutes=alert_minutes)).isoformat(timespec="seconds") if alert_minutes else ""
+    overdue = {e.item_id for e in entries if overdue_before and e.submitted_at < overdue_before}
+    pages = max(1, -(-len(shown) // PER_PAGE))
+    page = min(_page_number(), pages)
     columns = catalog()
     return render_template(
-        "review_queue/queue.html", entries=shown, counts=counts, columns=columns,
+        "review_queue/queue.html", entries=shown[(page - 1) * PER_PAGE:page * PER_PAGE], counts=counts,
+        columns=columns, matched=len(shown), page=page, pages=pages, overdue=overdue,
+        alert_minutes=alert_minutes, waited=lambda ts: _waited(now, ts),
         withdrawn=actions.withdrawn_upstream(db),
+        undoable=actions.undoable(db, current_user().name),
         column_ids={c.id for c in columns},
-        filters={"column": f_column, "source": f_source, "flag": f_flag, "state": f_state},
+        filters=filters,
+        page_url=lambda n: url_for(".queue_page", **{k: v for k, v in filters.items() if v}, page=n),
     )
+
+
+def _waited(now: datetime, submitted_at: str) -> str:
+    """How long an item has waited, in the desk's words (3 小时 20 分)."""
+    try:
+        minutes = int((now - datetime.fromisoformat(submitted_at)).total_seconds() // 60)
+    except ValueError:
+        return ""
+    hours, minutes = divmod(max(0, minutes), 60)
+    return f"{hours} 小时 {minutes} 分" if hours else f"{minutes} 分"
 
 
 @requires("reviewer")

@@ -63,6 +63,12 @@ def act(db, action: str, user: str, config) -> None:
     elif action == "keep":
         review_queue.submit(db, FakeResult(ITEM, kind="withdrawn"), CITY, now=at(35))
         review_queue.keep(db, ITEM, user=user, now=now)
+    elif action == "unreject":
+        review_queue.unreject(db, ITEM, user=user, reason="退回有误", now=now)
+    elif action == "undo-approve":
+        review_queue.undo_approve(db, ITEM, user=user, now=now)
+    elif action == "desk-correct":
+        review_queue.start_correction(db, ITEM, user=user, reason="数字有误", now=now)
     else:
         raise AssertionError(action)
 
