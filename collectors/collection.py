@@ -39,6 +39,7 @@ from collectors.parsers import (
 )
 from collectors.state import DEAD_AFTER, StateStore, iso
 from collectors.withdrawal import gone_status, not_found_page, redirected_away
+from pages.times import SHANGHAI
 from settings.model import CollectorSettings, Source
 
 __all__ = ["SourceResult", "Gathered", "gather", "collect", "collect_source", "backoff_delay", "check_interval",
@@ -677,12 +678,10 @@ def next_regular_check(source: Source, settings: CollectorSettings, now: datetim
     """After a success: the next cron time (Asia/Shanghai), or the interval with jitter."""
     r = rng or random
     if source.cron:
-        from zoneinfo import ZoneInfo
-
         from apscheduler.triggers.cron import CronTrigger
 
         try:
-            trigger = CronTrigger.from_crontab(source.cron, timezone=ZoneInfo("Asia/Shanghai"))
+            trigger = CronTrigger.from_crontab(source.cron, timezone=SHANGHAI)
             nxt = trigger.get_next_fire_time(None, now + timedelta(seconds=1))  # never "now" again
             if nxt is not None:
                 return nxt.astimezone(UTC)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import nh3
 
-from normalizers.chars import strip_invisible
+from pages.chars import strip_invisible
+from pages.labels import DATE_FIELDS, LABELS, SPACED, alternation, labels
 
 __all__ = ["Byline", "clean_title", "parse_byline_line", "inline_byline"]
 
@@ -101,62 +102,24 @@ def _strip_suffix(t: str, site_names: tuple[str, ...] | list[str]) -> str:
 
 # --- byline lines ---------------------------------------------------------------------------
 
-# Keys a byline line is made of, longest first so 责任编辑 wins over 编辑.
-_KEYS = {
-    "source_line": ("信息来源", "文章来源", "稿件来源", "新闻来源", "内容来源", "转载来源", "来源", "出处"),
-    "editor": ("责任编辑", "责编", "编辑"),
-    "reporter": ("本报记者", "记者"),
-    "author": ("作者", "撰稿", "撰文", "文"),
-    "other": (
-        "发布时间",
-        "发布日期",
-        "发稿时间",
-        "更新时间",
-        "成文日期",
-        "时间",
-        "日期",
-        "浏览次数",
-        "点击数",
-        "阅读次数",
-        "阅读量",
-        "访问量",
-        "浏览量",
-        "点击量",
-        "审核",
-        "审校",
-        "校对",
-        "签发",
-        "初审",
-        "复审",
-        "终审",
-        "监制",
-        "统筹",
-        "摄影",
-        "通讯员",
-        "字号",
-        "字体",
-        "分享",
-        "发布机构",
-        "发布单位",
-        "供稿",
-        "核稿",
-        "视频",
-        "图片",
-    ),
-}
-_KEY_FIELD = {k: f for f, ks in _KEYS.items() for k in ks}
-_KEY_ALT = "|".join(sorted(_KEY_FIELD, key=len, reverse=True))
+# The byline fields a label fills (pages.labels): a date, a count or a checker goes to "other".
+_BYLINE_FIELD = {"source": "source_line", "chief_editor": "editor", "editor": "editor", "reporter": "reporter",
+                 "author": "author"}
+_KEY_FIELD = {x.text: _BYLINE_FIELD.get(x.field, "other") for x in LABELS if "byline" in x.roles}
+_DATE_KEYS = frozenset(x.text for x in LABELS if "byline" in x.roles and x.field in DATE_FIELDS)
+_CHIEF_KEYS = frozenset(labels("byline", "chief_editor"))  # 责任编辑/责编, not plain 编辑
+_KEY_ALT = alternation(list(_KEY_FIELD))
 # A key is followed by a colon (full or half width) or, for 记者/编辑/作者, by whitespace.
 _KEY_RE = re.compile(
     r"(?:(?<=^)|(?<=[\s|｜丨/【\[（(]))(?P<key>"
     + _KEY_ALT
-    + r")\s*(?:[:：]|(?<=记者)\s|(?<=编辑)\s|(?<=作者)\s)\s*"
+    + r")\s*(?:[:：]|" + "|".join(f"(?<={w})\\s" for w in SPACED) + r")\s*"
 )
 _OPEN = "【[（(〔"
 _CLOSE = "】]）)〕"
 _EDGE = " |｜丨/\\-—·,，;；" + _OPEN + _CLOSE
 # Keys that also begin ordinary lines of notices (时间：… 地点：…): alone they are not a byline.
-_WEAK_KEYS = frozenset({"时间", "日期", "视频", "图片"})
+_WEAK_KEYS = frozenset(labels("weak"))
 MAX_BYLINE_LINE = 120
 _DATEISH = re.compile(r"[\d\s\-/.:：年月日时分秒T+]{6,30}")
 MAX_VALUE = 40
@@ -215,14 +178,14 @@ def parse_byline_line(line: str) -> Byline | None:
         if len(val) > MAX_VALUE or _sentence_like(val):
             return None
         if kind == "other":
-            if key in ("发布时间", "发布日期", "发稿时间", "时间", "日期", "更新时间", "成文日期") and val:
+            if key in _DATE_KEYS and val:
                 b.date = b.date or val
             b.others[key] = val
             continue
         if not val:
             continue
         if kind == "editor":
-            chief = key in ("责任编辑", "责编")
+            chief = key in _CHIEF_KEYS
             if b.editor is None or (chief and not b.editor_is_chief):
                 b.editor, b.editor_is_chief = val, chief
         elif getattr(b, kind) is None:
@@ -236,10 +199,12 @@ def _sentence_like(v: str) -> bool:
 
 # 本报讯（记者 张三 李四）… at the start of a paragraph; （责任编辑：王五） at the end of one.
 _INLINE_REPORTER = re.compile(
-    r"^[^（(]{0,16}?[（(]\s*(?:本报)?记者\s*[:：]?\s*(?P<v>[^（）()]{1,40}?)\s*[）)]"
+    r"^[^（(]{0,16}?[（(]\s*(?:" + alternation(labels("byline", "reporter"))  # 本报记者, 记者
+    + r")\s*[:：]?\s*(?P<v>[^（）()]{1,40}?)\s*[）)]"
 )
 _TRAILING_EDITOR = re.compile(
-    r"\s*[（(\[【]\s*(?P<key>责任编辑|责编|编辑)\s*[:：]?\s*(?P<v>[^（）()\[\]【】]{1,30}?)\s*[）)\]】]\s*$"
+    r"\s*[（(\[【]\s*(?P<key>" + alternation(labels("byline", "chief_editor", "editor"))  # 责任编辑, 责编, 编辑
+    + r")\s*[:：]?\s*(?P<v>[^（）()\[\]【】]{1,30}?)\s*[）)\]】]\s*$"
 )
 
 

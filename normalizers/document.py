@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from collectors.model import CollectedItem
 from normalizers.bylines import clean_title, inline_byline, title_text
 from normalizers.dates import choose_date, is_future, to_iso
 from normalizers.quality import TINY_BODY_CHARS, mixed_script, script_heavy
 from normalizers.text import clean_body, clean_line, repair_mojibake
 from normalizers.urls import canonical_url, resolve_url
+from pages.item import CollectedItem
 from settings.model import Source
 
 __all__ = ["Document", "clean_item"]

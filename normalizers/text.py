@@ -18,12 +18,12 @@ import lxml.html
 import nh3
 from lxml import etree
 
-from collectors.decoding import repair_mojibake
-from collectors.parsers import ATTACHMENT_EXTS
 from normalizers.bylines import Byline, parse_byline_line
-from normalizers.chars import INVISIBLE as _INVISIBLE
-from normalizers.chars import clean_line
 from normalizers.urls import resolve_url
+from pages.chars import INVISIBLE as _INVISIBLE
+from pages.chars import clean_line
+from pages.markup import ATTACHMENT_EXTS, BODY_XPATHS
+from pages.mojibake import repair_mojibake
 
 __all__ = [
     "ALLOWED_TAGS",
@@ -377,38 +377,8 @@ def _parse_page(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-def _has_class(names: tuple[str, ...]) -> str:
-    return " | ".join(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {n} ')]" for n in names)
-
-
-# Where government and news CMSs put the story, most specific first.
-_MAIN_XPATHS = [
-    etree.XPath(
-        _has_class(
-            (
-                "article_content_body",
-                "gzk_detail",
-                "TRS_Editor",
-                "TRS_UEDITOR",
-                "left_zw",
-                "article-content",
-                "article_content",
-                "content_text",
-                "pages_content",
-                "art_con",
-                "zw_content",
-                "news_content",
-                "detail_content",
-                "rich_media_content",
-            )
-        )
-    ),
-    etree.XPath(
-        "//*[@id='zoom' or @id='Zoom' or @id='UCAP-CONTENT' or @id='fontzoom' "
-        "or @id='art_content' or @id='js_content' or @id='article_content' or @id='ArticleContent']"
-    ),
-    etree.XPath("//article"),
-]
+# Where government and news CMSs put the story (pages.markup), most specific first.
+_MAIN_XPATHS = list(BODY_XPATHS)
 MIN_MAIN_CHARS = 50
 
 

@@ -14,12 +14,10 @@ import lxml.html
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from collectors.decoding import decode_bytes, repair_mojibake
+from collectors.decoding import decode_bytes
 from collectors.errors import CollectError, ParseError
+from pages.mojibake import MOJIBAKE_NOTE, repair_mojibake
 
-# Files a government page attaches to a story (WPS/OFD/CEB are the Chinese office formats).
-ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".dps", ".ppt", ".pptx", ".zip",
-                   ".rar", ".7z", ".ofd", ".ceb", ".tif", ".txt", ".csv")
 DATE_RE = re.compile(  # one separator style per date: "2025年1-2月" is no date
     r"(\d{4}\s*(?:-\s*\d{1,2}\s*-|/\s*\d{1,2}\s*/|\.\s*\d{1,2}\s*\.|年\s*\d{1,2}\s*月)\s*\d{1,2}\s*日?"
     r"(?:[\sT\-]*\d{1,2}[:时]\d{1,2}(?::\d{1,2})?)?"
@@ -121,9 +119,6 @@ def _script_links(root: Any, base_url: str) -> None:
         m = _SCRIPT_URL_RE.search(script)
         if m:
             a.set("href", urljoin(base_url, m.group(1)))
-
-
-MOJIBAKE_NOTE = "mojibake: GBK/UTF-8 text read as Latin-1 upstream was repaired"
 
 
 def _repair_note(*texts: str) -> list[str]:
