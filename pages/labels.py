@@ -45,6 +45,7 @@ TABLE = """
 转载来源      source         byline
 出处          source         byline
 资料来源      source         key
+稿源          source         page byline key
 责任编辑      chief_editor   byline key end
 责编          chief_editor   byline key
 编辑          editor         byline key end
