@@ -30,6 +30,13 @@ class CollectedItem:
     list_date: str | None = None  # the date shown next to the link on a list page, if any
     meta: dict[str, str] = field(default_factory=dict)  # ArticleTitle, PubDate, ColumnName, ContentSource…
     attachments: list[dict[str, str]] = field(default_factory=list)  # [{"url":…, "name":…}]
+    # The byline lines a detail page prints around its story (发布时间/来源/责任编辑), as the
+    # collector read them (pages.bylines.Byline as dicts); lines inside the body stay in the body.
+    bylines: list[dict[str, Any]] = field(default_factory=list)
+    # True when a collector has read the page (story chosen, bylines around it and linked
+    # documents recorded, mojibake repaired): the normalizers take that reading as it is. An
+    # item built by hand, or stored by an older Huiju, is read once by the normalizers instead.
+    page_read: bool = False
     fetched_at: str = ""  # ISO 8601 UTC, when the collector saw it (year inference for [MM-DD])
     charset: str | None = None  # how the bytes were decoded, for the reviewer
     warnings: list[str] = field(default_factory=list)  # e.g. "charset: declared gb2312, bytes are UTF-8"

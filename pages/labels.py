@@ -5,7 +5,7 @@ Each row is one label, the field its value fills, and who reads it:
 - ``page``: the collectors read its value on a detail page (a 来源 value is the source, a 发布时间
   value the publish date, ranked ``published`` < ``issued`` < ``written``);
 - ``end``: a source value that runs straight into this label ("市应急局作者：张三") ends there;
-- ``byline``: a line of the body made of such labels is a byline (normalizers.bylines): its
+- ``byline``: a line of the body made of such labels is a byline (pages.bylines): its
   values become fields and the line leaves the display text;
 - ``weak``: alone on a line it is no byline (时间：… 地点：… begin ordinary notices);
 - ``key``: comparison keys drop a line (or a bracketed note) that starts with it, since

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["ATTACHMENT_EXTS", "BODY_CLASSES", "BODY_IDS", "BODY_XPATHS", "META_NAMES"]
+__all__ = ["ATTACHMENT_EXTS", "BLOCK_TAGS", "BODY_CLASSES", "BODY_IDS", "BODY_XPATHS", "META_NAMES", "NOT_CONTENT_TAGS"]
 
 # <meta name=…> the Chinese government CMSs (TRS, 开普云, 大汉…) fill for a story.
 META_NAMES = ("ArticleTitle", "PubDate", "ColumnName", "ContentSource", "SiteName", "Keywords",
@@ -46,4 +46,72 @@ BODY_XPATHS = (
     etree.XPath(_has_class(BODY_CLASSES)),
     etree.XPath("//*[" + " or ".join(f"@id='{i}'" for i in BODY_IDS) + "]"),
     etree.XPath("//article"),
+)
+
+# Elements that make a block of text (a paragraph, a cell row, a heading): a line of their own.
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "center",
+        "pre",
+        "dd",
+        "dt",
+        "dl",
+        "hr",
+        "figure",
+        "figcaption",
+        "address",
+        "caption",
+        "fieldset",
+        "main",
+        "aside",
+        "body",
+        "html",
+    }
+)
+# Elements that are never a story's content: dropped with everything inside them.
+NOT_CONTENT_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "object",
+        "applet",
+        "form",
+        "select",
+        "textarea",
+        "button",
+        "svg",
+        "math",
+        "canvas",
+        "nav",
+        "audio",
+        "video",
+        "map",
+        "frame",
+        "frameset",
+    }
 )

@@ -40,6 +40,7 @@ class Entry:
     meta: dict[str, str] = field(default_factory=dict)
     attachments: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (collectors.parsers.story)
     title_from: str | None = None  # "page-title": only the page's <title> tag named it (a last resort)
 
 
@@ -59,6 +60,7 @@ class Detail:
     # like the story's title) or "page-title" (the <title> tag, site/column suffix cut): a list's
     # own title is better than the last one
     title_from: str | None = None
+    bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (collectors.parsers.story)
 
 
 def _text(el: Any) -> str:

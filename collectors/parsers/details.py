@@ -28,6 +28,7 @@ from collectors.parsers.common import (
 )
 from pages.labels import DATE_RANK, LABELS, alternation, labels
 from pages.markup import ATTACHMENT_EXTS, META_NAMES
+from pages.story import read_story
 
 _FULL_DATE_RE = re.compile(r"\d{4}\s*(?:-\s*\d{1,2}\s*-|/\s*\d{1,2}\s*/|\.\s*\d{1,2}\s*\.|年\s*\d{1,2}\s*月)\s*\d{1,2}")
 # A labelled date on a detail page; the label says which date it is (see _DATE_LABEL_RANK).
@@ -260,7 +261,10 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Det
             break
     if source:
         meta.setdefault("ContentSource", source)
-    return Detail(title=title or None, published=published, html=_clean_body(body_html), source=source,
+    story = read_story(_clean_body(body_html))  # trafilatura hands on a document: its story, once
+    for k, v in story.meta.items():
+        meta.setdefault(k, v)
+    return Detail(title=title or None, published=published, html=story.html, source=source, bylines=story.bylines,
                   warnings=_repair_note(body_html), title_from=title_from if title else None,
                   canonical=canonical if canonical and _is_item_href(canonical) else None, meta=meta,
                   attachments=_attachments(scope) or (_attachments(root) if scope is not root else []))
