@@ -89,6 +89,7 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
     linked = list(item.attachments or [])
     title_fixed = html_fixed = False
     if item.page_read:  # the collector read the page once: its story, bylines, attachments, repairs
+        raw_html = item.story or raw_html
         around = [Byline(**b) for b in item.bylines or []]
     else:  # an item nobody has read (built by hand, stored by an older Huiju): read it now, once
         raw_title, title_fixed = repair_mojibake(raw_title)

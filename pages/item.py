@@ -33,6 +33,10 @@ class CollectedItem:
     # The byline lines a detail page prints around its story (发布时间/来源/责任编辑), as the
     # collector read them (pages.bylines.Byline as dicts); lines inside the body stay in the body.
     bylines: list[dict[str, Any]] = field(default_factory=list)
+    # The story element of html, as the collector chose it, when html is a whole page (a detail
+    # page's body as trafilatura gives it); "" when html is the story itself. html stays as found
+    # (content_hash, and so versions, depend on it alone).
+    story: str = ""
     # True when a collector has read the page (story chosen, bylines around it and linked
     # documents recorded, mojibake repaired): the normalizers take that reading as it is. An
     # item built by hand, or stored by an older Huiju, is read once by the normalizers instead.

@@ -40,7 +40,8 @@ class Entry:
     meta: dict[str, str] = field(default_factory=dict)
     attachments: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (collectors.parsers.story)
+    bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (pages.story)
+    story: str = ""  # the story element of html when html is a whole page (pages.story), else ""
     title_from: str | None = None  # "page-title": only the page's <title> tag named it (a last resort)
 
 
@@ -60,7 +61,8 @@ class Detail:
     # like the story's title) or "page-title" (the <title> tag, site/column suffix cut): a list's
     # own title is better than the last one
     title_from: str | None = None
-    bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (collectors.parsers.story)
+    bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (pages.story)
+    story: str = ""  # the story element of html when html is a whole page (pages.story), else ""
 
 
 def _text(el: Any) -> str:

@@ -261,10 +261,12 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Det
             break
     if source:
         meta.setdefault("ContentSource", source)
-    story = read_story(_clean_body(body_html))  # trafilatura hands on a document: its story, once
+    html = _clean_body(body_html)
+    story = read_story(html)  # trafilatura hands on a document: its story, chosen once
     for k, v in story.meta.items():
         meta.setdefault(k, v)
-    return Detail(title=title or None, published=published, html=story.html, source=source, bylines=story.bylines,
+    return Detail(title=title or None, published=published, html=html, source=source, bylines=story.bylines,
+                  story=story.html if story.html != html else "",
                   warnings=_repair_note(body_html), title_from=title_from if title else None,
                   canonical=canonical if canonical and _is_item_href(canonical) else None, meta=meta,
                   attachments=_attachments(scope) or (_attachments(root) if scope is not root else []))

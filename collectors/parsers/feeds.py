@@ -126,12 +126,14 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
         if not link and not title:
             skipped += 1
             continue
-        story = read_story(_clean_body(body))  # a body that is a whole page: its story
+        html = _clean_body(body)
+        story = read_story(html)  # a body that is a whole page: its story
         for k, v in story.meta.items():
             meta.setdefault(k, v)
         entries.append(Entry(url=link, title=title, guid=(e.get("id") or "").strip() or None,
-                             published=published, html=story.html, has_body=True, meta=meta,
-                             bylines=story.bylines, attachments=attachments + body_attachments(story.html, link),
+                             published=published, html=html, has_body=True, meta=meta, bylines=story.bylines,
+                             story=story.html if story.html != html else "",
+                             attachments=attachments + body_attachments(story.html, link),
                              warnings=_repair_note(e.get("title", ""), body)))
     if skipped:  # nothing to identify, show or link them by: said, not silently dropped
         warnings.append(f"feed: {skipped} of {len(found)} entries have neither title nor link, skipped")

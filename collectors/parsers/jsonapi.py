@@ -154,13 +154,15 @@ def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
             continue
         meta = {"ContentSource": _clean(str(src))} if src else {}
         url = urljoin(base_url, str(url).strip()) if url not in (None, "") and str(url).strip() else ""
-        story = read_story(_clean_body(str(body)) if body else "")  # a body that is a whole page: its story
+        html = _clean_body(str(body)) if body else ""
+        story = read_story(html)  # a body that is a whole page: its story
         for k, v in story.meta.items():
             meta.setdefault(k, v)
         entries.append(Entry(url=url, title=_clean(str(title or "")),
                              guid=str(guid).strip() if guid not in (None, "") else None,
                              published=str(date) if date not in (None, "") else None,
-                             html=story.html, has_body=body is not None, meta=meta, bylines=story.bylines,
+                             html=html, has_body=body is not None, meta=meta, bylines=story.bylines,
+                             story=story.html if story.html != html else "",
                              attachments=body_attachments(story.html, url),
                              warnings=notes + _repair_note(str(title or ""), str(body or ""))))
     if items and not entries:

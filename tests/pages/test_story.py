@@ -47,8 +47,10 @@ def test_collector_reading_and_late_reading_give_one_document() -> None:
     normalizers (an item built by hand) give the same document."""
     d = parse_detail(_page(), URL)
     read = CollectedItem(source_id="s", identity=URL, identity_rule="link", url=URL, title=d.title or "",
-                         html=d.html, published=d.published, meta=d.meta, bylines=d.bylines, page_read=True)
-    late = replace(read, html=_page(), bylines=[], page_read=False)
+                         html=d.html, story=d.story, published=d.published, meta=d.meta, bylines=d.bylines,
+                         page_read=True)
+    assert d.story and d.story != d.html  # the body as found is kept (versions hash it); the story beside it
+    late = replace(read, html=_page(), story="", bylines=[], page_read=False)
     late_doc, read_doc = clean_item(late, SOURCE), clean_item(read, SOURCE)
     assert replace(read_doc, html="") == replace(late_doc, html="")  # trafilatura indents its output:
     assert "".join(read_doc.html.split()) == "".join(late_doc.html.split())  # the same markup
