@@ -70,7 +70,8 @@ def _item(source: Source, entry: Entry, identity: str, rule: str, now: datetime,
     return CollectedItem(
         source_id=source.id, identity=identity, identity_rule=rule, url=entry.url, title=entry.title,
         html=entry.html, published=entry.published, list_date=entry.list_date, meta=dict(entry.meta),
-        attachments=list(entry.attachments), fetched_at=iso(now), charset=charset,
+        attachments=list(entry.attachments), bylines=list(entry.bylines), story=entry.story, page_read=True,
+        fetched_at=iso(now), charset=charset,
         warnings=list(dict.fromkeys(warnings + entry.warnings)))
 
 
@@ -368,6 +369,7 @@ def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
     e.meta.update(d.meta)
     e.meta["_charset"] = cs
     e.attachments = d.attachments
+    e.bylines, e.story = d.bylines, d.story
     e.warnings += w + d.warnings
     if d.canonical and canonical_link(d.canonical) != canonical_link(e.url):
         e.meta.setdefault("canonical", d.canonical)

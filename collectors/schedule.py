@@ -12,6 +12,7 @@ import logging
 import random
 from datetime import UTC, datetime, timedelta
 
+from pages.times import SHANGHAI
 from settings.model import CollectorSettings, Source
 
 __all__ = ["backoff_delay", "check_interval", "next_regular_check", "next_check", "INCOMPLETE_RETRY"]
@@ -54,12 +55,10 @@ def next_regular_check(source: Source, settings: CollectorSettings, now: datetim
     """After a success: the next cron time (Asia/Shanghai), or the interval with jitter."""
     r = rng or random
     if source.cron:
-        from zoneinfo import ZoneInfo
-
         from apscheduler.triggers.cron import CronTrigger
 
         try:
-            trigger = CronTrigger.from_crontab(source.cron, timezone=ZoneInfo("Asia/Shanghai"))
+            trigger = CronTrigger.from_crontab(source.cron, timezone=SHANGHAI)
             nxt = trigger.get_next_fire_time(None, now + timedelta(seconds=1))  # never "now" again
             if nxt is not None:
                 return nxt.astimezone(UTC)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")  # every time a person reads is Beijing time
+from pages.times import SHANGHAI  # every time a person reads is Beijing time
+
+__all__ = ["SHANGHAI", "iso", "parse", "utc"]
 
 
 def utc(now: datetime | None) -> datetime:
