@@ -6,14 +6,17 @@ served by :func:`create_blueprint`. See publisher/README.md for the HTTP contrac
 """
 
 from publisher.catalog import catalog
+from publisher.epoch import StreamIdentity
+from publisher.epoch import identity as stream_identity
+from publisher.epoch import mark_copy as mark_backup
 from publisher.errors import BadQuery, InvalidEntry, PublisherError, StaleVersion, UnknownColumn, UnknownItem
 from publisher.feeds import render_atom, render_json_feed, render_rss
 from publisher.freshness_watch import ColumnFreshness, freshness
 from publisher.sanitize import clean_html
 from publisher.schema import init
 from publisher.static_export import ExportError, export
-from publisher.stream import Entry, changes, feed_entries, latest, publish, retract, search
-from publisher.web import create_blueprint
+from publisher.stream import Entry, changes, feed_entries, latest, page, publish, retract, search
+from publisher.web import clear_page_cache, create_blueprint
 
 __all__ = [
     "init",
@@ -21,6 +24,11 @@ __all__ = [
     "publish",
     "retract",
     "changes",
+    "page",
+    "stream_identity",
+    "StreamIdentity",
+    "mark_backup",
+    "clear_page_cache",
     "latest",
     "feed_entries",
     "render_rss",

@@ -30,6 +30,10 @@ __all__ = [
     "publish",
     "retract",
     "changes",
+    "page",
+    "deleted_entries",
+    "oldest_deletion",
+    "MAX_SEQ",
     "latest",
     "feed_entries",
     "iter_latest",
@@ -44,6 +48,7 @@ __all__ = [
 
 ACTIONS = ("publish", "correct", "retract")
 MAX_PAGE = 500
+MAX_SEQ = 2**63 - 1  # SQLite's largest integer: no cursor can be past it
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -346,6 +351,28 @@ def _conn(db: sqlite_utils.Database) -> sqlite3.Connection:
     return db.conn
 
 
+def _change_rows(db: sqlite_utils.Database, since: int, column: str | None, count: int) -> list[dict[str, Any]]:
+    if column is None:
+        rows = _conn(db).execute(
+            f"SELECT {_ROW} FROM published p WHERE p.seq > ? ORDER BY p.seq LIMIT ?", [since, count]
+        ).fetchall()
+    else:
+        rows = _conn(db).execute(
+            f"SELECT {_ROW} FROM published_change_columns c JOIN published p ON p.seq = c.seq "
+            "WHERE c.column_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
+            [column, since, count],
+        ).fetchall()
+    return [_row_dict(r) for r in rows]
+
+
+def _check_cursor(since: int, limit: int) -> int:
+    if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+        raise ValueError("since must be a whole number >= 0")
+    if since > MAX_SEQ:
+        raise ValueError(f"since must be at most {MAX_SEQ}")
+    return max(1, min(int(limit), MAX_PAGE))
+
+
 def changes(
     db: sqlite_utils.Database, *, since: int = 0, column: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
@@ -353,21 +380,64 @@ def changes(
 
     With *column*, the rows that concern that column — including a correction that moved the
     item out of it (its ``columns`` then no longer list the column: remove the item).
+    At most :data:`MAX_PAGE` rows; use :func:`page` to know whether more remain.
     """
-    if not isinstance(since, int) or since < 0:
-        raise ValueError("since must be a whole number >= 0")
-    limit = max(1, min(int(limit), MAX_PAGE))
+    return _change_rows(db, since, column, _check_cursor(since, limit))
+
+
+def page(
+    db: sqlite_utils.Database, *, since: int = 0, column: str | None = None, limit: int = 100
+) -> tuple[list[dict[str, Any]], bool]:
+    """(rows as :func:`changes` gives them, whether more rows remain after them) — at every limit."""
+    limit = _check_cursor(since, limit)
+    rows = _change_rows(db, since, column, limit + 1)  # one row past the page says whether more remain
+    return rows[:limit], len(rows) > limit
+
+
+def deleted_entries(
+    db: sqlite_utils.Database, column: str | None, *, after: str, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Items taken out of *column* (None = off the portal) at or after UTC time *after*, newest first.
+
+    For all columns: retracted items whose retraction is that recent. For a column, also items a
+    correction moved out of it — each at most once, and only while it is not back in the column.
+    Each: ``guid``, ``item_id``, ``seq``, ``when`` (UTC), ``reason`` (the editor's, for a
+    retraction; None for a move), ``action`` (retract | moved).
+    """
+    conn = _conn(db)
     if column is None:
-        rows = _conn(db).execute(
-            f"SELECT {_ROW} FROM published p WHERE p.seq > ? ORDER BY p.seq LIMIT ?", [since, limit]
+        rows = conn.execute(
+            "SELECT p.seq, p.item_id, p.created_at, p.reason, 'retract' FROM published p "
+            "JOIN published_items i ON i.item_id = p.item_id AND i.last_seq = p.seq "
+            "WHERE p.action = 'retract' AND p.created_at >= ? ORDER BY p.seq DESC LIMIT ?",
+            [after, limit],
         ).fetchall()
     else:
-        rows = _conn(db).execute(
-            f"SELECT {_ROW} FROM published_change_columns c JOIN published p ON p.seq = c.seq "
-            "WHERE c.column_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
-            [column, since, limit],
+        rows = conn.execute(
+            "SELECT p.seq, p.item_id, p.created_at, p.reason, "
+            "CASE WHEN p.action = 'retract' THEN 'retract' ELSE 'moved' END FROM published p "
+            "JOIN published_change_columns c ON c.column_id = ? AND c.seq = p.seq "
+            "WHERE p.action IN ('retract', 'correct') AND p.created_at >= ? "
+            "AND p.seq = (SELECT max(p2.seq) FROM published p2 JOIN published_change_columns c2 "
+            "             ON c2.column_id = c.column_id AND c2.seq = p2.seq WHERE p2.item_id = p.item_id) "
+            "AND NOT EXISTS (SELECT 1 FROM published_columns m WHERE m.column_id = c.column_id "
+            "                AND m.item_id = p.item_id) "
+            "ORDER BY p.seq DESC LIMIT ?",
+            [column, after, limit],
         ).fetchall()
-    return [_row_dict(r) for r in rows]
+    return [
+        {"seq": r[0], "item_id": r[1], "guid": guid(r[1]), "when": r[2], "reason": r[3], "action": r[4]}
+        for r in rows
+    ]
+
+
+def oldest_deletion(db: sqlite_utils.Database, *, after: str) -> str | None:
+    """UTC time of the oldest stream row at or after *after* that took an item away (cache expiry)."""
+    r = _conn(db).execute(
+        "SELECT min(created_at) FROM published WHERE action IN ('retract', 'correct') AND created_at >= ?",
+        [after],
+    ).fetchone()
+    return r[0] if r else None
 
 
 # An item's latest state: its last stream row plus its ``state`` and ``first_seq`` (see _latest_dict).

@@ -111,6 +111,8 @@ class WebSettings:
     port: int = 8080
     public_url: str = ""  # base URL the portal sees; default http://host:port
     publish_every: int = 60  # seconds between pipeline passes (ingest, queue, publish) in the daemon
+    deleted_days: int = 30  # feeds list retracted / moved-out items (Atom at:deleted-entry) this many days
+    static_dir: str = ""  # live static tree the daemon keeps current for nginx ("" = none)
 
 
 @dataclass(frozen=True)
