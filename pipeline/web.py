@@ -50,6 +50,7 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
         HUIJU_DB=db_path,
         HUIJU_CONFIG=config,
         HUIJU_PUBLIC_URL=public_url.rstrip("/"),
+        HUIJU_DELETED_DAYS=config.web.deleted_days,
         HUIJU_AFTER_REVIEW=lambda db: publish_due(db, config),
         JSON_AS_ASCII=False,
     )

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 import store
 from publisher import epoch as stream_epoch
+from publisher import openapi
 from publisher.catalog import catalog
 from publisher.errors import BadQuery, PublisherError, UnknownColumn
 from publisher.feeds import (
@@ -38,6 +39,7 @@ from publisher.feeds import (
     render_json_feed,
     render_rss,
 )
+from publisher.fulltext import MAX_QUERY_CHARS
 from publisher.pages import FastPath, Page, PageCache, base_url, cache_key, respond
 from publisher.schema import init
 from publisher.stream import (
@@ -51,7 +53,7 @@ from publisher.stream import (
     page,
     parse_time,
     public_view,
-    search,
+    search_page,
 )
 
 __all__ = ["create_blueprint", "FORMAT_VERSION", "ERROR_CODES", "page_cache", "clear_page_cache"]
@@ -147,8 +149,16 @@ def _error_response(exc: ApiError) -> flask.Response:
     return resp
 
 
+def _arg(name: str) -> str:
+    """The query parameter *name* ("" when absent); given twice it is ambiguous: 400."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ApiError(400, "bad_parameter", f"{name} is given {len(values)} times; give it once")
+    return values[0] if values else ""
+
+
 def _int_arg(name: str, default: int, *, low: int, high: int | None = None, cap: bool = True) -> int:
-    raw = request.args.get(name, "")
+    raw = _arg(name)
     if raw == "":
         return default
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 1000:
@@ -166,7 +176,7 @@ def _int_arg(name: str, default: int, *, low: int, high: int | None = None, cap:
 
 
 def _date_arg(name: str) -> str | None:
-    raw = request.args.get(name, "").strip()
+    raw = _arg(name).strip()
     if not raw:
         return None
     try:
@@ -283,8 +293,9 @@ def create_blueprint() -> flask.Blueprint:
         resp.headers["Allow"] = "GET, HEAD, OPTIONS"
         return resp
 
-    @bp.get("/feeds/<column>.<fmt>")
-    def feed(column: str, fmt: str) -> flask.Response:
+    @bp.get("/feeds/<column>.<format>")
+    def feed(column: str, format: str) -> flask.Response:  # noqa: A002 - the documented parameter name
+        fmt = format
         if fmt not in RENDERERS:
             raise ApiError(404, "unknown_format", f"unknown feed format {fmt!r} (use rss, atom or json)")
         config = current_app.config["HUIJU_CONFIG"]
@@ -315,11 +326,10 @@ def create_blueprint() -> flask.Blueprint:
     @bp.get("/api/v1/items")
     def items() -> flask.Response:
         config = current_app.config["HUIJU_CONFIG"]
-        column = request.args.get("column") or None
-        col = feed_column(config, column)
+        col = feed_column(config, _arg("column") or None)
         since = _int_arg("since", 0, low=0)  # any size: past the end is answered 409 before SQL sees it
         limit = _int_arg("limit", 100, low=1, high=MAX_PAGE)
-        wanted_epoch = request.args.get("epoch") or None
+        wanted_epoch = _arg("epoch") or None
         ident = stream_epoch.identity(_db())
         if wanted_epoch is not None and wanted_epoch != ident.epoch:
             raise ApiError(409, "epoch_changed",
@@ -362,18 +372,33 @@ def create_blueprint() -> flask.Blueprint:
 
     @bp.get("/api/v1/search")
     def search_items() -> flask.Response:
-        q = request.args.get("q", "")
+        q = _arg("q")
+        if len(q) > MAX_QUERY_CHARS:
+            raise ApiError(400, "bad_query", f"search query is longer than {MAX_QUERY_CHARS} characters")
         limit = _int_arg("limit", 20, low=1, high=100)
+        number = _int_arg("page", 1, low=1, high=openapi.MAX_SEARCH_PAGE, cap=False)
+        col = feed_column(current_app.config["HUIJU_CONFIG"], _arg("column") or None)
+        date_from, date_to = _date_arg("from"), _date_arg("to")
 
         def render(db: sqlite_utils.Database, epoch: str) -> tuple[bytes, str, str | None, float | None]:
             seq, when = latest_seq(db, None)
+            found = search_page(db, q, limit=limit, page=number, column=col, date_from=date_from, date_to=date_to)
             out = []
-            for h in search(db, q, limit=limit):
+            for h in found["items"]:
                 v = public_view(h)
                 v.pop("html", None)
                 v.pop("text", None)
                 out.append(v)
-            return _json_body({"query": q, "items": out, "latest_seq": seq, "epoch": epoch}), JSON_TYPE, when, None
+            body = {"query": q, "items": out, "total": found["total"], "page": number, "pages": found["pages"],
+                    "limit": limit, "latest_seq": seq, "epoch": epoch}
+            return _json_body(body), JSON_TYPE, when, None
+
+        return _serve(render)
+
+    @bp.get("/api/v1/openapi.json")
+    def openapi_document() -> flask.Response:
+        def render(db: sqlite_utils.Database, epoch: str) -> tuple[bytes, str, str | None, float | None]:
+            return _json_body(openapi.document(_base_url())), JSON_TYPE, None, None
 
         return _serve(render)
 
