@@ -17,6 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from waitress.server import create_server
 
 import collectors
+import publisher
 import store
 from pipeline.flow import init_all, run_once
 from pipeline.web import create_app
@@ -45,6 +46,10 @@ class Daemon:
         self.server = create_server(self.app, host=self.host, port=self.port, threads=8,
                                     ident="huiju")
         self.port = self.server.effective_port
+        # the live static tree nginx serves (deploy/nginx/huiju.conf), kept current within seconds
+        self.static = publisher.StaticTreeKeeper(
+            db_path, config, config.web.static_dir, base_url=config.web.public_url or self.url,
+            deleted_days=config.web.deleted_days) if config.web.static_dir else None
         self.dispatcher = collectors.Dispatcher(
             db_path, [s for s in config.sources if s.enabled], config.collector)
         self.scheduler = BlockingScheduler(timezone=ZoneInfo("Asia/Shanghai"), job_defaults=JOB_DEFAULTS)
@@ -87,6 +92,8 @@ class Daemon:
                                name="ingest + publish")
         self._web_thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self._web_thread.start()
+        if self.static is not None:
+            self.static.start()
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, lambda *_: self.stop())
             signal.signal(signal.SIGTERM, lambda *_: self.stop())
@@ -111,6 +118,8 @@ class Daemon:
             pass
 
     def _shutdown(self) -> None:
+        if self.static is not None:
+            self.static.stop()
         self.dispatcher.shutdown()
         self.server.close()
         log.info("stopped")

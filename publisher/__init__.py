@@ -15,6 +15,9 @@ from publisher.freshness_watch import ColumnFreshness, freshness
 from publisher.sanitize import clean_html
 from publisher.schema import init
 from publisher.static_export import ExportError, export
+from publisher.static_tree import Keeper as StaticTreeKeeper
+from publisher.static_tree import SyncResult
+from publisher.static_tree import sync as sync_static
 from publisher.stream import Entry, changes, feed_entries, latest, page, publish, retract, search
 from publisher.web import clear_page_cache, create_blueprint
 
@@ -40,6 +43,9 @@ __all__ = [
     "freshness",
     "ColumnFreshness",
     "export",
+    "sync_static",
+    "SyncResult",
+    "StaticTreeKeeper",
     "create_blueprint",
     "PublisherError",
     "UnknownColumn",

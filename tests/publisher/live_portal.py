@@ -48,9 +48,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(path: Path, config: Config, *, threads: int = 4) -> Iterator[str]:
+def serving(path: Path, config: Config, *, threads: int = 4, public_url: str = "") -> Iterator[str]:
     """The daemon's WSGI app for *path* on 127.0.0.1; yields its base URL."""
-    app = create_app(str(path), config)
+    app = create_app(str(path), config, public_url=public_url)
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
