@@ -54,6 +54,7 @@ class Daemon:
             db_path, [s for s in config.sources if s.enabled], config.collector)
         self.scheduler = BlockingScheduler(timezone=ZoneInfo("Asia/Shanghai"), job_defaults=JOB_DEFAULTS)
         self._pass_lock = threading.Lock()
+        self.freshness_watch = publisher.FreshnessWatch()  # logs a column reaching warn / alert / stale
         self._web_thread: threading.Thread | None = None
         self._stopped = threading.Event()
 
@@ -69,6 +70,7 @@ class Daemon:
             db = store.open_db(self.db_path)
             try:
                 stats = run_once(db, self.config)
+                self.freshness_watch.check(db, self.config.columns)
             finally:
                 db.conn.close()
             if stats.withdrawn:

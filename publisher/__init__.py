@@ -11,7 +11,9 @@ from publisher.epoch import identity as stream_identity
 from publisher.epoch import mark_copy as mark_backup
 from publisher.errors import BadQuery, InvalidEntry, PublisherError, StaleVersion, UnknownColumn, UnknownItem
 from publisher.feeds import render_atom, render_json_feed, render_rss
-from publisher.freshness_watch import ColumnFreshness, freshness
+from publisher.freshness_watch import LEVELS as FRESHNESS_LEVELS
+from publisher.freshness_watch import ColumnFreshness, FreshnessWatch, freshness
+from publisher.freshness_watch import attention as freshness_attention
 from publisher.sanitize import clean_html
 from publisher.schema import init
 from publisher.static_export import ExportError, export
@@ -42,6 +44,9 @@ __all__ = [
     "catalog",
     "freshness",
     "ColumnFreshness",
+    "FreshnessWatch",
+    "FRESHNESS_LEVELS",
+    "freshness_attention",
     "export",
     "sync_static",
     "SyncResult",

@@ -131,7 +131,12 @@ def _schemas() -> dict[str, Any]:
                                 "last_published_at": {"type": ["string", "null"]},
                                 "days_since": {"type": ["integer", "null"]},
                                 "limit_days": {"type": ["integer", "null"]},
-                                "status": {"type": "string", "enum": ["ok", "warn", "stale"]},
+                                "status": {"type": "string", "enum": ["ok", "warn", "alert", "stale"],
+                                           "description": "warn from half the limit, alert on the last day, "
+                                                          "stale past it"},
+                                "limit_months": {"type": ["integer", "null"]},
+                                "due_by": {"type": ["string", "null"]},
+                                "days_left": {"type": ["integer", "null"]},
                                 "latest_seq": {"type": "integer"},
                                 "feeds": {"type": "object"},
                             }}},

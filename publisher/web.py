@@ -39,6 +39,7 @@ from publisher.feeds import (
     render_json_feed,
     render_rss,
 )
+from publisher.freshness_watch import attention as freshness_attention
 from publisher.fulltext import MAX_QUERY_CHARS
 from publisher.pages import FastPath, Page, PageCache, base_url, cache_key, respond
 from publisher.schema import init
@@ -245,8 +246,19 @@ def _next_midnight(now: datetime) -> float:
 
 def create_blueprint() -> flask.Blueprint:
     """Routes /feeds/<column>.<rss|atom|json> and /api/v1/{columns,items,items/<id>,search,openapi.json}."""
-    bp = flask.Blueprint("publisher", __name__)
+    bp = flask.Blueprint("publisher", __name__, template_folder="templates")
     bp.teardown_app_request(_close_db)
+
+    @bp.app_context_processor
+    def freshness_for_templates() -> dict[str, Any]:
+        def huiju_freshness() -> list[Any]:
+            """Columns at warn / alert / stale, worst first ([] when the database cannot be read)."""
+            try:
+                return freshness_attention(_db(), current_app.config["HUIJU_CONFIG"].columns)
+            except (store.StoreError, KeyError):
+                return []
+
+        return {"huiju_freshness": huiju_freshness}
 
     @bp.record_once
     def install_fast_path(state: Any) -> None:

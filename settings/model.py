@@ -26,6 +26,7 @@ class Column:
     kind: str  # news | policy | topic
     freshness_days: int | None = None  # national inspection rule; None = not watched
     signoff: tuple[str, ...] = ()  # extra roles that must sign off (e.g. ("editor",) for 终审)
+    freshness_months: int | None = None  # the rule in calendar months (policy: 6); wins over freshness_days
 
 
 @dataclass(frozen=True)
