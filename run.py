@@ -308,6 +308,32 @@ def sources(obj: Ctx, as_json: bool) -> None:
                    "found nothing new (see idle_max)")
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def columns(obj: Ctx, as_json: bool) -> None:
+    """Catalog columns with freshness: last update, deadline, status (ok, warn, alert, stale); exit 3 if any is stale."""
+    import publisher
+
+    config = obj.config()
+    db = obj.db(readonly=True)
+    rows = publisher.freshness(db, config.columns)
+    if as_json:
+        emit_json([r.as_dict() for r in rows])
+    else:
+        click.echo(f"{'COLUMN':28} {'STATUS':6} {'ITEMS':>6} {'LAST UPDATE':12} {'LIMIT':9} {'DUE BY':11} LEFT")
+        for r in rows:
+            limit = f"{r.limit_months} months" if r.limit_months else f"{r.limit_days} days" if r.limit_days else "-"
+            last = (r.last_published_at or "never")[:10]
+            left = "" if r.days_left is None else str(r.days_left)
+            click.echo(f"{r.column:28} {r.status:6} {r.items:6} {last:12} {limit:9} {r.due_by or '-':11} {left}")
+        for r in rows:
+            if r.status != "ok":
+                click.echo(r.message)
+    if any(r.status == "stale" for r in rows):
+        raise SystemExit(3)
+
+
 # --------------------------------------------------------------------------- review
 @cli.command()
 @click.option("--withdrawn", is_flag=True,

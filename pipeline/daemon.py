@@ -16,6 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from waitress.server import create_server
 
 import collectors
+import publisher
 import store
 from pages.times import SHANGHAI
 from pipeline.flow import init_all, run_once
@@ -45,10 +46,15 @@ class Daemon:
         self.server = create_server(self.app, host=self.host, port=self.port, threads=8,
                                     ident="huiju")
         self.port = self.server.effective_port
+        # the live static tree nginx serves (deploy/nginx/huiju.conf), kept current within seconds
+        self.static = publisher.StaticTreeKeeper(
+            db_path, config, config.web.static_dir, base_url=config.web.public_url or self.url,
+            deleted_days=config.web.deleted_days) if config.web.static_dir else None
         self.dispatcher = collectors.Dispatcher(
             db_path, [s for s in config.sources if s.enabled], config.collector)
         self.scheduler = BlockingScheduler(timezone=SHANGHAI, job_defaults=JOB_DEFAULTS)
         self._pass_lock = threading.Lock()
+        self.freshness_watch = publisher.FreshnessWatch()  # logs a column reaching warn / alert / stale
         self._web_thread: threading.Thread | None = None
         self._stopped = threading.Event()
 
@@ -64,6 +70,7 @@ class Daemon:
             db = store.open_db(self.db_path)
             try:
                 stats = run_once(db, self.config)
+                self.freshness_watch.check(db, self.config.columns)
             finally:
                 db.conn.close()
             if stats.withdrawn:
@@ -87,6 +94,8 @@ class Daemon:
                                name="ingest + publish")
         self._web_thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self._web_thread.start()
+        if self.static is not None:
+            self.static.start()
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, lambda *_: self.stop())
             signal.signal(signal.SIGTERM, lambda *_: self.stop())
@@ -111,6 +120,8 @@ class Daemon:
             pass
 
     def _shutdown(self) -> None:
+        if self.static is not None:
+            self.static.stop()
         self.dispatcher.shutdown()
         self.server.close()
         log.info("stopped")

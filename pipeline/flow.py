@@ -156,7 +156,8 @@ def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | No
     for item_id in review_queue.retracted_due(db):
         try:
             with store.transaction(db):
-                seq = publisher.retract(db, item_id, reason="retracted by an editor", now=now)
+                reason = review_queue.retract_reason(db, item_id) or "retracted by an editor"
+                seq = publisher.retract(db, item_id, reason=reason, now=now)
                 review_queue.mark_retraction_emitted(db, item_id, seq)
         except Exception as exc:  # like a failed publish: said once per pass, retried on the next
             msg = f"retracting item {item_id}: {type(exc).__name__}: {exc}"

@@ -73,6 +73,7 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
         HUIJU_DB=db_path,
         HUIJU_CONFIG=config,
         HUIJU_PUBLIC_URL=public_url.rstrip("/"),
+        HUIJU_DELETED_DAYS=config.web.deleted_days,
         HUIJU_AFTER_REVIEW=lambda db: publish_due(db, config),
         JSON_AS_ASCII=False,
     )
@@ -139,6 +140,10 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
                 days = f.days_since if f.days_since is not None else -1
                 gauges[f'huiju_column_days_since_update{{column="{f.column}"}}'] = days
                 gauges[f'huiju_column_stale{{column="{f.column}"}}'] = 1 if f.status == "stale" else 0
+                # 0 ok, 1 warn (half the limit), 2 alert (due today), 3 stale (overdue)
+                gauges[f'huiju_column_freshness_level{{column="{f.column}"}}'] = publisher.FRESHNESS_LEVELS.index(f.status)
+                if f.days_left is not None:
+                    gauges[f'huiju_column_days_left{{column="{f.column}"}}'] = f.days_left
         finally:
             conn.close()
         for name, value in sorted(gauges.items()):

@@ -6,14 +6,22 @@ served by :func:`create_blueprint`. See publisher/README.md for the HTTP contrac
 """
 
 from publisher.catalog import catalog
+from publisher.epoch import StreamIdentity
+from publisher.epoch import identity as stream_identity
+from publisher.epoch import mark_copy as mark_backup
 from publisher.errors import BadQuery, InvalidEntry, PublisherError, StaleVersion, UnknownColumn, UnknownItem
 from publisher.feeds import render_atom, render_json_feed, render_rss
-from publisher.freshness_watch import ColumnFreshness, freshness
+from publisher.freshness_watch import LEVELS as FRESHNESS_LEVELS
+from publisher.freshness_watch import ColumnFreshness, FreshnessWatch, freshness
+from publisher.freshness_watch import attention as freshness_attention
 from publisher.sanitize import clean_html
 from publisher.schema import init
 from publisher.static_export import ExportError, export
-from publisher.stream import Entry, changes, feed_entries, latest, publish, retract, search
-from publisher.web import create_blueprint
+from publisher.static_tree import Keeper as StaticTreeKeeper
+from publisher.static_tree import SyncResult
+from publisher.static_tree import sync as sync_static
+from publisher.stream import Entry, changes, feed_entries, latest, page, publish, retract, search
+from publisher.web import clear_page_cache, create_blueprint
 
 __all__ = [
     "init",
@@ -21,6 +29,11 @@ __all__ = [
     "publish",
     "retract",
     "changes",
+    "page",
+    "stream_identity",
+    "StreamIdentity",
+    "mark_backup",
+    "clear_page_cache",
     "latest",
     "feed_entries",
     "render_rss",
@@ -31,7 +44,13 @@ __all__ = [
     "catalog",
     "freshness",
     "ColumnFreshness",
+    "FreshnessWatch",
+    "FRESHNESS_LEVELS",
+    "freshness_attention",
     "export",
+    "sync_static",
+    "SyncResult",
+    "StaticTreeKeeper",
     "create_blueprint",
     "PublisherError",
     "UnknownColumn",

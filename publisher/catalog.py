@@ -33,4 +33,5 @@ def catalog(db: sqlite_utils.Database, config: Config, base_url: str, *, now: da
         "latest_seq": seq,
         "last_change_at": changed,
         "feeds": {fmt: f"{base}/feeds/all.{fmt}" for fmt in ("rss", "atom", "json")},
+        "item_url": f"{base}/api/v1/items/{{id}}",
     }

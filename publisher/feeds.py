@@ -14,22 +14,28 @@ the unknown date with ``_huiju.published_at_unknown: true``.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from publisher import epoch as stream_epoch
 from publisher.errors import UnknownColumn
-from publisher.stream import feed_entries, latest_seq, parse_time
+from publisher.stream import deleted_entries, feed_entries, latest_seq, parse_time
 from settings import Config
 
-__all__ = ["render_rss", "render_atom", "render_json_feed", "feed_column", "DEFAULT_FEED_LIMIT", "ALL"]
+__all__ = [
+    "render_rss", "render_atom", "render_json_feed", "feed_column", "deletions", "deletion_cutoff",
+    "DEFAULT_FEED_LIMIT", "DEFAULT_DELETED_DAYS", "ALL",
+]
 
 ALL = "all"
 DEFAULT_FEED_LIMIT = 50
+DEFAULT_DELETED_DAYS = 30  # how long a retracted / moved-out item stays listed as deleted in a feed
 ATOM_NS = "http://www.w3.org/2005/Atom"
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 GENERATOR = "Huiju 汇聚"
 
@@ -89,10 +95,31 @@ def _categories(config: Config, columns: list[str], *, labels: bool) -> list[dic
     return cats
 
 
+def deletion_cutoff(deleted_days: int, now: datetime | None = None) -> str:
+    """The UTC time from which deletions are listed (``deleted_days`` back from *now*)."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    return (now - timedelta(days=max(0, deleted_days))).isoformat(timespec="seconds")
+
+
+def deletions(
+    db: sqlite_utils.Database, column: str | None, *, deleted_days: int = DEFAULT_DELETED_DAYS,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Items retracted (or, for a column, moved out of it) within the last *deleted_days* days."""
+    if deleted_days <= 0:
+        return []
+    return deleted_entries(db, column, after=deletion_cutoff(deleted_days, now))
+
+
 def render_rss(
-    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT
+    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT,
+    deleted_days: int = DEFAULT_DELETED_DAYS, now: datetime | None = None,
 ) -> bytes:
-    """RSS 2.0 for *column* ("all" or None = every column); raises :class:`UnknownColumn`."""
+    """RSS 2.0 for *column* ("all" or None = every column); raises :class:`UnknownColumn`.
+
+    RSS has no way to say an item was deleted: use Atom or JSON Feed for that (*deleted_days*
+    and *now* are accepted so that every renderer takes the same arguments).
+    """
     col = feed_column(config, column)
     fg = _generator(db, config, col, base_url, "rss")
     for e in feed_entries(db, col, limit):
@@ -112,9 +139,15 @@ def render_rss(
 
 
 def render_atom(
-    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT
+    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT,
+    deleted_days: int = DEFAULT_DELETED_DAYS, now: datetime | None = None,
 ) -> bytes:
-    """Atom 1.0 for *column* ("all" or None = every column); raises :class:`UnknownColumn`."""
+    """Atom 1.0 for *column* ("all" or None = every column); raises :class:`UnknownColumn`.
+
+    Items retracted (or moved out of the column) in the last *deleted_days* days follow the
+    entries as RFC 6721 ``<at:deleted-entry ref="guid" when="…">`` with the editor's reason
+    as ``<at:comment>``, so a feed reader removes them too.
+    """
     col = feed_column(config, column)
     fg = _generator(db, config, col, base_url, "atom")
     entries = feed_entries(db, col, limit)
@@ -134,7 +167,30 @@ def render_atom(
     atom = fg.atom_str(pretty=False)
     if any(o.get("url") for e in entries for o in e["also_reported_by"]):
         atom = _with_related_links(atom, entries)
+    gone = deletions(db, col, deleted_days=deleted_days, now=now)
+    if gone:
+        atom = _with_tombstones(atom, gone)
     return atom
+
+
+def _with_tombstones(atom: bytes, gone: list[dict[str, Any]]) -> bytes:
+    """Append one ``at:deleted-entry`` (RFC 6721) per deletion to the feed element."""
+    old = etree.fromstring(atom)
+    root = etree.Element(old.tag, nsmap={None: ATOM_NS, "at": TOMBSTONES_NS}, attrib=dict(old.attrib))
+    root.text = old.text
+    root.extend(list(old))
+    for d in gone:
+        when = parse_time(d["when"])
+        node = etree.SubElement(root, f"{{{TOMBSTONES_NS}}}deleted-entry", ref=d["guid"],
+                                when=when.isoformat() if when else d["when"])
+        etree.SubElement(node, f"{{{TOMBSTONES_NS}}}comment").text = _deletion_comment(d)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _deletion_comment(d: dict[str, Any]) -> str:
+    if d["action"] == "moved":
+        return "已移出本栏目 (moved to another column)"
+    return d["reason"] or "已撤稿 (retracted)"
 
 
 def _with_related_links(atom: bytes, entries: list[dict[str, Any]]) -> bytes:
@@ -165,9 +221,14 @@ def _rfc3339(value: str | None) -> str | None:
 
 
 def json_feed(
-    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT
+    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT,
+    deleted_days: int = DEFAULT_DELETED_DAYS, now: datetime | None = None,
 ) -> dict[str, Any]:
-    """JSON Feed 1.1 as a dict, with ``_huiju`` extension fields on the feed and on each item."""
+    """JSON Feed 1.1 as a dict, with ``_huiju`` extension fields on the feed and on each item.
+
+    JSON Feed has no deletions; ``_huiju.deleted`` lists, like Atom's ``at:deleted-entry``, the
+    items retracted (or moved out of the column) in the last ``_huiju.deleted_days`` days.
+    """
     col = feed_column(config, column)
     base = _base(base_url)
     name = col or ALL
@@ -211,13 +272,26 @@ def json_feed(
         "home_page_url": f"{base}/",
         "feed_url": f"{base}/feeds/{name}.json",
         "language": "zh-CN",
-        "_huiju": {"column": name, "latest_seq": seq, "api": f"{base}/api/v1/items" + (f"?column={col}" if col else "")},
+        "_huiju": {
+            "column": name,
+            "epoch": stream_epoch.current(db),
+            "latest_seq": seq,
+            "api": f"{base}/api/v1/items" + (f"?column={col}" if col else ""),
+            "deleted_days": deleted_days,
+            "deleted": [
+                {"id": d["guid"], "item_id": d["item_id"], "seq": d["seq"], "deleted_at": _rfc3339(d["when"]),
+                 "action": d["action"], "reason": _deletion_comment(d)}
+                for d in deletions(db, col, deleted_days=deleted_days, now=now)
+            ],
+        },
         "items": items,
     }
 
 
 def render_json_feed(
-    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT
+    db: sqlite_utils.Database, config: Config, column: str | None, base_url: str, *, limit: int = DEFAULT_FEED_LIMIT,
+    deleted_days: int = DEFAULT_DELETED_DAYS, now: datetime | None = None,
 ) -> bytes:
     """JSON Feed 1.1 bytes (UTF-8, Chinese unescaped) for *column*; raises :class:`UnknownColumn`."""
-    return json.dumps(json_feed(db, config, column, base_url, limit=limit), ensure_ascii=False).encode("utf-8")
+    feed = json_feed(db, config, column, base_url, limit=limit, deleted_days=deleted_days, now=now)
+    return json.dumps(feed, ensure_ascii=False).encode("utf-8")

@@ -17,7 +17,10 @@ import jieba
 from pages.fold import to_simplified
 from publisher.errors import BadQuery
 
-__all__ = ["segment", "query_words", "match_expression", "index_item", "unindex_item", "search_ids", "MAX_QUERY_CHARS"]
+__all__ = [
+    "segment", "query_words", "match_expression", "whole_expression", "index_item", "unindex_item", "search_ids",
+    "search_hits", "fold_chars", "MAX_QUERY_CHARS",
+]
 
 MAX_QUERY_CHARS = 200
 TITLE_WEIGHT = 5.0  # a hit in the title counts five times a hit in the body
@@ -50,21 +53,67 @@ def _quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
+def fold_chars(text: str) -> str:
+    """*text* folded character by character (same length): positions found in it are positions in *text*."""
+    out = []
+    for ch in text:
+        f = _fold(ch)
+        out.append(f if len(f) == 1 else ch)
+    return "".join(out)
+
+
+def _cover(word: str) -> list[str] | None:
+    """The longest search-mode parts of *word*, left to right, when they cover all of it; else None."""
+    parts = {p for p in (t.strip() for t in jieba.cut_for_search(word)) if p != word and len(p) > 1 and _is_word(p)}
+    cover: list[str] = []
+    at = 0
+    while at < len(word):
+        here = max((p for p in parts if word.startswith(p, at)), key=len, default=None)
+        if here is None:
+            return None
+        cover.append(here)
+        at += len(here)
+    return cover
+
+
+def _words(query: str) -> list[str]:
+    q = (query or "").strip()
+    if not q:
+        raise BadQuery("search query is empty")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadQuery(f"search query is longer than {MAX_QUERY_CHARS} characters")
+    words = list(dict.fromkeys(query_words(q)))
+    if not words:
+        raise BadQuery("search query has no words (only punctuation or spaces)")
+    return words
+
+
+def whole_expression(query: str) -> str:
+    """Like :func:`match_expression`, but each compound word must appear as a whole.
+
+    "As a whole" means the word itself, or its parts next to each other in order (FTS5 NEAR
+    over a few tokens, as search-mode segmentation puts sub-words between them) — never the
+    parts scattered over the text: 海上风电 is not 海上 … 风电 three sentences apart.
+    """
+    groups = []
+    for word in _words(query):
+        cover = _cover(word)
+        if cover is None:
+            groups.append(_quote(word))
+        else:
+            groups.append(f"({_quote(word)} OR NEAR({' '.join(_quote(p) for p in cover)}, {2 * len(cover)}))")
+    return " AND ".join(groups)
+
+
 def _word_group(word: str) -> str:
     """``"电子政务"`` or, when its search-mode parts cover every character, ``("电子政务" OR ("电子" AND "政务"))``.
 
     A text may segment a long word differently from the query, so the parts are accepted too —
     but only when together they cover the whole word: 哈尔滨 must not match on 哈尔 (齐齐哈尔).
     """
-    parts = {p for p in (t.strip() for t in jieba.cut_for_search(word)) if p != word and len(p) > 1 and _is_word(p)}
-    cover: list[str] = []
-    at = 0
-    while at < len(word):  # left to right, the longest part starting at each position
-        here = max((p for p in parts if word.startswith(p, at)), key=len, default=None)
-        if here is None:
-            return _quote(word)
-        cover.append(here)
-        at += len(here)
+    cover = _cover(word)
+    if cover is None:
+        return _quote(word)
     return f"({_quote(word)} OR ({' AND '.join(_quote(p) for p in cover)}))"
 
 
@@ -74,21 +123,7 @@ def match_expression(query: str) -> str:
     Each word of the precise segmentation must match (see :func:`_word_group`). Tokens are
     quoted: user input is never FTS5 syntax.
     """
-    q = (query or "").strip()
-    if not q:
-        raise BadQuery("search query is empty")
-    if len(q) > MAX_QUERY_CHARS:
-        raise BadQuery(f"search query is longer than {MAX_QUERY_CHARS} characters")
-    groups: list[str] = []
-    seen: set[str] = set()
-    for word in query_words(q):
-        if word in seen:
-            continue
-        seen.add(word)
-        groups.append(_word_group(word))
-    if not groups:
-        raise BadQuery("search query has no words (only punctuation or spaces)")
-    return " AND ".join(groups)
+    return " AND ".join(_word_group(word) for word in _words(query))
 
 
 def index_item(conn: sqlite3.Connection, item_id: int, title: str, text: str) -> None:
@@ -118,3 +153,41 @@ def search_ids(conn: sqlite3.Connection, query: str, limit: int) -> list[tuple[i
     except sqlite3.OperationalError as exc:
         raise BadQuery(f"search query cannot be run: {exc}") from None
     return [(r[0], r[1]) for r in rows]
+
+
+def search_hits(
+    conn: sqlite3.Connection, query: str, *, limit: int, offset: int = 0, column: str | None = None,
+    utc_from: str | None = None, utc_before: str | None = None,
+) -> tuple[list[tuple[int, float, bool]], int]:
+    """(page of (item id, bm25 score, whole-word match), total) of live items matching *query*.
+
+    Items where every compound word appears as a whole come first, then the rest (parts of a
+    word apart from each other), each group by bm25 with titles weighted. *column* and a
+    UTC range of the original publish time (``utc_from`` inclusive, ``utc_before`` exclusive)
+    filter; an undated item never matches a date range.
+    """
+    expr, whole = match_expression(query), whole_expression(query)
+    where = ["published_fts MATCH ?", "i.state = 'live'"]
+    args: list[object] = [expr]
+    join = "JOIN published_items i ON i.item_id = f.rowid "
+    if column is not None:
+        join += "JOIN published_columns c ON c.item_id = f.rowid AND c.column_id = ? "
+        args.insert(0, column)
+    if utc_from is not None:
+        where.append("i.published_utc >= ?")
+        args.append(utc_from)
+    if utc_before is not None:
+        where.append("i.published_utc < ?")
+        args.append(utc_before)
+    sql_where = " AND ".join(where)
+    try:
+        total = conn.execute(f"SELECT count(*) FROM published_fts f {join} WHERE {sql_where}", args).fetchone()[0]
+        rows = conn.execute(
+            f"SELECT f.rowid, bm25(published_fts, ?, 1.0) AS score, "
+            f"f.rowid IN (SELECT rowid FROM published_fts WHERE published_fts MATCH ?) AS whole "
+            f"FROM published_fts f {join} WHERE {sql_where} ORDER BY whole DESC, score, f.rowid DESC LIMIT ? OFFSET ?",
+            [TITLE_WEIGHT, whole, *args, limit, offset],
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise BadQuery(f"search query cannot be run: {exc}") from None
+    return [(r[0], r[1], bool(r[2])) for r in rows], int(total)

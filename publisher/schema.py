@@ -7,6 +7,7 @@
 - ``published_items``: the current state of each item (live/retracted, its latest row).
 - ``published_columns``: live membership of items in columns, ordered by first publication,
   with the item's original publish time (step 2) for the freshness watch.
+- ``published_stream``: one row, the stream's epoch (step 3; see publisher/epoch.py).
 - ``published_fts``: FTS5 over jieba-segmented title and text of live items (rowid = item id).
 """
 
@@ -91,7 +92,28 @@ def _step2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX published_columns_fresh ON published_columns (column_id, published_utc)")
 
 
-STEPS = [_step1, _step2]
+def _step3(db: sqlite_utils.Database) -> None:
+    """The stream's identity (see publisher/epoch.py) and a by-time index of retractions (tombstones)."""
+    import secrets
+    from datetime import UTC, datetime
+
+    db.execute(
+        """CREATE TABLE published_stream (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            epoch TEXT NOT NULL,
+            since TEXT NOT NULL,
+            reason TEXT
+        )"""
+    )
+    now = datetime.now(UTC)
+    db.execute(
+        "INSERT INTO published_stream (id, epoch, since, reason) VALUES (1, ?, ?, 'new stream')",
+        [now.strftime("%Y%m%d") + "-" + secrets.token_hex(6), now.isoformat(timespec="seconds")],
+    )
+    db.execute("CREATE INDEX published_action_time ON published (action, created_at)")
+
+
+STEPS = [_step1, _step2, _step3]
 
 
 def init(db: sqlite_utils.Database) -> None:

@@ -9,11 +9,12 @@ so the pipeline can publish and mark the review done atomically.
 
 from __future__ import annotations
 
+import html
 import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -30,6 +31,10 @@ __all__ = [
     "publish",
     "retract",
     "changes",
+    "page",
+    "deleted_entries",
+    "oldest_deletion",
+    "MAX_SEQ",
     "latest",
     "feed_entries",
     "iter_latest",
@@ -40,10 +45,12 @@ __all__ = [
     "public_view",
     "MAX_PAGE",
     "search",
+    "search_page",
 ]
 
 ACTIONS = ("publish", "correct", "retract")
 MAX_PAGE = 500
+MAX_SEQ = 2**63 - 1  # SQLite's largest integer: no cursor can be past it
 
 
 @dataclass
@@ -345,6 +352,28 @@ def _conn(db: sqlite_utils.Database) -> sqlite3.Connection:
     return db.conn
 
 
+def _change_rows(db: sqlite_utils.Database, since: int, column: str | None, count: int) -> list[dict[str, Any]]:
+    if column is None:
+        rows = _conn(db).execute(
+            f"SELECT {_ROW} FROM published p WHERE p.seq > ? ORDER BY p.seq LIMIT ?", [since, count]
+        ).fetchall()
+    else:
+        rows = _conn(db).execute(
+            f"SELECT {_ROW} FROM published_change_columns c JOIN published p ON p.seq = c.seq "
+            "WHERE c.column_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
+            [column, since, count],
+        ).fetchall()
+    return [_row_dict(r) for r in rows]
+
+
+def _check_cursor(since: int, limit: int) -> int:
+    if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+        raise ValueError("since must be a whole number >= 0")
+    if since > MAX_SEQ:
+        raise ValueError(f"since must be at most {MAX_SEQ}")
+    return max(1, min(int(limit), MAX_PAGE))
+
+
 def changes(
     db: sqlite_utils.Database, *, since: int = 0, column: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
@@ -352,21 +381,64 @@ def changes(
 
     With *column*, the rows that concern that column — including a correction that moved the
     item out of it (its ``columns`` then no longer list the column: remove the item).
+    At most :data:`MAX_PAGE` rows; use :func:`page` to know whether more remain.
     """
-    if not isinstance(since, int) or since < 0:
-        raise ValueError("since must be a whole number >= 0")
-    limit = max(1, min(int(limit), MAX_PAGE))
+    return _change_rows(db, since, column, _check_cursor(since, limit))
+
+
+def page(
+    db: sqlite_utils.Database, *, since: int = 0, column: str | None = None, limit: int = 100
+) -> tuple[list[dict[str, Any]], bool]:
+    """(rows as :func:`changes` gives them, whether more rows remain after them) — at every limit."""
+    limit = _check_cursor(since, limit)
+    rows = _change_rows(db, since, column, limit + 1)  # one row past the page says whether more remain
+    return rows[:limit], len(rows) > limit
+
+
+def deleted_entries(
+    db: sqlite_utils.Database, column: str | None, *, after: str, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Items taken out of *column* (None = off the portal) at or after UTC time *after*, newest first.
+
+    For all columns: retracted items whose retraction is that recent. For a column, also items a
+    correction moved out of it — each at most once, and only while it is not back in the column.
+    Each: ``guid``, ``item_id``, ``seq``, ``when`` (UTC), ``reason`` (the editor's, for a
+    retraction; None for a move), ``action`` (retract | moved).
+    """
+    conn = _conn(db)
     if column is None:
-        rows = _conn(db).execute(
-            f"SELECT {_ROW} FROM published p WHERE p.seq > ? ORDER BY p.seq LIMIT ?", [since, limit]
+        rows = conn.execute(
+            "SELECT p.seq, p.item_id, p.created_at, p.reason, 'retract' FROM published p "
+            "JOIN published_items i ON i.item_id = p.item_id AND i.last_seq = p.seq "
+            "WHERE p.action = 'retract' AND p.created_at >= ? ORDER BY p.seq DESC LIMIT ?",
+            [after, limit],
         ).fetchall()
     else:
-        rows = _conn(db).execute(
-            f"SELECT {_ROW} FROM published_change_columns c JOIN published p ON p.seq = c.seq "
-            "WHERE c.column_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
-            [column, since, limit],
+        rows = conn.execute(
+            "SELECT p.seq, p.item_id, p.created_at, p.reason, "
+            "CASE WHEN p.action = 'retract' THEN 'retract' ELSE 'moved' END FROM published p "
+            "JOIN published_change_columns c ON c.column_id = ? AND c.seq = p.seq "
+            "WHERE p.action IN ('retract', 'correct') AND p.created_at >= ? "
+            "AND p.seq = (SELECT max(p2.seq) FROM published p2 JOIN published_change_columns c2 "
+            "             ON c2.column_id = c.column_id AND c2.seq = p2.seq WHERE p2.item_id = p.item_id) "
+            "AND NOT EXISTS (SELECT 1 FROM published_columns m WHERE m.column_id = c.column_id "
+            "                AND m.item_id = p.item_id) "
+            "ORDER BY p.seq DESC LIMIT ?",
+            [column, after, limit],
         ).fetchall()
-    return [_row_dict(r) for r in rows]
+    return [
+        {"seq": r[0], "item_id": r[1], "guid": guid(r[1]), "when": r[2], "reason": r[3], "action": r[4]}
+        for r in rows
+    ]
+
+
+def oldest_deletion(db: sqlite_utils.Database, *, after: str) -> str | None:
+    """UTC time of the oldest stream row at or after *after* that took an item away (cache expiry)."""
+    r = _conn(db).execute(
+        "SELECT min(created_at) FROM published WHERE action IN ('retract', 'correct') AND created_at >= ?",
+        [after],
+    ).fetchone()
+    return r[0] if r else None
 
 
 # An item's latest state: its last stream row plus its ``state`` and ``first_seq`` (see _latest_dict).
@@ -435,18 +507,90 @@ def item_seq(db: sqlite_utils.Database, item_id: int) -> tuple[int, str] | None:
     return (int(r[0]), r[1]) if r else None
 
 
-def _excerpt(text: str, query: str, width: int = 160) -> str:
-    """A window of *text* around the first query word found in it."""
+def _marks(text: str, query: str) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of the query's words in *text* (folded alike), longest first.
+
+    A compound word is marked whole where it occurs; its parts only where it does not.
+    """
+    folded = search_index.fold_chars(text).lower()
+    words = sorted(set(search_index.query_words(query)), key=len, reverse=True)
+    taken: list[tuple[int, int]] = []
+
+    def add(word: str) -> bool:
+        found = False
+        at = folded.find(word)
+        while at >= 0 and word:
+            end = at + len(word)
+            if all(end <= a or at >= b for a, b in taken):
+                taken.append((at, end))
+                found = True
+            at = folded.find(word, end)
+        return found
+
+    for w in words:
+        if not add(w):
+            for part in search_index._cover(w) or []:
+                add(part)
+    return sorted(taken)
+
+
+def _excerpt(text: str, query: str, width: int = 160) -> tuple[str, str]:
+    """(plain excerpt, the same as HTML with <mark> around the matches) around the first match."""
     text = " ".join((text or "").split())
-    words = sorted({w for w in query.split() if w}, key=len, reverse=True)
-    at = -1
-    for w in words + [w for w in search_index.query_words(query) if w not in words]:
-        at = text.find(w)
-        if at >= 0:
-            break
-    start = max(0, at - width // 3) if at >= 0 else 0
-    piece = text[start : start + width]
-    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+    spans = _marks(text, query)
+    at = spans[0][0] if spans else 0
+    start = max(0, at - width // 3)
+    end = min(len(text), start + width)
+    prefix, suffix = ("…" if start else ""), ("…" if end < len(text) else "")
+    out, pos = [], start
+    for a, b in spans:
+        if b <= start or a >= end:
+            continue
+        a, b = max(a, start), min(b, end)
+        out.append(html.escape(text[pos:a], quote=False))
+        out.append("<mark>" + html.escape(text[a:b], quote=False) + "</mark>")
+        pos = b
+    out.append(html.escape(text[pos:end], quote=False))
+    return prefix + text[start:end] + suffix, prefix + "".join(out) + suffix
+
+
+def _day_start_utc(day: str) -> str:
+    moment = datetime.fromisoformat(day).replace(tzinfo=SHANGHAI)
+    return _utc_text(moment)
+
+
+def search_page(
+    db: sqlite_utils.Database, q: str, *, limit: int = 20, page: int = 1, column: str | None = None,
+    date_from: str | None = None, date_to: str | None = None,
+) -> dict[str, Any]:
+    """One page of live items matching *q*, with the total: what a portal's search page shows.
+
+    ``items``: the item's latest state plus ``score`` (bm25; lower is better), ``whole`` (every
+    compound word matched as a whole), ``excerpt`` and ``excerpt_html`` (matches in ``<mark>``,
+    everything else escaped). *date_from* / *date_to* (YYYY-MM-DD, Beijing days, inclusive)
+    filter on the original publish time. Raises :class:`BadQuery`.
+    """
+    limit = max(1, min(int(limit), 100))
+    page = max(1, int(page))
+    if q and q.strip() and len(q.strip()) <= search_index.MAX_QUERY_CHARS and not search_index.query_words(q):
+        # only punctuation or symbols: nothing can match (an answer, not an error, for a search page)
+        return {"items": [], "total": 0, "page": page, "pages": 0, "limit": limit}
+    utc_from = _day_start_utc(date_from) if date_from else None
+    utc_before = _day_start_utc((date.fromisoformat(date_to) + timedelta(days=1)).isoformat()) if date_to else None
+    hits, total = search_index.search_hits(
+        _conn(db), q, limit=limit, offset=(page - 1) * limit, column=column, utc_from=utc_from,
+        utc_before=utc_before)
+    out = []
+    for item_id, score, whole in hits:
+        d = latest(db, item_id)
+        if d is None or d["state"] != "live":
+            continue
+        d["score"] = round(score, 4)
+        d["whole"] = whole
+        d["excerpt"], d["excerpt_html"] = _excerpt(d["text"] or "", q)
+        d["title_html"] = _excerpt(d["title"] or "", q, width=len(d["title"] or "") + 1)[1]
+        out.append(d)
+    return {"items": out, "total": total, "page": page, "pages": (total + limit - 1) // limit, "limit": limit}
 
 
 def search(db: sqlite_utils.Database, q: str, *, limit: int = 20) -> list[dict[str, Any]]:
@@ -455,13 +599,4 @@ def search(db: sqlite_utils.Database, q: str, *, limit: int = 20) -> list[dict[s
     Each result is the item's latest state plus ``score`` (bm25; lower is better) and an
     ``excerpt`` around the match. Retracted items never appear. Raises :class:`BadQuery`.
     """
-    limit = max(1, min(int(limit), 100))
-    out = []
-    for item_id, score in search_index.search_ids(_conn(db), q, limit):
-        d = latest(db, item_id)
-        if d is None or d["state"] != "live":
-            continue
-        d["score"] = round(score, 4)
-        d["excerpt"] = _excerpt(d["text"] or "", q)
-        out.append(d)
-    return out
+    return search_page(db, q, limit=limit)["items"]

@@ -694,6 +694,12 @@ def retracted_due(db: sqlite_utils.Database) -> list[int]:
     return [r[0] for r in rows]
 
 
+def retract_reason(db: sqlite_utils.Database, item_id: int) -> str | None:
+    """The editor's reason for retracting *item_id* (the portal's change stream carries it), or None."""
+    row = db.execute("SELECT retract_reason FROM reviews WHERE item_id = ?", [int(item_id)]).fetchone()
+    return row[0] if row else None
+
+
 def mark_retraction_emitted(db: sqlite_utils.Database, item_id: int, seq: int) -> None:
     """The publisher emitted the retraction of *item_id* as sequence number *seq*."""
     with store.transaction(db):

@@ -43,9 +43,9 @@ DEFAULT_COLUMNS = (
     Column("gov-affairs", "政务动态", "news", 14, ("editor",)),
     Column("department-news", "厅局动态", "news", 14),
     Column("city-news", "地市动态", "news", 14),
-    Column("laws", "法律法规", "policy", 183),
-    Column("gov-documents", "政府文件", "policy", 183),
-    Column("notices", "通知公告", "policy", 183),
+    Column("laws", "法律法规", "policy", None, freshness_months=6),
+    Column("gov-documents", "政府文件", "policy", None, freshness_months=6),
+    Column("notices", "通知公告", "policy", None, freshness_months=6),
     Column("topic-old-industrial-base", "老工业基地建设", "topic", None),
     Column("topic-e-government", "电子政务建设", "topic", None),
 )
@@ -202,7 +202,7 @@ class _Parser:
             where = f'column "{cid}"' if isinstance(cid, str) else f"column #{n}"
             if not isinstance(c, dict):
                 raise self.fail(where, "must be a table")
-            bad = set(c) - {"id", "name", "kind", "freshness_days", "signoff"}
+            bad = set(c) - {"id", "name", "kind", "freshness_days", "freshness_months", "signoff"}
             if bad:
                 raise self.fail(where, f"unknown key {sorted(bad)[0]!r}")
             if not isinstance(cid, str) or not ID_RE.match(cid):
@@ -217,8 +217,13 @@ class _Parser:
             fd = c.get("freshness_days")
             if fd is not None and (isinstance(fd, bool) or not isinstance(fd, int) or fd <= 0):
                 raise self.fail(where, "freshness_days must be a positive whole number of days")
+            fm = c.get("freshness_months")
+            if fm is not None and (isinstance(fm, bool) or not isinstance(fm, int) or fm <= 0):
+                raise self.fail(where, "freshness_months must be a positive whole number of months")
+            if fm is not None and fd is not None:
+                raise self.fail(where, "give freshness_days or freshness_months, not both")
             roles, names = self.signoff_levels(c.get("signoff", []), where)
-            out[cid] = Column(cid, c["name"], kind, fd, roles, names)
+            out[cid] = Column(cid, c["name"], kind, fd, roles, names, freshness_months=fm)
         return out
 
     def signoff_levels(self, signoff: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -35,6 +35,7 @@ class Column:
     freshness_days: int | None = None  # national inspection rule; None = not watched
     signoff: tuple[str, ...] = ()  # extra roles that must sign off (e.g. ("editor",) for 终审)
     signoff_names: tuple[str, ...] = ()  # what each level is called (科室复审, 领导终审); () = the defaults
+    freshness_months: int | None = None  # the rule in calendar months (policy: 6); wins over freshness_days
 
     def level_names(self) -> tuple[str, ...]:
         """The name of each sign-off level after the first approval (初审): the last is 终审."""
@@ -143,6 +144,8 @@ class WebSettings:
     metrics_networks: tuple[str, ...] = ()
     approval_hold: int = 0  # seconds an approval waits before publishing; undoable meanwhile
     queue_alert_minutes: int = 240  # the queue flags items waiting longer than this
+    deleted_days: int = 30  # feeds list retracted / moved-out items (Atom at:deleted-entry) this many days
+    static_dir: str = ""  # live static tree the daemon keeps current for nginx ("" = none)
 
 
 @dataclass(frozen=True)

@@ -109,4 +109,6 @@ def test_a_published_story_taken_down_at_the_source_reaches_the_editors(web, tmp
     assert json.loads(cli("queue", "--withdrawn", "--json").stdout) == []
     changes = publisher.changes(db, since=0, limit=10)
     assert [c["action"] for c in changes if c["item_id"] == entry.item_id][-1] == "retract"
+    # the editor's own reason reaches the portal, not a fixed text
+    assert [c["reason"] for c in changes if c["item_id"] == entry.item_id][-1] == "原文已被来源网站删除"
     db.conn.close()

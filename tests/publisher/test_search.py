@@ -72,10 +72,15 @@ def test_fts_syntax_in_queries_is_just_text(indexed, query):
         assert "\n" not in str(exc)
 
 
-@pytest.mark.parametrize("query", ["", "   ", "，。！", "长" * 201])
+@pytest.mark.parametrize("query", ["", "   ", "长" * 201])
 def test_unanswerable_queries(indexed, query):
     with pytest.raises(publisher.BadQuery):
         publisher.search(indexed, query)
+
+
+@pytest.mark.parametrize("query", ["，。！", "\x00", "※"])
+def test_a_query_of_only_symbols_finds_nothing_rather_than_failing(indexed, query):
+    assert publisher.search(indexed, query) == []  # the search page says "no results"
 
 
 def test_segmentation_is_search_mode():

@@ -75,19 +75,21 @@ def test_feed_content_types_and_absolute_links(db, client, fmt, ctype):
     assert b"https://portal.example.gov.cn/feeds/city-news." + fmt.encode() in resp.data
 
 
-@pytest.mark.parametrize("url,kind", [("/feeds/nope.rss", "text/plain"), ("/feeds/nope.atom", "text/plain"),
-                                      ("/feeds/nope.json", "application/json"),
-                                      ("/feeds/city-news.xml", "text/plain"),
-                                      ("/feeds/city-news", "text/plain"),
-                                      ("/api/v1/items/abc", "application/json"),
-                                      ("/api/v1/nothing", "application/json"),
-                                      ("/api/v1/items?column=nope", "application/json")])
-def test_unknown_column_or_format_is_404_with_one_line(client, url, kind):
+@pytest.mark.parametrize("url,code", [("/feeds/nope.rss", "unknown_column"), ("/feeds/nope.atom", "unknown_column"),
+                                      ("/feeds/nope.json", "unknown_column"),
+                                      ("/feeds/city-news.xml", "unknown_format"),
+                                      ("/feeds/city-news", "not_found"),
+                                      ("/api/v1/items/abc", "not_found"),
+                                      ("/api/v1/nothing", "not_found"),
+                                      ("/api/v1/items/99", "unknown_item"),
+                                      ("/api/v1/items?column=nope", "unknown_column")])
+def test_unknown_column_or_format_is_404_json_with_a_stable_code(client, url, code):
     resp = client.get(url)
     assert resp.status_code == 404
-    assert resp.content_type.startswith(kind)
-    text = resp.get_json()["error"] if kind == "application/json" else resp.get_data(as_text=True).strip()
-    assert text and "\n" not in text and "Traceback" not in text
+    assert resp.content_type.startswith("application/json")
+    body = resp.get_json()
+    assert body["code"] == code
+    assert body["error"] and "\n" not in body["error"] and "Traceback" not in body["error"]
 
 
 def test_api_cursor_walk_over_http(db, client):
@@ -126,7 +128,7 @@ def test_api_bad_cursor_arguments(client, query, status):
     resp = client.get(f"/api/v1/items?{query}")
     assert resp.status_code == status
     if status == 400:
-        assert "\n" not in resp.get_json()["error"]
+        assert "\n" not in resp.get_json()["error"] and resp.get_json()["code"] == "bad_parameter"
     else:
         assert resp.get_json()["limit"] == 500
 

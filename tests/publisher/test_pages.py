@@ -1,0 +1,73 @@
+"""Pages rendered once per change of the stream and served as bytes, compressed once, revalidated cheaply."""
+
+from __future__ import annotations
+
+import gzip
+
+import brotli
+import pytest
+
+import publisher
+from publisher.web import page_cache
+from tests.publisher.conftest import make_entry
+
+
+def test_a_page_is_rendered_once_per_change_of_the_stream(db, client, app):
+    publisher.publish(db, make_entry(1))
+    cache = page_cache(app)
+    for _ in range(5):
+        assert client.get("/feeds/all.atom").status_code == 200
+    assert cache.renders == 1
+    publisher.publish(db, make_entry(2))
+    body = client.get("/feeds/all.atom").data
+    assert b"huiju:item:2" in body and cache.renders == 2
+    client.get("/feeds/all.atom")
+    assert cache.renders == 2
+
+
+def test_cached_answers_are_the_bytes_a_fresh_render_gives(db, client, app):
+    for i in (1, 2, 3):
+        publisher.publish(db, make_entry(i))
+    urls = ["/feeds/city-news.rss", "/api/v1/items?since=1&limit=1", "/api/v1/items/2", "/api/v1/search?q=哈尔滨"]
+    first = {u: client.get(u).data for u in urls}
+    publisher.clear_page_cache(app)
+    assert {u: client.get(u).data for u in urls} == first
+
+
+@pytest.mark.parametrize("accept,coding", [("gzip", "gzip"), ("br, gzip", "br"), ("gzip;q=0, br;q=0", None),
+                                           ("identity", None), ("*", "br")])
+def test_compression_is_negotiated_and_the_etag_names_the_content(db, client, accept, coding):
+    for i in range(1, 8):
+        publisher.publish(db, make_entry(i))
+    plain = client.get("/feeds/all.atom", headers={"Accept-Encoding": "identity"})
+    resp = client.get("/feeds/all.atom", headers={"Accept-Encoding": accept})
+    assert resp.headers["Vary"] == "Accept-Encoding"
+    assert resp.headers.get("Content-Encoding") == coding
+    decoded = {"gzip": gzip.decompress, "br": brotli.decompress, None: lambda b: b}[coding](resp.data)
+    assert decoded == plain.data
+    assert int(resp.headers["Content-Length"]) == len(resp.data)
+    if coding:
+        assert len(resp.data) < len(plain.data) / 2
+    assert resp.headers["ETag"] == plain.headers["ETag"]
+    assert client.get("/feeds/all.atom", headers={"Accept-Encoding": accept,
+                                                  "If-None-Match": resp.headers["ETag"]}).status_code == 304
+
+
+def test_head_gives_the_headers_without_the_body(db, client):
+    publisher.publish(db, make_entry(1))
+    get = client.get("/feeds/all.rss")
+    head = client.head("/feeds/all.rss")
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["ETag"] == get.headers["ETag"] and head.headers["Content-Length"] == str(len(get.data))
+
+
+def test_the_fast_path_answers_a_cached_page_without_flask(db, client, app, monkeypatch):
+    publisher.publish(db, make_entry(1))
+    etag = client.get("/feeds/all.json").headers["ETag"]
+
+    def no_flask(*_a, **_k):
+        raise AssertionError("Flask was asked for a page the cache holds")
+
+    monkeypatch.setattr(app, "full_dispatch_request", no_flask)
+    assert client.get("/feeds/all.json").status_code == 200
+    assert client.get("/feeds/all.json", headers={"If-None-Match": etag}).status_code == 304
