@@ -120,7 +120,7 @@ def _daemon_app(db, db_path, config):
     return create_app(str(db_path), config)
 
 
-def test_metrics_reviewer_header_and_cli_show_the_levels(db, db_path, config, tmp_path):
+def test_metrics_reviewer_header_and_cli_show_the_levels(db, db_path, config, tmp_path, monkeypatch):
     import json
     import subprocess
     import sys
@@ -131,7 +131,8 @@ def test_metrics_reviewer_header_and_cli_show_the_levels(db, db_path, config, tm
     now = datetime.now(SH)
     publisher.publish(db, make_entry(1, published_at=(now - timedelta(days=8)).isoformat()))
     app = _daemon_app(db, db_path, config)
-    metrics = app.test_client().get("/metrics").get_data(as_text=True)
+    monkeypatch.setenv("HUIJU_METRICS_TOKEN", "t0ken")  # /metrics is closed without it
+    metrics = app.test_client().get("/metrics", headers={"Authorization": "Bearer t0ken"}).get_data(as_text=True)
     assert 'huiju_column_freshness_level{column="city-news"} 1' in metrics  # warn
     assert 'huiju_column_freshness_level{column="laws"} 3' in metrics  # stale: never updated
     assert 'huiju_column_days_left{column="city-news"} 6' in metrics
