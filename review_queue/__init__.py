@@ -30,6 +30,7 @@ from review_queue.actions import (
 )
 from review_queue.errors import (
     BadCredentials,
+    ChecksBlocked,
     InvalidTransition,
     LockedByOther,
     MissingReason,
@@ -84,6 +85,7 @@ __all__ = [
     "STATES",
     "TRANSITIONS",
     "BadCredentials",
+    "ChecksBlocked",
     "InvalidTransition",
     "Lock",
     "LockedByOther",

@@ -8,6 +8,7 @@ edits live in ``reviews`` and reach the portal through :func:`publish_view`.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape
@@ -15,11 +16,13 @@ from typing import Any
 
 import sqlite_utils
 
+import checks
 import normalizers
 import store
 from review_queue import workflow as wf
 from review_queue.clock import iso, utc
 from review_queue.errors import (
+    ChecksBlocked,
     InvalidTransition,
     MissingReason,
     PermissionDenied,
@@ -157,7 +160,7 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
         }
         # an untitled or address-less item needs a person, even from a trusted source
         auto = getattr(source, "review", "required") == "auto" and not _unpublishable(
-            item_id, item.get("title"), item.get("url"))
+            item_id, item.get("title"), item.get("url")) and not checks.blocking(db, item_id)
         if row is None:
             state = _submit_new(db, item_id, result, info, auto, at)
             if item.get("withdrawn"):  # first met already gone upstream
@@ -357,8 +360,12 @@ def _signoff_roles(column: str | None, config: Any) -> tuple[str, ...]:
 
 
 def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: str,
-            column: str | None = None, now: datetime | None = None, config: Any = None) -> list[str]:
+            column: str | None = None, now: datetime | None = None, config: Any = None,
+            override_checks: str | None = None) -> list[str]:
     """Approve items (all or none); returns each item's new state.
+
+    An item with an open ``block`` finding of the checks is refused (ChecksBlocked) unless an
+    editor gives *override_checks*, the reason, which the history keeps.
 
     With *config* (settings.Config) the column's ``signoff`` roles apply: a first approval goes to
     ``awaiting-signoff`` and each listed role must then approve in turn, each by a different
@@ -382,6 +389,8 @@ def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: s
                 record(db, item_id, at=at, actor=user, action="column", from_state=row["state"],
                        to_state=row["state"], changes=[change("column", old, column)])
                 row["edit_column"] = column
+                _recheck(db, row, config, now)
+            _require_checks(db, row, user=user, role=role, reason=override_checks, at=at, now=now)
             signoffs = list(row["signoffs"])
             if row["state"] == wf.AWAITING_SIGNOFF:
                 # the roles fixed at the first approval: a caller without config cannot skip them
@@ -432,6 +441,31 @@ def _require_publishable(db: sqlite_utils.Database, row: dict[str, Any]) -> None
     problem = _unpublishable(row["item_id"], title, item.get("url"))
     if problem:
         raise Unpublishable(problem)
+
+
+def _recheck(db: sqlite_utils.Database, row: dict[str, Any], config: Any, now: datetime | None) -> None:
+    """Check the item again as a reviewer would now approve it (edits and column applied)."""
+    item = normalizers.get_item(db, row["item_id"])
+    if item is None:
+        return
+    checks.check_item(db, item, config=config, title=row["edit_title"], text=row["edit_text"],
+                      html=row["edit_html"], column=effective_column(row, item), now=now, note="fixed by an edit")
+
+
+def _require_checks(db: sqlite_utils.Database, row: dict[str, Any], *, user: str, role: str,
+                    reason: str | None, at: str, now: datetime | None) -> None:
+    """A block finding stops the approval; an editor's reason lets it through, in the history."""
+    blocks = checks.blocking(db, row["item_id"])
+    if not blocks:
+        return
+    what = ", ".join(f"{code} ×{n}" if n > 1 else code
+                     for code, n in Counter(f.code for f in blocks).items())
+    if not (reason or "").strip():
+        raise ChecksBlocked(f"item {row['item_id']}: checks found {what} (block): fix the text, or an editor "
+                            "approves with a reason (--override-checks REASON)")
+    _move(db, row, "override-checks", row["state"], actor=user, role=role, at=at,
+          note=f"checks overridden ({what}): {reason.strip()}")
+    checks.override(db, row["item_id"], blocks, user=user, reason=reason.strip(), now=now)
 
 
 def reject(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: str, reason: str = "",
@@ -531,6 +565,7 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
             _set(db, row["item_id"], updated_at=at, **fields)
             record(db, row["item_id"], at=at, actor=user, action="edit", from_state=row["state"],
                    to_state=row["state"], changes=changes)
+            _recheck(db, {**row, **fields}, config, now)
     return changes
 
 

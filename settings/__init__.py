@@ -13,6 +13,7 @@ from settings.model import (
     COLUMN_KINDS,
     SOURCE_KINDS,
     SOURCE_TYPES,
+    CheckSettings,
     CollectorSettings,
     Column,
     Config,
@@ -22,6 +23,7 @@ from settings.model import (
 )
 
 __all__ = [
+    "CheckSettings",
     "DEFAULT_COLUMNS",
     "parse_every",
     "format_every",

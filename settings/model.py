@@ -26,6 +26,7 @@ class Column:
     kind: str  # news | policy | topic
     freshness_days: int | None = None  # national inspection rule; None = not watched
     signoff: tuple[str, ...] = ()  # extra roles that must sign off (e.g. ("editor",) for 终审)
+    source_required: bool = False  # an item without a source line (来源) gets a SOURCE-MISSING finding
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,20 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class CheckSettings:
+    """Checks before publishing ([checks]): term lists, date limits, the link pass, severities."""
+
+    terms: tuple[str, ...] = ()  # more term files, relative to the configuration file
+    default_terms: bool = True  # also load the term list shipped in checks/terms/
+    date_future_hours: int = 2  # a publish time later than collection by more than this is a finding
+    date_far_days: int = 180  # a publish time older than collection by more than this (0 = off)
+    link_timeout: float = 10.0  # seconds for one link check
+    links_per_pass: int = 30  # links checked at most per link pass (one at a time)
+    link_recheck_days: int = 7  # a link's answer is kept this long
+    severity: tuple[tuple[str, str], ...] = ()  # (code, block|warn) overriding a code's default
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     columns: dict[str, Column]
@@ -121,6 +136,7 @@ class Config:
     rules: tuple[RoutingRule, ...] = ()
     collector: CollectorSettings = CollectorSettings()
     web: WebSettings = WebSettings()
+    checks: CheckSettings = CheckSettings()
 
     def source(self, source_id: str) -> Source:
         for s in self.sources:
