@@ -56,8 +56,9 @@ _CURRENCY_BEFORE = ("¥", "￥", "$", "＄", "RMB", "人民币")
 _OTHER_LABELS = ("订单", "单号", "编号", "流水号", "交易号", "批次", "批号", "批准文号", "代码", "编码", "条码",
                  "序列号", "序号", "发票", "合同号", "工单", "运单", "快递", "凭证号", "税号", "识别号", "登记号",
                  "许可证号", "证书号", "备案号", "案号", "文号", "型号", "ISBN", "ISSN", "准字")
-# For an 18-digit number that passes the ID check only the labels of things that are 18 digits too.
-_ID18_OTHER_LABELS = ("信用代码", "识别号", "税号", "订单", "单号", "流水号", "交易号", "发票", "登记号")
+# For an 18-digit number that passes the ID check, only labels of other 18-digit things (an individual
+# taxpayer's 识别号 is the ID number itself).
+_ID18_OTHER_LABELS = ("信用代码", "订单", "单号", "流水号", "交易号", "发票", "登记号")
 _LABEL_WINDOW = 12
 
 

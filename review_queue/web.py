@@ -24,6 +24,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from markupsafe import Markup
 
+import checks
 import normalizers
 import store
 from publisher import clean_html
@@ -379,6 +380,7 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
         return render_template(
             "review_queue/queue.html", entries=shown, counts=counts, columns=columns,
             withdrawn=actions.withdrawn_upstream(db),
+            findings=checks.open_findings(db, [e.item_id for e in shown]),
             column_ids={c.id for c in columns},
             filters={"column": f_column, "source": f_source, "flag": f_flag, "state": f_state},
         )
@@ -456,11 +458,15 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
                     members.append({**m, "id": mid, "state": states.get(mid)})
         config = get_config()
         view = actions.publish_view(db, item_id)
+        found = checks.open_findings(db, [item_id]).get(item_id, [])
+        preview = sanitize_preview(view["text_html"] or item.get("html") or "", base=http_url(item.get("url")))
         return render_template(
             "review_queue/item.html", row=row, item=item, view=view, lock=lock, members=members,
+            findings=found, blocked=any(f.severity == "block" and not f.overridden_by for f in found),
+            title_marked=Markup(checks.highlight_text(view["title"] or item.get("title") or "", found)),
             history=history(db, item_id), columns=list(config.columns.values()) if config else [],
             column=actions.effective_column(row, item),
-            preview=sanitize_preview(view["text_html"] or item.get("html") or "", base=http_url(item.get("url"))),
+            preview=Markup(checks.highlight(str(preview), found)),
             reviewable=row["state"] in wf.REVIEWABLE,
             retractable=row["state"] in (wf.PUBLISHED, wf.CORRECTED),
             locked_by_other=lock is not None and lock.holder != me.name,
@@ -476,7 +482,8 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
         try:
             if action == "approve":
                 states = actions.approve(db, [item_id], user=me.name, column=request.form.get("column") or None,
-                                         config=get_config())
+                                         config=get_config(),
+                                         override_checks=request.form.get("override_checks", "").strip() or None)
                 flash(f"item {item_id}: {states[0]}", "ok")
                 if states[0] == wf.APPROVED:
                     _after_review(db)
