@@ -10,8 +10,10 @@ lists it cannot read.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +33,7 @@ __all__ = ["Checker", "ItemText", "checker", "default_term_files"]
 
 TERMS_DIR = Path(__file__).resolve().parent / "terms"
 _PII_CODES = {"id": "PII-ID", "card": "PII-CARD", "mobile": "PII-MOBILE", "passport": "PII-PASSPORT"}
+_NEWLINE = re.compile("\n")
 _TERM_CODES = {"banned": "TERM-BANNED", "variant": "TERM-VARIANT", "name": "TERM-NAME", "title": "TERM-TITLE"}
 
 
@@ -83,27 +86,30 @@ class Checker:
         """Every finding on *item*; *dead* maps its links known to answer 404/410 to the status."""
         fams = set(families) if families is not None else None
         out: list[Finding] = []
-        paragraphs = [item.title or "", *(item.text or "").split("\n")]
-        if fams is None or "personal" in fams or "terms" in fams:
-            for n, para in enumerate(paragraphs):
-                if not para:
-                    continue
-                if fams is None or "personal" in fams:
-                    for hit in find_personal(para):
-                        code = _PII_CODES[hit.kind]
-                        out.append(self._finding(code, hit.text, n, hit.start,
-                                                 f"{CODES[code][2]}: 公开前请删除或打码 remove or mask it"))
-                if fams is None or "terms" in fams:
-                    for th in self.terms.find(para):
-                        t = th.term
-                        code = _TERM_CODES[t.kind]
-                        if t.kind == "title":
-                            msg = f"{t.key} 应带职务 must appear with the title {' / '.join(t.titles)}"
-                        elif t.right:
-                            msg = f"应写作「{t.right}」 write {t.right} ({t.where})"
-                        else:
-                            msg = f"{CODES[code][2]} ({t.where})"
-                        out.append(self._finding(code, th.text, n, th.start, msg, severity=t.severity))
+        # one pass over title and body together (a newline never joins a match); places per paragraph
+        whole = f"{item.title or ''}\n{item.text or ''}"
+        starts = [0, *(m.end() for m in _NEWLINE.finditer(whole))]
+
+        def place(offset: int) -> tuple[int, int]:
+            n = bisect_right(starts, offset) - 1
+            return n, offset - starts[n]
+
+        if fams is None or "personal" in fams:
+            for hit in find_personal(whole):
+                code = _PII_CODES[hit.kind]
+                out.append(self._finding(code, hit.text, *place(hit.start),
+                                         f"{CODES[code][2]}: 公开前请删除或打码 remove or mask it"))
+        if fams is None or "terms" in fams:
+            for th in self.terms.find(whole):
+                t = th.term
+                code = _TERM_CODES[t.kind]
+                if t.kind == "title":
+                    msg = f"{t.key} 应带职务 must appear with the title {' / '.join(t.titles)}"
+                elif t.right:
+                    msg = f"应写作「{t.right}」 write {t.right} ({t.where})"
+                else:
+                    msg = f"{CODES[code][2]} ({t.where})"
+                out.append(self._finding(code, th.text, *place(th.start), msg, severity=t.severity))
         if fams is None or "links" in fams:
             for url in item.links:
                 scheme = scheme_of(url)

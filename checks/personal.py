@@ -29,6 +29,12 @@ class Hit:
 # Full-width digits and letters read as ASCII, one character for one, so offsets stay true.
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
+_NEEDS_FOLD = re.compile("[\uff01-\uff5e\u3000]+")
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(_FOLD)
+
 # Provinces of GB/T 2260 (the first two digits of a resident ID number).
 _PROVINCES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83"
@@ -36,14 +42,22 @@ _PROVINCES = frozenset(
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
-_B = r"(?<![0-9A-Za-z.])"  # not inside a longer number, word or decimal
+# Patterns start with what they match (so the regex engine skips ahead to a digit or a letter);
+# that a match does not start inside a longer number, word or decimal is checked by _starts_clean.
 _E = r"(?![0-9A-Za-z]|\.[0-9])"
-_ID18 = re.compile(_B + r"(\d{6}) ?(\d{8}) ?(\d{3}[0-9Xx])" + _E)
-_ID15 = re.compile(_B + r"\d{15}" + _E)
-_CARD = re.compile(_B + r"\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?" + _E)
-_CARD6 = re.compile(_B + r"\d{6} \d{10,13}" + _E)  # 622202 0200123456789: the issuer's BIN apart
-_MOBILE = re.compile(r"(?<![0-9A-Za-z.+\-])(?:(?:\+|00)?86[ -]?|\(\+?86\) ?)?(1[3-9]\d)([ -]?)(\d{4})\2(\d{4})" + _E)
-_PASSPORT = re.compile(_B + r"(?:[EG]\d{8}|E[A-HJ-NP-Z]\d{7}|[CHM]\d{8}(?:\d{2})?|C[A-HJ-NP-Z]\d{7})" + _E)
+_ID18 = re.compile(r"(\d{6}) ?(\d{8}) ?(\d{3}[0-9Xx])" + _E)
+_ID15 = re.compile(r"\d{15}" + _E)
+_CARD = re.compile(r"\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?" + _E)
+_CARD6 = re.compile(r"\d{6} \d{10,13}" + _E)  # 622202 0200123456789: the issuer's BIN apart
+_MOBILE = re.compile(r"(?:(?:\+|00)86[ -]?|86[ -]?|\(\+?86\) ?)?(1[3-9]\d)([ -]?)(\d{4})\2(\d{4})" + _E)
+_PASSPORT = re.compile(r"(?:[EG]\d{8}|E[A-HJ-NP-Z]\d{7}|[CHM]\d{8}(?:\d{2})?|C[A-HJ-NP-Z]\d{7})" + _E)
+_ANY = re.compile(r"\d{4}[ -]?\d{3}|[A-Z]\d{7}")  # nothing shorter can be any of them: most paragraphs stop here
+_BEFORE = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+_BEFORE_MOBILE = _BEFORE | {"+", "-"}
+
+
+def _starts_clean(text: str, start: int, before: frozenset[str] = _BEFORE) -> bool:
+    return start == 0 or text[start - 1] not in before
 
 # Mobile prefixes in use in mainland China (13x-19x; 140-144, 154, 171-172… are data or unused).
 _MOBILE_PREFIX = re.compile(r"1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])")
@@ -138,7 +152,9 @@ def find_personal(text: str, today: date | None = None) -> Iterator[Hit]:
     """Every unmasked personal number in *text*, in order; where two shapes overlap the stronger wins
     (an ID number over a card number over a mobile number)."""
     today = today or date.today()
-    folded = text.translate(_FOLD)
+    folded = _NEEDS_FOLD.sub(_fold_run, text)
+    if not _ANY.search(folded):
+        return
     taken: list[tuple[int, int]] = []
 
     def free(s: int, e: int) -> bool:
@@ -147,33 +163,35 @@ def find_personal(text: str, today: date | None = None) -> Iterator[Hit]:
     out: list[Hit] = []
     for m in _ID18.finditer(folded):
         digits = "".join(m.groups())
-        if valid_id18(digits, today) and not _quantity(folded, m.start(), m.end()) \
+        if _starts_clean(folded, m.start()) and valid_id18(digits, today) and not _quantity(folded, m.start(), m.end()) \
                 and not _labelled_other(folded, m.start(), _ID18_OTHER_LABELS):
             taken.append(m.span())
             out.append(Hit("id", m.start(), m.end(), text[m.start():m.end()]))
     for m in _ID15.finditer(folded):
-        if free(*m.span()) and valid_id15(m.group(), today) and not _quantity(folded, m.start(), m.end()) \
+        if free(*m.span()) and _starts_clean(folded, m.start()) and valid_id15(m.group(), today) and not _quantity(folded, m.start(), m.end()) \
                 and not _labelled_other(folded, m.start(), _OTHER_LABELS):
             taken.append(m.span())
             out.append(Hit("id", m.start(), m.end(), text[m.start():m.end()]))
     for pattern in (_CARD, _CARD6):
         for m in pattern.finditer(folded):
             digits = re.sub(r"[ -]", "", m.group())
-            if not (16 <= len(digits) <= 19) or not free(*m.span()):
+            if not (16 <= len(digits) <= 19) or not free(*m.span()) or not _starts_clean(folded, m.start()):
                 continue
             if luhn_ok(digits) and _card_prefix_ok(digits) and not _quantity(folded, m.start(), m.end()) \
                     and not _labelled_other(folded, m.start(), _OTHER_LABELS):
                 taken.append(m.span())
                 out.append(Hit("card", m.start(), m.end(), text[m.start():m.end()]))
     for m in _MOBILE.finditer(folded):
-        if not free(*m.span()) or not _MOBILE_PREFIX.fullmatch(m.group(1)):
+        if not free(*m.span()) or not _MOBILE_PREFIX.fullmatch(m.group(1)) \
+                or not _starts_clean(folded, m.start(), _BEFORE_MOBILE):
             continue
         if _quantity(folded, m.start(), m.end()) or _labelled_other(folded, m.start(), _OTHER_LABELS):
             continue
         taken.append(m.span())
         out.append(Hit("mobile", m.start(), m.end(), text[m.start():m.end()]))
     for m in _PASSPORT.finditer(folded):
-        if free(*m.span()) and not _labelled_other(folded, m.start(), _OTHER_LABELS):
+        if free(*m.span()) and _starts_clean(folded, m.start()) \
+                and not _labelled_other(folded, m.start(), _OTHER_LABELS):
             taken.append(m.span())
             out.append(Hit("passport", m.start(), m.end(), text[m.start():m.end()]))
     out.sort(key=lambda h: h.start)

@@ -16,7 +16,7 @@ import sqlite_utils
 
 import normalizers
 import store
-from checks.checker import ItemText, checker
+from checks.checker import Checker, ItemText, checker
 from checks.findings import Finding, clear_overrides, open_findings, replace_findings
 from checks.links import LinkPass, body_links, dead_links, record_links, run_link_pass, stored_links
 from settings import Config
@@ -28,11 +28,13 @@ CHECKED_KINDS = ("new", "version")  # ingest results whose text is new
 
 def check_item(db: sqlite_utils.Database, item: dict[str, Any], *, config: Config | None = None,
                title: str | None = None, text: str | None = None, html: str | None = None,
-               column: str | None = None, now: datetime | None = None, note: str = "fixed") -> list[Finding]:
+               column: str | None = None, now: datetime | None = None, note: str = "fixed",
+               rules: Checker | None = None) -> list[Finding]:
     """Check *item* (a normalizers item) with the given replacements applied and store the result.
 
     *html* is the body whose links are checked (the raw collected body at ingest, a reviewer's
-    edited body after an edit); None keeps the links recorded before. Returns the open findings.
+    edited body after an edit); None keeps the links recorded before. *rules* replaces the
+    configuration's checker (benchmarks, tests). Returns the open findings.
     """
     item_id = int(item["id"])
     base = item.get("url") or ""
@@ -42,7 +44,7 @@ def check_item(db: sqlite_utils.Database, item: dict[str, Any], *, config: Confi
             record_links(db, item_id, links)
         else:
             links = stored_links(db, item_id)
-        found = checker(config).run(ItemText(
+        found = (rules or checker(config)).run(ItemText(
             title=item.get("title", "") if title is None else title,
             text=item.get("text", "") if text is None else text,
             links=links,

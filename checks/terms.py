@@ -20,6 +20,7 @@ lists it had (:func:`checks.checker`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +40,17 @@ _FOLD_TABLE |= {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _FOLD_TABLE |= {c - 0xFEE0: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)}
 
 
+_NEEDS_FOLD = re.compile("[A-Z\uff01-\uff5e\u3000]+")
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(_FOLD_TABLE)
+
+
 def fold(text: str) -> str:
-    """*text* as the matcher sees it: same length, ASCII lower case, full-width forms as ASCII."""
-    return text.translate(_FOLD_TABLE)
+    """*text* as the matcher sees it: same length, ASCII lower case, full-width forms as ASCII
+    (only the runs that need it are translated: most Chinese text has none)."""
+    return _NEEDS_FOLD.sub(_fold_run, text)
 
 
 @dataclass(frozen=True)
@@ -166,12 +175,22 @@ class TermSet:
                     elif ok and not first[2]:
                         seen_names[t] = (first[0], first[1], True)
                     continue
-                if t.right and _inside_right_form(folded, start, end + 1, fold(t.right), fold(t.key)):
+                if t.right and _inside_right_form(folded, start, end + 1, _folded(t.right), _folded(t.key)):
                     continue
                 yield TermHit(t, start, end + 1, text[start:end + 1])
         for t, (start, end, ok) in seen_names.items():
             if not ok:
                 yield TermHit(t, start, end, text[start:end])
+
+
+_folded_cache: dict[str, str] = {}
+
+
+def _folded(s: str) -> str:
+    out = _folded_cache.get(s)
+    if out is None:
+        out = _folded_cache[s] = fold(s)
+    return out
 
 
 def _inside_right_form(folded: str, start: int, end: int, right: str, wrong: str) -> bool:
@@ -191,7 +210,7 @@ def _titled(folded: str, start: int, end: int, titles: tuple[str, ...]) -> bool:
     before = folded[max(0, start - 40):start]
     cut = max(before.rfind(c) for c in _SENTENCE_END)
     chain = before[cut + 1:]
-    for title in map(fold, titles):
+    for title in map(_folded, titles):
         if folded.startswith(title, end):
             return True
         for part in chain.split("、"):
