@@ -461,8 +461,8 @@ def _require_checks(db: sqlite_utils.Database, row: dict[str, Any], *, user: str
     what = ", ".join(f"{code} ×{n}" if n > 1 else code
                      for code, n in Counter(f.code for f in blocks).items())
     if not (reason or "").strip():
-        raise ChecksBlocked(f"item {row['item_id']}: checks found {what} (block): fix the text, or an editor "
-                            "approves with a reason (--override-checks REASON)")
+        raise ChecksBlocked(f"item {row['item_id']}: 发布前检查发现 {what}，不能通过 checks found {what} (block): "
+                            "fix the text, or an editor approves with a reason (--override-checks REASON)")
     _move(db, row, "override-checks", row["state"], actor=user, role=role, at=at,
           note=f"checks overridden ({what}): {reason.strip()}")
     checks.override(db, row["item_id"], blocks, user=user, reason=reason.strip(), now=now)
