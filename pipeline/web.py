@@ -97,6 +97,7 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
             "sources_alerting": [h.id for h in health if h.alert],
             "ingest_quarantined": quarantined,
             "published_withdrawn_upstream": taken_down,
+            "checks_terms_error": checks.last_error(),  # a term file refused at reload (the old lists stay)
         })
 
     @app.get("/metrics")
