@@ -130,8 +130,8 @@ def replace_findings(db: sqlite_utils.Database, item_id: int, version: int | Non
                      note: str = "fixed") -> tuple[int, int]:
     """Make *found* the open findings of *item_id* within *families*; returns (opened, closed).
 
-    A finding found again keeps its row (and its opening time); a re-check after a change of the
-    text clears earlier overrides, since an editor's decision was about the text they saw.
+    A finding found again keeps its row (its opening time, and an editor's override: the
+    decision was about that text, which is still there); a new finding needs its own decision.
     """
     at = iso_now(now)
     fams = tuple(families)
@@ -162,12 +162,6 @@ def replace_findings(db: sqlite_utils.Database, item_id: int, version: int | Non
                 db.execute("UPDATE check_findings SET closed_at = ?, closed_note = ? WHERE id = ?", [at, note, fid])
                 closed += 1
     return opened, closed
-
-
-def clear_overrides(db: sqlite_utils.Database, item_id: int) -> None:
-    """Forget the overrides of *item_id*'s open findings (its text changed)."""
-    db.execute("UPDATE check_findings SET overridden_by = NULL, override_reason = NULL, overridden_at = NULL "
-               "WHERE item_id = ? AND closed_at IS NULL", [item_id])
 
 
 def open_findings(db: sqlite_utils.Database, item_ids: Iterable[int] | None = None) -> dict[int, list[Finding]]:

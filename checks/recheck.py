@@ -17,7 +17,7 @@ import sqlite_utils
 import normalizers
 import store
 from checks.checker import Checker, ItemText, checker
-from checks.findings import Finding, clear_overrides, open_findings, replace_findings
+from checks.findings import Finding, open_findings, replace_findings
 from checks.links import LinkPass, body_links, dead_links, record_links, run_link_pass, stored_links
 from settings import Config
 
@@ -53,7 +53,6 @@ def check_item(db: sqlite_utils.Database, item: dict[str, Any], *, config: Confi
             source_line=item.get("source_line"),
             column=column if column is not None else item.get("column"),
         ), dead=dead_links(db, links))
-        clear_overrides(db, item_id)
         replace_findings(db, item_id, item.get("version"), found, now=now, note=note)
         return open_findings(db, [item_id]).get(item_id, [])
 

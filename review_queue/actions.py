@@ -389,7 +389,7 @@ def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: s
                 record(db, item_id, at=at, actor=user, action="column", from_state=row["state"],
                        to_state=row["state"], changes=[change("column", old, column)])
                 row["edit_column"] = column
-                _recheck(db, row, config, now)
+            _recheck(db, row, config, now)  # as approved now: column, edits, today's term lists
             _require_checks(db, row, user=user, role=role, reason=override_checks, at=at, now=now)
             signoffs = list(row["signoffs"])
             if row["state"] == wf.AWAITING_SIGNOFF:

@@ -34,6 +34,12 @@ name = "地市动态"
 kind = "news"
 source_required = true
 
+[[columns]]
+id = "gov-affairs"
+name = "政务动态"
+kind = "news"
+signoff = ["editor"]
+
 [[sources]]
 id = "harbin"
 name = "哈尔滨市人民政府"
@@ -180,3 +186,21 @@ def test_the_web_ui_marks_the_row_highlights_the_number_and_blocks_a_reviewer(en
     metrics = app.test_client().get("/metrics").get_data(as_text=True)
     assert 'huiju_check_findings{code="PII-ID"} 2' in metrics
     assert 'huiju_check_findings{code="TERM-BANNED"} 0' in metrics
+
+
+def test_an_override_holds_through_sign_off_and_a_new_block_finding_needs_its_own(env) -> None:
+    db, config = env["db"], env["config"]
+    review_queue.add_user(db, "erin", "editor", PASSWORD)
+    first, second = [r[0] for r in db.execute("SELECT id FROM items ORDER BY id LIMIT 2")]
+    # 初审 by an editor with a reason, into a column that needs a final sign-off: the 终审 is not asked again
+    assert review_queue.approve(db, [first], user="eddie", column="gov-affairs", config=config,
+                                override_checks="依法公示") == ["awaiting-signoff"]
+    assert review_queue.approve(db, [first], user="erin", config=config) == ["approved"]
+    # an override covers the findings it was given for, not one that appears later
+    assert review_queue.approve(db, [second], user="eddie", column="gov-affairs", config=config,
+                                override_checks="依法公示") == ["awaiting-signoff"]
+    text = db.execute("SELECT text FROM items WHERE id = ?", [second]).fetchone()[0]
+    review_queue.edit(db, second, user="eddie", text=text + "\n收款账号：6222020200112345679", config=config)
+    with pytest.raises(review_queue.ChecksBlocked) as info:
+        review_queue.approve(db, [second], user="erin", config=config)
+    assert "PII-CARD" in str(info.value) and "PII-ID" not in str(info.value)
