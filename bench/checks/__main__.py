@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import re
 import statistics
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import checks
 from bench.checks.dataset import Doc, build
+from bench.dedup.__main__ import _machine as dedup_machine
 from checks.findings import init as init_checks
 
 KINDS = ("id", "card", "mobile", "passport")
@@ -35,15 +35,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _machine() -> str:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+    m = dedup_machine()  # the one reading of /proc/cpuinfo in bench/
+    return f"{m['nproc']} cores, {m['cpu']}, Python {m['python']}, load average {os.getloadavg()[0]:.1f}"
 
 
 def score(docs: list[Doc]) -> tuple[dict[str, tuple[int, int, int]], list[tuple[str, str]], Counter]:
