@@ -172,3 +172,19 @@ def test_a_broken_term_file_at_start_is_refused_in_one_line(tmp_path) -> None:
         checks.checker(config, force=True)
     assert str(info.value).startswith(f"{bad}:2: ")
 
+
+
+def test_run_py_checks_names_a_broken_term_file_in_one_line(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    import run
+
+    (tmp_path / "bad.txt").write_text("[banned]\n甲 | 乙\n", encoding="utf-8")
+    cfg = tmp_path / "s.toml"
+    cfg.write_text('[checks]\nterms = ["bad.txt"]\n', encoding="utf-8")
+    db = tmp_path / "h.db"
+    store.open_db(db).conn.close()
+    result = CliRunner().invoke(run.cli, ["--config", str(cfg), "--db", str(db), "checks"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"error: {tmp_path / 'bad.txt'}:2: a [banned] line holds one word, "
+                                     "without '=' or '|'")
