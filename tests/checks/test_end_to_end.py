@@ -157,7 +157,7 @@ def _login(client, name: str) -> None:
     assert resp.status_code == 302
 
 
-def test_the_web_ui_marks_the_row_highlights_the_number_and_blocks_a_reviewer(env) -> None:
+def test_the_web_ui_marks_the_row_highlights_the_number_and_blocks_a_reviewer(env, monkeypatch) -> None:
     app = pipeline.create_app(env["dbp"], env["config"])
     app.config["TESTING"] = True
     db = env["db"]
@@ -183,7 +183,9 @@ def test_the_web_ui_marks_the_row_highlights_the_number_and_blocks_a_reviewer(en
     eddie.post(f"/review/item/{item_id}/approve", data={"csrf_token": tok, "override_checks": "依法公示"})
     assert review_queue.state(db, item_id) in ("approved", "published")
 
-    metrics = app.test_client().get("/metrics").get_data(as_text=True)
+    monkeypatch.setenv("HUIJU_METRICS_TOKEN", "metrics-token-for-the-test")  # where /metrics is closed
+    metrics = app.test_client().get("/metrics", headers={"Authorization": "Bearer metrics-token-for-the-test"})
+    metrics = metrics.get_data(as_text=True)
     assert 'huiju_check_findings{code="PII-ID"} 2' in metrics
     assert 'huiju_check_findings{code="TERM-BANNED"} 0' in metrics
 
