@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from settings.model import ROLE_DUTIES, ROLES
+
 DEFAULT_CONFIG = "schedules.toml"
 DEFAULT_DB = os.path.join("data", "huiju.db")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -370,13 +372,14 @@ def review() -> None:
 @review.command("approve")
 @click.argument("item_ids", nargs=-1, required=True, type=int)
 @click.option("--column", default=None, help="Publish into this column instead of the routed one.")
+@click.option("--reason", default="", help="Why an editor moves items out of a column with a stricter sign-off.")
 @click.option("--user", required=True, help="Reviewer's user name.")
 @click.option("--override-checks", "override_checks", default=None, metavar="REASON",
               help="Editors: approve although a check found a block problem (kept in the history).")
 @click.pass_obj
-def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, user: str,
+def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reason: str, user: str,
                    override_checks: str | None) -> None:
-    """Approve items (publishing happens at once for items that need no further sign-off).
+    """Approve items or give their next sign-off (items whose sign-off chain is complete are published).
 
     An item with a block finding of the checks (run.py checks) is refused unless an editor gives
     --override-checks REASON."""
@@ -388,7 +391,7 @@ def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, user
         raise Fail(f"unknown column {column!r} (known: {', '.join(config.columns)})")
     db = obj.db()
     authenticate_cli(db, user)
-    states = review_queue.approve(db, list(item_ids), user=user, column=column, config=config,
+    states = review_queue.approve(db, list(item_ids), user=user, column=column, reason=reason, config=config,
                                   override_checks=override_checks)
     stats = pipeline.publish_due(db, config)
     for item_id, state in zip(item_ids, states, strict=False):
@@ -446,6 +449,49 @@ def review_keep(obj: Ctx, item_id: int, reason: str, user: str) -> None:
     click.echo(f"item {item_id}: kept on the portal")
 
 
+@review.command("undo")
+@click.argument("item_id", type=int)
+@click.option("--reason", default="", help="Why (kept in the history).")
+@click.option("--user", required=True, help="The approver's (or an editor's) user name.")
+@click.pass_obj
+def review_undo(obj: Ctx, item_id: int, reason: str, user: str) -> None:
+    """Undo an approval that is not published yet ([web] approval_hold gives the time); it waits again."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    click.echo(f"item {item_id}: {review_queue.undo_approve(db, item_id, user=user, reason=reason)}")
+
+
+@review.command("unreject")
+@click.argument("item_id", type=int)
+@click.option("--reason", required=True, help="Why the rejection was wrong (kept in the history).")
+@click.option("--user", required=True, help="Editor's user name.")
+@click.pass_obj
+def review_unreject(obj: Ctx, item_id: int, reason: str, user: str) -> None:
+    """Take back a rejection (editor): the tombstone is lifted and the item waits for review again."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    click.echo(f"item {item_id}: {review_queue.unreject(db, item_id, user=user, reason=reason)}")
+
+
+@review.command("correct")
+@click.argument("item_id", type=int)
+@click.option("--reason", required=True, help="What is wrong in the published story.")
+@click.option("--user", required=True, help="Reviewer's user name.")
+@click.pass_obj
+def review_correct(obj: Ctx, item_id: int, reason: str, user: str) -> None:
+    """Open a published story for correction: edit it in the web UI, then approve it through its sign-off."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    review_queue.start_correction(db, item_id, user=user, reason=reason)
+    click.echo(f"item {item_id}: corrected (edit it, then approve: the portal gets an update)")
+
+
 # --------------------------------------------------------------------------- publishing
 @cli.command()
 @click.option("--export", "export_dir", default=None, metavar="DIR",
@@ -491,14 +537,12 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
         raise Fail(f"unknown column {column!r} (known: {', '.join(obj.config().columns)})")
     db = obj.db(readonly=True)
     rows = normalizers.list_items(db, limit=None if (state or column) else limit, bodies=False)
-    views = review_queue.publish_views(db, [r["id"] for r in rows])
     found = checks.open_findings(db, [r["id"] for r in rows])
     out = []
-    for r in rows:
-        view = views.get(r["id"], {})
+    for r in review_queue.published_items(db, rows):
         out.append({"id": r["id"], "source": r["source"], "title": r["title"], "url": r["url"],
-                    "published_at": r["published_at"], "state": view.get("state", "new"),
-                    "column": view.get("column") or r["column"], "topics": r.get("topics") or [],
+                    "published_at": r["published_at"], "state": r["state"],
+                    "column": r["column"], "topics": r["topics"],
                     "cluster": r["cluster"], "version": r["version"], "flags": r.get("flags") or [],
                     "checks": [f.as_dict() for f in found.get(r["id"], [])]})
     if state:
@@ -559,8 +603,8 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["reviewer", "editor", "admin"]),
-              help="reviewer: approve/reject/edit; editor: also sign-off and retract; admin: also users.")
+@click.option("--role", required=True, type=click.Choice(ROLES),
+              help="; ".join(f"{r}: {d}" for r, d in ROLE_DUTIES.items()) + ".")
 @click.pass_obj
 def users_add(obj: Ctx, name: str, role: str) -> None:
     """Create a user; the password is read from stdin (asked twice on a terminal)."""
@@ -592,6 +636,96 @@ def users_list(obj: Ctx, as_json: bool) -> None:
         click.echo(f"{'NAME':20} ROLE")
     for u in rows:
         click.echo(f"{u.get('name'):20} {u.get('role')}" + ("  (disabled)" if u.get("disabled") else ""))
+
+
+def read_new_password() -> str:
+    """A new password from stdin (asked twice on a terminal)."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("new password: ")
+        if getpass.getpass("again: ") != password:
+            raise Fail("the two passwords differ")
+        return password
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.pass_obj
+def users_passwd(obj: Ctx, name: str) -> None:
+    """Set a user's password (read from stdin); every session of that user ends at once."""
+    import review_queue
+
+    review_queue.set_password(obj.db(), name, read_new_password())
+    click.echo(f"user {name}: password set; every session of {name} ended")
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@click.pass_obj
+def users_role(obj: Ctx, name: str, role: str) -> None:
+    """Change a user's role (takes effect on the user's next request)."""
+    import review_queue
+
+    review_queue.set_role(obj.db(), name, role)
+    click.echo(f"user {name}: role {role}")
+
+
+@users.command("disable")
+@click.argument("name")
+@click.pass_obj
+def users_disable(obj: Ctx, name: str) -> None:
+    """Disable an account; every session of it ends at once (its history stays)."""
+    import review_queue
+
+    review_queue.disable_user(obj.db(), name)
+    click.echo(f"user {name}: disabled; every session ended")
+
+
+@users.command("enable")
+@click.argument("name")
+@click.pass_obj
+def users_enable(obj: Ctx, name: str) -> None:
+    """Enable a disabled account again."""
+    import review_queue
+
+    review_queue.disable_user(obj.db(), name, disabled=False)
+    click.echo(f"user {name}: enabled")
+
+
+@cli.command()
+@click.argument("item_id", type=int)
+@click.option("--user", required=True, help="An admin's user name (password from $HUIJU_PASSWORD or stdin).")
+@click.pass_obj
+def unlock(obj: Ctx, item_id: int, user: str) -> None:
+    """Release the edit lock on an item, whoever holds it (admin; recorded in its history)."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    released = review_queue.unlock(db, item_id, user=user)
+    click.echo(f"item {item_id}: " + ("lock released" if released else "was not locked"))
+
+
+@cli.command()
+@click.argument("item_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def history(obj: Ctx, item_id: int, as_json: bool) -> None:
+    """Everything that happened to an item: who, when (Beijing time), what changed."""
+    import review_queue
+
+    db = obj.db(readonly=True)
+    review_queue.state(db, item_id)  # UnknownItem (one line) for an item never in review
+    entries = review_queue.history(db, item_id)
+    if as_json:
+        emit_json(entries)
+        return
+    for h in entries:
+        click.echo(f"{short_time(h['at'])}  {h['actor']:12} {h['action']:16} "
+                   f"{h['from_state'] or '-'} → {h['to_state'] or '-'}" + (f"  {h['note']}" if h["note"] else ""))
+        for c in h["changes"]:
+            click.echo("    " + c["diff"].replace("\n", "\n    "))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -28,6 +28,7 @@ from normalizers.store import (
     tombstone,
 )
 from normalizers.text import html_to_text, sanitize_html
+from normalizers.tombstones import lift_tombstone
 from normalizers.urls import canonical_url
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "init",
     "is_tombstoned",
     "last_ingested",
+    "lift_tombstone",
     "list_items",
     "parse_date",
     "record_failure",

@@ -102,7 +102,7 @@ def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None =
 
 def compose_entry(db: sqlite_utils.Database, config: Config, item_id: int) -> publisher.Entry:
     """What the portal receives for one item: the stored item plus the reviewer's edits."""
-    item = normalizers.get_item(db, item_id)
+    item = review_queue.published_item(db, item_id)
     if item is None:
         raise normalizers.UnknownItem(f"item {item_id} does not exist")
     view = review_queue.publish_view(db, item_id)
@@ -111,11 +111,8 @@ def compose_entry(db: sqlite_utils.Database, config: Config, item_id: int) -> pu
         site_name = source.name
     except KeyError:
         site_name = item["source"]
-    column = view.get("column") or item["column"]
-    topics = view.get("topics")
-    if topics is None:
-        topics = item.get("topics") or []
-    columns = [column] + [t for t in topics if t != column]
+    column = item["column"]
+    columns = [column] + [t for t in item["topics"] if t != column]
     members = normalizers.cluster_members(db, item["cluster"]) if item.get("cluster") else []
     also = []
     for m in members:
@@ -130,9 +127,9 @@ def compose_entry(db: sqlite_utils.Database, config: Config, item_id: int) -> pu
         item_id=item_id,
         version=item["version"],
         columns=columns,
-        title=view.get("title") or item["title"],
-        html=view.get("text_html") or item["html"],
-        text=view.get("text") or item["text"],
+        title=item["title"],
+        html=item["html"],
+        text=item["text"],
         url=item["url"],
         source_id=item["source"],
         source_name=item.get("source_line") or site_name,
@@ -148,7 +145,7 @@ def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | No
                 stats: PassStats | None = None) -> PassStats:
     """Publish every approved item (and emit every retraction) not yet in the published stream."""
     stats = stats or PassStats()
-    for item_id in review_queue.due_for_publishing(db, now=now):
+    for item_id in review_queue.due_for_publishing(db, now=now, hold=config.web.approval_hold):
         try:
             with store.transaction(db):
                 entry = compose_entry(db, config, item_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -37,6 +39,27 @@ def secret_key(db_path: str) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def metrics_allowed(request: flask.Request, config: Config) -> bool:
+    """/metrics names sources and errors: only a configured bearer token or client network reads it.
+
+    Neither is set by default (behind the README's reverse proxy every client looks local).
+    """
+    token = os.environ.get("HUIJU_METRICS_TOKEN", "")
+    given = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    networks = config.web.metrics_networks
+    if not networks:
+        return False
+    client = review_queue.client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                                         config.web.trusted_proxies)
+    try:
+        ip = ipaddress.ip_address(client)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
 def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.Flask:
@@ -102,6 +125,9 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
 
     @app.get("/metrics")
     def metrics() -> flask.Response:
+        if not metrics_allowed(flask.request, config):
+            return flask.Response("metrics: a bearer token ($HUIJU_METRICS_TOKEN) or a client in "
+                                  "[web] metrics_networks is needed\n", status=403, mimetype="text/plain")
         conn = db()
         try:
             lines = []

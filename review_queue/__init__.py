@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from review_queue import sessions
 from review_queue.actions import (
     approve,
     due_for_publishing,
@@ -19,13 +20,19 @@ from review_queue.actions import (
     mark_retraction_emitted,
     publish_view,
     publish_views,
+    published_item,
+    published_items,
     reject,
     retract,
     retracted_due,
+    start_correction,
     state,
     states,
     submit,
     text_to_html,
+    undo_approve,
+    undoable,
+    unreject,
     withdrawn_upstream,
 )
 from review_queue.errors import (
@@ -45,9 +52,10 @@ from review_queue.errors import (
     WeakPassword,
 )
 from review_queue.history import history
-from review_queue.locks import LOCK_SECONDS, Lock, current_lock, lock, unlock
+from review_queue.locks import LOCK_SECONDS, Lock, current_lock, lock, take_over, unlock
 from review_queue.queueview import QueueEntry, queue
 from review_queue.schema import init
+from review_queue.throttle import client_address
 from review_queue.users import (
     User,
     add_user,
@@ -106,6 +114,7 @@ __all__ = [
     "add_user",
     "approve",
     "authenticate",
+    "client_address",
     "create_blueprint",
     "current_lock",
     "disable_user",
@@ -121,16 +130,24 @@ __all__ = [
     "mark_published",
     "mark_retraction_emitted",
     "publish_view",
+    "published_item",
+    "published_items",
     "publish_views",
     "queue",
     "reject",
     "retract",
     "retracted_due",
+    "start_correction",
+    "undo_approve",
+    "undoable",
+    "unreject",
     "set_password",
+    "sessions",
     "set_role",
     "state",
     "states",
     "submit",
+    "take_over",
     "text_to_html",
     "unlock",
     "withdrawn_upstream",

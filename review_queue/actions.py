@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -19,6 +19,7 @@ import sqlite_utils
 import checks
 import normalizers
 import store
+from review_queue import signoff
 from review_queue import workflow as wf
 from review_queue.clock import iso, utc
 from review_queue.errors import (
@@ -30,8 +31,9 @@ from review_queue.errors import (
     UnknownItem,
     Unpublishable,
 )
-from review_queue.history import change, record
-from review_queue.locks import ensure_not_locked_by_other, release_quietly
+from review_queue.history import change, history, record
+from review_queue.locks import ensure_not_locked_by_other, release_own, release_quietly
+from review_queue.overlay import as_published, column_in_effect
 from review_queue.users import active_role
 
 AUTO = "auto"  # the actor recorded for review = "auto" sources
@@ -42,7 +44,7 @@ _COLS = (
     "correction", "note", "seen_title", "seen_text", "submitted_at", "updated_at", "signoffs", "signoff_roles", "approved_by", "approved_at",
     "edit_title", "edit_text", "edit_html", "edit_column", "edit_topics", "published_seq",
     "published_at", "retract_reason", "retracted_at", "retraction_seq", "withdrawn_upstream",
-    "withdrawn_upstream_at",
+    "withdrawn_upstream_at", "chain_column", "published_edits",
 )
 _SELECT = "SELECT " + ", ".join(_COLS) + " FROM reviews"
 
@@ -348,81 +350,110 @@ def _check_column(column: str, config: Any) -> None:
         raise UnknownColumn(f"unknown column {column!r} (catalog: {', '.join(cols)})")
 
 
-def effective_column(row: dict[str, Any], item: dict[str, Any] | None = None) -> str | None:
-    return row["edit_column"] or row["routed_column"] or (item or {}).get("column")
-
-
-def _signoff_roles(column: str | None, config: Any) -> tuple[str, ...]:
-    if config is None or column is None:
-        return ()
-    col = config.columns.get(column)
-    return tuple(col.signoff) if col is not None else ()
+effective_column = column_in_effect  # the column in effect (review_queue.overlay)
 
 
 def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: str,
-            column: str | None = None, now: datetime | None = None, config: Any = None,
-            override_checks: str | None = None) -> list[str]:
+            column: str | None = None, reason: str = "", now: datetime | None = None,
+            config: Any = None, override_checks: str | None = None) -> list[str]:
     """Approve items (all or none); returns each item's new state.
 
-    An item with an open ``block`` finding of the checks is refused (ChecksBlocked) unless an
-    editor gives *override_checks*, the reason, which the history keeps.
-
-    With *config* (settings.Config) the column's ``signoff`` roles apply: a first approval goes to
-    ``awaiting-signoff`` and each listed role must then approve in turn, each by a different
-    person. *column* moves the items to another catalog column as they are approved.
+    With *config* (settings.Config) the sign-off chain in force applies (see
+    :mod:`review_queue.signoff`): a first approval goes to ``awaiting-signoff`` and each listed
+    role must then approve in turn, each by a different person. *column* moves the items to
+    another catalog column as they are approved (out of a stricter column: editors only, with a
+    *reason*). An item with an open ``block`` finding of the checks is refused (ChecksBlocked)
+    unless an editor gives *override_checks*, the reason, which the history keeps.
     """
     at = iso(utc(now))
-    out: list[str] = []
     with store.transaction(db):
         role = active_role(db, user)
-        for item_id in _ids(item_ids):
-            row = require_row(db, item_id)
-            ensure_not_locked_by_other(db, item_id, user, now)
-            if row["state"] not in (wf.PENDING, wf.CORRECTED, wf.AWAITING_SIGNOFF):
-                wf.check(item_id, "approve", row["state"], wf.APPROVED, role, user=user)
-            _require_publishable(db, row)
-            if column is not None and column != effective_column(row):
-                _check_column(column, config)
-                wf.check(item_id, "edit", row["state"], row["state"], role, user=user)
-                old = effective_column(row)
-                _set(db, item_id, edit_column=column, updated_at=at)
-                record(db, item_id, at=at, actor=user, action="column", from_state=row["state"],
-                       to_state=row["state"], changes=[change("column", old, column)])
-                row["edit_column"] = column
-            _recheck(db, row, config, now)  # as approved now: column, edits, today's term lists
-            _require_checks(db, row, user=user, role=role, reason=override_checks, at=at, now=now)
-            signoffs = list(row["signoffs"])
-            if row["state"] == wf.AWAITING_SIGNOFF:
-                # the roles fixed at the first approval: a caller without config cannot skip them
-                needed_roles = tuple(row["signoff_roles"])
-                level = len(signoffs) - 1  # signoffs[0] is the first-level approval
-                need = needed_roles[level] if level < len(needed_roles) else "reviewer"
-                if any(s.get("user") == user for s in signoffs):
-                    raise PermissionDenied(
-                        f"item {item_id}: {user} already approved it; sign-off needs another person")
-                target = wf.APPROVED if level + 1 >= len(needed_roles) else wf.AWAITING_SIGNOFF
-                action = "signoff"
-            else:
-                need = None
-                needed_roles = _signoff_roles(effective_column(row), config)
-                target = wf.AWAITING_SIGNOFF if needed_roles else wf.APPROVED
-                action = "approve"
-                signoffs = []
-            signoffs.append({"user": user, "role": role, "at": at})
-            fields: dict[str, Any] = {"signoffs": json.dumps(signoffs, ensure_ascii=False),
-                                      "signoff_roles": json.dumps(list(needed_roles))}
-            if target == wf.APPROVED:
-                fields.update(approved_by=user, approved_at=at)
-            note = None
-            if target == wf.AWAITING_SIGNOFF:
-                nxt = needed_roles[len(signoffs) - 1]
-                note = f"waiting for sign-off by an {nxt}" if nxt[0] in "aeiou" else f"waiting for sign-off by a {nxt}"
-            _move(db, row, action, target, actor=user, role=role, at=at, needed=need, note=note, **fields)
-            if target == wf.APPROVED:
-                release_quietly(db, item_id)
-                _mark_cluster_duplicates(db, item_id, _current_cluster(db, row), at)
-            out.append(target)
-    return out
+        return [approve_one(db, require_row(db, item_id), user=user, role=role, column=column,
+                            reason=reason, at=at, now=now, config=config, override_checks=override_checks)
+                for item_id in _ids(item_ids)]
+
+
+def approve_one(db: sqlite_utils.Database, row: dict[str, Any], *, user: str, role: str,
+                column: str | None, reason: str, at: str, now: datetime | None, config: Any,
+                override_checks: str | None = None) -> str:
+    """One approval step of one item, inside the caller's transaction: the single place where an
+    approval or sign-off is decided (web, command line and batch all come here). Raises a
+    ReviewError to refuse it; returns the new state."""
+    item_id = row["item_id"]
+    ensure_not_locked_by_other(db, item_id, user, now)
+    if row["state"] not in (wf.PENDING, wf.CORRECTED, wf.AWAITING_SIGNOFF):
+        wf.check(item_id, "approve", row["state"], wf.APPROVED, role, user=user)
+    _require_publishable(db, row)
+    if column is not None and column != effective_column(row):
+        move_column(db, row, column, user=user, role=role, reason=reason, at=at, config=config)
+    _recheck(db, row, config, now)  # as approved now: column, edits, today's term lists
+    _require_checks(db, row, user=user, role=role, reason=override_checks, at=at, now=now)
+    signoffs = list(row["signoffs"])
+    needed_roles = signoff.chain_in_force(row, config)
+    if row["state"] == wf.AWAITING_SIGNOFF:
+        # the roles fixed at the first approval stand (a caller without config cannot skip them);
+        # a move into a stricter column since then adds to them
+        level = len(signoffs) - 1  # signoffs[0] is the first-level approval
+        need = needed_roles[level] if level < len(needed_roles) else "reviewer"
+        if any(s.get("user") == user for s in signoffs):
+            raise PermissionDenied(f"item {item_id}: {user} already approved it; sign-off needs another person")
+        target = wf.APPROVED if level + 1 >= len(needed_roles) else wf.AWAITING_SIGNOFF
+        action = "signoff"
+    else:
+        need = None
+        target = wf.AWAITING_SIGNOFF if needed_roles else wf.APPROVED
+        action = "approve"
+        signoffs = []
+    signoffs.append({"user": user, "role": role, "at": at})
+    fields: dict[str, Any] = {"signoffs": json.dumps(signoffs, ensure_ascii=False),
+                              "signoff_roles": json.dumps(list(needed_roles))}
+    if target == wf.APPROVED:
+        fields.update(approved_by=user, approved_at=at)
+    note = None
+    if target == wf.AWAITING_SIGNOFF:
+        nxt = needed_roles[len(signoffs) - 1]
+        note = f"waiting for sign-off by an {nxt}" if nxt[0] in "aeiou" else f"waiting for sign-off by a {nxt}"
+    _move(db, row, action, target, actor=user, role=role, at=at, needed=need, note=note, **fields)
+    release_quietly(db, item_id)  # decided at this level: the next signer must not find it locked
+    if target == wf.APPROVED:
+        _mark_cluster_duplicates(db, item_id, _current_cluster(db, row), at)
+    return target
+
+
+def move_column(db: sqlite_utils.Database, row: dict[str, Any], column: str, *, user: str, role: str,
+                reason: str = "", at: str, config: Any) -> dict[str, Any]:
+    """Put the item in *column* (inside the caller's transaction); returns the history change."""
+    wf.check(row["item_id"], "edit", row["state"], row["state"], role, user=user)
+    old = effective_column(row)
+    fields, note = _column_move(row, column, role=role, reason=reason, config=config)
+    _set(db, row["item_id"], updated_at=at, **fields)
+    row.update(fields)
+    ch = change("column", old, column)
+    record(db, row["item_id"], at=at, actor=user, action="column", from_state=row["state"],
+           to_state=row["state"], note=note, changes=[ch])
+    return ch
+
+
+def _column_move(row: dict[str, Any], column: str, *, role: str, reason: str, config: Any,
+                 item: dict[str, Any] | None = None) -> tuple[dict[str, Any], str | None]:
+    """The fields (and history note) of moving *row* to *column*, or a refusal.
+
+    Moving into a column with a stricter sign-off chain makes that chain bind; moving out of a
+    stricter one is for editors only, with a reason, which the history keeps.
+    """
+    _check_column(column, config)
+    old = effective_column(row, item)
+    floor = signoff.chain_in_force(row, config, old)
+    if not signoff.is_weaker(signoff.column_chain(column, config), floor):
+        return {"edit_column": column}, None
+    if not wf.role_satisfies(role, "editor"):
+        raise PermissionDenied(f"item {row['item_id']}: moving it out of {old} "
+                               f"(sign-off: {', '.join(floor)}) needs an editor")
+    if not (reason or "").strip():
+        raise MissingReason(f"item {row['item_id']}: moving it out of {old}, whose sign-off is "
+                            "stricter, needs a reason")
+    return ({"edit_column": column, "chain_column": column},
+            f"moved out of {old} (sign-off: {', '.join(floor)}): {reason.strip()}")
 
 
 def _unpublishable(item_id: int, title: str | None, url: str | None) -> str | None:
@@ -483,8 +514,10 @@ def reject(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: st
             ensure_not_locked_by_other(db, item_id, user, now)
             note = reason.strip() or None
             if row["state"] == wf.CORRECTED:
+                # the desk shows what the portal shows again: the edits in effect when it was published
+                restored = json.loads(row["published_edits"]) if row["published_edits"] else {}
                 _move(db, row, "reject", wf.PUBLISHED, actor=user, role=role, at=at, note=note,
-                      correction=0, signoffs="[]", signoff_roles="[]")
+                      correction=0, signoffs="[]", signoff_roles="[]", **{k: restored.get(k) for k in EDIT_FIELDS})
             else:
                 _move(db, row, "reject", wf.REJECTED, actor=user, role=role, at=at, note=note)
                 normalizers.tombstone(db, item_id, reason.strip() or f"rejected by {user}")
@@ -517,8 +550,10 @@ def text_to_html(text: str) -> str:
 
 def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | None = None,
          text: str | None = None, column: str | None = None, topics: Iterable[str] | None = None,
-         now: datetime | None = None, config: Any = None) -> list[dict[str, Any]]:
+         reason: str = "", now: datetime | None = None, config: Any = None) -> list[dict[str, Any]]:
     """Change title, text, column or topics before approval; returns the recorded changes.
+
+    A move out of a column with a stricter sign-off needs an editor and a *reason*.
 
     The normalizers' item is untouched: overrides are kept here and returned by publish_view.
     """
@@ -546,11 +581,12 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
                 fields["edit_text"] = text
                 fields["edit_html"] = text_to_html(text)
                 changes.append(change("text", old, text))
+        note = None
         if column is not None:
             old = effective_column(row, item)
             if column != old:
-                _check_column(column, config)
-                fields["edit_column"] = column
+                moved, note = _column_move(row, column, role=role, reason=reason, config=config, item=item)
+                fields.update(moved)
                 changes.append(change("column", old, column))
         if topics is not None:
             new_topics = [t.strip() for t in topics if t and t.strip()]
@@ -564,8 +600,9 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
         if changes:
             _set(db, row["item_id"], updated_at=at, **fields)
             record(db, row["item_id"], at=at, actor=user, action="edit", from_state=row["state"],
-                   to_state=row["state"], changes=changes)
+                   to_state=row["state"], note=note, changes=changes)
             _recheck(db, {**row, **fields}, config, now)
+        release_own(db, row["item_id"], user)  # the edit is saved: the lock has nothing left to guard
     return changes
 
 
@@ -588,12 +625,83 @@ def states(db: sqlite_utils.Database, item_ids: Iterable[int]) -> dict[int, str]
     return out
 
 
-def due_for_publishing(db: sqlite_utils.Database, *, now: datetime | None = None) -> list[int]:
-    """Approved items (corrections included) not yet in the published stream, oldest approval first."""
+def due_for_publishing(db: sqlite_utils.Database, *, now: datetime | None = None, hold: float = 0) -> list[int]:
+    """Approved items (corrections included) not yet in the published stream, oldest approval first.
+
+    *hold* seconds after its approval an item is not due yet: the approval can still be undone
+    (:func:`undo_approve`).
+    """
+    latest = iso(utc(now) - timedelta(seconds=hold))
     rows = db.execute(
-        "SELECT item_id FROM reviews WHERE state = ? ORDER BY approved_at, item_id", [wf.APPROVED]
+        "SELECT item_id FROM reviews WHERE state = ? AND (approved_at IS NULL OR approved_at <= ?) "
+        "ORDER BY approved_at, item_id", [wf.APPROVED, latest]
     ).fetchall()
     return [r[0] for r in rows]
+
+
+EDIT_FIELDS = ("edit_title", "edit_text", "edit_html", "edit_column", "edit_topics")
+
+
+def unreject(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str,
+             now: datetime | None = None) -> str:
+    """An editor takes back a rejection: the tombstone is lifted and the item waits for review again."""
+    if not (reason or "").strip():
+        raise MissingReason(f"item {item_id}: undoing a rejection needs a reason")
+    at = iso(utc(now))
+    with store.transaction(db):
+        role = active_role(db, user)
+        row = require_row(db, int(item_id))
+        _move(db, row, "unreject", wf.PENDING, actor=user, role=role, at=at, note=reason.strip(),
+              signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None)
+        normalizers.lift_tombstone(db, row["item_id"], now=now)
+    return row["state"]
+
+
+def undo_approve(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str = "",
+                 now: datetime | None = None) -> str:
+    """Take back an approval that is not published yet (its approver, or an editor): the item waits
+    for review again, and the cluster members its approval made duplicates wait with it."""
+    at = iso(utc(now))
+    with store.transaction(db):
+        role = active_role(db, user)
+        row = require_row(db, int(item_id))
+        if row["state"] == wf.APPROVED and row["approved_by"] != user and not wf.role_satisfies(role, "editor"):
+            raise PermissionDenied(f"item {item_id}: only {row['approved_by']} or an editor may undo this approval")
+        target = wf.CORRECTED if row["correction"] else wf.PENDING
+        note = "approval undone" + (f": {reason.strip()}" if (reason or "").strip() else "")
+        _move(db, row, "undo-approve", target, actor=user, role=role, at=at, note=note,
+              signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None)
+        cluster = _current_cluster(db, row)
+        if cluster is not None:
+            others = [mid for mid in map(member_id, normalizers.cluster_members(db, cluster)) if mid != row["item_id"]]
+            for other in get_rows(db, others).values():
+                made = f"story approved as item {row['item_id']}"
+                if other["state"] == wf.DUPLICATE and history(db, other["item_id"])[-1]["note"] == made:
+                    _move(db, other, "undo-duplicate", wf.PENDING, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at,
+                          note=f"approval of item {row['item_id']} undone")
+    return target
+
+
+def undoable(db: sqlite_utils.Database, user: str) -> list[dict[str, Any]]:
+    """Approvals of *user* not published yet (newest first): what the desk offers to undo."""
+    rows = db.execute(f"{_SELECT} WHERE state = ? AND approved_by = ? ORDER BY approved_at DESC, item_id DESC",
+                      [wf.APPROVED, user]).fetchall()
+    return [_decode(r) for r in rows]
+
+
+def start_correction(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str,
+                     now: datetime | None = None) -> None:
+    """Open a published story for correction at the desk: it is edited, then approved through its
+    column's sign-off, and reaches the portal's change stream as an update."""
+    if not (reason or "").strip():
+        raise MissingReason(f"item {item_id}: a correction needs a reason")
+    at = iso(utc(now))
+    with store.transaction(db):
+        role = active_role(db, user)
+        row = require_row(db, int(item_id))
+        ensure_not_locked_by_other(db, row["item_id"], user, now)
+        _move(db, row, "desk-correct", wf.CORRECTED, actor=user, role=role, at=at, note=reason.strip(),
+              correction=1, signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None)
 
 
 def mark_published(db: sqlite_utils.Database, item_id: int, seq: int, *, now: datetime | None = None) -> None:
@@ -604,8 +712,9 @@ def mark_published(db: sqlite_utils.Database, item_id: int, seq: int, *, now: da
         if row["state"] == wf.PUBLISHED and row["published_seq"] == seq:
             return  # replayed after a crash: already recorded
         note = f"seq {seq}" + (" (correction)" if row["correction"] else "")
+        snapshot = json.dumps({k: row[k] for k in EDIT_FIELDS}, ensure_ascii=False)
         _move(db, row, "publish", wf.PUBLISHED, actor="publisher", role=wf.SYSTEM, at=at, note=note,
-              published_seq=seq, published_at=at, correction=0)
+              published_seq=seq, published_at=at, correction=0, published_edits=snapshot)
 
 
 def retracted_due(db: sqlite_utils.Database) -> list[int]:
@@ -635,6 +744,20 @@ def publish_view(db: sqlite_utils.Database, item_id: int) -> dict[str, Any]:
     correction.
     """
     return _view(require_row(db, int(item_id)))
+
+
+def published_item(db: sqlite_utils.Database, item_id: int) -> dict[str, Any] | None:
+    """The item as the portal shows it (normalized item + reviewer edits, see
+    :func:`review_queue.overlay.as_published`), or None for an unknown item."""
+    item = normalizers.get_item(db, int(item_id))
+    return as_published(item, get_row(db, int(item_id))) if item is not None else None
+
+
+def published_items(db: sqlite_utils.Database, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`published_item` of many already-read normalizer items (listings), in their order."""
+    items = list(items)
+    rows = get_rows(db, [member_id(i) for i in items])
+    return [as_published(i, rows.get(member_id(i))) for i in items]
 
 
 def publish_views(db: sqlite_utils.Database, item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:

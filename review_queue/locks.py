@@ -1,4 +1,9 @@
-"""Review locks: who is looking at an item right now, for how long."""
+"""Edit locks: who is editing an item right now, for how long.
+
+Only editing takes a lock (opening the edit form); looking at an item takes none and writes no
+history. A decision (approval, sign-off, rejection, retraction) or a saved edit releases it. An
+editor may take a lock over from its holder and an admin may release any; both are recorded.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 import store
-from review_queue.clock import iso, parse, utc
-from review_queue.errors import LockedByOther, UnknownItem
+from review_queue.clock import SHANGHAI, iso, parse, utc
+from review_queue.errors import LockedByOther, PermissionDenied, UnknownItem
 from review_queue.history import record
 from review_queue.users import active_role
+from review_queue.workflow import role_satisfies
 
 LOCK_SECONDS = 600
 
@@ -44,8 +50,8 @@ def current_locks(db: sqlite_utils.Database, *, now: datetime | None = None) -> 
 
 
 def locked_message(lock: Lock) -> str:
-    until = parse(lock.expires_at).strftime("%Y-%m-%d %H:%M UTC")
-    return f"item {lock.item_id} is locked by {lock.holder} until {until}"
+    until = parse(lock.expires_at).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return f"item {lock.item_id} is being edited by {lock.holder} (locked until {until} Beijing time)"
 
 
 def ensure_not_locked_by_other(db: sqlite_utils.Database, item_id: int, user: str,
@@ -108,6 +114,31 @@ def unlock(db: sqlite_utils.Database, item_id: int, *, user: str, now: datetime 
         record(db, item_id, at=iso(now_), actor=user, action=action, from_state=state, to_state=state,
                note=note)
     return True
+
+
+def take_over(db: sqlite_utils.Database, item_id: int, *, user: str, now: datetime | None = None,
+              seconds: int = LOCK_SECONDS) -> Lock:
+    """An editor (or admin) takes the lock on *item_id* from whoever holds it; recorded in history."""
+    now_ = utc(now)
+    with store.transaction(db):
+        role = active_role(db, user)
+        if not role_satisfies(role, "editor"):
+            raise PermissionDenied(f"item {item_id}: taking over a lock needs the editor role; {user} ({role}) may not")
+        state = _require_item(db, item_id)
+        held = current_lock(db, item_id, now=now_)
+        if held is None or held.holder == user:
+            return lock(db, item_id, user=user, now=now_, seconds=seconds)
+        taken, expires = iso(now_), iso(now_ + timedelta(seconds=seconds))
+        db.execute("UPDATE locks SET holder = ?, taken_at = ?, expires_at = ? WHERE item_id = ?",
+                   [user, taken, expires, item_id])
+        record(db, item_id, at=taken, actor=user, action="take-over-lock", from_state=state, to_state=state,
+               note=f"lock of {held.holder} taken over")
+    return Lock(item_id, user, taken, expires)
+
+
+def release_own(db: sqlite_utils.Database, item_id: int, user: str) -> None:
+    """Drop *user*'s own lock once their edit is saved (another holder's lock stays)."""
+    db.execute("DELETE FROM locks WHERE item_id = ? AND holder = ?", [item_id, user])
 
 
 def release_quietly(db: sqlite_utils.Database, item_id: int) -> None:

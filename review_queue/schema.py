@@ -1,4 +1,5 @@
-"""The tables review_queue owns: reviews, users, history, locks (append-only migration steps)."""
+"""The tables review_queue owns: reviews, users, history, locks, sessions, login_failures
+(append-only migration steps)."""
 
 from __future__ import annotations
 
@@ -83,7 +84,42 @@ def _step2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE reviews ADD COLUMN withdrawn_upstream_at TEXT")
 
 
-STEPS = [_step1, _step2]
+def _step3(db: sqlite_utils.Database) -> None:
+    # The column whose sign-off chain binds the item (NULL = the routed column): an editor who moves
+    # an item out of a stricter column, with a reason, sets it to the new column.
+    db.execute("ALTER TABLE reviews ADD COLUMN chain_column TEXT")
+
+
+def _step4(db: sqlite_utils.Database) -> None:
+    # Server-side sessions (only a hash of the cookie's id) and failed-login counters for the
+    # throttle (keys name an account, a client address, or both).
+    db.execute(
+        """CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            client TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX sessions_user ON sessions (user)")
+    db.execute(
+        """CREATE TABLE login_failures (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_failure REAL NOT NULL
+        )"""
+    )
+
+
+def _step5(db: sqlite_utils.Database) -> None:
+    # The reviewer edits in effect when the item was last published: a declined correction
+    # restores them, so the desk shows what the portal shows.
+    db.execute("ALTER TABLE reviews ADD COLUMN published_edits TEXT")
+
+
+STEPS = [_step1, _step2, _step3, _step4, _step5]
 
 
 def init(db: sqlite_utils.Database) -> None:

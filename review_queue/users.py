@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 
 import sqlite_utils
 from argon2 import PasswordHasher
@@ -20,6 +22,7 @@ from review_queue.errors import (
     UserExists,
     WeakPassword,
 )
+from review_queue.sessions import end_all
 from review_queue.workflow import ROLES
 
 NAME_RE = re.compile(r"[\w.@-]{1,64}")
@@ -60,9 +63,29 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _check_password(password: str) -> str:
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords too common to allow (review_queue/common_passwords.txt)."""
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def check_password(password: str, name: str | None = None) -> str:
+    """The password policy: at least MIN_PASSWORD characters, not a common password (or one
+    repeated), not the user's own name, not one character over and over. WeakPassword says why."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise WeakPassword(f"password too short: at least {MIN_PASSWORD} characters")
+    folded = "".join(password.lower().split())
+    common = common_passwords()
+    repeated = any(len(folded) % len(c) == 0 and folded == c * (len(folded) // len(c)) for c in common
+                   if len(c) <= len(folded))
+    if folded in common or repeated:
+        raise WeakPassword("password too common: it is on the list of passwords tried first; choose another")
+    if name and name.strip().lower() in folded:
+        raise WeakPassword("password contains the user name; choose another")
+    if len(set(folded)) <= 2:
+        raise WeakPassword("password is one or two characters repeated; choose another")
     return password
 
 
@@ -75,7 +98,7 @@ def add_user(db: sqlite_utils.Database, name: str, role: str, password: str,
     """Create a user; the password is stored only as an argon2 hash."""
     name = _check_name(name)
     _check_role(role)
-    _check_password(password)
+    check_password(password, name)
     hashed = HASHER.hash(password)
     at = iso(utc(now))
     with store.transaction(db):
@@ -131,13 +154,14 @@ def authenticate(db: sqlite_utils.Database, name: str, password: str) -> User:
 
 
 def set_password(db: sqlite_utils.Database, name: str, password: str, *, now: datetime | None = None) -> None:
-    """Replace *name*'s password."""
-    _check_password(password)
+    """Replace *name*'s password; every session of *name* ends (a stolen cookie stops working)."""
+    check_password(password, name)
     hashed = HASHER.hash(password)
     with store.transaction(db):
         get_user(db, name)
         db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?",
                    [hashed, iso(utc(now)), name])
+        end_all(db, name)
 
 
 def set_role(db: sqlite_utils.Database, name: str, role: str, *, now: datetime | None = None) -> None:
@@ -150,11 +174,14 @@ def set_role(db: sqlite_utils.Database, name: str, role: str, *, now: datetime |
 
 def disable_user(db: sqlite_utils.Database, name: str, *, disabled: bool = True,
                  now: datetime | None = None) -> None:
-    """Disable (or, with disabled=False, re-enable) an account; its history stays."""
+    """Disable (or, with disabled=False, re-enable) an account; its history stays. Disabling ends
+    every session of the account at once."""
     with store.transaction(db):
         get_user(db, name)
         db.execute("UPDATE users SET disabled = ?, updated_at = ? WHERE name = ?",
                    [1 if disabled else 0, iso(utc(now)), name])
+        if disabled:
+            end_all(db, name)
 
 
 def list_users(db: sqlite_utils.Database) -> list[User]:

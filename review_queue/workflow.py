@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from review_queue.errors import InvalidTransition, PermissionDenied, UnknownRole
+from settings.model import ROLES
 
-ROLES: tuple[str, ...] = ("reviewer", "editor", "admin")
-ROLE_RANK = {"reviewer": 1, "editor": 2, "admin": 3}
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
 SYSTEM = "system"
 COLUMN_SIGNOFF = "column-signoff"  # the role is the next one in the column's signoff tuple
 
@@ -63,6 +63,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("reject", PENDING, REJECTED, "reviewer", "not to be published"),
     Transition("reject", AWAITING_SIGNOFF, REJECTED, "reviewer", "refused at sign-off"),
     Transition("reject", CORRECTED, PUBLISHED, "reviewer", "correction declined; the published version stays"),
+    # undo (editors lift a rejection; an approval is undone before it is published)
+    Transition("unreject", REJECTED, PENDING, "editor", "rejection undone: back in the queue"),
+    Transition("undo-approve", APPROVED, PENDING, "reviewer", "approval undone before publishing"),
+    Transition("undo-approve", APPROVED, CORRECTED, "reviewer", "approval of the correction undone before publishing"),
+    Transition("undo-duplicate", DUPLICATE, PENDING, SYSTEM, "the approval that made it a duplicate was undone"),
+    # a correction of a published story started at the desk (it goes through the column's sign-off)
+    Transition("desk-correct", PUBLISHED, CORRECTED, "reviewer", "correction started at the desk"),
     # edits before approval
     Transition("edit", PENDING, PENDING, "reviewer", "reviewer edit"),
     Transition("edit", CORRECTED, CORRECTED, "reviewer", "reviewer edit"),

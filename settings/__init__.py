@@ -11,6 +11,8 @@ from settings.loader import (
 )
 from settings.model import (
     COLUMN_KINDS,
+    ROLE_DUTIES,
+    ROLES,
     SOURCE_KINDS,
     SOURCE_TYPES,
     CheckSettings,
@@ -29,6 +31,8 @@ __all__ = [
     "format_every",
     "source_from_dict",
     "COLUMN_KINDS",
+    "ROLE_DUTIES",
+    "ROLES",
     "SOURCE_KINDS",
     "SOURCE_TYPES",
     "CollectorSettings",

@@ -7,6 +7,7 @@ duplicate id, a bad URL or a bad interval is reported as one line,
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -19,6 +20,7 @@ from settings.model import (
     COLUMN_KINDS,
     DEFAULT_RANK,
     REVIEW_MODES,
+    ROLES,
     SOURCE_KINDS,
     SOURCE_TYPES,
     CheckSettings,
@@ -34,7 +36,6 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 EVERY_RE = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-ROLES = ("reviewer", "editor", "admin")
 TOP_KEYS = {"collector", "web", "columns", "templates", "sources", "rules", "variables", "checks"}
 
 # DESIGN §3: used when a configuration declares no [[columns]] of its own.
@@ -218,13 +219,31 @@ class _Parser:
             fd = c.get("freshness_days")
             if fd is not None and (isinstance(fd, bool) or not isinstance(fd, int) or fd <= 0):
                 raise self.fail(where, "freshness_days must be a positive whole number of days")
-            signoff = c.get("signoff", [])
-            if not isinstance(signoff, list) or any(r not in ROLES for r in signoff):
-                raise self.fail(where, f"signoff must be a list of roles from {', '.join(ROLES)}")
+            roles, names = self.signoff_levels(c.get("signoff", []), where)
             if not isinstance(c.get("source_required", False), bool):
                 raise self.fail(where, "source_required must be true or false")
-            out[cid] = Column(cid, c["name"], kind, fd, tuple(signoff), c.get("source_required", False))
+            out[cid] = Column(cid, c["name"], kind, fd, roles, names, source_required=c.get("source_required", False))
         return out
+
+    def signoff_levels(self, signoff: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``signoff = ["editor"]`` or named levels ``[{role = "editor", name = "科室复审"}, …]``."""
+        problem = (f"signoff must be a list of roles from {', '.join(ROLES)} "
+                   "or of {role = …, name = …} levels")
+        if not isinstance(signoff, list):
+            raise self.fail(where, problem)
+        roles, names = [], []
+        for level in signoff:
+            if isinstance(level, dict):
+                if set(level) - {"role", "name"} or not isinstance(level.get("name", ""), str):
+                    raise self.fail(where, problem)
+                role, name = level.get("role"), level.get("name", "").strip()
+            else:
+                role, name = level, ""
+            if role not in ROLES:
+                raise self.fail(where, problem)
+            roles.append(role)
+            names.append(name)
+        return tuple(roles), tuple(names) if any(names) else ()
 
     def expand(self, value: Any, where: str, placeholders: dict[str, str]) -> Any:
         if isinstance(value, str):
@@ -420,10 +439,21 @@ class _Parser:
             if k not in known:
                 raise self.fail(f"[{key}]", f"unknown key {k!r} (known: {', '.join(known)})")
             default = getattr(cls(), k)
+            if isinstance(default, tuple):
+                if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                    raise self.fail(f"[{key}]", f"{k} must be a list of strings")
+                if k.endswith(("_proxies", "_networks")):
+                    for x in v:
+                        try:
+                            ipaddress.ip_network(x, strict=False)
+                        except ValueError:
+                            raise self.fail(f"[{key}]", f"{k}: {x!r} is not an address or network "
+                                                        "(e.g. 10.0.0.0/8)") from None
+                continue
             if isinstance(default, bool) != isinstance(v, bool) or (
                     isinstance(default, (int, float)) and not isinstance(v, (int, float))) or (
                     isinstance(default, str) and not isinstance(v, str)):
                 raise self.fail(f"[{key}]", f"{k} has the wrong type ({type(v).__name__})")
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 raise self.fail(f"[{key}]", f"{k} must not be negative")
-        return raw
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}

@@ -12,6 +12,14 @@ SOURCE_KINDS = ("city", "county", "department", "portal", "partner")
 SOURCE_TYPES = ("rss", "html", "json")
 REVIEW_MODES = ("required", "auto")
 COLUMN_KINDS = ("news", "policy", "topic")
+# Reviewer roles, weakest first: each may do everything the ones before it may. Declared once here
+# (the configuration names them in column sign-off chains); review_queue authorizes against them.
+ROLES = ("reviewer", "editor", "admin")
+ROLE_DUTIES = {
+    "reviewer": "approve, reject and edit (初审)",
+    "editor": "also sign off (终审), retract, un-reject, take over locks",
+    "admin": "also manage users and release any lock",
+}
 
 # Lower rank = more authoritative: the originating city/department before a re-poster.
 DEFAULT_RANK = {"department": 10, "city": 10, "county": 20, "portal": 30, "partner": 40}
@@ -26,7 +34,25 @@ class Column:
     kind: str  # news | policy | topic
     freshness_days: int | None = None  # national inspection rule; None = not watched
     signoff: tuple[str, ...] = ()  # extra roles that must sign off (e.g. ("editor",) for 终审)
+    signoff_names: tuple[str, ...] = ()  # what each level is called (科室复审, 领导终审); () = the defaults
     source_required: bool = False  # an item without a source line (来源) gets a SOURCE-MISSING finding
+
+    def level_names(self) -> tuple[str, ...]:
+        """The name of each sign-off level after the first approval (初审): the last is 终审."""
+        return signoff_level_names(self.signoff, self.signoff_names)
+
+
+def signoff_level_names(roles: tuple[str, ...], names: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Named levels where the configuration names them, else 复审 … 终审 by position."""
+    out = []
+    for n, _role in enumerate(roles):
+        if n < len(names) and names[n]:
+            out.append(names[n])
+        elif n == len(roles) - 1:
+            out.append("终审")
+        else:
+            out.append("复审" if n == len(roles) - 2 else f"第{n + 2}级审核")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -112,6 +138,12 @@ class WebSettings:
     port: int = 8080
     public_url: str = ""  # base URL the portal sees; default http://host:port
     publish_every: int = 60  # seconds between pipeline passes (ingest, queue, publish) in the daemon
+    # reverse proxies whose X-Forwarded-For is believed for the client address (login throttle)
+    trusted_proxies: tuple[str, ...] = ()
+    # client networks /metrics answers without a bearer token ($HUIJU_METRICS_TOKEN); none by default
+    metrics_networks: tuple[str, ...] = ()
+    approval_hold: int = 0  # seconds an approval waits before publishing; undoable meanwhile
+    queue_alert_minutes: int = 240  # the queue flags items waiting longer than this
 
 
 @dataclass(frozen=True)

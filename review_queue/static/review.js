@@ -34,7 +34,7 @@
   }
   document.addEventListener("keydown", function (ev) {
     if (typing(ev) || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
-    var reason;
+    var reason, undo;
     if (rows.length) {
       switch (ev.key) {
         case "j": show(current + 1); break;
@@ -48,6 +48,7 @@
           click("button.reject");
           break;
         case "e": window.location = rows[current].dataset.edit; break;
+        case "u": undo = document.querySelector("#undoable button.undo"); if (undo) { undo.click(); } break;
         case "o": case "Enter": window.location = rows[current].dataset.open; break;
         default: return;
       }

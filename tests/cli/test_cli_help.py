@@ -260,3 +260,58 @@ def test_a_disabled_source_named_on_the_command_line_is_collected_and_the_operat
     assert result.returncode == 0, result.stderr
     assert "enabled = false; collected anyway because it was named" in result.stderr
     assert "new    1" in result.stdout
+
+
+def test_review_approve_cannot_move_an_item_out_of_its_signoff(tmp_path: Path) -> None:
+    import normalizers
+    import review_queue
+    import settings
+    import store
+    from collectors.model import CollectedItem
+
+    cfg = str(REPO / "schedules.toml")
+    config = settings.load(cfg)
+    source = next(s for s in config.sources if s.column == "gov-affairs")
+    db = store.open_db(tmp_path / "h.db")
+    normalizers.init(db)
+    review_queue.init(db)
+    review_queue.add_user(db, "rita", "reviewer", "correct horse battery")
+    item = CollectedItem(source_id=source.id, identity="a1", identity_rule="link", url=f"{source.url}a1.html",
+                         title="省政府常务会议研究部署冬季安全生产工作", html="<p>会议研究部署冬季安全生产工作。</p>" * 3,
+                         published="2026-01-13 09:30", fetched_at="2026-01-13T02:00:00+00:00")
+    with store.transaction(db):
+        result = normalizers.ingest(db, 1, item, source, config)
+        assert review_queue.submit(db, result, source) == "pending"
+    db.close()
+    result = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "review", "approve", str(result.item_id),
+                     "--column", "city-news", "--user", "rita", stdin="correct horse battery\n")
+    assert result.returncode == 1 and result.stderr.strip().count("\n") == 0
+    assert "moving it out of gov-affairs (sign-off: editor) needs an editor" in result.stderr
+
+
+def test_admin_commands_reset_passwords_end_sessions_and_show_history(tmp_path: Path) -> None:
+    import review_queue
+    import store
+
+    cfg = str(REPO / "schedules.toml")
+    assert run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "add", "ada", "--role", "admin",
+                   stdin="correct horse battery\n").returncode == 0
+    weak = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "add", "bob", "--role", "reviewer",
+                   stdin="password123\n")
+    assert weak.returncode == 1 and weak.stderr.startswith("error: password too common")
+    db = store.open_db(tmp_path / "h.db")
+    token = review_queue.sessions.start(db, "ada")
+    db.close()
+    r = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "passwd", "ada", stdin="another long secret\n")
+    assert r.returncode == 0 and "every session of ada ended" in r.stdout
+    db = store.open_db(tmp_path / "h.db")
+    assert review_queue.sessions.check(db, token) is None
+    assert review_queue.authenticate(db, "ada", "another long secret").role == "admin"
+    db.close()
+    assert "role editor" in run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "role", "ada", "editor").stdout
+    assert run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "disable", "ada").returncode == 0
+    listed = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "list").stdout
+    assert "ada" in listed and "(disabled)" in listed
+    assert run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "enable", "ada").returncode == 0
+    missing = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "history", "7")
+    assert missing.returncode == 1 and missing.stderr.strip() == "error: item 7 is not in review"

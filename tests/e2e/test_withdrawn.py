@@ -80,7 +80,13 @@ def test_a_published_story_taken_down_at_the_source_reaches_the_editors(web, tmp
     app = pipeline.create_app(str(db_path), config)
     client = app.test_client()
     assert client.get("/healthz").get_json()["published_withdrawn_upstream"] == [entry.item_id]
-    assert "huiju_published_withdrawn_upstream 1" in client.get("/metrics").get_data(as_text=True)
+    assert client.get("/metrics").status_code == 403  # closed by default
+    os.environ["HUIJU_METRICS_TOKEN"] = "t0ken"
+    try:
+        metrics = client.get("/metrics", headers={"Authorization": "Bearer t0ken"}).get_data(as_text=True)
+    finally:
+        del os.environ["HUIJU_METRICS_TOKEN"]
+    assert "huiju_published_withdrawn_upstream 1" in metrics
 
     env = {**os.environ, "HUIJU_PASSWORD": PASSWORD}
     base = [sys.executable, str(REPO / "run.py"), "--config", str(cfg), "--db", str(db_path)]

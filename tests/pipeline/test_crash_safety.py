@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -91,5 +92,10 @@ def test_a_row_that_always_fails_is_set_aside_and_the_rest_go_on(province, tmp_p
 
     health = pipeline.create_app(db_path, config).test_client().get("/healthz").get_json()
     assert health["ingest_quarantined"][0]["collected_id"] == 2
-    metrics = pipeline.create_app(db_path, config).test_client().get("/metrics").get_data(as_text=True)
+    os.environ["HUIJU_METRICS_TOKEN"] = "t0ken"  # /metrics is closed without it
+    try:
+        metrics = pipeline.create_app(db_path, config).test_client().get(
+            "/metrics", headers={"Authorization": "Bearer t0ken"}).get_data(as_text=True)
+    finally:
+        del os.environ["HUIJU_METRICS_TOKEN"]
     assert "huiju_ingest_quarantined 1" in metrics

@@ -21,7 +21,7 @@ def test_a_failing_retraction_is_reported_and_the_others_are_still_emitted(monke
             raise publisher.UnknownItem(f"item {item_id} was never published")
         return 100 + item_id
 
-    monkeypatch.setattr(review_queue, "due_for_publishing", lambda db, now=None: [])
+    monkeypatch.setattr(review_queue, "due_for_publishing", lambda db, now=None, hold=0: [])
     monkeypatch.setattr(review_queue, "retracted_due", lambda db: [1, 2])
     monkeypatch.setattr(review_queue, "mark_retraction_emitted", lambda db, i, seq: emitted.append((i, seq)))
     monkeypatch.setattr(publisher, "retract", retract)

@@ -79,6 +79,9 @@ class FakeNormalizers:
     def tombstone(self, db, item_id, reason):
         self.tombstones[int(item_id)] = reason
 
+    def lift_tombstone(self, db, item_id, now=None):
+        return self.tombstones.pop(int(item_id), None) is not None
+
     def result(self, item_id: int, kind: str = "new", version: int = 1) -> FakeResult:
         item = self.items[item_id]
         cluster = item["cluster"]
@@ -91,7 +94,7 @@ class FakeNormalizers:
 @pytest.fixture
 def fake_norm(monkeypatch: pytest.MonkeyPatch) -> FakeNormalizers:
     fake = FakeNormalizers()
-    for name in ("get_item", "cluster_members", "list_items", "tombstone"):
+    for name in ("get_item", "cluster_members", "list_items", "tombstone", "lift_tombstone"):
         monkeypatch.setattr(normalizers, name, getattr(fake, name), raising=False)
     return fake
 

@@ -14,7 +14,7 @@ def test_lock_blocks_others_until_it_expires(db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, now=at(0))
     lk = review_queue.lock(db, 1, user="rita", now=at(1))
     assert lk.holder == "rita" and lk.expires_at == "2026-05-01T08:11:00+00:00"
-    with pytest.raises(LockedByOther, match=r"^item 1 is locked by rita until 2026-05-01 08:11 UTC$"):
+    with pytest.raises(LockedByOther, match=r"^item 1 is being edited by rita \(locked until 2026-05-01 16:11 Beijing time\)$"):
         review_queue.lock(db, 1, user="ron", now=at(5))
     for action in (lambda: review_queue.approve(db, [1], user="ron", now=at(5)),
                    lambda: review_queue.reject(db, [1], user="ron", now=at(5)),
@@ -55,6 +55,35 @@ def test_approval_releases_the_lock(db, fake_norm) -> None:
     review_queue.lock(db, 1, user="rita", now=at(1))
     review_queue.approve(db, [1], user="rita", now=at(2))
     assert review_queue.current_lock(db, 1, now=at(3)) is None
+
+
+def test_signoff_and_rejection_release_the_lock_and_a_saved_edit_releases_its_own(db, fake_norm) -> None:
+    config = make_config(gov_affairs=("editor",))
+    submit_new(db, fake_norm, 1, column="gov-affairs", now=at(0))
+    review_queue.lock(db, 1, user="rita", now=at(1))
+    assert review_queue.approve(db, [1], user="rita", now=at(2), config=config) == ["awaiting-signoff"]
+    assert review_queue.current_lock(db, 1, now=at(3)) is None  # the editor can sign off at once
+    assert review_queue.approve(db, [1], user="eddie", now=at(3), config=config) == ["approved"]
+    submit_new(db, fake_norm, 2, now=at(0))
+    review_queue.lock(db, 2, user="rita", now=at(1))
+    review_queue.edit(db, 2, user="rita", title="改", now=at(2))
+    assert review_queue.current_lock(db, 2, now=at(3)) is None
+    review_queue.lock(db, 2, user="ron", now=at(4))
+    review_queue.reject(db, [2], user="ron", now=at(5))
+    assert review_queue.current_lock(db, 2, now=at(6)) is None
+
+
+def test_an_editor_takes_a_lock_over_and_it_is_recorded(db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1, now=at(0))
+    review_queue.lock(db, 1, user="rita", now=at(1))
+    with pytest.raises(review_queue.PermissionDenied, match="needs the editor role"):
+        review_queue.take_over(db, 1, user="ron", now=at(2))
+    lk = review_queue.take_over(db, 1, user="eddie", now=at(2))
+    assert lk.holder == "eddie" and review_queue.current_lock(db, 1, now=at(3)).holder == "eddie"
+    last = review_queue.history(db, 1)[-1]
+    assert (last["action"], last["actor"], last["note"]) == ("take-over-lock", "eddie", "lock of rita taken over")
+    with pytest.raises(LockedByOther):
+        review_queue.edit(db, 1, user="rita", title="x", now=at(3))
 
 
 def test_edit_history_has_unified_diff_and_scalar_changes(db, fake_norm) -> None:

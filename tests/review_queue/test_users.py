@@ -67,6 +67,12 @@ def test_set_password_disable_and_roles(db) -> None:
     ("has space", "reviewer", "long enough pw", UnknownUser),
     ("a/b", "reviewer", "long enough pw", UnknownUser),
     ("auto", "admin", "long enough pw", UserExists),
+    ("new", "reviewer", "Password123", WeakPassword),
+    ("new", "reviewer", "woaini1314", WeakPassword),
+    ("new", "reviewer", "1qaz2wsx", WeakPassword),
+    ("new", "reviewer", "123456123456", WeakPassword),  # a common one repeated
+    ("new", "reviewer", "zzzzzzzzzzzz", WeakPassword),
+    ("zhangsan", "reviewer", "zhangsan2026", WeakPassword),  # the user's own name
 ])
 def test_bad_accounts_are_refused_with_a_reason(db, name, role, password, error) -> None:
     with pytest.raises(error) as info:

@@ -8,6 +8,7 @@ import flask
 import pytest
 
 import review_queue
+from review_queue import throttle
 
 from .conftest import CITY, PARTNER, FakeResult, make_config, submit_new
 
@@ -169,19 +170,32 @@ def test_signoff_column_via_ui(app, db, fake_norm) -> None:
     assert app.config["after_review_calls"] == [[1]]
 
 
-def test_opening_an_item_locks_it_for_others(app, db, fake_norm) -> None:
+def test_viewing_takes_no_lock_editing_does_and_an_editor_takes_it_over(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
-    rita, ron = app.test_client(), app.test_client()
-    login(rita, "rita")
-    login(ron, "ron")
-    assert "rita 正在审核" in rita.get("/review/item/1").get_data(as_text=True)
+    rita, ron, eddie, ada = (app.test_client() for _ in range(4))
+    for client, name in ((rita, "rita"), (ron, "ron"), (eddie, "eddie"), (ada, "ada")):
+        login(client, name)
+    before = len(review_queue.history(db, 1))
+    page = ada.get("/review/item/1").get_data(as_text=True)
+    assert "正在编辑" not in page and review_queue.current_lock(db, 1) is None
+    assert len(review_queue.history(db, 1)) == before  # looking writes no history
+    assert "rita 正在编辑" in rita.get("/review/item/1/edit").get_data(as_text=True)
     page = ron.get("/review/item/1").get_data(as_text=True)
-    assert "rita 正在审核" in page and 'id="approve-form"' not in page
+    assert "rita 正在编辑" in page and 'id="approve-form"' not in page and 'id="take-over-form"' not in page
+    assert 'name="title"' not in ron.get("/review/item/1/edit").get_data(as_text=True)
     assert "🔒 rita" in ron.get("/review/").get_data(as_text=True)
     resp = ron.post("/review/act", data={"act": "approve:1", "csrf_token": token(ron, "/review/")},
                     follow_redirects=True)
-    assert "locked by rita" in resp.get_data(as_text=True)
+    assert "being edited by rita" in resp.get_data(as_text=True)
     assert review_queue.state(db, 1) == "pending"
+    assert 'id="take-over-form"' in eddie.get("/review/item/1").get_data(as_text=True)
+    resp = eddie.post("/review/item/1/take-over", data={"csrf_token": token(eddie, "/review/")})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/review/item/1/edit")
+    assert review_queue.current_lock(db, 1).holder == "eddie"
+    assert review_queue.history(db, 1)[-1]["note"] == "lock of rita taken over"
+    assert ron.post("/review/item/1/take-over", data={"csrf_token": token(ron, "/review/")}).status_code == 403
+    ada.post("/review/item/1/unlock", data={"csrf_token": token(ada, "/review/")})
+    assert review_queue.current_lock(db, 1) is None
 
 
 def test_edit_form_saves_overrides_and_history_shows_the_diff(as_rita, db, fake_norm) -> None:
@@ -255,15 +269,32 @@ def test_a_published_item_taken_down_at_the_source_is_shown_and_kept_by_an_edito
     assert "原文已撤下" not in eddie.get("/review/").get_data(as_text=True)
 
 
-def test_repeated_wrong_passwords_are_throttled(app) -> None:
+def test_repeated_wrong_passwords_slow_the_guesser_exponentially_but_lock_nobody_out(app, monkeypatch) -> None:
+    clock = [1_000_000.0]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
     client = app.test_client()
     t = token(client)
-    for _ in range(10):
-        resp = client.post("/review/login", data={"name": "rita", "password": "guess guess", "csrf_token": t})
-        assert resp.status_code == 401
-    resp = client.post("/review/login", data={"name": "rita", "password": PASSWORD, "csrf_token": t})
-    assert resp.status_code == 429 and "too many failed logins" in resp.get_data(as_text=True)
+
+    def attempt(password: str, addr: str = "203.0.113.7"):
+        return client.post("/review/login", data={"name": "rita", "password": password, "csrf_token": t},
+                           environ_base={"REMOTE_ADDR": addr})
+
+    for _ in range(3):  # three free tries, then each failure doubles the wait
+        assert attempt("guess guess").status_code == 401
+    resp = attempt(PASSWORD)
+    assert resp.status_code == 429 and "try again in 1 s" in resp.get_data(as_text=True)
     assert client.get("/review/").status_code == 302  # still not logged in
+    clock[0] += 1
+    assert attempt("guess again").status_code == 401
+    assert "try again in 2 s" in attempt(PASSWORD).get_data(as_text=True)
+    clock[0] += 2
+    assert attempt("guess again").status_code == 401
+    assert "try again in 4 s" in attempt(PASSWORD).get_data(as_text=True)
+    # the real user elsewhere is not locked out by the guesser's failures
+    real = app.test_client()
+    resp = real.post("/review/login", data={"name": "rita", "password": PASSWORD, "csrf_token": token(real)},
+                     environ_base={"REMOTE_ADDR": "198.51.100.20"})
+    assert resp.status_code == 302 and real.get("/review/").status_code == 200
 
 
 def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
@@ -273,14 +304,59 @@ def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
     login(rita, "rita")
     page = rita.get("/review/item/1").get_data(as_text=True)
     assert "ron (reviewer" in page and "waiting for: editor" in page
+    assert "签发流程 Sign-off: 初审 → 终审 (editor)" in page
+    # the lock the reviewer may have held is gone: the editor can sign off at once
+    eddie = app.test_client()
+    login(eddie, "eddie")
+    assert 'id="approve-form"' in eddie.get("/review/item/1").get_data(as_text=True)
 
 
-def test_session_expires_after_the_configured_hours(app, as_rita) -> None:
+def test_session_expires_after_the_configured_hours(app, as_rita, db) -> None:
     assert as_rita.get("/review/").status_code == 200
-    with as_rita.session_transaction() as sess:
-        sess["review_login_at"] -= 13 * 3600
+    db.execute("UPDATE sessions SET expires_at = '2000-01-01T00:00:00+00:00'")
     resp = as_rita.get("/review/")
     assert resp.status_code == 302 and "/review/login" in resp.headers["Location"]
+
+
+def copy_cookie(src, dst) -> None:
+    dst.set_cookie("session", src.get_cookie("session").value)
+
+
+@pytest.mark.parametrize("how", ["logout", "own password", "admin reset", "disable"])
+def test_a_copied_cookie_stops_working_when_the_session_ends(app, db, how) -> None:
+    rita, thief, ada = app.test_client(), app.test_client(), app.test_client()
+    login(rita, "rita")
+    login(ada, "ada")
+    copy_cookie(rita, thief)
+    assert thief.get("/review/").status_code == 200  # a copied cookie works while the session lives
+    if how == "logout":
+        rita.post("/review/logout", data={"csrf_token": token(rita, "/review/")})
+    elif how == "own password":
+        rita.post("/review/password", data={"old": PASSWORD, "new": "a new long secret", "again": "a new long secret",
+                                            "csrf_token": token(rita, "/review/password")})
+        assert rita.get("/review/").status_code == 200  # the browser that changed it stays in
+    elif how == "admin reset":
+        ada.post("/review/users/rita/password", data={"password": "reset by the admin",
+                                                      "csrf_token": token(ada, "/review/users")})
+    else:
+        ada.post("/review/users/rita/disable", data={"csrf_token": token(ada, "/review/users")})
+    resp = thief.get("/review/")
+    assert resp.status_code == 302 and "/review/login" in resp.headers["Location"]
+
+
+def test_session_cookie_is_secure_behind_https_and_the_client_address_honours_trusted_proxies(db, tmp_path) -> None:
+    app = flask.Flask("https-app")
+    app.config.update(SECRET_KEY="s", HUIJU_DB=str(tmp_path / "huiju.db"), HUIJU_CONFIG=make_config(),
+                      HUIJU_PUBLIC_URL="https://huiju.example.gov.cn")
+    review_queue.init_app(app)
+    app.register_blueprint(review_queue.create_blueprint(), url_prefix="/review")
+    client = app.test_client()
+    resp = client.post("/review/login", data={"name": "rita", "password": PASSWORD, "csrf_token": token(client)})
+    assert "Secure" in resp.headers["Set-Cookie"] and "HttpOnly" in resp.headers["Set-Cookie"]
+    trusted = ["127.0.0.1/32", "10.0.0.0/8"]
+    assert throttle.client_address("127.0.0.1", "1.2.3.4, 203.0.113.9, 10.0.0.5", trusted) == "203.0.113.9"
+    assert throttle.client_address("198.51.100.1", "203.0.113.9", trusted) == "198.51.100.1"  # not a proxy
+    assert throttle.client_address("127.0.0.1", "203.0.113.9", []) == "127.0.0.1"  # none trusted
 
 
 def test_unknown_item_is_404_and_pages_carry_security_headers(as_rita) -> None:
@@ -301,3 +377,51 @@ def test_item_outside_the_catalog_keeps_its_column_when_approved_from_the_queue(
                                       "csrf_token": token(as_rita, "/review/")})
     assert review_queue.state(db, 1) == "approved"
     assert review_queue.publish_view(db, 1)["column"] is None
+
+
+def test_undo_an_approval_unreject_and_start_a_correction_from_the_desk(app, db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1)
+    submit_new(db, fake_norm, 2)
+    rita, eddie = app.test_client(), app.test_client()
+    login(rita, "rita")
+    login(eddie, "eddie")
+    rita.post("/review/act", data={"act": "approve:1", "csrf_token": token(rita, "/review/")})
+    page = rita.get("/review/").get_data(as_text=True)
+    assert 'id="undoable"' in page and "撤销 Undo" in page
+    rita.post("/review/item/1/undo", data={"back": "/review/", "csrf_token": token(rita, "/review/")})
+    assert review_queue.state(db, 1) == "pending"
+    rita.post("/review/act", data={"act": "reject:2", "reason": "误判", "csrf_token": token(rita, "/review/")})
+    assert 'id="unreject-form"' not in rita.get("/review/item/2").get_data(as_text=True)  # editors only
+    assert 'id="unreject-form"' in eddie.get("/review/item/2").get_data(as_text=True)
+    eddie.post("/review/item/2/unreject", data={"reason": "本地新闻", "csrf_token": token(eddie, "/review/")})
+    assert review_queue.state(db, 2) == "pending" and 2 not in fake_norm.tombstones
+    review_queue.approve(db, [1], user="rita")
+    review_queue.mark_published(db, 1, 1)
+    resp = rita.post("/review/item/1/correct", data={"reason": "数字有误", "csrf_token": token(rita, "/review/")})
+    assert resp.headers["Location"].endswith("/review/item/1/edit") and review_queue.state(db, 1) == "corrected"
+
+
+def test_queue_is_paged_oldest_first_searchable_in_chinese_and_flags_long_waits(as_rita, db, fake_norm) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    for i in range(1, 121):
+        submit_new(db, fake_norm, i, title=f"普通新闻 {i}", text="第一段。", now=now - timedelta(minutes=600 - i))
+    fake_norm.items[77]["text"] = "哈尔滨市召开冰雪旅游推进会。"
+    page1 = as_rita.get("/review/").get_data(as_text=True)
+    ids = [int(m) for m in re.findall(r'<tr class="unit" data-id="(\d+)"', page1)]
+    assert ids == list(range(1, 51))  # oldest first, 50 a page
+    assert "第 1 / 3 页" in page1 and 'rel="next"' in page1
+    page3 = as_rita.get("/review/?page=3").get_data(as_text=True)
+    assert [int(m) for m in re.findall(r'data-id="(\d+)"', page3)] == list(range(101, 121))
+    newest = as_rita.get("/review/?sort=newest").get_data(as_text=True)
+    assert re.findall(r'data-id="(\d+)"', newest)[0] == "120"
+    found = as_rita.get("/review/?q=哈爾濱+冰雪").get_data(as_text=True)  # traditional, two words, in the body
+    assert re.findall(r'data-id="(\d+)"', found) == ["77"] and "找到 1 组" in found
+    assert re.findall(r'data-id="(\d+)"', as_rita.get("/review/?q=新闻+１１９").get_data(as_text=True)) == ["119"]
+    # waited longer than the default 240 minutes: items 1…, submitted up to 599 minutes ago
+    assert 'id="overdue-alert"' in page1 and "已等待 9 小时 59 分" in page1
+    assert "120 组等待超过 4 小时" in page1  # the newest waited 480 min: overdue too
+    submit_new(db, fake_norm, 121, title="刚到的新闻", now=now)
+    fresh = as_rita.get("/review/?q=刚到").get_data(as_text=True)
+    assert re.findall(r'data-id="(\d+)"', fresh) == ["121"] and "已等待" not in fresh.split('id="matched"')[1]

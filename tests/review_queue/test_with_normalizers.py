@@ -149,3 +149,51 @@ def test_a_page_back_at_the_source_clears_the_flag(rdb) -> None:
     feed(rdb, 4, gone(item))
     edited, _ = feed(rdb, 5, story("harbin", "市政府召开冬季城市运行保障工作推进会议（更正）", PARAS, "a1"))
     assert edited.kind == "version" and review_queue.WITHDRAWN_FLAG not in review_queue.queue(rdb)[0].flags
+
+
+def test_an_unrejected_item_is_no_longer_tombstoned_and_its_next_version_comes_back(rdb) -> None:
+    review_queue.add_user(rdb, "erin", "editor", "correct horse battery")
+    item = story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1")
+    first, _ = feed(rdb, 1, item)
+    review_queue.reject(rdb, [first.item_id], user="rita", reason="误判")
+    assert normalizers.is_tombstoned(rdb, first.item_id)
+    assert feed(rdb, 2, replace(item, title=item.title + "（更新）"))[0].kind == "tombstoned"
+    review_queue.unreject(rdb, first.item_id, user="erin", reason="本地新闻")
+    assert not normalizers.is_tombstoned(rdb, first.item_id)
+    assert "tombstoned" not in normalizers.get_item(rdb, first.item_id)["flags"]
+    again, state = feed(rdb, 3, replace(item, title=item.title + "（再更新）"))
+    assert again.kind == "version" and state == "pending"
+
+
+def test_the_cached_queue_the_web_page_uses_equals_a_fresh_build_after_every_change(rdb) -> None:
+    def same() -> None:
+        assert review_queue.queue(rdb, cached=True) == review_queue.queue(rdb)
+
+    feed(rdb, 1, story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1"))
+    feed(rdb, 2, story("harbin", "全市冰雪旅游季启动仪式举行", [p.replace("会议", "仪式") for p in PARAS[::-1]], "a2"))
+    same()
+    copy, _ = feed(rdb, 3, story("xinhua", "哈尔滨：市政府召开冬季城市运行保障工作推进会议", PARAS[:3], "x1"))
+    same()  # a re-post joined the first story's unit
+    [first, _second] = review_queue.queue(rdb, cached=True)
+    review_queue.lock(rdb, first.item_id, user="rita")
+    same()
+    review_queue.approve(rdb, [first.item_id], user="rita")
+    same()  # the unit is gone with its re-post
+    review_queue.reject(rdb, [review_queue.queue(rdb)[0].item_id], user="rita", reason="重复")
+    same()
+    assert review_queue.queue(rdb, cached=True) == []
+
+
+def test_a_cluster_is_explained_member_by_member(rdb) -> None:
+    from review_queue.explain import explain
+
+    own, _ = feed(rdb, 1, story("harbin", "市政府召开冬季城市运行保障工作推进会议", PARAS, "a1"))
+    copy, _ = feed(rdb, 2, story("xinhua", "哈尔滨：市政府召开冬季城市运行保障工作推进会议", PARAS[:3], "x1"))
+    assert copy.cluster_id == own.cluster_id
+    [member] = explain(rdb, own.item_id)
+    assert member["id"] == copy.item_id and member["source"] == "xinhua" and member["state"] == "pending"
+    assert 60 <= member["score"] < 100  # the re-post kept three paragraphs of four
+    assert member["shared_chars"] >= len(PARAS[0]) and "<mark>" in member["shared"]
+    assert 'class="diff"' in member["diff"] and "#" + str(own.item_id) in member["diff"]
+    assert PARAS[3][:10] in member["diff"]  # the paragraph the re-post dropped shows in the diff
+    assert explain(rdb, 999) == []

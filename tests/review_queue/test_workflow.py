@@ -67,6 +67,12 @@ def act(db, action: str, user: str, config) -> None:
     elif action == "keep":
         review_queue.submit(db, FakeResult(ITEM, kind="withdrawn"), CITY, now=at(35))
         review_queue.keep(db, ITEM, user=user, now=now)
+    elif action == "unreject":
+        review_queue.unreject(db, ITEM, user=user, reason="退回有误", now=now)
+    elif action == "undo-approve":
+        review_queue.undo_approve(db, ITEM, user=user, now=now)
+    elif action == "desk-correct":
+        review_queue.start_correction(db, ITEM, user=user, reason="数字有误", now=now)
     else:
         raise AssertionError(action)
 
@@ -175,3 +181,43 @@ def test_signoff_roles_are_fixed_at_first_approval_so_callers_without_config_can
     with pytest.raises(PermissionDenied, match="editor"):
         review_queue.approve(db, [1], user="ron")  # e.g. a command line that passes no config
     assert review_queue.approve(db, [1], user="eddie") == ["approved"]
+
+
+def test_moving_an_item_never_escapes_its_columns_signoff(db, fake_norm) -> None:
+    config = make_config(gov_affairs=("editor",))
+    submit_new(db, fake_norm, 1, column="gov-affairs")
+    with pytest.raises(PermissionDenied, match=r"moving it out of gov-affairs \(sign-off: editor\) needs an editor"):
+        review_queue.approve(db, [1], user="rita", column="city-news", config=config)
+    with pytest.raises(PermissionDenied, match="needs an editor"):
+        review_queue.edit(db, 1, user="rita", column="city-news", config=config)
+    assert review_queue.state(db, 1) == "pending" and review_queue.publish_view(db, 1)["column"] is None
+    with pytest.raises(review_queue.MissingReason, match="needs a reason"):
+        review_queue.approve(db, [1], user="eddie", column="city-news", config=config)
+    assert review_queue.approve(db, [1], user="eddie", column="city-news", reason="属地新闻",
+                                config=config) == ["approved"]
+    moved = [h for h in review_queue.history(db, 1) if h["action"] == "column"][0]
+    assert moved["note"] == "moved out of gov-affairs (sign-off: editor): 属地新闻"
+
+
+def test_moving_into_a_stricter_column_brings_its_chain_even_after_the_first_approval(db, fake_norm) -> None:
+    config = make_config(gov_affairs=("editor",), gov_documents=("editor", "admin"))
+    submit_new(db, fake_norm, 1)  # city-news: no sign-off
+    assert review_queue.approve(db, [1], user="rita", column="gov-affairs", config=config) == ["awaiting-signoff"]
+    review_queue.edit(db, 1, user="eddie", column="gov-documents", config=config)
+    assert review_queue.approve(db, [1], user="eddie", config=config) == ["awaiting-signoff"]
+    with pytest.raises(PermissionDenied, match="admin"):
+        review_queue.approve(db, [1], user="erin", config=config)
+    # moving it back to a column with a weaker chain while it waits is again an editor's decision
+    with pytest.raises(PermissionDenied, match="needs an editor"):
+        review_queue.edit(db, 1, user="ron", column="city-news", config=config)
+    assert review_queue.approve(db, [1], user="ada", config=config) == ["approved"]
+    assert [s["user"] for s in review_queue.publish_view(db, 1)["signoffs"]] == ["rita", "eddie", "ada"]
+
+
+def test_batch_approval_from_a_weaker_column_choice_is_refused_as_a_whole(db, fake_norm) -> None:
+    config = make_config(gov_affairs=("editor",))
+    submit_new(db, fake_norm, 1)
+    submit_new(db, fake_norm, 2, column="gov-affairs")
+    with pytest.raises(PermissionDenied):
+        review_queue.approve(db, [1, 2], user="rita", column="city-news", config=config)
+    assert review_queue.states(db, [1, 2]) == {1: "pending", 2: "pending"}

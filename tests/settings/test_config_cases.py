@@ -84,3 +84,11 @@ def test_idle_max_is_read_per_source_and_for_the_collector() -> None:
 @pytest.mark.parametrize("text", ["15m", "90m", "2h", "1d", "45s", "36h"])
 def test_an_interval_is_written_back_as_schedules_toml_would(text: str) -> None:
     assert settings.format_every(settings.parse_every(text)) == text
+
+
+def test_signoff_levels_keep_the_plain_role_list_and_take_names() -> None:
+    path = Path(__file__).parent / "cases" / "ok-signoff-levels.toml"
+    config = settings.loads(path.read_text(encoding="utf-8"))
+    docs, affairs = config.columns["gov-documents"], config.columns["gov-affairs"]
+    assert docs.signoff == ("editor", "admin") and docs.level_names() == ("科室复审", "领导终审")
+    assert affairs.signoff == ("editor",) and affairs.level_names() == ("终审",)

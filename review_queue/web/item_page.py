@@ -1,0 +1,163 @@
+"""One item: its page (preview, cluster, history), its actions, and the edit form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+import checks
+import normalizers
+from review_queue import actions, explain, locks, signoff
+from review_queue import workflow as wf
+from review_queue.errors import PermissionDenied, ReviewError
+from review_queue.history import history
+from review_queue.web.common import (
+    after_review,
+    can,
+    catalog,
+    current_user,
+    get_config,
+    get_db,
+    http_url,
+    requires,
+    safe_next,
+    sanitize_preview,
+)
+
+# Item ids are SQLite integers: a larger number in an address is no item (404), not a crash.
+ITEM = "/item/<int(max=9223372036854775807):item_id>"
+
+
+def _item_or_404(item_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The review row and the item as published (normalized item + reviewer edits)."""
+    db = get_db()
+    row = actions.get_row(db, item_id)
+    item = normalizers.get_item(db, item_id)
+    if row is None or item is None:
+        abort(404, f"item {item_id} is not in review")
+    return row, actions.as_published(item, row)
+
+
+@requires("reviewer")
+def item_page(item_id: int) -> Any:
+    db = get_db()
+    row, shown = _item_or_404(item_id)
+    me = current_user()
+    lock = locks.current_lock(db, item_id)  # looking takes no lock: only the edit form does
+    members = explain.explain(db, item_id)  # why each member is in this story
+    chain = signoff.chain_in_force(row, get_config())
+    found = checks.open_findings(db, [item_id]).get(item_id, [])
+    preview = sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url")))
+    return render_template(
+        "review_queue/item.html", row=row, item=shown, lock=lock, members=members,
+        findings=found, blocked=any(f.severity == "block" and not f.overridden_by for f in found),
+        title_marked=Markup(checks.highlight_text(shown.get("title") or "", found)),
+        chain=list(zip(signoff.level_names(row, chain, get_config()), chain, strict=True)),
+        history=history(db, item_id), columns=catalog(), column=shown["column"],
+        preview=Markup(checks.highlight(str(preview), found)),
+        reviewable=row["state"] in wf.REVIEWABLE,
+        undoable=row["state"] == wf.APPROVED and (row["approved_by"] == me.name or can("editor")),
+        retractable=row["state"] in (wf.PUBLISHED, wf.CORRECTED),
+        locked_by_other=lock is not None and lock.holder != me.name,
+    )
+
+
+@requires("reviewer")
+def item_action(item_id: int, action: str) -> Any:
+    db = get_db()
+    _item_or_404(item_id)
+    me = current_user()
+    back = url_for(".item_page", item_id=item_id)
+    try:
+        if action == "approve":
+            states = actions.approve(db, [item_id], user=me.name, column=request.form.get("column") or None,
+                                     reason=request.form.get("move_reason", ""), config=get_config(),
+                                     override_checks=request.form.get("override_checks", "").strip() or None)
+            flash(f"item {item_id}: {states[0]}", "ok")
+            if states[0] == wf.APPROVED:
+                after_review(db)
+            back = url_for(".queue_page")
+        elif action == "reject":
+            actions.reject(db, [item_id], user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: rejected", "ok")
+            back = url_for(".queue_page")
+        elif action == "retract":
+            if not wf.role_satisfies(me.role, "editor"):
+                abort(403, "retracting needs the editor role")
+            actions.retract(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: retracted", "ok")
+            after_review(db)
+        elif action == "keep":
+            if not wf.role_satisfies(me.role, "editor"):
+                abort(403, "keeping an item its source took down needs the editor role")
+            actions.keep(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: kept on the portal", "ok")
+        elif action == "unreject":
+            actions.unreject(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: 已撤销退回，重新待审 (rejection undone)", "ok")
+        elif action == "undo":
+            actions.undo_approve(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: 已撤销通过 (approval undone)", "ok")
+            back = safe_next(request.form.get("back")) if request.form.get("back") else back
+        elif action == "correct":
+            actions.start_correction(db, item_id, user=me.name, reason=request.form.get("reason", ""))
+            flash(f"item {item_id}: 更正已开始，修改后再审核 (correction started: edit, then approve)", "ok")
+            back = url_for(".edit_page", item_id=item_id)
+        elif action == "unlock":
+            locks.unlock(db, item_id, user=me.name)
+            back = url_for(".queue_page")
+        elif action == "lock":
+            locks.lock(db, item_id, user=me.name)
+        elif action == "take-over":
+            locks.take_over(db, item_id, user=me.name)
+            flash(f"item {item_id}: 已接管编辑锁 (lock taken over)", "ok")
+            back = url_for(".edit_page", item_id=item_id)
+        else:
+            abort(404, f"no action {action!r}")
+    except PermissionDenied as exc:
+        abort(403, str(exc))
+    except ReviewError as exc:
+        flash(str(exc), "error")
+    return redirect(back)
+
+
+@requires("reviewer")
+def edit_page(item_id: int) -> Any:
+    db = get_db()
+    row, shown = _item_or_404(item_id)
+    me = current_user()
+    if request.method == "POST":
+        topics = [t for t in request.form.getlist("topics") if t]
+        try:
+            changes = actions.edit(
+                db, item_id, user=me.name, title=request.form.get("title"), text=request.form.get("text"),
+                column=request.form.get("column") or None, topics=topics,
+                reason=request.form.get("move_reason", ""), config=get_config(),
+            )
+            flash(f"item {item_id}: {len(changes)} 处修改已保存 (saved)", "ok")
+            return redirect(url_for(".item_page", item_id=item_id))
+        except PermissionDenied as exc:
+            abort(403, str(exc))
+        except ReviewError as exc:
+            flash(str(exc), "error")
+    lock = None
+    if row["state"] in wf.EDITABLE:
+        try:
+            lock = locks.lock(db, item_id, user=me.name)
+        except ReviewError as exc:
+            flash(str(exc), "error")
+            lock = locks.current_lock(db, item_id)
+    return render_template(
+        "review_queue/edit.html", row=row, item=shown, lock=lock,
+        locked_by_other=lock is not None and lock.holder != me.name, title=shown.get("title") or "",
+        text=shown.get("text") or "", column=shown["column"], topics=shown["topics"], columns=catalog(),
+    )
+
+
+ROUTES = (
+    (ITEM, item_page, ("GET",)),
+    (ITEM + "/<action>", item_action, ("POST",)),
+    (ITEM + "/edit", edit_page, ("GET", "POST")),
+)

@@ -1,0 +1,55 @@
+"""Reviewer accounts, for admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from review_queue import users
+from review_queue import workflow as wf
+from review_queue.errors import PermissionDenied, ReviewError
+from review_queue.web.common import current_user, get_db, requires
+
+
+@requires("admin")
+def users_page() -> Any:
+    db = get_db()
+    if request.method == "POST":
+        try:
+            users.add_user(db, request.form.get("name", ""), request.form.get("role", ""),
+                           request.form.get("password", ""))
+            flash(f"user {request.form.get('name', '').strip()} added", "ok")
+            return redirect(url_for(".users_page"))
+        except ReviewError as exc:
+            flash(str(exc), "error")
+    return render_template("review_queue/users.html", users=users.list_users(db), roles=wf.ROLES)
+
+
+@requires("admin")
+def user_action(name: str, action: str) -> Any:
+    db = get_db()
+    me = current_user()
+    try:
+        if action == "role":
+            if name == me.name:
+                raise PermissionDenied("you cannot change your own role")
+            users.set_role(db, name, request.form.get("role", ""))
+        elif action == "password":
+            users.set_password(db, name, request.form.get("password", ""))
+        elif action in ("disable", "enable"):
+            if name == me.name:
+                raise PermissionDenied("you cannot disable yourself")
+            users.disable_user(db, name, disabled=action == "disable")
+        else:
+            abort(404, f"no action {action!r}")
+        flash(f"user {name}: {action} done", "ok")
+    except ReviewError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for(".users_page"))
+
+
+ROUTES = (
+    ("/users", users_page, ("GET", "POST")),
+    ("/users/<name>/<action>", user_action, ("POST",)),
+)
