@@ -68,7 +68,7 @@ def one_line(exc: BaseException) -> str:
     """
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     known = ("ConfigError", "StoreError", "CollectError", "ReviewError", "PublisherError", "ProvinceError",
-             "NormalizerError")
+             "NormalizerError", "CheckError")
     names = {c.__name__ for c in type(exc).__mro__}
     if names & set(known) or isinstance(exc, (OSError, ValueError)):
         return text or type(exc).__name__
@@ -136,6 +136,9 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
     import errno
 
     config = obj.config()
+    import checks
+
+    checks.checker(config)  # term lists with a mistake: refuse to start, one line naming file and line
     try:
         d = Daemon(config, obj.db_path, host=host, port=port)
     except OSError as exc:
@@ -396,9 +399,15 @@ def review() -> None:
 @click.option("--column", default=None, help="Publish into this column instead of the routed one.")
 @click.option("--reason", default="", help="Why an editor moves items out of a column with a stricter sign-off.")
 @click.option("--user", required=True, help="Reviewer's user name.")
+@click.option("--override-checks", "override_checks", default=None, metavar="REASON",
+              help="Editors: approve although a check found a block problem (kept in the history).")
 @click.pass_obj
-def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reason: str, user: str) -> None:
-    """Approve items or give their next sign-off (items whose sign-off chain is complete are published)."""
+def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reason: str, user: str,
+                   override_checks: str | None) -> None:
+    """Approve items or give their next sign-off (items whose sign-off chain is complete are published).
+
+    An item with a block finding of the checks (run.py checks) is refused unless an editor gives
+    --override-checks REASON."""
     import pipeline
     import review_queue
 
@@ -407,7 +416,8 @@ def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reas
         raise Fail(f"unknown column {column!r} (known: {', '.join(config.columns)})")
     db = obj.db()
     authenticate_cli(db, user)
-    states = review_queue.approve(db, list(item_ids), user=user, column=column, reason=reason, config=config)
+    states = review_queue.approve(db, list(item_ids), user=user, column=column, reason=reason, config=config,
+                                  override_checks=override_checks)
     stats = pipeline.publish_due(db, config)
     for item_id, state in zip(item_ids, states, strict=False):
         click.echo(f"item {item_id}: {state}")
@@ -541,7 +551,8 @@ def publish(obj: Ctx, export_dir: str | None, base_url: str | None, as_json: boo
 @click.option("--column", default=None, help="Only items in this column (a column id of the catalog).")
 @click.pass_obj
 def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column: str | None) -> None:
-    """Stored items with their state, column and cluster."""
+    """Stored items with their state, column and cluster (and the open findings of the checks)."""
+    import checks
     import normalizers
     import review_queue
 
@@ -551,12 +562,14 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
         raise Fail(f"unknown column {column!r} (known: {', '.join(obj.config().columns)})")
     db = obj.db(readonly=True)
     rows = normalizers.list_items(db, limit=None if (state or column) else limit, bodies=False)
+    found = checks.open_findings(db, [r["id"] for r in rows])
     out = []
     for r in review_queue.published_items(db, rows):
         out.append({"id": r["id"], "source": r["source"], "title": r["title"], "url": r["url"],
                     "published_at": r["published_at"], "state": r["state"],
                     "column": r["column"], "topics": r["topics"],
-                    "cluster": r["cluster"], "version": r["version"], "flags": r.get("flags") or []})
+                    "cluster": r["cluster"], "version": r["version"], "flags": r.get("flags") or [],
+                    "checks": [f.as_dict() for f in found.get(r["id"], [])]})
     if state:
         out = [o for o in out if o["state"] == state]
     if column:
@@ -570,6 +583,41 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
         click.echo(f"{o['id']:>6}  {o['state']:10} {o['column']:18} c{o['cluster']:<6} {o['source']:20} "
                    f"{o['published_at'] or 'date unknown':25} {o['title']}")
     click.echo(plural(len(out), "item"))
+
+
+@cli.command("checks")
+@click.option("--all", "every_state", is_flag=True, help="Items in any state, not only those waiting for review.")
+@click.option("--links", is_flag=True, help="First check the links that are due (404/410), as the daemon does.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a JSON array).")
+@click.pass_obj
+def checks_cmd(obj: Ctx, every_state: bool, links: bool, as_json: bool) -> None:
+    """Open findings of the checks before publishing (personal data, terms, links, dates, source lines)."""
+    import checks
+    import review_queue
+
+    config = obj.config()
+    checks.checker(config)  # a term file with a mistake: one line naming file and line
+    db = obj.db() if links else obj.db(readonly=True)
+    if links:
+        stats = checks.link_pass(db, config)
+        if not as_json:
+            click.echo(f"links checked {stats.checked}, answering 404/410 {stats.dead}, unreachable {stats.errors}")
+    found = checks.open_findings(db)
+    states = review_queue.states(db, list(found))
+    rows = [{"item_id": item_id, "state": states.get(item_id, "new"), **f.as_dict()}
+            for item_id, fs in found.items() for f in fs
+            if every_state or states.get(item_id) in review_queue.REVIEWABLE]
+    if as_json:
+        emit_json(rows)
+        return
+    if rows:
+        click.echo(f"{'ITEM':>6}  {'STATE':16} {'SEVERITY':8} {'CODE':15} {'PLACE':8} TEXT")
+    for r in rows:
+        place = "-" if r["paragraph"] is None else ("title" if r["paragraph"] == 0 else f"p{r['paragraph']}:{r['offset']}")
+        click.echo(f"{r['item_id']:>6}  {r['state']:16} {r['severity']:8} {r['code']:15} {place:8} {r['text']}"
+                   + (f"  (overridden by {r['overridden_by']})" if r["overridden_by"] else ""))
+    blocks = sum(r["severity"] == "block" and not r["overridden_by"] for r in rows)
+    click.echo(plural(len(rows), "open finding") + f", {blocks} blocking approval")
 
 
 # --------------------------------------------------------------------------- users

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.blocking import BlockingScheduler
 from waitress.server import create_server
 
+import checks
 import collectors
 import publisher
 import store
@@ -25,6 +26,7 @@ from settings import Config
 
 log = logging.getLogger("huiju.daemon")
 
+LINK_PASS_EVERY = 600  # seconds between link passes (each checks at most [checks] links_per_pass links)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
 
 
@@ -88,10 +90,25 @@ class Daemon:
         finally:
             self._pass_lock.release()
 
+    def link_pass(self) -> None:
+        """Check the links that are due (checks.link_pass), off the ingest path; never fatal."""
+        try:
+            db = store.open_db(self.db_path)
+            try:
+                stats = checks.link_pass(db, self.config)
+            finally:
+                db.conn.close()
+            if stats.dead:
+                log.info("links: checked %d, %d answer 404/410", stats.checked, stats.dead)
+        except Exception:
+            log.exception("link pass failed")
+
     def start(self) -> None:
         collectors.schedule_jobs(self.scheduler, self.dispatcher, every_seconds=5)
         self.scheduler.add_job(self.pipeline_pass, "interval", seconds=self.pass_every, id="pipeline",
                                name="ingest + publish")
+        self.scheduler.add_job(self.link_pass, "interval", seconds=LINK_PASS_EVERY, id="links",
+                               name="check body links (404/410)")
         self._web_thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self._web_thread.start()
         if self.static is not None:

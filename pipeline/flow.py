@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlite_utils
 
+import checks
 import collectors
 import normalizers
 import publisher
@@ -42,6 +43,7 @@ def init_all(db: sqlite_utils.Database) -> None:
     """Create or migrate every package's tables (idempotent; run at every start)."""
     collectors.init(db)
     normalizers.init(db)
+    checks.init(db)
     review_queue.init(db)
     publisher.init(db)
 
@@ -62,6 +64,7 @@ def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None =
     """Ingest every collected row not yet ingested and place it in the review workflow."""
     stats = stats or PassStats()
     sources = {s.id: s for s in config.sources}
+    checks.checker(config)  # term lists that cannot be read stop the pass here, before any row
     while True:
         cursor = normalizers.last_ingested(db)
         rows = collectors.pending(db, cursor, batch)
@@ -72,6 +75,7 @@ def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None =
             try:
                 with store.transaction(db):
                     result = normalizers.ingest(db, collected_id, item, source, config, now=now)
+                    checks.check_ingested(db, result, item.html, config=config, now=now)
                     state = review_queue.submit(db, result, source, now=now)
             except Exception as exc:
                 # Keep the row and retry it on the next pass; a row that keeps failing is set aside

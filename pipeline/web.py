@@ -11,6 +11,7 @@ from pathlib import Path
 import flask
 from markupsafe import escape
 
+import checks
 import collectors
 import normalizers
 import publisher
@@ -120,6 +121,7 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
             "sources_alerting": [h.id for h in health if h.alert],
             "ingest_quarantined": quarantined,
             "published_withdrawn_upstream": taken_down,
+            "checks_terms_error": checks.last_error(),  # a term file refused at reload (the old lists stay)
         })
 
     @app.get("/metrics")
@@ -136,6 +138,12 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
             gauges["huiju_ingest_quarantined"] = len(normalizers.failed_ingests(conn))
             # published items whose source took the page down, waiting for an editor's decision
             gauges["huiju_published_withdrawn_upstream"] = len(review_queue.withdrawn_upstream(conn))
+            # open findings of the checks on items waiting for review, one gauge per code
+            found = checks.open_findings(conn)
+            waiting = {i for i, st in review_queue.states(conn, list(found)).items() if st in review_queue.REVIEWABLE}
+            by_code = checks.counts(conn, waiting) if waiting else {}
+            for code in checks.CODES:
+                gauges[f'huiju_check_findings{{code="{code}"}}'] = by_code.get(code, 0)
             for f in publisher.freshness(conn, config.columns):
                 days = f.days_since if f.days_since is not None else -1
                 gauges[f'huiju_column_days_since_update{{column="{f.column}"}}'] = days

@@ -38,6 +38,7 @@ from review_queue.actions import (
 )
 from review_queue.errors import (
     BadCredentials,
+    ChecksBlocked,
     InvalidTransition,
     LockedByOther,
     MissingReason,
@@ -93,6 +94,7 @@ __all__ = [
     "STATES",
     "TRANSITIONS",
     "BadCredentials",
+    "ChecksBlocked",
     "InvalidTransition",
     "Lock",
     "LockedByOther",

@@ -8,6 +8,7 @@ edits live in ``reviews`` and reach the portal through :func:`publish_view`.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from html import escape
@@ -15,12 +16,14 @@ from typing import Any
 
 import sqlite_utils
 
+import checks
 import normalizers
 import store
 from review_queue import signoff
 from review_queue import workflow as wf
 from review_queue.clock import iso, utc
 from review_queue.errors import (
+    ChecksBlocked,
     InvalidTransition,
     MissingReason,
     PermissionDenied,
@@ -159,7 +162,7 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
         }
         # an untitled or address-less item needs a person, even from a trusted source
         auto = getattr(source, "review", "required") == "auto" and not _unpublishable(
-            item_id, result.title, result.url)
+            item_id, result.title, result.url) and not checks.blocking(db, item_id)
         if row is None:
             state = _submit_new(db, item_id, result, info, auto, at)
             if result.withdrawn:  # first met already gone upstream
@@ -352,25 +355,27 @@ effective_column = column_in_effect  # the column in effect (review_queue.overla
 
 def approve(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: str,
             column: str | None = None, reason: str = "", now: datetime | None = None,
-            config: Any = None) -> list[str]:
+            config: Any = None, override_checks: str | None = None) -> list[str]:
     """Approve items (all or none); returns each item's new state.
 
     With *config* (settings.Config) the sign-off chain in force applies (see
     :mod:`review_queue.signoff`): a first approval goes to ``awaiting-signoff`` and each listed
     role must then approve in turn, each by a different person. *column* moves the items to
     another catalog column as they are approved (out of a stricter column: editors only, with a
-    *reason*).
+    *reason*). An item with an open ``block`` finding of the checks is refused (ChecksBlocked)
+    unless an editor gives *override_checks*, the reason, which the history keeps.
     """
     at = iso(utc(now))
     with store.transaction(db):
         role = active_role(db, user)
         return [approve_one(db, require_row(db, item_id), user=user, role=role, column=column,
-                            reason=reason, at=at, now=now, config=config)
+                            reason=reason, at=at, now=now, config=config, override_checks=override_checks)
                 for item_id in _ids(item_ids)]
 
 
 def approve_one(db: sqlite_utils.Database, row: dict[str, Any], *, user: str, role: str,
-                column: str | None, reason: str, at: str, now: datetime | None, config: Any) -> str:
+                column: str | None, reason: str, at: str, now: datetime | None, config: Any,
+                override_checks: str | None = None) -> str:
     """One approval step of one item, inside the caller's transaction: the single place where an
     approval or sign-off is decided (web, command line and batch all come here). Raises a
     ReviewError to refuse it; returns the new state."""
@@ -381,6 +386,8 @@ def approve_one(db: sqlite_utils.Database, row: dict[str, Any], *, user: str, ro
     _require_publishable(db, row)
     if column is not None and column != effective_column(row):
         move_column(db, row, column, user=user, role=role, reason=reason, at=at, config=config)
+    _recheck(db, row, config, now)  # as approved now: column, edits, today's term lists
+    _require_checks(db, row, user=user, role=role, reason=override_checks, at=at, now=now)
     signoffs = list(row["signoffs"])
     needed_roles = signoff.chain_in_force(row, config)
     if row["state"] == wf.AWAITING_SIGNOFF:
@@ -465,6 +472,31 @@ def _require_publishable(db: sqlite_utils.Database, row: dict[str, Any]) -> None
     problem = _unpublishable(row["item_id"], title, item.get("url"))
     if problem:
         raise Unpublishable(problem)
+
+
+def _recheck(db: sqlite_utils.Database, row: dict[str, Any], config: Any, now: datetime | None) -> None:
+    """Check the item again as a reviewer would now approve it (edits and column applied)."""
+    item = normalizers.get_item(db, row["item_id"])
+    if item is None:
+        return
+    checks.check_item(db, item, config=config, title=row["edit_title"], text=row["edit_text"],
+                      html=row["edit_html"], column=effective_column(row, item), now=now, note="fixed by an edit")
+
+
+def _require_checks(db: sqlite_utils.Database, row: dict[str, Any], *, user: str, role: str,
+                    reason: str | None, at: str, now: datetime | None) -> None:
+    """A block finding stops the approval; an editor's reason lets it through, in the history."""
+    blocks = checks.blocking(db, row["item_id"])
+    if not blocks:
+        return
+    what = ", ".join(f"{code} ×{n}" if n > 1 else code
+                     for code, n in Counter(f.code for f in blocks).items())
+    if not (reason or "").strip():
+        raise ChecksBlocked(f"item {row['item_id']}: 发布前检查发现 {what}，不能通过 checks found {what} (block): "
+                            "fix the text, or an editor approves with a reason (--override-checks REASON)")
+    _move(db, row, "override-checks", row["state"], actor=user, role=role, at=at,
+          note=f"checks overridden ({what}): {reason.strip()}")
+    checks.override(db, row["item_id"], blocks, user=user, reason=reason.strip(), now=now)
 
 
 def reject(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: str, reason: str = "",
@@ -569,6 +601,7 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
             _set(db, row["item_id"], updated_at=at, **fields)
             record(db, row["item_id"], at=at, actor=user, action="edit", from_state=row["state"],
                    to_state=row["state"], note=note, changes=changes)
+            _recheck(db, {**row, **fields}, config, now)
         release_own(db, row["item_id"], user)  # the edit is saved: the lock has nothing left to guard
     return changes
 

@@ -69,3 +69,8 @@ class Unpublishable(ReviewError):
 
 class UnknownColumn(ReviewError):
     """A column id that is not in the catalog."""
+
+
+class ChecksBlocked(ReviewError):
+    """A ``block`` finding of the checks (personal data, a banned word…) stops the approval;
+    an editor may approve with a reason (override)."""

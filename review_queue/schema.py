@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+import checks
 import store
 
 
@@ -123,4 +124,5 @@ STEPS = [_step1, _step2, _step3, _step4, _step5]
 
 def init(db: sqlite_utils.Database) -> None:
     """Create or migrate review_queue's tables (idempotent; run at every start)."""
+    checks.init(db)  # approval reads the checks' findings
     store.migrate(db, "review_queue", STEPS)

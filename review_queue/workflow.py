@@ -99,6 +99,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("upstream-withdrawn", APPROVED, CORRECTED, SYSTEM,
                "the source took the page down before the correction was published"),
     *(Transition("upstream-restored", s, s, SYSTEM, "the page is back at the source") for s in STATES),
+    # checks before publishing: a block finding is let through by an editor, with a reason
+    *(Transition("override-checks", s, s, "editor", "block findings let through with a reason")
+      for s in REVIEWABLE),
     Transition("keep", PUBLISHED, PUBLISHED, "editor", "stays on the portal although the source took the page down"),
     Transition("keep", CORRECTED, CORRECTED, "editor", "stays on the portal although the source took the page down"),
 )

@@ -15,6 +15,7 @@ from settings.model import (
     ROLES,
     SOURCE_KINDS,
     SOURCE_TYPES,
+    CheckSettings,
     CollectorSettings,
     Column,
     Config,
@@ -24,6 +25,7 @@ from settings.model import (
 )
 
 __all__ = [
+    "CheckSettings",
     "DEFAULT_COLUMNS",
     "parse_every",
     "format_every",

@@ -23,6 +23,7 @@ from settings.model import (
     ROLES,
     SOURCE_KINDS,
     SOURCE_TYPES,
+    CheckSettings,
     CollectorSettings,
     Column,
     Config,
@@ -35,7 +36,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 EVERY_RE = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-TOP_KEYS = {"collector", "web", "columns", "templates", "sources", "rules", "variables"}
+TOP_KEYS = {"collector", "web", "columns", "templates", "sources", "rules", "variables", "checks"}
 
 # DESIGN §3: used when a configuration declares no [[columns]] of its own.
 DEFAULT_COLUMNS = (
@@ -188,6 +189,7 @@ class _Parser:
             rules=rules,
             collector=self.settings("collector", CollectorSettings),
             web=self.settings("web", WebSettings),
+            checks=self.check_settings(),
         )
 
     def parse_columns(self) -> dict[str, Column]:
@@ -202,7 +204,7 @@ class _Parser:
             where = f'column "{cid}"' if isinstance(cid, str) else f"column #{n}"
             if not isinstance(c, dict):
                 raise self.fail(where, "must be a table")
-            bad = set(c) - {"id", "name", "kind", "freshness_days", "freshness_months", "signoff"}
+            bad = set(c) - {"id", "name", "kind", "freshness_days", "freshness_months", "signoff", "source_required"}
             if bad:
                 raise self.fail(where, f"unknown key {sorted(bad)[0]!r}")
             if not isinstance(cid, str) or not ID_RE.match(cid):
@@ -223,7 +225,10 @@ class _Parser:
             if fm is not None and fd is not None:
                 raise self.fail(where, "give freshness_days or freshness_months, not both")
             roles, names = self.signoff_levels(c.get("signoff", []), where)
-            out[cid] = Column(cid, c["name"], kind, fd, roles, names, freshness_months=fm)
+            if not isinstance(c.get("source_required", False), bool):
+                raise self.fail(where, "source_required must be true or false")
+            out[cid] = Column(cid, c["name"], kind, fd, roles, names, freshness_months=fm,
+                              source_required=c.get("source_required", False))
         return out
 
     def signoff_levels(self, signoff: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -412,10 +417,29 @@ class _Parser:
             raise self.fail(where, "min_hits must be a whole number ≥ 1")
         return RoutingRule(column=r["column"], action=action, url_pattern=pattern, min_hits=min_hits, **tuples)
 
+    def check_settings(self) -> CheckSettings:
+        """[checks]: term files (relative to this file), limits, and severities per finding code."""
+        raw = dict(self.data.get("checks", {})) if isinstance(self.data.get("checks", {}), dict) else None
+        if raw is None:
+            raise self.fail("[checks]", "must be a table")
+        terms = raw.pop("terms", [])
+        if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+            raise self.fail("[checks]", "terms must be a list of file names")
+        base = Path(self.name).parent
+        paths = tuple(str(p if (p := Path(t)).is_absolute() else base / p) for t in terms)
+        severity = raw.pop("severity", {})
+        if not isinstance(severity, dict) or any(v not in ("block", "warn") for v in severity.values()):
+            raise self.fail("[checks]", "severity must map finding codes to \"block\" or \"warn\"")
+        rest = self.settings_from(raw, "checks", CheckSettings)
+        return CheckSettings(terms=paths, severity=tuple(sorted(severity.items())), **rest)
+
     def settings(self, key: str, cls: type) -> Any:
         raw = self.data.get(key, {})
         if not isinstance(raw, dict):
             raise self.fail(f"[{key}]", "must be a table")
+        return cls(**self.settings_from(raw, key, cls))
+
+    def settings_from(self, raw: dict[str, Any], key: str, cls: type) -> dict[str, Any]:
         known = {f.name: f for f in fields(cls)}
         for k, v in raw.items():
             if k not in known:
@@ -438,4 +462,4 @@ class _Parser:
                 raise self.fail(f"[{key}]", f"{k} has the wrong type ({type(v).__name__})")
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 raise self.fail(f"[{key}]", f"{k} must not be negative")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}

@@ -36,6 +36,7 @@ class Column:
     signoff: tuple[str, ...] = ()  # extra roles that must sign off (e.g. ("editor",) for 终审)
     signoff_names: tuple[str, ...] = ()  # what each level is called (科室复审, 领导终审); () = the defaults
     freshness_months: int | None = None  # the rule in calendar months (policy: 6); wins over freshness_days
+    source_required: bool = False  # an item without a source line (来源) gets a SOURCE-MISSING finding
 
     def level_names(self) -> tuple[str, ...]:
         """The name of each sign-off level after the first approval (初审): the last is 终审."""
@@ -149,6 +150,20 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class CheckSettings:
+    """Checks before publishing ([checks]): term lists, date limits, the link pass, severities."""
+
+    terms: tuple[str, ...] = ()  # more term files, relative to the configuration file
+    default_terms: bool = True  # also load the term list shipped in checks/terms/
+    date_future_hours: int = 2  # a publish time later than collection by more than this is a finding
+    date_far_days: int = 180  # a publish time older than collection by more than this (0 = off)
+    link_timeout: float = 10.0  # seconds for one link check
+    links_per_pass: int = 30  # links checked at most per link pass (one at a time)
+    link_recheck_days: int = 7  # a link's answer is kept this long
+    severity: tuple[tuple[str, str], ...] = ()  # (code, block|warn) overriding a code's default
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     columns: dict[str, Column]
@@ -156,6 +171,7 @@ class Config:
     rules: tuple[RoutingRule, ...] = ()
     collector: CollectorSettings = CollectorSettings()
     web: WebSettings = WebSettings()
+    checks: CheckSettings = CheckSettings()
 
     def source(self, source_id: str) -> Source:
         for s in self.sources:

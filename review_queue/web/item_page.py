@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 
+import checks
 import normalizers
 from review_queue import actions, explain, locks, signoff
 from review_queue import workflow as wf
@@ -46,11 +48,15 @@ def item_page(item_id: int) -> Any:
     lock = locks.current_lock(db, item_id)  # looking takes no lock: only the edit form does
     members = explain.explain(db, item_id)  # why each member is in this story
     chain = signoff.chain_in_force(row, get_config())
+    found = checks.open_findings(db, [item_id]).get(item_id, [])
+    preview = sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url")))
     return render_template(
         "review_queue/item.html", row=row, item=shown, lock=lock, members=members,
+        findings=found, blocked=any(f.severity == "block" and not f.overridden_by for f in found),
+        title_marked=Markup(checks.highlight_text(shown.get("title") or "", found)),
         chain=list(zip(signoff.level_names(row, chain, get_config()), chain, strict=True)),
         history=history(db, item_id), columns=catalog(), column=shown["column"],
-        preview=sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url"))),
+        preview=Markup(checks.highlight(str(preview), found)),
         reviewable=row["state"] in wf.REVIEWABLE,
         undoable=row["state"] == wf.APPROVED and (row["approved_by"] == me.name or can("editor")),
         retractable=row["state"] in (wf.PUBLISHED, wf.CORRECTED),
@@ -67,7 +73,8 @@ def item_action(item_id: int, action: str) -> Any:
     try:
         if action == "approve":
             states = actions.approve(db, [item_id], user=me.name, column=request.form.get("column") or None,
-                                     reason=request.form.get("move_reason", ""), config=get_config())
+                                     reason=request.form.get("move_reason", ""), config=get_config(),
+                                     override_checks=request.form.get("override_checks", "").strip() or None)
             flash(f"item {item_id}: {states[0]}", "ok")
             if states[0] == wf.APPROVED:
                 after_review(db)

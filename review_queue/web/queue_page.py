@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+import checks
 import normalizers
 from review_queue import actions, queueview, search
 from review_queue import workflow as wf
@@ -78,6 +79,7 @@ def queue_page() -> Any:
         columns=columns, matched=len(shown), page=page, pages=pages, overdue=overdue,
         alert_minutes=alert_minutes, waited=lambda ts: _waited(now, ts),
         withdrawn=actions.withdrawn_upstream(db),
+        findings=checks.open_findings(db, [e.item_id for e in shown[(page - 1) * PER_PAGE:page * PER_PAGE]]),
         undoable=actions.undoable(db, current_user().name),
         column_ids={c.id for c in columns},
         filters=filters,

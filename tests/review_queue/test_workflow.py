@@ -60,6 +60,10 @@ def act(db, action: str, user: str, config) -> None:
         review_queue.retract(db, ITEM, user=user, reason="withdrawn upstream", now=now)
     elif action == "edit":
         review_queue.edit(db, ITEM, user=user, title="改过的标题", now=now, config=config)
+    elif action == "override-checks":
+        # the text now holds a resident ID number (a block finding): only an editor's reason lets it through
+        review_queue.edit(db, ITEM, user=user, text="张三 身份证号 230102199001011230", now=at(35), config=config)
+        review_queue.approve(db, [ITEM], user=user, config=config, now=now, override_checks="公示期内依法公开")
     elif action == "keep":
         review_queue.submit(db, FakeResult(ITEM, kind="withdrawn"), CITY, now=at(35))
         review_queue.keep(db, ITEM, user=user, now=now)
