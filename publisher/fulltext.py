@@ -96,19 +96,27 @@ def _words(query: str) -> list[str]:
 
 
 def whole_expression(query: str) -> str:
-    """Like :func:`match_expression`, but each compound word must appear as a whole.
+    """Like :func:`match_expression`, but each run of the query (text between spaces) must appear as a whole.
 
-    "As a whole" means the word itself, or its parts next to each other in order (FTS5 NEAR
-    over a few tokens, as search-mode segmentation puts sub-words between them) — never the
-    parts scattered over the text: 海上风电 is not 海上 … 风电 three sentences apart.
+    jieba splits 海上风电 into 海上 + 风电 and 城市轨道交通 may be one word or three: "as a whole"
+    means the run itself as one token, or its words' parts near each other (FTS5 NEAR over a
+    few tokens, as search-mode segmentation puts sub-words between them) — never the parts
+    scattered over the text: 海上风电 is not 海上运输 … 陆上风电.
     """
+    _words(query)  # the same errors as match_expression
     groups = []
-    for word in _words(query):
-        cover = _cover(word)
-        if cover is None:
-            groups.append(_quote(word))
+    for chunk in (query or "").split():
+        words = list(dict.fromkeys(query_words(chunk)))
+        if not words:
+            continue
+        tokens = [t for w in words for t in (_cover(w) or [w])]
+        whole = _fold(chunk).strip()
+        if len(tokens) == 1:
+            groups.append(_quote(tokens[0]) if tokens[0] == whole else f"({_quote(whole)} OR {_quote(tokens[0])})")
         else:
-            groups.append(f"({_quote(word)} OR NEAR({' '.join(_quote(p) for p in cover)}, {2 * len(cover)}))")
+            # tokens between the first and the last part: the middle parts, plus two search-mode sub-words
+            near = f"NEAR({' '.join(_quote(t) for t in tokens)}, {len(tokens)})"
+            groups.append(f"({_quote(whole)} OR {near})")
     return " AND ".join(groups)
 
 
