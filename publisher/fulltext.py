@@ -183,26 +183,35 @@ def search_hits(
     """
     expr, whole = match_expression(query), whole_expression(query)
     where = ["published_fts MATCH ?", "i.state = 'live'"]
-    args: list[object] = [expr]
-    join = "JOIN published_items i ON i.item_id = f.rowid "
+    filters: list[object] = []
+    join = "CROSS JOIN published_items i ON i.item_id = f.rowid "  # CROSS: the FTS index drives (SQLite keeps the order)
     if column is not None:
-        join += "JOIN published_columns c ON c.item_id = f.rowid AND c.column_id = ? "
-        args.insert(0, column)
+        join += "CROSS JOIN published_columns c ON c.column_id = ? AND c.item_id = f.rowid "
     if utc_from is not None:
         where.append("i.published_utc >= ?")
-        args.append(utc_from)
+        filters.append(utc_from)
     if utc_before is not None:
         where.append("i.published_utc < ?")
-        args.append(utc_before)
+        filters.append(utc_before)
     sql_where = " AND ".join(where)
+    head = [column] if column is not None else []
+
+    def count(match: str) -> int:
+        sql = f"SELECT count(*) FROM published_fts f {join} WHERE {sql_where}"
+        return int(conn.execute(sql, [*head, match, *filters]).fetchone()[0])
+
+    def rows(match: str, n: int, skip: int) -> list[tuple[int, float]]:
+        sql = (f"SELECT f.rowid, bm25(published_fts, ?, 1.0) AS score FROM published_fts f {join} "
+               f"WHERE {sql_where} ORDER BY score, f.rowid DESC LIMIT ? OFFSET ?")
+        return [(r[0], r[1]) for r in conn.execute(sql, [TITLE_WEIGHT, *head, match, *filters, n, skip])]
+
+    # Two tiers, each by bm25: the whole-word matches, then the rest ("A NOT B" in FTS5 terms).
+    rest = f"({expr}) NOT ({whole})"
     try:
-        total = conn.execute(f"SELECT count(*) FROM published_fts f {join} WHERE {sql_where}", args).fetchone()[0]
-        rows = conn.execute(
-            f"SELECT f.rowid, bm25(published_fts, ?, 1.0) AS score, "
-            f"f.rowid IN (SELECT rowid FROM published_fts WHERE published_fts MATCH ?) AS whole "
-            f"FROM published_fts f {join} WHERE {sql_where} ORDER BY whole DESC, score, f.rowid DESC LIMIT ? OFFSET ?",
-            [TITLE_WEIGHT, whole, *args, limit, offset],
-        ).fetchall()
+        total, wholes = count(expr), count(whole)
+        out = [(i, s, True) for i, s in rows(whole, limit, offset)] if offset < wholes else []
+        if len(out) < limit:
+            out += [(i, s, False) for i, s in rows(rest, limit - len(out), max(0, offset - wholes))]
     except sqlite3.OperationalError as exc:
         raise BadQuery(f"search query cannot be run: {exc}") from None
-    return [(r[0], r[1], bool(r[2])) for r in rows], int(total)
+    return out, total
