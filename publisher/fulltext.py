@@ -89,19 +89,27 @@ def _words(query: str) -> list[str]:
 
 
 def whole_expression(query: str) -> str:
-    """Like :func:`match_expression`, but each compound word must appear as a whole.
+    """Like :func:`match_expression`, but each run of the query (text between spaces) must appear as a whole.
 
-    "As a whole" means the word itself, or its parts next to each other in order (FTS5 NEAR
-    over a few tokens, as search-mode segmentation puts sub-words between them) — never the
-    parts scattered over the text: 海上风电 is not 海上 … 风电 three sentences apart.
+    jieba splits 海上风电 into 海上 + 风电 and 城市轨道交通 may be one word or three: "as a whole"
+    means the run itself as one token, or its words' parts near each other (FTS5 NEAR over a
+    few tokens, as search-mode segmentation puts sub-words between them) — never the parts
+    scattered over the text: 海上风电 is not 海上运输 … 陆上风电.
     """
+    _words(query)  # the same errors as match_expression
     groups = []
-    for word in _words(query):
-        cover = _cover(word)
-        if cover is None:
-            groups.append(_quote(word))
+    for chunk in (query or "").split():
+        words = list(dict.fromkeys(query_words(chunk)))
+        if not words:
+            continue
+        tokens = [t for w in words for t in (_cover(w) or [w])]
+        whole = _fold(chunk).strip()
+        if len(tokens) == 1:
+            groups.append(_quote(tokens[0]) if tokens[0] == whole else f"({_quote(whole)} OR {_quote(tokens[0])})")
         else:
-            groups.append(f"({_quote(word)} OR NEAR({' '.join(_quote(p) for p in cover)}, {2 * len(cover)}))")
+            # tokens between the first and the last part: the middle parts, plus two search-mode sub-words
+            near = f"NEAR({' '.join(_quote(t) for t in tokens)}, {len(tokens)})"
+            groups.append(f"({_quote(whole)} OR {near})")
     return " AND ".join(groups)
 
 
@@ -168,26 +176,35 @@ def search_hits(
     """
     expr, whole = match_expression(query), whole_expression(query)
     where = ["published_fts MATCH ?", "i.state = 'live'"]
-    args: list[object] = [expr]
-    join = "JOIN published_items i ON i.item_id = f.rowid "
+    filters: list[object] = []
+    join = "CROSS JOIN published_items i ON i.item_id = f.rowid "  # CROSS: the FTS index drives (SQLite keeps the order)
     if column is not None:
-        join += "JOIN published_columns c ON c.item_id = f.rowid AND c.column_id = ? "
-        args.insert(0, column)
+        join += "CROSS JOIN published_columns c ON c.column_id = ? AND c.item_id = f.rowid "
     if utc_from is not None:
         where.append("i.published_utc >= ?")
-        args.append(utc_from)
+        filters.append(utc_from)
     if utc_before is not None:
         where.append("i.published_utc < ?")
-        args.append(utc_before)
+        filters.append(utc_before)
     sql_where = " AND ".join(where)
+    head = [column] if column is not None else []
+
+    def count(match: str) -> int:
+        sql = f"SELECT count(*) FROM published_fts f {join} WHERE {sql_where}"
+        return int(conn.execute(sql, [*head, match, *filters]).fetchone()[0])
+
+    def rows(match: str, n: int, skip: int) -> list[tuple[int, float]]:
+        sql = (f"SELECT f.rowid, bm25(published_fts, ?, 1.0) AS score FROM published_fts f {join} "
+               f"WHERE {sql_where} ORDER BY score, f.rowid DESC LIMIT ? OFFSET ?")
+        return [(r[0], r[1]) for r in conn.execute(sql, [TITLE_WEIGHT, *head, match, *filters, n, skip])]
+
+    # Two tiers, each by bm25: the whole-word matches, then the rest ("A NOT B" in FTS5 terms).
+    rest = f"({expr}) NOT ({whole})"
     try:
-        total = conn.execute(f"SELECT count(*) FROM published_fts f {join} WHERE {sql_where}", args).fetchone()[0]
-        rows = conn.execute(
-            f"SELECT f.rowid, bm25(published_fts, ?, 1.0) AS score, "
-            f"f.rowid IN (SELECT rowid FROM published_fts WHERE published_fts MATCH ?) AS whole "
-            f"FROM published_fts f {join} WHERE {sql_where} ORDER BY whole DESC, score, f.rowid DESC LIMIT ? OFFSET ?",
-            [TITLE_WEIGHT, whole, *args, limit, offset],
-        ).fetchall()
+        total, wholes = count(expr), count(whole)
+        out = [(i, s, True) for i, s in rows(whole, limit, offset)] if offset < wholes else []
+        if len(out) < limit:
+            out += [(i, s, False) for i, s in rows(rest, limit - len(out), max(0, offset - wholes))]
     except sqlite3.OperationalError as exc:
         raise BadQuery(f"search query cannot be run: {exc}") from None
-    return [(r[0], r[1], bool(r[2])) for r in rows], int(total)
+    return out, total

@@ -513,7 +513,8 @@ def _marks(text: str, query: str) -> list[tuple[int, int]]:
     A compound word is marked whole where it occurs; its parts only where it does not.
     """
     folded = search_index.fold_chars(text).lower()
-    words = sorted(set(search_index.query_words(query)), key=len, reverse=True)
+    runs = [search_index.fold_chars(c).lower() for c in (query or "").split()]
+    words = sorted(set(runs) | set(search_index.query_words(query)), key=len, reverse=True)
     taken: list[tuple[int, int]] = []
 
     def add(word: str) -> bool:
