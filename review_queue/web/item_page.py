@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
 
 import normalizers
 from review_queue import actions, explain, locks, signoff
@@ -23,6 +24,22 @@ from review_queue.web.common import (
     safe_next,
     sanitize_preview,
 )
+
+EDITOR_DIR = Path(__file__).resolve().parents[1] / "editor" / "node_modules" / "squire-rte" / "dist"
+EDITOR_HELP = "npm ci --prefix review_queue/editor"
+
+
+def editor_installed() -> bool:
+    """Whether the rich-text editor (Squire, from the npm registry at build time) is installed."""
+    return (EDITOR_DIR / "squire.js").is_file()
+
+
+def editor_script() -> Any:
+    """The editor's script, served from the package like the desk's own static files."""
+    if not editor_installed():
+        abort(404, f"the rich-text editor is not installed: {EDITOR_HELP}")
+    return send_from_directory(EDITOR_DIR, "squire.js", mimetype="text/javascript", max_age=86400)
+
 
 # Item ids are SQLite integers: a larger number in an address is no item (404), not a crash.
 ITEM = "/item/<int(max=9223372036854775807):item_id>"
@@ -126,6 +143,7 @@ def edit_page(item_id: int) -> Any:
         try:
             changes = actions.edit(
                 db, item_id, user=me.name, title=request.form.get("title"), text=request.form.get("text"),
+                html=request.form.get("html"),
                 column=request.form.get("column") or None, topics=topics,
                 reason=request.form.get("move_reason", ""), config=get_config(),
             )
@@ -143,7 +161,8 @@ def edit_page(item_id: int) -> Any:
             flash(str(exc), "error")
             lock = locks.current_lock(db, item_id)
     return render_template(
-        "review_queue/edit.html", row=row, item=shown, lock=lock,
+        "review_queue/edit.html", row=row, item=shown, lock=lock, rich=editor_installed(),
+        html=str(sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url")))),  # escaped in the form
         locked_by_other=lock is not None and lock.holder != me.name, title=shown.get("title") or "",
         text=shown.get("text") or "", column=shown["column"], topics=shown["topics"], columns=catalog(),
     )
@@ -153,4 +172,5 @@ ROUTES = (
     (ITEM, item_page, ("GET",)),
     (ITEM + "/<action>", item_action, ("POST",)),
     (ITEM + "/edit", edit_page, ("GET", "POST")),
+    ("/editor/squire.js", editor_script, ("GET",)),
 )
