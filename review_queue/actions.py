@@ -19,6 +19,7 @@ import sqlite_utils
 import checks
 import normalizers
 import store
+from publisher import clean_html
 from review_queue import signoff
 from review_queue import workflow as wf
 from review_queue.clock import iso, utc
@@ -549,11 +550,15 @@ def text_to_html(text: str) -> str:
 
 
 def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | None = None,
-         text: str | None = None, column: str | None = None, topics: Iterable[str] | None = None,
-         reason: str = "", now: datetime | None = None, config: Any = None) -> list[dict[str, Any]]:
-    """Change title, text, column or topics before approval; returns the recorded changes.
+         text: str | None = None, html: str | None = None, column: str | None = None,
+         topics: Iterable[str] | None = None, reason: str = "", now: datetime | None = None,
+         config: Any = None) -> list[dict[str, Any]]:
+    """Change title, body, column or topics before approval; returns the recorded changes.
 
-    A move out of a column with a stricter sign-off needs an editor and a *reason*.
+    *html* (the rich-text editor's body) keeps the body's structure — tables, images, attachment
+    links — and passes the portal's own sanitizer (publisher.clean_html) before it is kept; its
+    plain text is derived from it. *text* (plain, one paragraph per line) replaces the body with
+    paragraphs. A move out of a column with a stricter sign-off needs an editor and a *reason*.
 
     The normalizers' item is untouched: overrides are kept here and returned by publish_view.
     """
@@ -574,6 +579,18 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
             if title != old:
                 fields["edit_title"] = title
                 changes.append(change("title", old, title))
+        if html is not None:
+            base = item.get("url") if str(item.get("url") or "").startswith(("http://", "https://")) else None
+            new_html = clean_html(html, base=base)
+            old_html = clean_html(row["edit_html"] or item.get("html") or "", base=base)
+            if new_html != old_html:
+                old_text = row["edit_text"] if row["edit_text"] is not None else item.get("text", "")
+                new_text = normalizers.html_to_text(new_html, base or "")
+                fields.update(edit_html=new_html, edit_text=new_text)
+                changes.append(change("html", old_html, new_html))
+                if new_text != old_text:
+                    changes.append(change("text", old_text, new_text))
+            text = None  # the rich body wins over a plain one sent with it
         if text is not None:
             text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
             old = row["edit_text"] if row["edit_text"] is not None else item.get("text", "")

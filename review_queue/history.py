@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from typing import Any
 
 import sqlite_utils
 
-TEXT_FIELDS = ("title", "text")
+TEXT_FIELDS = ("title", "text", "html")
+# the body's HTML is diffed one block (paragraph, table row, list item, image) per line
+_BLOCK = re.compile(r"(?=<(?:p|div|h[1-6]|table|thead|tbody|tr|ul|ol|li|img|figure|blockquote|pre)\b)", re.I)
+
+
+def html_lines(html: str | None) -> list[str]:
+    """*html* cut before each block tag: a readable line diff of a structured body."""
+    return [line for line in (part.strip() for part in _BLOCK.split(html or "")) if line]
 
 
 def change(field: str, old: Any, new: Any) -> dict[str, Any]:
     """One changed field: a unified diff for text fields, ``old → new`` for scalars and lists."""
     if field in TEXT_FIELDS:
-        a = (old or "").splitlines()
-        b = (new or "").splitlines()
+        a = html_lines(old) if field == "html" else (old or "").splitlines()
+        b = html_lines(new) if field == "html" else (new or "").splitlines()
         diff = "\n".join(
             difflib.unified_diff(a, b, fromfile=f"{field} (before)", tofile=f"{field} (after)", lineterm="")
         )

@@ -152,7 +152,8 @@ def scripted_reviewer(db_path: Path, config: Any) -> dict[str, Any]:
                     page.keyboard.press("a")
                     keys += 1
                 approvals += 1
-                if page.get_attribute("tr.unit", "data-id") == first:
+                row = page.query_selector("tr.unit")
+                if row is not None and row.get_attribute("data-id") == first:
                     raise SystemExit(f"approving item {first} did not take it off the queue")
             wall = time.perf_counter() - started
             browser.close()

@@ -15,7 +15,7 @@ from flask import abort, render_template, request
 from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 
 import store
-from review_queue.web import account, item_page, queue_page, users_page
+from review_queue.web import account, i18n, item_page, queue_page, users_page
 from review_queue.web.common import (
     can,
     close_db,
@@ -29,7 +29,7 @@ from review_queue.web.common import (
     source_name,
 )
 
-PAGES = (account, queue_page, item_page, users_page)
+PAGES = (account, queue_page, item_page, users_page, i18n)
 CSP = ("default-src 'self'; img-src 'self' http: https: data:; script-src 'self'; style-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 
@@ -37,6 +37,7 @@ CSP = ("default-src 'self'; img-src 'self' http: https: data:; script-src 'self'
 def init_app(app: flask.Flask) -> None:
     """Session cookie hardening (HttpOnly, SameSite=Lax) and the tables, for the host app."""
     harden_cookies(app)
+    i18n.init_babel(app)
     path = app.config.get("HUIJU_DB")
     if path:
         conn = store.open_db(path)
@@ -72,6 +73,7 @@ def _context() -> dict[str, Any]:
         "local_time": local_time,
         "http_url": http_url,
         "can": can,
+        "lang": i18n.select_locale(),
     }
 
 
@@ -83,7 +85,7 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
     """The reviewer UI; the host app sets SECRET_KEY, HUIJU_DB, HUIJU_CONFIG (and HUIJU_AFTER_REVIEW)."""
     bp = flask.Blueprint(name, "review_queue", template_folder="templates", static_folder="static",
                          static_url_path="/static")
-    bp.record_once(lambda state: harden_cookies(state.app))
+    bp.record_once(lambda state: (harden_cookies(state.app), i18n.init_babel(state.app)))
     bp.before_request(_csrf)
     bp.teardown_request(close_db)
     bp.after_request(_headers)

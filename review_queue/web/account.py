@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from review_queue import sessions, throttle, users
 from review_queue.errors import ReviewError
@@ -28,7 +29,7 @@ def login() -> Any:
         client = client_address()
         wait = throttle.wait_seconds(db, name, client)
         if wait:
-            msg = f"too many failed logins: try again in {wait} s"
+            msg = _("登录失败次数过多，请 %(s)s 秒后再试", s=wait)
             return render_template("review_queue/login.html", error=msg, next=nxt), 429
         try:
             user = users.authenticate(db, name, request.form.get("password", ""))
@@ -55,11 +56,11 @@ def own_password() -> Any:
         try:
             users.authenticate(get_db(), me.name, request.form.get("old", ""))
             if request.form.get("new", "") != request.form.get("again", ""):
-                flash("两次输入的新密码不一致 (the new passwords differ)", "error")
+                flash(_("两次输入的新密码不一致"), "error")
             else:
                 users.set_password(get_db(), me.name, request.form.get("new", ""))  # ends every session
                 start_session(me.name)  # this browser stays logged in; every other one is out
-                flash("密码已更新，其他设备已退出 (password changed; other sessions ended)", "ok")
+                flash(_("密码已更新，其他设备已退出"), "ok")
                 return redirect(url_for(".queue_page"))
         except ReviewError as exc:
             flash(str(exc), "error")

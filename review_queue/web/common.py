@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import flask
 import sqlite_utils
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 import store
@@ -194,7 +195,7 @@ def after_review(db: sqlite_utils.Database) -> None:
         hook(db)
     except Exception as exc:  # the review stands; publishing retries on the next pass
         log.error("publishing after review failed: %s: %s", type(exc).__name__, exc)
-        flash(f"已审核，发布将稍后重试 (publishing will retry: {type(exc).__name__}: {exc})", "error")
+        flash(_("已审核，发布将稍后重试：%(err)s", err=f"{type(exc).__name__}: {exc}"), "error")
 
 
 def safe_next(target: str | None) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 import checks
@@ -25,6 +27,22 @@ from review_queue.web.common import (
     safe_next,
     sanitize_preview,
 )
+
+EDITOR_DIR = Path(__file__).resolve().parents[1] / "editor" / "node_modules" / "squire-rte" / "dist"
+EDITOR_HELP = "npm ci --prefix review_queue/editor"
+
+
+def editor_installed() -> bool:
+    """Whether the rich-text editor (Squire, from the npm registry at build time) is installed."""
+    return (EDITOR_DIR / "squire.js").is_file()
+
+
+def editor_script() -> Any:
+    """The editor's script, served from the package like the desk's own static files."""
+    if not editor_installed():
+        abort(404, f"the rich-text editor is not installed: {EDITOR_HELP}")
+    return send_from_directory(EDITOR_DIR, "squire.js", mimetype="text/javascript", max_age=86400)
+
 
 # Item ids are SQLite integers: a larger number in an address is no item (404), not a crash.
 ITEM = "/item/<int(max=9223372036854775807):item_id>"
@@ -75,35 +93,35 @@ def item_action(item_id: int, action: str) -> Any:
             states = actions.approve(db, [item_id], user=me.name, column=request.form.get("column") or None,
                                      reason=request.form.get("move_reason", ""), config=get_config(),
                                      override_checks=request.form.get("override_checks", "").strip() or None)
-            flash(f"item {item_id}: {states[0]}", "ok")
+            flash(_("#%(id)s：%(state)s", id=item_id, state=states[0]), "ok")
             if states[0] == wf.APPROVED:
                 after_review(db)
             back = url_for(".queue_page")
         elif action == "reject":
             actions.reject(db, [item_id], user=me.name, reason=request.form.get("reason", ""))
-            flash(f"item {item_id}: rejected", "ok")
+            flash(_("#%(id)s 已退回", id=item_id), "ok")
             back = url_for(".queue_page")
         elif action == "retract":
             if not wf.role_satisfies(me.role, "editor"):
                 abort(403, "retracting needs the editor role")
             actions.retract(db, item_id, user=me.name, reason=request.form.get("reason", ""))
-            flash(f"item {item_id}: retracted", "ok")
+            flash(_("#%(id)s 已撤稿", id=item_id), "ok")
             after_review(db)
         elif action == "keep":
             if not wf.role_satisfies(me.role, "editor"):
                 abort(403, "keeping an item its source took down needs the editor role")
             actions.keep(db, item_id, user=me.name, reason=request.form.get("reason", ""))
-            flash(f"item {item_id}: kept on the portal", "ok")
+            flash(_("#%(id)s 保留在门户", id=item_id), "ok")
         elif action == "unreject":
             actions.unreject(db, item_id, user=me.name, reason=request.form.get("reason", ""))
-            flash(f"item {item_id}: 已撤销退回，重新待审 (rejection undone)", "ok")
+            flash(_("#%(id)s 已撤销退回，重新待审", id=item_id), "ok")
         elif action == "undo":
             actions.undo_approve(db, item_id, user=me.name, reason=request.form.get("reason", ""))
-            flash(f"item {item_id}: 已撤销通过 (approval undone)", "ok")
+            flash(_("#%(id)s 已撤销通过", id=item_id), "ok")
             back = safe_next(request.form.get("back")) if request.form.get("back") else back
         elif action == "correct":
             actions.start_correction(db, item_id, user=me.name, reason=request.form.get("reason", ""))
-            flash(f"item {item_id}: 更正已开始，修改后再审核 (correction started: edit, then approve)", "ok")
+            flash(_("#%(id)s 更正已开始，修改后再审核", id=item_id), "ok")
             back = url_for(".edit_page", item_id=item_id)
         elif action == "unlock":
             locks.unlock(db, item_id, user=me.name)
@@ -112,7 +130,7 @@ def item_action(item_id: int, action: str) -> Any:
             locks.lock(db, item_id, user=me.name)
         elif action == "take-over":
             locks.take_over(db, item_id, user=me.name)
-            flash(f"item {item_id}: 已接管编辑锁 (lock taken over)", "ok")
+            flash(_("#%(id)s 已接管编辑锁", id=item_id), "ok")
             back = url_for(".edit_page", item_id=item_id)
         else:
             abort(404, f"no action {action!r}")
@@ -133,10 +151,11 @@ def edit_page(item_id: int) -> Any:
         try:
             changes = actions.edit(
                 db, item_id, user=me.name, title=request.form.get("title"), text=request.form.get("text"),
+                html=request.form.get("html"),
                 column=request.form.get("column") or None, topics=topics,
                 reason=request.form.get("move_reason", ""), config=get_config(),
             )
-            flash(f"item {item_id}: {len(changes)} 处修改已保存 (saved)", "ok")
+            flash(_("#%(id)s：%(n)s 处修改已保存", id=item_id, n=len(changes)), "ok")
             return redirect(url_for(".item_page", item_id=item_id))
         except PermissionDenied as exc:
             abort(403, str(exc))
@@ -150,7 +169,8 @@ def edit_page(item_id: int) -> Any:
             flash(str(exc), "error")
             lock = locks.current_lock(db, item_id)
     return render_template(
-        "review_queue/edit.html", row=row, item=shown, lock=lock,
+        "review_queue/edit.html", row=row, item=shown, lock=lock, rich=editor_installed(),
+        html=str(sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url")))),  # escaped in the form
         locked_by_other=lock is not None and lock.holder != me.name, title=shown.get("title") or "",
         text=shown.get("text") or "", column=shown["column"], topics=shown["topics"], columns=catalog(),
     )
@@ -160,4 +180,5 @@ ROUTES = (
     (ITEM, item_page, ("GET",)),
     (ITEM + "/<action>", item_action, ("POST",)),
     (ITEM + "/edit", edit_page, ("GET", "POST")),
+    ("/static/editor/squire.js", editor_script, ("GET",)),  # a static file of the desk, from node_modules
 )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 import checks
 import normalizers
@@ -104,13 +105,13 @@ def act() -> Any:
     me = current_user()
     one = request.form.get("act", "")
     if ":" in one:
-        action, _, raw = one.partition(":")
+        action, _sep, raw = one.partition(":")
         ids = [int(raw)] if raw.isdigit() else []
     else:
         action = request.form.get("bulk", "")
         ids = ids_from_form("ids")
     if action not in ("approve", "reject") or not ids:
-        flash("请选择条目 (select items first)", "error")
+        flash(_("请选择条目"), "error")
         return redirect(safe_next(request.form.get("back")))
     reason = request.form.get("reason", "").strip()
     done, approved = 0, False
@@ -131,8 +132,7 @@ def act() -> Any:
         except ReviewError as exc:
             flash(str(exc), "error")
     if done:
-        verb = "通过 approved" if action == "approve" else "退回 rejected"
-        flash(f"{done} 条已{verb}", "ok")
+        flash(_("%(n)s 条已通过", n=done) if action == "approve" else _("%(n)s 条已退回", n=done), "ok")
     if approved:
         after_review(db)
     return redirect(safe_next(request.form.get("back")))

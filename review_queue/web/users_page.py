@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from review_queue import users
 from review_queue import workflow as wf
@@ -19,7 +20,7 @@ def users_page() -> Any:
         try:
             users.add_user(db, request.form.get("name", ""), request.form.get("role", ""),
                            request.form.get("password", ""))
-            flash(f"user {request.form.get('name', '').strip()} added", "ok")
+            flash(_("已添加用户 %(name)s", name=request.form.get("name", "").strip()), "ok")
             return redirect(url_for(".users_page"))
         except ReviewError as exc:
             flash(str(exc), "error")
@@ -43,7 +44,7 @@ def user_action(name: str, action: str) -> Any:
             users.disable_user(db, name, disabled=action == "disable")
         else:
             abort(404, f"no action {action!r}")
-        flash(f"user {name}: {action} done", "ok")
+        flash(_("用户 %(name)s：%(action)s 完成", name=name, action=action), "ok")
     except ReviewError as exc:
         flash(str(exc), "error")
     return redirect(url_for(".users_page"))

@@ -125,7 +125,7 @@ def test_reviewer_first_approval_then_editor_final_signoff(browser, site, db, fa
     assert review_queue.state(db, 1) == "awaiting-signoff" and app.config["published"] == []
     eddie = logged_in(browser, base, "eddie")
     eddie.goto(f"{base}/review/item/1")
-    assert "签发流程 Sign-off: 初审 → 终审 (editor)" in eddie.inner_text("#chain")
+    assert "签发流程：初审 → 终审 (editor)" in eddie.inner_text("#chain")
     with eddie.expect_navigation():
         eddie.keyboard.press("a")
     assert review_queue.state(db, 1) == "approved" and app.config["published"] == [1]
@@ -159,7 +159,7 @@ def test_undo_an_approval_with_u(browser, site, db, fake_norm) -> None:
     with page.expect_navigation():
         page.keyboard.press("a")
     assert review_queue.state(db, 1) == "approved"
-    assert "撤销 Undo" in page.inner_text("#undoable")
+    assert "撤销" in page.inner_text("#undoable")
     with page.expect_navigation():
         page.keyboard.press("u")
     assert review_queue.state(db, 1) == "pending" and queue_ids(page) == [1, 2]
@@ -179,3 +179,33 @@ def test_a_revoked_session_is_logged_out_everywhere(browser, site, db) -> None:
     assert "/review/login" in other.url
     rita.goto(f"{base}/review/")
     assert "/review/login" in rita.url
+
+
+TABLE_BODY = ('<p>第一段。</p><table><tbody><tr><td>项目</td><td>金额（万元）</td></tr><tr><td>道路</td><td>120</td></tr>'
+              '</tbody></table><p><img src="https://harbin.example.cn/img/1.jpg" alt="现场"></p>'
+              '<p><a href="https://harbin.example.cn/files/1.pdf">附件：项目清单.pdf</a></p>')
+
+
+@pytest.mark.skipif(not Path(__file__).resolve().parents[2].joinpath(
+    "review_queue/editor/node_modules/squire-rte/dist/squire.js").exists(),
+    reason="the rich-text editor is not installed (npm ci --prefix review_queue/editor)")
+def test_an_edit_in_the_rich_text_editor_keeps_the_table_image_and_attachment(browser, site, db, fake_norm) -> None:
+    base, _ = site
+    submit_new(db, fake_norm, 1)
+    fake_norm.items[1]["html"] = TABLE_BODY
+    page = logged_in(browser, base, "rita")
+    page.goto(f"{base}/review/item/1/edit")
+    page.wait_for_selector("#editor table")
+    assert page.is_hidden("#plain")
+    page.click("#editor p")
+    page.keyboard.press("End")
+    page.keyboard.type("补充一句。")
+    with page.expect_navigation():
+        page.click("form.edit button[type=submit]")
+    html = review_queue.published_item(db, 1)["html"]
+    assert "第一段。补充一句。" in html
+    assert "<table>" in html and "<td>120</td>" in html
+    assert 'src="https://harbin.example.cn/img/1.jpg"' in html and 'href="https://harbin.example.cn/files/1.pdf"' in html
+    [entry] = [h for h in review_queue.history(db, 1) if h["action"] == "edit"]
+    diff = next(c["diff"] for c in entry["changes"] if c["field"] == "html")
+    assert "-<p>第一段。</p>" in diff and "+<p>第一段。补充一句。</p>" in diff and "<tr>" not in diff.split("@@")[-1][:1]

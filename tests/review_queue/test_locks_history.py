@@ -126,3 +126,22 @@ def test_unknown_column_is_refused(db, fake_norm) -> None:
     with pytest.raises(review_queue.UnknownColumn):
         review_queue.approve(db, [1], user="rita", column="no-such", config=make_config())
     assert review_queue.state(db, 1) == "pending"
+
+
+def test_a_rich_body_edit_keeps_structure_passes_the_portal_sanitizer_and_diffs_by_block(db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1)
+    fake_norm.items[1]["html"] = "<p>第一段。</p><table><tbody><tr><td>道路</td><td>120</td></tr></tbody></table>"
+    changes = review_queue.edit(db, 1, user="rita", html=(
+        '<p onclick="steal()">第一段，改。</p><script>alert(1)</script>'
+        "<table><tbody><tr><td>道路</td><td>150</td></tr></tbody></table>"
+        '<p><a href="javascript:alert(1)">坏链接</a> <a href="https://x.example.cn/a.pdf">附件</a></p>'))
+    view = review_queue.publish_view(db, 1)
+    html = view["text_html"]
+    assert "<table>" in html and "<td>150</td>" in html and 'href="https://x.example.cn/a.pdf"' in html
+    assert "script" not in html and "onclick" not in html and "javascript:" not in html
+    assert view["text"].startswith("第一段，改。")
+    by_field = {c["field"]: c["diff"] for c in changes}
+    assert "-<td>120</td>" not in by_field["html"]  # one line per block: the row, not the cell
+    assert "-<tr><td>道路</td><td>120</td></tr>" in by_field["html"]
+    assert "+<tr><td>道路</td><td>150</td></tr>" in by_field["html"]
+    assert review_queue.edit(db, 1, user="rita", html=html) == []  # the same body again changes nothing

@@ -111,7 +111,7 @@ def test_title_and_body_are_escaped_or_sanitized(as_rita, db, fake_norm) -> None
     assert "正文" in page
     for bad in ("onerror", "alert(3)", 'href="javascript:'):
         assert bad not in page
-    assert "原文 URL: javascript:alert(5)</p>" in page  # shown as text, never as a link
+    assert "原文：javascript:alert(5)</p>" in page  # shown as text, never as a link
 
 
 def test_queue_shows_cluster_once_with_member_sources_and_flags(as_rita, db, fake_norm) -> None:
@@ -124,7 +124,7 @@ def test_queue_shows_cluster_once_with_member_sources_and_flags(as_rita, db, fak
     assert html.count('class="unit"') == 1
     assert "冰雪节开幕" in html and "新华：冰雪节开幕" not in html
     assert "新华网" in html and "哈尔滨市人民政府" in html and "date-unknown" in html and "日期未知" in html
-    assert "1 组 units · 2 条 items" in html  # one story, two items, counted in the heading
+    assert "1 组 · 2 条" in html  # one story, two items, counted in the heading
     filtered = as_rita.get("/review/?flag=empty-body").get_data(as_text=True)
     assert 'class="unit"' not in filtered
 
@@ -257,7 +257,12 @@ def test_a_published_item_taken_down_at_the_source_is_shown_and_kept_by_an_edito
     queue_page = eddie.get("/review/").get_data(as_text=True)
     assert "原文已撤下" in queue_page and "HTTP 410 at https://harbin.example.cn/1.html" in queue_page
     item_page = eddie.get("/review/item/1").get_data(as_text=True)
-    assert "The source took this page down" in item_page and "保留 Keep" in item_page
+    assert "原文已被来源网站撤下" in item_page and "保留" in item_page
+    eddie.get("/review/lang/en")  # English is a locale, not a second label on every line
+    english = eddie.get("/review/item/1").get_data(as_text=True)
+    assert "The source took this page down" in english and "Keep on the portal" in english
+    assert "原文已被来源网站撤下" not in english
+    eddie.get("/review/lang/zh")
     rita = app.test_client()
     login(rita, "rita")
     assert "保留 Keep" not in rita.get("/review/item/1").get_data(as_text=True)
@@ -282,14 +287,14 @@ def test_repeated_wrong_passwords_slow_the_guesser_exponentially_but_lock_nobody
     for _ in range(3):  # three free tries, then each failure doubles the wait
         assert attempt("guess guess").status_code == 401
     resp = attempt(PASSWORD)
-    assert resp.status_code == 429 and "try again in 1 s" in resp.get_data(as_text=True)
+    assert resp.status_code == 429 and "请 1 秒后再试" in resp.get_data(as_text=True)
     assert client.get("/review/").status_code == 302  # still not logged in
     clock[0] += 1
     assert attempt("guess again").status_code == 401
-    assert "try again in 2 s" in attempt(PASSWORD).get_data(as_text=True)
+    assert "请 2 秒后再试" in attempt(PASSWORD).get_data(as_text=True)
     clock[0] += 2
     assert attempt("guess again").status_code == 401
-    assert "try again in 4 s" in attempt(PASSWORD).get_data(as_text=True)
+    assert "请 4 秒后再试" in attempt(PASSWORD).get_data(as_text=True)
     # the real user elsewhere is not locked out by the guesser's failures
     real = app.test_client()
     resp = real.post("/review/login", data={"name": "rita", "password": PASSWORD, "csrf_token": token(real)},
@@ -303,8 +308,9 @@ def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
     rita = app.test_client()
     login(rita, "rita")
     page = rita.get("/review/item/1").get_data(as_text=True)
-    assert "ron (reviewer" in page and "waiting for: editor" in page
-    assert "签发流程 Sign-off: 初审 → 终审 (editor)" in page
+    assert "ron (reviewer" in page and "等待终审：editor" in page
+    assert "签发流程：初审 → 终审 (editor)" in page
+    assert "waiting for: editor" not in page  # Chinese first, no doubled labels
     # the lock the reviewer may have held is gone: the editor can sign off at once
     eddie = app.test_client()
     login(eddie, "eddie")
@@ -387,7 +393,7 @@ def test_undo_an_approval_unreject_and_start_a_correction_from_the_desk(app, db,
     login(eddie, "eddie")
     rita.post("/review/act", data={"act": "approve:1", "csrf_token": token(rita, "/review/")})
     page = rita.get("/review/").get_data(as_text=True)
-    assert 'id="undoable"' in page and "撤销 Undo" in page
+    assert 'id="undoable"' in page and ">撤销</button>" in page
     rita.post("/review/item/1/undo", data={"back": "/review/", "csrf_token": token(rita, "/review/")})
     assert review_queue.state(db, 1) == "pending"
     rita.post("/review/act", data={"act": "reject:2", "reason": "误判", "csrf_token": token(rita, "/review/")})
