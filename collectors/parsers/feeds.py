@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from collectors.decoding import decode_bytes
 from collectors.errors import CollectError, NotAFeed
-from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note
+from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note, join_url
 
 
 def looks_like_feed(content: bytes, content_type: str) -> bool:
@@ -100,9 +99,9 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
                 if ln.get("href") and ln.get("rel", "alternate") == "alternate":
                     link = ln["href"]
                     break
-        link = urljoin(base_url, link) if link else ""
-        if urlsplit(link).scheme.lower() not in ("http", "https"):
-            link = ""  # only web addresses are links; identity falls back to the guid or a hash
+        # only web addresses are links: another one (javascript:, a bad port) is taken away by
+        # collectors.entry_checks, which names it; identity falls back to the guid or a hash
+        link = join_url(base_url, link.strip()) if link.strip() else ""
         body = ""
         if e.get("content"):
             body = e["content"][0].get("value", "")
@@ -110,8 +109,8 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
             body = e.get("summary", "") or ""
         published = e.get("published") or e.get("updated") or e.get("dc_date") or None
         # an enclosure is named like a linked attachment: its title, else its file name
-        attachments = [{"url": urljoin(base_url, enc["href"]),
-                        "name": _clean(enc.get("title")) or urlsplit(enc["href"]).path.rsplit("/", 1)[-1]}
+        attachments = [{"url": join_url(base_url, enc["href"]),
+                        "name": _clean(enc.get("title")) or enc["href"].split("?", 1)[0].rsplit("/", 1)[-1]}
                        for enc in e.get("enclosures", []) if enc.get("href")]
         meta: dict[str, str] = {}
         if e.get("author"):

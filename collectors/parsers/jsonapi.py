@@ -5,10 +5,9 @@ from __future__ import annotations
 import json as jsonlib
 import re
 from typing import Any
-from urllib.parse import urljoin
 
 from collectors.errors import NotAList, ParseError
-from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note
+from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note, join_url
 
 
 def looks_like_json(content: bytes, content_type: str) -> bool:
@@ -153,7 +152,7 @@ def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
             continue
         meta = {"ContentSource": _clean(str(src))} if src else {}
         url = str(url).strip() if url not in (None, "") else ""
-        entries.append(Entry(url=urljoin(base_url, url) if url else "", title=_clean(str(title or "")),
+        entries.append(Entry(url=join_url(base_url, url) if url else "", title=_clean(str(title or "")),
                              guid=str(guid).strip() if guid not in (None, "") else None,
                              published=str(date) if date not in (None, "") else None,
                              html=_clean_body(str(body)) if body else "", has_body=body is not None,
