@@ -25,7 +25,7 @@ _FEED_ENTRY_RE = re.compile(rb"<(?:[\w.-]+:)?(item|entry)(?:\s[^<>]*)?>")
 
 
 def _feed_as_utf8(content: bytes, headers: dict[str, str],
-                  base_url: str) -> tuple[bytes, dict[str, str], list[str]]:
+                  base_url: str) -> tuple[bytes, dict[str, str], list[str], str | None]:
     """The feed re-encoded as UTF-8, with headers and XML declaration saying so, and the charset
     warnings. The charset is decided by decode_bytes (HTTP header → BOM → XML declaration →
     detection; GBK and lying declarations handled): left to guess, feedparser reads a whole UTF-8
@@ -36,12 +36,12 @@ def _feed_as_utf8(content: bytes, headers: dict[str, str],
     try:
         decoded = decode_bytes(content, http_charset=m.group(1) if m else None)
     except CollectError:
-        return content, hdrs, []
+        return content, hdrs, [], None
     data = decoded.text.encode("utf-8", errors="replace")
     data = _XML_DECL_ENCODING_RE.sub(rb"\1\2utf-8\2", data[:2048], count=1) + data[2048:]
     hdrs = {k: v for k, v in hdrs.items() if k.lower() != "content-type"}
     hdrs["content-type"] = "application/xml; charset=utf-8"
-    return data, hdrs, decoded.warnings
+    return data, hdrs, decoded.warnings, decoded.charset
 
 
 def _feed_cut_off(data: bytes, entries: int) -> tuple[bool, bool]:
@@ -62,7 +62,7 @@ def _feed_cut_off(data: bytes, entries: int) -> tuple[bool, bool]:
 
 def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[list[Entry], list[str]]:
     """RSS/Atom via feedparser, given bytes; the charset is decided here (see _feed_as_utf8)."""
-    data, feed_headers, warnings = _feed_as_utf8(content, headers, base_url)
+    data, feed_headers, warnings, charset = _feed_as_utf8(content, headers, base_url)
     parsed = feedparser.parse(data, response_headers=feed_headers)
     found = list(parsed.entries)
     version = parsed.get("version") or ""
@@ -112,7 +112,7 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
         attachments = [{"url": join_url(base_url, enc["href"]),
                         "name": _clean(enc.get("title")) or enc["href"].split("?", 1)[0].rsplit("/", 1)[-1]}
                        for enc in e.get("enclosures", []) if enc.get("href")]
-        meta: dict[str, str] = {}
+        meta: dict[str, str] = {"_charset": charset} if charset else {}  # how the bytes were read
         if e.get("author"):
             meta["Author"] = e["author"]
         if e.get("source", {}).get("title"):
