@@ -203,7 +203,7 @@ def _route(doc: Document, source: Source, config: Config) -> tuple[str | None, l
     return routed.column, list(routed.topics)
 
 
-EXCERPT_SHARE = 0.4  # a member under this share of the cluster's fullest text is an excerpt
+EXCERPT_SHARE = 0.5  # a member under half the cluster's fullest text is an excerpt or a cut copy
 
 
 def _representative(db: sqlite_utils.Database, cluster_id: int) -> int | None:
