@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db-dir", type=Path, default=None, help="where the bench databases go (default: a temp dir)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--show-misses", type=int, default=10, help="missed re-posts to list")
+    ap.add_argument("--variants", default="", help="only these re-post variants (comma-separated names)")
+    ap.add_argument("--per-story", default="0,4", help="re-posts per story, min,max (default 0,4)")
     args = ap.parse_args(argv)
 
     corpus = find_corpus()
@@ -59,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     db_dir.mkdir(parents=True, exist_ok=True)
 
     if not args.skip_quality:
-        items = build(stories, n_stories=args.stories, seed=args.seed, hard_limit=args.hard_limit)
+        lo, hi = (int(x) for x in args.per_story.split(","))
+        items = build(stories, n_stories=args.stories, seed=args.seed, hard_limit=args.hard_limit,
+                      variants_per_story=(lo, hi), only=[v for v in args.variants.split(",") if v] or None)
         run = run_quality(items, db_dir / "quality.db")
         out["quality"] = {
             "items": run.items, "stories": run.stories, "precision": run.scores.precision,

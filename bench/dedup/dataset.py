@@ -285,10 +285,11 @@ def _item(source: Source, story: Story, label: int, variant: str, title: str, pa
 
 
 def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_story: tuple[int, int] = (0, 4),
-          hard_limit: int | None = None) -> list[LabelledItem]:
+          hard_limit: int | None = None, only: list[str] | None = None) -> list[LabelledItem]:
     """Originals + re-posts of *n_stories* sampled stories, plus the hard-negative stories, shuffled.
 
-    *hard_limit* caps the stories taken per hard-negative kind (None: all of them).
+    *hard_limit* caps the stories taken per hard-negative kind (None: all of them); *only* limits the
+    re-post variants to those named (the six of the first bench, say, to compare with its figures).
     """
     rng = random.Random(seed)
     by_source = {s.id: s for s in SOURCES}
@@ -305,7 +306,8 @@ def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_s
         items.append(LabelledItem(label, story.kind, "original", origin,
                                   _item(origin, story, label, "original", story.title, story.paragraphs, rng)))
         n = rng.randint(*variants_per_story)
-        for name in rng.sample(sorted(VARIANTS), n):
+        names = sorted(v for v in VARIANTS if only is None or v in only)
+        for name in rng.sample(names, min(n, len(names))):
             src_id, transforms = VARIANTS[name]
             src = by_source[src_id]
             if src.id == origin.id:
