@@ -274,13 +274,16 @@ def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: 
         doc = normalizers.clean_item(it, src)
         rows.append({"title": doc.title, "url": doc.url, "published_at": doc.published_at,
                      "text_length": len(doc.text), "source_line": doc.source_line,
-                     "identity_rule": it.identity_rule, "flags": doc.flags})
+                     "identity_rule": it.identity_rule, "flags": doc.flags, "charset": it.charset,
+                     "charset_note": next((w for w in it.warnings if w.startswith("charset:")), None)})
     if as_json:
         emit_json(rows)
         return
     for r in rows:
         click.echo(f"{r['published_at'] or 'date unknown':25}  {r['text_length']:6} chars  {r['title']}")
         click.echo(f"{'':25}  {r['url']}" + (f"  来源: {r['source_line']}" if r["source_line"] else ""))
+    for charset, note in dict.fromkeys((r["charset"], r["charset_note"]) for r in rows):  # how the bytes were read
+        click.echo(f"charset: {charset or 'unknown'}" + (f" ({note.removeprefix('charset: ')})" if note else ""))
     click.echo(plural(len(rows), "item"))
 
 
@@ -306,6 +309,10 @@ def sources(obj: Ctx, as_json: bool) -> None:
         every = "cron" if h.check_every is None else settings.format_every(h.check_every) + ("*" if h.relaxed else "")
         click.echo(f"{h.id:26} {flag}{state:11} {h.items_24h:4}  {short_time(h.last_success_at):20} {every:6} "
                    f"{short_time(h.next_check_at):20} {h.last_error or ''}")
+        if h.charset_note:  # the bytes were read against a declaration: say how
+            click.echo(f"{'':27}{h.charset_note}")
+        if h.last_warning and "item(s) kept without what could not be read, or skipped" in h.last_warning:
+            click.echo(f"{'':27}{h.last_warning}")
     if any(h.relaxed for h in rows):
         click.echo("* checked less often: the server sends the whole list every time and the last checks "
                    "found nothing new (see idle_max)")

@@ -1,6 +1,6 @@
 """Run every benchmark once, in order, with its default settings, and print what each reports.
 
-    python -m bench                # all: collect, dedup, routing, publish, checks (328 s measured on 2 cores)
+    python -m bench                # all: collect, dedup, dedup-real, charsets, routing, publish, checks
     python -m bench dedup routing  # only these
 
 Figures are recorded by hand, with the machine and the command, in docs/benchmarks.md.
@@ -17,6 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 BENCHES = {
     "collect": [sys.executable, "-m", "bench.collect"],
     "dedup": [sys.executable, "-m", "bench.dedup"],
+    "dedup-real": [sys.executable, "-m", "bench.dedup.real"],  # says so and stops when the pages are absent
+    "charsets": [sys.executable, "-m", "bench.charsets"],
     "routing": [sys.executable, "-m", "bench.routing"],
     "publish": [sys.executable, str(REPO / "bench" / "publish" / "bench_feeds.py")],
     "checks": [sys.executable, "-m", "bench.checks"],

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collectors.decoding import decode_bytes, looks_binary
+from collectors.entry_checks import entry_notes, screen_links, settle_link_problems
 from collectors.errors import BinaryContent, CollectError, FetchError, NotAList, ParseError
 from collectors.http import Fetcher, HostLimiter, Response
 from collectors.identity import RULES, canonical_link, choose_rule, identity_of
@@ -156,6 +157,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
                     if text.lstrip()[:200].lower().startswith(("<?xml", "<rss", "<feed")):
                         raise NotAList("the page is an RSS/Atom feed, not an HTML list (use type rss)") from None
                     raise
+        found = screen_links(found)
         entries += found
         if not found:
             break  # an empty page: no point asking for the next one
@@ -211,15 +213,19 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         entries = _distinct(entries)
         g.warnings += warns
     malformed = any(w.startswith("feed: malformed") for w in warns)
+    needs_detail = source.type == "html" or (source.type == "json" and not source.json.get("body")
+                                             and not any(e.has_body for e in entries))
+    # An entry whose link could not be read is kept without it or skipped, and named (entry_checks).
+    linked = {id(e) for e in entries if e.url or "_link_problem" not in e.meta}
+    entries, notes = settle_link_problems(entries, needs_detail=needs_detail)
+    g.warnings += notes
     # A truncated or malformed answer is no evidence that a source's guids are broken: the rule
-    # only moves on a well-formed list, and then stays moved.
-    rule, note = choose_rule([] if malformed else entries, identity_rule,
+    # only moves on a well-formed list, and then stays moved. Nor is a link taken away above.
+    rule, note = choose_rule([] if malformed else [e for e in entries if id(e) in linked], identity_rule,
                              has_guids=source.type in ("rss", "json"))
     g.identity_rule, g.identity_note = rule, note
     if note:
         g.warnings.append(f"identity: {note}")
-    needs_detail = source.type == "html" or (source.type == "json" and not source.json.get("body")
-                                             and not any(e.has_body for e in entries))
     known = seen([e.url for e in entries if e.url]) if needs_detail else set()
     if needs_detail:
         g.detail_links = [e.url for e in entries if e.url]
@@ -249,6 +255,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     ready = [e for e in keep if not (needs_detail and e.url and id(e) not in fetched)]
     shared = {r: _shared_keys(ready, r) for r in RULES[RULES.index(rule):-1]}
     for e in ready:
+        g.warnings += entry_notes(e)
         ident, used = _identity(e, rule, shared)
         g.items.append((_item(source, e, ident, used, now, e.meta.pop("_charset", None) or charset,
                               warns), canonical_link(e.url) if needs_detail else None))

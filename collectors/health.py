@@ -45,6 +45,8 @@ class SourceHealth:
     check_every: int | None = None  # seconds between regular checks now (cron sources: None)
     idle_checks: int = 0  # whole-list downloads in a row with nothing new
     relaxed: bool = False  # check_every is longer than the source's own interval because of them
+    charset: str | None = None  # how the latest item's bytes were read
+    charset_note: str | None = None  # why, when it went against a declaration ("charset: declared …")
 
 
 def _quiet_threshold(times: list[str], interval: int) -> float | None:
@@ -98,7 +100,8 @@ def health(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = No
             last_new_at=st.last_new_at if st else None, quiet_after=quiet_after,
             never_checked=not (st and st.last_attempt_at),
             check_every=every, idle_checks=st.idle_checks if st else 0,
-            relaxed=every is not None and every > src.interval))
+            relaxed=every is not None and every > src.interval,
+            **dict(zip(("charset", "charset_note"), store.last_charset(src.id) if st else (None, None), strict=True))))
     return out
 
 

@@ -110,6 +110,10 @@ def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, re
     if g.detail_failures:
         g.warnings.append(f"{g.detail_failures} of {g.detail_attempts} detail pages failed; "
                           f"first: {g.first_detail_error}")
+    item_notes = [w for w in g.warnings if w.startswith("item ")]
+    if item_notes:  # `sources` shows the last warning: say there that items were kept or skipped
+        g.warnings.append(f"{len(item_notes)} item(s) kept without what could not be read, or skipped; "
+                          f"first: {item_notes[0]}")
     return backlog
 
 

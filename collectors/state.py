@@ -443,6 +443,15 @@ class StateStore:
         rows = self._q("SELECT count(*) FROM (SELECT 1 FROM collected WHERE id > ? LIMIT ?)", [after_id, limit])
         return int(rows[0][0])
 
+    def last_charset(self, source_id: str) -> tuple[str | None, str | None]:
+        """(charset, the decoder's note on it) of the source's latest collected item."""
+        rows = self._q("SELECT payload FROM collected WHERE source_id = ? ORDER BY collected_at DESC, id DESC LIMIT 1",
+                       [source_id])
+        if not rows:
+            return None, None
+        item = CollectedItem.from_json(rows[0][0])
+        return item.charset, next((w for w in item.warnings if w.startswith("charset:")), None)
+
     def items_since(self, since: datetime) -> dict[str, int]:
         return {r[0]: r[1] for r in self._q(
             "SELECT source_id, count(*) FROM collected WHERE collected_at >= ? GROUP BY source_id", [iso(since)])}

@@ -74,12 +74,19 @@ def _route(doc: Document, source: Source, config: Config) -> tuple[str | None, l
     return routed.column, list(routed.topics)
 
 
+EXCERPT_SHARE = 0.5  # a member under half the cluster's fullest text is an excerpt or a cut copy
+
+
 def _representative(db: sqlite_utils.Database, cluster_id: int) -> int | None:
-    """Most authoritative member (lowest source rank), then the earliest published, then the oldest."""
+    """The fuller members first (an excerpt or 导读 quoting the opening never stands for the story
+    while the whole text is there), then the most authoritative (lowest source rank), then the
+    earliest published, then the oldest."""
     row = db.conn.execute(
         "SELECT i.id FROM items i LEFT JOIN dedup_docs d ON d.item_id = i.id WHERE i.cluster = ? "
-        "ORDER BY COALESCE(d.rank, 1000000), i.published_at IS NULL, i.published_at, i.id LIMIT 1",
-        [cluster_id],
+        "ORDER BY COALESCE(length(d.body_key), 0) < ? * (SELECT COALESCE(max(length(d2.body_key)), 0) "
+        "FROM items i2 JOIN dedup_docs d2 ON d2.item_id = i2.id WHERE i2.cluster = ?), "
+        "COALESCE(d.rank, 1000000), i.published_at IS NULL, i.published_at, i.id LIMIT 1",
+        [cluster_id, EXCERPT_SHARE, cluster_id],
     ).fetchone()
     return row[0] if row else None
 
@@ -112,7 +119,7 @@ def _index(db: sqlite_utils.Database, item_id: int, fp: Fingerprint, source: Sou
     if fp.signature:
         db.conn.executemany(
             "INSERT OR IGNORE INTO dedup_lsh (key, item_id) VALUES (?, ?)",
-            [(k, item_id) for k in lsh_keys(fp.signature)],
+            [(k, item_id) for k in lsh_keys(fp.signature, fp.body_key)],
         )
 
 
@@ -126,7 +133,8 @@ def _unindex(db: sqlite_utils.Database, item_id: int) -> None:
     if len(body_key) >= MIN_BODY_CHARS:
         old = minhash(shingles(body_key))
         db.conn.executemany(
-            "DELETE FROM dedup_lsh WHERE key = ? AND item_id = ?", [(k, item_id) for k in lsh_keys(old)]
+            "DELETE FROM dedup_lsh WHERE key = ? AND item_id = ?",
+            [(k, item_id) for k in lsh_keys(old, body_key)],
         )
     db.conn.execute("DELETE FROM dedup_docs WHERE item_id = ?", [item_id])
 

@@ -54,6 +54,29 @@ _DATELINE = re.compile(
     rf"^\s*(?:(?:{_AGENCY})?[\u4e00-\u9fff]{{0,8}}?\d{{1,2}}月\d{{1,2}}日(?:电|讯)|(?:{_AGENCY})(?=\s*[(:]))"
     r"\s*(?:\([^()\n]{0,30}\))?\s*:?\s*"
 )
+# "据新华社报道，" "据央视新闻消息，": a re-poster's framing before the same dateline-less body.
+_FRAMING = re.compile(rf"^\s*据(?:{_AGENCY}|[\u4e00-\u9fff]{{2,10}}?)(?:客户端)?(?:消息|报道|报导)\s*[,:]\s*")
+# A re-poster's related-reading block names other stories: from its heading to the end.
+_RELATED = re.compile(
+    r"^[ \t\u3000]*[\[(【]?(?:相关阅读|延伸阅读|相关新闻|相关链接|推荐阅读|相关文章|往期回顾|更多阅读)[\])】]?"
+    r"[ \t\u3000]*(?::|$).*\Z",
+    re.MULTILINE | re.DOTALL,
+)
+# Picture captions and photographer credits added with the images: 图为…, (记者 张三 摄)
+_CAPTION = re.compile(r"^[ \t\u3000]*(?:图为|图片来源|图\s*:)[^\n]{0,100}$|[(\[][^()\[\]\n]{0,24}摄[)\]]", re.MULTILINE)
+# Spam copies annotate characters with their pinyin — 國務(wù)院, 国(guo)务(wu)院 — and sprinkle emoji.
+_SYMBOLS = re.compile("[\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]")
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff?])(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\))+")
+# An agency dateline anywhere in the opening (after a repeated headline, a caption, a site's own
+# 中评社北京8月19日电/): its place and day are the byline's, not the story's.
+_DATELINE_ANY = re.compile(
+    rf"(?:{_AGENCY}|[\u4e00-\u9fff]{{1,4}}社)[\u4e00-\u9fff]{{0,8}}?\d{{1,2}}月\d{{1,2}}日(?:电|讯)"
+    r"\s*(?:\([^()\n]{0,30}\))?\s*[:/]?\s*(?:据[\u4e00-\u9fff]{2,10}?(?:报道|报导|消息)\s*,?\s*)?"
+)
+_PAGE_REF = re.compile(r"[(\[]\s*(?:下转|转|上接|接)第?\s*[0-9一二三四五六七八九十]+\s*版\s*[)\]]")
+# A translation appended to a Chinese story (the English Xinhua version): long runs of Latin text.
+_LATIN_PASSAGE = re.compile(r"[a-z][a-z0-9 ,.'\"\-()%$:;!?/&]{40,}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _STRIP = re.compile(r"[\W_]+")
 # A number ends where punctuation follows it: text cut after "增长8.6%。" must not fuse the number
 # with what comes next ("862024", or "95日" out of "达到95%。日前"). A decimal point or thousands
@@ -64,14 +87,23 @@ NUMBER_GAP = "丨"
 
 
 def strip_boilerplate(text: str) -> str:
-    """Remove what re-posters add or drop: leading 【…】 tags, 来源/责任编辑/记者 lines, datelines.
+    """Remove what re-posters add or drop: leading 【…】 tags, 来源/责任编辑/记者/审核/校对 lines,
+    datelines and byline leads (本报讯（记者 …）, …电（记者 …）), framing (据新华社报道，), picture
+    captions, and related-reading blocks naming other stories.
 
     Expects NFKC-normalised, simplified, case-folded text (as :func:`comparison_key` prepares it).
     """
-    text = _BYLINE_LINE.sub("", text).lstrip()
+    text = _BYLINE_LINE.sub("", text)
+    text = _CAPTION.sub("", _RELATED.sub("", text)).lstrip()
+    text = _PINYIN.sub("", _SYMBOLS.sub("", text))
+    head, tail = text[:400], text[400:]
+    text = _DATELINE_ANY.sub("", head, count=2) + tail
+    text = _PAGE_REF.sub("", text)
+    if len(_HAN.findall(text, 0, 4000)) >= 30:
+        text = _LATIN_PASSAGE.sub(" ", text)
     for _ in range(3):  # a tag, then a dateline, then maybe another tag
         before = text
-        text = _LEAD_TAGS.sub("", text)
+        text = _FRAMING.sub("", _LEAD_TAGS.sub("", text))
         m = _DATELINE.match(text)
         if m and m.end() > 0 and m.group(0).strip():
             text = text[m.end() :]
@@ -172,5 +204,6 @@ def guard_tokens(key: str, *, lead: int | None = None) -> dict[str, set[str]]:
         if m.start() >= limit:
             break
         kind = m.lastgroup or "num"
-        out[kind].add(m.group(0))
+        # 第十四届 and 十四届 are one ordinal: the 第 is the writer's, not the fact
+        out[kind].add(m.group(0).removeprefix("第") if kind == "ord" else m.group(0))
     return out

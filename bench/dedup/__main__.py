@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--probes", type=int, default=500, help="items ingested per scale measurement")
     ap.add_argument("--db-dir", type=Path, default=None, help="where the bench databases go (default: a temp dir)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--show-misses", type=int, default=10, help="missed re-posts to list")
+    ap.add_argument("--variants", default="", help="only these re-post variants (comma-separated names)")
+    ap.add_argument("--per-story", default="0,4", help="re-posts per story, min,max (default 0,4)")
     args = ap.parse_args(argv)
 
     corpus = find_corpus()
@@ -58,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     db_dir.mkdir(parents=True, exist_ok=True)
 
     if not args.skip_quality:
-        items = build(stories, n_stories=args.stories, seed=args.seed, hard_limit=args.hard_limit)
+        lo, hi = (int(x) for x in args.per_story.split(","))
+        items = build(stories, n_stories=args.stories, seed=args.seed, hard_limit=args.hard_limit,
+                      variants_per_story=(lo, hi), only=[v for v in args.variants.split(",") if v] or None)
         run = run_quality(items, db_dir / "quality.db")
         out["quality"] = {
             "items": run.items, "stories": run.stories, "precision": run.scores.precision,
@@ -67,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             "hard_negatives": run.hard, "ingest_seconds": round(run.seconds, 2),
             "items_per_second": round(run.per_second, 1),
             "cpu_seconds": round(run.cpu_seconds, 2), "items_per_cpu_second": round(run.per_cpu_second, 1),
-            "false_merges": run.false_merges[:10], "misses": run.misses[:10],
+            "false_merges": run.false_merges[:10], "misses": run.misses[:10], "per_variant": run.per_variant,
         }
         if not args.json:
             q = out["quality"]
@@ -79,9 +84,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"throughput: {q['items_per_second']} items/s wall ({q['items']} items in {q['ingest_seconds']} s), "
                   f"{q['items_per_cpu_second']} items per CPU-second ({q['cpu_seconds']} s CPU); "
                   "clean_item + route + cluster + store, one transaction per item, one process")
+            print("recall per variant (re-posts joined to their original's cluster):")
+            for v, r in run.per_variant.items():
+                print(f"  {v:18} {r['joined']:5}/{r['reposts']:<5} {r['recall']:.4f}")
             for a, b in run.false_merges[:10]:
                 print(f"  false merge: {a} | {b}")
-            for v, t, o in run.misses[:10]:
+            for v, t, o in run.misses[:args.show_misses]:
                 print(f"  missed: {v}: {t} (original: {o})")
 
     if args.scale:

@@ -157,13 +157,51 @@ VARIANTS = {
     "portal-trad": ("portal", ("tag", "traditional")),
     "xinhua-trim-trad": ("xinhua", ("trim", "traditional", "source_line")),
     "dept-all": ("fgw", ("tag", "trim", "fullwidth", "ascii", "editor")),
+    # the edit classes real re-posters make (issue 10), one variant each
+    "byline-lead": ("portal", ("byline_lead", "drop_closing")),  # 本报讯（记者 … 通讯员 …）, closing paragraph gone
+    "agency-lead": ("xinhua", ("agency_lead", "drop_closing")),  # 新华社哈尔滨3月5日电（记者 …）
+    "drop-closing": ("fgw", ("drop_closing",)),
+    "add-closing": ("portal", ("add_closing",)),
+    "editor-lines": ("fgw", ("editor_lines",)),  # 编辑：… 审核：… 校对：…
+    "excerpt": ("portal", ("excerpt",)),  # 导读: the opening and a sentence, a link to the original
+    "related": ("xinhua", ("related",)),  # 相关阅读 naming other stories
+    "framing": ("portal", ("framing",)),  # a framing sentence before the same body
+    "headline": ("fgw", ("headline",)),  # the headline rewritten
+    "merge-split": ("xinhua", ("merge_split",)),  # paragraphs merged or split
+    "images": ("portal", ("images",)),  # pictures and captions added
 }
+_NAMES = ("王丽", "李强", "张伟", "刘洋", "陈静", "赵磊", "孙浩然", "周敏")
+_PLACES = ("哈尔滨", "齐齐哈尔", "牡丹江", "佳木斯", "大庆", "绥化", "北京")
+_CLOSINGS = (
+    "（本文转自央视网，如涉及版权问题请与我们联系。）",
+    "下一步，我们将持续关注相关进展，及时发布权威信息。",
+    "欢迎关注本网微信公众号，获取更多政务资讯。",
+)
+_FRAMINGS = (
+    "据央视新闻报道，",
+    "近日，记者从有关部门获悉：",
+    "编者按：为让广大群众及时了解权威信息，现将有关报道转载如下。",
+)
 
 
-def _apply(story: Story, transforms: tuple[str, ...], origin: Source, rng: random.Random) -> tuple[str, list[str]]:
+def _headline(title: str, paras: list[str], rng: random.Random) -> str:
+    """Another headline for the same story: the series tag gone and the two halves swapped, or the
+    lead's first clause (as re-posters write them)."""
+    bare = re.sub(r"^【[^】]*】", "", title).strip()
+    halves = [h for h in re.split(r"[ 　：:]", bare) if h]
+    if len(halves) >= 2 and rng.random() < 0.5:
+        return "：".join([halves[-1], *halves[:-1]])
+    lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0]) if paras else bare
+    clause = re.split(r"[，。；！？]", lead)[0]
+    return clause[:30] if len(clause) >= 8 else bare + "（转载）"
+
+
+def _apply(story: Story, transforms: tuple[str, ...], origin: Source, rng: random.Random,
+           others: list[Story] | None = None) -> tuple[str, list[str]]:
     title, paras = story.title, list(story.paragraphs)
     if paras and paras[0].startswith("央视网消息（新闻联播）：") and rng.random() < 0.5:
         paras[0] = paras[0][len("央视网消息（新闻联播）："):] or paras[0]
+    day = story.day
     for t in transforms:
         if t == "tag":
             title = "【龙江动态】" + title
@@ -182,6 +220,51 @@ def _apply(story: Story, transforms: tuple[str, ...], origin: Source, rng: rando
         elif t == "traditional":
             paras = [_traditional(p) for p in paras]
             title = _traditional(title)
+        elif t in ("byline_lead", "agency_lead"):
+            lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0])
+            if t == "byline_lead":
+                who = f"本报讯（记者 {rng.choice(_NAMES)} {rng.choice(_NAMES)} 通讯员 {rng.choice(_NAMES)}）"
+            else:
+                who = f"新华社{rng.choice(_PLACES)}{int(day[4:6])}月{int(day[6:])}日电（记者 {rng.choice(_NAMES)}）"
+            paras[0] = who + lead
+        elif t == "drop_closing":
+            if len(paras) >= 3:
+                paras = paras[:-1]
+        elif t == "add_closing":
+            paras = [*paras, rng.choice(_CLOSINGS)]
+        elif t == "editor_lines":
+            a, b, c = rng.sample(_NAMES, 3)
+            paras = [*paras, f"编辑：{a}　审核：{b}　校对：{c}"] if rng.random() < 0.5 else \
+                [*paras, f"编辑：{a}", f"审核：{b}", f"校对：{c}"]
+        elif t == "excerpt":
+            text = "".join(paras)
+            sentences = [x for x in re.split(r"(?<=[。！？])", text) if x]
+            size = rng.randint(80, 200)  # a 导读 quotes the opening up to a length, cut wherever it falls
+            quoted = ""
+            for sentence in sentences:
+                quoted += sentence
+                if len(quoted) >= size:
+                    break
+            quoted = quoted[:size]
+            title = rng.choice(["【导读】", "", "【摘要】"]) + title
+            paras = [quoted + "……", "阅读原文"]
+        elif t == "related" and others:
+            picks = rng.sample(others, min(3, len(others)))
+            paras = [*paras, rng.choice(["相关阅读：", "延伸阅读", "【相关新闻】"]), *(o.title for o in picks)]
+        elif t == "framing":
+            f = rng.choice(_FRAMINGS)
+            paras = [f + paras[0], *paras[1:]] if f.endswith(("，", "：")) and rng.random() < 0.5 else [f, *paras]
+        elif t == "headline":
+            title = _headline(title, paras, rng)
+        elif t == "merge_split":
+            if len(paras) >= 2 and rng.random() < 0.5:
+                paras = ["".join(paras)]
+            else:
+                paras = [x for p in paras for x in re.split(r"(?<=[。！？])", p) if x]
+        elif t == "images":
+            cap = f"图为{re.sub(r'^【[^】]*】', '', story.title)[:12]}现场。（记者 {rng.choice(_NAMES)} 摄）"
+            at = rng.randint(1, max(1, len(paras)))
+            paras = [*paras[:at], "<img>", cap, *paras[at:]]
     return title, paras
 
 
@@ -190,7 +273,9 @@ def _item(source: Source, story: Story, label: int, variant: str, title: str, pa
     day = story.day
     hour = rng.randint(7, 22)
     published = f"{day[:4]}-{day[4:6]}-{day[6:]} {hour:02d}:{rng.randint(0, 59):02d}"
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+    body = "".join(f'<p><img src="/pic/{label}.jpg" alt=""></p>' if p == "<img>" else
+                   f'<p><a href="https://tv.cctv.com/{day}/{label}.shtml">{p}</a></p>' if p == "阅读原文" else
+                   f"<p>{html.escape(p)}</p>" for p in paras)
     ident = f"{label}-{variant}"
     url = f"{source.url}art/{day[:6]}/c{label}_{sorted(VARIANTS).index(variant) if variant in VARIANTS else 0}.shtml"
     return CollectedItem(
@@ -199,11 +284,12 @@ def _item(source: Source, story: Story, label: int, variant: str, title: str, pa
     )
 
 
-def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_story: tuple[int, int] = (0, 3),
-          hard_limit: int | None = None) -> list[LabelledItem]:
+def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_story: tuple[int, int] = (0, 4),
+          hard_limit: int | None = None, only: list[str] | None = None) -> list[LabelledItem]:
     """Originals + re-posts of *n_stories* sampled stories, plus the hard-negative stories, shuffled.
 
-    *hard_limit* caps the stories taken per hard-negative kind (None: all of them).
+    *hard_limit* caps the stories taken per hard-negative kind (None: all of them); *only* limits the
+    re-post variants to those named (the six of the first bench, say, to compare with its figures).
     """
     rng = random.Random(seed)
     by_source = {s.id: s for s in SOURCES}
@@ -220,12 +306,13 @@ def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_s
         items.append(LabelledItem(label, story.kind, "original", origin,
                                   _item(origin, story, label, "original", story.title, story.paragraphs, rng)))
         n = rng.randint(*variants_per_story)
-        for name in rng.sample(sorted(VARIANTS), n):
+        names = sorted(v for v in VARIANTS if only is None or v in only)
+        for name in rng.sample(names, min(n, len(names))):
             src_id, transforms = VARIANTS[name]
             src = by_source[src_id]
             if src.id == origin.id:
                 continue
-            title, paras = _apply(story, transforms, origin, rng)
+            title, paras = _apply(story, transforms, origin, rng, others=rng.sample(plain, min(3, len(plain))))
             items.append(LabelledItem(label, story.kind, name, src, _item(src, story, label, name, title, paras, rng)))
     rng.shuffle(items)
     return items

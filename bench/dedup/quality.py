@@ -26,6 +26,7 @@ class QualityRun:
     hard: dict[str, dict[str, int]]  # kind -> {"items", "stories", "false_merge_pairs"}
     false_merges: list[tuple[str, str]] = field(default_factory=list)  # titles put together wrongly
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # (variant, title, original title)
+    per_variant: dict[str, dict[str, float]] = field(default_factory=dict)  # variant -> re-posts, joined, recall
 
     @property
     def per_second(self) -> float:
@@ -83,8 +84,16 @@ def run_quality(items: list[LabelledItem], db_path: Path, *, config: Config | No
     misses: list[tuple[str, str, str]] = []
     original_cluster = {li.label: predicted[i] for i, li in enumerate(items) if li.variant == "original"}
     original_title = {li.label: li.item.title for li in items if li.variant == "original"}
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for i, li in enumerate(items):
-        if li.variant != "original" and predicted[i] != original_cluster.get(li.label) and len(misses) < 50:
+        if li.variant == "original":
+            continue
+        joined = predicted[i] == original_cluster.get(li.label)
+        counts[li.variant][0] += 1
+        counts[li.variant][1] += joined
+        if not joined and len(misses) < 200:
             misses.append((li.variant, li.item.title, original_title.get(li.label, "")))
+    per_variant = {v: {"reposts": n, "joined": j, "recall": j / n if n else 1.0} for v, (n, j) in sorted(counts.items())}
     db.conn.close()
-    return QualityRun(len(items), len(set(labels)), sc, seconds, cpu_seconds, dict(hard), false_merges, misses)
+    return QualityRun(len(items), len(set(labels)), sc, seconds, cpu_seconds, dict(hard), false_merges, misses,
+                      per_variant)

@@ -67,7 +67,7 @@ def prefill(db: sqlite_utils.Database, n: int, stories: list[Story], *, seed: in
                           f"https://history.example/{item_id}", day, "city-news", item_id, now, now))
             clusters.append((item_id, item_id, now, now))
             docs.append((item_id, "history", 50, title, body, key_digest(title), key_digest(body)))
-            lsh.extend((k, item_id) for k in lsh_keys(sig))
+            lsh.extend((k, item_id) for k in lsh_keys(sig, body))
         with store.transaction(db):
             conn.executemany(
                 'INSERT INTO items (id, source, identity, title, text, url, canonical_url, published_at, "column", '

@@ -100,6 +100,9 @@ def _html_root(text: str, base_url: str) -> Any:
     for el in root.iter("a", "area", "link", "img", "iframe", "frame"):
         for attr in ("href", "src"):  # "\art\2025\…": browsers read back-slashes as slashes
             value = el.get(attr)
+            if value and _CONTROL_RE.search(value):  # lxml refuses to write them back; browsers drop them
+                value = _CONTROL_RE.sub("", value)
+                el.set(attr, value)
             if value and "\\" in value and not value.lstrip().lower().startswith(("javascript:", "data:")):
                 el.set(attr, value.replace("\\", "/"))
     root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
@@ -165,14 +168,31 @@ def _clean_body(body: str) -> str:
 
 
 def _is_item_href(href: str) -> bool:
+    """An absolute web address (one that does not parse — a bad port, an unbalanced bracket — is
+    still an item's link: collectors.entry_checks names it instead of losing it unseen)."""
     low = href.lower()
     return bool(href) and not low.startswith(("javascript:", "mailto:", "tel:", "#")) and \
-        urlsplit(href).scheme in ("http", "https")
+        low.startswith(("http://", "https://"))
 
 
 def _strip_fragment(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # unreadable (entry_checks names it): leave it as written
+        return url
     return urlunsplit(parts._replace(fragment="")) if parts.fragment else url
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def join_url(base_url: str, href: str) -> str:
+    """*href* made absolute against *base_url*; as written when it cannot be parsed (a bad port,
+    an unbalanced bracket), for collectors.entry_checks to name."""
+    try:
+        return urljoin(base_url, href)
+    except ValueError:
+        return href
 
 
 def _short(el: Any, limit: int, *, strip: bool = False) -> bool:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from collectors.decoding import decode_bytes
 from collectors.errors import CollectError, NotAFeed
-from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note
+from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note, join_url
 from pages.story import body_attachments, read_story
 
 
@@ -27,7 +26,7 @@ _FEED_ENTRY_RE = re.compile(rb"<(?:[\w.-]+:)?(item|entry)(?:\s[^<>]*)?>")
 
 
 def _feed_as_utf8(content: bytes, headers: dict[str, str],
-                  base_url: str) -> tuple[bytes, dict[str, str], list[str]]:
+                  base_url: str) -> tuple[bytes, dict[str, str], list[str], str | None]:
     """The feed re-encoded as UTF-8, with headers and XML declaration saying so, and the charset
     warnings. The charset is decided by decode_bytes (HTTP header → BOM → XML declaration →
     detection; GBK and lying declarations handled): left to guess, feedparser reads a whole UTF-8
@@ -38,12 +37,12 @@ def _feed_as_utf8(content: bytes, headers: dict[str, str],
     try:
         decoded = decode_bytes(content, http_charset=m.group(1) if m else None)
     except CollectError:
-        return content, hdrs, []
+        return content, hdrs, [], None
     data = decoded.text.encode("utf-8", errors="replace")
     data = _XML_DECL_ENCODING_RE.sub(rb"\1\2utf-8\2", data[:2048], count=1) + data[2048:]
     hdrs = {k: v for k, v in hdrs.items() if k.lower() != "content-type"}
     hdrs["content-type"] = "application/xml; charset=utf-8"
-    return data, hdrs, decoded.warnings
+    return data, hdrs, decoded.warnings, decoded.charset
 
 
 def _feed_cut_off(data: bytes, entries: int) -> tuple[bool, bool]:
@@ -64,7 +63,7 @@ def _feed_cut_off(data: bytes, entries: int) -> tuple[bool, bool]:
 
 def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[list[Entry], list[str]]:
     """RSS/Atom via feedparser, given bytes; the charset is decided here (see _feed_as_utf8)."""
-    data, feed_headers, warnings = _feed_as_utf8(content, headers, base_url)
+    data, feed_headers, warnings, charset = _feed_as_utf8(content, headers, base_url)
     parsed = feedparser.parse(data, response_headers=feed_headers)
     found = list(parsed.entries)
     version = parsed.get("version") or ""
@@ -101,9 +100,9 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
                 if ln.get("href") and ln.get("rel", "alternate") == "alternate":
                     link = ln["href"]
                     break
-        link = urljoin(base_url, link) if link else ""
-        if urlsplit(link).scheme.lower() not in ("http", "https"):
-            link = ""  # only web addresses are links; identity falls back to the guid or a hash
+        # only web addresses are links: another one (javascript:, a bad port) is taken away by
+        # collectors.entry_checks, which names it; identity falls back to the guid or a hash
+        link = join_url(base_url, link.strip()) if link.strip() else ""
         body = ""
         if e.get("content"):
             body = e["content"][0].get("value", "")
@@ -111,10 +110,10 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
             body = e.get("summary", "") or ""
         published = e.get("published") or e.get("updated") or e.get("dc_date") or None
         # an enclosure is named like a linked attachment: its title, else its file name
-        attachments = [{"url": urljoin(base_url, enc["href"]),
-                        "name": _clean(enc.get("title")) or urlsplit(enc["href"]).path.rsplit("/", 1)[-1]}
+        attachments = [{"url": join_url(base_url, enc["href"]),
+                        "name": _clean(enc.get("title")) or enc["href"].split("?", 1)[0].rsplit("/", 1)[-1]}
                        for enc in e.get("enclosures", []) if enc.get("href")]
-        meta: dict[str, str] = {}
+        meta: dict[str, str] = {"_charset": charset} if charset else {}  # how the bytes were read
         if e.get("author"):
             meta["Author"] = e["author"]
         if e.get("source", {}).get("title"):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json as jsonlib
 import re
 from typing import Any
-from urllib.parse import urljoin
 
 from collectors.errors import NotAList, ParseError
-from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note
+from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note, join_url
 from pages.story import body_attachments, read_story
 
 
@@ -153,7 +152,8 @@ def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
         if not title and not url:
             continue
         meta = {"ContentSource": _clean(str(src))} if src else {}
-        url = urljoin(base_url, str(url).strip()) if url not in (None, "") and str(url).strip() else ""
+        url = str(url).strip() if url not in (None, "") else ""
+        url = join_url(base_url, url) if url else ""
         html = _clean_body(str(body)) if body else ""
         story = read_story(html)  # a body that is a whole page: its story
         for k, v in story.meta.items():

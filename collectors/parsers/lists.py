@@ -25,6 +25,7 @@ from collectors.parsers.common import (
     _text,
 )
 
+_OTHER_SCHEME_RE = re.compile(r"(?!mailto:|tel:)[a-z][a-z0-9+.-]*:", re.I)  # javascript:, ftp: … (not a page)
 _ARTICLE_PATH_RE = re.compile(r"\d{4,}")  # article URLs carry a date or a numeric id
 _ID_PARAM_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,})(?:&|$)", re.I)  # or ?id=100, ?articleId=…
 
@@ -60,7 +61,9 @@ def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> 
                 continue
             a = links[0]
             href = a.get("href", "").strip()
-            if not _is_item_href(href):
+            # a row the selectors call an item whose link opens from script with no address in it
+            # is an item all the same: collectors.entry_checks skips it and says so
+            if not _is_item_href(href) and not _OTHER_SCHEME_RE.match(href):
                 continue
             title = ""
             if spec.get("title"):
@@ -159,9 +162,10 @@ def _dedupe(entries: list[Entry]) -> list[Entry]:
     seen: set[str] = set()
     out = []
     for e in entries:
-        if e.url in seen:
+        key = e.url if not e.url.lower().startswith("javascript:") else f"{e.url}\x00{e.title}"
+        if key in seen:
             continue
-        seen.add(e.url)
+        seen.add(key)
         out.append(e)
     return out
 

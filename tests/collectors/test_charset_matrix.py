@@ -23,3 +23,28 @@ def test_every_title_decoded_right(collected: dict[str, Cell], name: str) -> Non
     assert c.right, (c.charset, c.error, c.got, c.notes)
     if c.header in ("iso-8859-1", "wrong-cjk"):
         assert any("HTTP" in n for n in c.notes), "a decoding against the HTTP header is reported"
+
+
+CODEC = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "big5": "cp950", "utf-8": "utf-8"}
+
+
+@pytest.mark.parametrize("name", [c.name for c in CELLS if c.header in ("iso-8859-1", "wrong-cjk")])
+def test_the_charset_read_is_reported_on_the_item(collected: dict[str, Cell], name: str) -> None:
+    """What probe shows (its charset line and --json "charset"), for pages and feeds alike."""
+    c = collected[name]
+    assert c.charset == CODEC[c.family]
+
+
+def test_sources_shows_how_a_lying_feed_was_read(web, db) -> None:
+    import collectors
+    from tests.collectors.sources import FAST, make_source
+
+    [cell] = [c for c in CELLS if c.name == "big5-feed-declared-iso-8859-1"]
+    body, ctype = cell.routes["feed.xml"]
+    web.route("/feed.xml", body, headers={"Content-Type": ctype})
+    src = make_source("tw", web.url, "/feed.xml", type="rss")
+    [r] = collectors.collect(db, [src], FAST)
+    assert r.ok and r.new == 3
+    [h] = collectors.health(db, [src])
+    assert h.charset == "cp950"
+    assert h.charset_note and "iso-8859-1" in h.charset_note and "document wins" in h.charset_note

@@ -1,7 +1,8 @@
 """Data-driven merge / no-merge cases: every cases/*.json is ingested in order and in reverse.
 
 A case lists items (source, title, paragraphs, optional url/identity/published) and the expected
-clusters as groups of item indexes. Order must not matter: a re-post can arrive before its original.
+clusters as groups of item indexes (and, optionally, the items that must represent their cluster).
+Order must not matter: a re-post can arrive before its original.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def test_case(path: Path, order: str, tmp_path: Path) -> None:
     for i, c in cluster_of.items():
         got.setdefault(c, []).append(i)
     assert _partition(list(got.values())) == _partition(case["clusters"]), case["why"]
+    for i in case.get("representatives", []):  # the fuller, more authoritative member stands for the story
+        rep = db.conn.execute("SELECT representative_id FROM clusters WHERE id = ?", [cluster_of[i]]).fetchone()[0]
+        assert rep == item_ids[i], case["why"]
     db.conn.close()
 
 

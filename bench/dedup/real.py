@@ -1,0 +1,139 @@
+"""``python -m bench.dedup.real``: dedup on real re-posts that nobody on the team wrote or generated.
+
+The labelled set is ``real_manifest.toml``: public pages that re-post stories of the 新闻联播 corpus
+with the edits their sites made (traditional characters, pinyin-annotated characters, spam
+injections, datelines, 来源/责编 lines, captions, related-reading blocks, cuts, appended letters or
+translations), and pages of *other* stories in the same words (the embassy's thanks, the mourning
+two days later, another year's visit, a meeting the corpus lacks). The page texts belong to their
+publishers and are not in the repository: they are read from ``$HUIJU_REAL_DEDUP/pages/<id>.json``;
+without them the bench says so and stops (exit 0, nothing measured).
+
+Every story of the corpus days involved (labelled days and the manifest's look-alike days) is
+ingested first as an original, then every page, through the real ``normalizers.ingest``; the final
+clusters are scored pairwise against the hand labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import os
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+import store
+from bench.dedup.dataset import SOURCES, bench_config, find_corpus
+from bench.dedup.metrics import score
+from collectors.model import CollectedItem
+from normalizers import ingest, init
+
+MANIFEST = Path(__file__).with_name("real_manifest.toml")
+
+
+def _corpus_day(corpus: Path, day: str) -> list[tuple[str, list[str]]]:
+    from bench.dedup.dataset import _P, _TAG
+
+    text = (corpus / "xinwen-lianbo" / f"{day}.md").read_text(encoding="utf-8")
+    out = []
+    for chunk in text[text.find("## 详细新闻"):].split("\n### ")[1:]:
+        title, _, body = chunk.partition("\n")
+        paras = [html.unescape(_TAG.sub("", p)).strip() for p in _P.findall(body)]
+        if title.strip() and any(paras):
+            out.append((title.strip(), [p for p in paras if p]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.dedup.real", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=Path, default=None, help="directory holding pages/ (default $HUIJU_REAL_DEDUP)")
+    args = ap.parse_args(argv)
+    root = args.pages or (Path(os.environ["HUIJU_REAL_DEDUP"]) if os.environ.get("HUIJU_REAL_DEDUP") else None)
+    manifest = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
+    if root is None or not (root / "pages").is_dir():
+        print("real re-post set not measured: its pages are not in the repository (their text belongs to their "
+              "publishers); save them as pages/<id>.json under $HUIJU_REAL_DEDUP (see bench/dedup/real_manifest.toml)")
+        return 0
+    corpus = find_corpus()
+    pages, problems = [], []
+    for p in manifest["pages"]:
+        f = root / "pages" / f"{p['id']}.json"
+        if not f.is_file():
+            problems.append(f"{p['id']}: missing")
+            continue
+        d = json.loads(f.read_text(encoding="utf-8"))
+        if hashlib.sha256(d["text"].encode("utf-8")).hexdigest() != p["sha256"]:
+            problems.append(f"{p['id']}: text differs from the labelled copy (sha256)")
+        pages.append((p, d))
+    days = sorted({p["label"].split("/", 1)[0] for p in manifest["pages"] if p["label"] != "none"}
+                  | set(manifest.get("extra_days", [])))
+    origin, repost = SOURCES[0], SOURCES[2]  # a city site (rank 10) and the portal (rank 30)
+    config = bench_config()
+    items: list[tuple[str, CollectedItem]] = []
+    for day in days:
+        for n, (title, paras) in enumerate(_corpus_day(corpus, day)):
+            body = "".join(f"<p>{html.escape(x)}</p>" for x in paras)
+            items.append((f"{day}/{title}", CollectedItem(
+                source_id=origin.id, identity=f"{day}-{n}", identity_rule="link",
+                url=f"https://www.harbin.gov.cn/art/{day}/{n}.html", title=title, html=body,
+                published=f"{day[:4]}-{day[4:6]}-{day[6:]} 19:30", fetched_at=f"{day[:4]}-{day[4:6]}-{day[6:]}T12:00:00+00:00")))
+    known = {label for label, _ in items}
+    for p, d in pages:
+        if p["label"] != "none" and p["label"] not in known:
+            problems.append(f"{p['id']}: label {p['label']!r} is no corpus story")
+        body = "".join(f"<p>{html.escape(x)}</p>" for x in d["text"].split("\n") if x.strip())
+        items.append((p["label"] if p["label"] != "none" else f"page:{p['id']}", CollectedItem(
+            source_id=repost.id, identity=p["id"], identity_rule="link", url=p["url"], title=d.get("title", ""),
+            html=body, fetched_at="2026-12-06T12:00:00+00:00")))
+    with tempfile.TemporaryDirectory(prefix="bench-dedup-real-") as tmp:
+        db = store.open_db(Path(tmp) / "real.db")
+        init(db)
+        for n, (_, item) in enumerate(items, start=1):
+            src = origin if item.source_id == origin.id else repost
+            with store.transaction(db):
+                ingest(db, n, item, src, config)
+        final = dict(db.conn.execute("SELECT collected_id, cluster FROM items").fetchall())
+        db.conn.close()
+    predicted = [final[n] for n in range(1, len(items) + 1)]
+    labels = [label for label, _ in items]
+    sc = score(labels, predicted)
+    print(f"real re-posts: {len(pages)} pages ({sum(p['label'] != 'none' for p, _ in pages)} re-posts, "
+          f"{sum(p['label'] == 'none' for p, _ in pages)} look-alike pages) against {len(items) - len(pages)} corpus "
+          f"stories of {len(days)} days")
+    print(f"precision {sc.precision:.4f}  recall {sc.recall:.4f}  F1 {sc.f1:.4f}  "
+          f"(pairs: true {sc.true_pairs}, predicted {sc.predicted_pairs}, correct {sc.correct_pairs})")
+    offset = len(items) - len(pages)
+    for which in ("development", "held-out"):
+        # the same clustering, scored on the corpus stories and this set's pages only
+        keep = list(range(offset)) + [offset + k for k, (p, _) in enumerate(pages) if p.get("set") == which]
+        if len(keep) == offset:
+            continue
+        sub = score([labels[i] for i in keep], [predicted[i] for i in keep])
+        n = len(keep) - offset
+        print(f"  {which:11} {n:3} pages: precision {sub.precision:.4f}  recall {sub.recall:.4f}  F1 {sub.f1:.4f} "
+              f"(true pairs {sub.true_pairs})")
+    cluster_of_label: dict[str, set[int]] = {}
+    for label, c in zip(labels, predicted, strict=True):
+        cluster_of_label.setdefault(label, set()).add(c)
+    for (p, _), i in zip(pages, range(len(items) - len(pages), len(items)), strict=True):
+        c = predicted[i]
+        mates = sorted({labels[j] for j, cj in enumerate(predicted) if cj == c and j != i})
+        if p["label"] == "none":
+            verdict = "ok (alone)" if not mates else f"FALSE MERGE with {mates}"
+        else:
+            orig = labels.index(p["label"])
+            verdict = "ok (joined)" if predicted[orig] == c else "MISSED"
+            wrong = [m for m in mates if m != p["label"]]
+            if wrong:
+                verdict += f", also with {wrong}"
+        print(f"  {p['id']:26} {p.get('set', ''):11} {verdict}")
+    for msg in problems:
+        print(f"  warning: {msg}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
