@@ -13,7 +13,6 @@ else from a synthetic generator; the figures printed say which.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import statistics
@@ -39,11 +38,12 @@ TOPICS = ["topic-old-industrial-base", "topic-e-government"]
 
 
 def corpus_stories() -> Iterator[tuple[str, str]]:
-    env = os.environ.get("HUIJU_CORPUS")
-    root = Path(env) if env else REPO.parent / "shared" / "corpus"
-    folder = root / "xinwen-lianbo"
-    if not folder.is_dir():
+    from sample_province.corpus import find_corpus  # $HUIJU_CORPUS, $HUIJU_SHARED or ../shared
+
+    root = find_corpus()
+    if root is None:
         return
+    folder = root / "xinwen-lianbo"
     for path in sorted(folder.glob("*.md")):
         text = path.read_text(encoding="utf-8")
         _, _, detail = text.partition("## 详细新闻")

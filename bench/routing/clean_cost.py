@@ -11,7 +11,6 @@ story, after a warm-up).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -20,12 +19,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _corpus() -> Path | None:
-    for c in ([Path(os.environ["HUIJU_CORPUS"])] if os.environ.get("HUIJU_CORPUS") else []) + [
-        REPO.parent / "shared" / "corpus"
-    ]:
-        if (c / "xinwen-lianbo").is_dir():
-            return c / "xinwen-lianbo"
-    return None
+    """The corpus's xinwen-lianbo/ folder, found as the tests find it ($HUIJU_CORPUS, $HUIJU_SHARED, ../shared)."""
+    from sample_province.corpus import find_corpus
+
+    c = find_corpus()
+    return c / "xinwen-lianbo" if c is not None else None
 
 
 def main(argv: list[str] | None = None) -> int:
