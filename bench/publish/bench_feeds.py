@@ -98,6 +98,20 @@ def fill(db, items: int) -> tuple[float, str]:
     return time.perf_counter() - t0, kind
 
 
+def open_filled(path: Path, items: int):
+    """The database at *path* with at least *items* published items (filled now if it has none)."""
+    db = store.open_db(path)
+    publisher.init(db)
+    have = db.conn.execute("SELECT count(*) FROM published_items").fetchone()[0]
+    if have < items:
+        if have:
+            sys.exit(f"{path}: holds {have} items, fewer than --items {items}; use a fresh --db")
+        seconds, kind = fill(db, items)
+        print(f"published {items} items ({kind}) in {seconds:.1f} s = {items / seconds:.0f} items/s "
+              "(sanitize + jieba index + stream rows, 200 per transaction)")
+    return db
+
+
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     samples = []
     for _ in range(repeat):
@@ -147,15 +161,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="huiju-bench-")
     path = Path(args.db) if args.db else Path(tmp) / "bench.db"
-    db = store.open_db(path)
-    publisher.init(db)
-    have = db.conn.execute("SELECT count(*) FROM published_items").fetchone()[0]
-    if have < args.items:
-        if have:
-            sys.exit(f"{path}: holds {have} items, fewer than --items {args.items}; use a fresh --db")
-        seconds, kind = fill(db, args.items)
-        print(f"published {args.items} items ({kind}) in {seconds:.1f} s = {args.items / seconds:.0f} items/s "
-              "(sanitize + jieba index + stream rows, 200 per transaction)")
+    db = open_filled(path, args.items)
     config = Config(path="bench", columns={c.id: c for c in DEFAULT_COLUMNS}, sources=())
     app = flask.Flask("bench")
     app.config.update(HUIJU_DB=str(path), HUIJU_CONFIG=config, HUIJU_PUBLIC_URL="https://portal.example")

@@ -30,9 +30,8 @@ import requests  # noqa: E402
 from waitress.server import create_server  # noqa: E402
 
 import publisher  # noqa: E402
-import store  # noqa: E402
 from bench.publish import nginx_local  # noqa: E402
-from bench.publish.bench_feeds import fill  # noqa: E402
+from bench.publish.bench_feeds import open_filled  # noqa: E402
 from pipeline.web import create_app  # noqa: E402
 from settings import DEFAULT_COLUMNS, Config  # noqa: E402
 
@@ -84,12 +83,7 @@ def main() -> int:
         return 1
     tmp = Path(tempfile.mkdtemp(prefix="huiju-bench-serve-"))
     path = Path(args.db) if args.db else tmp / "bench.db"
-    db = store.open_db(path)
-    publisher.init(db)
-    have = db.conn.execute("SELECT count(*) FROM published_items").fetchone()[0]
-    if have < args.items:
-        seconds, kind = fill(db, args.items)
-        print(f"published {args.items} items ({kind}) in {seconds:.1f} s")
+    db = open_filled(path, args.items)
     config = Config(path="bench", columns={c.id: c for c in DEFAULT_COLUMNS}, sources=())
     tree = tmp / "static"
     publisher.sync_static(db, config, tree, base_url=PUBLIC)

@@ -25,8 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 import publisher  # noqa: E402
-import store  # noqa: E402
-from bench.publish.bench_feeds import corpus_stories, fill  # noqa: E402
+from bench.publish.bench_feeds import corpus_stories, open_filled  # noqa: E402
 from publisher.fulltext import fold_chars  # noqa: E402
 
 # query → forms that make a result relevant (hand-chosen: what a person searching this means)
@@ -84,12 +83,7 @@ def main() -> int:
         print(f"skipped: no corpus at {root} (set HUIJU_CORPUS): the measurement needs real text")
         return 0
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="huiju-bench-search-")) / "search.db"
-    db = store.open_db(path)
-    publisher.init(db)
-    have = db.conn.execute("SELECT count(*) FROM published_items").fetchone()[0]
-    if have < args.items:
-        seconds, kind = fill(db, args.items)
-        print(f"published {args.items} items ({kind}) in {seconds:.1f} s")
+    db = open_filled(path, args.items)
     scores = []
     rows = []
     t0 = time.perf_counter()
