@@ -13,7 +13,7 @@ import checks
 import normalizers
 from review_queue import actions, explain, locks, signoff
 from review_queue import workflow as wf
-from review_queue.errors import PermissionDenied, ReviewError
+from review_queue.errors import LockedByOther, PermissionDenied, ReviewError
 from review_queue.history import history
 from review_queue.web.common import (
     after_review,
@@ -165,9 +165,10 @@ def edit_page(item_id: int) -> Any:
     if row["state"] in wf.EDITABLE:
         try:
             lock = locks.lock(db, item_id, user=me.name)
+        except LockedByOther:
+            lock = locks.current_lock(db, item_id)  # the page says who edits it, until when
         except ReviewError as exc:
             flash(str(exc), "error")
-            lock = locks.current_lock(db, item_id)
     return render_template(
         "review_queue/edit.html", row=row, item=shown, lock=lock, rich=editor_installed(),
         html=str(sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url")))),  # escaped in the form
