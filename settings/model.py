@@ -114,6 +114,34 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class DaemonSettings:
+    """How the daemon stops, reports its health, logs and backs up (the [daemon] table)."""
+
+    stop_timeout: float = 10.0  # seconds from SIGTERM/SIGINT to exit; requests in flight are cut then
+    heartbeat_max: float = 60.0  # seconds without a scheduler tick before /healthz/ready fails
+    min_free_mb: int = 200  # free disk (MB) next to the database below which /healthz/ready fails
+    log_format: str = "text"  # text | json | kv (one key=value line per event)
+    log_repeat_window: float = 60.0  # seconds: a repeated error is logged once, then counted
+    backup_dir: str = ""  # scheduled online backups go here ("" = none)
+    backup_every: int = 86400  # seconds between scheduled backups
+    backup_keep: int = 7  # backups kept in backup_dir (older ones are deleted)
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long what is no longer needed is kept (the [retention] table); applied daily.
+
+    Published items and the latest version of every item are always kept; what goes is the
+    raw bodies of old collected versions, old check observations and expired caches.
+    """
+
+    raw_days: int = 30  # collected bodies (the outbox) older than this are pruned once ingested
+    versions_days: int = 90  # superseded item versions older than this lose their stored body
+    observations_days: int = 180  # seen links, dead links, misses and HTTP validators older than this
+    every: int = 86400  # seconds between automatic prunes in the daemon (0 = never)
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     columns: dict[str, Column]
@@ -121,6 +149,8 @@ class Config:
     rules: tuple[RoutingRule, ...] = ()
     collector: CollectorSettings = CollectorSettings()
     web: WebSettings = WebSettings()
+    daemon: DaemonSettings = DaemonSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     def source(self, source_id: str) -> Source:
         for s in self.sources:
