@@ -92,6 +92,15 @@ class Ctx:
         import store
 
         db = store.open_db(self.db_path, readonly=readonly)
+        pipeline.init_all(db)  # read-only: checks the schema is this release's, writes nothing
+        return db
+
+    def db_in_memory(self):
+        """An empty database with every table, for read-only commands before the first run."""
+        import pipeline
+        import store
+
+        db = store.open_db(":memory:")
         pipeline.init_all(db)
         return db
 
@@ -143,7 +152,9 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
         raise
     click.echo(f"Huiju daemon: {len([s for s in config.sources if s.enabled])} sources enabled, "
                f"web on {d.url} (Ctrl-C stops)")
-    d.start()
+    if not d.start():  # a worker still blocked at the stop deadline: do not wait for it
+        logging.shutdown()
+        os._exit(0)
 
 
 @cli.command()
@@ -289,7 +300,8 @@ def sources(obj: Ctx, as_json: bool) -> None:
     import settings
 
     config = obj.config()
-    db = obj.db()
+    # read-only: never creates nor changes the database; before the first run every source is unchecked
+    db = obj.db(readonly=True) if os.path.exists(obj.db_path) else obj.db_in_memory()
     rows = collectors.health(db, list(config.sources), settings=config.collector)
     if as_json:
         emit_json([vars_of(h) for h in rows])

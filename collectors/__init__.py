@@ -13,6 +13,7 @@ from collectors.decoding import Decoded, decode_bytes, repair_mojibake
 from collectors.dispatch import DISPATCH_JOB_ID, Dispatcher, schedule_jobs
 from collectors.errors import (
     BinaryContent,
+    Cancelled,
     CollectError,
     DecodeError,
     FetchError,
@@ -25,12 +26,14 @@ from collectors.errors import (
     TooLarge,
 )
 from collectors.health import STATES, SourceHealth, health, metrics
+from collectors.http import StopSignal
 from collectors.model import CollectedItem
 from collectors.probe import probe
 from collectors.state import StateStore, init
 
 __all__ = [
     "BinaryContent",
+    "Cancelled",
     "CollectError",
     "CollectedItem",
     "DISPATCH_JOB_ID",
@@ -46,6 +49,7 @@ __all__ = [
     "STATES",
     "SourceHealth",
     "SourceResult",
+    "StopSignal",
     "Timeout",
     "TooLarge",
     "backlog",

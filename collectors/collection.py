@@ -21,8 +21,8 @@ from typing import Any
 import sqlite_utils
 
 from collectors.decoding import decode_bytes, looks_binary
-from collectors.errors import BinaryContent, CollectError, FetchError, NotAList, ParseError
-from collectors.http import CacheEntry, Fetcher, HostLimiter, Response
+from collectors.errors import BinaryContent, Cancelled, CollectError, FetchError, NotAList, ParseError
+from collectors.http import CacheEntry, Fetcher, HostLimiter, Response, StopSignal
 from collectors.identity import RULES, canonical_link, choose_rule, identity_of
 from collectors.model import CollectedItem
 from collectors.parsing import (
@@ -71,6 +71,7 @@ class SourceResult:
     withdrawn: int = 0  # pages reported gone upstream (a version with ``withdrawn`` set)
     warnings: list[str] = field(default_factory=list)
     skipped: bool = False  # already running elsewhere
+    state_error: str | None = None  # the source's row could not be saved (locked database, full disk)
 
 
 @dataclass
@@ -344,6 +345,8 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         e = Entry(url=url, title=g.list_titles.get(canonical_link(url), ""))  # the list's, if it shows it
         try:
             resp = fetcher.get(url, conditional=True)
+        except Cancelled:
+            break  # the daemon is stopping: the re-check waits for the next run
         except FetchError as exc:
             if why := gone_status(exc.status):
                 g.gone.append((url, known_identity, why, None))
@@ -475,6 +478,8 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
         try:
             resp = fetcher.get(e.url, conditional=False)
             _apply_detail(source, resp, e)
+        except Cancelled:
+            return  # the daemon is stopping: left for the next run, not a failure
         except CollectError as exc:
             status = getattr(exc, "status", None)
             with lock:
@@ -519,8 +524,11 @@ def _report_gone(store: StateStore, source: Source, gone: list[tuple[str, str, s
 
 
 def collect_source(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
-                   *, now: datetime, rng: random.Random | None = None, recheck_all: bool = False) -> SourceResult:
+                   *, now: datetime, rng: random.Random | None = None, recheck_all: bool = False,
+                   stop: StopSignal | None = None) -> SourceResult:
     """Run one source and record the outcome on its row; never raises for a source's own failure.
+
+    With *stop* set (the daemon stopping) no further request goes out; what was fetched is stored.
 
     *recheck_all* re-checks every detail page still in its correction window now (an operator
     told that a site corrected a story), not only those whose re-check time has come.
@@ -532,7 +540,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     # the list URL is fetched whole once a day whatever its 304s say (a server can answer 304 wrongly)
     fetcher = Fetcher(settings, limiter, source=source,
                       cache=lambda url: store.cache_lookup(url, now if url == source.url else None),
-                      clock=lambda: time.time() + clock_offset)
+                      clock=lambda: time.time() + clock_offset, stop=stop)
     result = SourceResult(source.id, ok=False)
     retry_after = None
     try:
@@ -631,7 +639,9 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         log.exception("source %s: unexpected error", source.id)
     finally:
         fetcher.close()
-    if not result.ok:
+    if result.error_kind == "Cancelled":  # stopping is not the source's failure: due again at the next start
+        log.info("source %s: stopped before its list was read (the daemon is stopping)", source.id)
+    elif not result.ok:
         st.error_count += 1
         st.last_error = result.error
         st.last_error_at = iso(now)
@@ -651,6 +661,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         store.save_state(st)
     except Exception as exc:  # noqa: BLE001 - the database being busy must not stop the other sources
         log.error("source %s: cannot record its state: %s", source.id, exc)
+        result.state_error = " ".join(str(exc).split())[:200]
         if result.ok:
             result.warnings.append(f"state not recorded: {exc}")
     return result
@@ -700,12 +711,14 @@ def _now(now: datetime | None) -> datetime:
 
 def run_one(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
             now: datetime | None, running: RunningSet = RUNNING, key_prefix: str = "",
-            rng: random.Random | None = None, recheck_all: bool = False) -> SourceResult:
+            rng: random.Random | None = None, recheck_all: bool = False,
+            stop: StopSignal | None = None) -> SourceResult:
     key = key_prefix + source.id
     if not running.claim(key):
         return SourceResult(source.id, ok=False, error="already running", skipped=True)
     try:
-        return collect_source(store, source, settings, limiter, now=_now(now), rng=rng, recheck_all=recheck_all)
+        return collect_source(store, source, settings, limiter, now=_now(now), rng=rng, recheck_all=recheck_all,
+                              stop=stop)
     finally:
         running.release(key)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import email.utils
 import http.client
 import re
+import socket
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -22,11 +24,12 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
 import urllib3
+import urllib3.connection
 
-from collectors.errors import FetchError, RedirectLoop, Timeout, TooLarge
+from collectors.errors import Cancelled, FetchError, RedirectLoop, Timeout, TooLarge
 from settings.model import CollectorSettings, Source
 
-__all__ = ["Response", "CacheEntry", "HostLimiter", "Fetcher", "host_of", "parse_retry_after"]
+__all__ = ["Response", "CacheEntry", "HostLimiter", "Fetcher", "StopSignal", "host_of", "parse_retry_after"]
 
 _CHUNK = 16384
 _MAX_AGE_RE = re.compile(r"max-age\s*=\s*(\d+)", re.I)
@@ -117,6 +120,86 @@ class HostLimiter:
             sem.release()
 
 
+class StopSignal:
+    """A stop request shared by every fetcher of one daemon.
+
+    Once ``set()``, no fetcher sends another request (each raises :class:`Cancelled` instead);
+    ``abort()`` then cuts the requests still in flight by shutting their sockets down, so a
+    worker blocked on a server that never answers returns at the stop deadline, not after
+    its read timeout.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.aborted = False
+        self._lock = threading.Lock()
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def register(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+        if self.aborted:  # connected after the cut: cut it too
+            _cut(sock)
+
+    def abort(self) -> int:
+        """Cut every open connection; returns how many were cut."""
+        self._event.set()
+        self.aborted = True
+        with self._lock:
+            socks = list(self._sockets)
+        for sock in socks:
+            _cut(sock)
+        return len(socks)
+
+
+def _cut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed
+        pass
+
+
+# The StopSignal of the request being made on this thread: a connection opened for it registers
+# its socket there (urllib3 makes connections deep inside requests, out of Fetcher's reach).
+_current = threading.local()
+
+
+def _register_socket(conn: urllib3.connection.HTTPConnection) -> None:
+    stop = getattr(_current, "stop", None)
+    sock = getattr(conn, "sock", None)
+    if stop is not None and sock is not None:
+        stop.register(sock)
+
+
+class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _register_socket(self)
+
+
+class _TrackedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _register_socket(self)
+
+
+class _TrackedAdapter(requests.adapters.HTTPAdapter):
+    """An adapter whose connections register their sockets with the current StopSignal."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - requests' signature
+        super().init_poolmanager(*args, **kwargs)
+        pools = dict(self.poolmanager.pool_classes_by_scheme)
+        pools["http"] = type("TrackedHTTPPool", (pools["http"],), {"ConnectionCls": _TrackedHTTPConnection})
+        pools["https"] = type("TrackedHTTPSPool", (pools["https"],), {"ConnectionCls": _TrackedHTTPSConnection})
+        self.poolmanager.pool_classes_by_scheme = pools
+
+
 CacheLookup = Callable[[str], CacheEntry | None]
 
 
@@ -125,12 +208,17 @@ class Fetcher:
 
     def __init__(self, settings: CollectorSettings, limiter: HostLimiter, *,
                  source: Source | None = None, cache: CacheLookup | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, stop: StopSignal | None = None) -> None:
         self.settings = settings
         self.limiter = limiter
         self.cache = cache
         self.clock = clock
+        self.stop = stop
         self.session = _Session()
+        if stop is not None:
+            adapter = _TrackedAdapter()
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = settings.user_agent
         self.session.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
@@ -224,10 +312,27 @@ class Fetcher:
         return out
 
     def _one(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int]:
+        if self.stop is None:
+            return self._request(url, headers)
+        if self.stop.is_set():
+            raise Cancelled(f"stopping: {url} not requested")
+        _current.stop = self.stop
+        try:
+            return self._request(url, headers)
+        except FetchError as exc:
+            if self.stop.aborted and not isinstance(exc, Cancelled):
+                raise Cancelled(f"stopping: request to {url} cut at the stop deadline") from None
+            raise
+        finally:
+            _current.stop = None
+
+    def _request(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int]:
         s = self.settings
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(f"unsupported URL scheme in {url!r}")
         with self.limiter.slot(url):
+            if self.stop is not None and self.stop.is_set():  # waited for a host slot while stopping
+                raise Cancelled(f"stopping: {url} not requested")
             start = time.monotonic()
             try:
                 resp = self.session.get(url, headers=headers, stream=True, allow_redirects=False,
