@@ -56,6 +56,7 @@ class Dispatcher:
         # check they would be due again at once, so they back off here, in memory, as on a failure.
         self.unsaved: dict[str, tuple[datetime, int, str]] = {}  # id -> (not before, failures, error)
         self.heartbeat: float | None = None  # time.time() of the last run_due
+        self._started: dict[str, datetime] = {}  # the "now" each run in flight was started with
 
     def due(self, now: datetime | None = None) -> list[Source]:
         """Enabled sources whose next check has come, earliest first; never-checked ones first of all."""
@@ -102,6 +103,7 @@ class Dispatcher:
                 fut = self.pool.submit(run_one, self.store, src, self.settings, self.limiter, now, RUNNING,
                                        self.prefix, self.rng, False, self.stop_signal)
                 self._futures[src.id] = fut
+                self._started[src.id] = at
                 submitted.append(src.id)
         return submitted
 
@@ -127,6 +129,7 @@ class Dispatcher:
         for sid, fut in list(self._futures.items()):
             if fut.done():
                 del self._futures[sid]
+                started = self._started.pop(sid, None)
                 if fut.cancelled():
                     continue
                 try:
@@ -135,7 +138,7 @@ class Dispatcher:
                     log.exception("source %s: worker crashed", sid)
                     continue
                 self.results.append(result)
-                self._note_saved(result)
+                self._note_saved(result, started)
 
     def _note_saved(self, result: SourceResult, now: datetime | None = None) -> None:
         """Back a source off in memory while its state cannot be saved; alert once per streak."""

@@ -108,6 +108,8 @@ def test_sighup_reloads_sources_and_keeps_the_running_config_when_the_file_is_ba
         try:
             d.wait_for("web server on")
             assert d.get("/healthz/live")[0] == 200
+            ready = d.get("/healthz/ready")
+            assert ready[0] == 200 and ready[1]["checks"]["scheduler_heartbeat"]["ok"], ready
             # a broken file: one line, the daemon keeps running with what it had
             good = cfg.read_text(encoding="utf-8")
             cfg.write_text(good.replace('column = "city-news"', 'column = "sports"', 1), encoding="utf-8")
