@@ -138,12 +138,15 @@ def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool) -> None
 @click.pass_obj
 def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
     """Run scheduled collection, the pipeline, publishing and the web server until stopped."""
+    from pipeline import logs
     from pipeline.daemon import Daemon
 
-    setup_logging(logging.getLogger().level == logging.DEBUG)
+    debug = logging.getLogger().level == logging.DEBUG
+    setup_logging(debug)
     import errno
 
     config = obj.config()
+    logs.configure(config.daemon.log_format, debug=debug, window=config.daemon.log_repeat_window)
     try:
         d = Daemon(config, obj.db_path, host=host, port=port)
     except OSError as exc:
@@ -307,13 +310,16 @@ def sources(obj: Ctx, as_json: bool) -> None:
         emit_json([vars_of(h) for h in rows])
         return
     click.echo(f"{'SOURCE':26} {'STATE':12} {'24H':>4}  {'LAST SUCCESS':20} {'EVERY':6} {'NEXT CHECK':20} "
-               "LAST ERROR")
+               f"{'MISSES':>6} LAST ERROR")
     for h in rows:
         flag = "!" if h.alert else " "
         state = "unchecked" if h.state == "ok" and h.never_checked else h.state
         every = "cron" if h.check_every is None else settings.format_every(h.check_every) + ("*" if h.relaxed else "")
         click.echo(f"{h.id:26} {flag}{state:11} {h.items_24h:4}  {short_time(h.last_success_at):20} {every:6} "
-                   f"{short_time(h.next_check_at):20} {h.last_error or ''}")
+                   f"{short_time(h.next_check_at):20} {len(h.misses) or '':>6} {h.last_error or ''}")
+    for h in rows:
+        for m in h.misses:
+            click.echo(f"possible miss  {h.id}  {short_time(m['run_at'])}  {m['kind']}: {m['detail']}")
     if any(h.relaxed for h in rows):
         click.echo("* checked less often: the server sends the whole list every time and the last checks "
                    "found nothing new (see idle_max)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -24,6 +25,7 @@ from collectors.decoding import decode_bytes, looks_binary
 from collectors.errors import BinaryContent, Cancelled, CollectError, FetchError, NotAList, ParseError
 from collectors.http import CacheEntry, Fetcher, HostLimiter, Response, StopSignal
 from collectors.identity import RULES, canonical_link, choose_rule, identity_of
+from collectors.misses import Miss, replace_misses
 from collectors.model import CollectedItem
 from collectors.parsing import (
     Entry,
@@ -72,6 +74,7 @@ class SourceResult:
     warnings: list[str] = field(default_factory=list)
     skipped: bool = False  # already running elsewhere
     state_error: str | None = None  # the source's row could not be saved (locked database, full disk)
+    misses: list[Miss] = field(default_factory=list)  # stories this run may have skipped (collectors.misses)
 
 
 @dataclass
@@ -98,6 +101,7 @@ class Gathered:
     revalidated: set[str] = field(default_factory=set)  # URLs answered 304 (their validators still hold)
     # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
     gone: list[tuple[str, str, str, CollectedItem | None]] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)  # stories that may have been skipped
 
 
 def backoff_delay(errors: int, settings: CollectorSettings, retry_after: float | None = None,
@@ -211,6 +215,8 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
             except FetchError as exc:
                 if exc.status not in (404, 410):  # past the last page is not worth a warning
                     g.warnings.append(f"list page {page}: {exc}")
+                    if all_new and not isinstance(exc, Cancelled):  # catching up: its items are unseen
+                        g.misses.append(Miss("list-page-failed", nxt, f"list page {page}: {exc}"))
                 break
         if source.type == "rss":
             kind = looks_binary(resp.content)
@@ -260,6 +266,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
     if catch_up and all_new:
         g.warnings.append(f"every item on the {pages_read} list page(s) read was new: older ones may have been "
                           "missed (check more often or raise max_pages)")
+        g.misses.append(Miss("burst", source.url, g.warnings[-1]))
     return entries, charset, list(dict.fromkeys(warns))
 
 
@@ -594,6 +601,12 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                 given_up += 1
                 g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
                                   "given up (the list links to a page that does not exist)")
+                g.misses.append(Miss("detail-given-up", url, g.warnings[-1]))
+        if g.detail_attempts and len(g.dead) == g.detail_attempts and not g.items:
+            # links that never answered are unseen, not a burst: one miss says what happened
+            g.misses = [m for m in g.misses if m.kind != "burst"]
+            g.misses.append(Miss("all-details-dead", source.url, f"all {g.detail_attempts} detail links of the "
+                                 f"list answered 404/410; first: {g.first_detail_error}"))
         # Validators are kept only when nothing was left behind, so a 304 never hides an item.
         st.backlog = int(bool(g.detail_failures - given_up or g.incomplete or g.throttled is not None))
         if not st.backlog:
@@ -607,6 +620,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                               f"first: {g.first_detail_error}")
         result.ok = True
         result.warnings = g.warnings
+        result.misses = g.misses
         if g.identity_rule:
             if g.identity_rule != st.identity_rule and g.identity_note:
                 st.identity_note = g.identity_note
@@ -633,6 +647,9 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         result.error = str(exc)
         result.error_kind = type(exc).__name__
         retry_after = getattr(exc, "retry_after", None)
+    except sqlite3.Error as exc:  # a locked database or a full disk: routine, named, no traceback
+        result.error = f"cannot store what was fetched: {' '.join(str(exc).split())[:200]}"
+        result.error_kind = "DatabaseError"
     except Exception as exc:  # a bug or an unexpected library error must not stop the other sources
         result.error = f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         result.error_kind = "InternalError"
@@ -649,7 +666,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         st.next_check_at = iso(now + timedelta(seconds=delay))
         level = logging.ERROR if st.error_count >= settings.alert_failures else logging.WARNING
         log.log(level, "source %s failed (%d in a row, next try in %.0fs): %s", source.id, st.error_count,
-                delay, result.error)
+                delay, result.error, extra={"cause": result.error_kind})
     st.alerting = int(st.error_count >= settings.alert_failures)
     result.duration = time.monotonic() - start
     result.bytes = fetcher.bytes
@@ -658,9 +675,12 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     st.last_duration = round(result.duration, 3)
     st.last_bytes = result.bytes
     try:
+        if result.ok:  # this check's misses replace the last successful one's
+            with store.lock:
+                replace_misses(store.db, source.id, iso(now), result.misses)
         store.save_state(st)
     except Exception as exc:  # noqa: BLE001 - the database being busy must not stop the other sources
-        log.error("source %s: cannot record its state: %s", source.id, exc)
+        log.error("source %s: cannot record its state: %s", source.id, exc, extra={"cause": type(exc).__name__})
         result.state_error = " ".join(str(exc).split())[:200]
         if result.ok:
             result.warnings.append(f"state not recorded: {exc}")

@@ -105,8 +105,11 @@ REVALIDATE_FULL = timedelta(days=1)  # validators are dropped once a day (see _s
 def init(db: sqlite_utils.Database) -> None:
     """Create or upgrade the collector's tables (source_state, http_cache, seen_links, collected,
     dead_links)."""
+    from collectors import misses
+
     with _lock_for(db):  # worker threads may share this connection
         migrate(db, "collectors", [_step1, _step2, _step3, _step4])
+        misses.init(db)
 
 
 def iso(dt: datetime) -> str:

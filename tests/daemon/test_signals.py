@@ -26,7 +26,7 @@ def collected_urls(db: Path) -> set[str]:
 def test_sigterm_with_every_site_hanging_exits_within_the_stop_timeout(tmp_path: Path) -> None:
     with sample_province.start(port=0, seed=3, faults="hang") as province:
         province.advance(days=1)
-        write_config(tmp_path / "c.toml", province, HTML, daemon="stop_timeout = 3")
+        write_config(tmp_path / "c.toml", province, HTML, daemon='stop_timeout = 3\nlog_format = "json"')
         d = DaemonProcess(tmp_path / "c.toml", tmp_path / "h.db")
         try:
             d.wait_for("web server on")
@@ -43,6 +43,9 @@ def test_sigterm_with_every_site_hanging_exits_within_the_stop_timeout(tmp_path:
     assert d.proc.returncode == 0, "\n".join(d.lines[-20:])
     assert took < 3 + 1.0, f"exit took {took:.1f}s with stop_timeout = 3"
     assert any("request(s) in flight cut" in line for line in d.lines)
+    events = [json.loads(line) for line in d.lines if line.startswith("{")]
+    assert len(events) >= len(d.lines) - 1, d.lines  # every log line is one JSON object (one banner line)
+    assert {"time", "level", "logger", "msg"} <= set(events[0])
     # a cut request is the daemon's doing, not the site's: no source was counted as failing
     assert not any("failed (" in line for line in d.lines), [ln for ln in d.lines if "failed (" in ln]
 
