@@ -521,6 +521,51 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
     click.echo(plural(len(out), "item"))
 
 
+# --------------------------------------------------------------------------- maintenance
+@cli.command()
+@click.argument("dest", metavar="DEST")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def backup(obj: Ctx, dest: str, as_json: bool) -> None:
+    """Copy the database to DEST while it is in use (consistent), then verify the copy.
+
+    The copy is checked by reopening it (PRAGMA integrity_check) before it takes its name; it
+    gets its own stream epoch, so portals resync after a restore (README, Deployment).
+    """
+    from pipeline import maintenance
+
+    result = maintenance.backup(obj.db(readonly=True), dest)
+    if as_json:
+        emit_json(vars_of(result))
+        return
+    click.echo(f"backup {result.path}: {result.bytes:,} bytes in {result.seconds:.1f}s, integrity {result.integrity}")
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Only count what would be pruned.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def prune(obj: Ctx, dry_run: bool, as_json: bool) -> None:
+    """Apply the retention policy ([retention] in the configuration) now; the daemon does it daily.
+
+    Raw bodies of collected pages and superseded versions past their days, old check
+    observations; published items and every item's latest version are kept.
+    """
+    from pipeline import maintenance
+
+    config = obj.config()
+    report = maintenance.prune(obj.db(readonly=dry_run) if dry_run else obj.db(), config, dry_run=dry_run)
+    if as_json:
+        emit_json({**vars_of(report), "total": report.total})
+        return
+    verb = "would prune" if dry_run else "pruned"
+    for package in ("collectors", "normalizers"):
+        for kind, n in getattr(report, package).items():
+            click.echo(f"{verb} {n:8}  {package}.{kind}")
+    click.echo(f"{verb} {report.total} row(s); database {report.db_bytes / 2**20:.1f} MB, "
+               f"{report.free_bytes / 2**20:.1f} MB of it free for reuse")
+
+
 # --------------------------------------------------------------------------- users
 @cli.group()
 def users() -> None:

@@ -1,7 +1,7 @@
 """Collect items from government sites politely: RSS/Atom, HTML list + detail pages, JSON lists.
 
 Public interface: ``init``, ``collect``, ``pending``, ``backlog``, ``probe``, ``health``, ``metrics``,
-``Dispatcher``, ``schedule_jobs`` and the exceptions, each named by the condition it reports.
+``Dispatcher``, ``schedule_jobs``, ``prune`` and the exceptions, each named by the condition it reports.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from collectors.health import STATES, SourceHealth, health, metrics
 from collectors.http import StopSignal
 from collectors.model import CollectedItem
 from collectors.probe import probe
+from collectors.retention import prune
 from collectors.state import StateStore, init
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "metrics",
     "pending",
     "probe",
+    "prune",
     "repair_mojibake",
     "schedule_jobs",
 ]

@@ -316,6 +316,9 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     needs_detail = source.type == "html" or (source.type == "json" and not source.json.get("body")
                                              and not any(e.has_body for e in entries))
     known = seen([e.url for e in entries if e.url]) if needs_detail else set()
+    if not needs_detail:  # links are remembered only for detail pages: "all new" is no evidence here
+        g.misses = [m for m in g.misses if m.kind != "burst"]
+        g.warnings = [w for w in g.warnings if not w.startswith("every item on the ")]
     if needs_detail:
         g.list_titles = {canonical_link(e.url): e.title for e in entries if e.url and e.title}
         if retitled is not None and known:

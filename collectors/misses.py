@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -94,7 +94,7 @@ def totals(db: sqlite_utils.Database) -> dict[tuple[str, str], int]:
 
 def prune(db: sqlite_utils.Database, before: datetime, *, dry_run: bool = False) -> int:
     """Misses recorded before *before* (a source not checked successfully for that long)."""
-    cutoff = before.isoformat(timespec="seconds")
+    cutoff = before.astimezone(UTC).isoformat(timespec="seconds")
     if dry_run:
         return int(db.execute("SELECT count(*) FROM source_misses WHERE run_at < ?", [cutoff]).fetchone()[0])
     with transaction(db):

@@ -12,6 +12,7 @@ from normalizers.clusters import guard_conflict
 from normalizers.dates import parse_date
 from normalizers.document import Document, clean_item
 from normalizers.keys import comparison_key
+from normalizers.retention import prune
 from normalizers.routing import route
 from normalizers.store import (
     IngestResult,
@@ -45,6 +46,7 @@ __all__ = [
     "html_to_text",
     "ingest",
     "init",
+    "prune",
     "is_tombstoned",
     "last_ingested",
     "list_items",

@@ -20,6 +20,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -28,7 +30,7 @@ from waitress.server import create_server
 import collectors
 import settings
 import store
-from pipeline import systemd
+from pipeline import maintenance, systemd
 from pipeline.flow import init_all, run_once
 from pipeline.web import create_app
 from settings import Config
@@ -115,9 +117,54 @@ class Daemon:
         if self._watchdog:
             systemd.notify("WATCHDOG=1")
 
+    def prune(self) -> None:
+        """The retention policy, applied by each package to its own tables (daily by default)."""
+        db = store.open_db(self.db_path)
+        try:
+            report = maintenance.prune(db, self.config)
+            log.info("retention: pruned %d row(s) (%s); database %.1f MB, %.1f MB free for reuse", report.total,
+                     ", ".join(f"{k} {v}" for k, v in {**report.collectors, **report.normalizers}.items() if v) or
+                     "nothing due", report.db_bytes / 2**20, report.free_bytes / 2**20)
+        except Exception:  # noqa: BLE001 - logged as one line when routine (locked, disk full)
+            log.exception("retention: prune failed")
+        finally:
+            db.conn.close()
+
+    def backup(self) -> None:
+        """A scheduled backup into [daemon] backup_dir, keeping the newest backup_keep."""
+        daemon_settings = self.config.daemon
+        db = store.open_db(self.db_path)
+        try:
+            result, removed = maintenance.scheduled_backup(db, daemon_settings.backup_dir, daemon_settings.backup_keep)
+            log.info("backup: %s (%.1f MB in %.1fs, integrity ok); %d old backup(s) removed", result.path,
+                     result.bytes / 2**20, result.seconds, len(removed))
+        except Exception:  # noqa: BLE001
+            log.exception("backup failed")
+        finally:
+            db.conn.close()
+
+    def _schedule_maintenance(self) -> None:
+        from datetime import timedelta
+
+        now = _utcnow()
+        if self.config.retention.every:
+            self.scheduler.add_job(self.prune, "interval", seconds=self.config.retention.every, id="prune",
+                                   name="retention", next_run_time=now + timedelta(minutes=10))
+        if self.config.daemon.backup_dir:
+            every = self.config.daemon.backup_every
+            # after a restart the next backup comes one interval after the newest one, not after the restart
+            newest = max((p.stat().st_mtime for p in Path(self.config.daemon.backup_dir).glob(
+                f"{maintenance.BACKUP_PREFIX}*.db")), default=None)
+            first = now + timedelta(seconds=60)
+            if newest is not None:
+                first = max(first, datetime.fromtimestamp(newest + every, UTC))
+            self.scheduler.add_job(self.backup, "interval", seconds=every, id="backup", name="backup",
+                                   next_run_time=first)
+
     def start(self) -> bool:
         """Run until stopped; True when everything in flight finished before the stop deadline."""
         collectors.schedule_jobs(self.scheduler, self.dispatcher, every_seconds=5)
+        self._schedule_maintenance()
         self.scheduler.add_job(self.pipeline_pass, "interval", seconds=self.pass_every, id="pipeline",
                                name="ingest + publish")
         self._watchdog = systemd.watchdog_interval()
@@ -226,7 +273,5 @@ class Daemon:
         return clean
 
 
-def _utcnow():  # noqa: ANN202 - a datetime for APScheduler's next_run_time
-    from datetime import UTC, datetime
-
+def _utcnow() -> datetime:
     return datetime.now(UTC)

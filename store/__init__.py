@@ -183,11 +183,15 @@ class BackupResult:
     integrity: str
 
 
-def backup(db: sqlite_utils.Database, dest: str | Path, *, pages: int = 1024) -> BackupResult:
-    """Copy the open database to *dest* online and consistently (SQLite's backup API, a few pages
-    at a time so writers are not held up), then verify the copy by reopening it and running
+def backup(db: sqlite_utils.Database, dest: str | Path, *, pages: int = -1,
+           prepare: Callable[[sqlite_utils.Database], None] | None = None) -> BackupResult:
+    """Copy the open database to *dest* online and consistently (SQLite's backup API in one step:
+    one read snapshot, which in WAL mode never blocks the daemon's writers; copying a few pages
+    at a time would restart at every write and never end under a busy daemon), then verify the
+    copy by reopening it and running
     ``PRAGMA integrity_check``. The copy is written next to *dest* and renamed into place, so a
-    failed or interrupted backup never leaves a half file under the final name."""
+    failed or interrupted backup never leaves a half file under the final name. *prepare* may
+    change the copy before it is checked (the publisher gives it its own stream epoch)."""
     dest = Path(dest)
     if dest.is_dir():
         raise StoreError(f"{dest}: is a folder; give the backup file's name")
@@ -205,6 +209,12 @@ def backup(db: sqlite_utils.Database, dest: str | Path, *, pages: int = 1024) ->
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         finally:
             target.close()
+        if prepare is not None:
+            copy = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                prepare(sqlite_utils.Database(copy))
+            finally:
+                copy.close()
         check = sqlite3.connect(f"file:{quote(str(tmp.resolve()))}?mode=ro", uri=True)
         try:
             rows = [r[0] for r in check.execute("PRAGMA integrity_check").fetchall()]
