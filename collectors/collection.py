@@ -186,6 +186,8 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
         return None
     if not first.content.strip():
         raise ParseError(f"empty body at {first.url}")
+    if first.cut_from:
+        g.misses.append(Miss("page-cut", first.url, _cut_note(first)))
     entries: list[Entry] = []
     charset: str | None = None
     warns: list[str] = []
@@ -457,9 +459,16 @@ def _page_title_wins(listed: str, d: Any) -> bool:
     return not _weak_title(d.title, d.title_from) or d.title in listed
 
 
+def _cut_note(resp: Response) -> str:
+    return (f"page of {resp.cut_from:,} bytes at {resp.url}: only its first {len(resp.content):,} were parsed "
+            "([collector] parse_max_bytes)")
+
+
 def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
     """Fill *e* from its detail page; returns the decoded page."""
     text, cs, w = _decode(resp, source)
+    if resp.cut_from:
+        w = [*w, _cut_note(resp)]
     d = parse_detail(text, resp.url, source.detail)
     if _page_title_wins(e.title, d):
         e.title, e.title_from = d.title, d.title_from
@@ -488,6 +497,9 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
         try:
             resp = fetcher.get(e.url, conditional=False)
             _apply_detail(source, resp, e)
+            if resp.cut_from:
+                with lock:
+                    g.misses.append(Miss("page-cut", e.url, _cut_note(resp)))
         except Cancelled:
             return  # the daemon is stopping: left for the next run, not a failure
         except CollectError as exc:

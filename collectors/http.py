@@ -58,6 +58,7 @@ class Response:
     requested: bool = True
     wire_bytes: int = 0  # body + headers as received, for the steady-state bandwidth figure
     cache: CacheEntry = field(default_factory=CacheEntry)
+    cut_from: int | None = None  # the whole body's size when only its first parse_max_bytes were kept
 
     @property
     def content_type(self) -> str:
@@ -273,7 +274,7 @@ class Fetcher:
             if current in seen and seen[current] == cookies:
                 raise RedirectLoop(f"redirect loop: {current} redirects back to itself after {hop} hops")
             seen[current] = cookies
-            status, resp_headers, body, wire = self._one(current, self._hop_headers(headers, origin, current))
+            status, resp_headers, body, wire, cut = self._one(current, self._hop_headers(headers, origin, current))
             if status in (301, 302, 303, 307, 308):
                 loc = resp_headers.get("location")
                 if not loc:
@@ -281,7 +282,7 @@ class Fetcher:
                                      status=status)
                 current = _redirect_target(current, loc, status)
                 continue
-            return self._finish(url, current, status, resp_headers, body, wire, entry)
+            return self._finish(url, current, status, resp_headers, body, wire, entry, cut)
         raise RedirectLoop(f"more than {self.settings.max_redirects} redirects starting at {url}")
 
     def _cookie_state(self) -> object:
@@ -311,7 +312,7 @@ class Fetcher:
                               else f"{r.scheme}://{r.netloc}/")
         return out
 
-    def _one(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int]:
+    def _one(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int, int | None]:
         if self.stop is None:
             return self._request(url, headers)
         if self.stop.is_set():
@@ -326,7 +327,7 @@ class Fetcher:
         finally:
             _current.stop = None
 
-    def _request(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int]:
+    def _request(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int, int | None]:
         s = self.settings
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(f"unsupported URL scheme in {url!r}")
@@ -355,13 +356,17 @@ class Fetcher:
                 rh = {k.lower(): v for k, v in resp.headers.items()}
                 wire = sum(len(k) + len(v) + 4 for k, v in rh.items()) + 15
                 if resp.status_code in (301, 302, 303, 307, 308, 304):
-                    return resp.status_code, rh, b"", wire
+                    return resp.status_code, rh, b"", wire, None
                 length = _whole_number(rh.get("content-length"))
                 if length is not None and length > s.max_body_bytes:
                     raise TooLarge(f"body of {length:,} bytes exceeds the {s.max_body_bytes:,}-byte limit "
                                    f"at {url}")
                 chunks: list[bytes] = []
                 size = 0
+                # Memory per worker stays bounded whatever max_body_bytes allows: past parse_max_bytes
+                # the body is read to its end (for its size and validity) but not kept.
+                keep = max(1, s.parse_max_bytes) if s.parse_max_bytes else None
+                kept = 0
                 # gzip/deflate are decoded here, not by urllib3, so a stream that stops before its
                 # end is seen as truncated instead of silently giving a cut page.
                 codings = _codings(rh.get("content-encoding", ""))
@@ -377,7 +382,12 @@ class Fetcher:
                             raise TooLarge(f"body exceeds the {s.max_body_bytes:,}-byte limit at {url}")
                         if time.monotonic() - start > s.total_timeout:
                             raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
-                        chunks.append(chunk)
+                        if keep is None or kept + len(chunk) <= keep:
+                            chunks.append(chunk)
+                            kept += len(chunk)
+                        elif kept < keep:
+                            chunks.append(chunk[:keep - kept])
+                            kept = keep
                 except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
                     raise Timeout(f"body stalled for {s.read_timeout:g}s at {url}") from None
                 except urllib3.exceptions.DecodeError as exc:
@@ -393,20 +403,30 @@ class Fetcher:
                 except requests.exceptions.RequestException as exc:
                     raise FetchError(f"error while reading {url}: {_short(exc)}") from None
                 if decoder:  # its layers stop at max_body_bytes themselves
-                    chunks.append(decoder.finish())
+                    tail = decoder.finish()
+                    size += len(tail)
+                    if keep is None or kept + len(tail) <= keep:
+                        chunks.append(tail)
+                    elif kept < keep:
+                        chunks.append(tail[:keep - kept])
                 if time.monotonic() - start > s.total_timeout:
                     raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
                 body = b"".join(chunks)
+                del chunks
+                cut = None
+                if keep is not None and size > keep:
+                    cut = size
+                    body = body[:max(body.rfind(b"<"), 0)] or body  # at a tag: no character or tag cut in two
                 try:  # bytes as they came over the wire (compressed), not as decoded
                     on_wire = int(resp.raw.tell())
                 except (AttributeError, TypeError, ValueError):
                     on_wire = len(body)
-                return resp.status_code, rh, body, wire + (on_wire or len(body))
+                return resp.status_code, rh, body, wire + (on_wire or len(body)), cut
             finally:
                 resp.close()
 
     def _finish(self, url: str, final: str, status: int, headers: dict[str, str], body: bytes, wire: int,
-                entry: CacheEntry | None) -> Response:
+                entry: CacheEntry | None, cut: int | None = None) -> Response:
         with self._count_lock:
             self.bytes += wire
             if status == 304:
@@ -425,7 +445,7 @@ class Fetcher:
         if status >= 300 or status < 200:
             raise FetchError(f"unexpected HTTP {status} at {final}", status=status)
         cache = CacheEntry(headers.get("etag"), headers.get("last-modified"), self._fresh_until(headers))
-        return Response(final, status, headers, body, wire_bytes=wire, cache=cache)
+        return Response(final, status, headers, body, wire_bytes=wire, cache=cache, cut_from=cut)
 
     def _fresh_until(self, headers: dict[str, str]) -> float | None:
         cc = headers.get("cache-control", "")

@@ -28,6 +28,7 @@ KINDS = {
     "list-page-failed": "a further list page failed while catching up: items on it may have been skipped",
     "detail-given-up": "a detail link answered 404/410 three times and was given up",
     "all-details-dead": "every detail link of the list answered 404/410",
+    "page-cut": "a page longer than [collector] parse_max_bytes was parsed on its beginning only",
 }
 
 

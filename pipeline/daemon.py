@@ -257,10 +257,10 @@ class Daemon:
         """Close down within the stop deadline; True when nothing was left in flight."""
         timeout = self.config.daemon.stop_timeout
         asked = self._stop_asked if self._stop_asked is not None else time.monotonic()
-        left = max(0.5, timeout - (time.monotonic() - asked) - 0.5)  # 0.5 s for closing the rest
+        left = max(0.5, timeout - (time.monotonic() - asked) - 1.0)  # 1 s for closing the rest and exiting
         clean = self.dispatcher.stop(left)
         # a pipeline pass in flight is one transaction per item: let it reach the next item boundary
-        remaining = max(0.0, timeout - (time.monotonic() - asked) - 0.3)
+        remaining = max(0.0, timeout - (time.monotonic() - asked) - 0.8)
         if self._pass_lock.acquire(timeout=remaining):
             self._pass_lock.release()
         else:

@@ -91,6 +91,10 @@ class CollectorSettings:
     read_timeout: float = 20.0
     total_timeout: float = 60.0  # wall-clock limit for one response, trickling bodies included
     max_body_bytes: int = 10 * 1024 * 1024
+    # Bytes of one page kept and parsed: the memory bound of a worker (an HTML tree costs ~25 times
+    # its page). A longer page is read to its end but parsed on this much, and says so (a miss).
+    # 0 = no bound (parse whatever max_body_bytes lets through).
+    parse_max_bytes: int = 8 * 1024 * 1024
     max_redirects: int = 5
     backoff_base: int = 60
     backoff_cap: int = 3600

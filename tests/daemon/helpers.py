@@ -13,16 +13,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import sample_province
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def source_toml(src: dict[str, Any]) -> str:
-    """One [[sources]] entry in TOML, from the sample province's source dicts."""
-    def value(v: Any) -> str:
-        if isinstance(v, dict):
-            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
-        return json.dumps(v, ensure_ascii=False)
-    return "[[sources]]\n" + "".join(f"{k} = {value(v)}\n" for k, v in src.items() if v is not None) + "\n"
 
 
 def write_config(path: Path, province: Any, ids: list[str], *, daemon: str = "", extra: str = "") -> None:
@@ -31,12 +24,8 @@ def write_config(path: Path, province: Any, ids: list[str], *, daemon: str = "",
     text = ("[collector]\nper_host = 8\nconnect_timeout = 3.0\nread_timeout = 60.0\ntotal_timeout = 120.0\n"
             "backoff_base = 10\nbackoff_cap = 60\n\n[web]\npublish_every = 2\n\n"
             f"[daemon]\n{daemon}\n\n{extra}\n")
-    for sid in ids:
-        src = dict(by_id[sid])
-        src["every"] = "10s"
-        src.pop("cron", None)
-        text += source_toml(src)
-    path.write_text(text, encoding="utf-8")
+    chosen = [{**{k: v for k, v in by_id[sid].items() if k != "cron"}, "every": "10s"} for sid in ids]
+    path.write_text(text + sample_province.to_toml(chosen), encoding="utf-8")
 
 
 class DaemonProcess:
