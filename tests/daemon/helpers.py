@@ -91,5 +91,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def until(condition: Any, timeout: float, step: float = 0.05) -> bool:
+    """Poll *condition* until it holds or *timeout* passes; its last answer."""
+    end = time.monotonic() + timeout
+    while not condition() and time.monotonic() < end:
+        time.sleep(step)
+    return bool(condition())
+
+
+def hanging(province: Any) -> int:
+    return sum(c["active"] for c in province.counters_snapshot(0).values())
+
+
 def total_requests(province: Any) -> int:
     return sum(c["requests"] for c in province.counters_snapshot(settle=0).values())

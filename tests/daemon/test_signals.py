@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import sample_province
-from tests.daemon.helpers import DaemonProcess, total_requests, write_config
+from tests.daemon.helpers import DaemonProcess, hanging, total_requests, until, write_config
 
 HTML = ["harbin", "qiqihar", "mudanjiang", "daqing", "jixi", "fgw"]
 
@@ -30,10 +30,7 @@ def test_sigterm_with_every_site_hanging_exits_within_the_stop_timeout(tmp_path:
         d = DaemonProcess(tmp_path / "c.toml", tmp_path / "h.db")
         try:
             d.wait_for("web server on")
-            end = time.monotonic() + 20
-            while time.monotonic() < end and sum(c["active"] for c in province.counters_snapshot(0).values()) < 3:
-                time.sleep(0.1)
-            assert sum(c["active"] for c in province.counters_snapshot(0).values()) >= 3, "no request hung"
+            assert until(lambda: hanging(province) >= 3, 20), "no request hung"
             sent = time.monotonic()
             d.signal(signal.SIGTERM)
             d.proc.wait(timeout=15)
@@ -57,9 +54,7 @@ def test_no_request_after_sigterm_and_what_was_fetched_is_stored(tmp_path: Path)
         d = DaemonProcess(tmp_path / "c.toml", tmp_path / "h.db")
         try:
             d.wait_for("web server on")
-            end = time.monotonic() + 30
-            while time.monotonic() < end and total_requests(province) < 25:  # detail pages under way
-                time.sleep(0.05)
+            until(lambda: total_requests(province) >= 25, 30)  # detail pages under way
             d.signal(signal.SIGTERM)
             time.sleep(0.3)  # requests already on the wire reach the server
             at_signal = total_requests(province)
@@ -128,9 +123,7 @@ def test_sighup_reloads_sources_and_keeps_the_running_config_when_the_file_is_ba
             d.signal(signal.SIGHUP)
             line = d.wait_for("reload:", after=mark)
             assert "added qiqihar" in line and "removed harbin" in line, line
-            end = time.monotonic() + 20
-            while time.monotonic() < end and not province.counters_snapshot(0).get("qiqihar", {}).get("requests"):
-                time.sleep(0.2)
+            until(lambda: province.counters_snapshot(0).get("qiqihar", {}).get("requests"), 20)
             time.sleep(11)  # one more interval: harbin would be due again by now
             counts = province.counters_snapshot()
             status, health = d.get("/healthz")

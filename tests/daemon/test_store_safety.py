@@ -39,18 +39,19 @@ def cli(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.Comp
                            *args], capture_output=True, text=True, timeout=120, input=stdin)
 
 
-def made_db(tmp_path: Path) -> Path:
+def made_db(tmp_path: Path, then: str = "") -> Path:
+    """A database made by this release (one user), then changed by the SQL *then*."""
     out = cli(tmp_path, "users", "add", "wang", "--role", "editor", stdin="a-long-password-123\n")
     assert out.returncode == 0, out.stderr
+    conn = sqlite3.connect(tmp_path / "h.db")
+    conn.execute(then or "SELECT 1")
+    conn.commit()
+    conn.close()
     return tmp_path / "h.db"
 
 
 def test_a_database_from_a_newer_release_is_refused_with_one_line(tmp_path: Path) -> None:
-    db = made_db(tmp_path)
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE schema_versions SET version = version + 5 WHERE owner = 'publisher'")
-    conn.commit()
-    conn.close()
+    made_db(tmp_path, "UPDATE schema_versions SET version = version + 5 WHERE owner = 'publisher'")
     for args in (["items"], ["daemon", "--port", "0"], ["collect"], ["users", "list"]):
         out = cli(tmp_path, *args)
         assert out.returncode == 1, (args, out.stdout, out.stderr)
@@ -59,10 +60,7 @@ def test_a_database_from_a_newer_release_is_refused_with_one_line(tmp_path: Path
 
 
 def test_read_only_commands_never_write_the_database(tmp_path: Path) -> None:
-    db = made_db(tmp_path)
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    db = made_db(tmp_path, "PRAGMA wal_checkpoint(TRUNCATE)")
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     db.chmod(0o444)
     try:
@@ -79,11 +77,7 @@ def test_read_only_commands_never_write_the_database(tmp_path: Path) -> None:
 
 
 def test_read_only_commands_ask_for_an_upgrade_instead_of_writing(tmp_path: Path) -> None:
-    db = made_db(tmp_path)
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE schema_versions SET version = version - 1 WHERE owner = 'collectors'")
-    conn.commit()
-    conn.close()
+    made_db(tmp_path, "UPDATE schema_versions SET version = version - 1 WHERE owner = 'collectors'")
     out = cli(tmp_path, "items")
     assert out.returncode == 1 and "needs an upgrade (collectors schema" in out.stderr
 
