@@ -12,6 +12,7 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ __all__ = ["Dispatcher", "schedule_jobs", "DISPATCH_JOB_ID"]
 log = logging.getLogger("huiju.collectors")
 DISPATCH_JOB_ID = "huiju-collect-dispatch"
 ALERT_CHECK_EVERY = 60.0  # seconds between alert checks in run_due
+RESULTS_KEPT = 1000  # finished results kept for drain_results (a daemon running for a year made millions)
 
 
 class Dispatcher:
@@ -48,7 +50,8 @@ class Dispatcher:
         self._futures: dict[str, Future[SourceResult]] = {}
         self._lock = threading.Lock()
         self._closed = False
-        self.results: list[SourceResult] = []  # finished runs since the last drain_results()
+        # finished runs since the last drain_results(); bounded, since a daemon never drains them
+        self.results: deque[SourceResult] = deque(maxlen=RESULTS_KEPT)
         self.alerting: set[str] = set()  # sources whose alert has been logged (failing or quiet)
         self._last_alert_check: datetime | None = None
         self.stop_signal = StopSignal()  # set by stop(): no new request from any worker
@@ -201,7 +204,8 @@ class Dispatcher:
     def drain_results(self) -> list[SourceResult]:
         with self._lock:
             self._reap()
-            out, self.results = self.results, []
+            out = list(self.results)
+            self.results.clear()
         return out
 
     def stop(self, timeout: float) -> bool:
