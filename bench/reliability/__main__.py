@@ -15,6 +15,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--rounds", type=int, default=20, help="kill -9 rounds (kills)")
     ap.add_argument("--days", type=int, default=30, help="simulated days (month)")
     ap.add_argument("--speed", type=float, default=8640.0, help="simulated seconds per real second (month)")
+    ap.add_argument("--warmup-days", type=int, default=3,
+                    help="month: simulated days before memory counts as warm (the first round and jieba's load)")
+    ap.add_argument("--arena-max", type=int, default=2,
+                    help="month: MALLOC_ARENA_MAX for the daemon, as the systemd unit sets it (0 = glibc's default)")
     ap.add_argument("--page-mb", type=int, default=50, help="size of the big page (bigpage)")
     ap.add_argument("--unbounded", action="store_true", help="bigpage: also measure with parse_max_bytes = 0")
     args = ap.parse_args(argv)

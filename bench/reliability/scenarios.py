@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -146,7 +147,8 @@ def month(args: Any) -> dict[str, Any]:
         cfg, db = Path(tmp) / "c.toml", Path(tmp) / "h.db"
         ids = [s["id"] for s in province.sources()][:30]
         _config(cfg, province, ids, every="10s")
-        proc = _daemon(cfg, db)
+        env = {**os.environ, **({"MALLOC_ARENA_MAX": str(args.arena_max)} if args.arena_max else {})}
+        proc = _daemon(cfg, db, env=env)
         rss: list[float] = []
         start = time.monotonic()
         try:
@@ -160,11 +162,15 @@ def month(args: Any) -> dict[str, Any]:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
         sizes = _size_per_item(db, cfg)
-    return {"days": args.days, "speed": args.speed, "rss_mb_per_day": rss,
-            "rss_after_day1_mb": rss[0], "rss_max_after_day1_mb": max(rss[1:] or rss),
+    # The first full round of checks and the first ingest (jieba's dictionary) take longer than a
+    # simulated day at this speed: growth is measured from the end of the warm-up days.
+    warm = min(args.warmup_days, len(rss)) - 1
+    base, peak = rss[warm], max(rss[warm + 1:] or rss[warm:])
+    return {"days": args.days, "speed": args.speed, "malloc_arena_max": args.arena_max, "rss_mb_per_day": rss,
+            "warmup_days": warm + 1, "rss_after_warmup_mb": base, "rss_max_after_warmup_mb": peak,
+            "growth_after_warmup_pct": round(100 * (peak - base) / base, 1),
             "growth_after_day1_pct": round(100 * (max(rss[1:] or rss) - rss[0]) / rss[0], 1),
-            **sizes,
-            "pass": max(rss[1:] or rss) <= rss[0] * 1.10}
+            **sizes, "pass": peak <= base * 1.10}
 
 
 def _size_per_item(db: Path, cfg: Path) -> dict[str, Any]:

@@ -38,7 +38,9 @@ def test_sigterm_with_every_site_hanging_exits_within_the_stop_timeout(tmp_path:
         finally:
             d.stop()
     assert d.proc.returncode == 0, "\n".join(d.lines[-20:])
-    assert took < 3 + 1.0, f"exit took {took:.1f}s with stop_timeout = 3"
+    stopped = next(json.loads(ln)["msg"] for ln in d.lines if '"stopped in' in ln)
+    assert float(stopped.split()[2].rstrip("s")) <= 3.0, stopped  # the daemon's own account of its stop
+    assert took < 3 + 2.0, f"exit took {took:.1f}s with stop_timeout = 3"  # + interpreter exit on a loaded CI
     assert any("request(s) in flight cut" in line for line in d.lines)
     events = [json.loads(line) for line in d.lines if line.startswith("{")]
     assert len(events) >= len(d.lines) - 1, d.lines  # every log line is one JSON object (one banner line)
@@ -124,6 +126,10 @@ def test_sighup_reloads_sources_and_keeps_the_running_config_when_the_file_is_ba
             line = d.wait_for("reload:", after=mark)
             assert "added qiqihar" in line and "removed harbin" in line, line
             until(lambda: province.counters_snapshot(0).get("qiqihar", {}).get("requests"), 20)
+            # a harbin run already in flight at the reload may finish; none may start after it
+            until(lambda: not province.counters_snapshot(0).get("harbin", {}).get("active"), 20)
+            time.sleep(0.5)
+            harbin_before = province.counters_snapshot().get("harbin", {}).get("requests", 0)
             time.sleep(11)  # one more interval: harbin would be due again by now
             counts = province.counters_snapshot()
             status, health = d.get("/healthz")
@@ -132,6 +138,6 @@ def test_sighup_reloads_sources_and_keeps_the_running_config_when_the_file_is_ba
         finally:
             d.stop()
     assert counts.get("qiqihar", {}).get("requests", 0) > 0, "the added source was never collected"
-    assert counts.get("harbin", {}).get("requests", 0) == 0, "the removed source is still collected"
+    assert counts.get("harbin", {}).get("requests", 0) == harbin_before, "the removed source is still collected"
     assert status == 200 and health["sources"] == 1
     assert d.proc.returncode == 0
