@@ -1,0 +1,79 @@
+"""Possible misses are recorded per source and run, shown in `sources`, counted in /metrics and kept
+until the next successful check: a burst past the pages read, detail links given up, a list whose
+every detail link answers 404."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import collectors
+from collectors import misses
+from tests.collectors.sources import FAST, make_source
+from tests.collectors.test_polite import _paged_site
+
+REPO = Path(__file__).resolve().parents[2]
+LIST = '<html><body><ul class="l">{rows}</ul></body></html>'
+ROW = '<li><a href="/gone/{n}.html">牡丹江市政务公开第{n}号通知</a><span>2024-05-0{n}</span></li>'
+
+
+def test_a_burst_past_the_pages_read_is_recorded_logged_once_and_counted(web, db, caplog):
+    src = make_source("sys", web.url, "/list.html", list={"items": "ul.l li", "date": "span", "next": "a.next"},
+                      detail={"body": "div.body"})
+    _paged_site(web, newest=2)
+    collectors.collect(db, [src], FAST)
+    assert misses.current(db) == {}
+    _paged_site(web, newest=60)  # more than ten pages of new stories
+    with caplog.at_level(logging.WARNING, logger="huiju.collectors"):
+        [r] = collectors.collect(db, [src], FAST)
+    assert r.ok and [m.kind for m in r.misses] == ["burst"]
+    [h] = collectors.health(db, [src])
+    assert [m["kind"] for m in h.misses] == ["burst"] and h.misses[0]["run_at"]
+    logged = [rec for rec in caplog.records if "possible miss (burst)" in rec.getMessage()]
+    assert len(logged) == 1 and logged[0].source == "sys"
+    gauges = collectors.metrics(db, [src])
+    assert gauges['huiju_source_misses{source="sys"}'] == 1
+    assert gauges['huiju_source_misses_total{source="sys",kind="burst"}'] == 1
+    # a failed check keeps them; the next successful check without a miss clears the current ones
+    web.route("/list.html", "", status=500)
+    [bad] = collectors.collect(db, [src], FAST, now=datetime.now(UTC) + timedelta(minutes=20))
+    assert not bad.ok and [m["kind"] for m in collectors.health(db, [src])[0].misses] == ["burst"]
+    _paged_site(web, newest=60)
+    [ok] = collectors.collect(db, [src], FAST, now=datetime.now(UTC) + timedelta(minutes=40))
+    assert ok.ok and collectors.health(db, [src])[0].misses == []
+    assert collectors.metrics(db, [src])['huiju_source_misses_total{source="sys",kind="burst"}'] == 1
+
+
+def test_a_list_whose_every_detail_link_is_dead_is_a_miss_and_given_up_links_too(web, db):
+    web.route("/l.html", LIST.format(rows="".join(ROW.format(n=n) for n in (1, 2))))
+    for n in (1, 2):
+        web.route(f"/gone/{n}.html", "", status=404)
+    src = make_source("mdj", web.url, "/l.html", list={"items": "ul.l li", "date": "span"}, detail={"body": "p"})
+    t0 = datetime(2024, 5, 3, 8, tzinfo=UTC)
+    [r] = collectors.collect(db, [src], FAST, now=t0)
+    assert [m.kind for m in r.misses] == ["all-details-dead"]
+    for k in (1, 2):
+        [r] = collectors.collect(db, [src], FAST, now=t0 + timedelta(minutes=20 * k))
+    kinds = sorted(m.kind for m in r.misses)
+    assert kinds == ["all-details-dead", "detail-given-up", "detail-given-up"], kinds
+    assert {m.url for m in r.misses if m.kind == "detail-given-up"} == {f"{web.url}/gone/{n}.html" for n in (1, 2)}
+
+
+def test_sources_command_shows_misses(web, tmp_path):
+    web.route("/l.html", LIST.format(rows=ROW.format(n=1)))
+    web.route("/gone/1.html", "", status=404)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[[sources]]\nid = "mdj"\nname = "牡丹江"\nkind = "city"\ntype = "html"\nurl = "{web.url}/l.html"\n'
+                   'column = "city-news"\nevery = "10m"\nlist = { items = "ul.l li", date = "span" }\n', "utf-8")
+    base = [sys.executable, str(REPO / "run.py"), "--config", str(cfg), "--db", str(tmp_path / "h.db")]
+    subprocess.run([*base, "collect"], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([*base, "sources"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "possible miss  mdj" in out.stdout and "all-details-dead" in out.stdout
+    rows = json.loads(subprocess.run([*base, "sources", "--json"], capture_output=True, text=True,
+                                     timeout=60).stdout)
+    assert rows[0]["misses"][0]["kind"] == "all-details-dead"
