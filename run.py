@@ -150,13 +150,13 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
     logs.configure(config.daemon.log_format, debug=debug, window=config.daemon.log_repeat_window)
     import checks
 
-    checks.checker(config)  # term lists with a mistake: refuse to start, one line naming file and line
     try:
         d = Daemon(config, obj.db_path, host=host, port=port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise Fail(f"port {port or config.web.port} is in use; choose another with --port") from None
         raise
+    checks.checker(config)  # term lists with a mistake: refuse to start, one line naming file and line
     click.echo(f"Huiju daemon: {len([s for s in config.sources if s.enabled])} sources enabled, "
                f"web on {d.url} (Ctrl-C stops)")
     if not d.start():  # a worker still blocked at the stop deadline: do not wait for it

@@ -250,6 +250,10 @@ class Daemon:
             log.error("reload refused, keeping the running configuration: %s", exc)
             systemd.notify("READY=1", "STATUS=reload refused: the configuration file has an error")
             return False
+        try:  # the term lists too, read now: a mistake is one line and the lists in force stay
+            checks.checker(new, force=True)
+        except checks.CheckError as exc:
+            log.error("reload: term lists not taken, keeping those in force: %s", exc)
         changes = self.dispatcher.update([s for s in new.sources if s.enabled], new.collector)
         if new.web.publish_every != self.config.web.publish_every and self.pass_every == self.config.web.publish_every:
             self.pass_every = new.web.publish_every
