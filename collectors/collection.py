@@ -102,6 +102,7 @@ class Gathered:
     # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
     gone: list[tuple[str, str, str, CollectedItem | None]] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)  # stories that may have been skipped
+    detail_links: list[str] = field(default_factory=list)  # the list's links to detail pages
 
 
 def backoff_delay(errors: int, settings: CollectorSettings, retry_after: float | None = None,
@@ -322,6 +323,7 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         g.misses = [m for m in g.misses if m.kind != "burst"]
         g.warnings = [w for w in g.warnings if not w.startswith("every item on the ")]
     if needs_detail:
+        g.detail_links = [e.url for e in entries if e.url]
         g.list_titles = {canonical_link(e.url): e.title for e in entries if e.url and e.title}
         if retitled is not None and known:
             due = {u for u, _ in rechecks or []}
@@ -617,7 +619,10 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                 g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
                                   "given up (the list links to a page that does not exist)")
                 g.misses.append(Miss("detail-given-up", url, g.warnings[-1]))
-        if g.detail_attempts and len(g.dead) == g.detail_attempts and not g.items:
+        # every link on the list dead: answering 404/410 now or given up before (none known good)
+        dead_now = {u for u, _ in g.dead}
+        if g.detail_attempts and not g.items and all(u in dead_now for u in g.detail_links if u not in
+                                                     store.dead(source.id, [u for u in g.detail_links])):
             # links that never answered are unseen, not a burst: one miss says what happened
             g.misses = [m for m in g.misses if m.kind != "burst"]
             g.misses.append(Miss("all-details-dead", source.url, f"all {g.detail_attempts} detail links of the "
