@@ -102,7 +102,10 @@ def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, re
             g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
                               "given up (the list links to a page that does not exist)")
             g.misses.append(Miss("detail-given-up", url, g.warnings[-1]))
-    if g.detail_attempts and len(g.dead) == g.detail_attempts and not g.items:
+    # every link on the list dead: answering 404/410 now or given up before (none known good)
+    dead_now = {u for u, _ in g.dead}
+    if g.detail_attempts and not g.items and all(u in dead_now for u in g.detail_links if u not in
+                                                 store.dead(source.id, [u for u in g.detail_links])):
         # links that never answered are unseen, not a burst: one miss says what happened
         g.misses = [m for m in g.misses if m.kind != "burst"]
         g.misses.append(Miss("all-details-dead", source.url, f"all {g.detail_attempts} detail links of the "

@@ -7,11 +7,8 @@ import logging
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 import collectors
 import pipeline
@@ -23,13 +20,6 @@ from tests.collectors.sources import make_source
 
 FEED = '<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
 ITEM = "<item><title>七台河市新闻{n}</title><link>{base}/x/{n}.html</link><guid>g{n}</guid></item>"
-
-
-@pytest.fixture
-def web() -> Iterator[FakeWeb]:
-    w = FakeWeb()
-    yield w
-    w.stop()
 
 
 def app_for(db_path: Path, status: dict | None):

@@ -7,11 +7,8 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 import collectors
 import pipeline
@@ -25,13 +22,6 @@ FEED = '<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
 ITEM = ("<item><title>{title}</title><link>{base}/n/{n}.html</link><guid>g{n}</guid>"
         "<description>{body}</description><pubDate>Mon, 05 May 2025 08:00:00 +0800</pubDate></item>")
 TITLES = {1: "黑龙江省召开全省安全生产工作会议", 2: "哈尔滨市部署冬季供热保障工作"}
-
-
-@pytest.fixture
-def web() -> Iterator[FakeWeb]:
-    w = FakeWeb()
-    yield w
-    w.stop()
 
 
 def serve(web: FakeWeb, first_body: str) -> None:
