@@ -93,6 +93,15 @@ class Ctx:
         import store
 
         db = store.open_db(self.db_path, readonly=readonly)
+        pipeline.init_all(db)  # read-only: checks the schema is this release's, writes nothing
+        return db
+
+    def db_in_memory(self):
+        """An empty database with every table, for read-only commands before the first run."""
+        import pipeline
+        import store
+
+        db = store.open_db(":memory:")
         pipeline.init_all(db)
         return db
 
@@ -130,24 +139,29 @@ def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool) -> None
 @click.pass_obj
 def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
     """Run scheduled collection, the pipeline, publishing and the web server until stopped."""
+    from pipeline import logs
     from pipeline.daemon import Daemon
 
-    setup_logging(logging.getLogger().level == logging.DEBUG)
+    debug = logging.getLogger().level == logging.DEBUG
+    setup_logging(debug)
     import errno
 
     config = obj.config()
+    logs.configure(config.daemon.log_format, debug=debug, window=config.daemon.log_repeat_window)
     import checks
 
-    checks.checker(config)  # term lists with a mistake: refuse to start, one line naming file and line
     try:
         d = Daemon(config, obj.db_path, host=host, port=port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise Fail(f"port {port or config.web.port} is in use; choose another with --port") from None
         raise
+    checks.checker(config)  # term lists with a mistake: refuse to start, one line naming file and line
     click.echo(f"Huiju daemon: {len([s for s in config.sources if s.enabled])} sources enabled, "
                f"web on {d.url} (Ctrl-C stops)")
-    d.start()
+    if not d.start():  # a worker still blocked at the stop deadline: do not wait for it
+        logging.shutdown()
+        os._exit(0)
 
 
 @cli.command()
@@ -296,23 +310,27 @@ def sources(obj: Ctx, as_json: bool) -> None:
     import settings
 
     config = obj.config()
-    db = obj.db()
+    # read-only: never creates nor changes the database; before the first run every source is unchecked
+    db = obj.db(readonly=True) if os.path.exists(obj.db_path) else obj.db_in_memory()
     rows = collectors.health(db, list(config.sources), settings=config.collector)
     if as_json:
         emit_json([vars_of(h) for h in rows])
         return
     click.echo(f"{'SOURCE':26} {'STATE':12} {'24H':>4}  {'LAST SUCCESS':20} {'EVERY':6} {'NEXT CHECK':20} "
-               "LAST ERROR")
+               f"{'MISSES':>6} LAST ERROR")
     for h in rows:
         flag = "!" if h.alert else " "
         state = "unchecked" if h.state == "ok" and h.never_checked else h.state
         every = "cron" if h.check_every is None else settings.format_every(h.check_every) + ("*" if h.relaxed else "")
         click.echo(f"{h.id:26} {flag}{state:11} {h.items_24h:4}  {short_time(h.last_success_at):20} {every:6} "
-                   f"{short_time(h.next_check_at):20} {h.last_error or ''}")
+                   f"{short_time(h.next_check_at):20} {len(h.misses) or '':>6} {h.last_error or ''}")
         if h.charset_note:  # the bytes were read against a declaration: say how
             click.echo(f"{'':27}{h.charset_note}")
         if h.last_warning and "item(s) kept without what could not be read, or skipped" in h.last_warning:
             click.echo(f"{'':27}{h.last_warning}")
+    for h in rows:
+        for m in h.misses:
+            click.echo(f"possible miss  {h.id}  {short_time(m['run_at'])}  {m['kind']}: {m['detail']}")
     if any(h.relaxed for h in rows):
         click.echo("* checked less often: the server sends the whole list every time and the last checks "
                    "found nothing new (see idle_max)")
@@ -625,6 +643,51 @@ def checks_cmd(obj: Ctx, every_state: bool, links: bool, as_json: bool) -> None:
                    + (f"  (overridden by {r['overridden_by']})" if r["overridden_by"] else ""))
     blocks = sum(r["severity"] == "block" and not r["overridden_by"] for r in rows)
     click.echo(plural(len(rows), "open finding") + f", {blocks} blocking approval")
+
+
+# --------------------------------------------------------------------------- maintenance
+@cli.command()
+@click.argument("dest", metavar="DEST")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def backup(obj: Ctx, dest: str, as_json: bool) -> None:
+    """Copy the database to DEST while it is in use (consistent), then verify the copy.
+
+    The copy is checked by reopening it (PRAGMA integrity_check) before it takes its name; it
+    gets its own stream epoch, so portals resync after a restore (README, Deployment).
+    """
+    from pipeline import maintenance
+
+    result = maintenance.backup(obj.db(readonly=True), dest)
+    if as_json:
+        emit_json(vars_of(result))
+        return
+    click.echo(f"backup {result.path}: {result.bytes:,} bytes in {result.seconds:.1f}s, integrity {result.integrity}")
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Only count what would be pruned.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def prune(obj: Ctx, dry_run: bool, as_json: bool) -> None:
+    """Apply the retention policy ([retention] in the configuration) now; the daemon does it daily.
+
+    Raw bodies of collected pages and superseded versions past their days, old check
+    observations; published items and every item's latest version are kept.
+    """
+    from pipeline import maintenance
+
+    config = obj.config()
+    report = maintenance.prune(obj.db(readonly=dry_run) if dry_run else obj.db(), config, dry_run=dry_run)
+    if as_json:
+        emit_json({**vars_of(report), "total": report.total})
+        return
+    verb = "would prune" if dry_run else "pruned"
+    for package in ("collectors", "normalizers"):
+        for kind, n in getattr(report, package).items():
+            click.echo(f"{verb} {n:8}  {package}.{kind}")
+    click.echo(f"{verb} {report.total} row(s); database {report.db_bytes / 2**20:.1f} MB, "
+               f"{report.free_bytes / 2**20:.1f} MB of it free for reuse")
 
 
 # --------------------------------------------------------------------------- users

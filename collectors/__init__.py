@@ -1,7 +1,7 @@
 """Collect items from government sites politely: RSS/Atom, HTML list + detail pages, JSON lists.
 
 Public interface: ``init``, ``collect``, ``pending``, ``backlog``, ``probe``, ``health``, ``metrics``,
-``Dispatcher``, ``schedule_jobs`` and the exceptions, each named by the condition it reports.
+``Dispatcher``, ``schedule_jobs``, ``prune`` and the exceptions, each named by the condition it reports.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collectors.decoding import Decoded, decode_bytes, repair_mojibake
 from collectors.dispatch import DISPATCH_JOB_ID, Dispatcher, schedule_jobs
 from collectors.errors import (
     BinaryContent,
+    Cancelled,
     CollectError,
     DecodeError,
     FetchError,
@@ -24,15 +25,18 @@ from collectors.errors import (
     TooLarge,
 )
 from collectors.health import STATES, SourceHealth, health, metrics
+from collectors.http import StopSignal
 from collectors.model import CollectedItem
 from collectors.probe import probe
 from collectors.recording import SourceResult
+from collectors.retention import prune
 from collectors.running import collect
 from collectors.schedule import backoff_delay
 from collectors.state import StateStore, init
 
 __all__ = [
     "BinaryContent",
+    "Cancelled",
     "CollectError",
     "CollectedItem",
     "DISPATCH_JOB_ID",
@@ -48,6 +52,7 @@ __all__ = [
     "STATES",
     "SourceHealth",
     "SourceResult",
+    "StopSignal",
     "Timeout",
     "TooLarge",
     "backlog",
@@ -59,6 +64,7 @@ __all__ = [
     "metrics",
     "pending",
     "probe",
+    "prune",
     "repair_mojibake",
     "schedule_jobs",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -19,9 +20,10 @@ from typing import Any
 
 from collectors.decoding import decode_bytes, looks_binary
 from collectors.entry_checks import entry_notes, screen_links, settle_link_problems
-from collectors.errors import BinaryContent, CollectError, FetchError, NotAList, ParseError
-from collectors.http import Fetcher, HostLimiter, Response
+from collectors.errors import BinaryContent, Cancelled, CollectError, FetchError, NotAList, ParseError
+from collectors.http import Fetcher, HostLimiter, Response, StopSignal
 from collectors.identity import RULES, canonical_link, choose_rule, identity_of
+from collectors.misses import Miss, replace_misses
 from collectors.model import CollectedItem
 from collectors.parsers import (
     Entry,
@@ -95,6 +97,8 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
         return None
     if not first.content.strip():
         raise ParseError(f"empty body at {first.url}")
+    if first.cut_from:
+        g.misses.append(Miss("page-cut", first.url, _cut_note(first)))
     entries: list[Entry] = []
     charset: str | None = None
     warns: list[str] = []
@@ -124,6 +128,8 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
             except FetchError as exc:
                 if exc.status not in (404, 410):  # past the last page is not worth a warning
                     g.warnings.append(f"list page {page}: {exc}")
+                    if all_new and not isinstance(exc, Cancelled):  # catching up: its items are unseen
+                        g.misses.append(Miss("list-page-failed", nxt, f"list page {page}: {exc}"))
                 break
         if source.type == "rss":
             kind = looks_binary(resp.content)
@@ -174,6 +180,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
     if catch_up and all_new:
         g.warnings.append(f"every item on the {pages_read} list page(s) read was new: older ones may have been "
                           "missed (check more often or raise max_pages)")
+        g.misses.append(Miss("burst", source.url, g.warnings[-1]))
     return entries, charset, list(dict.fromkeys(warns))
 
 
@@ -227,6 +234,9 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
     if note:
         g.warnings.append(f"identity: {note}")
     known = seen([e.url for e in entries if e.url]) if needs_detail else set()
+    if not needs_detail:  # links are remembered only for detail pages: "all new" is no evidence here
+        g.misses = [m for m in g.misses if m.kind != "burst"]
+        g.warnings = [w for w in g.warnings if not w.startswith("every item on the ")]
     if needs_detail:
         g.detail_links = [e.url for e in entries if e.url]
         g.list_titles = {canonical_link(e.url): e.title for e in entries if e.url and e.title}
@@ -265,6 +275,8 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
         e = Entry(url=url, title=g.list_titles.get(canonical_link(url), ""))  # the list's, if it shows it
         try:
             resp = fetcher.get(url, conditional=True)
+        except Cancelled:
+            break  # the daemon is stopping: the re-check waits for the next run
         except FetchError as exc:
             if why := gone_status(exc.status):
                 g.gone.append((url, known_identity, why, None))
@@ -365,9 +377,16 @@ def _page_title_wins(listed: str, d: Any) -> bool:
     return not _weak_title(d.title, d.title_from) or d.title in listed
 
 
+def _cut_note(resp: Response) -> str:
+    return (f"page of {resp.cut_from:,} bytes at {resp.url}: only its first {len(resp.content):,} were parsed "
+            "([collector] parse_max_bytes)")
+
+
 def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
     """Fill *e* from its detail page; returns the decoded page."""
     text, cs, w = _decode(resp, source)
+    if resp.cut_from:
+        w = [*w, _cut_note(resp)]
     d = parse_detail(text, resp.url, source.detail)
     if _page_title_wins(e.title, d):
         e.title, e.title_from = d.title, d.title_from
@@ -397,6 +416,11 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
         try:
             resp = fetcher.get(e.url, conditional=False)
             _apply_detail(source, resp, e)
+            if resp.cut_from:
+                with lock:
+                    g.misses.append(Miss("page-cut", e.url, _cut_note(resp)))
+        except Cancelled:
+            return  # the daemon is stopping: left for the next run, not a failure
         except CollectError as exc:
             status = getattr(exc, "status", None)
             with lock:
@@ -421,8 +445,11 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
 
 
 def collect_source(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
-                   *, now: datetime, rng: random.Random | None = None, recheck_all: bool = False) -> SourceResult:
+                   *, now: datetime, rng: random.Random | None = None, recheck_all: bool = False,
+                   stop: StopSignal | None = None) -> SourceResult:
     """Run one source and record the outcome on its row; never raises for a source's own failure.
+
+    With *stop* set (the daemon stopping) no further request goes out; what was fetched is stored.
 
     *recheck_all* re-checks every detail page still in its correction window now (an operator
     told that a site corrected a story), not only those whose re-check time has come.
@@ -434,7 +461,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     # the list URL is fetched whole once a day whatever its 304s say (a server can answer 304 wrongly)
     fetcher = Fetcher(settings, limiter, source=source,
                       cache=lambda url: store.cache_lookup(url, now if url == source.url else None),
-                      clock=lambda: time.time() + clock_offset)
+                      clock=lambda: time.time() + clock_offset, stop=stop)
     result = SourceResult(source.id, ok=False)
     retry_after = None
     try:
@@ -457,6 +484,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         backlog = record_run(store, source, g, now, result, rechecks=rechecks)
         result.ok = True
         result.warnings = g.warnings
+        result.misses = g.misses
         st.record_success(now, settings, new=bool(result.new), changed=bool(result.versions),
                           list_whole=not g.unchanged_list, backlog=backlog, warnings=g.warnings,
                           identity_rule=g.identity_rule, identity_note=g.identity_note)
@@ -465,23 +493,32 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         result.error = str(exc)
         result.error_kind = type(exc).__name__
         retry_after = getattr(exc, "retry_after", None)
+    except sqlite3.Error as exc:  # a locked database or a full disk: routine, named, no traceback
+        result.error = f"cannot store what was fetched: {' '.join(str(exc).split())[:200]}"
+        result.error_kind = "DatabaseError"
     except Exception as exc:  # a bug or an unexpected library error must not stop the other sources
         result.error = f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         result.error_kind = "InternalError"
         log.exception("source %s: unexpected error", source.id)
     finally:
         fetcher.close()
-    if not result.ok:
-        st.record_failure(now, settings, result.error, retry_after=retry_after, rng=rng)
+    if result.error_kind == "Cancelled":  # stopping is not the source's failure: due again at the next start
+        log.info("source %s: stopped before its list was read (the daemon is stopping)", source.id)
+    elif not result.ok:
+        st.record_failure(now, settings, result.error, retry_after=retry_after, rng=rng, cause=result.error_kind)
     result.duration = time.monotonic() - start
     result.bytes = fetcher.bytes
     result.requests = fetcher.requests
     result.not_modified = fetcher.not_modified
     st.record_cost(result.duration, result.bytes)
     try:
+        if result.ok or result.misses:  # this check's misses replace the last successful one's
+            with store.lock:
+                replace_misses(store.db, source.id, iso(now), result.misses)
         store.save_state(st)
     except Exception as exc:  # noqa: BLE001 - the database being busy must not stop the other sources
-        log.error("source %s: cannot record its state: %s", source.id, exc)
+        log.error("source %s: cannot record its state: %s", source.id, exc, extra={"cause": type(exc).__name__})
+        result.state_error = " ".join(str(exc).split())[:200]
         if result.ok:
             result.warnings.append(f"state not recorded: {exc}")
     return result

@@ -11,24 +11,28 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from collectors.health import SourceHealth, health
-from collectors.http import HostLimiter
+from collectors.http import HostLimiter, StopSignal
 from collectors.recording import SourceResult
 from collectors.running import RUNNING, db_key, run_one
-from collectors.state import StateStore, init, parse_iso
+from collectors.schedule import backoff_delay, next_regular_check
+from collectors.state import StateStore, init, iso, parse_iso
 from settings.model import CollectorSettings, Source
-from store import open_db
+from store import open_db, transaction
 
 __all__ = ["Dispatcher", "schedule_jobs", "DISPATCH_JOB_ID"]
 
 log = logging.getLogger("huiju.collectors")
 DISPATCH_JOB_ID = "huiju-collect-dispatch"
 ALERT_CHECK_EVERY = 60.0  # seconds between alert checks in run_due
+RESULTS_KEPT = 1000  # finished results kept for drain_results (a daemon running for a year made millions)
 
 
 class Dispatcher:
@@ -48,9 +52,16 @@ class Dispatcher:
         self._futures: dict[str, Future[SourceResult]] = {}
         self._lock = threading.Lock()
         self._closed = False
-        self.results: list[SourceResult] = []  # finished runs since the last drain_results()
+        # finished runs since the last drain_results(); bounded, since a daemon never drains them
+        self.results: deque[SourceResult] = deque(maxlen=RESULTS_KEPT)
         self.alerting: set[str] = set()  # sources whose alert has been logged (failing or quiet)
         self._last_alert_check: datetime | None = None
+        self.stop_signal = StopSignal()  # set by stop(): no new request from any worker
+        # Sources whose row could not be saved (locked database, full disk): without a saved next
+        # check they would be due again at once, so they back off here, in memory, as on a failure.
+        self.unsaved: dict[str, tuple[datetime, int, str]] = {}  # id -> (not before, failures, error)
+        self.heartbeat: float | None = None  # time.time() of the last run_due
+        self._started: dict[str, datetime] = {}  # the "now" each run in flight was started with
 
     def due(self, now: datetime | None = None) -> list[Source]:
         """Enabled sources whose next check has come, earliest first; never-checked ones first of all."""
@@ -67,6 +78,9 @@ class Dispatcher:
             st = states.get(sid)
             if not src.enabled or st is None:
                 continue
+            held = self.unsaved.get(sid)
+            if held is not None and held[0] > now:
+                continue
             at = parse_iso(st.next_check_at)
             if at is None or at <= now:
                 due.append((st.next_check_at or "", src))
@@ -75,6 +89,7 @@ class Dispatcher:
 
     def run_due(self, now: datetime | None = None) -> list[str]:
         """Submit every due source not already running; return their ids without waiting."""
+        self.heartbeat = time.time()
         if self._closed:
             return []
         submitted: list[str] = []
@@ -91,8 +106,9 @@ class Dispatcher:
                 if src.id in self._futures or (self.prefix + src.id) in RUNNING:
                     continue
                 fut = self.pool.submit(run_one, self.store, src, self.settings, self.limiter, now, RUNNING,
-                                       self.prefix, self.rng)
+                                       self.prefix, self.rng, False, self.stop_signal)
                 self._futures[src.id] = fut
+                self._started[src.id] = at
                 submitted.append(src.id)
         return submitted
 
@@ -118,10 +134,61 @@ class Dispatcher:
         for sid, fut in list(self._futures.items()):
             if fut.done():
                 del self._futures[sid]
+                started = self._started.pop(sid, None)
+                if fut.cancelled():
+                    continue
                 try:
-                    self.results.append(fut.result())
+                    result = fut.result()
                 except Exception:  # noqa: BLE001 - run_one records its own failures
                     log.exception("source %s: worker crashed", sid)
+                    continue
+                self.results.append(result)
+                self._note_saved(result, started)
+
+    def _note_saved(self, result: SourceResult, now: datetime | None = None) -> None:
+        """Back a source off in memory while its state cannot be saved; alert once per streak."""
+        sid = result.source_id
+        if result.skipped:
+            return
+        if result.state_error is None:
+            if self.unsaved.pop(sid, None) is not None:
+                log.warning("source %s: its state is recorded again", sid)
+            return
+        now = now or datetime.now(UTC)
+        failures = self.unsaved.get(sid, (now, 0, ""))[1] + 1
+        delay = backoff_delay(failures, self.settings, rng=self.rng)
+        self.unsaved[sid] = (now + timedelta(seconds=delay), failures, result.state_error)
+        if failures == 1:
+            log.error("ALERT source %s: its state cannot be recorded (%s); retried in %.0fs, backing off",
+                      sid, result.state_error, delay)
+
+    def update(self, sources: Any, settings: CollectorSettings | None = None,
+               now: datetime | None = None) -> dict[str, list[str]]:
+        """Take a reloaded configuration: added sources are due at once, removed ones are no
+        longer started (a run in flight finishes), a changed schedule applies from now (the next
+        check comes no later than one new interval from now). Returns the ids by change."""
+        now = now or datetime.now(UTC)
+        new = {s.id: s for s in sources}
+        with self._lock:
+            old = self.sources
+            changes = {"added": [k for k in new if k not in old], "removed": [k for k in old if k not in new],
+                       "changed": [k for k in new if k in old and new[k] != old[k]]}
+            self.sources = new
+            if settings is not None and settings != self.settings:
+                if settings.workers != self.settings.workers:
+                    log.warning("reload: workers = %d takes effect at the next restart (running with %d)",
+                                settings.workers, self.settings.workers)
+                if settings.per_host != self.settings.per_host:
+                    self.limiter = HostLimiter(settings.per_host)
+                self.settings = settings
+        for sid in changes["changed"]:
+            if (old[sid].every, old[sid].cron) == (new[sid].every, new[sid].cron):
+                continue
+            at = iso(next_regular_check(new[sid], self.settings, now, self.rng))
+            with self.store.lock, transaction(self.db):  # never shortens a failure's backoff
+                self.db.execute("UPDATE source_state SET next_check_at = ? WHERE source_id = ? AND error_count = 0 "
+                                "AND (next_check_at IS NULL OR next_check_at > ?)", [at, sid, at])
+        return changes
 
     def running(self) -> list[str]:
         with self._lock:
@@ -139,8 +206,23 @@ class Dispatcher:
     def drain_results(self) -> list[SourceResult]:
         with self._lock:
             self._reap()
-            out, self.results = self.results, []
+            out = list(self.results)
+            self.results.clear()
         return out
+
+    def stop(self, timeout: float) -> bool:
+        """Stop within *timeout* seconds: no new request from now on; runs in flight store what
+        they fetched; at the deadline (less a short grace to store) the requests still in flight
+        are cut. True when every run finished in time."""
+        self._closed = True
+        self.stop_signal.set()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        grace = min(2.0, timeout / 4)
+        if self.wait(max(0.0, timeout - grace)):
+            return True
+        cut = self.stop_signal.abort()
+        log.warning("stop deadline: %d request(s) in flight cut", cut)
+        return self.wait(grace)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting work; finish (or with wait=False abandon) runs in flight."""

@@ -23,6 +23,13 @@ class FetchError(CollectError):
         self.retry_after = retry_after
 
 
+class Cancelled(FetchError):
+    """The daemon is stopping: the request was not sent, or was cut at the stop deadline.
+
+    Not the source's fault: it neither counts as a failure nor backs the source off.
+    """
+
+
 class Timeout(FetchError):
     """Connect, read or whole-response time limit exceeded (a page that never finishes)."""
 

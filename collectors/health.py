@@ -7,12 +7,13 @@ delivered over the last 30 days, and never less than two check intervals).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
+from collectors import misses as _misses
 from collectors.schedule import check_interval
 from collectors.state import StateStore, init, parse_iso
 from settings.model import CollectorSettings
@@ -47,6 +48,7 @@ class SourceHealth:
     relaxed: bool = False  # check_every is longer than the source's own interval because of them
     charset: str | None = None  # how the latest item's bytes were read
     charset_note: str | None = None  # why, when it went against a declaration ("charset: declared …")
+    misses: list[dict[str, str | None]] = field(default_factory=list)  # possible misses of the last good check
 
 
 def _quiet_threshold(times: list[str], interval: int) -> float | None:
@@ -67,6 +69,8 @@ def health(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = No
     store = StateStore(db)
     states = store.states()
     counts = store.items_since(now - timedelta(hours=24))
+    with store.lock:
+        missed = _misses.current(db)
     out: list[SourceHealth] = []
     for src in sources:
         st = states.get(src.id)
@@ -101,7 +105,8 @@ def health(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = No
             never_checked=not (st and st.last_attempt_at),
             check_every=every, idle_checks=st.idle_checks if st else 0,
             relaxed=every is not None and every > src.interval,
-            **dict(zip(("charset", "charset_note"), store.last_charset(src.id) if st else (None, None), strict=True))))
+            **dict(zip(("charset", "charset_note"), store.last_charset(src.id) if st else (None, None), strict=True)),
+            misses=[asdict(m) for m in missed.get(src.id, [])]))
     return out
 
 
@@ -122,6 +127,7 @@ def metrics(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = N
         out[f"huiju_source_quiet{lab}"] = float(h.state == "quiet")
         out[f"huiju_source_error_count{lab}"] = float(h.error_count)
         out[f"huiju_source_items_24h{lab}"] = float(h.items_24h)
+        out[f"huiju_source_misses{lab}"] = float(len(h.misses))
         if h.check_every is not None:
             out[f"huiju_source_check_interval_seconds{lab}"] = float(h.check_every)
         last = parse_iso(h.last_success_at)
@@ -134,5 +140,8 @@ def metrics(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = N
     out["huiju_sources_alerting"] = float(sum(h.alert for h in rows))
     out["huiju_collected_items_24h"] = float(sum(h.items_24h for h in rows))
     out["huiju_sources_relaxed"] = float(sum(h.relaxed for h in rows))
+    with StateStore(db).lock:
+        for (sid, kind), total in _misses.totals(db).items():
+            out[f'huiju_source_misses_total{{source="{_label(sid)}",kind="{_label(kind)}"}}'] = float(total)
 
     return out

@@ -11,8 +11,10 @@ from __future__ import annotations
 import email.utils
 import http.client
 import re
+import socket
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -22,11 +24,12 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
 import urllib3
+import urllib3.connection
 
-from collectors.errors import FetchError, RedirectLoop, Timeout, TooLarge
+from collectors.errors import Cancelled, FetchError, RedirectLoop, Timeout, TooLarge
 from settings.model import CollectorSettings, Source
 
-__all__ = ["Response", "CacheEntry", "HostLimiter", "Fetcher", "host_of", "parse_retry_after"]
+__all__ = ["Response", "CacheEntry", "HostLimiter", "Fetcher", "StopSignal", "host_of", "parse_retry_after"]
 
 _CHUNK = 16384
 _MAX_AGE_RE = re.compile(r"max-age\s*=\s*(\d+)", re.I)
@@ -55,6 +58,7 @@ class Response:
     requested: bool = True
     wire_bytes: int = 0  # body + headers as received, for the steady-state bandwidth figure
     cache: CacheEntry = field(default_factory=CacheEntry)
+    cut_from: int | None = None  # the whole body's size when only its first parse_max_bytes were kept
 
     @property
     def content_type(self) -> str:
@@ -117,6 +121,86 @@ class HostLimiter:
             sem.release()
 
 
+class StopSignal:
+    """A stop request shared by every fetcher of one daemon.
+
+    Once ``set()``, no fetcher sends another request (each raises :class:`Cancelled` instead);
+    ``abort()`` then cuts the requests still in flight by shutting their sockets down, so a
+    worker blocked on a server that never answers returns at the stop deadline, not after
+    its read timeout.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.aborted = False
+        self._lock = threading.Lock()
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def register(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+        if self.aborted:  # connected after the cut: cut it too
+            _cut(sock)
+
+    def abort(self) -> int:
+        """Cut every open connection; returns how many were cut."""
+        self._event.set()
+        self.aborted = True
+        with self._lock:
+            socks = list(self._sockets)
+        for sock in socks:
+            _cut(sock)
+        return len(socks)
+
+
+def _cut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed
+        pass
+
+
+# The StopSignal of the request being made on this thread: a connection opened for it registers
+# its socket there (urllib3 makes connections deep inside requests, out of Fetcher's reach).
+_current = threading.local()
+
+
+def _register_socket(conn: urllib3.connection.HTTPConnection) -> None:
+    stop = getattr(_current, "stop", None)
+    sock = getattr(conn, "sock", None)
+    if stop is not None and sock is not None:
+        stop.register(sock)
+
+
+class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _register_socket(self)
+
+
+class _TrackedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _register_socket(self)
+
+
+class _TrackedAdapter(requests.adapters.HTTPAdapter):
+    """An adapter whose connections register their sockets with the current StopSignal."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - requests' signature
+        super().init_poolmanager(*args, **kwargs)
+        pools = dict(self.poolmanager.pool_classes_by_scheme)
+        pools["http"] = type("TrackedHTTPPool", (pools["http"],), {"ConnectionCls": _TrackedHTTPConnection})
+        pools["https"] = type("TrackedHTTPSPool", (pools["https"],), {"ConnectionCls": _TrackedHTTPSConnection})
+        self.poolmanager.pool_classes_by_scheme = pools
+
+
 CacheLookup = Callable[[str], CacheEntry | None]
 
 
@@ -125,12 +209,17 @@ class Fetcher:
 
     def __init__(self, settings: CollectorSettings, limiter: HostLimiter, *,
                  source: Source | None = None, cache: CacheLookup | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, stop: StopSignal | None = None) -> None:
         self.settings = settings
         self.limiter = limiter
         self.cache = cache
         self.clock = clock
+        self.stop = stop
         self.session = _Session()
+        if stop is not None:
+            adapter = _TrackedAdapter()
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = settings.user_agent
         self.session.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
@@ -185,7 +274,7 @@ class Fetcher:
             if current in seen and seen[current] == cookies:
                 raise RedirectLoop(f"redirect loop: {current} redirects back to itself after {hop} hops")
             seen[current] = cookies
-            status, resp_headers, body, wire = self._one(current, self._hop_headers(headers, origin, current))
+            status, resp_headers, body, wire, cut = self._one(current, self._hop_headers(headers, origin, current))
             if status in (301, 302, 303, 307, 308):
                 loc = resp_headers.get("location")
                 if not loc:
@@ -193,7 +282,7 @@ class Fetcher:
                                      status=status)
                 current = _redirect_target(current, loc, status)
                 continue
-            return self._finish(url, current, status, resp_headers, body, wire, entry)
+            return self._finish(url, current, status, resp_headers, body, wire, entry, cut)
         raise RedirectLoop(f"more than {self.settings.max_redirects} redirects starting at {url}")
 
     def _cookie_state(self) -> object:
@@ -223,11 +312,28 @@ class Fetcher:
                               else f"{r.scheme}://{r.netloc}/")
         return out
 
-    def _one(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int]:
+    def _one(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int, int | None]:
+        if self.stop is None:
+            return self._request(url, headers)
+        if self.stop.is_set():
+            raise Cancelled(f"stopping: {url} not requested")
+        _current.stop = self.stop
+        try:
+            return self._request(url, headers)
+        except FetchError as exc:
+            if self.stop.aborted and not isinstance(exc, Cancelled):
+                raise Cancelled(f"stopping: request to {url} cut at the stop deadline") from None
+            raise
+        finally:
+            _current.stop = None
+
+    def _request(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int, int | None]:
         s = self.settings
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(f"unsupported URL scheme in {url!r}")
         with self.limiter.slot(url):
+            if self.stop is not None and self.stop.is_set():  # waited for a host slot while stopping
+                raise Cancelled(f"stopping: {url} not requested")
             start = time.monotonic()
             try:
                 resp = self.session.get(url, headers=headers, stream=True, allow_redirects=False,
@@ -250,13 +356,17 @@ class Fetcher:
                 rh = {k.lower(): v for k, v in resp.headers.items()}
                 wire = sum(len(k) + len(v) + 4 for k, v in rh.items()) + 15
                 if resp.status_code in (301, 302, 303, 307, 308, 304):
-                    return resp.status_code, rh, b"", wire
+                    return resp.status_code, rh, b"", wire, None
                 length = _whole_number(rh.get("content-length"))
                 if length is not None and length > s.max_body_bytes:
                     raise TooLarge(f"body of {length:,} bytes exceeds the {s.max_body_bytes:,}-byte limit "
                                    f"at {url}")
                 chunks: list[bytes] = []
                 size = 0
+                # Memory per worker stays bounded whatever max_body_bytes allows: past parse_max_bytes
+                # the body is read to its end (for its size and validity) but not kept.
+                keep = max(1, s.parse_max_bytes) if s.parse_max_bytes else None
+                kept = 0
                 # gzip/deflate are decoded here, not by urllib3, so a stream that stops before its
                 # end is seen as truncated instead of silently giving a cut page.
                 codings = _codings(rh.get("content-encoding", ""))
@@ -272,7 +382,12 @@ class Fetcher:
                             raise TooLarge(f"body exceeds the {s.max_body_bytes:,}-byte limit at {url}")
                         if time.monotonic() - start > s.total_timeout:
                             raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
-                        chunks.append(chunk)
+                        if keep is None or kept + len(chunk) <= keep:
+                            chunks.append(chunk)
+                            kept += len(chunk)
+                        elif kept < keep:
+                            chunks.append(chunk[:keep - kept])
+                            kept = keep
                 except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
                     raise Timeout(f"body stalled for {s.read_timeout:g}s at {url}") from None
                 except urllib3.exceptions.DecodeError as exc:
@@ -288,20 +403,30 @@ class Fetcher:
                 except requests.exceptions.RequestException as exc:
                     raise FetchError(f"error while reading {url}: {_short(exc)}") from None
                 if decoder:  # its layers stop at max_body_bytes themselves
-                    chunks.append(decoder.finish())
+                    tail = decoder.finish()
+                    size += len(tail)
+                    if keep is None or kept + len(tail) <= keep:
+                        chunks.append(tail)
+                    elif kept < keep:
+                        chunks.append(tail[:keep - kept])
                 if time.monotonic() - start > s.total_timeout:
                     raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
                 body = b"".join(chunks)
+                del chunks
+                cut = None
+                if keep is not None and size > keep:
+                    cut = size
+                    body = body[:max(body.rfind(b"<"), 0)] or body  # at a tag: no character or tag cut in two
                 try:  # bytes as they came over the wire (compressed), not as decoded
                     on_wire = int(resp.raw.tell())
                 except (AttributeError, TypeError, ValueError):
                     on_wire = len(body)
-                return resp.status_code, rh, body, wire + (on_wire or len(body))
+                return resp.status_code, rh, body, wire + (on_wire or len(body)), cut
             finally:
                 resp.close()
 
     def _finish(self, url: str, final: str, status: int, headers: dict[str, str], body: bytes, wire: int,
-                entry: CacheEntry | None) -> Response:
+                entry: CacheEntry | None, cut: int | None = None) -> Response:
         with self._count_lock:
             self.bytes += wire
             if status == 304:
@@ -320,7 +445,7 @@ class Fetcher:
         if status >= 300 or status < 200:
             raise FetchError(f"unexpected HTTP {status} at {final}", status=status)
         cache = CacheEntry(headers.get("etag"), headers.get("last-modified"), self._fresh_until(headers))
-        return Response(final, status, headers, body, wire_bytes=wire, cache=cache)
+        return Response(final, status, headers, body, wire_bytes=wire, cache=cache, cut_from=cut)
 
     def _fresh_until(self, headers: dict[str, str]) -> float | None:
         cc = headers.get("cache-control", "")

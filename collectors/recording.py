@@ -15,6 +15,7 @@ from datetime import datetime
 
 from collectors.errors import FetchError
 from collectors.http import CacheEntry
+from collectors.misses import Miss
 from collectors.model import CollectedItem
 from collectors.state import DEAD_AFTER, StateStore, iso
 from settings.model import Source
@@ -42,6 +43,8 @@ class SourceResult:
     withdrawn: int = 0  # pages reported gone upstream (a version with ``withdrawn`` set)
     warnings: list[str] = field(default_factory=list)
     skipped: bool = False  # already running elsewhere
+    state_error: str | None = None  # the source's row could not be saved (locked database, full disk)
+    misses: list[Miss] = field(default_factory=list)  # stories this run may have skipped (collectors.misses)
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Gathered:
     revalidated: set[str] = field(default_factory=set)  # URLs answered 304 (their validators still hold)
     # re-checked pages that look gone upstream: (url, identity, why, the page as now built or None)
     gone: list[tuple[str, str, str, CollectedItem | None]] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)  # stories that may have been skipped
 
 
 def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, result: SourceResult, *,
@@ -97,7 +101,17 @@ def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, re
             given_up += 1
             g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
                               "given up (the list links to a page that does not exist)")
+            g.misses.append(Miss("detail-given-up", url, g.warnings[-1]))
+    # every link on the list dead: answering 404/410 now or given up before (none known good)
+    dead_now = {u for u, _ in g.dead}
+    if g.detail_attempts and not g.items and all(u in dead_now for u in g.detail_links if u not in
+                                                 store.dead(source.id, [u for u in g.detail_links])):
+        # links that never answered are unseen, not a burst: one miss says what happened
+        g.misses = [m for m in g.misses if m.kind != "burst"]
+        g.misses.append(Miss("all-details-dead", source.url, f"all {g.detail_attempts} detail links of the "
+                             f"list answered 404/410; first: {g.first_detail_error}"))
     if g.detail_links and not g.items:
+        result.misses = g.misses  # recorded although the run fails: the operator sees why nothing came
         _every_link_dead(store, source.id, g)
     # Validators are kept only when nothing was left behind, so a 304 never hides an item.
     backlog = bool(g.detail_failures - given_up or g.incomplete or g.throttled is not None)

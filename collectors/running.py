@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from collectors.collection import collect_source
-from collectors.http import HostLimiter
+from collectors.http import HostLimiter, StopSignal
 from collectors.recording import SourceResult
 from collectors.state import StateStore, init
 from settings.model import CollectorSettings, Source
@@ -58,13 +58,16 @@ def _now(now: datetime | None) -> datetime:
 
 def run_one(store: StateStore, source: Source, settings: CollectorSettings, limiter: HostLimiter,
             now: datetime | None, running: RunningSet = RUNNING, key_prefix: str = "",
-            rng: random.Random | None = None, recheck_all: bool = False) -> SourceResult:
-    """Run *source* unless it is running already (then a skipped result says so)."""
+            rng: random.Random | None = None, recheck_all: bool = False,
+            stop: StopSignal | None = None) -> SourceResult:
+    """Run *source* unless it is running already (then a skipped result says so); *stop* set (the
+    daemon stopping) sends no further request."""
     key = key_prefix + source.id
     if not running.claim(key):
         return SourceResult(source.id, ok=False, error="already running", skipped=True)
     try:
-        return collect_source(store, source, settings, limiter, now=_now(now), rng=rng, recheck_all=recheck_all)
+        return collect_source(store, source, settings, limiter, now=_now(now), rng=rng, recheck_all=recheck_all,
+                              stop=stop)
     finally:
         running.release(key)
 

@@ -111,8 +111,11 @@ REVALIDATE_FULL = timedelta(days=1)  # validators are dropped once a day (see _s
 def init(db: sqlite_utils.Database) -> None:
     """Create or upgrade the collector's tables (source_state, http_cache, seen_links, collected,
     dead_links)."""
+    from collectors import misses
+
     with _lock_for(db):  # worker threads may share this connection
         migrate(db, "collectors", [_step1, _step2, _step3, _step4])
+        misses.init(db)
 
 
 def iso(dt: datetime) -> str:
@@ -188,7 +191,8 @@ class SourceState:
                                             throttled=throttled, incomplete=incomplete))
 
     def record_failure(self, now: datetime, settings: CollectorSettings, error: str | None, *,
-                       retry_after: float | None = None, rng: random.Random | None = None) -> float:
+                       retry_after: float | None = None, rng: random.Random | None = None,
+                       cause: str | None = None) -> float:
         """A run that failed: one more error in a row, the next try after a backoff; returns its delay."""
         self.error_count += 1
         self.last_error = error
@@ -197,7 +201,7 @@ class SourceState:
         self.next_check_at = iso(now + timedelta(seconds=delay))
         level = logging.ERROR if self.error_count >= settings.alert_failures else logging.WARNING
         log.log(level, "source %s failed (%d in a row, next try in %.0fs): %s", self.source_id, self.error_count,
-                delay, error)
+                delay, error, extra={"cause": cause})
         self.alerting = int(self.error_count >= settings.alert_failures)
         return delay
 

@@ -24,6 +24,7 @@ from normalizers.reads import (
     last_ingested,
     list_items,
 )
+from normalizers.retention import prune
 from normalizers.routing import route
 from normalizers.schema import init
 from normalizers.text import html_to_text, sanitize_html
@@ -46,6 +47,7 @@ __all__ = [
     "html_to_text",
     "ingest",
     "init",
+    "prune",
     "is_tombstoned",
     "last_ingested",
     "lift_tombstone",

@@ -1,16 +1,27 @@
 """The daemon: scheduled collection, the pipeline pass, publishing, and the web server, in one process.
 
-APScheduler 3.11's BlockingScheduler runs two interval jobs: the collectors' dispatcher (which
-picks due sources from their own rows and runs them on a bounded pool) and the pipeline pass.
-Both jobs coalesce and never overlap, so a paused daemon catches up with one run, not a pile.
+APScheduler 3.11's BlockingScheduler runs interval jobs: the collectors' dispatcher (which picks
+due sources from their own rows and runs them on a bounded pool), the pipeline pass, a heartbeat
+(readiness, systemd's watchdog), and the daily prune and scheduled backup. All jobs coalesce and
+never overlap, so a paused daemon catches up with one run, not a pile.
+
+Signals: SIGTERM/SIGINT stop within ``[daemon] stop_timeout`` (no new request after the signal,
+requests in flight cut at the deadline, what was fetched is stored); a second one exits at once.
+SIGHUP reloads the configuration file: validated first, a bad file is logged as one line and the
+running configuration kept.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import signal
 import threading
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from waitress.server import create_server
@@ -18,8 +29,10 @@ from waitress.server import create_server
 import checks
 import collectors
 import publisher
+import settings
 import store
 from pages.times import SHANGHAI
+from pipeline import maintenance, systemd
 from pipeline.flow import init_all, run_once
 from pipeline.web import create_app
 from settings import Config
@@ -28,14 +41,18 @@ log = logging.getLogger("huiju.daemon")
 
 LINK_PASS_EVERY = 600  # seconds between link passes (each checks at most [checks] links_per_pass links)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
+HEARTBEAT_EVERY = 5.0  # seconds between scheduler heartbeats (readiness, WATCHDOG=1)
 
 
 class Daemon:
     """Everything `run.py daemon` runs; `start()` blocks until `stop()` or SIGINT/SIGTERM."""
 
     def __init__(self, config: Config, db_path: str, *, host: str | None = None, port: int | None = None,
-                 pass_every: int | None = None, on_ready: Callable[[Daemon], None] | None = None) -> None:
+                 pass_every: int | None = None, on_ready: Callable[[Daemon], None] | None = None,
+                 reload_config: Callable[[], Config] | None = None) -> None:
         self.config = config
+        # how SIGHUP reads the configuration again (the demo adds its province's address)
+        self.reload_config = reload_config or (lambda: settings.load(config.path))
         self.db_path = db_path
         self.host = host or config.web.host
         self.port = config.web.port if port is None else port
@@ -45,6 +62,7 @@ class Daemon:
         init_all(db)
         db.conn.close()
         self.app = create_app(db_path, config, public_url=config.web.public_url or "")
+        self.app.config["HUIJU_STATUS"] = self.status
         self.server = create_server(self.app, host=self.host, port=self.port, threads=8,
                                     ident="huiju")
         self.port = self.server.effective_port
@@ -59,6 +77,10 @@ class Daemon:
         self.freshness_watch = publisher.FreshnessWatch()  # logs a column reaching warn / alert / stale
         self._web_thread: threading.Thread | None = None
         self._stopped = threading.Event()
+        self._stop_asked: float | None = None  # time.monotonic() of the first stop signal
+        self._control: queue.SimpleQueue[str] = queue.SimpleQueue()  # what signal handlers ask for
+        self.heartbeat: float | None = None  # time.time() of the scheduler's last heartbeat
+        self.reloads = 0  # configurations taken by SIGHUP
 
     @property
     def url(self) -> str:
@@ -103,42 +125,185 @@ class Daemon:
         except Exception:
             log.exception("link pass failed")
 
-    def start(self) -> None:
+    def status(self) -> dict[str, object]:
+        """What /healthz/ready and /metrics need from the running daemon."""
+        return {"heartbeat": self.heartbeat, "heartbeat_max": self.config.daemon.heartbeat_max,
+                "min_free_mb": self.config.daemon.min_free_mb, "stopping": self._stopped.is_set(),
+                "state_unsaved": {sid: {"failures": n, "error": err}
+                                  for sid, (_, n, err) in dict(self.dispatcher.unsaved).items()},
+                "reloads": self.reloads}
+
+    def beat(self) -> None:
+        """The scheduler's heartbeat: readiness reads it, systemd's watchdog hears it."""
+        self.heartbeat = time.time()
+        if self._watchdog:
+            systemd.notify("WATCHDOG=1")
+
+    def prune(self) -> None:
+        """The retention policy, applied by each package to its own tables (daily by default)."""
+        db = store.open_db(self.db_path)
+        try:
+            report = maintenance.prune(db, self.config)
+            log.info("retention: pruned %d row(s) (%s); database %.1f MB, %.1f MB free for reuse", report.total,
+                     ", ".join(f"{k} {v}" for k, v in {**report.collectors, **report.normalizers}.items() if v) or
+                     "nothing due", report.db_bytes / 2**20, report.free_bytes / 2**20)
+        except Exception:  # noqa: BLE001 - logged as one line when routine (locked, disk full)
+            log.exception("retention: prune failed")
+        finally:
+            db.conn.close()
+
+    def backup(self) -> None:
+        """A scheduled backup into [daemon] backup_dir, keeping the newest backup_keep."""
+        daemon_settings = self.config.daemon
+        db = store.open_db(self.db_path)
+        try:
+            result, removed = maintenance.scheduled_backup(db, daemon_settings.backup_dir, daemon_settings.backup_keep)
+            log.info("backup: %s (%.1f MB in %.1fs, integrity ok); %d old backup(s) removed", result.path,
+                     result.bytes / 2**20, result.seconds, len(removed))
+        except Exception:  # noqa: BLE001
+            log.exception("backup failed")
+        finally:
+            db.conn.close()
+
+    def _schedule_maintenance(self) -> None:
+        from datetime import timedelta
+
+        now = _utcnow()
+        if self.config.retention.every:
+            self.scheduler.add_job(self.prune, "interval", seconds=self.config.retention.every, id="prune",
+                                   name="retention", next_run_time=now + timedelta(minutes=10))
+        if self.config.daemon.backup_dir:
+            every = self.config.daemon.backup_every
+            # after a restart the next backup comes one interval after the newest one, not after the restart
+            newest = max((p.stat().st_mtime for p in Path(self.config.daemon.backup_dir).glob(
+                f"{maintenance.BACKUP_PREFIX}*.db")), default=None)
+            first = now + timedelta(seconds=60)
+            if newest is not None:
+                first = max(first, datetime.fromtimestamp(newest + every, UTC))
+            self.scheduler.add_job(self.backup, "interval", seconds=every, id="backup", name="backup",
+                                   next_run_time=first)
+
+    def start(self) -> bool:
+        """Run until stopped; True when everything in flight finished before the stop deadline."""
         collectors.schedule_jobs(self.scheduler, self.dispatcher, every_seconds=5)
+        self._schedule_maintenance()
         self.scheduler.add_job(self.pipeline_pass, "interval", seconds=self.pass_every, id="pipeline",
                                name="ingest + publish")
         self.scheduler.add_job(self.link_pass, "interval", seconds=LINK_PASS_EVERY, id="links",
                                name="check body links (404/410)")
+        self._watchdog = systemd.watchdog_interval()
+        self.scheduler.add_job(self.beat, "interval", seconds=min(HEARTBEAT_EVERY, self._watchdog or HEARTBEAT_EVERY),
+                               id="heartbeat", name="heartbeat", next_run_time=_utcnow())
+        self.beat()
         self._web_thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self._web_thread.start()
         if self.static is not None:
             self.static.start()
+        control = threading.Thread(target=self._control_loop, name="control", daemon=True)
+        control.start()
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, lambda *_: self.stop())
-            signal.signal(signal.SIGTERM, lambda *_: self.stop())
+            signal.signal(signal.SIGINT, self._on_stop_signal)
+            signal.signal(signal.SIGTERM, self._on_stop_signal)
+            signal.signal(signal.SIGHUP, lambda *_: self._control.put("reload"))
         log.info("web server on %s (review UI %s/review/, feeds %s/feeds/all.rss)", self.url, self.url,
                  self.url)
+        systemd.notify("READY=1", f"STATUS=collecting {len(self.dispatcher.sources)} sources, web on {self.url}")
         if self.on_ready:
             self.on_ready(self)
         try:
             if not self._stopped.is_set():
                 self.scheduler.start()
         finally:
-            self._shutdown()
+            clean = self._shutdown()
+        return clean
+
+    def _on_stop_signal(self, signum: int, frame: object) -> None:
+        if self._stop_asked is not None:  # a second signal: the operator will not wait
+            os.write(2, f"huiju: second {signal.Signals(signum).name}: exiting now\n".encode())
+            os._exit(1)
+        self._stop_asked = time.monotonic()
+        self.dispatcher.stop_signal.set()  # no request leaves after the signal, even before the control thread runs
+        self._control.put(f"stop:{signal.Signals(signum).name}")
+
+    def _control_loop(self) -> None:
+        """Do what the signal handlers asked for, outside the handlers (which may interrupt anything)."""
+        while True:
+            what = self._control.get()
+            if what.startswith("stop"):
+                log.info("%s received: stopping within %gs", what.partition(":")[2] or "stop",
+                         self.config.daemon.stop_timeout)
+                self.stop()
+                return
+            if what == "reload":
+                try:
+                    self.reload()
+                except Exception:  # noqa: BLE001 - a failed reload must not end the daemon
+                    log.exception("reload failed; keeping the running configuration")
+                    systemd.notify("READY=1")
+
+    def reload(self) -> bool:
+        """Read the configuration again (SIGHUP): validated first, applied only when valid."""
+        systemd.notify("RELOADING=1")
+        try:
+            new = self.reload_config()
+        except settings.ConfigError as exc:
+            log.error("reload refused, keeping the running configuration: %s", exc)
+            systemd.notify("READY=1", "STATUS=reload refused: the configuration file has an error")
+            return False
+        try:  # the term lists too, read now: a mistake is one line and the lists in force stay
+            checks.checker(new, force=True)
+        except checks.CheckError as exc:
+            log.error("reload: term lists not taken, keeping those in force: %s", exc)
+        changes = self.dispatcher.update([s for s in new.sources if s.enabled], new.collector)
+        if new.web.publish_every != self.config.web.publish_every and self.pass_every == self.config.web.publish_every:
+            self.pass_every = new.web.publish_every
+            self.scheduler.reschedule_job("pipeline", trigger="interval", seconds=self.pass_every)
+        if new.web != self.config.web:
+            log.warning("reload: [web] host/port take effect at the next restart")
+        self.config = new
+        self.app.config["HUIJU_CONFIG"] = new
+        self.reloads += 1
+        log.info("reload: %s taken: %d sources enabled; added %s, removed %s, changed %s", new.path,
+                 len(self.dispatcher.sources), ", ".join(changes["added"]) or "none",
+                 ", ".join(changes["removed"]) or "none", ", ".join(changes["changed"]) or "none")
+        systemd.notify("READY=1", f"STATUS=collecting {len(self.dispatcher.sources)} sources, web on {self.url}")
+        return True
 
     def stop(self) -> None:
         """Ask the daemon to stop: the scheduler returns and everything is closed."""
         if self._stopped.is_set():
             return
+        if self._stop_asked is None:
+            self._stop_asked = time.monotonic()
         self._stopped.set()
+        self.dispatcher.stop_signal.set()  # from now on no worker sends a request
+        systemd.notify("STOPPING=1")
         try:
             self.scheduler.shutdown(wait=False)
         except Exception:  # not running yet
             pass
 
-    def _shutdown(self) -> None:
+    def _shutdown(self) -> bool:
+        """Close down within the stop deadline; True when nothing was left in flight."""
         if self.static is not None:
             self.static.stop()
-        self.dispatcher.shutdown()
+        timeout = self.config.daemon.stop_timeout
+        asked = self._stop_asked if self._stop_asked is not None else time.monotonic()
+        left = max(0.5, timeout - (time.monotonic() - asked) - 1.0)  # 1 s for closing the rest and exiting
+        clean = self.dispatcher.stop(left)
+        # a pipeline pass in flight is one transaction per item: let it reach the next item boundary
+        remaining = max(0.0, timeout - (time.monotonic() - asked) - 0.8)
+        if self._pass_lock.acquire(timeout=remaining):
+            self._pass_lock.release()
+        else:
+            clean = False
         self.server.close()
-        log.info("stopped")
+        if clean:
+            self.dispatcher.shutdown()
+        log.info("stopped in %.1fs%s", time.monotonic() - asked,
+                 "" if clean else " (work still in flight at the deadline was abandoned; what it fetched is stored)")
+        return clean
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)

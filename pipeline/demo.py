@@ -56,7 +56,8 @@ def run_demo(config_path: str, db_path: str, *, port: int, speed: float, seed: i
         config = settings.load(config_path, variables={"province": province.url})
         password = ensure_demo_user(db_path, username)
         try:
-            daemon = Daemon(config, db_path, host="127.0.0.1", port=port)
+            daemon = Daemon(config, db_path, host="127.0.0.1", port=port,
+                            reload_config=lambda: settings.load(config_path, variables={"province": province.url}))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise OSError(f"port {port} is in use; choose another with --port") from None

@@ -6,6 +6,8 @@ import hmac
 import ipaddress
 import os
 import secrets
+import shutil
+import time
 from pathlib import Path
 
 import flask
@@ -75,7 +77,7 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
         HUIJU_CONFIG=config,
         HUIJU_PUBLIC_URL=public_url.rstrip("/"),
         HUIJU_DELETED_DAYS=config.web.deleted_days,
-        HUIJU_AFTER_REVIEW=lambda db: publish_due(db, config),
+        HUIJU_AFTER_REVIEW=lambda db: publish_due(db, app.config["HUIJU_CONFIG"]),
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
@@ -101,8 +103,21 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
             f"<h2>栏目 Columns</h2><ul>{cols}</ul></html>"
         )
 
+    @app.get("/healthz/live")
+    def healthz_live() -> flask.Response:
+        # Liveness: the process answers HTTP. Restarting it would not fix a full disk, so nothing else.
+        return flask.jsonify({"status": "alive"})
+
+    @app.get("/healthz/ready")
+    def healthz_ready() -> tuple[flask.Response, int]:
+        checks = readiness(db_path, flask.current_app.config.get("HUIJU_STATUS"))
+        failed = [name for name, c in checks.items() if not c["ok"]]
+        return flask.jsonify({"status": "not-ready" if failed else "ready", "failed": failed,
+                              "checks": checks}), 503 if failed else 200
+
     @app.get("/healthz")
     def healthz() -> flask.Response:
+        config = flask.current_app.config["HUIJU_CONFIG"]
         try:
             conn = db()
             backlog = collectors.backlog(conn, normalizers.last_ingested(conn), 1000)
@@ -126,6 +141,8 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
 
     @app.get("/metrics")
     def metrics() -> flask.Response:
+        config = flask.current_app.config["HUIJU_CONFIG"]
+        status = flask.current_app.config.get("HUIJU_STATUS")
         if not metrics_allowed(flask.request, config):
             return flask.Response("metrics: a bearer token ($HUIJU_METRICS_TOKEN) or a client in "
                                   "[web] metrics_networks is needed\n", status=403, mimetype="text/plain")
@@ -144,6 +161,12 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
             by_code = checks.counts(conn, waiting) if waiting else {}
             for code in checks.CODES:
                 gauges[f'huiju_check_findings{{code="{code}"}}'] = by_code.get(code, 0)
+            if status is not None:
+                st = status()
+                gauges["huiju_sources_state_unsaved"] = len(st["state_unsaved"])
+                if st["heartbeat"]:
+                    gauges["huiju_scheduler_heartbeat_age_seconds"] = round(time.time() - st["heartbeat"], 1)
+                gauges["huiju_config_reloads_total"] = st["reloads"]
             for f in publisher.freshness(conn, config.columns):
                 days = f.days_since if f.days_since is not None else -1
                 gauges[f'huiju_column_days_since_update{{column="{f.column}"}}'] = days
@@ -159,3 +182,49 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
         return flask.Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
 
     return app
+
+
+def readiness(db_path: str, status: object = None) -> dict[str, dict[str, object]]:
+    """The checks behind /healthz/ready, each ``{"ok": bool, …why}``: the database takes a write,
+    the scheduler's heartbeat is recent (only under the daemon), free disk is above the threshold,
+    and every source's state could be saved."""
+    checks: dict[str, dict[str, object]] = {}
+    st = status() if callable(status) else None
+    try:
+        conn = store.open_db(db_path)
+        try:
+            conn.execute("PRAGMA busy_timeout = 2000")  # readiness answers within seconds, locked or not
+            store.probe_write(conn)
+        finally:
+            conn.conn.close()
+        checks["database_write"] = {"ok": True}
+    except store.StoreError as exc:
+        checks["database_write"] = {"ok": False, "error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - sqlite3.Error and friends: named, one line
+        import sqlite3
+
+        why = store.describe_error(exc, db_path) if isinstance(exc, sqlite3.Error) else f"{type(exc).__name__}: {exc}"
+        checks["database_write"] = {"ok": False, "error": why}
+    min_free = int((st or {}).get("min_free_mb", 200)) * 1024 * 1024
+    if db_path != ":memory:":
+        folder = Path(db_path).resolve().parent
+        try:
+            free = shutil.disk_usage(folder).free
+            checks["disk_free"] = {"ok": free >= min_free, "free_bytes": free, "min_bytes": min_free,
+                                   **({} if free >= min_free else {"error": f"{free // 2**20} MB free next to "
+                                       f"the database, below {min_free // 2**20} MB"})}
+        except OSError as exc:
+            checks["disk_free"] = {"ok": False, "error": f"{folder}: {exc.strerror}"}
+    if st is not None:
+        age = time.time() - st["heartbeat"] if st["heartbeat"] else None
+        ok = age is not None and age <= st["heartbeat_max"] and not st["stopping"]
+        checks["scheduler_heartbeat"] = {"ok": ok, "age_seconds": None if age is None else round(age, 1),
+                                         "max_seconds": st["heartbeat_max"]}
+        if not ok:
+            checks["scheduler_heartbeat"]["error"] = ("stopping" if st["stopping"] else
+                                                      f"no scheduler heartbeat for {age or 0:.0f} s")
+        unsaved = st["state_unsaved"]
+        checks["source_state_saved"] = {"ok": not unsaved, "sources": unsaved}
+        if unsaved:
+            checks["source_state_saved"]["error"] = f"{len(unsaved)} source(s) cannot record their state"
+    return checks

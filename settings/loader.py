@@ -27,6 +27,8 @@ from settings.model import (
     CollectorSettings,
     Column,
     Config,
+    DaemonSettings,
+    RetentionSettings,
     RoutingRule,
     Source,
     WebSettings,
@@ -36,7 +38,9 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 EVERY_RE = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-TOP_KEYS = {"collector", "web", "columns", "templates", "sources", "rules", "variables", "checks"}
+TOP_KEYS = {"collector", "web", "daemon", "retention", "columns", "templates", "sources", "rules", "variables",
+            "checks"}
+LOG_FORMATS = ("text", "json", "kv")
 
 # DESIGN §3: used when a configuration declares no [[columns]] of its own.
 DEFAULT_COLUMNS = (
@@ -117,9 +121,14 @@ def check_cron(expr: Any) -> str:
     if not isinstance(expr, str):
         raise ValueError(f"cron must be a string, not {expr!r}")
     try:
-        CronTrigger.from_crontab(expr)
+        trigger = CronTrigger.from_crontab(expr, timezone="Asia/Shanghai")
     except ValueError as exc:
         raise ValueError(f"bad cron expression {expr!r}: {exc}") from None
+    from datetime import UTC, datetime
+
+    # "0 0 30 2 *" (30 February) parses but never fires: refused, instead of a source never checked
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+        raise ValueError(f"cron expression {expr!r} never fires (no such date)")
     return expr
 
 
@@ -190,6 +199,8 @@ class _Parser:
             collector=self.settings("collector", CollectorSettings),
             web=self.settings("web", WebSettings),
             checks=self.check_settings(),
+            daemon=self.daemon_settings(),
+            retention=self.retention_settings(),
         )
 
     def parse_columns(self) -> dict[str, Column]:
@@ -433,8 +444,41 @@ class _Parser:
         rest = self.settings_from(raw, "checks", CheckSettings)
         return CheckSettings(terms=paths, severity=tuple(sorted(severity.items())), **rest)
 
-    def settings(self, key: str, cls: type) -> Any:
+    def durations(self, key: str, names: tuple[str, ...]) -> dict[str, Any]:
+        """The [key] table with *names* given as "1d"/"6h" strings (or seconds) turned into seconds."""
         raw = self.data.get(key, {})
+        if not isinstance(raw, dict):
+            raise self.fail(f"[{key}]", "must be a table")
+        out = dict(raw)
+        for name in names:
+            if isinstance(out.get(name), str):
+                try:
+                    out[name] = parse_every(out[name])
+                except ValueError as exc:
+                    raise self.fail(f"[{key}]", f"{name}: {exc}") from None
+        return out
+
+    def daemon_settings(self) -> DaemonSettings:
+        d: DaemonSettings = self.settings("daemon", DaemonSettings, self.durations("daemon", ("backup_every",)))
+        if d.log_format not in LOG_FORMATS:
+            raise self.fail("[daemon]", f"log_format must be one of {', '.join(LOG_FORMATS)}, not {d.log_format!r}")
+        if not 0 < d.stop_timeout <= 600:
+            raise self.fail("[daemon]", "stop_timeout must be between 0 and 600 seconds")
+        if d.backup_keep < 1:
+            raise self.fail("[daemon]", "backup_keep must be at least 1")
+        return d
+
+    def retention_settings(self) -> RetentionSettings:
+        r: RetentionSettings = self.settings("retention", RetentionSettings, self.durations("retention", ("every",)))
+        for name in ("raw_days", "versions_days", "observations_days"):
+            value = getattr(r, name)
+            if isinstance(value, float) or value < 3:
+                raise self.fail("[retention]", f"{name} must be a whole number of days, at least 3 "
+                                               "(the 48 h correction window needs the bodies)")
+        return r
+
+    def settings(self, key: str, cls: type, raw: dict[str, Any] | None = None) -> Any:
+        raw = self.data.get(key, {}) if raw is None else raw
         if not isinstance(raw, dict):
             raise self.fail(f"[{key}]", "must be a table")
         return cls(**self.settings_from(raw, key, cls))

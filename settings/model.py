@@ -119,6 +119,10 @@ class CollectorSettings:
     read_timeout: float = 20.0
     total_timeout: float = 60.0  # wall-clock limit for one response, trickling bodies included
     max_body_bytes: int = 10 * 1024 * 1024
+    # Bytes of one page kept and parsed: the memory bound of a worker (an HTML tree costs ~25 times
+    # its page). A longer page is read to its end but parsed on this much, and says so (a miss).
+    # 0 = no bound (parse whatever max_body_bytes lets through).
+    parse_max_bytes: int = 8 * 1024 * 1024
     max_redirects: int = 5
     backoff_base: int = 60
     backoff_cap: int = 3600
@@ -164,6 +168,34 @@ class CheckSettings:
 
 
 @dataclass(frozen=True)
+class DaemonSettings:
+    """How the daemon stops, reports its health, logs and backs up (the [daemon] table)."""
+
+    stop_timeout: float = 10.0  # seconds from SIGTERM/SIGINT to exit; requests in flight are cut then
+    heartbeat_max: float = 60.0  # seconds without a scheduler tick before /healthz/ready fails
+    min_free_mb: int = 200  # free disk (MB) next to the database below which /healthz/ready fails
+    log_format: str = "text"  # text | json | kv (one key=value line per event)
+    log_repeat_window: float = 60.0  # seconds: a repeated error is logged once, then counted
+    backup_dir: str = ""  # scheduled online backups go here ("" = none)
+    backup_every: int = 86400  # seconds between scheduled backups
+    backup_keep: int = 7  # backups kept in backup_dir (older ones are deleted)
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long what is no longer needed is kept (the [retention] table); applied daily.
+
+    Published items and the latest version of every item are always kept; what goes is the
+    raw bodies of old collected versions, old check observations and expired caches.
+    """
+
+    raw_days: int = 30  # collected bodies (the outbox) older than this are pruned once ingested
+    versions_days: int = 90  # superseded item versions older than this lose their stored body
+    observations_days: int = 180  # seen links, dead links, misses and HTTP validators older than this
+    every: int = 86400  # seconds between automatic prunes in the daemon (0 = never)
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     columns: dict[str, Column]
@@ -172,6 +204,8 @@ class Config:
     collector: CollectorSettings = CollectorSettings()
     web: WebSettings = WebSettings()
     checks: CheckSettings = CheckSettings()
+    daemon: DaemonSettings = DaemonSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     def source(self, source_id: str) -> Source:
         for s in self.sources:

@@ -2,19 +2,27 @@
 
 Each package owns its tables and creates them through :func:`migrate`; this module only opens
 the file (WAL mode, a busy timeout, foreign keys) and records which schema steps have run, so
-that a daemon, the CLI and the web server can share one file safely.
+that a daemon, the CLI and the web server can share one file safely. A database written by a
+newer release (schema steps this one does not know) is refused with one line rather than used.
+It also takes consistent online backups (:func:`backup`) and proves the file takes a write
+(:func:`probe_write`, for readiness).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 
-__all__ = ["StoreError", "describe_error", "open_db", "migrate", "transaction"]
+__all__ = ["BackupResult", "StoreError", "backup", "describe_error", "is_readonly", "open_db", "migrate",
+           "probe_write", "transaction"]
 
 # How long a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_MS = int(os.environ.get("HUIJU_BUSY_TIMEOUT_MS", "10000"))
@@ -27,9 +35,13 @@ class StoreError(Exception):
 def open_db(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open (creating if needed) the database at *path* in WAL mode.
 
-    ``:memory:`` gives a private in-memory database (tests).
+    ``:memory:`` gives a private in-memory database (tests). *readonly* opens an existing file
+    for reading only (``mode=ro``, ``query_only``): it works on a file the user cannot write, and
+    :func:`migrate` then only checks that the schema is the one this release knows.
     Raises :class:`StoreError` with a one-line reason when the file is not usable.
     """
+    if readonly and str(path) != ":memory:":
+        return _open_readonly(Path(path))
     if str(path) == ":memory:":
         conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
     else:
@@ -66,6 +78,28 @@ def open_db(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
     return sqlite_utils.Database(conn)
 
 
+def _open_readonly(p: Path) -> sqlite_utils.Database:
+    if not p.exists():
+        raise StoreError(f"{p}: no database here (check --db; `collect`, `daemon` or `users add` create it)")
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(p.resolve()))}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = 1")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        msg = str(exc)
+        if "not a database" in msg or "file is encrypted" in msg:
+            raise StoreError(f"{p}: file is not a SQLite database") from None
+        raise StoreError(f"{p}: cannot open the database for reading: {msg}") from None
+    return sqlite_utils.Database(conn)
+
+
+def is_readonly(db: sqlite_utils.Database) -> bool:
+    """True for a connection opened with ``readonly=True``."""
+    return bool(db.execute("PRAGMA query_only").fetchone()[0])
+
+
 def describe_error(exc: sqlite3.Error, path: str | Path) -> str:
     """One line for an operator, naming the cause of a database error met while working."""
     msg = str(exc)
@@ -75,6 +109,10 @@ def describe_error(exc: sqlite3.Error, path: str | Path) -> str:
         return f"{path}: file is not a SQLite database or is damaged ({msg})"
     if "readonly" in msg:
         return f"{path}: database is read-only for this user"
+    if "full" in msg:
+        return f"{path}: the disk is full (free space next to the database, or lower [retention])"
+    if "disk I/O" in msg:
+        return f"{path}: disk I/O error (a full or failing disk)"
     return f"{path}: database error: {msg}"
 
 
@@ -85,13 +123,26 @@ def migrate(db: sqlite_utils.Database, owner: str, steps: Sequence[Step]) -> int
     """Run the schema steps of *owner* that have not run yet, each in its own transaction.
 
     Steps are append-only: step N is never edited once released, a change is a new step.
-    Returns the owner's schema version after migrating.
+    Returns the owner's schema version after migrating. A database whose *owner* version is past
+    the steps this release has (written by a newer Huiju) raises :class:`StoreError`; on a
+    read-only connection nothing is written and a schema needing steps raises too.
     """
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_versions (owner TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-    )
+    readonly = is_readonly(db)
+    if not readonly:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_versions (owner TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+        )
+    elif not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_versions'").fetchone():
+        raise StoreError(f"{_file_of(db)}: the database has no Huiju tables yet (run `run.py collect` or the daemon "
+                         "once to create them)")
     row = db.execute("SELECT version FROM schema_versions WHERE owner = ?", [owner]).fetchone()
     done = row[0] if row else 0
+    if done > len(steps):
+        raise StoreError(f"{_file_of(db)}: the database is from a newer Huiju release ({owner} schema {done}, this "
+                         f"release knows {len(steps)}): run that release, or restore a backup made by this one")
+    if readonly and done < len(steps):
+        raise StoreError(f"{_file_of(db)}: the database needs an upgrade ({owner} schema {done} of {len(steps)}); "
+                         "run `run.py collect` or the daemon once with write access")
     for number, step in enumerate(steps, start=1):
         if number <= done:
             continue
@@ -104,6 +155,81 @@ def migrate(db: sqlite_utils.Database, owner: str, steps: Sequence[Step]) -> int
             )
         done = number
     return done
+
+
+def _file_of(db: sqlite_utils.Database) -> str:
+    try:
+        return db.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+    except sqlite3.Error:
+        return "database"
+
+
+def probe_write(db: sqlite_utils.Database) -> None:
+    """Commit one small write (readiness: a full disk or a read-only file fails here, not at the
+    next item). Raises :class:`sqlite3.Error` or :class:`StoreError`."""
+    with transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL)")
+        db.execute("INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at",
+                   [datetime.now(UTC).isoformat(timespec="microseconds")])
+
+
+@dataclass
+class BackupResult:
+    """A verified backup: where, how big, how long it took, and the integrity check's answer."""
+
+    path: str
+    bytes: int
+    seconds: float
+    integrity: str
+
+
+def backup(db: sqlite_utils.Database, dest: str | Path, *, pages: int = -1,
+           prepare: Callable[[sqlite_utils.Database], None] | None = None) -> BackupResult:
+    """Copy the open database to *dest* online and consistently (SQLite's backup API in one step:
+    one read snapshot, which in WAL mode never blocks the daemon's writers; copying a few pages
+    at a time would restart at every write and never end under a busy daemon), then verify the
+    copy by reopening it and running
+    ``PRAGMA integrity_check``. The copy is written next to *dest* and renamed into place, so a
+    failed or interrupted backup never leaves a half file under the final name. *prepare* may
+    change the copy before it is checked (the publisher gives it its own stream epoch)."""
+    dest = Path(dest)
+    if dest.is_dir():
+        raise StoreError(f"{dest}: is a folder; give the backup file's name")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{dest}: cannot create its folder: {exc.strerror}") from None
+    tmp = dest.with_name(f".{dest.name}.part")
+    start = time.monotonic()
+    try:
+        tmp.unlink(missing_ok=True)
+        target = sqlite3.connect(str(tmp))
+        try:
+            db.conn.backup(target, pages=pages)
+            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            target.close()
+        if prepare is not None:
+            copy = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                prepare(sqlite_utils.Database(copy))
+            finally:
+                copy.close()
+        check = sqlite3.connect(f"file:{quote(str(tmp.resolve()))}?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in check.execute("PRAGMA integrity_check").fetchall()]
+        finally:
+            check.close()
+        if rows != ["ok"]:
+            raise StoreError(f"{dest}: the backup failed its integrity check: {rows[0]}")
+        os.replace(tmp, dest)
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(describe_error(exc, dest)) from None
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"{dest}: cannot write the backup: {exc.strerror or exc}") from None
+    return BackupResult(str(dest), dest.stat().st_size, round(time.monotonic() - start, 3), "ok")
 
 
 class transaction:  # noqa: N801 - used as a context manager, reads like a statement

@@ -1,0 +1,31 @@
+"""The daemon schedules the retention prune and the backups itself, and runs them without failing."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import settings
+from pipeline.daemon import Daemon
+
+
+def test_daemon_schedules_and_runs_prune_and_backup(tmp_path: Path, caplog) -> None:
+    config = settings.loads(f'[daemon]\nbackup_dir = "{tmp_path / "backups"}"\nbackup_every = "6h"\nbackup_keep = 2\n'
+                            '[retention]\nevery = "1d"\n', name=str(tmp_path / "c.toml"))
+    d = Daemon(config, str(tmp_path / "h.db"), port=0)
+    try:
+        d._schedule_maintenance()
+        jobs = {j.id: j for j in d.scheduler.get_jobs()}
+        assert jobs["prune"].trigger.interval.total_seconds() == 86400
+        assert jobs["backup"].trigger.interval.total_seconds() == 6 * 3600
+        with caplog.at_level(logging.INFO, logger="huiju.daemon"):
+            for _ in range(3):
+                d.backup()
+            d.prune()
+        assert len(list((tmp_path / "backups").glob("huiju-*.db"))) <= 2
+        messages = [r.getMessage() for r in caplog.records]
+        assert any(m.startswith("backup: ") and "integrity ok" in m for m in messages), messages
+        assert any(m.startswith("retention: pruned 0 row(s)") for m in messages), messages
+    finally:
+        d.server.close()
+        d.dispatcher.shutdown()
