@@ -68,18 +68,16 @@ class ColumnFreshness:
 
     @property
     def message(self) -> str:
-        """One line for the log, the reviewer UI and ``run.py columns`` (Chinese first)."""
+        """One line for the log and ``run.py columns`` (the reviewer UI words it through its catalog)."""
         if self.status == "stale":
             if self.due_by is None:
-                return f"栏目「{self.name}」({self.column}) 从未发布有日期的信息：已超期 (never updated: overdue)"
-            return (f"栏目「{self.name}」({self.column}) 已超期 {-(self.days_left or 0)} 天未更新，期限 {self.due_by} "
-                    f"(overdue since {self.due_by})")
+                return f"栏目「{self.name}」({self.column}) 从未发布有日期的信息：已超期"
+            return (f"栏目「{self.name}」({self.column}) 已超期 {-(self.days_left or 0)} 天未更新，期限 {self.due_by}")
         if self.status == "alert":
-            return f"栏目「{self.name}」({self.column}) 今天是更新期限 {self.due_by} (due today)"
+            return f"栏目「{self.name}」({self.column}) 今天是更新期限 {self.due_by}"
         if self.status == "warn":
-            return (f"栏目「{self.name}」({self.column}) 需在 {self.due_by} 前更新，还剩 {self.days_left} 天 "
-                    f"(due by {self.due_by}, {self.days_left} days left)")
-        return f"栏目「{self.name}」({self.column}) 正常 (ok)"
+            return (f"栏目「{self.name}」({self.column}) 需在 {self.due_by} 前更新，还剩 {self.days_left} 天")
+        return f"栏目「{self.name}」({self.column}) 正常"
 
 
 def _deadline(last: date, col: Column) -> tuple[date, date] | None:

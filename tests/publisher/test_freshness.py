@@ -78,7 +78,7 @@ def test_the_watch_logs_each_change_of_level_once(db, config, caplog):
     watch.check(db, {"city-news": config.columns["city-news"]}, now=NOW + timedelta(days=7))
     watch.check(db, {"city-news": config.columns["city-news"]}, now=NOW + timedelta(days=8))
     assert [r.levelname for r in caplog.records] == ["WARNING", "ERROR", "ERROR"]
-    assert "today" in caplog.records[1].message and "overdue" in caplog.records[2].message
+    assert "今天是更新期限" in caplog.records[1].message and "已超期" in caplog.records[2].message
 
 
 def test_attention_lists_the_worst_first(db, config):
