@@ -195,7 +195,7 @@ def document(base_url: str = "") -> dict[str, Any]:
             [], {"200": _json("Columns", "the catalog")}, "columns"),
         "/api/v1/items": _get(
             "The change stream after a cursor: publishes, corrections, retractions, ascending by seq",
-            "Read with since=<next> while `more` is true. Pass `epoch` with the cursor: when the stream was "
+            "Read with since = the previous page's `next` while `more` is true. Pass `epoch` with the cursor: when the stream was "
             "rewritten (a restore) the answer is 409 `epoch_changed` or `since_beyond_end`: resync from since=0.",
             [column_param,
              {"name": "since", "in": "query", "required": False, "schema": int_param},
@@ -216,7 +216,7 @@ def document(base_url: str = "") -> dict[str, Any]:
         "/api/v1/search": _get(
             "Full-text search over live items (Chinese-aware), with highlighted excerpts and pages",
             "A compound word matches as a whole first; each query word must match. `excerpt_html` marks the "
-            "matches with <mark> (the rest is escaped text).",
+            "matches in HTML mark elements (the rest is escaped text).",
             [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1,
                                                                         "maxLength": 200}},
              column_param,

@@ -274,7 +274,7 @@ def feed_dangers(name: str, body: str) -> list[str]:
                 for v in obj:
                     walk(v, key)
             elif isinstance(obj, str):
-                if key in ("content_html", "html"):
+                if key in ("content_html", "html", "excerpt_html", "title_html"):  # HTML fields: checked as HTML
                     out.extend(f"{key}: {d}" for d in html_dangers(obj))
                 elif key in ("url", "external_url", "home_page_url", "feed_url") and _bad_url(obj):
                     out.append(f"{key}: {obj[:60]!r}")
