@@ -1,7 +1,7 @@
 """Run every benchmark once, in order, with its default settings, and print what each reports.
 
     python -m bench                # all: collect, dedup, dedup-real, charsets, routing, publish, checks,
-                                   # reliability (about 12 min more)
+                                   # reliability (about 12 min more), serve, search
     python -m bench dedup routing  # only these
 
 Figures are recorded by hand, with the machine and the command, in docs/benchmarks.md.
@@ -24,6 +24,8 @@ BENCHES = {
     "publish": [sys.executable, str(REPO / "bench" / "publish" / "bench_feeds.py")],
     "checks": [sys.executable, "-m", "bench.checks"],
     "reliability": [sys.executable, "-m", "bench.reliability"],
+    "serve": [sys.executable, "-m", "bench.publish"],  # daemon vs nginx (needs nginx-light and wrk)
+    "search": [sys.executable, "-m", "bench.search"],  # precision@10 (needs the corpus)
 }
 
 
