@@ -24,6 +24,8 @@ from collectors.parsers.common import (
     _strip_fragment,
     _text,
 )
+from collectors.parsers.list_confidence import ListFinding, judge
+from collectors.parsers.page_data import data_lists
 
 _ARTICLE_PATH_RE = re.compile(r"\d{4,}")  # article URLs carry a date or a numeric id
 _ID_PARAM_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,})(?:&|$)", re.I)  # or ?id=100, ?articleId=…
@@ -44,7 +46,25 @@ def _date_in(text: str) -> str | None:
 
 
 def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> tuple[list[Entry], Any]:
-    """Entries of an HTML list page. Returns (entries, lxml root) — the root finds the next page."""
+    """Entries of an HTML list page. Returns (entries, lxml root) — the root finds the next page.
+
+    Without selectors a list the finder is not confident of is not returned: NotAList says what
+    the best candidate was ("no confident list: the best candidate is a menu of 6 undated links").
+    """
+    found, root = _find(text, base_url, spec)
+    if not found.confident:
+        raise NotAList(f"no confident list: the best candidate is {found.reason}{_titled(root)}"
+                       f"{_why_no_list(root, text)}")
+    return found.entries, root
+
+
+def find_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> ListFinding:
+    """The best list on the page with its confidence and a one-line description (never raises
+    for an unsure answer: probe and the onboarding benchmark show it)."""
+    return _find(text, base_url, spec)[0]
+
+
+def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFinding, Any]:
     root = _html_root(text, base_url)
     spec = spec or {}
     if spec.get("script_link"):
@@ -79,12 +99,29 @@ def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> 
             entries.append(Entry(url=_strip_fragment(href), title=_clean(title), list_date=date))
         if not entries and not _empty_list_container(root, spec["items"]):
             raise NotAList(f"no entries match the list selector {spec['items']!r}{_titled(root)}")
-    else:
-        entries = _guess_list(root)
-        if not entries:
-            raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}"
-                           f"{_why_no_list(root, text)}")
-    return _dedupe(entries), root
+        return ListFinding(_dedupe(entries), 1.0, f"{len(entries)} rows matching {spec['items']!r}", "selectors"), root
+    html_entries, container = _guess_list(root)
+    candidates = [judge(_dedupe(html_entries), container)] if html_entries else []
+    data = data_lists(root, text, base_url, _guess_list, spec)
+    for d in data:
+        d.entries = _dedupe(d.entries)
+    best = candidates[0] if candidates else None
+    for d in data:  # the page's own data wins over a menu, or over a shorter list
+        if d.entries and d.confident and (best is None or not best.confident or len(d.entries) > len(best.entries)):
+            best = d
+    if best is None:
+        unsure = next((d for d in data if not d.entries), None)  # ids without addresses: say so
+        if unsure is not None:
+            return unsure, root
+        raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}"
+                       f"{_why_no_list(root, text)}")
+    if not best.confident:
+        better = max((d for d in data if d.entries), key=lambda d: d.confidence, default=None)
+        if better is not None and better.confidence > best.confidence:
+            best = better
+    for e in best.entries:
+        e.warnings.extend(best.notes)
+    return best, root
 
 
 _REFRESH_RE = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
@@ -179,13 +216,15 @@ def _date_inside(a: Any) -> str | None:
     """A date in its own element inside the link (``<a>标题<span>2025-03-01</span></a>``); a date
     that is part of the title's words is not the item's date."""
     for el in a.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue  # a comment inside the link (React's <!-- react-text -->): no text of its own
         text = _text(el)
         if text and len(text) <= 25 and (m := DATE_RE.fullmatch(text.strip("[]()（） "))):
             return m.group(0)
     return None
 
 
-def _guess_list(root: Any) -> list[Entry]:
+def _guess_list(root: Any) -> tuple[list[Entry], Any]:
     """The largest group of same-shaped sibling rows (li/tr/dd/p/div) each holding a link and a date.
 
     Undated rows of that group are kept when they are pinned (置顶) or few; a pinned block just
@@ -231,12 +270,14 @@ def _guess_list(root: Any) -> list[Entry]:
     joined = _split_lists(groups)
     best: list[Entry] = max([*groups.values(), *joined], key=len) if groups else []
     if len(best) >= 2:
-        if not any(best is j for j in joined):
-            best = _pinned_block_before(best, groups, rows) + best
-        return best
+        key = next((k for k, v in groups.items() if v is best), None)
+        if key is not None:
+            return _pinned_block_before(best, groups, rows) + best, key[0]
+        first = next(k for k, v in groups.items() if v and v[0] is best[0])
+        return best, first[0].getparent()
     # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
-    best = max(undated.values(), key=len) if undated else []
-    return best if len(best) >= 3 else []
+    key = max(undated, key=lambda k: len(undated[k])) if undated else None
+    return (undated[key], key[0]) if key is not None and len(undated[key]) >= 3 else ([], None)
 
 
 def _pinned_block_before(best: list[Entry], groups: dict[tuple[Any, str], list[Entry]],
