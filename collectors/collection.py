@@ -159,7 +159,7 @@ def _item(source: Source, entry: Entry, identity: str, rule: str, now: datetime,
         source_id=source.id, identity=identity, identity_rule=rule, url=entry.url, title=entry.title,
         html=entry.html, published=entry.published, list_date=entry.list_date, meta=dict(entry.meta),
         attachments=list(entry.attachments), fetched_at=iso(now), charset=charset,
-        warnings=list(dict.fromkeys(warnings + entry.warnings)))
+        warnings=list(dict.fromkeys(warnings + entry.warnings)), dates=list(entry.dates))
 
 
 def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: bool,
@@ -451,6 +451,7 @@ def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
     if _page_title_wins(e.title, d):
         e.title, e.title_from = d.title, d.title_from
     e.published = d.published or e.published
+    e.dates = d.dates
     e.html = d.html
     e.meta.update(d.meta)
     e.meta["_charset"] = cs

@@ -43,6 +43,7 @@ class Entry:
     attachments: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     title_from: str | None = None  # "page-title": only the page's <title> tag named it (a last resort)
+    dates: list[dict[str, str]] = field(default_factory=list)  # the detail page's date candidates
 
 
 @dataclass
@@ -61,6 +62,8 @@ class Detail:
     # like the story's title) or "page-title" (the <title> tag, site/column suffix cut): a list's
     # own title is better than the last one
     title_from: str | None = None
+    # every publish date the page states, with where it stands ({"value", "origin"}), best first
+    dates: list[dict[str, str]] = field(default_factory=list)
 
 
 def _text(el: Any) -> str:

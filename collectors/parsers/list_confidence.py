@@ -20,9 +20,9 @@ CONFIDENT = 0.5  # below this a candidate is reported, not returned (bench.onboa
 
 # Classes, ids and tags of page furniture: menus, headers, footers, side bars, link boxes.
 _NAV_RE = re.compile(
-    r"(?:^|[\s_-])(?:nav\w*|menu\w*|daohang|dh|header|head|top|topbar|footer|foot|bottom|crumbs?|breadcrumbs?|"
-    r"position|location|sidebar|side|aside|left|leftnav|subnav|sub_nav|links?|friend\w*|yqlj|lanmu|column_?list|"
-    r"tabs?|toolbar|quick\w*)(?:$|[\s_-])", re.I)
+    r"(?:^|[\s_-])(?:nav\w*|menu\w*|daohang|dh|header|topbar|footer|foot|bottom|crumbs?|breadcrumbs?|"
+    r"position|location|sidebar|aside|leftnav|subnav|sub_nav|friend\w*|yqlj|lanmu|toolbar|quick\w*)(?:$|[\s_-])",
+    re.I)
 _NAV_TAGS = frozenset({"nav", "header", "footer", "aside"})
 _ARTICLE_PATH_RE = re.compile(r"\d{4,}|\d[^/]*$", re.I)  # a date or an id in the path, or a number in the file name
 _ID_QUERY_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,})(?:&|$)", re.I)
@@ -37,7 +37,7 @@ def looks_like_article_url(url: str) -> bool:
     return bool(_ARTICLE_PATH_RE.search(path) or _ID_QUERY_RE.search(parts.query))
 
 
-def in_navigation(el: Any, levels: int = 6) -> bool:
+def in_navigation(el: Any, levels: int = 5) -> bool:
     """True when *el* or one of its nearest ancestors is marked as page furniture."""
     node = el
     for _ in range(levels):

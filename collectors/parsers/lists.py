@@ -102,6 +102,11 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
         return ListFinding(_dedupe(entries), 1.0, f"{len(entries)} rows matching {spec['items']!r}", "selectors"), root
     html_entries, container = _guess_list(root)
     candidates = [judge(_dedupe(html_entries), container)] if html_entries else []
+    if candidates and container is not None:
+        rivals = _alike_lists(root, container)
+        if rivals >= 2:  # a ranking page: nine tables of ten, none the page's own list
+            candidates[0].confidence = round(candidates[0].confidence * 0.6, 3)
+            candidates[0].reason += f" (one of {rivals + 1} alike lists)"
     data = data_lists(root, text, base_url, _guess_list, spec)
     for d in data:
         d.entries = _dedupe(d.entries)
@@ -110,7 +115,7 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
         if d.entries and d.confident and (best is None or not best.confident or len(d.entries) > len(best.entries)):
             best = d
     if best is None:
-        unsure = next((d for d in data if not d.entries), None)  # ids without addresses: say so
+        unsure = next((d for d in data if not d.entries), None) or _menu(root)  # say what there was
         if unsure is not None:
             return unsure, root
         raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}"
@@ -224,6 +229,46 @@ def _date_inside(a: Any) -> str | None:
     return None
 
 
+MAX_ROW_LINKS = 8
+
+
+def _menu(root: Any) -> ListFinding | None:
+    """The largest group of sibling one-link rows of any kind (a menu, most likely): not a list to
+    return, but what to name when nothing better is on the page."""
+    best: list[Entry] = []
+    container = None
+    for parent in root.iter("ul", "ol", "div", "dl", "tbody", "nav", "p"):
+        found = []
+        for row in parent:
+            if not isinstance(row.tag, str):
+                continue
+            links = [a for a in row.iter("a") if _is_item_href((a.get("href") or "").strip())]
+            if row.tag == "a" and _is_item_href((row.get("href") or "").strip()):
+                links = [row]
+            if len(links) == 1 and _text(links[0]):
+                found.append(Entry(url=_strip_fragment(links[0].get("href").strip()), title=_clean(_text(links[0]))))
+        if len(found) > len(best):
+            best, container = found, parent
+    return judge(best, container) if len(best) >= 3 else None
+
+
+def _alike_lists(root: Any, container: Any) -> int:
+    """Other blocks shaped like the chosen list's (same tag and class, as many link rows or
+    nearly): side by side they are a page of alike lists, none of them plainly the page's."""
+    shape = _shape(container)
+    rows = sum(1 for c in container if isinstance(c.tag, str) and c.find(".//a") is not None)
+    found = 0
+    for el in root.iter(container.tag):
+        if el is container or _shape(el) != shape:
+            continue
+        k = sum(1 for c in el if isinstance(c.tag, str) and c.find(".//a") is not None)
+        if rows and k >= 0.8 * rows and k >= 3:
+            found += 1
+            if found > 20:
+                break
+    return found
+
+
 def _guess_list(root: Any) -> tuple[list[Entry], Any]:
     """The largest group of same-shaped sibling rows (li/tr/dd/p/div) each holding a link and a date.
 
@@ -232,21 +277,29 @@ def _guess_list(root: Any) -> tuple[list[Entry], Any]:
     """
     rows: dict[tuple[Any, str], list[tuple[Entry, bool, bool]]] = defaultdict(list)  # (entry, dated, pinned)
     undated: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
-    for row in root.iter("li", "tr", "dd", "dt", "p", "div", "h3", "h4"):
-        # A row has at most three links and 300 characters: stop reading a block as soon as it
-        # cannot be one, or a page of deeply nested blocks costs depth × size.
+    for row in root.iter("li", "tr", "tbody", "dd", "dt", "p", "div", "h3", "h4"):  # a tbody per row: Discuz
+        # A row has at most three links, or up to eight when one of them is plainly the title (a
+        # picture, a tag, the author and a comment count beside it), and 300 characters: stop
+        # reading a block as soon as it cannot be one, or a page of deeply nested blocks costs
+        # depth × size.
         links = []
         for a in row.iter("a"):
             if _is_item_href(a.get("href", "").strip()):
                 links.append(a)
-                if len(links) > 3:
+                if len(links) > MAX_ROW_LINKS:
                     break
-        if not links or len(links) > 3 or not _short(row, 1200):
+        if not links or len(links) > MAX_ROW_LINKS or not _short(row, 1200, strip=True):
             continue
         row_text = _text(row)
         if len(row_text) > 300:
             continue
-        a = max(links, key=lambda x: len(_text(x)))
+        sizes = sorted(((len(_text(x)), i) for i, x in enumerate(links)), reverse=True)
+        top = links[sizes[0][1]].get("href")
+        dominant = len(sizes) == 1 or sizes[0][0] >= 8 and (  # the title: far the longest, or its picture beside it
+            sizes[0][0] >= 1.6 * sizes[1][0] or sum(1 for x in links if x.get("href") == top) > 1)
+        if len(links) > 3 and not dominant:
+            continue
+        a = links[sizes[0][1]]
         title = a.get("title") or _text(a)
         if len(title) < 4:
             continue
@@ -257,7 +310,7 @@ def _guess_list(root: Any) -> tuple[list[Entry], Any]:
         entry = Entry(url=_strip_fragment(href), title=_clean(title), list_date=date)
         key = (row.getparent(), row.tag)
         rows[key].append((entry, bool(date), _pinned(row, row_text)))
-        if not date and len(links) == 1 and len(title) >= 6 and _looks_like_article(href):
+        if not date and dominant and len(title) >= 6 and _looks_like_article(href):
             undated[key].append(entry)
     groups: dict[tuple[Any, str], list[Entry]] = {}
     for key, found in rows.items():
@@ -265,10 +318,17 @@ def _guess_list(root: Any) -> tuple[list[Entry], Any]:
         if not dated:
             continue
         few = (len(found) - dated) * 3 <= dated
-        articles = {id(e) for e in undated[key]} if few else set()
+        # every row dated or an article link: one list whose rows show a date or not (a forum's
+        # threads, a feed's stories with "3 小时前" beside most of them)
+        mixed = len(found) >= 5 and dated + len(undated[key]) >= 0.8 * len(found)
+        articles = {id(e) for e in undated[key]} if few or mixed else set()
         groups[key] = [e for e, d, pin in found if d or pin or id(e) in articles]
     joined = _split_lists(groups)
     best: list[Entry] = max([*groups.values(), *joined], key=len) if groups else []
+    plain = max(undated, key=lambda k: len(undated[k])) if undated else None
+    if plain is not None and len(undated[plain]) >= max(5, 2 * len(best)) and \
+            sum(1 for e in best if e.list_date) * 2 < len(best):
+        return undated[plain], plain[0]  # an undated list twice the size of a mostly undated "dated" one
     if len(best) >= 2:
         key = next((k for k, v in groups.items() if v is best), None)
         if key is not None:

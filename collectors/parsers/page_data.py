@@ -33,7 +33,7 @@ _ASSIGN_RE = re.compile(r"(?:\b(?:var|let|const)\s+)?[\w$][\w$.]*\s*=\s*(?=[\[{]
 _JS_KEY_RE = re.compile(r"([{,]\s*)([A-Za-z_$][\w$]*)\s*:")
 _JS_SQ_RE = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _CONCAT_RE = re.compile(  # "/art/" + item.id + ".html", '/c/' + d["docId"] + '.shtml'
-    r"""["']([^"'\s<>]*)["']\s*\+\s*[\w$]+(?:\.(\w+)|\[\s*["'](\w+)["']\s*\])\s*\+\s*["']([^"'\s<>]*)["']""")
+    r"""["']([^"'\s<>]*)["']\s*\+\s*[\w$]+(?:\[\w+\])?(?:\.(\w+)|\[\s*["'](\w+)["']\s*\])\s*\+\s*["']([^"'\s<>]*)["']""")
 _TEMPLATE_LITERAL_RE = re.compile(r"`([^`$\s]*)\$\{\s*[\w$]+\.(\w+)\s*\}([^`\s]*)`")
 MAX_LITERAL = 2_000_000  # characters of one script literal read at most
 MIN_ROWS = 3
