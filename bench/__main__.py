@@ -1,6 +1,6 @@
 """Run every benchmark once, in order, with its default settings, and print what each reports.
 
-    python -m bench                # all: collect, dedup, routing, publish (328 s measured on 2 cores)
+    python -m bench                # all: collect, dedup, routing, publish, onboarding
     python -m bench dedup routing  # only these
 
 Figures are recorded by hand, with the machine and the command, in docs/benchmarks.md.
@@ -19,6 +19,7 @@ BENCHES = {
     "dedup": [sys.executable, "-m", "bench.dedup"],
     "routing": [sys.executable, "-m", "bench.routing"],
     "publish": [sys.executable, str(REPO / "bench" / "publish" / "bench_feeds.py")],
+    "onboarding": [sys.executable, "-m", "bench.onboarding"],
 }
 
 

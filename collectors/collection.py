@@ -37,6 +37,7 @@ from collectors.parsers import (
     parse_json,
     parse_list,
 )
+from collectors.parsers.titles import cut_shared
 from collectors.state import DEAD_AFTER, StateStore, iso
 from collectors.withdrawal import gone_status, not_found_page, redirected_away
 from settings.model import CollectorSettings, Source
@@ -330,6 +331,10 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
             todo.append(e)
         keep.append(e)
     fetched = _fetch_details(source, fetcher, todo, g, deadline)
+    by_tag = [e for e in todo if id(e) in fetched and e.title_from == "page-title"]
+    if len(by_tag) >= 2:  # titles only the <title> tag gave: cut what the site's pages all repeat
+        for e, title in zip(by_tag, cut_shared([e.title for e in by_tag]), strict=True):
+            e.title = title
     if len(fetched) < len(todo) - g.detail_failures:
         budget_hit = True
     ready = [e for e in keep if not (needs_detail and e.url and id(e) not in fetched)]
@@ -447,7 +452,7 @@ def _page_title_wins(listed: str, d: Any) -> bool:
 def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
     """Fill *e* from its detail page; returns the decoded page."""
     text, cs, w = _decode(resp, source)
-    d = parse_detail(text, resp.url, source.detail)
+    d = parse_detail(text, resp.url, source.detail, site_names=(source.name, source.name.split("·")[0]))
     if _page_title_wins(e.title, d):
         e.title, e.title_from = d.title, d.title_from
     e.published = d.published or e.published

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bench.onboarding import realset
@@ -78,8 +77,20 @@ def run_real() -> dict[str, Any]:
     return out
 
 
-def run_province(seed: int = 1, details_per_site: int = 3) -> dict[str, Any]:
-    """Every sample-province list, read with no selectors (probe), against the province's truth."""
+def _get(url: str) -> tuple[bytes, str | None]:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 (the province on 127.0.0.1)
+        return resp.read(), resp.headers.get_content_charset()
+
+
+HTML_TEMPLATES = ("ucap", "trs", "hanweb", "simple")
+
+
+def run_province(seed: int = 1, days: int = 7, details_per_site: int = 3) -> dict[str, Any]:
+    """Every sample-province list read with no selectors, against the province's truth: HTML lists
+    through the list finder (its first page: the newest ``page_size`` stories), feeds and JSON
+    through probe; three detail pages a site through the detail parser."""
     import sample_province
     from collectors.probe import probe
     from sample_province.urls import page_size
@@ -90,46 +101,49 @@ def run_province(seed: int = 1, details_per_site: int = 3) -> dict[str, Any]:
     detail_scores = []
     sites: dict[str, set[str]] = {"list": set(), "detail": set()}
     with sample_province.start(seed=seed, speed=0) as p:
-        p.advance(days=1)
+        p.advance(days=days)
         now = p.now()
-        truth_items = p.truth()["items"]
-        by_url = {t["url"]: t for t in truth_items}
+        truth_items = [t for t in p.truth()["items"] if not t["deleted"]]
         for src in p.sources():
-            site = p.site_by_id[src["id"].split("-")[0]] if src["id"].split("-")[0] in p.site_by_id else None
+            mine = sorted((t for t in truth_items if t["source"] == src["id"]), key=lambda t: t["released_at"],
+                          reverse=True)
+            site = p.site_by_id.get(mine[0]["site"]) if mine else None
             if site is None or site.referer or site.cookie:
-                continue  # an access rule, not a list-finding question (test_province covers it)
-            template = src.get("template") or site.template
-            ch = next((c for c in site.channels if src["url"].endswith(c.code) or c.key in src["id"]),
-                      site.channels[0])
-            name = f"{src['id']} ({ch.template})"
-            mine = [t for t in truth_items if t["source"] == src["id"] and not t["deleted"]]
-            mine.sort(key=lambda t: t["released_at"], reverse=True)
+                continue  # an access rule, not a list-finding question (test_province covers those)
+            ch = next((c for c in site.channels if src["id"].endswith(c.key)), site.channels[0])
             first_page = mine[:page_size(site, ch, {})]
+            name = f"{src['id']} ({ch.template})"
+            shown_dates = site.list_date not in (None, "md-bracket")
+            truth = [{"url": t["url"], "title": t["title"], "date": t["published_at"] if shown_dates else None}
+                     for t in first_page]
             try:
-                items = probe(src["url"], settings=settings, details=details_per_site)
-            except Exception as exc:  # noqa: BLE001 (a probe that fails is a wrong answer, named)
-                list_scores.append(ListScore(name, 0.0, 0.0, False, 0.0, 0, len(first_page), str(exc), False))
-                continue
+                if ch.template in HTML_TEMPLATES:
+                    raw, cs = _get(src["url"])
+                    found, conf, confident, reason = read_list(decode_bytes(raw, http_charset=cs).text, src["url"])
+                    if not shown_dates:
+                        found = [(u, t, None) for u, t, _ in found]
+                else:
+                    items = probe(src["url"], settings=settings, details=0)
+                    found, conf, confident, reason = [(i.url, i.title, None) for i in items], 1.0, True, ""
+                    truth = [dict(t, date=None) for t in truth]
+            except Exception as exc:  # noqa: BLE001 (a failure is a wrong answer, named)
+                found, conf, confident, reason = [], 0.0, False, f"{type(exc).__name__}: {exc}"
+            list_scores.append(score_list(name, truth, found, conf, confident, reason))
             sites["list"].add(site.id)
-            found = [(it.url, it.title, it.list_date or it.published) for it in items]
-            truth = [{"url": t["url"], "title": t["title"],
-                      "date": t["published_at"] if t["published_at"] and ch.template not in ("rss", "atom", "xinhua")
-                      and site.list_date not in (None, "md-bracket") else None} for t in first_page]
-            s = score_list(name, truth, found[:len(first_page)] if len(found) > len(first_page) else found, 1.0, True)
-            s.precision = sum(1 for u, _, _ in found if u in by_url) / len(found) if found else 0.0
-            list_scores.append(s)
-            del template
-            for it in [i for i in items if i.html][:details_per_site]:
-                t = by_url.get(it.url)
-                world_item = p.world.by_path.get(it.url[len(p.url):])
-                if t is None or world_item is None:
+            if ch.template not in HTML_TEMPLATES:
+                continue
+            for t in first_page[:details_per_site]:
+                world_item = p.world.by_path.get(t["url"][len(p.url):])
+                if world_item is None:
                     continue
-                sites["detail"].add(site.id)
+                raw, cs = _get(t["url"])
+                d = parse_detail(decode_bytes(raw, http_charset=cs).text, t["url"], {})
                 paras = world_item.text(now)
                 dtruth = {"title": t["title"], "date": day(t["published_at"]),
                           "first": paras[0][:20] if paras else None, "last": paras[-1][-20:] if paras else None}
-                detail_scores.append(score_detail(f"{src['id']}:{it.url.rsplit('/', 1)[-1]}", dtruth, it.title,
-                                                  it.published or it.list_date, body_text(it.html, it.url, it.title)))
+                detail_scores.append(score_detail(f"{src['id']}:{t['url'].rsplit('/', 1)[-1]}", dtruth, d.title,
+                                                  d.published, body_text(d.html, t["url"], d.title)))
+                sites["detail"].add(site.id)
     out = _summary(list_scores, detail_scores, {"list": 0, "detail": 0}, sites)
-    out["what"] = f"sample province (seed {seed}, one simulated day), every template, no selectors ({datetime.now():%Y-%m-%d})"
+    out["what"] = f"sample province (seed {seed}, {days} simulated days), every template, no selectors"
     return out

@@ -25,7 +25,7 @@ _NAV_RE = re.compile(
     re.I)
 _NAV_TAGS = frozenset({"nav", "header", "footer", "aside"})
 _ARTICLE_PATH_RE = re.compile(r"\d{4,}|\d[^/]*$", re.I)  # a date or an id in the path, or a number in the file name
-_ID_QUERY_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,})(?:&|$)", re.I)
+_ID_QUERY_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,}|[A-Za-z]*\d{6,}\w*)(?:&|$)", re.I)
 
 
 def looks_like_article_url(url: str) -> bool:

@@ -28,7 +28,7 @@ from collectors.parsers.list_confidence import ListFinding, judge
 from collectors.parsers.page_data import data_lists
 
 _ARTICLE_PATH_RE = re.compile(r"\d{4,}")  # article URLs carry a date or a numeric id
-_ID_PARAM_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,})(?:&|$)", re.I)  # or ?id=100, ?articleId=…
+_ID_PARAM_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,}|[A-Za-z]*\d{6,}\w*)(?:&|$)", re.I)  # or ?id=100, ?articleId=…, ?id=SPO202007040056
 
 
 def _looks_like_article(href: str) -> bool:
@@ -229,7 +229,7 @@ def _date_inside(a: Any) -> str | None:
     return None
 
 
-MAX_ROW_LINKS = 8
+MAX_ROW_LINKS = 12
 
 
 def _menu(root: Any) -> ListFinding | None:
@@ -310,8 +310,12 @@ def _guess_list(root: Any) -> tuple[list[Entry], Any]:
         entry = Entry(url=_strip_fragment(href), title=_clean(title), list_date=date)
         key = (row.getparent(), row.tag)
         rows[key].append((entry, bool(date), _pinned(row, row_text)))
-        if not date and dominant and len(title) >= 6 and _looks_like_article(href):
+        if not date and dominant and _looks_like_article(href):  # (titles of 4+; see _undated_lists)
             undated[key].append(entry)
+    # an undated group is a list when at least three of its titles are a sentence (6+ characters);
+    # its shorter titles ("文化中国行") then belong to it too
+    undated = defaultdict(list, {k: v for k, v in undated.items() if sum(1 for e in v if len(e.title) >= 6) >= 3
+                                 or all(len(e.title) >= 6 for e in v)})
     groups: dict[tuple[Any, str], list[Entry]] = {}
     for key, found in rows.items():
         dated = sum(1 for _, d, _ in found if d)

@@ -74,3 +74,21 @@ def name_like(part: str, names: set[str]) -> bool:
         return False
     return any(p == n or (len(n) >= 3 and n in p and len(p) - len(n) <= 6) or p in n
                for n in names)
+
+
+def cut_shared(titles: list[str]) -> list[str]:
+    """Each title without the parts the other pages of its site repeat ("…-某某网" on every page):
+    what one page cannot tell about its own title tag, several together can."""
+    common = common_parts(titles)
+    if not common:
+        return list(titles)
+    out = []
+    for t in titles:
+        parts = [p for p in SEPARATOR_RE.split(t) if p]
+        kept = [p for p in parts if _squeeze(p) not in common] if len(parts) > 1 else parts
+        title = kept[0] if kept else t
+        m = re.match(r"^(?P<head>.{4,}?)-(?P<tail>[^-]{2,30})$", title)
+        if m and _squeeze(m.group("tail")) in common:
+            title = m.group("head")
+        out.append(title.strip() if len(title.strip()) >= 4 else t)
+    return out

@@ -98,3 +98,24 @@ def test_real_detail_page(case: realset.Case) -> None:
     d = parse_detail(decode_bytes(raw).text, case.url)
     s = score_detail(case.name, case.truth, d.title, d.published, body_text(d.html, case.url, d.title))
     assert s.right, s.got
+
+
+def test_a_title_tag_suffix_is_cut_by_comparing_with_the_names_the_site_goes_by() -> None:
+    """No fixed list knows "黑土新闻网": the page's copyright line and logo name it."""
+    page = ("<html><head><title>{t}-黑土新闻网</title></head><body>"
+            "<div class='logo'><a href='http://news.example.cn/'><img src='/l.png' alt='黑土新闻网'></a></div>"
+            "<div class='c'><p>5月8日，全市春耕生产现场推进会召开，会议部署了下一阶段的重点工作。</p></div>"
+            "<div class='f'>版权所有：黑土新闻网</div></body></html>")
+    d = parse_detail(page.format(t="全市春耕生产现场推进会召开"), "http://news.example.cn/a/20240508/1.html")
+    assert (d.title, d.title_from) == ("全市春耕生产现场推进会召开", "page-title")
+    # with no name on the page, a dash inside a title stays
+    bare = "<html><head><title>关于做好2024-2025年度供暖工作的通知</title></head><body><p>正文。</p></body></html>"
+    assert parse_detail(bare, "http://x.example.cn/1.html").title == "关于做好2024-2025年度供暖工作的通知"
+
+
+def test_parts_every_page_of_a_site_repeats_are_cut_from_their_titles() -> None:
+    from collectors.parsers.titles import cut_shared
+
+    titles = ["市政府召开常务会议-黑土新闻", "全市安全生产工作会议召开-黑土新闻", "关于做好防汛工作的通知"]
+    assert cut_shared(titles) == ["市政府召开常务会议", "全市安全生产工作会议召开", "关于做好防汛工作的通知"]
+    assert cut_shared(["关于开展春季植树活动的通知"]) == ["关于开展春季植树活动的通知"]
