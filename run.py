@@ -15,13 +15,13 @@ import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
+from pages.times import SHANGHAI
+
 DEFAULT_CONFIG = "schedules.toml"
 DEFAULT_DB = os.path.join("data", "huiju.db")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class Fail(click.ClickException):

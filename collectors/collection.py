@@ -40,6 +40,7 @@ from collectors.parsers import (
 from collectors.parsers.titles import cut_shared
 from collectors.state import DEAD_AFTER, StateStore, iso
 from collectors.withdrawal import gone_status, not_found_page, redirected_away
+from pages.times import SHANGHAI
 from settings.model import CollectorSettings, Source
 
 __all__ = ["SourceResult", "Gathered", "gather", "collect", "collect_source", "backoff_delay", "check_interval",
@@ -159,7 +160,8 @@ def _item(source: Source, entry: Entry, identity: str, rule: str, now: datetime,
     return CollectedItem(
         source_id=source.id, identity=identity, identity_rule=rule, url=entry.url, title=entry.title,
         html=entry.html, published=entry.published, list_date=entry.list_date, meta=dict(entry.meta),
-        attachments=list(entry.attachments), fetched_at=iso(now), charset=charset,
+        attachments=list(entry.attachments), bylines=list(entry.bylines), story=entry.story, page_read=True,
+        fetched_at=iso(now), charset=charset,
         warnings=list(dict.fromkeys(warnings + entry.warnings)), dates=list(entry.dates))
 
 
@@ -461,6 +463,7 @@ def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
     e.meta.update(d.meta)
     e.meta["_charset"] = cs
     e.attachments = d.attachments
+    e.bylines, e.story = d.bylines, d.story
     e.warnings += w + d.warnings
     if d.canonical and canonical_link(d.canonical) != canonical_link(e.url):
         e.meta.setdefault("canonical", d.canonical)
@@ -683,12 +686,10 @@ def next_regular_check(source: Source, settings: CollectorSettings, now: datetim
     """After a success: the next cron time (Asia/Shanghai), or the interval with jitter."""
     r = rng or random
     if source.cron:
-        from zoneinfo import ZoneInfo
-
         from apscheduler.triggers.cron import CronTrigger
 
         try:
-            trigger = CronTrigger.from_crontab(source.cron, timezone=ZoneInfo("Asia/Shanghai"))
+            trigger = CronTrigger.from_crontab(source.cron, timezone=SHANGHAI)
             nxt = trigger.get_next_fire_time(None, now + timedelta(seconds=1))  # never "now" again
             if nxt is not None:
                 return nxt.astimezone(UTC)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import charset_normalizer
 
 from collectors.errors import BinaryContent, DecodeError
+from pages.mojibake import HAN_RE as _HAN
+from pages.mojibake import repair_mojibake
 
 __all__ = ["Decoded", "decode_bytes", "normalize_label", "repair_mojibake", "looks_binary"]
 
@@ -219,75 +221,3 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
         raise DecodeError("bytes decode in no known charset (not UTF-8, not GB18030)")
     warnings.append("charset: undecodable bytes replaced")
     return Decoded(text, "utf-8", warnings)
-
-
-_CP1252_BACK = {}
-for _b in range(0x80, 0xA0):
-    try:
-        _CP1252_BACK[bytes([_b]).decode("cp1252")] = _b
-    except UnicodeDecodeError:
-        pass
-_LATIN_RANGE = re.compile(
-    r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-)
-_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
-_LATIN_RUN = re.compile(_LATIN_RANGE.pattern + "{2,}")
-
-
-def _latin_bytes(s: str) -> bytes | None:
-    """The bytes a Latin-1/Windows-1252 decoder turned into *s*; ``None`` if *s* was not that."""
-    out = bytearray()
-    for ch in s:
-        o = ord(ch)
-        if o < 0x100:
-            out.append(o)
-        elif ch in _CP1252_BACK:
-            out.append(_CP1252_BACK[ch])
-        else:
-            return None
-    return bytes(out)
-
-
-def repair_mojibake(s: str) -> tuple[str, bool]:
-    """Undo GBK (or UTF-8) bytes that were read as Latin-1/Windows-1252.
-
-    ftfy's ``fix_encoding`` does not repair GBK read as Latin-1; re-encoding to the original bytes
-    and decoding as GB18030 does. The repair is kept only when it yields Chinese text and the
-    input held (almost) none. Returns ``(text, repaired)``.
-    """
-    if not s:
-        return s, False
-    latin = len(_LATIN_RANGE.findall(s))
-    if latin < 4:
-        return s, False
-    han_before = len(_HAN.findall(s))
-    if han_before > latin // 4:
-        return s, False
-    # A Chinese character is two (GBK) or three (UTF-8) high bytes: mojibake comes in runs, while
-    # accented letters of European text stand alone (café, élève) and must not be "repaired".
-    paired = sum(len(m) for m in _LATIN_RUN.findall(s))
-    if paired < 0.8 * latin:
-        return s, False
-    raw = _latin_bytes(s)
-    if raw is None:
-        return s, False
-    # Valid UTF-8 is a strong signal (GBK byte pairs rarely form it): try it strictly first.
-    try:
-        fixed = raw.decode("utf-8")
-        if len(_HAN.findall(fixed)) > han_before:
-            return fixed, True
-    except UnicodeDecodeError:
-        pass
-    best = s
-    try:
-        fixed = raw.decode("gb18030")
-    except UnicodeDecodeError:
-        fixed = raw.decode("gb18030", errors="replace")
-        if fixed.count("\ufffd") > max(1, len(fixed) // 200):
-            return s, False
-    han = len(_HAN.findall(fixed))
-    if han > han_before and han * 2 >= latin // 2:
-        best = fixed
-    return best, best is not s
-
-

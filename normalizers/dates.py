@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from pages.times import SHANGHAI
+
 __all__ = [
     "SHANGHAI",
     "DateChoice",
@@ -20,7 +22,6 @@ __all__ = [
     "to_iso",
 ]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Earliest and latest years accepted as a publish date (guards against 1970 epochs, typos like 2204).
 MIN_YEAR = 1990

@@ -6,12 +6,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from collectors.model import CollectedItem
 from normalizers.bylines import clean_title, inline_byline, title_text
 from normalizers.dates import choose_date, is_future, to_iso
 from normalizers.quality import TINY_BODY_CHARS, mixed_script, script_heavy
-from normalizers.text import clean_body, clean_line, repair_mojibake
+from normalizers.text import clean_body, clean_line
 from normalizers.urls import canonical_url, resolve_url
+from pages.bylines import Byline
+from pages.item import CollectedItem
+from pages.mojibake import repair_mojibake
+from pages.story import body_attachments, read_story
 from settings.model import Source
 
 __all__ = ["Document", "clean_item"]
@@ -81,17 +84,28 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
     meta = dict(item.meta or {})
     anchor = now or _fetch_time(item)
 
-    raw_title, title_fixed = repair_mojibake(_SURROGATE.sub("", item.title or ""))
-    raw_html, html_fixed = repair_mojibake(item.html or "")
-    # The collector repairs feed and JSON text as it parses; its note says so (collectors.parsers).
+    raw_title = _SURROGATE.sub("", item.title or "")
+    raw_html = item.html or ""
+    linked = list(item.attachments or [])
+    title_fixed = html_fixed = False
+    if item.page_read:  # the collector read the page once: its story, bylines, attachments, repairs
+        raw_html = item.story or raw_html
+        around = [Byline(**b) for b in item.bylines or []]
+    else:  # an item nobody has read (built by hand, stored by an older Huiju): read it now, once
+        raw_title, title_fixed = repair_mojibake(raw_title)
+        raw_html, html_fixed = repair_mojibake(raw_html)
+        story = read_story(raw_html)
+        raw_html, around = story.html, [Byline(**b) for b in story.bylines]
+        for k, v in story.meta.items():
+            meta.setdefault(k, v)
+        linked += body_attachments(raw_html, item.url)
+    # The collector repairs text as it parses; its note says so (pages.mojibake.MOJIBAKE_NOTE).
     if title_fixed or html_fixed or any(w.startswith("mojibake:") for w in item.warnings or []):
         flags.append("mojibake-repaired")
     if any(w.startswith("date-disagreement:") for w in item.warnings or []):
         flags.append("date-disagreement")  # the date shown to readers and a meta differ (collectors.parsers.date_evidence)
 
-    body = clean_body(raw_html, item.url, title=clean_title(raw_title) if raw_title else "")
-    for k, v in body.page_meta.items():
-        meta.setdefault(k, v)
+    body = clean_body(raw_html, item.url, title=clean_title(raw_title) if raw_title else "", around=around)
 
     # The site's own names (a portal list source is "黑龙江省人民政府·龙江动态").
     names = (source.name, source.name.split("·")[0], _meta_get(meta, "SiteName"))
@@ -171,7 +185,7 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
 
     attachments: list[dict[str, str]] = []
     seen: set[str] = set()
-    for a in [*(item.attachments or []), *body.attachments]:
+    for a in linked:
         url = resolve_url(str(a.get("url", "")), item.url)
         if not url:
             continue

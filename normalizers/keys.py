@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-import threading
 import unicodedata
 from collections.abc import Iterable
 
-import opencc
+from pages.fold import to_simplified
+from pages.labels import alternation, labels
 
 __all__ = [
     "comparison_key",
@@ -38,27 +38,11 @@ SHINGLE = 5  # characters per shingle: measured best on the shared corpus (see d
 BANDS = 16  # MinHash values per item; each one is an LSH band of one row
 MAX_KEY_CHARS = 20_000  # a 1 MB body is matched on its first 20k key characters
 
-_converter: opencc.OpenCC | None = None
-_converter_lock = threading.Lock()
-
-
-def _t2s(text: str) -> str:
-    """Traditional → simplified with one OpenCC converter per process (creating one costs ~ms)."""
-    global _converter
-    if _converter is None:
-        with _converter_lock:
-            if _converter is None:
-                _converter = opencc.OpenCC("t2s")
-    return _converter.convert(text)
-
 
 # --- boilerplate that re-posters add or remove -------------------------------------------------
 # Applied after NFKC + t2s + casefold, so colons and brackets are ASCII (：→: （→( ) and 【】 remain.
 _LEAD_TAGS = re.compile(r"^(?:\s*(?:【[^】\n]{0,30}】|\[[^\]\n]{0,30}\]))+\s*")
-_BYLINE_WORDS = (
-    "来源|信息来源|稿件来源|文章来源|资料来源|责任编辑|责编|编辑|主编|审核|审校|审签|校对|终审|初审|复审|"
-    "记者|通讯员|作者|撰稿|供稿|摄影|摄像|图片|监制|制作|发布机构|发布时间|发布日期|浏览次数|点击数|阅读量"
-)
+_BYLINE_WORDS = alternation(labels("key"))  # 来源, 责任编辑, 记者… (pages.labels)
 _BYLINE_LINE = re.compile(rf"^[ \t\u3000]*[\[(]?(?:{_BYLINE_WORDS})[ \t\u3000]*[:|][^\n]*$", re.MULTILINE)
 _INLINE_BYLINE = re.compile(rf"[(\[](?:{_BYLINE_WORDS})[ \t\u3000]*[:|]?[^()\[\]\n]{{0,40}}[)\]]")
 _AGENCY = (
@@ -104,7 +88,7 @@ def comparison_key(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    text = _t2s(text).casefold()
+    text = to_simplified(text).casefold()
     text = strip_boilerplate(text)
     return _STRIP.sub("", _DIGIT_GAP.sub(NUMBER_GAP, text))
 

@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 import store
-from collectors.model import CollectedItem
 from normalizers.clusters import MIN_BODY_CHARS, Fingerprint, Match, find_matches, fingerprint, lsh_keys
 from normalizers.document import Document, clean_item
 from normalizers.keys import minhash, shingles
 from normalizers.routing import route
 from normalizers.urls import canonical_url
+from pages.item import CollectedItem
 from settings.model import Config, Source
 
 __all__ = [

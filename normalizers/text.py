@@ -18,12 +18,39 @@ import lxml.html
 import nh3
 from lxml import etree
 
-from collectors.decoding import repair_mojibake
-from collectors.parsers import ATTACHMENT_EXTS
 from normalizers.bylines import Byline, parse_byline_line
-from normalizers.chars import INVISIBLE as _INVISIBLE
-from normalizers.chars import clean_line
 from normalizers.urls import resolve_url
+from pages.chars import INVISIBLE as _INVISIBLE
+from pages.chars import clean_line
+from pages.markup import BLOCK_TAGS, NOT_CONTENT_TAGS
+from pages.mojibake import repair_mojibake
+from pages.story import (
+    ANY_TAG as _ANY_TAG,
+)
+from pages.story import (
+    HIDDEN as _HIDDEN,
+)
+from pages.story import (
+    INLINE_NOISE as _INLINE_NOISE,
+)
+from pages.story import (
+    INVISIBLE_BLOCKS as _INVISIBLE_BLOCKS,
+)
+from pages.story import (
+    SURROGATE as _SURROGATE,
+)
+from pages.story import (
+    URL_EDGE as _URL_EDGE,
+)
+from pages.story import (
+    URL_NOISE as _URL_NOISE,
+)
+from pages.story import (
+    XML_DECL as _XML_DECL,
+)
+from pages.story import (
+    is_full_page,
+)
 
 __all__ = [
     "ALLOWED_TAGS",
@@ -33,7 +60,6 @@ __all__ = [
     "Body",
     "clean_body",
     "clean_line",
-    "extract_main",
     "html_to_text",
     "is_boilerplate",
     "is_full_page",
@@ -132,76 +158,13 @@ _CLEANER = nh3.Cleaner(
 )
 
 # Elements dropped with their content before text extraction and sanitizing.
-_DROP = frozenset(
-    {
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "head",
-        "title",
-        "object",
-        "applet",
-        "form",
-        "select",
-        "textarea",
-        "button",
-        "svg",
-        "math",
-        "canvas",
-        "nav",
-        "audio",
-        "video",
-        "map",
-        "frame",
-        "frameset",
-    }
-)
+_DROP = NOT_CONTENT_TAGS  # pages.markup
 # Void elements: removed alone. lxml sometimes nests the following content inside them
 # (<embed><p>…</p></embed>), so their children are kept.
 _DROP_TAG_ONLY = frozenset(
     {"meta", "link", "input", "embed", "source", "area", "base", "param", "track", "keygen"}
 )
-_BLOCK = frozenset(
-    {
-        "p",
-        "div",
-        "li",
-        "ul",
-        "ol",
-        "tr",
-        "table",
-        "tbody",
-        "thead",
-        "tfoot",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "center",
-        "pre",
-        "dd",
-        "dt",
-        "dl",
-        "hr",
-        "figure",
-        "figcaption",
-        "address",
-        "caption",
-        "fieldset",
-        "main",
-        "aside",
-        "body",
-        "html",
-    }
-)
+_BLOCK = BLOCK_TAGS  # pages.markup
 _CELL = frozenset({"td", "th"})
 
 # --- characters --------------------------------------------------------------------------
@@ -299,7 +262,6 @@ def is_boilerplate(line: str) -> bool:
 
 # --- parsing -----------------------------------------------------------------------------
 
-_FULL_PAGE = re.compile(r"<\s*(?:html|body|head)[\s>]", re.IGNORECASE)
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _REAL_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 # Markup of a story escaped as text: &lt;p&gt;, &lt;/div&gt;, &lt;br /&gt; …
@@ -308,29 +270,14 @@ _ESCAPED_TAG = re.compile(
     r"h[1-6]|section|article|blockquote|center|pre|hr)\b[^<>]{0,200}?&(?:amp;)?gt;",
     re.IGNORECASE,
 )
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-def is_full_page(html: str) -> bool:
-    """Whether *html* is a whole page (needs main-content extraction) rather than a body."""
-    return bool(_FULL_PAGE.search(html[:5000]))
 
 
-# Lone surrogates and C0 controls: never valid in a page, and lxml refuses strings holding them.
-_SURROGATE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-# Inline tags old CMSs and Word exports leave unclosed by the hundred; they carry no meaning once
-# sanitized, and their nesting can exceed libxml2's depth limit (255), which silently drops text.
-_INLINE_NOISE = re.compile(r"</?(?:font|o:p|st1:[a-z]+)\b[^>]*>", re.IGNORECASE)
-_INVISIBLE_BLOCKS = re.compile(
-    r"<(script|style|noscript|template|textarea|title|head|select)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
-    re.IGNORECASE | re.DOTALL,
-)
 _BLOCK_TAG = re.compile(
     r"<\s*/?\s*(?:p|div|br|li|tr|td|th|h[1-6]|table|section|article|blockquote|dd|dt|pre|hr|ul|ol)\b[^>]*>",
     re.IGNORECASE,
 )
-_ANY_TAG = re.compile(r"<[^>]*>")
 
 
 def _regex_lines(raw: str) -> list[str]:
@@ -377,120 +324,6 @@ def _parse_page(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-def _has_class(names: tuple[str, ...]) -> str:
-    return " | ".join(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {n} ')]" for n in names)
-
-
-# Where government and news CMSs put the story, most specific first.
-_MAIN_XPATHS = [
-    etree.XPath(
-        _has_class(
-            (
-                "article_content_body",
-                "gzk_detail",
-                "TRS_Editor",
-                "TRS_UEDITOR",
-                "left_zw",
-                "article-content",
-                "article_content",
-                "content_text",
-                "pages_content",
-                "art_con",
-                "zw_content",
-                "news_content",
-                "detail_content",
-                "rich_media_content",
-            )
-        )
-    ),
-    etree.XPath(
-        "//*[@id='zoom' or @id='Zoom' or @id='UCAP-CONTENT' or @id='fontzoom' "
-        "or @id='art_content' or @id='js_content' or @id='article_content' or @id='ArticleContent']"
-    ),
-    etree.XPath("//article"),
-]
-MIN_MAIN_CHARS = 50
-
-
-def _text_len(el: lxml.html.HtmlElement) -> int:
-    return len(re.sub(r"\s+", "", el.text_content()))
-
-
-def extract_main(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The element holding a whole page's story: a known CMS container, else the densest one.
-
-    Density: every paragraph's text counts for its parent (and half for the grandparent), link
-    text does not; the highest-scoring container wins. Navigation, ads and footers lose because
-    their text is short or made of links.
-    """
-    for xp in _MAIN_XPATHS[:-1]:  # a known CMS body container is the story even when short
-        for el in xp(page):
-            if _text_len(el) or el.find(".//img") is not None:
-                return el
-    for el in _MAIN_XPATHS[-1](page):
-        if _text_len(el) >= MIN_MAIN_CHARS:
-            return el
-    scores: dict[lxml.html.HtmlElement, float] = {}
-    for p in page.iter("p", "br"):
-        container = p.getparent()
-        if container is None:
-            continue
-        if p.tag == "br":
-            n = len((p.tail or "").strip())
-        else:
-            total = len(re.sub(r"\s+", "", p.text_content()))
-            links = sum(len(a.text_content().strip()) for a in p.iter("a"))
-            n = total - 2 * links
-        if n <= 0:
-            continue
-        scores[container] = scores.get(container, 0.0) + n
-        grand = container.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0.0) + n / 2
-    if scores:
-        best = max(scores, key=scores.__getitem__)
-        if scores[best] >= MIN_MAIN_CHARS:
-            return best
-    body = page.find("body")
-    return body if body is not None else page
-
-
-def _nearby_bylines(main: lxml.html.HtmlElement) -> list[Byline]:
-    """Byline lines just outside the story container (its parent and grandparent): where CMS
-    templates print 发布时间/来源/责任编辑 around the body."""
-    inside = set(main.iter())
-    scope = main.getparent()
-    if scope is not None and scope.tag not in ("body", "html") and scope.getparent() is not None:
-        if scope.getparent().tag not in ("body", "html"):
-            scope = scope.getparent()
-    if scope is None or scope.tag in ("body", "html"):
-        return []
-    found = []
-    for el in scope.iter(*_BLOCK, "span", "td"):
-        if el in inside or any(isinstance(d.tag, str) and d.tag in _BLOCK for d in el.iterdescendants()):
-            continue
-        line = clean_line(el.text_content())
-        if line and len(line) <= MAX_BOILERPLATE_LINE:
-            b = parse_byline_line(line)
-            if b is not None:
-                found.append(b)
-    return found
-
-
-def page_meta(page: lxml.html.HtmlElement) -> dict[str, str]:
-    """``<meta name=… content=…>`` of a whole page (ArticleTitle, PubDate, ContentSource …)."""
-    out: dict[str, str] = {}
-    for m in page.iter("meta"):
-        name = m.get("name") or m.get("property")
-        content = m.get("content")
-        if name and content and name not in out:
-            out[name] = content.strip()
-    t = page.find(".//title")
-    if t is not None and t.text and "title" not in out:
-        out["title"] = t.text.strip()
-    return out
-
-
 # --- the cleaning pass -------------------------------------------------------------------
 
 
@@ -502,19 +335,11 @@ class Body:
     html: str
     bylines: list[Byline] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # boilerplate lines taken out
-    attachments: list[dict[str, str]] = field(default_factory=list)
     script_chars: int = 0  # characters of script/style in the input
     input_chars: int = 0
     truncated: bool = False
     title_repeated: bool = False  # the body's first line was the title (removed)
     markup_recovered: bool = False  # markup too broken/deep to parse: text kept, formatting lost
-    page_meta: dict[str, str] = field(default_factory=dict)  # when a whole page was given
-
-
-# One list of attachment types, the collectors' (which record attachments of detail pages).
-_ATTACHMENT_EXT = re.compile(
-    r"(?:" + "|".join(re.escape(ext) for ext in ATTACHMENT_EXTS) + r")(?:$|[?#])", re.IGNORECASE
-)
 
 
 def _cmp(s: str) -> str:
@@ -573,8 +398,6 @@ def _prune(root: lxml.html.HtmlElement, base_url: str) -> int:
     return script_chars
 
 
-_URL_NOISE = re.compile(r"[\t\n\r]")
-_URL_EDGE = "".join(chr(c) for c in range(0x21)) + "\u3000\u00a0"
 
 
 def _url_value(value: str) -> str | None:
@@ -683,16 +506,17 @@ def _sanitize_serialized(raw: str) -> str:
     return _clean_chars(out).strip()
 
 
-def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
-    """Clean one body (or a whole page, whose main content is extracted first).
+def clean_body(html: str, base_url: str = "", *, title: str = "", around: list[Byline] | None = None) -> Body:
+    """Clean one body, as the collector chose it (a page's story, a feed's or a JSON list's body).
 
     One parse serves both outputs: the pruned tree gives the text and, through the nh3
     allow-list, the display HTML. Byline and boilerplate paragraphs are removed from both; a
-    first paragraph that repeats *title* is removed too.
+    first paragraph that repeats *title* is removed too. *around* are the byline lines the
+    collector read around a page's story; they rank after the body's own.
     """
     raw = html or ""
     body = Body(text="", html="", input_chars=len(raw))
-    nearby: list[Byline] = []
+    nearby: list[Byline] = list(around or [])
     if len(raw) > MAX_HTML_CHARS:
         raw = raw[:MAX_HTML_CHARS]
         body.truncated = True
@@ -720,24 +544,15 @@ def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
             # the parser lost most of the text (nesting beyond its depth limit): keep the words
             body.markup_recovered = True
             root = _lines_root(_regex_lines(raw))
-        elif full:
-            body.page_meta = page_meta(parsed)
-            # the page template's scripts are not the item's: only those in the story count
-            main = extract_main(parsed)
-            nearby = _nearby_bylines(main)
+        elif full:  # a whole document: its <body> (the collectors chose the story, if any)
+            main = parsed.find("body")
+            main = main if main is not None else parsed
             root = lxml.html.Element("div")
             root.append(main)
             main.tail = None
         else:
             root = parsed
     body.script_chars += _prune(root, base_url)
-
-    # Attachments linked from the body (documents, not pages).
-    for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if href and _ATTACHMENT_EXT.search(href):
-            name = clean_line(a.text_content()) or href.rsplit("/", 1)[-1]
-            body.attachments.append({"url": resolve_url(href, base_url), "name": name})
 
     # Paragraph-level removal: bylines, boilerplate, a repeated title.
     title_cmp = _cmp(title) if title else ""
@@ -765,7 +580,7 @@ def clean_body(html: str, base_url: str = "", *, title: str = "") -> Body:
             _remove_keep_tail(leaf)
     _tidy_tree(root)
 
-    if nearby:  # a whole page: lines around the story (发布时间/来源/责任编辑) come after its own
+    if nearby:  # a page's lines around the story (发布时间/来源/责任编辑) come after its own
         body.bylines.extend(nearby)
 
     # Line-level pass over the text for what was not in its own paragraph (<br>-separated).

@@ -11,13 +11,13 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from waitress.server import create_server
 
 import collectors
 import store
+from pages.times import SHANGHAI
 from pipeline.flow import init_all, run_once
 from pipeline.web import create_app
 from settings import Config
@@ -47,7 +47,7 @@ class Daemon:
         self.port = self.server.effective_port
         self.dispatcher = collectors.Dispatcher(
             db_path, [s for s in config.sources if s.enabled], config.collector)
-        self.scheduler = BlockingScheduler(timezone=ZoneInfo("Asia/Shanghai"), job_defaults=JOB_DEFAULTS)
+        self.scheduler = BlockingScheduler(timezone=SHANGHAI, job_defaults=JOB_DEFAULTS)
         self._pass_lock = threading.Lock()
         self._web_thread: threading.Thread | None = None
         self._stopped = threading.Event()

@@ -6,13 +6,13 @@ import errno
 import logging
 import secrets
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import click
 
 import review_queue
 import settings
 import store
+from pages.times import SHANGHAI
 from pipeline.daemon import Daemon
 from pipeline.flow import init_all
 
@@ -41,7 +41,7 @@ def run_demo(config_path: str, db_path: str, *, port: int, speed: float, seed: i
 
     # The simulated week starts seven days ago, so that for the first hour or so (at the default
     # speed) every simulated publish time lies in the past and column freshness is meaningful.
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = datetime.now(SHANGHAI).date()
     start_day = (today - timedelta(days=7)).isoformat()
     try:
         province = sample_province.start(port=port + 1, seed=seed, speed=speed, corpus=corpus,

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import unicodedata
 
 import jieba
-import opencc
 
+from pages.fold import to_simplified
 from publisher.errors import BadQuery
 
 __all__ = ["segment", "query_words", "match_expression", "index_item", "unindex_item", "search_ids", "MAX_QUERY_CHARS"]
@@ -24,16 +23,10 @@ MAX_QUERY_CHARS = 200
 TITLE_WEIGHT = 5.0  # a hit in the title counts five times a hit in the body
 
 jieba.setLogLevel(logging.WARNING)
-_lock = threading.Lock()
-_t2s: opencc.OpenCC | None = None
 
 
 def _fold(text: str) -> str:
-    global _t2s
-    with _lock:
-        if _t2s is None:
-            _t2s = opencc.OpenCC("t2s")
-        folded = _t2s.convert(unicodedata.normalize("NFKC", text))
+    folded = to_simplified(unicodedata.normalize("NFKC", text))
     return folded.lower()
 
 

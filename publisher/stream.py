@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 import store
+from pages.times import SHANGHAI
 from publisher import fulltext as search_index
 from publisher.errors import InvalidEntry, StaleVersion, UnknownItem
 from publisher.sanitize import clean_html, html_to_text, neutral_text, plain_text, safe_url, text_to_html
@@ -44,7 +44,6 @@ __all__ = [
 
 ACTIONS = ("publish", "correct", "retract")
 MAX_PAGE = 500
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass

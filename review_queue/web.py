@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import flask
 import sqlite_utils
@@ -26,6 +25,7 @@ from markupsafe import Markup
 
 import normalizers
 import store
+from pages.times import SHANGHAI
 from publisher import clean_html
 from review_queue import actions, locks, queueview, schema, users
 from review_queue import workflow as wf
@@ -33,7 +33,6 @@ from review_queue.errors import PermissionDenied, ReviewError, UnknownUser
 from review_queue.history import history
 
 log = logging.getLogger("huiju.review")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SESSION_KEY = "review_user"
 SESSION_STARTED = "review_login_at"
 SESSION_HOURS = 12

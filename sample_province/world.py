@@ -17,8 +17,8 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from pages.times import SHANGHAI
 from sample_province.catalog import CITY_SHORT, DATE_STYLES, Channel, Site
 from sample_province.corpus import CorpusReader
 from sample_province.textgen import (
@@ -32,7 +32,7 @@ from sample_province.textgen import (
 from sample_province.urls import attachment_url, detail_url
 
 log = logging.getLogger("sample_province")
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = SHANGHAI
 
 TOPIC_KEYWORDS = {
     "topic-old-industrial-base": ("老工业基地",),

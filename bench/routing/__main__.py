@@ -83,6 +83,9 @@ def _fetch_items(
             published=d.published,
             meta=d.meta,
             attachments=d.attachments,
+            bylines=d.bylines,
+            story=d.story,
+            page_read=True,  # read like a collector reads it
             fetched_at=fetched_at,
             charset=dec.charset,
         )

@@ -14,12 +14,10 @@ import lxml.html
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from collectors.decoding import decode_bytes, repair_mojibake
+from collectors.decoding import decode_bytes
 from collectors.errors import CollectError, ParseError
+from pages.mojibake import MOJIBAKE_NOTE, repair_mojibake
 
-# Files a government page attaches to a story (WPS/OFD/CEB are the Chinese office formats).
-ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".dps", ".ppt", ".pptx", ".zip",
-                   ".rar", ".7z", ".ofd", ".ceb", ".tif", ".txt", ".csv")
 DATE_RE = re.compile(  # one separator style per date: "2025年1-2月" is no date
     r"(\d{4}\s*(?:-\s*\d{1,2}\s*-|/\s*\d{1,2}\s*/|\.\s*\d{1,2}\s*\.|年\s*\d{1,2}\s*月)\s*\d{1,2}\s*日?"
     r"(?:[\sT\-]*\d{1,2}[:时]\d{1,2}(?::\d{1,2})?)?"
@@ -42,6 +40,8 @@ class Entry:
     meta: dict[str, str] = field(default_factory=dict)
     attachments: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (pages.story)
+    story: str = ""  # the story element of html when html is a whole page (pages.story), else ""
     title_from: str | None = None  # "page-title": only the page's <title> tag named it (a last resort)
     dates: list[dict[str, str]] = field(default_factory=list)  # the detail page's date candidates
 
@@ -62,6 +62,8 @@ class Detail:
     # like the story's title) or "page-title" (the <title> tag, site/column suffix cut): a list's
     # own title is better than the last one
     title_from: str | None = None
+    bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (pages.story)
+    story: str = ""  # the story element of html when html is a whole page (pages.story), else ""
     # every publish date the page states, with where it stands ({"value", "origin"}), best first
     dates: list[dict[str, str]] = field(default_factory=list)
 
@@ -124,9 +126,6 @@ def _script_links(root: Any, base_url: str) -> None:
         m = _SCRIPT_URL_RE.search(script)
         if m:
             a.set("href", urljoin(base_url, m.group(1)))
-
-
-MOJIBAKE_NOTE = "mojibake: GBK/UTF-8 text read as Latin-1 upstream was repaired"
 
 
 def _repair_note(*texts: str) -> list[str]:

@@ -16,14 +16,9 @@ from datetime import date
 from typing import Any
 
 from collectors.parsers.common import DATE_RE, _clean
+from pages.markup import DATE_META_NAMES
 
-# Meta names (and <meta property>/itemprop) that carry the publish time, most trusted first.
-META_DATE_NAMES = (
-    "PubDate", "firstpublishedtime", "article:published_time", "publishdate", "publish_date",
-    "datePublished", "og:release_date", "og:time", "apub:time", "DC.date.issued", "DC.Date.Issued",
-    "dcterms.issued", "DC.date.created", "dcterms.created", "DC.date", "dc.date", "weibo: article:create_at",
-    "sailthru.date", "article:publish_date",
-)
+META_DATE_NAMES = DATE_META_NAMES  # the table lives with the other meta names (pages.markup)
 _META_LOOKUP = {n.lower(): n for n in META_DATE_NAMES}
 _FULL_DATE_RE = re.compile(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})")
 BESIDE_TITLE_CHARS = 160  # the info line sits right under the title

@@ -15,7 +15,6 @@ import trafilatura
 from collectors.parsers.bodies import better_body, main_block
 from collectors.parsers.common import (
     _WS_RE,
-    ATTACHMENT_EXTS,
     DATE_RE,
     Detail,
     _clean,
@@ -31,23 +30,22 @@ from collectors.parsers.common import (
 )
 from collectors.parsers.date_evidence import DateCandidate, beside_title, choose, day_of, meta_dates
 from collectors.parsers.titles import SEPARATOR_RE, name_like, page_names
+from pages.labels import DATE_RANK, LABELS, alternation, labels
+from pages.markup import ATTACHMENT_EXTS, META_NAMES
+from pages.story import read_story
 
-META_NAMES = ("ArticleTitle", "PubDate", "ColumnName", "ContentSource", "SiteName", "Keywords",
-              "Description", "Author", "ColumnKeywords", "ColumnDescription", "ColumnType", "Url")
 _FULL_DATE_RE = re.compile(r"\d{4}\s*(?:-\s*\d{1,2}\s*-|/\s*\d{1,2}\s*/|\.\s*\d{1,2}\s*\.|年\s*\d{1,2}\s*月)\s*\d{1,2}")
 # A labelled date on a detail page; the label says which date it is (see _DATE_LABEL_RANK).
-_DATE_LABEL_RE = re.compile(r"(?P<label>发布时间|发布日期|发文日期|成文日期)\s*[:：]\s*(?P<date>" + DATE_RE.pattern + ")")
-# 发布 is when it was published; 发文 (issued) stands in for it, 成文 (written) only when nothing else is there
-_DATE_LABEL_RANK = {"发布时间": 0, "发布日期": 0, "发文日期": 1, "成文日期": 2}
+_DATE_LABEL_RANK = {x.text: DATE_RANK[x.field] for x in LABELS if "page" in x.roles and x.field in DATE_RANK}
+_DATE_LABEL_RE = re.compile(rf"(?P<label>{alternation(list(_DATE_LABEL_RANK))})\s*[:：]\s*(?P<date>" + DATE_RE.pattern + ")")
 # "来源：市政府办公室": the label stands alone (not 资金来源/数据来源 in a sentence); the value is one run
 # of text up to a space, an element boundary or punctuation, or straight into the next label's colon
 _SOURCE_VALUE_CHARS = r"[^\s|｜:：,，。;；、!！?？()（）【】\[\]<>《》\"'“”‘’]"
-_SOURCE_LABEL_RE = re.compile(r"(?<![\u3400-\u9fff])(?:信息|文章|稿件|新闻|本文|内容)?来源\s*[:：]\s*"
+_SOURCE_LABELS = alternation(labels("page", "source"))  # 来源, 信息来源, 文章来源…
+_SOURCE_LABEL_RE = re.compile(rf"(?<![\u3400-\u9fff])(?:{_SOURCE_LABELS})\s*[:：]\s*"
                               rf"(?P<value>{_SOURCE_VALUE_CHARS}{{1,60}})(?:(?P<colon>[:：])|(?!{_SOURCE_VALUE_CHARS}))")
 # the next field's label a source ran into ("市应急局作者：张三")
-_FIELD_LABEL_END_RE = re.compile(
-    r"(?:发布时间|发布日期|发文日期|成文日期|日期|时间|作者|责任编辑|编辑|浏览次数|浏览量|浏览|点击数|点击量|点击|"
-    r"阅读量|阅读数|阅读|访问量|访问次数|字号|字体|分享到|分享|打印|索引号|文号|发布机构|撰稿|审核|摄影|供稿|记者|通讯员)$")
+_FIELD_LABEL_END_RE = re.compile(f"(?:{alternation(labels('end'))})$")
 
 
 def _metas(root: Any) -> dict[str, str]:
@@ -152,7 +150,7 @@ _SITE_NAME_RE = re.compile(r"(?:人民政府|政府网|门户网站|网站|门�
 _TITLE_SEP_RE = SEPARATOR_RE  # 标题_栏目_站点, 标题 | 站点, 标题 - 站点, 标题--栏目--站点
 _TITLE_DASH_TAIL_RE = re.compile(r"^(?P<head>.{4,}?)\s*[-–—]{1,2}\s*(?P<tail>[^-–—]{2,30})$")
 # the page's info line or tools, not a title
-_NOT_TITLE_RE = re.compile(r"(?:发布时间|发布日期|成文日期|来源|作者|浏览次数|字号)\s*[:：]|当前位置|您的位置|打印本页|关闭窗口"
+_NOT_TITLE_RE = re.compile(rf"(?:{alternation(labels('title'))})\s*[:：]|当前位置|您的位置|打印本页|关闭窗口"
                            r"|^(?:首页|主页|网站首页)\s*[-—>»/|｜]"  # …or a breadcrumb ("首页 - 新闻动态")
                            r"|^[（(]?原标题")  # …or the original title a re-post quotes
 _BOX_HEADING_RE = re.compile(r"^(?:友情链接|相关(?:新闻|阅读|文章|链接|推荐)|热点|热门|推荐|排行|精彩|最新|专题|网站导航|快速导航)")
@@ -285,7 +283,7 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None, site_n
     if not source and spec.get("source"):
         s = _select(root, spec["source"])
         if s:
-            source = _clean(re.sub(r"^\s*(?:信息|文章|稿件|新闻|本文|内容)?来源\s*[:：]\s*", "", _text(s[0]))) or None
+            source = _clean(re.sub(rf"^\s*(?:{_SOURCE_LABELS})\s*[:：]\s*", "", _text(s[0]))) or None
     if not source:
         source = _labelled_source(fields)
     body_html = ""
@@ -312,7 +310,12 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None, site_n
             break
     if source:
         meta.setdefault("ContentSource", source)
-    return Detail(title=title or None, published=published, html=_clean_body(body_html), source=source,
+    html = _clean_body(body_html)
+    story = read_story(html)  # trafilatura hands on a document: its story, chosen once
+    for k, v in story.meta.items():
+        meta.setdefault(k, v)
+    return Detail(title=title or None, published=published, html=html, source=source, bylines=story.bylines,
+                  story=story.html if story.html != html else "",
                   warnings=_repair_note(body_html) + date_warnings, title_from=title_from if title else None,
                   dates=[c.as_dict() for c in candidates],
                   canonical=canonical if canonical and _is_item_href(canonical) else None, meta=meta,

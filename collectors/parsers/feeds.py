@@ -10,6 +10,7 @@ import feedparser
 from collectors.decoding import decode_bytes
 from collectors.errors import CollectError, NotAFeed
 from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note
+from pages.story import body_attachments, read_story
 
 
 def looks_like_feed(content: bytes, content_type: str) -> bool:
@@ -125,9 +126,15 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
         if not link and not title:
             skipped += 1
             continue
+        html = _clean_body(body)
+        story = read_story(html)  # a body that is a whole page: its story
+        for k, v in story.meta.items():
+            meta.setdefault(k, v)
         entries.append(Entry(url=link, title=title, guid=(e.get("id") or "").strip() or None,
-                             published=published, html=_clean_body(body), has_body=True, meta=meta,
-                             attachments=attachments, warnings=_repair_note(e.get("title", ""), body)))
+                             published=published, html=html, has_body=True, meta=meta, bylines=story.bylines,
+                             story=story.html if story.html != html else "",
+                             attachments=attachments + body_attachments(story.html, link),
+                             warnings=_repair_note(e.get("title", ""), body)))
     if skipped:  # nothing to identify, show or link them by: said, not silently dropped
         warnings.append(f"feed: {skipped} of {len(found)} entries have neither title nor link, skipped")
     return entries, warnings

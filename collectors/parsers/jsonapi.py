@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 
 from collectors.errors import NotAList, ParseError
 from collectors.parsers.common import Entry, _clean, _clean_body, _html_page_title, _repair_note
+from pages.story import body_attachments, read_story
 
 
 def looks_like_json(content: bytes, content_type: str) -> bool:
@@ -152,12 +153,18 @@ def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
         if not title and not url:
             continue
         meta = {"ContentSource": _clean(str(src))} if src else {}
-        url = str(url).strip() if url not in (None, "") else ""
-        entries.append(Entry(url=urljoin(base_url, url) if url else "", title=_clean(str(title or "")),
+        url = urljoin(base_url, str(url).strip()) if url not in (None, "") and str(url).strip() else ""
+        html = _clean_body(str(body)) if body else ""
+        story = read_story(html)  # a body that is a whole page: its story
+        for k, v in story.meta.items():
+            meta.setdefault(k, v)
+        entries.append(Entry(url=url, title=_clean(str(title or "")),
                              guid=str(guid).strip() if guid not in (None, "") else None,
                              published=str(date) if date not in (None, "") else None,
-                             html=_clean_body(str(body)) if body else "", has_body=body is not None,
-                             meta=meta, warnings=notes + _repair_note(str(title or ""), str(body or ""))))
+                             html=html, has_body=body is not None, meta=meta, bylines=story.bylines,
+                             story=story.html if story.html != html else "",
+                             attachments=body_attachments(story.html, url),
+                             warnings=notes + _repair_note(str(title or ""), str(body or ""))))
     if items and not entries:
         raise NotAList("JSON list items have none of the configured title/url fields")
     return entries
