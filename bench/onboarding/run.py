@@ -71,7 +71,7 @@ def run_real() -> dict[str, Any]:
         else:
             d = parse_detail(text, case.url, {})
             detail_scores.append(score_detail(case.name, case.truth, d.title, d.published,
-                                              body_text(d.html, case.url, d.title)))
+                                              body_text(d.story or d.html, case.url, d.title)))
     out = _summary(list_scores, detail_scores, skipped, sites)
     out["what"] = "real pages from public repositories, labelled by hand (tests/collectors/real)"
     return out
@@ -142,7 +142,7 @@ def run_province(seed: int = 1, days: int = 7, details_per_site: int = 3) -> dic
                 dtruth = {"title": t["title"], "date": day(t["published_at"]),
                           "first": paras[0][:20] if paras else None, "last": paras[-1][-20:] if paras else None}
                 detail_scores.append(score_detail(f"{src['id']}:{t['url'].rsplit('/', 1)[-1]}", dtruth, d.title,
-                                                  d.published, body_text(d.html, t["url"], d.title)))
+                                                  d.published, body_text(d.story or d.html, t["url"], d.title)))
                 sites["detail"].add(site.id)
     out = _summary(list_scores, detail_scores, {"list": 0, "detail": 0}, sites)
     out["what"] = f"sample province (seed {seed}, {days} simulated days), every template, no selectors"

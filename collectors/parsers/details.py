@@ -112,8 +112,14 @@ def _field_text(el: Any) -> str:
     return "".join(parts)
 
 
-def _labelled_date(text: str) -> tuple[str, str] | None:
-    """(label, date) after a 发布时间/发布日期 label; a 发文日期, then a 成文日期 only when no better label is there."""
+def _labelled_date(text: str) -> str | None:
+    """The date after a 发布时间/发布日期 label; a 发文日期, then a 成文日期 only when no better label is there."""
+    found = _date_label(text)
+    return found[1] if found else None
+
+
+def _date_label(text: str) -> tuple[str, str] | None:
+    """(label, date) as _labelled_date chooses them: the label says where the date stood."""
     best: tuple[int, str, str] | None = None
     for m in _DATE_LABEL_RE.finditer(text):
         if not _FULL_DATE_RE.search(m.group("date")):
@@ -271,7 +277,7 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None, site_n
             if m or raw:
                 candidates.append(DateCandidate(m.group(0).strip() if m else raw, "selector"))
     # "发布时间：2025-03-01 09:30" is how most detail pages state it: a label, not a guess.
-    labelled = _labelled_date(fields)
+    labelled = _date_label(fields)
     if labelled:
         candidates.append(DateCandidate(labelled[1], f"label:{labelled[0]}"))
     shown = beside_title(fields, title)
