@@ -35,7 +35,9 @@ _JS_SQ_RE = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _CONCAT_RE = re.compile(  # "/art/" + item.id + ".html", '/c/' + d["docId"] + '.shtml'
     r"""["']([^"'\s<>]*)["']\s*\+\s*[\w$]+(?:\[\w+\])?(?:\.(\w+)|\[\s*["'](\w+)["']\s*\])\s*\+\s*["']([^"'\s<>]*)["']""")
 _TEMPLATE_LITERAL_RE = re.compile(r"`([^`$\s]*)\$\{\s*[\w$]+\.(\w+)\s*\}([^`\s]*)`")
-MAX_LITERAL = 2_000_000  # characters of one script literal read at most
+MAX_LITERAL = 2_000_000  # characters of one JSON literal read at most
+MAX_JS_LITERAL = 200_000  # …of one JavaScript (not JSON) literal: scanned character by character
+MAX_TRIES = 50  # assignments, comments and templates read at most per page: a hostile page costs no more
 MIN_ROWS = 3
 
 Guess = Callable[[Any], tuple[list[Entry], Any]]
@@ -71,7 +73,9 @@ def _literals(script: str) -> list[Any]:
     """The arrays and objects assigned (or JSON.parse'd) in one script, decoded."""
     out: list[Any] = []
     dec = json.JSONDecoder()
-    for m in _ASSIGN_RE.finditer(script):
+    for n, m in enumerate(_ASSIGN_RE.finditer(script)):
+        if n >= MAX_TRIES:
+            break
         start = m.end()
         if script[start] in "'\"":  # JSON.parse('[…]')
             q = script[start]
@@ -100,7 +104,8 @@ def _literals(script: str) -> list[Any]:
 def _balanced_end(text: str) -> int | None:
     """Where the bracketed literal at the start of *text* ends (strings skipped), or None."""
     depth, quote, i = 0, "", 0
-    while i < len(text):
+    limit = min(len(text), MAX_JS_LITERAL)
+    while i < limit:
         c = text[i]
         if quote:
             if c == "\\":
@@ -169,9 +174,11 @@ def data_lists(root: Any, page: str, base_url: str, guess: Guess, spec: dict[str
         found = _from_html("".join(records), base_url, guess, "datastore")
         if found:
             out.append(found)
+    tries = 0
     for c in root.iter(lxml.etree.Comment):
         text = c.text or ""
-        if "href" in text and len(text) > 100:
+        if "href" in text and len(text) > 100 and tries < MAX_TRIES:
+            tries += 1
             found = _from_html(text, base_url, guess, "comment")
             if found:
                 out.append(found)
@@ -179,7 +186,8 @@ def data_lists(root: Any, page: str, base_url: str, guess: Guess, spec: dict[str
     for s in root.iter("script"):
         body = s.text or ""
         kind = (s.get("type") or "").strip().lower()
-        if kind in _TEMPLATE_TYPES:
+        if kind in _TEMPLATE_TYPES and tries < MAX_TRIES:
+            tries += 1
             found = _from_html(body, base_url, guess, "template")
             if found:
                 out.append(found)

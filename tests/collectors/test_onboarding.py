@@ -119,3 +119,21 @@ def test_parts_every_page_of_a_site_repeats_are_cut_from_their_titles() -> None:
     titles = ["市政府召开常务会议-黑土新闻", "全市安全生产工作会议召开-黑土新闻", "关于做好防汛工作的通知"]
     assert cut_shared(titles) == ["市政府召开常务会议", "全市安全生产工作会议召开", "关于做好防汛工作的通知"]
     assert cut_shared(["关于开展春季植树活动的通知"]) == ["关于开展春季植树活动的通知"]
+
+
+def test_a_page_built_to_make_the_data_readers_slow_does_not_hold_a_worker() -> None:
+    """Thousands of array assignments, of comments holding links and of script templates: each
+    reader stops after MAX_TRIES, so the page costs about its parse, and the real list is still found."""
+    import time
+
+    from collectors.parsers.page_data import MAX_TRIES
+
+    script = "<script>" + "".join(f"var a{i} = [{{'t': '{i}'" for i in range(5000)) + "</script>"
+    comments = "".join(f"<!-- <a href='/x/{i}.html'>{'某' * 120}</a> -->" for i in range(5000))
+    templates = "".join(f"<script type='text/template'><a href='/t/{i}.html'>模板</a></script>" for i in range(3000))
+    rows = "".join(f'<li><a href="/art/2024/5/{i}/art_1_{i}.html">第{i}条政务动态的标题</a><span>2024-05-0{1 + i % 9}</span></li>'
+                   for i in range(20))
+    started = time.monotonic()
+    entries, _ = parse_list(f"<html><body>{script}{comments}{templates}<ul>{rows}</ul></body></html>", BASE)
+    assert len(entries) == 20 and MAX_TRIES <= 100
+    assert time.monotonic() - started < 20
