@@ -242,9 +242,12 @@ def _menu(root: Any) -> ListFinding | None:
         for row in parent:
             if not isinstance(row.tag, str):
                 continue
-            links = [a for a in row.iter("a") if _is_item_href((a.get("href") or "").strip())]
-            if row.tag == "a" and _is_item_href((row.get("href") or "").strip()):
-                links = [row]
+            links = []
+            for a in row.iter("a"):  # one link makes a menu row; a second ends the look
+                if _is_item_href((a.get("href") or "").strip()):
+                    links.append(a)
+                    if len(links) > 1:
+                        break
             if len(links) == 1 and _text(links[0]):
                 found.append(Entry(url=_strip_fragment(links[0].get("href").strip()), title=_clean(_text(links[0]))))
         if len(found) > len(best):
