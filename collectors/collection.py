@@ -37,6 +37,7 @@ from collectors.parsers import (
     parse_json,
     parse_list,
 )
+from collectors.parsers.titles import cut_shared
 from collectors.recording import Gathered, SourceResult, record_run
 from collectors.state import StateStore, iso
 from collectors.withdrawal import gone_status, not_found_page, redirected_away
@@ -75,7 +76,7 @@ def _item(source: Source, entry: Entry, identity: str, rule: str, now: datetime,
         html=entry.html, published=entry.published, list_date=entry.list_date, meta=dict(entry.meta),
         attachments=list(entry.attachments), bylines=list(entry.bylines), story=entry.story, page_read=True,
         fetched_at=iso(now), charset=charset,
-        warnings=list(dict.fromkeys(warnings + entry.warnings)))
+        warnings=list(dict.fromkeys(warnings + entry.warnings)), dates=list(entry.dates))
 
 
 def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: bool,
@@ -260,6 +261,10 @@ def gather(source: Source, fetcher: Fetcher, *, now: datetime, seen: Callable[[l
             todo.append(e)
         keep.append(e)
     fetched = _fetch_details(source, fetcher, todo, g, deadline)
+    by_tag = [e for e in todo if id(e) in fetched and e.title_from == "page-title"]
+    if len(by_tag) >= 2:  # titles only the <title> tag gave: cut what the site's pages all repeat
+        for e, title in zip(by_tag, cut_shared([e.title for e in by_tag]), strict=True):
+            e.title = title
     if len(fetched) < len(todo) - g.detail_failures:
         budget_hit = True
     ready = [e for e in keep if not (needs_detail and e.url and id(e) not in fetched)]
@@ -387,10 +392,11 @@ def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
     text, cs, w = _decode(resp, source)
     if resp.cut_from:
         w = [*w, _cut_note(resp)]
-    d = parse_detail(text, resp.url, source.detail)
+    d = parse_detail(text, resp.url, source.detail, site_names=(source.name, source.name.split("·")[0]))
     if _page_title_wins(e.title, d):
         e.title, e.title_from = d.title, d.title_from
     e.published = d.published or e.published
+    e.dates = d.dates
     e.html = d.html
     e.meta.update(d.meta)
     e.meta["_charset"] = cs

@@ -102,6 +102,8 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
     # The collector repairs text as it parses; its note says so (pages.mojibake.MOJIBAKE_NOTE).
     if title_fixed or html_fixed or any(w.startswith("mojibake:") for w in item.warnings or []):
         flags.append("mojibake-repaired")
+    if any(w.startswith("date-disagreement:") for w in item.warnings or []):
+        flags.append("date-disagreement")  # the date shown to readers and a meta differ (collectors.parsers.date_evidence)
 
     body = clean_body(raw_html, item.url, title=clean_title(raw_title) if raw_title else "", around=around)
 
@@ -138,12 +140,17 @@ def clean_item(item: CollectedItem, source: Source, *, now: datetime | None = No
             lines[-1] = last
             text = "\n".join(x for x in lines if x)
 
-    # Dates: meta PubDate > detail page > feed/JSON > list page; the first readable one wins.
+    # Dates: meta PubDate > detail page > feed/JSON > list page; the first readable one wins, but
+    # when the page shows readers a date a day or more away from its meta (the collector weighed
+    # the evidence: collectors.parsers.date_evidence), the shown date counts.
     detail_raw = item.published if source.type == "html" else None
     feed_raw = item.published if source.type != "html" else None
+    meta_date = ("meta", _meta_get(meta, *_META_DATE_NAMES))
+    shown_wins = "date-disagreement" in flags
     choice = choose_date(
         [
-            ("meta", _meta_get(meta, *_META_DATE_NAMES)),
+            *([("detail", detail_raw)] if shown_wins else []),
+            meta_date,
             ("detail", detail_raw),
             ("detail", detail_date),
             ("feed", feed_raw),

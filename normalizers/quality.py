@@ -21,6 +21,7 @@ FLAGS: dict[str, str] = {
     "script-heavy": "most of the input was script or style, little text",
     "date-unknown": "no publish time could be read; none was invented",
     "date-future": "the publish time is more than a day in the future",
+    "date-disagreement": "the date shown on the page and a meta tag differ by more than a day; the shown one was used",
     "no-web-address": "the source gave no http(s) address for the item; the portal cannot link to it",
 }
 

@@ -47,6 +47,9 @@ class CollectedItem:
     # Set on the version that reports the page gone upstream (404/410, or a "page not found"
     # answer, twice in a row): why, in one line. The title and body are the last ones seen.
     withdrawn: str | None = None
+    # Every publish date the detail page states, with where it stands ({"value", "origin"}: label,
+    # beside-title, meta:PubDate …), best first: ``published`` is the first; the reviewer sees why.
+    dates: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def content_hash(self) -> str:

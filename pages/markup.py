@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["ATTACHMENT_EXTS", "BLOCK_TAGS", "BODY_CLASSES", "BODY_IDS", "BODY_XPATHS", "META_NAMES", "NOT_CONTENT_TAGS"]
+__all__ = ["ATTACHMENT_EXTS", "BLOCK_TAGS", "DATE_META_NAMES", "BODY_CLASSES", "BODY_IDS", "BODY_XPATHS", "META_NAMES", "NOT_CONTENT_TAGS"]
 
 # <meta name=…> the Chinese government CMSs (TRS, 开普云, 大汉…) fill for a story.
 META_NAMES = ("ArticleTitle", "PubDate", "ColumnName", "ContentSource", "SiteName", "Keywords",
               "Description", "Author", "ColumnKeywords", "ColumnDescription", "ColumnType", "Url")
+# <meta name|property|itemprop=…> that carry the publish time, most trusted first (read by
+# collectors.parsers.date_evidence after the date shown to readers: label, info line by the title).
+DATE_META_NAMES = (
+    "PubDate", "firstpublishedtime", "article:published_time", "publishdate", "publish_date",
+    "datePublished", "og:release_date", "og:time", "apub:time", "DC.date.issued", "DC.Date.Issued",
+    "dcterms.issued", "DC.date.created", "dcterms.created", "DC.date", "weibo: article:create_at",
+    "sailthru.date", "article:publish_date",
+)
 # Files a government page attaches to a story (WPS/OFD/CEB are the Chinese office formats).
 ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".dps", ".ppt", ".pptx", ".zip",
                    ".rar", ".7z", ".ofd", ".ceb", ".tif", ".txt", ".csv")

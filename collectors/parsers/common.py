@@ -43,6 +43,7 @@ class Entry:
     bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (pages.story)
     story: str = ""  # the story element of html when html is a whole page (pages.story), else ""
     title_from: str | None = None  # "page-title": only the page's <title> tag named it (a last resort)
+    dates: list[dict[str, str]] = field(default_factory=list)  # the detail page's date candidates
 
 
 @dataclass
@@ -63,6 +64,8 @@ class Detail:
     title_from: str | None = None
     bylines: list[dict[str, Any]] = field(default_factory=list)  # read around the story (pages.story)
     story: str = ""  # the story element of html when html is a whole page (pages.story), else ""
+    # every publish date the page states, with where it stands ({"value", "origin"}), best first
+    dates: list[dict[str, str]] = field(default_factory=list)
 
 
 def _text(el: Any) -> str:

@@ -4,6 +4,7 @@ for the body."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from collectors.parsers.bodies import better_body, main_block
 from collectors.parsers.common import (
     _WS_RE,
     DATE_RE,
@@ -26,6 +28,8 @@ from collectors.parsers.common import (
     _strip_fragment,
     _text,
 )
+from collectors.parsers.date_evidence import DateCandidate, beside_title, choose, day_of, meta_dates
+from collectors.parsers.titles import SEPARATOR_RE, name_like, page_names
 from pages.labels import DATE_RANK, LABELS, alternation, labels
 from pages.markup import ATTACHMENT_EXTS, META_NAMES
 from pages.story import read_story
@@ -110,16 +114,22 @@ def _field_text(el: Any) -> str:
 
 def _labelled_date(text: str) -> str | None:
     """The date after a 发布时间/发布日期 label; a 发文日期, then a 成文日期 only when no better label is there."""
-    best: tuple[int, str] | None = None
+    found = _date_label(text)
+    return found[1] if found else None
+
+
+def _date_label(text: str) -> tuple[str, str] | None:
+    """(label, date) as _labelled_date chooses them: the label says where the date stood."""
+    best: tuple[int, str, str] | None = None
     for m in _DATE_LABEL_RE.finditer(text):
         if not _FULL_DATE_RE.search(m.group("date")):
             continue
         rank = _DATE_LABEL_RANK[m.group("label")]
         if best is None or rank < best[0]:
-            best = (rank, _WS_RE.sub(" ", m.group("date")).strip())  # "2025-03-01&nbsp;&nbsp;09:30"
+            best = (rank, m.group("label"), _WS_RE.sub(" ", m.group("date")).strip())  # "2025-03-01&nbsp;&nbsp;09:30"
             if rank == 0:
                 break
-    return best[1] if best else None
+    return (best[1], best[2]) if best else None
 
 
 def _labelled_source(text: str) -> str | None:
@@ -143,23 +153,37 @@ def _labelled_source(text: str) -> str | None:
 
 # A site's own name, not a story's title ("某某市人民政府", "…门户网站")
 _SITE_NAME_RE = re.compile(r"(?:人民政府|政府网|门户网站|网站|门户|官网|政务网|首页)$")
-_TITLE_SEP_RE = re.compile(r"\s*(?:[_|｜]+|\s[-–—]+\s)\s*")  # 标题_栏目_站点, 标题 | 站点, 标题 - 站点
+_TITLE_SEP_RE = SEPARATOR_RE  # 标题_栏目_站点, 标题 | 站点, 标题 - 站点, 标题--栏目--站点
 _TITLE_DASH_TAIL_RE = re.compile(r"^(?P<head>.{4,}?)\s*[-–—]{1,2}\s*(?P<tail>[^-–—]{2,30})$")
 # the page's info line or tools, not a title
-_NOT_TITLE_RE = re.compile(rf"(?:{alternation(labels('title'))})\s*[:：]|当前位置|您的位置|打印本页|关闭窗口")
+_NOT_TITLE_RE = re.compile(rf"(?:{alternation(labels('title'))})\s*[:：]|当前位置|您的位置|打印本页|关闭窗口"
+                           r"|^(?:首页|主页|网站首页)\s*[-—>»/|｜]"  # …or a breadcrumb ("首页 - 新闻动态")
+                           r"|^[（(]?原标题")  # …or the original title a re-post quotes
+_BOX_HEADING_RE = re.compile(r"^(?:友情链接|相关(?:新闻|阅读|文章|链接|推荐)|热点|热门|推荐|排行|精彩|最新|专题|网站导航|快速导航)")
+_WORDS_RE = re.compile(r"[\u3400-\u9fff]{2}|[A-Za-z]{3}")  # a title has words, not only a number
 
 
-def _tag_title(root: Any, meta: dict[str, str]) -> tuple[str | None, set[str]]:
+def _overlap(a: str, b: str) -> float:
+    """How much of *a*'s characters *b* also has (a heading and the <title> tag telling one story)."""
+    sa = set(a)
+    return len(sa & set(b)) / len(sa) if sa else 0.0
+
+
+def _tag_title(root: Any, meta: dict[str, str], known: set[str] | None = None) -> tuple[str | None, set[str]]:
     """The <title> tag's title without the site/column name around it ("…通知_通知公告_某某市人民政府"),
-    and the names cut off (a heading that reads like one of them is not the story's title)."""
+    and the names cut off (a heading that reads like one of them is not the story's title). A part
+    is the site's when it compares with a name the site goes by (``titles``: the page's own names,
+    *known* ones from the caller: the source's name, other pages' shared parts), or, failing any,
+    when it reads like one (…人民政府, …门户网站)."""
     t = root.find(".//title")
     full = _clean(t.text_content()) if t is not None else ""
     if not full:
         return None, set()
     names = {n for n in (meta.get("SiteName"), meta.get("ColumnName")) if n}
+    compared = {re.sub(r"\s+", "", n) for n in names} | set(known or ())
 
     def site_like(s: str) -> bool:
-        return s in names or bool(_SITE_NAME_RE.search(s))
+        return s in names or name_like(s, compared) or bool(_SITE_NAME_RE.search(s))
 
     parts = [p for p in _TITLE_SEP_RE.split(full) if p]
     keep = [p for p in parts if not site_like(p)]
@@ -178,33 +202,53 @@ def _heading_title(root: Any, url: str, page_title: str, names: set[str]) -> str
     body = root.find("body")
     scope = body if body is not None else root
     links = {_text(a) for a in scope.iter("a") if _strip_fragment((a.get("href") or "").strip()) != url}
-    groups: list[list[Any]] = [list(scope.iter("h1")), list(scope.iter("h2")), []]
+    groups: list[list[Any]] = [list(scope.iter("h1")), list(scope.iter("h2")), [], list(scope.iter("h3", "h4", "h5"))]
     for el in scope.iter():
         if isinstance(el.tag, str) and el.tag not in ("h1", "h2", "a", "body", "ul", "ol", "table") \
                 and "title" in f"{el.get('class') or ''} {el.get('id') or ''}".lower():
             groups[2].append(el)
     fallback: str | None = None
+    above_body: tuple[int, str] | None = None  # the last heading standing above the main text
+    block = main_block(root)
+    first_para = next((p for p in block.iter("p") if len(_text(p)) >= 20), None) if block is not None else None
+    order = {el: i for i, el in enumerate(scope.iter())} if first_para is not None else {}
     for n, group in enumerate(groups):
         for el in group:
             if not _short(el, 300):
                 continue
             text = _clean(_text(el))
-            if not 4 <= len(text) <= 150 or text in names or text in links or _SITE_NAME_RE.search(text) \
-                    or _NOT_TITLE_RE.search(text):
+            matched = bool(page_title) and (text in page_title or len(page_title) >= 4 and page_title in text)
+            if not 4 <= len(text) <= 150 or text in names or (text in links and not matched) \
+                    or _SITE_NAME_RE.search(text) or _NOT_TITLE_RE.search(text) or not _WORDS_RE.search(text):
                 continue
             if any(_strip_fragment((a.get("href") or "").strip()) != url for a in el.iter("a")):
                 continue  # a logo or a menu: <h1><a href="/">…</a></h1>
+            if not matched and _BOX_HEADING_RE.search(text):
+                continue  # a side box's heading: 友情链接, 相关阅读, 热点推荐
             if n and len(text) < 8:
                 continue  # a short <h2>/"title" block is a box's heading (热点新闻, 通知公告) as often as not
-            if page_title and (text in page_title or len(page_title) >= 4 and page_title in text):
+            if matched:
                 return text
-            if fallback is None:
+            if n < 3 and fallback is None:
                 fallback = text
-    return fallback
+            at = order.get(el, -1)
+            if first_para is not None and 0 <= at < order.get(first_para, -1) and (above_body is None or at > above_body[0]):
+                above_body = (at, text)
+    # A <title> tag that names a story (not the site: "某某市人民政府门户网站") outvotes a heading
+    # that shares nothing with it ("您可能感兴趣的文章", a box's heading).
+    told = len(page_title) >= 8 and not _SITE_NAME_RE.search(page_title) and page_title not in names
+    unlike = bool(fallback) and told and _overlap(fallback or "", page_title) < 0.3
+    if above_body is not None and (fallback is None or unlike):
+        return above_body[1]  # the heading right above the story, when no other one tells the page's title
+    return None if unlike else fallback
 
 
-def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Detail:
-    """Meta tags first, then configured selectors, then trafilatura for the body."""
+def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None, site_names: Iterable[str] = ()) -> Detail:
+    """Meta tags first, then configured selectors, then trafilatura for the body.
+
+    *site_names*: names the site goes by that the caller knows (its source's name, the parts its
+    other pages' titles share: ``titles.common_parts``), to cut them from a <title> tag's title.
+    """
     spec = spec or {}
     root = _html_root(text, url)
     meta = _metas(root)
@@ -215,23 +259,32 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Det
         title = _clean(_text(t[0])) if t else None
         title_from = "selector" if title else None
     if not title:
-        tag_title, names = _tag_title(root, meta)
+        known = page_names(root, url) | {re.sub(r"\s+", "", n) for n in site_names if n}
+        tag_title, names = _tag_title(root, meta, known)
         title = _heading_title(root, url, tag_title or "", names)
         title_from = "heading" if title else None
         if not title and tag_title:
             title, title_from = tag_title, "page-title"
     body_el = root.find("body")
     fields = _field_text(body_el if body_el is not None else root)
-    published = meta.get("PubDate")
-    if not published and spec.get("date"):
+    # Dates by evidence (date_evidence): a selector, a label, the info line beside the title, metas.
+    candidates: list[DateCandidate] = []
+    if spec.get("date"):
         d = _select(root, spec["date"])
         if d:
             raw = _text(d[0])
             m = DATE_RE.search(raw) if _FULL_DATE_RE.search(raw) else None
-            published = m.group(0).strip() if m else (raw or None)
-    if not published:
-        # "发布时间：2025-03-01 09:30" is how most detail pages state it: a label, not a guess.
-        published = _labelled_date(fields)
+            if m or raw:
+                candidates.append(DateCandidate(m.group(0).strip() if m else raw, "selector"))
+    # "发布时间：2025-03-01 09:30" is how most detail pages state it: a label, not a guess.
+    labelled = _date_label(fields)
+    if labelled:
+        candidates.append(DateCandidate(labelled[1], f"label:{labelled[0]}"))
+    shown = beside_title(fields, title)
+    if shown and not any(day_of(c.value) == day_of(shown.value) for c in candidates):
+        candidates.append(shown)
+    candidates += meta_dates(root)
+    published, date_warnings = choose(candidates)
     source = meta.get("ContentSource")
     if not source and spec.get("source"):
         s = _select(root, spec["source"])
@@ -249,7 +302,9 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Det
     if not body_html:
         extracted = trafilatura.extract(text, url=url, output_format="html", include_links=True,
                                         include_tables=True, favor_precision=True)
-        body_html = extracted or ""
+        block = main_block(root)
+        body_html, body_notes = better_body(root, extracted or "", _attachments(block if block is not None else root))
+        date_warnings += body_notes
     if _parse_lost_text(root, text):
         # Nesting deeper than libxml2 keeps (a thousand nested tables) drops the story's words
         # from the parse: hand on the whole page; the normalizers recover its text and flag it.
@@ -267,6 +322,7 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None) -> Det
         meta.setdefault(k, v)
     return Detail(title=title or None, published=published, html=html, source=source, bylines=story.bylines,
                   story=story.html if story.html != html else "",
-                  warnings=_repair_note(body_html), title_from=title_from if title else None,
+                  warnings=_repair_note(body_html) + date_warnings, title_from=title_from if title else None,
+                  dates=[c.as_dict() for c in candidates],
                   canonical=canonical if canonical and _is_item_href(canonical) else None, meta=meta,
                   attachments=_attachments(scope) or (_attachments(root) if scope is not root else []))

@@ -24,10 +24,12 @@ from collectors.parsers.common import (
     _strip_fragment,
     _text,
 )
+from collectors.parsers.list_confidence import ListFinding, judge
+from collectors.parsers.page_data import data_lists
 
 _OTHER_SCHEME_RE = re.compile(r"(?!mailto:|tel:)[a-z][a-z0-9+.-]*:", re.I)  # javascript:, ftp: … (not a page)
 _ARTICLE_PATH_RE = re.compile(r"\d{4,}")  # article URLs carry a date or a numeric id
-_ID_PARAM_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,})(?:&|$)", re.I)  # or ?id=100, ?articleId=…
+_ID_PARAM_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,}|[A-Za-z]*\d{6,}\w*)(?:&|$)", re.I)  # or ?id=100, ?articleId=…, ?id=SPO202007040056
 
 
 def _looks_like_article(href: str) -> bool:
@@ -45,7 +47,25 @@ def _date_in(text: str) -> str | None:
 
 
 def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> tuple[list[Entry], Any]:
-    """Entries of an HTML list page. Returns (entries, lxml root) — the root finds the next page."""
+    """Entries of an HTML list page. Returns (entries, lxml root) — the root finds the next page.
+
+    Without selectors a list the finder is not confident of is not returned: NotAList says what
+    the best candidate was ("no confident list: the best candidate is a menu of 6 undated links").
+    """
+    found, root = _find(text, base_url, spec)
+    if not found.confident:
+        raise NotAList(f"no confident list: the best candidate is {found.reason}{_titled(root)}"
+                       f"{_why_no_list(root, text)}")
+    return found.entries, root
+
+
+def find_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> ListFinding:
+    """The best list on the page with its confidence and a one-line description (never raises
+    for an unsure answer: probe and the onboarding benchmark show it)."""
+    return _find(text, base_url, spec)[0]
+
+
+def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFinding, Any]:
     root = _html_root(text, base_url)
     spec = spec or {}
     if spec.get("script_link"):
@@ -82,12 +102,34 @@ def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> 
             entries.append(Entry(url=_strip_fragment(href), title=_clean(title), list_date=date))
         if not entries and not _empty_list_container(root, spec["items"]):
             raise NotAList(f"no entries match the list selector {spec['items']!r}{_titled(root)}")
-    else:
-        entries = _guess_list(root)
-        if not entries:
-            raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}"
-                           f"{_why_no_list(root, text)}")
-    return _dedupe(entries), root
+        return ListFinding(_dedupe(entries), 1.0, f"{len(entries)} rows matching {spec['items']!r}", "selectors"), root
+    html_entries, container = _guess_list(root)
+    candidates = [judge(_dedupe(html_entries), container)] if html_entries else []
+    if candidates and container is not None:
+        rivals = _alike_lists(root, container)
+        if rivals >= 2:  # a ranking page: nine tables of ten, none the page's own list
+            candidates[0].confidence = round(candidates[0].confidence * 0.6, 3)
+            candidates[0].reason += f" (one of {rivals + 1} alike lists)"
+    data = data_lists(root, text, base_url, _guess_list, spec)
+    for d in data:
+        d.entries = _dedupe(d.entries)
+    best = candidates[0] if candidates else None
+    for d in data:  # the page's own data wins over a menu, or over a shorter list
+        if d.entries and d.confident and (best is None or not best.confident or len(d.entries) > len(best.entries)):
+            best = d
+    if best is None:
+        unsure = next((d for d in data if not d.entries), None) or _menu(root)  # say what there was
+        if unsure is not None:
+            return unsure, root
+        raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}"
+                       f"{_why_no_list(root, text)}")
+    if not best.confident:
+        better = max((d for d in data if d.entries), key=lambda d: d.confidence, default=None)
+        if better is not None and better.confidence > best.confidence:
+            best = better
+    for e in best.entries:
+        e.warnings.extend(best.notes)
+    return best, root
 
 
 _REFRESH_RE = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
@@ -183,13 +225,58 @@ def _date_inside(a: Any) -> str | None:
     """A date in its own element inside the link (``<a>标题<span>2025-03-01</span></a>``); a date
     that is part of the title's words is not the item's date."""
     for el in a.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue  # a comment inside the link (React's <!-- react-text -->): no text of its own
         text = _text(el)
         if text and len(text) <= 25 and (m := DATE_RE.fullmatch(text.strip("[]()（） "))):
             return m.group(0)
     return None
 
 
-def _guess_list(root: Any) -> list[Entry]:
+MAX_ROW_LINKS = 12
+
+
+def _menu(root: Any) -> ListFinding | None:
+    """The largest group of sibling one-link rows of any kind (a menu, most likely): not a list to
+    return, but what to name when nothing better is on the page."""
+    best: list[Entry] = []
+    container = None
+    for parent in root.iter("ul", "ol", "div", "dl", "tbody", "nav", "p"):
+        found = []
+        for row in parent:
+            if not isinstance(row.tag, str):
+                continue
+            links = []
+            for a in row.iter("a"):  # one link makes a menu row; a second ends the look
+                if _is_item_href((a.get("href") or "").strip()):
+                    links.append(a)
+                    if len(links) > 1:
+                        break
+            if len(links) == 1 and _text(links[0]):
+                found.append(Entry(url=_strip_fragment(links[0].get("href").strip()), title=_clean(_text(links[0]))))
+        if len(found) > len(best):
+            best, container = found, parent
+    return judge(best, container) if len(best) >= 3 else None
+
+
+def _alike_lists(root: Any, container: Any) -> int:
+    """Other blocks shaped like the chosen list's (same tag and class, as many link rows or
+    nearly): side by side they are a page of alike lists, none of them plainly the page's."""
+    shape = _shape(container)
+    rows = sum(1 for c in container if isinstance(c.tag, str) and c.find(".//a") is not None)
+    found = 0
+    for el in root.iter(container.tag):
+        if el is container or _shape(el) != shape:
+            continue
+        k = sum(1 for c in el if isinstance(c.tag, str) and c.find(".//a") is not None)
+        if rows and k >= 0.8 * rows and k >= 3:
+            found += 1
+            if found > 20:
+                break
+    return found
+
+
+def _guess_list(root: Any) -> tuple[list[Entry], Any]:
     """The largest group of same-shaped sibling rows (li/tr/dd/p/div) each holding a link and a date.
 
     Undated rows of that group are kept when they are pinned (置顶) or few; a pinned block just
@@ -197,21 +284,29 @@ def _guess_list(root: Any) -> list[Entry]:
     """
     rows: dict[tuple[Any, str], list[tuple[Entry, bool, bool]]] = defaultdict(list)  # (entry, dated, pinned)
     undated: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
-    for row in root.iter("li", "tr", "dd", "dt", "p", "div", "h3", "h4"):
-        # A row has at most three links and 300 characters: stop reading a block as soon as it
-        # cannot be one, or a page of deeply nested blocks costs depth × size.
+    for row in root.iter("li", "tr", "tbody", "dd", "dt", "p", "div", "h3", "h4"):  # a tbody per row: Discuz
+        # A row has at most three links, or up to eight when one of them is plainly the title (a
+        # picture, a tag, the author and a comment count beside it), and 300 characters: stop
+        # reading a block as soon as it cannot be one, or a page of deeply nested blocks costs
+        # depth × size.
         links = []
         for a in row.iter("a"):
             if _is_item_href(a.get("href", "").strip()):
                 links.append(a)
-                if len(links) > 3:
+                if len(links) > MAX_ROW_LINKS:
                     break
-        if not links or len(links) > 3 or not _short(row, 1200):
+        if not links or len(links) > MAX_ROW_LINKS or not _short(row, 1200, strip=True):
             continue
         row_text = _text(row)
         if len(row_text) > 300:
             continue
-        a = max(links, key=lambda x: len(_text(x)))
+        sizes = sorted(((len(_text(x)), i) for i, x in enumerate(links)), reverse=True)
+        top = links[sizes[0][1]].get("href")
+        dominant = len(sizes) == 1 or sizes[0][0] >= 8 and (  # the title: far the longest, or its picture beside it
+            sizes[0][0] >= 1.6 * sizes[1][0] or sum(1 for x in links if x.get("href") == top) > 1)
+        if len(links) > 3 and not dominant:
+            continue
+        a = links[sizes[0][1]]
         title = a.get("title") or _text(a)
         if len(title) < 4:
             continue
@@ -222,25 +317,38 @@ def _guess_list(root: Any) -> list[Entry]:
         entry = Entry(url=_strip_fragment(href), title=_clean(title), list_date=date)
         key = (row.getparent(), row.tag)
         rows[key].append((entry, bool(date), _pinned(row, row_text)))
-        if not date and len(links) == 1 and len(title) >= 6 and _looks_like_article(href):
+        if not date and dominant and _looks_like_article(href):  # (titles of 4+; see _undated_lists)
             undated[key].append(entry)
+    # an undated group is a list when at least three of its titles are a sentence (6+ characters);
+    # its shorter titles ("文化中国行") then belong to it too
+    undated = defaultdict(list, {k: v for k, v in undated.items() if sum(1 for e in v if len(e.title) >= 6) >= 3
+                                 or all(len(e.title) >= 6 for e in v)})
     groups: dict[tuple[Any, str], list[Entry]] = {}
     for key, found in rows.items():
         dated = sum(1 for _, d, _ in found if d)
         if not dated:
             continue
         few = (len(found) - dated) * 3 <= dated
-        articles = {id(e) for e in undated[key]} if few else set()
+        # every row dated or an article link: one list whose rows show a date or not (a forum's
+        # threads, a feed's stories with "3 小时前" beside most of them)
+        mixed = len(found) >= 5 and dated + len(undated[key]) >= 0.8 * len(found)
+        articles = {id(e) for e in undated[key]} if few or mixed else set()
         groups[key] = [e for e, d, pin in found if d or pin or id(e) in articles]
     joined = _split_lists(groups)
     best: list[Entry] = max([*groups.values(), *joined], key=len) if groups else []
+    plain = max(undated, key=lambda k: len(undated[k])) if undated else None
+    if plain is not None and len(undated[plain]) >= max(5, 2 * len(best)) and \
+            sum(1 for e in best if e.list_date) * 2 < len(best):
+        return undated[plain], plain[0]  # an undated list twice the size of a mostly undated "dated" one
     if len(best) >= 2:
-        if not any(best is j for j in joined):
-            best = _pinned_block_before(best, groups, rows) + best
-        return best
+        key = next((k for k, v in groups.items() if v is best), None)
+        if key is not None:
+            return _pinned_block_before(best, groups, rows) + best, key[0]
+        first = next(k for k, v in groups.items() if v and v[0] is best[0])
+        return best, first[0].getparent()
     # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
-    best = max(undated.values(), key=len) if undated else []
-    return best if len(best) >= 3 else []
+    key = max(undated, key=lambda k: len(undated[k])) if undated else None
+    return (undated[key], key[0]) if key is not None and len(undated[key]) >= 3 else ([], None)
 
 
 def _pinned_block_before(best: list[Entry], groups: dict[tuple[Any, str], list[Entry]],

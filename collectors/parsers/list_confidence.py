@@ -1,0 +1,99 @@
+"""How sure the list finder is: a candidate list scored by what a list of stories looks like.
+
+A list of stories has dates beside its links, titles of a sentence rather than a word, addresses
+of article pages (a date or a number in them) rather than of columns, and sits in the page's main
+area, not in its navigation. A menu of six short undated links to columns scores low on all of
+these; below ``CONFIDENT`` the finder says what the best candidate was instead of returning it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+from urllib.parse import urlsplit
+
+from collectors.parsers.common import Entry
+
+CONFIDENT = 0.5  # below this a candidate is reported, not returned (bench.onboarding measures it)
+
+# Classes, ids and tags of page furniture: menus, headers, footers, side bars, link boxes.
+_NAV_RE = re.compile(
+    r"(?:^|[\s_-])(?:nav\w*|menu\w*|daohang|dh|header|topbar|footer|foot|bottom|crumbs?|breadcrumbs?|"
+    r"position|location|sidebar|aside|leftnav|subnav|sub_nav|friend\w*|yqlj|lanmu|toolbar|quick\w*)(?:$|[\s_-])",
+    re.I)
+_NAV_TAGS = frozenset({"nav", "header", "footer", "aside"})
+_ARTICLE_PATH_RE = re.compile(r"\d{4,}|\d[^/]*$", re.I)  # a date or an id in the path, or a number in the file name
+_ID_QUERY_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,}|[A-Za-z]*\d{6,}\w*)(?:&|$)", re.I)
+
+
+def looks_like_article_url(url: str) -> bool:
+    """An article page's address carries a date or a number; a column's ends in / or index.html."""
+    parts = urlsplit(url)
+    path = parts.path
+    if re.search(r"/(?:index|default|list|more)(?:_\d+)?\.\w+$", path, re.I) or path.endswith("/") or not path:
+        return bool(_ID_QUERY_RE.search(parts.query))
+    return bool(_ARTICLE_PATH_RE.search(path) or _ID_QUERY_RE.search(parts.query))
+
+
+def in_navigation(el: Any, levels: int = 5) -> bool:
+    """True when *el* or one of its nearest ancestors is marked as page furniture."""
+    node = el
+    for _ in range(levels):
+        if node is None or not isinstance(node.tag, str):
+            return False
+        if node.tag in _NAV_TAGS:
+            return True
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marks.strip() and _NAV_RE.search(marks):
+            return True
+        if node.tag == "body":
+            return False
+        node = node.getparent()
+    return False
+
+
+@dataclass
+class ListFinding:
+    """What the finder found on a list page and how sure it is of it."""
+
+    entries: list[Entry]
+    confidence: float
+    reason: str  # one line: what the candidate is, for probe and sources
+    origin: str = "html"  # html | selectors | comment | template | script | datastore
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def confident(self) -> bool:
+        return self.confidence >= CONFIDENT
+
+
+def judge(entries: list[Entry], container: Any = None, origin: str = "html") -> ListFinding:
+    """Score one candidate list (0…1) and describe it in a phrase."""
+    n = len(entries)
+    if not n:
+        return ListFinding([], 0.0, "no candidate list", origin)
+    dated = sum(1 for e in entries if e.list_date or e.published) / n
+    titles = median(len(e.title) for e in entries)
+    articles = sum(1 for e in entries if e.url and looks_like_article_url(e.url)) / n
+    nav = container is not None and in_navigation(container)
+    s_title = min(max((titles - 4) / 8, 0.0), 1.0)
+    score = 0.35 * dated + 0.25 * articles + 0.25 * s_title + 0.15 * min(n, 8) / 8
+    if nav:
+        score *= 0.5
+    if n < 3:
+        score *= 0.6
+    what = "menu" if nav or (dated < 0.5 and titles < 8) else "list"
+    dates = "dated" if dated >= 0.8 else "undated" if dated <= 0.2 else f"{round(dated * 100)} % dated"
+    detail = []
+    if titles < 8:
+        detail.append(f"titles of {titles:g} characters")
+    if articles < 0.5:
+        detail.append("addresses of columns, not articles")
+    if nav:
+        detail.append("in the page's navigation")
+    where = {"html": "", "selectors": "", "comment": " in an HTML comment", "template": " in a script template",
+             "script": " in the page's script data", "datastore": " in the page's datastore records"}[origin]
+    reason = f"a {what} of {n} {dates} links{where}" + (f" ({', '.join(detail)})" if detail else "")
+    return ListFinding(entries, round(score, 3), reason, origin)
