@@ -34,7 +34,7 @@ from collectors.parsers import (
     parse_json,
     parse_list,
 )
-from collectors.recording import Gathered, SourceResult, record_run
+from collectors.recording import Gathered, SourceResult, observed, record_run
 from collectors.state import StateStore, iso
 from collectors.withdrawal import gone_status, not_found_page, redirected_away
 from settings.model import CollectorSettings, Source
@@ -472,6 +472,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     result.not_modified = fetcher.not_modified
     st.record_cost(result.duration, result.bytes)
     try:
+        store.record_observation(observed(source.id, now, result, fetcher.first))
         store.save_state(st)
     except Exception as exc:  # noqa: BLE001 - the database being busy must not stop the other sources
         log.error("source %s: cannot record its state: %s", source.id, exc)

@@ -23,6 +23,8 @@ from normalizers.reads import (
     is_tombstoned,
     last_ingested,
     list_items,
+    newest_published,
+    source_items,
 )
 from normalizers.routing import route
 from normalizers.schema import init
@@ -50,9 +52,11 @@ __all__ = [
     "last_ingested",
     "lift_tombstone",
     "list_items",
+    "newest_published",
     "parse_date",
     "record_failure",
     "route",
     "sanitize_html",
+    "source_items",
     "tombstone",
 ]

@@ -95,3 +95,28 @@ def failed_ingests(db: sqlite_utils.Database, *, quarantined_only: bool = True) 
     cur = db.conn.execute(sql + " ORDER BY collected_id")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def source_items(db: sqlite_utils.Database, since: str, until: str) -> list[dict[str, Any]]:
+    """Items first stored from *since* to before *until* (ISO UTC), each with what the site
+    evaluation asks of it: its source, column, publish time, when it was stored, its cluster and
+    the source that was first with the story (earliest publish time in the cluster, then earliest
+    stored; an item without a cluster is its own story)."""
+    rows = db.conn.execute(
+        "SELECT i.id, i.source, i.\"column\", i.published_at, i.created_at, i.collected_id, i.cluster, "
+        "(SELECT j.source FROM items j WHERE j.cluster = i.cluster "
+        " ORDER BY j.published_at IS NULL, j.published_at, j.created_at, j.id LIMIT 1) "
+        "FROM items i WHERE i.created_at >= ? AND i.created_at < ? ORDER BY i.id", [since, until]).fetchall()
+    keys = ("id", "source", "column", "published_at", "created_at", "collected_id", "cluster", "first_source")
+    out = [dict(zip(keys, r, strict=True)) for r in rows]
+    for d in out:
+        d["first_source"] = d["first_source"] or d["source"]
+    return out
+
+
+def newest_published(db: sqlite_utils.Database, until: str) -> dict[str, str]:
+    """Each source's newest publish time among its items stored before *until* (ISO UTC): how
+    current the site is, whatever period is asked about."""
+    return {r[0]: r[1] for r in db.conn.execute(
+        "SELECT source, max(published_at) FROM items WHERE created_at < ? AND published_at IS NOT NULL "
+        "GROUP BY source", [until]).fetchall()}

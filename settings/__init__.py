@@ -19,6 +19,7 @@ from settings.model import (
     CollectorSettings,
     Column,
     Config,
+    EvaluationSettings,
     RoutingRule,
     Source,
     WebSettings,
@@ -26,6 +27,7 @@ from settings.model import (
 
 __all__ = [
     "CheckSettings",
+    "EvaluationSettings",
     "DEFAULT_COLUMNS",
     "parse_every",
     "format_every",

@@ -27,6 +27,7 @@ from settings.model import (
     CollectorSettings,
     Column,
     Config,
+    EvaluationSettings,
     RoutingRule,
     Source,
     WebSettings,
@@ -36,7 +37,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 EVERY_RE = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-TOP_KEYS = {"collector", "web", "columns", "templates", "sources", "rules", "variables", "checks"}
+TOP_KEYS = {"collector", "web", "columns", "templates", "sources", "rules", "variables", "checks", "evaluation"}
 
 # DESIGN §3: used when a configuration declares no [[columns]] of its own.
 DEFAULT_COLUMNS = (
@@ -190,6 +191,7 @@ class _Parser:
             collector=self.settings("collector", CollectorSettings),
             web=self.settings("web", WebSettings),
             checks=self.check_settings(),
+            evaluation=self.settings("evaluation", EvaluationSettings),
         )
 
     def parse_columns(self) -> dict[str, Column]:
