@@ -3,25 +3,30 @@ province's ranking, from what Huiju already records (checks, items, clusters, re
 
 Reads only other packages' public functions; owns no table. Public interface: ``evaluate``
 (the report as data), ``write_report`` (report.json/html/pdf), ``period_bounds``,
-``compact_observations`` (the checks' retention, run before a report) and ``render_html``.
+``compact_observations`` (the checks' retention, run before a report), ``monthly`` (the daemon's
+daily job: retention and last month's report) and ``render_html``.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 import collectors
-from evaluation.html_report import render_html
+from evaluation.html_report import render_html, site_chart
 from evaluation.indicators import BEIJING, Period, period_bounds
 from evaluation.output import find_chromium, write_report
 from evaluation.report import build_report
 from settings.model import Config
 
-__all__ = ["BEIJING", "Period", "compact_observations", "evaluate", "find_chromium", "period_bounds",
-           "render_html", "write_report"]
+log = logging.getLogger("huiju.evaluation")
+
+__all__ = ["BEIJING", "Period", "compact_observations", "evaluate", "find_chromium", "monthly", "period_bounds",
+           "render_html", "site_chart", "write_report"]
 
 
 def compact_observations(db: sqlite_utils.Database, config: Config, now: datetime | None = None) -> tuple[int, int]:
@@ -38,3 +43,19 @@ def evaluate(db: sqlite_utils.Database, config: Config, first: date | None = Non
     """The report for Beijing days *first* to *last* (default: the last full month), as data."""
     now = now or datetime.now(UTC)
     return build_report(db, config, period_bounds(first, last, now))
+
+
+def monthly(db: sqlite_utils.Database, config: Config, reports_dir: Path, now: datetime | None = None) -> Path | None:
+    """The daemon's daily job: the checks' retention, and the previous month's report written into
+    *reports_dir*/YYYY-MM/ when it is not there yet (on the 1st, or the first day the daemon runs
+    after it). Returns the directory written, or None."""
+    now = now or datetime.now(UTC)
+    compact_observations(db, config, now)
+    period = period_bounds(None, None, now)
+    target = reports_dir / period.first.strftime("%Y-%m")
+    if (target / "report.json").exists():
+        return None
+    report = evaluate(db, config, period.first, period.last, now=now)
+    for warning in write_report(report, target):
+        log.warning("evaluation: %s", warning)
+    return target

@@ -11,12 +11,14 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from waitress.server import create_server
 
 import checks
 import collectors
+import evaluation
 import publisher
 import store
 from pages.times import SHANGHAI
@@ -103,12 +105,27 @@ class Daemon:
         except Exception:
             log.exception("link pass failed")
 
+    def evaluation_job(self) -> None:
+        """Daily: the checks' retention, and last month's site evaluation into data/reports/YYYY-MM/."""
+        try:
+            db = store.open_db(self.db_path)
+            try:
+                written = evaluation.monthly(db, self.config, Path(self.db_path).parent / "reports")
+            finally:
+                db.conn.close()
+            if written:
+                log.info("evaluation: last month's report written to %s", written)
+        except Exception:
+            log.exception("evaluation job failed")
+
     def start(self) -> None:
         collectors.schedule_jobs(self.scheduler, self.dispatcher, every_seconds=5)
         self.scheduler.add_job(self.pipeline_pass, "interval", seconds=self.pass_every, id="pipeline",
                                name="ingest + publish")
         self.scheduler.add_job(self.link_pass, "interval", seconds=LINK_PASS_EVERY, id="links",
                                name="check body links (404/410)")
+        self.scheduler.add_job(self.evaluation_job, "cron", hour=2, minute=30, id="evaluation",
+                               name="checks' retention; last month's evaluation report on the 1st")
         self._web_thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self._web_thread.start()
         if self.static is not None:
