@@ -20,7 +20,7 @@ table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #c
 text-align:right}th{background:#f3eded}td.l,th.l{text-align:left}.veto{color:#a40000;font-weight:bold}
 .muted{color:#888}.site{page-break-inside:avoid;border-top:1px solid #ddd;padding-top:6px}
 .note{font-size:12px;color:#555}svg text{font-family:inherit}
-@media print{body{margin:10mm}h2{page-break-after:avoid}}
+@page{size:A4 landscape;margin:10mm}@media print{body{margin:0}h2{page-break-after:avoid}}
 """
 
 
@@ -37,7 +37,7 @@ def rank_chart(sites: list[dict[str, Any]]) -> str:
     ranked = [s for s in sites if s["rank"] is not None]
     if not ranked:
         return '<p class="muted">本类网站均无足够监测数据，不予排名。</p>'
-    row, left, width = 18, 170, 360
+    row, left, width = 18, 250, 420
     h = row * len(ranked) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" height="{h}" role="img" '
              f'aria-label="得分排名">']
@@ -46,7 +46,7 @@ def rank_chart(sites: list[dict[str, Any]]) -> str:
         w = max(1, int(width * (s["score"] or 0) / 100))
         color = "#c0392b" if s["vetoes"] else "#2e7d32"
         parts.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end" font-size="11">'
-                     f'{s["rank"]}. {escape(s["name"][:14])}</text>'
+                     f'{s["rank"]}. {escape(s["name"][:18])}</text>'
                      f'<rect x="{left}" y="{y + 2}" width="{w}" height="{row - 5}" fill="{color}"/>'
                      f'<text x="{left + w + 4}" y="{y + 12}" font-size="11">{s["score"]:.1f}</text>')
     parts.append("</svg>")
@@ -97,7 +97,7 @@ def render_html(report: dict[str, Any]) -> str:
     head = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
             f'<title>政府网站监测评测报告 {report["from"]} 至 {report["to"]}</title><style>{CSS}</style></head><body>'
             f'<h1>政府网站监测评测报告</h1><p>评测期间：{report["from"]} 至 {report["to"]}（北京时间），'
-            f'统计截至 {escape(report["as_of"])}；共 {len(sites)} 个网站，{len(vetoed)} 个触发单项否决。</p>'
+            f'统计截至 {escape(report["as_of"][:16].replace("T", " "))}；共 {len(sites)} 个网站，{len(vetoed)} 个触发单项否决。</p>'
             f'<p class="note">依据《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）：访问超过 '
             f'{s["open_within_seconds"]:g} 秒未打开计为失败，失败率超过 {s["max_failure_share"]:.0%}'
             f'（每天不少于 {s["min_checks_per_day"]} 次、不少于 {s["min_days"]} 天的监测）为“站点无法访问”；'
