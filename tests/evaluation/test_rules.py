@@ -177,3 +177,34 @@ def test_evaluate_command_writes_the_json_contract_and_the_html(db, tmp_path):
     assert "report.pdf not written: chromium is not installed" in res.output  # CliRunner mixes stderr
     bad = CliRunner().invoke(run.cli, ["--db", str(tmp_path / "h.db"), "evaluate", "--from", "March"])
     assert bad.exit_code == 1 and "error: --from 'March' is not a date (YYYY-MM-DD)" in bad.output
+
+
+def test_the_daily_job_writes_last_months_report_once(db, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")  # no chromium: json and html only
+    now = datetime(2025, 4, 1, 18, 35, tzinfo=UTC)  # 2 April 02:35 in Beijing
+    _checks(db, "a", date(2025, 3, 1), 31, 20)
+    config = _config(_src("a"), observation_retention_days=400)
+    written = evaluation.monthly(db, config, tmp_path / "reports", now)
+    assert written == tmp_path / "reports" / "2025-03"
+    report = json.loads((written / "report.json").read_text(encoding="utf-8"))
+    assert (report["from"], report["to"]) == ("2025-03-01", "2025-03-31")
+    assert _site(report, "a")["checks"] == 620 and (written / "report.html").exists()
+    assert evaluation.monthly(db, config, tmp_path / "reports", now + timedelta(days=1)) is None  # once a month
+    # each call applied retention first: days more than 30 days back are folded (1 and 2 March, then
+    # the 3rd), and the report read folded and raw days alike (620 checks above)
+    assert db.execute("SELECT count(*) FROM observation_days").fetchone()[0] == 3
+
+
+def test_the_pdf_is_printed_by_chromium_with_the_chinese_text(db, tmp_path):
+    import shutil
+    import subprocess
+
+    if not (evaluation.find_chromium() and shutil.which("pdftotext")):
+        pytest.skip("needs chromium and pdftotext (.ci/run installs chromium, fonts-noto-cjk, poppler-utils)")
+    _checks(db, "a", FIRST, 7, 20, bad_every=10)
+    report = evaluation.evaluate(db, _config(_src("a")), FIRST, LAST, now=NOW)
+    assert evaluation.write_report(report, tmp_path) == []
+    pdf = tmp_path / "report.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+    assert "政府网站监测评测报告" in text and "站点无法访问" in text
