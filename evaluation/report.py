@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
+from evaluation.html_report import KIND_NAMES
 from evaluation.indicators import BEIJING, Period, indicators
 from evaluation.scoring import VETOES, rank, score, vetoes
 from settings.model import Config
@@ -40,6 +41,7 @@ def build_report(db: sqlite_utils.Database, config: Config, period: Period) -> d
         "sites": [x.as_dict() for x in sites],
         "columns": _columns(config, sites, period),
         "vetoes": VETOES,
+        "kinds": KIND_NAMES,
         "settings": dict(s.__dict__),
     }
 

@@ -15,9 +15,6 @@ from markupsafe import Markup
 
 from review_queue.web.common import get_db, requires
 
-KIND_NAMES = {"city": "市（地）政府网站", "county": "县（市、区）政府网站", "department": "省直部门网站",
-              "portal": "省政府门户", "partner": "合作媒体"}
-
 
 def _report() -> dict[str, Any]:
     evaluate = current_app.config.get("HUIJU_EVALUATE")
@@ -38,7 +35,8 @@ def _report() -> dict[str, Any]:
 @requires("editor")
 def evaluation_page() -> Any:
     report = _report()
-    groups = [(KIND_NAMES.get(k, k), [s for s in report["sites"] if s["kind"] == k]) for k in KIND_NAMES]
+    kinds = report["kinds"]  # kind → its name, in the report's order
+    groups = [(name, [s for s in report["sites"] if s["kind"] == k]) for k, name in kinds.items()]
     return render_template("review_queue/evaluation.html", report=report, groups=[g for g in groups if g[1]])
 
 
@@ -51,7 +49,7 @@ def evaluation_site(source_id: str) -> Any:
     chart = current_app.config.get("HUIJU_EVALUATION_CHART")
     svg = Markup(chart(site["days"], report["from"], report["measured_days"])) if chart else ""
     return render_template("review_queue/evaluation_site.html", report=report, site=site, chart=svg,
-                           kind_name=KIND_NAMES.get(site["kind"], site["kind"]))
+                           kind_name=report["kinds"].get(site["kind"], site["kind"]))
 
 
 ROUTES = (
