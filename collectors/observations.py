@@ -20,14 +20,17 @@ from store import transaction
 
 __all__ = ["DayObservations", "Observation", "compact_observations", "observation_days", "step"]
 
-# SQLite's modifier turning a stored UTC time into its Beijing date (China keeps no summer time).
-_BEIJING_DAY = "date(at, '+8 hours')"
+
+def beijing_day(at: str) -> str:
+    """The Beijing date (YYYY-MM-DD) of a stored UTC time (China keeps no summer time)."""
+    return (datetime.fromisoformat(at) + timedelta(hours=8)).date().isoformat()
 
 
 def step(db: sqlite_utils.Database) -> None:
     """Schema step (collectors' step 5): the raw checks and their daily compaction."""
     db.execute("""CREATE TABLE observations (
         source_id TEXT NOT NULL,
+        day TEXT NOT NULL,
         at TEXT NOT NULL,
         outcome TEXT NOT NULL,
         status INTEGER,
@@ -37,7 +40,8 @@ def step(db: sqlite_utils.Database) -> None:
         new_items INTEGER NOT NULL DEFAULT 0,
         error_kind TEXT
     )""")
-    db.execute("CREATE INDEX observations_at ON observations (at)")
+    # by Beijing day, then source: a period's counts are read in index order, without a sort
+    db.execute("CREATE INDEX observations_day ON observations (day, source_id)")
     db.execute("""CREATE TABLE observation_days (
         source_id TEXT NOT NULL,
         day TEXT NOT NULL,
@@ -95,14 +99,14 @@ class DayObservations:
 def insert(db: sqlite_utils.Database, obs: Observation) -> None:
     """Record one check (committed; the caller holds the connection's lock)."""
     with transaction(db):
-        db.execute("INSERT INTO observations (source_id, at, outcome, status, ttfb_ms, total_ms, bytes, "
-                   "new_items, error_kind) VALUES (?,?,?,?,?,?,?,?,?)",
-                   [obs.source_id, obs.at, obs.outcome, obs.status, obs.ttfb_ms, obs.total_ms, obs.bytes,
+        db.execute("INSERT INTO observations (source_id, day, at, outcome, status, ttfb_ms, total_ms, bytes, "
+                   "new_items, error_kind) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   [obs.source_id, beijing_day(obs.at), obs.at, obs.outcome, obs.status, obs.ttfb_ms, obs.total_ms, obs.bytes,
                     obs.new_items, obs.error_kind])
 
 
 def _raw_day_sql(limit_ms: int) -> str:
-    return (f"SELECT source_id, {_BEIJING_DAY} AS day, "
+    return ("SELECT source_id, day, "
             "sum(outcome != 'cached'), "
             f"sum(outcome = 'ok' AND total_ms <= {int(limit_ms)}), "
             f"sum(outcome = 'ok' AND total_ms > {int(limit_ms)}), "
@@ -120,11 +124,8 @@ def observation_days(db: sqlite_utils.Database, first_day: str, last_day: str, *
     Raw rows are grouped here; compacted days were grouped with the limit in force when they were
     compacted (``compact_observations``). Sorted by source, then day.
     """
-    # Beijing day D spans UTC [D-1 16:00, D 16:00): bound the raw scan by the index.
-    lo = (datetime.fromisoformat(first_day) - timedelta(hours=8)).isoformat() + "+00:00"
-    hi = (datetime.fromisoformat(last_day) + timedelta(hours=16)).isoformat() + "+00:00"
-    rows = db.execute(_raw_day_sql(limit_ms) + " WHERE at >= ? AND at < ? GROUP BY source_id, day",
-                      [lo, hi]).fetchall()
+    rows = db.execute(_raw_day_sql(limit_ms) + " WHERE day >= ? AND day <= ? GROUP BY day, source_id",
+                      [first_day, last_day]).fetchall()
     rows += db.execute("SELECT source_id, day, checks, opened, slow, failed, cached, ttfb_ms_sum, total_ms_sum, "
                        "total_ms_max, bytes, new_items FROM observation_days WHERE day >= ? AND day <= ?",
                        [first_day, last_day]).fetchall()
@@ -159,10 +160,9 @@ def compact_observations(db: sqlite_utils.Database, now: datetime, *, raw_days: 
     """
     bj_today = (now + timedelta(hours=8)).date()
     cut_day = (bj_today - timedelta(days=raw_days)).isoformat()  # days before this are folded
-    cut_at = (datetime.fromisoformat(cut_day) - timedelta(hours=8)).isoformat() + "+00:00"
     keep_day = (bj_today - timedelta(days=retention_days)).isoformat()
     with transaction(db):
-        rows = db.execute(_raw_day_sql(limit_ms) + " WHERE at < ? GROUP BY source_id, day", [cut_at]).fetchall()
+        rows = db.execute(_raw_day_sql(limit_ms) + " WHERE day < ? GROUP BY day, source_id", [cut_day]).fetchall()
         for r in rows:
             db.execute(
                 "INSERT INTO observation_days (source_id, day, checks, opened, slow, failed, cached, ttfb_ms_sum, "
@@ -174,6 +174,6 @@ def compact_observations(db: sqlite_utils.Database, now: datetime, *, raw_days: 
                 "total_ms_max = max(coalesce(total_ms_max, 0), coalesce(excluded.total_ms_max, 0)), "
                 "bytes = bytes + excluded.bytes, new_items = new_items + excluded.new_items",
                 [int(x or 0) if i >= 2 and i != 9 else x for i, x in enumerate(r)])
-        folded = db.execute("DELETE FROM observations WHERE at < ?", [cut_at]).rowcount
+        folded = db.execute("DELETE FROM observations WHERE day < ?", [cut_day]).rowcount
         dropped = db.execute("DELETE FROM observation_days WHERE day < ?", [keep_day]).rowcount
     return int(folded or 0), int(dropped or 0)

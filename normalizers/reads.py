@@ -103,14 +103,21 @@ def source_items(db: sqlite_utils.Database, since: str, until: str) -> list[dict
     the source that was first with the story (earliest publish time in the cluster, then earliest
     stored; an item without a cluster is its own story)."""
     rows = db.conn.execute(
-        "SELECT i.id, i.source, i.\"column\", i.published_at, i.created_at, i.collected_id, i.cluster, "
-        "(SELECT j.source FROM items j WHERE j.cluster = i.cluster "
-        " ORDER BY j.published_at IS NULL, j.published_at, j.created_at, j.id LIMIT 1) "
-        "FROM items i WHERE i.created_at >= ? AND i.created_at < ? ORDER BY i.id", [since, until]).fetchall()
-    keys = ("id", "source", "column", "published_at", "created_at", "collected_id", "cluster", "first_source")
+        "SELECT id, source, \"column\", published_at, created_at, collected_id, cluster FROM items "
+        "WHERE created_at >= ? AND created_at < ? ORDER BY id", [since, until]).fetchall()
+    keys = ("id", "source", "column", "published_at", "created_at", "collected_id", "cluster")
     out = [dict(zip(keys, r, strict=True)) for r in rows]
+    clusters = sorted({d["cluster"] for d in out if d["cluster"] is not None})
+    first: dict[int, str] = {}
+    for i in range(0, len(clusters), 500):  # one ranked query per 500 clusters, not one per item
+        chunk = clusters[i:i + 500]
+        marks = ",".join("?" for _ in chunk)
+        first.update(db.conn.execute(
+            "SELECT cluster, source FROM (SELECT cluster, source, row_number() OVER (PARTITION BY cluster "
+            "ORDER BY published_at IS NULL, published_at, created_at, id) AS n FROM items "
+            f"WHERE cluster IN ({marks})) WHERE n = 1", chunk).fetchall())
     for d in out:
-        d["first_source"] = d["first_source"] or d["source"]
+        d["first_source"] = first.get(d["cluster"]) or d["source"]
     return out
 
 

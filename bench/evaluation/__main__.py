@@ -26,6 +26,7 @@ from pathlib import Path
 import evaluation
 import pipeline
 import store
+from collectors import observations
 from collectors.state import StateStore
 from settings.loader import DEFAULT_COLUMNS
 from settings.model import Config, EvaluationSettings, Source
@@ -44,21 +45,22 @@ def _checks(st: StateStore, sources: tuple[Source, ...], day: date, per_day: int
     start = datetime(day.year, day.month, day.day, tzinfo=evaluation.BEIJING)
     step = 1440 // per_day
     slots = [(start + timedelta(minutes=n * step)).astimezone(UTC) for n in range(per_day)]
+    days = [observations.beijing_day(t.isoformat()) for t in slots]
     rows = []
     for i, src in enumerate(sources):
         down = i % 50 == 0 and day.day in (3, 4, 5)  # 2 % of sources down three days a month
         times = [(t + timedelta(seconds=i)).isoformat(timespec="seconds") for t in slots]
-        for at in times:
+        for at, bj_day in zip(times, days, strict=True):
             r = rng.random()
             if down or r < 0.02:
-                rows.append((src.id, at, "failed", 500, 30, 31, 0, 0, "FetchError"))
+                rows.append((src.id, bj_day, at, "failed", 500, 30, 31, 0, 0, "FetchError"))
             else:
                 total = 16_000 if r < 0.03 else 80 + int(r * 1900)
-                rows.append((src.id, at, "ok", 200, total // 3, total, 20_000 + int(r * 70_000), int(r > 0.8), None))
+                rows.append((src.id, bj_day, at, "ok", 200, total // 3, total, 20_000 + int(r * 70_000), int(r > 0.8), None))
     with st.lock, store.transaction(st.db):
         st.db.conn.executemany(
-            "INSERT INTO observations (source_id, at, outcome, status, ttfb_ms, total_ms, bytes, new_items, "
-            "error_kind) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            "INSERT INTO observations (source_id, day, at, outcome, status, ttfb_ms, total_ms, bytes, new_items, "
+            "error_kind) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
     return len(rows)
 
 
@@ -96,7 +98,7 @@ def _items(db, sources: tuple[Source, ...], first: date, days: int, per_day: int
 
 def _table_bytes(db) -> dict[str, int]:
     rows = db.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name IN "
-                      "('observations', 'observations_at', 'observation_days', "
+                      "('observations', 'observations_day', 'observation_days', "
                       "'sqlite_autoindex_observation_days_1') GROUP BY name").fetchall()
     return {r[0]: int(r[1]) for r in rows}
 
