@@ -362,6 +362,49 @@ def columns(obj: Ctx, as_json: bool) -> None:
         raise SystemExit(3)
 
 
+@cli.command()
+@click.option("--from", "first", default=None, metavar="DATE", help="First day (YYYY-MM-DD, Beijing; default: "
+              "the first of last month).")
+@click.option("--to", "last", default=None, metavar="DATE", help="Last day, inclusive (default: the end of that month).")
+@click.option("--out", "out_dir", default=None, metavar="DIR",
+              help="Write report.json, report.html and report.pdf here (default: data/reports/FROM_TO).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report (report.json's contents) instead of a summary.")
+@click.pass_obj
+def evaluate(obj: Ctx, first: str | None, last: str | None, out_dir: str | None, as_json: bool) -> None:
+    """Site evaluation (网站评测): availability, updates, links, adoption, vetoes and the ranking per kind."""
+    from datetime import date
+    from pathlib import Path
+
+    import evaluation
+
+    def day(value: str | None, flag: str) -> date | None:
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            raise Fail(f"{flag} {value!r} is not a date (YYYY-MM-DD)") from None
+
+    start, end = day(first, "--from"), day(last, "--to")
+    if start and end and start > end:
+        raise Fail(f"--from {start} is after --to {end}")
+    config = obj.config()
+    db = obj.db()
+    evaluation.compact_observations(db, config)
+    report = evaluation.evaluate(db, config, start, end)
+    target = Path(out_dir or os.path.join(os.path.dirname(obj.db_path) or ".", "reports",
+                                          f"{report['from']}_{report['to']}"))
+    for warning in evaluation.write_report(report, target):
+        click.echo(f"warning: {warning}", err=True)
+    if as_json:
+        emit_json(report)
+        return
+    ranked = sum(1 for x in report["sites"] if x["rank"] is not None)
+    vetoed = [x for x in report["sites"] if x["vetoes"]]
+    click.echo(f"评测 {report['from']} 至 {report['to']}: {len(report['sites'])} 个网站, {ranked} 个排名, "
+               f"{len(vetoed)} 个单项否决 → {target}")
+    for x in vetoed:
+        click.echo(f"  {x['source']}: " + "; ".join(f"{c} ({x['veto_reasons'][c]})" for c in x["vetoes"]))
+
+
 # --------------------------------------------------------------------------- review
 @cli.command()
 @click.option("--withdrawn", is_flag=True,

@@ -38,7 +38,7 @@ from collectors.parsers import (
     parse_list,
 )
 from collectors.parsers.titles import cut_shared
-from collectors.recording import Gathered, SourceResult, record_run
+from collectors.recording import Gathered, SourceResult, observed, record_run
 from collectors.state import StateStore, iso
 from collectors.withdrawal import gone_status, not_found_page, redirected_away
 from settings.model import CollectorSettings, Source
@@ -521,6 +521,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         if result.ok or result.misses:  # this check's misses replace the last successful one's
             with store.lock:
                 replace_misses(store.db, source.id, iso(now), result.misses)
+        store.record_observation(observed(source.id, now, result, fetcher.first))
         store.save_state(st)
     except Exception as exc:  # noqa: BLE001 - the database being busy must not stop the other sources
         log.error("source %s: cannot record its state: %s", source.id, exc, extra={"cause": type(exc).__name__})

@@ -236,6 +236,10 @@ class Fetcher:
         self.requests = 0
         self.not_modified = 0
         self._count_lock = threading.Lock()
+        # The run's first request (the list page a visitor opens): status, ms to first byte, ms in
+        # total; kept as the source's observation for the site evaluation (collectors/observations.py).
+        self.first: tuple[int | None, int | None, int] | None = None
+        self._ttfb = threading.local()
 
     def close(self) -> None:
         self.session.close()
@@ -269,12 +273,19 @@ class Fetcher:
             req = requests.Request("GET", url, params=params).prepare()
             current = req.url or url
         origin = urlsplit(current)
+        t0 = time.monotonic()
         for hop in range(self.settings.max_redirects + 1):
             cookies = self._cookie_state()
             if current in seen and seen[current] == cookies:
                 raise RedirectLoop(f"redirect loop: {current} redirects back to itself after {hop} hops")
             seen[current] = cookies
-            status, resp_headers, body, wire, cut = self._one(current, self._hop_headers(headers, origin, current))
+            try:
+                status, resp_headers, body, wire, cut = self._one(current, self._hop_headers(headers, origin, current))
+            except FetchError as exc:
+                self._note_first(getattr(exc, "status", None), t0)
+                raise
+            if status not in (301, 302, 303, 307, 308):
+                self._note_first(status, t0)
             if status in (301, 302, 303, 307, 308):
                 loc = resp_headers.get("location")
                 if not loc:
@@ -284,6 +295,12 @@ class Fetcher:
                 continue
             return self._finish(url, current, status, resp_headers, body, wire, entry, cut)
         raise RedirectLoop(f"more than {self.settings.max_redirects} redirects starting at {url}")
+
+    def _note_first(self, status: int | None, t0: float) -> None:
+        with self._count_lock:
+            if self.first is None:
+                total = int((time.monotonic() - t0) * 1000)
+                self.first = (status, getattr(self._ttfb, "ms", None), total)
 
     def _cookie_state(self) -> object:
         try:
@@ -350,6 +367,7 @@ class Fetcher:
                 raise FetchError(f"cannot connect to {host_of(url)}: {_short(exc)}") from None
             except requests.exceptions.RequestException as exc:
                 raise FetchError(f"request to {url} failed: {_short(exc)}") from None
+            self._ttfb.ms = int((time.monotonic() - start) * 1000)
             with self._count_lock:
                 self.requests += 1
             try:

@@ -17,10 +17,11 @@ from collectors.errors import FetchError
 from collectors.http import CacheEntry
 from collectors.misses import Miss
 from collectors.model import CollectedItem
+from collectors.observations import Observation
 from collectors.state import DEAD_AFTER, StateStore, iso
 from settings.model import Source
 
-__all__ = ["Gathered", "SourceResult", "record_run"]
+__all__ = ["Gathered", "SourceResult", "observed", "record_run"]
 
 log = logging.getLogger("huiju.collectors")
 
@@ -129,6 +130,21 @@ def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, re
         g.warnings.append(f"{len(item_notes)} item(s) kept without what could not be read, or skipped; "
                           f"first: {item_notes[0]}")
     return backlog
+
+
+def observed(source_id: str, now: datetime, result: SourceResult,
+             first: tuple[int | None, int | None, int] | None) -> Observation:
+    """The run as one check for the site evaluation: the list page's answer (*first*: status, ms
+    to first byte, ms in total), not the run's, which a broken detail page may fail."""
+    if first is None:
+        # no request was made: the list was still fresh (Cache-Control), or the run failed before one
+        outcome = "cached" if result.ok else "failed"
+        return Observation(source_id, iso(now), outcome, None, None, None, result.bytes, result.new,
+                           None if result.ok else result.error_kind)
+    status, ttfb, total = first
+    opened = status is not None and 200 <= status < 400
+    return Observation(source_id, iso(now), "ok" if opened else "failed", status, ttfb, total, result.bytes,
+                       result.new, None if opened else (result.error_kind or "FetchError"))
 
 
 def _store_items(store: StateStore, source: Source, g: Gathered, now: datetime, result: SourceResult,

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from collectors import observations
 from collectors.http import CacheEntry
 from collectors.model import CollectedItem
 from collectors.schedule import backoff_delay, next_check
@@ -104,17 +105,21 @@ def _step4(db: sqlite_utils.Database) -> None:
     )""")
 
 
+def _step5(db: sqlite_utils.Database) -> None:
+    observations.step(db)  # every check kept for the site evaluation
+
+
 DEAD_AFTER = 3  # tries of a detail link answering 404/410 before it is given up
 REVALIDATE_FULL = timedelta(days=1)  # validators are dropped once a day (see _step4)
 
 
 def init(db: sqlite_utils.Database) -> None:
     """Create or upgrade the collector's tables (source_state, http_cache, seen_links, collected,
-    dead_links)."""
+    dead_links, observations, observation_days)."""
     from collectors import misses
 
     with _lock_for(db):  # worker threads may share this connection
-        migrate(db, "collectors", [_step1, _step2, _step3, _step4])
+        migrate(db, "collectors", [_step1, _step2, _step3, _step4, _step5])
         misses.init(db)
 
 
@@ -293,6 +298,12 @@ class StateStore:
             row = self.db.execute("SELECT failures FROM dead_links WHERE source_id = ? AND url = ?",
                                   [source_id, url]).fetchone()
         return int(row[0])
+
+    # -- observations (site evaluation)
+    def record_observation(self, obs: observations.Observation) -> None:
+        """Keep one check of a source (see collectors/observations.py)."""
+        with self.lock:
+            observations.insert(self.db, obs)
 
     # -- source state
     def state(self, source_id: str) -> SourceState:

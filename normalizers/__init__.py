@@ -23,6 +23,8 @@ from normalizers.reads import (
     is_tombstoned,
     last_ingested,
     list_items,
+    newest_published,
+    source_items,
 )
 from normalizers.retention import prune
 from normalizers.routing import route
@@ -52,9 +54,11 @@ __all__ = [
     "last_ingested",
     "lift_tombstone",
     "list_items",
+    "newest_published",
     "parse_date",
     "record_failure",
     "route",
     "sanitize_html",
+    "source_items",
     "tombstone",
 ]

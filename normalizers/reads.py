@@ -95,3 +95,35 @@ def failed_ingests(db: sqlite_utils.Database, *, quarantined_only: bool = True) 
     cur = db.conn.execute(sql + " ORDER BY collected_id")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def source_items(db: sqlite_utils.Database, since: str, until: str) -> list[dict[str, Any]]:
+    """Items first stored from *since* to before *until* (ISO UTC), each with what the site
+    evaluation asks of it: its source, column, publish time, when it was stored, its cluster and
+    the source that was first with the story (earliest publish time in the cluster, then earliest
+    stored; an item without a cluster is its own story)."""
+    rows = db.conn.execute(
+        "SELECT id, source, \"column\", published_at, created_at, collected_id, cluster FROM items "
+        "WHERE created_at >= ? AND created_at < ? ORDER BY id", [since, until]).fetchall()
+    keys = ("id", "source", "column", "published_at", "created_at", "collected_id", "cluster")
+    out = [dict(zip(keys, r, strict=True)) for r in rows]
+    clusters = sorted({d["cluster"] for d in out if d["cluster"] is not None})
+    first: dict[int, str] = {}
+    for i in range(0, len(clusters), 500):  # one ranked query per 500 clusters, not one per item
+        chunk = clusters[i:i + 500]
+        marks = ",".join("?" for _ in chunk)
+        first.update(db.conn.execute(
+            "SELECT cluster, source FROM (SELECT cluster, source, row_number() OVER (PARTITION BY cluster "
+            "ORDER BY published_at IS NULL, published_at, created_at, id) AS n FROM items "
+            f"WHERE cluster IN ({marks})) WHERE n = 1", chunk).fetchall())
+    for d in out:
+        d["first_source"] = first.get(d["cluster"]) or d["source"]
+    return out
+
+
+def newest_published(db: sqlite_utils.Database, until: str) -> dict[str, str]:
+    """Each source's newest publish time among its items stored before *until* (ISO UTC): how
+    current the site is, whatever period is asked about."""
+    return {r[0]: r[1] for r in db.conn.execute(
+        "SELECT source, max(published_at) FROM items WHERE created_at < ? AND published_at IS NOT NULL "
+        "GROUP BY source", [until]).fetchall()}

@@ -28,6 +28,7 @@ from waitress.server import create_server
 
 import checks
 import collectors
+import evaluation
 import publisher
 import settings
 import store
@@ -183,6 +184,19 @@ class Daemon:
             self.scheduler.add_job(self.backup, "interval", seconds=every, id="backup", name="backup",
                                    next_run_time=first)
 
+    def evaluation_job(self) -> None:
+        """Daily: the checks' retention, and last month's site evaluation into data/reports/YYYY-MM/."""
+        try:
+            db = store.open_db(self.db_path)
+            try:
+                written = evaluation.monthly(db, self.config, Path(self.db_path).parent / "reports")
+            finally:
+                db.conn.close()
+            if written:
+                log.info("evaluation: last month's report written to %s", written)
+        except Exception:
+            log.exception("evaluation job failed")
+
     def start(self) -> bool:
         """Run until stopped; True when everything in flight finished before the stop deadline."""
         collectors.schedule_jobs(self.scheduler, self.dispatcher, every_seconds=5)
@@ -195,6 +209,8 @@ class Daemon:
         self.scheduler.add_job(self.beat, "interval", seconds=min(HEARTBEAT_EVERY, self._watchdog or HEARTBEAT_EVERY),
                                id="heartbeat", name="heartbeat", next_run_time=_utcnow())
         self.beat()
+        self.scheduler.add_job(self.evaluation_job, "cron", hour=2, minute=30, id="evaluation",
+                               name="checks' retention; last month's evaluation report on the 1st")
         self._web_thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self._web_thread.start()
         if self.static is not None:

@@ -15,6 +15,7 @@ from markupsafe import escape
 
 import checks
 import collectors
+import evaluation
 import normalizers
 import publisher
 import review_queue
@@ -78,6 +79,8 @@ def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.F
         HUIJU_PUBLIC_URL=public_url.rstrip("/"),
         HUIJU_DELETED_DAYS=config.web.deleted_days,
         HUIJU_AFTER_REVIEW=lambda db: publish_due(db, app.config["HUIJU_CONFIG"]),
+        HUIJU_EVALUATE=lambda db, first, last: evaluation.evaluate(db, app.config["HUIJU_CONFIG"], first, last),
+        HUIJU_EVALUATION_CHART=evaluation.site_chart,
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False

@@ -20,6 +20,7 @@ from settings.model import (
     Column,
     Config,
     DaemonSettings,
+    EvaluationSettings,
     RetentionSettings,
     RoutingRule,
     Source,
@@ -28,6 +29,7 @@ from settings.model import (
 
 __all__ = [
     "CheckSettings",
+    "EvaluationSettings",
     "DEFAULT_COLUMNS",
     "parse_every",
     "format_every",

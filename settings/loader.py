@@ -28,6 +28,7 @@ from settings.model import (
     Column,
     Config,
     DaemonSettings,
+    EvaluationSettings,
     RetentionSettings,
     RoutingRule,
     Source,
@@ -39,7 +40,7 @@ EVERY_RE = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 TOP_KEYS = {"collector", "web", "daemon", "retention", "columns", "templates", "sources", "rules", "variables",
-            "checks"}
+            "checks", "evaluation"}
 LOG_FORMATS = ("text", "json", "kv")
 
 # DESIGN §3: used when a configuration declares no [[columns]] of its own.
@@ -201,6 +202,7 @@ class _Parser:
             checks=self.check_settings(),
             daemon=self.daemon_settings(),
             retention=self.retention_settings(),
+            evaluation=self.settings("evaluation", EvaluationSettings),
         )
 
     def parse_columns(self) -> dict[str, Column]:

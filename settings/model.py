@@ -196,6 +196,29 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class EvaluationSettings:
+    """Site evaluation ([evaluation], docs/evaluation.md): the national inspection limits
+    (国办秘函〔2019〕19号) and the weighting of the score, as data."""
+
+    open_within_seconds: float = 15.0  # a visit that took longer counts as a failure
+    max_failure_share: float = 0.05  # more failed or slow visits than this: veto "unreachable"
+    min_checks_per_day: int = 20  # a day with fewer visits is not a monitored day
+    min_days: int = 7  # monitored days needed in the period, else "insufficient_data"
+    news_stale_days: int = 14  # home/news: no update in this long is the veto "not-updated"
+    observation_raw_days: int = 30  # checks older than this are kept as one row per day
+    observation_retention_days: int = 400  # daily rows older than this are dropped
+    # weights of the score (0-100), by the national indicator groups: 可用性, 信息更新,
+    # 链接可用性 and, beyond any monitor, 采用, 原创 and 时效 as the portal sees them
+    weight_availability: float = 30.0
+    weight_updates: float = 30.0
+    weight_links: float = 10.0
+    weight_adoption: float = 15.0
+    weight_originality: float = 10.0
+    weight_timeliness: float = 5.0
+    timely_minutes: float = 1440.0  # a median delay (publish → collection) this long scores 0
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     columns: dict[str, Column]
@@ -206,6 +229,7 @@ class Config:
     checks: CheckSettings = CheckSettings()
     daemon: DaemonSettings = DaemonSettings()
     retention: RetentionSettings = RetentionSettings()
+    evaluation: EvaluationSettings = EvaluationSettings()
 
     def source(self, source_id: str) -> Source:
         for s in self.sources:

@@ -15,7 +15,7 @@ from flask import abort, render_template, request
 from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 
 import store
-from review_queue.web import account, i18n, item_page, queue_page, users_page
+from review_queue.web import account, evaluation_page, i18n, item_page, queue_page, users_page
 from review_queue.web.common import (
     can,
     close_db,
@@ -29,7 +29,7 @@ from review_queue.web.common import (
     source_name,
 )
 
-PAGES = (account, queue_page, item_page, users_page, i18n)
+PAGES = (account, queue_page, item_page, users_page, evaluation_page, i18n)
 CSP = ("default-src 'self'; img-src 'self' http: https: data:; script-src 'self'; style-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 

@@ -1,0 +1,52 @@
+"""Writing a report: report.json, report.html and report.pdf (headless Chromium prints the HTML)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from evaluation.html_report import render_html
+
+__all__ = ["find_chromium", "write_report"]
+
+log = logging.getLogger("huiju.evaluation")
+PDF_TIMEOUT = 120  # seconds for Chromium to print a report of 1,000 sites
+
+
+def find_chromium() -> str | None:
+    """Debian's ``chromium`` (or another name it goes by), or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def write_report(report: dict[str, Any], out_dir: Path, *, pdf: bool = True) -> list[str]:
+    """Write the three files into *out_dir*; returns warnings (one line each), e.g. no PDF."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    html_path = out_dir / "report.html"
+    html_path.write_text(render_html(report), encoding="utf-8")
+    if not pdf:
+        return []
+    chromium = find_chromium()
+    if chromium is None:
+        return ["report.pdf not written: chromium is not installed (apt-get install chromium fonts-noto-cjk)"]
+    target = out_dir / "report.pdf"
+    with tempfile.TemporaryDirectory(prefix="huiju-chromium-") as profile:
+        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+               f"--user-data-dir={profile}", f"--print-to-pdf={target}", html_path.resolve().as_uri()]
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=PDF_TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return [f"report.pdf not written: chromium failed: {exc}"]
+    if done.returncode != 0 or not target.exists() or target.stat().st_size == 0:
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        return [f"report.pdf not written: chromium exited {done.returncode}: {tail[0][:200]}"]
+    return []
