@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 import checks
 import normalizers
-from review_queue import actions, explain, locks, signoff
+from review_queue import actions, explain, locks, signoff, stories
 from review_queue import workflow as wf
 from review_queue.errors import LockedByOther, PermissionDenied, ReviewError
 from review_queue.history import history
@@ -123,6 +123,21 @@ def item_action(item_id: int, action: str) -> Any:
             actions.start_correction(db, item_id, user=me.name, reason=request.form.get("reason", ""))
             flash(_("#%(id)s 更正已开始，修改后再审核", id=item_id), "ok")
             back = url_for(".edit_page", item_id=item_id)
+        elif action in ("split", "merge"):
+            if not wf.role_satisfies(me.role, stories.EDITS_STORIES):
+                abort(403, "splitting and merging stories needs the editor role")
+            reason = request.form.get("reason", "")
+            if action == "split":
+                stories.split_story(db, item_id, user=me.name, reason=reason)
+                flash(_("#%(id)s 已拆分为独立报道", id=item_id), "ok")
+            else:
+                other = request.form.get("other", "").strip().lstrip("#")
+                if not other.isdigit() or actions.get_row(db, int(other)) is None:
+                    flash(_("没有这条稿件：%(other)s", other=other or "—"), "error")
+                else:
+                    stories.merge_stories(db, item_id, int(other), user=me.name, reason=reason)
+                    flash(_("#%(other)s 所在报道已并入 #%(id)s 的报道", other=other, id=item_id), "ok")
+            back = safe_next(request.form.get("back")) if request.form.get("back") else back
         elif action == "unlock":
             locks.unlock(db, item_id, user=me.name)
             back = url_for(".queue_page")
