@@ -148,3 +148,45 @@ def test_the_item_page_splits_and_merges_for_editors_only_with_csrf(web, desk) -
                                                                "csrf_token": token(erin, page)},
                     follow_redirects=True)
     assert "没有这条稿件：999" in bad.get_data(as_text=True)
+
+
+CLI_CONFIG = """
+[[columns]]
+id = "city-news"
+name = "地市动态"
+kind = "news"
+
+[[sources]]
+id = "harbin"
+name = "哈尔滨市人民政府"
+kind = "city"
+type = "html"
+url = "https://www.harbin.gov.cn/list.html"
+column = "city-news"
+"""
+
+
+def test_the_command_line_splits_and_merges_with_one_line_errors(desk, tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import run
+
+    own, _ = feed(desk, 1, story("harbin", TITLE, PARAS, "a1"))
+    copy, _ = feed(desk, 2, story("xinhua", "哈尔滨：" + TITLE, PARAS[:3], "x1"))
+    cfg = tmp_path / "schedules.toml"
+    cfg.write_text(CLI_CONFIG, encoding="utf-8")
+    monkeypatch.setenv("HUIJU_PASSWORD", "correct horse battery")
+
+    def cli(*args: str):
+        return CliRunner().invoke(run.cli, ["--config", str(cfg), "--db", str(tmp_path / "huiju.db"), *args])
+
+    refused = cli("review", "split", str(copy.item_id), "--reason", "不同", "--user", "rita")
+    assert refused.exit_code == 1 and refused.output.strip().startswith("error: ")
+    assert "editor role" in refused.output and len(refused.output.strip().splitlines()) == 1
+    done = cli("review", "split", str(copy.item_id), "--reason", "另一次会议", "--user", "erin")
+    assert done.exit_code == 0, done.output
+    assert f"item {copy.item_id}: split out into story" in done.output
+    assert normalizers.get_item(desk, copy.item_id)["cluster"] != own.cluster_id
+    merged = cli("review", "merge", str(own.item_id), str(copy.item_id), "--reason", "还是同一条", "--user", "erin")
+    assert merged.exit_code == 0, merged.output
+    assert normalizers.get_item(desk, copy.item_id)["cluster"] == normalizers.get_item(desk, own.item_id)["cluster"]
