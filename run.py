@@ -585,6 +585,37 @@ def review_correct(obj: Ctx, item_id: int, reason: str, user: str) -> None:
     click.echo(f"item {item_id}: corrected (edit it, then approve: the portal gets an update)")
 
 
+@review.command("split")
+@click.argument("item_id", type=int)
+@click.option("--reason", required=True, help="Why it is another story (kept in the history).")
+@click.option("--user", required=True, help="Editor's user name.")
+@click.pass_obj
+def review_split(obj: Ctx, item_id: int, reason: str, user: str) -> None:
+    """Split an item out of its story into its own (editor); later ingests keep it apart."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    cluster = review_queue.split_story(db, item_id, user=user, reason=reason)
+    click.echo(f"item {item_id}: split out into story {cluster} ({review_queue.state(db, item_id)})")
+
+
+@review.command("merge")
+@click.argument("item_id", type=int)
+@click.argument("other_id", type=int)
+@click.option("--reason", required=True, help="Why they are one story (kept in the history).")
+@click.option("--user", required=True, help="Editor's user name.")
+@click.pass_obj
+def review_merge(obj: Ctx, item_id: int, other_id: int, reason: str, user: str) -> None:
+    """Merge OTHER_ID's story into ITEM_ID's (editor); later re-posts of either join it."""
+    import review_queue
+
+    db = obj.db()
+    authenticate_cli(db, user)
+    cluster = review_queue.merge_stories(db, item_id, other_id, user=user, reason=reason)
+    click.echo(f"item {other_id}: its story merged into story {cluster} of item {item_id}")
+
+
 # --------------------------------------------------------------------------- publishing
 @cli.command()
 @click.option("--export", "export_dir", default=None, metavar="DIR",

@@ -4,16 +4,18 @@ The text half (``Document``, ``clean_item``, dates, URLs, bylines, routing) turn
 clean document; the dedup half (comparison keys, clusters, versions, tombstones) decides whether
 it is a new story, a re-post of a known one, a new version, or something rejected before.
 Their tables: ``schema`` (steps), ``ingestion`` (the one writer, plus tombstones and failures),
-``reads``. Every condition they refuse derives from ``NormalizerError``.
+``reads``; a person's splits and merges of clusters (``cluster_edits``), which ingest obeys
+(``cluster_rules``). Every condition they refuse derives from ``NormalizerError``.
 """
 
 from __future__ import annotations
 
 from normalizers.bylines import clean_title
+from normalizers.cluster_edits import ClusterEdit, merge_clusters, split_item
 from normalizers.clusters import guard_conflict
 from normalizers.dates import parse_date
 from normalizers.document import Document, clean_item
-from normalizers.errors import NormalizerError, UnknownItem
+from normalizers.errors import ClusterEditRefused, NormalizerError, UnknownItem
 from normalizers.ingestion import IngestResult, ingest, record_failure, tombstone
 from normalizers.keys import comparison_key
 from normalizers.reads import (
@@ -34,6 +36,8 @@ from normalizers.tombstones import lift_tombstone
 from normalizers.urls import canonical_url
 
 __all__ = [
+    "ClusterEdit",
+    "ClusterEditRefused",
     "Document",
     "IngestResult",
     "NormalizerError",
@@ -55,10 +59,12 @@ __all__ = [
     "lift_tombstone",
     "list_items",
     "newest_published",
+    "merge_clusters",
     "parse_date",
     "record_failure",
     "route",
     "sanitize_html",
     "source_items",
+    "split_item",
     "tombstone",
 ]

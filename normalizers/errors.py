@@ -3,7 +3,7 @@ errors), all under one base class so that a caller can catch "a normalizer said 
 
 from __future__ import annotations
 
-__all__ = ["NormalizerError", "UnknownItem"]
+__all__ = ["ClusterEditRefused", "NormalizerError", "UnknownItem"]
 
 
 class NormalizerError(Exception):
@@ -12,3 +12,7 @@ class NormalizerError(Exception):
 
 class UnknownItem(NormalizerError):
     """No stored item has this id (tombstone, a replayed ingest whose item is gone)."""
+
+
+class ClusterEditRefused(NormalizerError):
+    """A split or merge that cannot be done (the item is alone in its story, the stories are one)."""

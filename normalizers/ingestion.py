@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 import store
+from normalizers.cluster_rules import constrain
 from normalizers.clusters import MIN_BODY_CHARS, Fingerprint, Match, find_matches, fingerprint, lsh_keys
 from normalizers.document import Document, clean_item
 from normalizers.errors import UnknownItem
@@ -147,6 +148,7 @@ def _place(
     for m in matches:
         if m.cluster_id is not None and m.cluster_id not in clusters:
             clusters.append(m.cluster_id)
+    clusters = constrain(db, item_id, clusters)  # a person's splits and merges hold
     if current is not None and current in clusters:
         target = current
     elif clusters:

@@ -3,7 +3,8 @@
 items (one row per source and identity, the latest version), item_versions (the texts before),
 clusters (one story, with its representative), dedup_docs and dedup_lsh (the matching index:
 comparison keys, digests, MinHash bands), tombstones (rejected or retracted for good),
-ingest_log (which collected row became which item) and ingest_failures (rows set aside).
+ingest_log (which collected row became which item), ingest_failures (rows set aside) and
+cluster_edits (pairs of items a person split apart or merged together).
 """
 
 from __future__ import annotations
@@ -132,6 +133,22 @@ def _step3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE items ADD COLUMN withdrawn_at TEXT")
 
 
+def _step4(db: sqlite_utils.Database) -> None:
+    """A person's decisions about clusters, which later ingests obey (see ``cluster_edits``)."""
+    db.execute(
+        """CREATE TABLE cluster_edits (
+            item_a INTEGER NOT NULL,
+            item_b INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (item_a, item_b)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX cluster_edits_b ON cluster_edits (item_b)")
+
+
 def init(db: sqlite_utils.Database) -> None:
     """Create or upgrade the normalizers' tables."""
-    store.migrate(db, "normalizers", [_step1, _step2, _step3])
+    store.migrate(db, "normalizers", [_step1, _step2, _step3, _step4])

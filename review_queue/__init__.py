@@ -1,7 +1,7 @@
 """Review: the workflow as data, reviewers and roles, locks, edits, history, and the reviewer UI.
 
 Items enter with :func:`submit`, move by :func:`approve` / :func:`reject` / :func:`retract`
-(:func:`keep` for a published item whose source took the page down, see :func:`withdrawn_upstream`),
+(:func:`split_story` / :func:`merge_stories` change which story an item is in; :func:`keep` for a published item whose source took the page down, see :func:`withdrawn_upstream`),
 leave for the portal through :func:`due_for_publishing` and :func:`mark_published`. Every change
 is authorized against :data:`TRANSITIONS` and recorded in :func:`history`.
 """
@@ -57,6 +57,7 @@ from review_queue.history import history
 from review_queue.locks import LOCK_SECONDS, Lock, current_lock, lock, take_over, unlock
 from review_queue.queueview import QueueEntry, queue
 from review_queue.schema import init
+from review_queue.stories import merge_stories, split_story
 from review_queue.throttle import client_address
 from review_queue.users import (
     User,
@@ -131,6 +132,7 @@ __all__ = [
     "lock",
     "mark_published",
     "mark_retraction_emitted",
+    "merge_stories",
     "publish_view",
     "published_item",
     "published_items",
@@ -141,6 +143,7 @@ __all__ = [
     "retract_reason",
     "review_outcomes",
     "retracted_due",
+    "split_story",
     "start_correction",
     "undo_approve",
     "undoable",

@@ -77,6 +77,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     # clusters
     Transition("duplicate", PENDING, DUPLICATE, SYSTEM, "another member of its cluster was approved"),
     Transition("duplicate", AWAITING_SIGNOFF, DUPLICATE, SYSTEM, "another member of its cluster was approved"),
+    # a person splits an item out of its story or merges two stories (editors; see stories.py)
+    *(Transition("split", s, s, "editor", "split out of its story into its own")
+      for s in STATES if s != DUPLICATE),
+    Transition("split", DUPLICATE, PENDING, "editor", "split out of the story it duplicated: its own story now"),
+    *(Transition("merge", s, s, "editor", "its story was merged with another") for s in STATES),
     # new upstream versions
     Transition("new-version", PENDING, PENDING, SYSTEM, "new upstream version while waiting"),
     Transition("new-version", CORRECTED, CORRECTED, SYSTEM, "new upstream version of a correction"),

@@ -28,6 +28,7 @@ from review_queue.web.common import (
     sanitize_preview,
     source_name,
 )
+from review_queue.web.messages import state_label
 
 PAGES = (account, queue_page, item_page, users_page, evaluation_page, i18n)
 CSP = ("default-src 'self'; img-src 'self' http: https: data:; script-src 'self'; style-src 'self'; "
@@ -71,6 +72,7 @@ def _context() -> dict[str, Any]:
         "source_name": source_name,
         "column_name": column_name,
         "local_time": local_time,
+        "state_label": state_label,
         "http_url": http_url,
         "can": can,
         "lang": i18n.select_locale(),

@@ -19,6 +19,7 @@ from review_queue.web.common import (
     safe_next,
     start_session,
 )
+from review_queue.web.messages import error_message
 
 
 def login() -> Any:
@@ -63,7 +64,7 @@ def own_password() -> Any:
                 flash(_("密码已更新，其他设备已退出"), "ok")
                 return redirect(url_for(".queue_page"))
         except ReviewError as exc:
-            flash(str(exc), "error")
+            flash(error_message(exc), "error")
     return render_template("review_queue/password.html")
 
 

@@ -26,6 +26,7 @@ from review_queue import schema, sessions, throttle, users
 from review_queue import workflow as wf
 from review_queue.clock import SHANGHAI
 from review_queue.errors import UnknownUser
+from review_queue.web.messages import role_label
 
 log = logging.getLogger("huiju.review")
 SESSION_KEY = "review_session"  # the server-side session's id, in Flask's signed cookie
@@ -155,7 +156,7 @@ def requires(role: str = "reviewer") -> Callable:
             if user is None:
                 return redirect(url_for(".login", next=request.full_path.rstrip("?")))
             if not wf.role_satisfies(user.role, role):
-                abort(403, f"this needs the {role} role; you are {user.role}")
+                abort(403, _("这需要%(role)s角色；你是%(mine)s", role=role_label(role), mine=role_label(user.role)))
             return view(*args, **kwargs)
 
         return wrapped

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 import checks
 import normalizers
-from review_queue import actions, explain, locks, signoff
+from review_queue import actions, explain, locks, signoff, stories
 from review_queue import workflow as wf
 from review_queue.errors import LockedByOther, PermissionDenied, ReviewError
 from review_queue.history import history
@@ -27,6 +27,7 @@ from review_queue.web.common import (
     safe_next,
     sanitize_preview,
 )
+from review_queue.web.messages import error_message
 
 EDITOR_DIR = Path(__file__).resolve().parents[1] / "editor" / "node_modules" / "squire-rte" / "dist"
 EDITOR_HELP = "npm ci --prefix review_queue/editor"
@@ -103,13 +104,13 @@ def item_action(item_id: int, action: str) -> Any:
             back = url_for(".queue_page")
         elif action == "retract":
             if not wf.role_satisfies(me.role, "editor"):
-                abort(403, "retracting needs the editor role")
+                abort(403, _("撤稿需要编辑角色"))
             actions.retract(db, item_id, user=me.name, reason=request.form.get("reason", ""))
             flash(_("#%(id)s 已撤稿", id=item_id), "ok")
             after_review(db)
         elif action == "keep":
             if not wf.role_satisfies(me.role, "editor"):
-                abort(403, "keeping an item its source took down needs the editor role")
+                abort(403, _("保留来源已撤下的稿件需要编辑角色"))
             actions.keep(db, item_id, user=me.name, reason=request.form.get("reason", ""))
             flash(_("#%(id)s 保留在门户", id=item_id), "ok")
         elif action == "unreject":
@@ -123,6 +124,21 @@ def item_action(item_id: int, action: str) -> Any:
             actions.start_correction(db, item_id, user=me.name, reason=request.form.get("reason", ""))
             flash(_("#%(id)s 更正已开始，修改后再审核", id=item_id), "ok")
             back = url_for(".edit_page", item_id=item_id)
+        elif action in ("split", "merge"):
+            if not wf.role_satisfies(me.role, stories.EDITS_STORIES):
+                abort(403, _("拆分或合并报道需要编辑角色"))
+            reason = request.form.get("reason", "")
+            if action == "split":
+                stories.split_story(db, item_id, user=me.name, reason=reason)
+                flash(_("#%(id)s 已拆分为独立报道", id=item_id), "ok")
+            else:
+                other = request.form.get("other", "").strip().lstrip("#")
+                if not other.isdigit() or actions.get_row(db, int(other)) is None:
+                    flash(_("没有这条稿件：%(other)s", other=other or "—"), "error")
+                else:
+                    stories.merge_stories(db, item_id, int(other), user=me.name, reason=reason)
+                    flash(_("#%(other)s 所在报道已并入 #%(id)s 的报道", other=other, id=item_id), "ok")
+            back = safe_next(request.form.get("back")) if request.form.get("back") else back
         elif action == "unlock":
             locks.unlock(db, item_id, user=me.name)
             back = url_for(".queue_page")
@@ -135,9 +151,9 @@ def item_action(item_id: int, action: str) -> Any:
         else:
             abort(404, f"no action {action!r}")
     except PermissionDenied as exc:
-        abort(403, str(exc))
+        abort(403, error_message(exc))
     except ReviewError as exc:
-        flash(str(exc), "error")
+        flash(error_message(exc), "error")
     return redirect(back)
 
 
@@ -158,9 +174,9 @@ def edit_page(item_id: int) -> Any:
             flash(_("#%(id)s：%(n)s 处修改已保存", id=item_id, n=len(changes)), "ok")
             return redirect(url_for(".item_page", item_id=item_id))
         except PermissionDenied as exc:
-            abort(403, str(exc))
+            abort(403, error_message(exc))
         except ReviewError as exc:
-            flash(str(exc), "error")
+            flash(error_message(exc), "error")
     lock = None
     if row["state"] in wf.EDITABLE:
         try:
@@ -168,7 +184,7 @@ def edit_page(item_id: int) -> Any:
         except LockedByOther:
             lock = locks.current_lock(db, item_id)  # the page says who edits it, until when
         except ReviewError as exc:
-            flash(str(exc), "error")
+            flash(error_message(exc), "error")
     return render_template(
         "review_queue/edit.html", row=row, item=shown, lock=lock, rich=editor_installed(),
         html=str(sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url")))),  # escaped in the form

@@ -24,6 +24,7 @@ from review_queue.web.common import (
     requires,
     safe_next,
 )
+from review_queue.web.messages import error_message
 
 PER_PAGE = 50
 
@@ -130,7 +131,7 @@ def act() -> Any:
                 actions.reject(db, members, user=me.name, reason=reason)
             done += 1
         except ReviewError as exc:
-            flash(str(exc), "error")
+            flash(error_message(exc), "error")
     if done:
         flash(_("%(n)s 条已通过", n=done) if action == "approve" else _("%(n)s 条已退回", n=done), "ok")
     if approved:

@@ -11,6 +11,7 @@ from review_queue import users
 from review_queue import workflow as wf
 from review_queue.errors import PermissionDenied, ReviewError
 from review_queue.web.common import current_user, get_db, requires
+from review_queue.web.messages import error_message
 
 
 @requires("admin")
@@ -23,7 +24,7 @@ def users_page() -> Any:
             flash(_("已添加用户 %(name)s", name=request.form.get("name", "").strip()), "ok")
             return redirect(url_for(".users_page"))
         except ReviewError as exc:
-            flash(str(exc), "error")
+            flash(error_message(exc), "error")
     return render_template("review_queue/users.html", users=users.list_users(db), roles=wf.ROLES)
 
 
@@ -34,19 +35,19 @@ def user_action(name: str, action: str) -> Any:
     try:
         if action == "role":
             if name == me.name:
-                raise PermissionDenied("you cannot change your own role")
+                raise PermissionDenied(_("不能修改自己的角色"))
             users.set_role(db, name, request.form.get("role", ""))
         elif action == "password":
             users.set_password(db, name, request.form.get("password", ""))
         elif action in ("disable", "enable"):
             if name == me.name:
-                raise PermissionDenied("you cannot disable yourself")
+                raise PermissionDenied(_("不能停用自己"))
             users.disable_user(db, name, disabled=action == "disable")
         else:
             abort(404, f"no action {action!r}")
         flash(_("用户 %(name)s：%(action)s 完成", name=name, action=action), "ok")
     except ReviewError as exc:
-        flash(str(exc), "error")
+        flash(error_message(exc), "error")
     return redirect(url_for(".users_page"))
 
 

@@ -86,6 +86,30 @@ class FakeNormalizers:
     def lift_tombstone(self, db, item_id, now=None):
         return self.tombstones.pop(int(item_id), None) is not None
 
+    def _move_to(self, item_id: int, cluster: int) -> None:
+        old = self.items[item_id]["cluster"]
+        if old is not None:
+            self.clusters[old].remove(item_id)
+        self.items[item_id]["cluster"] = cluster
+        self.clusters.setdefault(cluster, []).append(item_id)
+
+    def split_item(self, db, item_id, *, actor, reason, now=None):
+        old = self.items[int(item_id)]["cluster"]
+        others = tuple(i for i in self.clusters.get(old, []) if i != item_id)
+        if not others:
+            raise normalizers.ClusterEditRefused(f"item {item_id} is alone in its story; there is nothing to split")
+        new = max(self.clusters) + 1
+        self._move_to(int(item_id), new)
+        return normalizers.ClusterEdit(new, (int(item_id),), others)
+
+    def merge_clusters(self, db, a, b, *, actor, reason, now=None):
+        if a == b:
+            raise normalizers.ClusterEditRefused(f"cluster {a}: a story cannot be merged with itself")
+        moved, others = tuple(self.clusters.get(b, [])), tuple(self.clusters.get(a, []))
+        for i in moved:
+            self._move_to(i, a)
+        return normalizers.ClusterEdit(a, moved, others)
+
     def result(self, item_id: int, kind: str = "new", version: int = 1) -> FakeResult:
         item = self.items[item_id]
         cluster = item["cluster"]
@@ -99,7 +123,8 @@ class FakeNormalizers:
 @pytest.fixture
 def fake_norm(monkeypatch: pytest.MonkeyPatch) -> FakeNormalizers:
     fake = FakeNormalizers()
-    for name in ("get_item", "cluster_members", "list_items", "tombstone", "lift_tombstone"):
+    for name in ("get_item", "cluster_members", "list_items", "tombstone", "lift_tombstone", "split_item",
+                 "merge_clusters"):
         monkeypatch.setattr(normalizers, name, getattr(fake, name), raising=False)
     return fake
 

@@ -13,9 +13,12 @@ from pathlib import Path
 import flask
 import pytest
 
+import normalizers
 import review_queue
+import store
 
 from .conftest import make_config, submit_new
+from .test_with_normalizers import PARAS, feed, story
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,6 +55,10 @@ def browser():
 @pytest.fixture
 def site(db, tmp_path):
     """The reviewer UI on a real HTTP server on 127.0.0.1 (waitress, as the daemon serves it)."""
+    yield from _serve(tmp_path)
+
+
+def _serve(tmp_path):
     import waitress
 
     app = flask.Flask("browser-test")
@@ -64,8 +71,10 @@ def site(db, tmp_path):
     app.register_blueprint(review_queue.create_blueprint(), url_prefix="/review")
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}", app
-    server.close()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", app
+    finally:
+        server.close()
 
 
 def logged_in(browser, base: str, name: str):
@@ -209,3 +218,39 @@ def test_an_edit_in_the_rich_text_editor_keeps_the_table_image_and_attachment(br
     [entry] = [h for h in review_queue.history(db, 1) if h["action"] == "edit"]
     diff = next(c["diff"] for c in entry["changes"] if c["field"] == "html")
     assert "-<p>第一段。</p>" in diff and "+<p>第一段。补充一句。</p>" in diff and "<tr>" not in diff.split("@@")[-1][:1]
+
+
+@pytest.fixture
+def story_site(tmp_path, fast_hash):
+    """The UI over the real normalizers, whose clusters a split changes."""
+    conn = store.open_db(tmp_path / "huiju.db")
+    normalizers.init(conn)
+    review_queue.init(conn)
+    review_queue.add_user(conn, "erin", "editor", PASSWORD)
+    served = _serve(tmp_path)
+    base, _ = next(served)
+    yield conn, base
+    served.close()
+    conn.close()
+
+
+def test_an_editor_splits_a_wrongly_merged_member_out_of_its_story(browser, story_site) -> None:
+    db, base = story_site
+    title = "市政府召开冬季城市运行保障工作推进会议"
+    own, _ = feed(db, 1, story("harbin", title, PARAS, "a1"))
+    copy, _ = feed(db, 2, story("xinhua", "哈尔滨：" + title, PARAS[:3], "x1"))
+    erin = logged_in(browser, base, "erin")
+    assert queue_ids(erin) == [own.item_id]  # one unit: the re-post is collapsed under it
+    erin.goto(f"{base}/review/item/{own.item_id}")
+    member = erin.locator(f"#member-{copy.item_id}")
+    member.locator("input[name=reason]").fill("新华网稿件报道的是另一次会议")
+    with erin.expect_navigation():
+        member.locator("button[type=submit]").click()
+    assert erin.url.endswith(f"/review/item/{own.item_id}")
+    assert "已拆分为独立报道" in erin.inner_text(".flash")
+    assert erin.query_selector("#members") is None  # the story has no other member now
+    assert normalizers.get_item(db, copy.item_id)["cluster"] != normalizers.get_item(db, own.item_id)["cluster"]
+    erin.goto(f"{base}/review/")
+    assert sorted(queue_ids(erin)) == sorted([own.item_id, copy.item_id])
+    erin.goto(f"{base}/review/item/{copy.item_id}")
+    assert "新华网稿件报道的是另一次会议" in erin.inner_text("table.history")

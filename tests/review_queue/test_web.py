@@ -186,7 +186,7 @@ def test_viewing_takes_no_lock_editing_does_and_an_editor_takes_it_over(app, db,
     assert "🔒 rita" in ron.get("/review/").get_data(as_text=True)
     resp = ron.post("/review/act", data={"act": "approve:1", "csrf_token": token(ron, "/review/")},
                     follow_redirects=True)
-    assert "being edited by rita" in resp.get_data(as_text=True)
+    assert "#1 正由 rita 编辑（锁定至北京时间" in resp.get_data(as_text=True)  # the workflow error, in Chinese
     assert review_queue.state(db, 1) == "pending"
     assert 'id="take-over-form"' in eddie.get("/review/item/1").get_data(as_text=True)
     resp = eddie.post("/review/item/1/take-over", data={"csrf_token": token(eddie, "/review/")})
@@ -224,7 +224,7 @@ def test_admin_manages_users(app, db) -> None:
     assert review_queue.get_user(db, "rita").disabled
     resp = ada.post("/review/users", data={"name": "王五", "role": "editor", "password": "wangwu-pass",
                                            "csrf_token": t})
-    assert "already exists" in resp.get_data(as_text=True)
+    assert "用户 王五 已存在" in resp.get_data(as_text=True)
 
 
 def test_disabled_user_is_logged_out_at_once(app, as_rita, db) -> None:
@@ -431,3 +431,22 @@ def test_queue_is_paged_oldest_first_searchable_in_chinese_and_flags_long_waits(
     submit_new(db, fake_norm, 121, title="刚到的新闻", now=now)
     fresh = as_rita.get("/review/?q=刚到").get_data(as_text=True)
     assert re.findall(r'data-id="(\d+)"', fresh) == ["121"] and "已等待" not in fresh.split('id="matched"')[1]
+
+
+def test_state_badges_and_workflow_errors_are_chinese_first_and_english_as_a_locale(app, db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1)
+    review_queue.approve(db, [1], user="ron")
+    rita = app.test_client()
+    login(rita, "rita")
+    page = rita.get("/review/item/1").get_data(as_text=True)
+    assert '<span class="badge state-approved">已通过</span>' in page
+    assert "待审核 → 已通过" in page  # the history's states too
+    resp = rita.post("/review/item/1/approve", data={"csrf_token": token(rita, "/review/")}, follow_redirects=True)
+    assert "#1 当前为“已通过”，不能通过" in resp.get_data(as_text=True)
+    rita.get("/review/lang/en")
+    page = rita.get("/review/item/1").get_data(as_text=True)
+    assert '<span class="badge state-approved">approved</span>' in page
+    resp = rita.post("/review/item/1/approve", data={"csrf_token": token(rita, "/review/")}, follow_redirects=True)
+    assert "item 1 is approved; cannot approve" in resp.get_data(as_text=True)
+    assert rita.post("/review/item/1/retract", data={"reason": "x", "csrf_token": token(rita, "/review/")}
+                     ).status_code == 403

@@ -50,7 +50,7 @@ def reach(db, fake, state: str):
     raise AssertionError(state)
 
 
-def act(db, action: str, user: str, config) -> None:
+def act(db, action: str, user: str, config, fake=None) -> None:
     now = at(40)
     if action == "approve":
         review_queue.approve(db, [ITEM], user=user, config=config, now=now)
@@ -73,6 +73,15 @@ def act(db, action: str, user: str, config) -> None:
         review_queue.undo_approve(db, ITEM, user=user, now=now)
     elif action == "desk-correct":
         review_queue.start_correction(db, ITEM, user=user, reason="数字有误", now=now)
+    elif action in ("split", "merge"):
+        if fake.items[ITEM]["cluster"] is None:  # a story of its own so far
+            fake._move_to(ITEM, 7)
+        if action == "split":
+            fake.add(13, cluster=fake.items[ITEM]["cluster"])  # a member to split it from
+            review_queue.split_story(db, ITEM, user=user, reason="另一条新闻", now=now)
+        else:
+            submit_new(db, fake, 14, cluster=8, now=at(35))
+            review_queue.merge_stories(db, ITEM, 14, user=user, reason="同一条新闻", now=now)
     else:
         raise AssertionError(action)
 
@@ -102,14 +111,14 @@ def test_transition(db, fake_norm, before, action, role, after) -> None:
     config = reach(db, fake_norm, before)
     assert review_queue.state(db, ITEM) == before
     if isinstance(after, str):
-        act(db, action, USER_OF[role], config)
+        act(db, action, USER_OF[role], config, fake_norm)
         assert review_queue.state(db, ITEM) == after
         last = review_queue.history(db, ITEM)[-1]
         assert last["actor"] == USER_OF[role]
         assert (last["from_state"], last["to_state"]) == (before, after)
     else:
         with pytest.raises(after) as info:
-            act(db, action, USER_OF[role], config)
+            act(db, action, USER_OF[role], config, fake_norm)
         assert "\n" not in str(info.value) and str(ITEM) in str(info.value)
         assert review_queue.state(db, ITEM) == before  # nothing changed
 

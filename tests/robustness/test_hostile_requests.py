@@ -42,7 +42,7 @@ def test_review_actions_on_ids_out_of_range_say_so(h):
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/review/").get_data(as_text=True)).group(1)
     assert client.post(f"/review/item/{HUGE}/approve", data={"csrf_token": token}).status_code == 404
     resp = client.post("/review/act", data={"csrf_token": token, "act": f"approve:{HUGE}"}, follow_redirects=True)
-    assert resp.status_code == 200 and f"item {HUGE} is not in review" in resp.get_data(as_text=True)
+    assert resp.status_code == 200 and f"#{HUGE} 不在审核中" in resp.get_data(as_text=True)  # the desk says it in Chinese
     with pytest.raises(review_queue.UnknownItem, match=f"^item {HUGE} is not in review$"):
         review_queue.approve(h.db, [HUGE], user="zhang")
 

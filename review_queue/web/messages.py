@@ -1,0 +1,111 @@
+"""What the desk shows of the workflow, in the reader's language: state badges, role and action
+names, and the workflow's errors.
+
+The workflow and the command line speak one-line English (operators, logs, tests read it); the
+desk turns each into a catalog message whose id is Chinese (English is its translation), reading
+the facts out of the English line. A message no pattern knows is still shown, after a Chinese
+"not done", so nothing a reviewer needs to read is ever lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from flask_babel import pgettext
+
+from review_queue import workflow as wf
+
+
+def state_label(state: str | None) -> str:
+    """The badge of a workflow state (the state's own name if it is a new one)."""
+    labels = {
+        wf.PENDING: _("待审核"),
+        wf.AWAITING_SIGNOFF: _("待签发"),
+        wf.APPROVED: _("已通过"),
+        wf.PUBLISHED: _("已发布"),
+        wf.CORRECTED: _("更正待审"),
+        wf.REJECTED: _("已退回"),
+        wf.RETRACTED: _("已撤稿"),
+        wf.DUPLICATE: _("重复稿"),
+    }
+    return labels.get(state or "", state or "—")
+
+
+def role_label(role: str) -> str:
+    """A role's name (context "role": 编辑 the person, not 编辑 the verb)."""
+    labels = {"reviewer": pgettext("role", "审核员"), "editor": pgettext("role", "编辑"),
+              "admin": pgettext("role", "管理员"), "system": pgettext("role", "系统")}
+    return labels.get(role, role)
+
+
+def action_label(action: str) -> str:
+    """A workflow action as a verb ("cannot approve" → 不能通过)."""
+    verbs = {
+        "approve": "通过", "signoff": "签发", "reject": "退回", "edit": "编辑", "retract": "撤稿",
+        "keep": "保留", "unreject": "撤销退回", "undo-approve": "撤销通过", "desk-correct": "更正",
+        "split": "拆分报道", "merge": "合并报道", "override-checks": "放行检查",
+        "emit a retraction": "发出撤稿",
+    }
+    labels = {a: pgettext("action", v) for a, v in verbs.items()}
+    return labels.get(action, action)
+
+
+_ID = r"item (?P<id>\d+)"
+_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[dict[str, str]], str]], ...] = (
+    (re.compile(_ID + r" is being edited by (?P<user>\S+) \(locked until (?P<until>[^)]+) Beijing time\)"),
+     lambda m: _("#%(id)s 正由 %(user)s 编辑（锁定至北京时间 %(until)s）", **m)),
+    (re.compile(_ID + r" is not in review"), lambda m: _("#%(id)s 不在审核中", **m)),
+    (re.compile(_ID + r" is (?P<state>[\w-]+); cannot (?P<verb>[\w -]+?)(?: to [\w-]+)?$"),
+     lambda m: _("#%(id)s 当前为“%(state)s”，不能%(verb)s", id=m["id"], state=state_label(m["state"]),
+                 verb=action_label(m["verb"]))),
+    (re.compile(_ID + r": taking over a lock needs the editor role"),
+     lambda m: _("#%(id)s：接管编辑锁需要编辑角色", **m)),
+    (re.compile(_ID + r": (?P<what>splitting a story|merging stories) needs the (?P<role>\w+) role"),
+     lambda m: _("#%(id)s：拆分或合并报道需要%(role)s角色", id=m["id"], role=role_label(m["role"]))),
+    (re.compile(_ID + r": (?P<action>[\w-]+) needs the (?P<role>[\w-]+) role"),
+     lambda m: _("#%(id)s：%(action)s需要%(role)s角色", id=m["id"], action=action_label(m["action"]),
+                 role=role_label(m["role"]))),
+    (re.compile(_ID + r": (?P<user>\S+) already approved it; sign-off needs another person"),
+     lambda m: _("#%(id)s：%(user)s 已审核过，签发须由另一人完成", **m)),
+    (re.compile(_ID + r": only (?P<user>\S+) or an editor may undo this approval"),
+     lambda m: _("#%(id)s：只有 %(user)s 或编辑可以撤销这次通过", **m)),
+    (re.compile(_ID + r": moving it out of (?P<column>\S+) .*needs an editor"),
+     lambda m: _("#%(id)s：移出签发更严格的栏目 %(column)s 需要编辑", **m)),
+    (re.compile(_ID + r": moving it out of (?P<column>[^,]+), .*needs a reason"),
+     lambda m: _("#%(id)s：移出签发更严格的栏目 %(column)s 须填写理由", **m)),
+    (re.compile(_ID + r": the title cannot be empty"), lambda m: _("#%(id)s：标题不能为空", **m)),
+    (re.compile(_ID + r": .* needs a reason"), lambda m: _("#%(id)s：请填写理由", **m)),
+    (re.compile(_ID + r" has no title"), lambda m: _("#%(id)s 没有标题：请先编辑标题再通过", **m)),
+    (re.compile(_ID + r" has no http\(s\) address"),
+     lambda m: _("#%(id)s 的原文没有 http(s) 地址，不能发布", **m)),
+    (re.compile(_ID + r": 发布前检查发现 (?P<what>.+?)，不能通过"),
+     lambda m: _("#%(id)s：发布前检查发现 %(what)s，不能通过：请修改正文，或由编辑填写理由后放行", **m)),
+    (re.compile(_ID + r": its source has not taken the page down"),
+     lambda m: _("#%(id)s：来源网站并未撤下原文，无需保留", **m)),
+    (re.compile(r"(?:" + _ID + r"(?: and item \d+)?: )?.*alone in its story"),
+     lambda m: _("这条稿件的报道只有它自己，无可拆分")),
+    (re.compile(r".*cannot be merged with itself"), lambda m: _("两条稿件已在同一报道中")),
+    (re.compile(_ID + r" is in no story"), lambda m: _("#%(id)s 不属于任何报道", **m)),
+    (re.compile(r"unknown column '(?P<column>[^']+)'"), lambda m: _("没有栏目 %(column)s", **m)),
+    (re.compile(r"password too short: at least (?P<n>\d+) characters"),
+     lambda m: _("密码太短：至少 %(n)s 个字符", **m)),
+    (re.compile(r"password too common"), lambda m: _("密码太常见：请换一个")),
+    (re.compile(r"password contains the user name"), lambda m: _("密码包含用户名：请换一个")),
+    (re.compile(r"password is one or two characters repeated"), lambda m: _("密码只是重复一两个字符：请换一个")),
+    (re.compile(r"wrong user name or password"), lambda m: _("用户名或密码错误")),
+    (re.compile(r"user '(?P<user>[^']+)' already exists"), lambda m: _("用户 %(user)s 已存在", **m)),
+    (re.compile(r"user '(?P<user>[^']+)' is disabled"), lambda m: _("用户 %(user)s 已停用", **m)),
+    (re.compile(r"no user '(?P<user>[^']+)'"), lambda m: _("没有用户 %(user)s", **m)),
+)
+
+
+def error_message(exc: BaseException | str) -> str:
+    """A workflow error for the desk: the catalog's message for it, or the line after 未完成."""
+    line = str(exc)
+    for pattern, render in _PATTERNS:
+        m = pattern.match(line)
+        if m:
+            return render({k: v for k, v in m.groupdict().items() if v is not None})
+    return _("未完成：%(cause)s", cause=line)
