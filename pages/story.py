@@ -22,7 +22,7 @@ import lxml.html
 
 from pages.bylines import Byline, parse_byline_line
 from pages.chars import clean_line
-from pages.markup import ATTACHMENT_EXTS, BLOCK_TAGS, BODY_XPATHS, NOT_CONTENT_TAGS
+from pages.markup import ATTACHMENT_EXTS, BLOCK_TAGS, BODY_XPATH_NEEDS, BODY_XPATHS, NOT_CONTENT_TAGS
 
 __all__ = ["ANY_TAG", "HIDDEN", "INLINE_NOISE", "INVISIBLE_BLOCKS", "SURROGATE", "URL_EDGE", "URL_NOISE", "XML_DECL", "Story",
            "body_attachments", "extract_main", "is_full_page", "page_meta", "read_story"]
@@ -64,7 +64,10 @@ def extract_main(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     text does not; the highest-scoring container wins. Navigation, ads and footers lose because
     their text is short or made of links.
     """
-    for xp in _MAIN_XPATHS[:-1]:  # a known CMS body container is the story even when short
+    # a known CMS body container is the story even when short (none where no class/id is at all)
+    for needs, xp in zip(BODY_XPATH_NEEDS, _MAIN_XPATHS[:-1], strict=True):
+        if not needs(page):
+            continue
         for el in xp(page):
             if _text_len(el) or el.find(".//img") is not None:
                 return el
