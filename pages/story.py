@@ -102,13 +102,13 @@ def extract_main(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 def _nearby_bylines(main: lxml.html.HtmlElement) -> list[Byline]:
     """Byline lines just outside the story container (its parent and grandparent): where CMS
     templates print 发布时间/来源/责任编辑 around the body."""
-    inside = set(main.iter())
     scope = main.getparent()
     if scope is not None and scope.tag not in ("body", "html") and scope.getparent() is not None:
         if scope.getparent().tag not in ("body", "html"):
             scope = scope.getparent()
     if scope is None or scope.tag in ("body", "html"):
         return []
+    inside = set(main.iter())
     found = []
     for el in scope.iter(*BLOCK_TAGS, "span", "td"):
         if el in inside or any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants()):
