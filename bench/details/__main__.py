@@ -6,6 +6,8 @@ on the sample province's detail pages and on real pages (../shared/real-pages, w
 
 CPU time (time.process_time), not wall time: the development machine is shared. Each round parses
 every page once; the best round per set is reported (the least disturbed by other processes).
+Last, ``read_story`` alone on the bodies ``parse_detail`` hands it (the story chosen in the
+collector since issue 9).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from pathlib import Path
 
 from collectors.parsers.details import parse_detail
+from pages.story import read_story
 from sample_province.province import Province
 from sample_province.render import render_detail
 
@@ -77,6 +80,19 @@ def main() -> None:
             _round(pages)
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+    # read_story alone, on the bodies parse_detail hands it (trafilatura's output): issue 9's cost
+    bodies = [parse_detail(t, u).html for pages in sets.values() for u, t in pages]
+    best = min(_story_round(bodies) for _ in range(a.rounds))
+    print(f"read_story on parse_detail's {len(bodies)} bodies: best of {a.rounds} rounds "
+          f"{best * 1000 / max(1, len(bodies)):.3f} ms CPU per page")
+
+
+def _story_round(bodies: list[str]) -> float:
+    t = time.process_time()
+    for _ in range(5):
+        for b in bodies:
+            read_story(b)
+    return (time.process_time() - t) / 5
 
 
 if __name__ == "__main__":
