@@ -1,6 +1,6 @@
 """Run every benchmark once, in order, with its default settings, and print what each reports.
 
-    python -m bench                # all: collect, dedup, dedup-real, charsets, routing, publish, checks, details
+    python -m bench                # all: collect, dedup, dedup-real, charsets, routing, publish, checks
     python -m bench dedup routing  # only these
 
 Figures are recorded by hand, with the machine and the command, in docs/benchmarks.md.
@@ -22,7 +22,6 @@ BENCHES = {
     "routing": [sys.executable, "-m", "bench.routing"],
     "publish": [sys.executable, str(REPO / "bench" / "publish" / "bench_feeds.py")],
     "checks": [sys.executable, "-m", "bench.checks"],
-    "details": [sys.executable, "-m", "bench.details"],
 }
 
 
