@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["ATTACHMENT_EXTS", "BLOCK_TAGS", "BODY_CLASSES", "BODY_IDS", "BODY_XPATHS", "BODY_XPATH_NEEDS", "META_NAMES", "NOT_CONTENT_TAGS"]
+__all__ = ["ATTACHMENT_EXTS", "BLOCK_TAGS", "BODY_CLASSES", "BODY_IDS", "BODY_XPATHS", "META_NAMES", "NOT_CONTENT_TAGS"]
 
 # <meta name=…> the Chinese government CMSs (TRS, 开普云, 大汉…) fill for a story.
 META_NAMES = ("ArticleTitle", "PubDate", "ColumnName", "ContentSource", "SiteName", "Keywords",
@@ -47,9 +47,6 @@ BODY_XPATHS = (
     etree.XPath("//*[" + " or ".join(f"@id='{i}'" for i in BODY_IDS) + "]"),
     etree.XPath("//article"),
 )
-# What each of BODY_XPATHS but the last needs at all (a class, an id attribute anywhere): one cheap
-# look that spares the 14-class XPath on a page that has no class (trafilatura's output, mostly).
-BODY_XPATH_NEEDS = (etree.XPath("boolean(//*[@class])"), etree.XPath("boolean(//*[@id])"))
 
 # Elements that make a block of text (a paragraph, a cell row, a heading): a line of their own.
 BLOCK_TAGS = frozenset(
