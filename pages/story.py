@@ -50,6 +50,9 @@ def is_full_page(html: str) -> bool:
 
 # Where government and news CMSs put the story (pages.markup), most specific first.
 _MAIN_XPATHS = BODY_XPATHS
+# What each of them but the last needs at all (a class, an id attribute anywhere): one cheap look
+# that spares the 14-class XPath on a page with no class (trafilatura's output, mostly).
+_MAIN_XPATH_NEEDS = (lxml.etree.XPath("boolean(//*[@class])"), lxml.etree.XPath("boolean(//*[@id])"))
 MIN_MAIN_CHARS = 50
 
 
@@ -64,7 +67,10 @@ def extract_main(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     text does not; the highest-scoring container wins. Navigation, ads and footers lose because
     their text is short or made of links.
     """
-    for xp in _MAIN_XPATHS[:-1]:  # a known CMS body container is the story even when short
+    # a known CMS body container is the story even when short (none where no class/id is at all)
+    for needs, xp in zip(_MAIN_XPATH_NEEDS, _MAIN_XPATHS[:-1], strict=True):
+        if not needs(page):
+            continue
         for el in xp(page):
             if _text_len(el) or el.find(".//img") is not None:
                 return el
@@ -99,13 +105,13 @@ def extract_main(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 def _nearby_bylines(main: lxml.html.HtmlElement) -> list[Byline]:
     """Byline lines just outside the story container (its parent and grandparent): where CMS
     templates print 发布时间/来源/责任编辑 around the body."""
-    inside = set(main.iter())
     scope = main.getparent()
     if scope is not None and scope.tag not in ("body", "html") and scope.getparent() is not None:
         if scope.getparent().tag not in ("body", "html"):
             scope = scope.getparent()
     if scope is None or scope.tag in ("body", "html"):
         return []
+    inside = set(main.iter())
     found = []
     for el in scope.iter(*BLOCK_TAGS, "span", "td"):
         if el in inside or any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants()):
