@@ -1,7 +1,7 @@
 """Run every benchmark once, in order, with its default settings, and print what each reports.
 
     python -m bench                # all: collect, dedup, dedup-real, charsets, routing, publish, checks,
-                                   # reliability (about 12 min more), serve, search, onboarding
+                                   # reliability (about 12 min more), serve, search, onboarding, details
     python -m bench dedup routing  # only these
 
 Figures are recorded by hand, with the machine and the command, in docs/benchmarks.md.
@@ -27,6 +27,7 @@ BENCHES = {
     "serve": [sys.executable, "-m", "bench.publish"],  # daemon vs nginx (needs nginx-light and wrk)
     "search": [sys.executable, "-m", "bench.search"],  # precision@10 (needs the corpus)
     "onboarding": [sys.executable, "-m", "bench.onboarding"],
+    "details": [sys.executable, "-m", "bench.details"],  # detail-page reading, CPU per page
 }
 
 
