@@ -103,17 +103,19 @@ def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, re
             g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
                               "given up (the list links to a page that does not exist)")
             g.misses.append(Miss("detail-given-up", url, g.warnings[-1]))
-    # every link on the list dead: answering 404/410 now or given up before (none known good)
-    dead_now = {u for u, _ in g.dead}
-    if g.detail_attempts and not g.items and all(u in dead_now for u in g.detail_links if u not in
-                                                 store.dead(source.id, [u for u in g.detail_links])):
-        # links that never answered are unseen, not a burst: one miss says what happened
-        g.misses = [m for m in g.misses if m.kind != "burst"]
-        g.misses.append(Miss("all-details-dead", source.url, f"all {g.detail_attempts} detail links of the "
-                             f"list answered 404/410; first: {g.first_detail_error}"))
-    if g.detail_links and not g.items:
+    if g.detail_links and not g.items and _every_link_dead(store, source.id, g):
+        # a list none of whose links leads to a page is broken (a moved site, a changed template):
+        # a failure of the source, never "ok" with nothing collected; one dead link among good ones
+        # is the list's slip and only a warning
+        if g.detail_attempts:  # links that never answered are unseen, not a burst: one miss says what happened
+            g.misses = [m for m in g.misses if m.kind != "burst"]
+            g.misses.append(Miss("all-details-dead", source.url, f"all {g.detail_attempts} detail links of the "
+                                 f"list answered 404/410; first: {g.first_detail_error}"))
         result.misses = g.misses  # recorded although the run fails: the operator sees why nothing came
-        _every_link_dead(store, source.id, g)
+        links = list(dict.fromkeys(g.detail_links))
+        first = g.dead[0][1] if g.dead else f"{links[0]} given up after {DEAD_AFTER} answers of 404/410"
+        raise FetchError(f"all {len(links)} detail pages failed: every link on the list answers 404/410 "
+                         f"(pages that do not exist); first: {first}")
     # Validators are kept only when nothing was left behind, so a 304 never hides an item.
     backlog = bool(g.detail_failures - given_up or g.incomplete or g.throttled is not None)
     if not backlog:
@@ -171,22 +173,14 @@ def _store_items(store: StateStore, source: Source, g: Gathered, now: datetime, 
             result.unchanged += 1
 
 
-def _every_link_dead(store: StateStore, source_id: str, g: Gathered) -> None:
-    """Raise when every detail link on the list answers 404/410 (now, or given up before).
-
-    One dead link among good ones is the list's slip and only a warning; a list none of whose
-    links leads to a page is broken (a moved site, a changed template), and a run that collected
-    nothing from it is a failure of the source, never "ok" with nothing collected.
-    """
+def _every_link_dead(store: StateStore, source_id: str, g: Gathered) -> bool:
+    """Whether every detail link on the list answers 404/410: now, or given up before (one query)."""
     dead_now = {u for u, _ in g.dead}
-    links = list(dict.fromkeys(g.detail_links))
-    if any(u not in dead_now for u in links):
-        links_known_dead = store.dead(source_id, [u for u in links if u not in dead_now])
-        if any(u not in dead_now and u not in links_known_dead for u in links):
-            return
-    first = g.dead[0][1] if g.dead else f"{links[0]} given up after {DEAD_AFTER} answers of 404/410"
-    raise FetchError(f"all {len(links)} detail pages failed: every link on the list answers 404/410 "
-                     f"(pages that do not exist); first: {first}")
+    rest = [u for u in dict.fromkeys(g.detail_links) if u not in dead_now]
+    if not rest:
+        return True
+    known_dead = store.dead(source_id, rest)
+    return all(u in known_dead for u in rest)
 
 
 def _report_gone(store: StateStore, source: Source, gone: list[tuple[str, str, str, CollectedItem | None]],
