@@ -11,6 +11,7 @@ import logging
 import random
 import re
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -224,15 +225,17 @@ def _words(title: str) -> str:
     return _NOT_WORDS.sub("", title).lower()
 
 
-_LOCKS: dict[int, threading.RLock] = {}
+# One lock per open database (store.open_db makes one Database per connection); an entry goes
+# with its Database, so a daemon opening a connection per pass or request keeps none of them.
+_LOCKS: weakref.WeakKeyDictionary[sqlite_utils.Database, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
 
 
 def _lock_for(db: sqlite_utils.Database) -> threading.RLock:
     with _LOCKS_GUARD:
-        lock = _LOCKS.get(id(db.conn))
+        lock = _LOCKS.get(db)
         if lock is None:
-            lock = _LOCKS[id(db.conn)] = threading.RLock()
+            lock = _LOCKS[db] = threading.RLock()
         return lock
 
 
