@@ -29,7 +29,7 @@ from normalizers.reads import (
     source_items,
 )
 from normalizers.retention import prune
-from normalizers.routing import route
+from normalizers.routing import route, warm_up
 from normalizers.schema import init
 from normalizers.text import html_to_text, sanitize_html
 from normalizers.tombstones import lift_tombstone
@@ -67,4 +67,5 @@ __all__ = [
     "source_items",
     "split_item",
     "tombstone",
+    "warm_up",
 ]

@@ -29,6 +29,7 @@ from waitress.server import create_server
 import checks
 import collectors
 import evaluation
+import normalizers
 import publisher
 import settings
 import store
@@ -62,6 +63,7 @@ class Daemon:
         db = store.open_db(db_path)
         init_all(db)
         db.conn.close()
+        normalizers.warm_up()  # jieba's dictionary: paid before READY=1, not by the first pass
         self.app = create_app(db_path, config, public_url=config.web.public_url or "")
         self.app.config["HUIJU_STATUS"] = self.status
         self.server = create_server(self.app, host=self.host, port=self.port, threads=8,

@@ -29,3 +29,18 @@ def test_daemon_schedules_and_runs_prune_and_backup(tmp_path: Path, caplog) -> N
     finally:
         d.server.close()
         d.dispatcher.shutdown()
+
+
+def test_the_daemon_loads_jiebas_dictionary_before_it_is_ready(tmp_path: Path, monkeypatch) -> None:
+    """The dictionary (the daemon's largest holding, ~70 MB) is loaded at start, so that memory after
+    the first day stays flat and the first pipeline pass does not pay for it."""
+    from normalizers import routing
+
+    monkeypatch.setattr(routing, "_tokenizer", None)
+    d = Daemon(settings.loads("", name=str(tmp_path / "c.toml")), str(tmp_path / "h.db"), port=0)
+    try:
+        assert routing._tokenizer is not None
+        assert routing.tokens("哈尔滨市政府召开常务会议") == ["哈尔滨市", "政府", "召开", "常务会议"]
+    finally:
+        d.server.close()
+        d.dispatcher.shutdown()
