@@ -19,6 +19,8 @@ def main(argv: list[str]) -> int:
                     help="month: simulated days before memory counts as warm (the first round and jieba's load)")
     ap.add_argument("--arena-max", type=int, default=2,
                     help="month: MALLOC_ARENA_MAX for the daemon, as the systemd unit sets it (0 = glibc's default)")
+    ap.add_argument("--trace", metavar="DIR", help="month: run the daemon under tracemalloc, a sample per simulated day "
+                    "into DIR (RSS, traced, SQLite's and glibc's heap) and the lines that grew (slower)")
     ap.add_argument("--page-mb", type=int, default=50, help="size of the big page (bigpage)")
     ap.add_argument("--unbounded", action="store_true", help="bigpage: also measure with parse_max_bytes = 0")
     args = ap.parse_args(argv)

@@ -40,10 +40,11 @@ def _config(path: Path, province: Any, ids: list[str], *, every: str = "10s", da
                     f"[daemon]\n{daemon}\n\n" + sample_province.to_toml(chosen), encoding="utf-8")
 
 
-def _daemon(config: Path, db: Path, **popen: Any) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(REPO / "run.py"), "--config", str(config), "--db", str(db), "daemon",
-                             "--port", str(_free_port())], cwd=str(REPO), stdout=subprocess.DEVNULL,
-                            stderr=popen.pop("stderr", subprocess.DEVNULL), **popen)
+def _daemon(config: Path, db: Path, *, launcher: list[str] | None = None, **popen: Any) -> subprocess.Popen:
+    """`run.py daemon` on a free port (*launcher*: what runs run.py instead of plain Python)."""
+    return subprocess.Popen([sys.executable, *(launcher or [str(REPO / "run.py")]), "--config", str(config), "--db",
+                             str(db), "daemon", "--port", str(_free_port())], cwd=str(REPO),
+                            stdout=subprocess.DEVNULL, stderr=popen.pop("stderr", subprocess.DEVNULL), **popen)
 
 
 def _cli(config: Path, db: Path, *args: str) -> str:
@@ -148,7 +149,11 @@ def month(args: Any) -> dict[str, Any]:
         ids = [s["id"] for s in province.sources()][:30]
         _config(cfg, province, ids, every="10s")
         env = {**os.environ, **({"MALLOC_ARENA_MAX": str(args.arena_max)} if args.arena_max else {})}
-        proc = _daemon(cfg, db, env=env)
+        trace_dir = Path(args.trace) if args.trace else None
+        snap_days = sorted({d for d in (args.warmup_days + 1, 10, 20, args.days) if args.warmup_days < d <= args.days})
+        launcher = (["-m", "bench.reliability.traced", str(trace_dir), str(day_seconds), str(args.warmup_days),
+                     ",".join(map(str, snap_days))] if trace_dir else None)
+        proc = _daemon(cfg, db, env=env, launcher=launcher, stderr=open(Path(tmp) / "daemon.log", "wb"))
         rss: list[float] = []
         start = time.monotonic()
         try:
@@ -162,6 +167,9 @@ def month(args: Any) -> dict[str, Any]:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
         sizes = _size_per_item(db, cfg)
+        if trace_dir:
+            shutil.copy(Path(tmp) / "daemon.log", trace_dir / "daemon.log")
+    traced = _trace_report(trace_dir, snap_days) if trace_dir else {}
     # The first full round of checks and the first ingest (jieba's dictionary) take longer than a
     # simulated day at this speed: growth is measured from the end of the warm-up days.
     warm = min(args.warmup_days, len(rss)) - 1
@@ -170,7 +178,17 @@ def month(args: Any) -> dict[str, Any]:
             "warmup_days": warm + 1, "rss_after_warmup_mb": base, "rss_max_after_warmup_mb": peak,
             "growth_after_warmup_pct": round(100 * (peak - base) / base, 1),
             "growth_after_day1_pct": round(100 * (max(rss[1:] or rss) - rss[0]) / rss[0], 1),
-            **sizes, "pass": peak <= base * 1.10}
+            **sizes, **traced, "pass": peak <= base * 1.10}
+
+
+def _trace_report(folder: Path, days: list[int]) -> dict[str, Any]:
+    """--trace: the daemon's own samples per day, and what was allocated after the warm-up and is
+    still alive on each snapshot day (by allocating line)."""
+    from bench.reliability import traced
+
+    samples = [json.loads(line) for line in (folder / "samples.jsonl").read_text().splitlines()]
+    taken = [d for d in days if (folder / f"snap-{d}.pickle").exists()]
+    return {"trace_samples": samples, "trace_alive_since_warmup": {f"day {d}": traced.growth(folder, d) for d in taken}}
 
 
 def _size_per_item(db: Path, cfg: Path) -> dict[str, Any]:
