@@ -42,6 +42,9 @@ CACHE_CONTROL = "public, max-age=60"
 MIN_COMPRESS = 512  # bytes: smaller bodies are sent as they are
 MAX_PAGES = 2048  # pages kept per process (least recently used go first)
 MAX_PAGE_BYTES = 8 * 1024 * 1024
+# bytes kept per process, pages and their compressed variants: a crawler walking every cursor and
+# query must not make the cache hold MAX_PAGES large pages (least recently used go first)
+MAX_CACHE_BYTES = 64 * 1024 * 1024
 
 Generation = tuple[str, int]  # (epoch, highest seq)
 
@@ -81,6 +84,10 @@ class Page:
         if self._modified_at is None:
             return None
         return self._shown_early if time.time() < self._modified_at.timestamp() + 1 else self._shown
+
+    def size(self) -> int:
+        """Bytes held: the body and the variants made so far."""
+        return len(self.body) + sum(len(v) for v in list(self._variants.values()))
 
     def variant(self, coding: str) -> bytes:
         """The body in *coding* (identity, gzip, br), compressed once and kept."""
@@ -156,9 +163,10 @@ def respond(page: Page, method: str, if_none_match: str | None, if_modified_sinc
 class PageCache:
     """Rendered pages by (path, query, base URL), valid for one stream generation."""
 
-    def __init__(self, db_path: str, *, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, db_path: str, *, max_pages: int = MAX_PAGES, max_bytes: int = MAX_CACHE_BYTES) -> None:
         self.db_path = db_path
         self.max_pages = max_pages
+        self.max_bytes = max_bytes  # checked at each render (variants made since count then)
         self._pages: OrderedDict[tuple[str, str, str], Page] = OrderedDict()
         self._lock = threading.Lock()
         self._render_locks: dict[tuple[str, str, str], threading.Lock] = {}
@@ -204,8 +212,14 @@ class PageCache:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
-            while len(self._pages) > self.max_pages:
-                self._pages.popitem(last=False)
+            held = sum(p.size() for p in self._pages.values())
+            while len(self._pages) > self.max_pages or (held > self.max_bytes and len(self._pages) > 1):
+                held -= self._pages.popitem(last=False)[1].size()
+
+    def held_bytes(self) -> int:
+        """Bytes the cache holds now (pages and their variants)."""
+        with self._lock:
+            return sum(p.size() for p in self._pages.values())
 
     def get_or_render(self, key: tuple[str, str, str], generation: Generation,
                       render: Callable[[], Page]) -> Page:

@@ -71,3 +71,22 @@ def test_the_fast_path_answers_a_cached_page_without_flask(db, client, app, monk
     monkeypatch.setattr(app, "full_dispatch_request", no_flask)
     assert client.get("/feeds/all.json").status_code == 200
     assert client.get("/feeds/all.json", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_the_page_cache_holds_a_bounded_number_of_bytes(db, client, app):
+    """A client walking every cursor fills the cache with distinct pages; what it holds stays
+    within its byte budget (least recently used pages go), and the newest page is still served
+    from it."""
+    for i in range(1, 30):
+        publisher.publish(db, make_entry(i))
+    cache = page_cache(app)
+    client.get("/api/v1/items?since=0&limit=20", headers={"Accept-Encoding": "gzip"})
+    cache.max_bytes = 6 * cache.held_bytes()  # room for a handful of pages of this size
+    for since in range(0, 29):
+        assert client.get(f"/api/v1/items?since={since}&limit=20",
+                          headers={"Accept-Encoding": "gzip"}).status_code == 200
+    client.get("/api/v1/items?since=0&limit=20")  # one more render: the variants made so far count now
+    assert cache.held_bytes() <= cache.max_bytes
+    renders = cache.renders
+    assert client.get("/api/v1/items?since=0&limit=20").status_code == 200
+    assert cache.renders == renders  # the newest is kept
