@@ -46,7 +46,9 @@ def matches_folded(query_words: Iterable[str], *folded: str | None) -> bool:
     return all(w in haystack for w in query_words)
 
 
-_FOLDED_MAX = 50_000
+_FOLDED_MAX = 50_000  # item versions kept folded,
+_FOLDED_MAX_CHARS = 8_000_000  # and characters in all (16-32 MB): whole bodies, so the count alone
+_folded_chars = 0  # would let a year of queue searches keep hundreds of MB
 _folded: dict[tuple[int, int | None, str | None, str | None], str] = {}
 
 
@@ -56,6 +58,7 @@ def folded_texts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, str]:
     Folding a thousand bodies costs more than a page view, so the folded text of each item
     version (and edit) is kept in this process; only items not seen before are read and folded.
     """
+    global _folded_chars
     keys: dict[int, tuple[int, int | None, str | None, str | None]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -73,9 +76,12 @@ def folded_texts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, str]:
             for item in normalizers.list_items(db, ids=missing[start:start + 500], bodies=True):
                 key = keys[int(item["id"])]
                 fresh[key] = fold(f"{key[2] or item.get('title') or ''}\n{key[3] or item.get('text') or ''}")
+        size = sum(len(t) + len(k[3] or "") for k, t in fresh.items())  # an edited body is in its key
         with _lock:
-            if len(_folded) + len(fresh) > _FOLDED_MAX:
+            if len(_folded) + len(fresh) > _FOLDED_MAX or _folded_chars + size > _FOLDED_MAX_CHARS:
                 _folded.clear()
+                _folded_chars = 0
             _folded.update(fresh)
+            _folded_chars += size
     with _lock:
         return {i: _folded.get(k, "") for i, k in keys.items()}

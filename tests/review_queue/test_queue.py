@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import review_queue
 
-from .conftest import CITY, PARTNER, at
+from .conftest import CITY, PARTNER, at, submit_new
 
 
 def test_clusters_collapse_into_one_unit_with_member_sources(db, fake_norm) -> None:
@@ -74,3 +74,20 @@ def test_queue_follows_clusters_merged_after_submission(db, fake_norm) -> None:
     assert unit.members == (1, 2) and unit.also_reported_by == ("xinhua",)
     review_queue.approve(db, [1], user="rita")
     assert review_queue.state(db, 2) == "duplicate"
+
+
+def test_the_folded_search_texts_kept_stay_within_their_character_budget(db, fake_norm, monkeypatch) -> None:
+    """The queue's search keeps whole folded bodies; past its character budget it starts afresh,
+    so a year of searches over long bodies cannot grow without bound, and answers stay right."""
+    from review_queue import search
+
+    monkeypatch.setattr(search, "_folded", {})
+    monkeypatch.setattr(search, "_folded_chars", 0)
+    monkeypatch.setattr(search, "_FOLDED_MAX_CHARS", 25_000)
+    for i in range(1, 41):
+        submit_new(db, fake_norm, i, title=f"新闻 {i}", text=f"第{i}段。" + "黑龍江" * 1000)
+    for i in range(1, 41):
+        texts = search.folded_texts(db, [i])
+        assert "黑龙江" in texts[i] and f"新闻 {i}" in texts[i]  # folded to simplified, still answered
+        assert search._folded_chars <= 25_000
+        assert sum(len(t) for t in search._folded.values()) == search._folded_chars
