@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-__all__ = ["render_html", "site_chart"]
+__all__ = ["render_html", "site_chart", "site_columns_table"]
 
 KIND_NAMES = {"city": "市（地）政府网站", "county": "县（市、区）政府网站", "department": "省直部门网站",
               "portal": "省政府门户", "partner": "合作媒体"}
@@ -89,6 +89,30 @@ def site_chart(days: list[dict[str, Any]], first: str, n_days: int) -> str:
     return "".join(out)
 
 
+def site_columns_table(report: dict[str, Any], s: dict[str, Any]) -> str:
+    """Section 四: each website's columns as Huiju reads them, stale and empty counted (栏目不更新)."""
+    out = ['<h2>四、网站栏目更新</h2><p class="note">同一网站的各采集栏目（列表页/订阅源）：动态类栏目按 '
+           f'{s["news_stale_days"]} 天、通知公告/政策文件类栏目按 {s.get("policy_stale_months", 6)} 个自然月'
+           '（或栏目自身的时限）判断是否超期未更新；从未采集到任何信息的栏目为空白栏目。超期未更新栏目超过 '
+           f'{s.get("max_stale_columns", 5)} 个，或空白栏目超过 {s.get("max_empty_columns", 5)} 个，为“栏目不更新”。'
+           '仅统计汇聚采集的栏目；期间内未能读取的栏目记为“无法判断”。</p>',
+           '<table><tr><th class="l">网站</th><th>栏目数</th><th>超期未更新</th><th>空白栏目</th><th>无法判断</th>'
+           '<th class="l">超期或空白的栏目</th><th class="l">状态</th></tr>']
+    for w in report.get("websites", []):
+        watched = [c for c in w["columns"] if c["enabled"]]
+        if not watched:
+            continue
+        bad = [f'{c["name"]}（{"空白" if c["empty"] else "最新 " + (c["newest_item_at"] or "?")[:10]}）'
+               for c in watched if c["stale"] or c["empty"]]
+        state = (f'<span class="veto">{escape(w["veto_reasons"]["stale-columns"])}</span>' if w["vetoes"]
+                 else "正常")
+        out.append(f'<tr><td class="l">{escape(w["name"])}</td><td>{len(watched)}</td><td>{w["stale_columns"]}</td>'
+                   f'<td>{w["empty_columns"]}</td><td>{w["unknown_columns"]}</td>'
+                   f'<td class="l">{escape("、".join(bad)) or "—"}</td><td class="l">{state}</td></tr>')
+    out.append("</table>")
+    return "".join(out)
+
+
 def render_html(report: dict[str, Any]) -> str:
     """The whole report as one HTML document."""
     sites = report["sites"]
@@ -101,14 +125,23 @@ def render_html(report: dict[str, Any]) -> str:
             f'<p class="note">依据《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）：访问超过 '
             f'{s["open_within_seconds"]:g} 秒未打开计为失败，失败率超过 {s["max_failure_share"]:.0%}'
             f'（每天不少于 {s["min_checks_per_day"]} 次、不少于 {s["min_days"]} 天的监测）为“站点无法访问”；'
-            f'首页/动态栏目 {s["news_stale_days"]} 天未更新为“长期未更新”。监测不足的网站标注“数据不足”，不评分、不排名。</p>')
+            f'首页/动态栏目 {s["news_stale_days"]} 天未更新为“长期未更新”；一个网站超过 '
+            f'{s.get("max_stale_columns", 5)} 个栏目超期未更新或超过 {s.get("max_empty_columns", 5)} 个空白栏目为“栏目不更新”。监测不足的网站标注“数据不足”，不评分、不排名。</p>')
     body = [head, "<h2>一、单项否决</h2>"]
+    websites = {w["site"]: w for w in report.get("websites", [])}
     if vetoed:
         body.append('<table><tr><th class="l">网站</th><th class="l">类别</th><th class="l">否决项</th>'
                     '<th class="l">原因</th></tr>')
+        shown: set[tuple[str, str]] = set()
         for x in vetoed:
             for code in x["vetoes"]:
-                body.append(f'<tr><td class="l">{escape(x["name"])}</td><td class="l">'
+                name = x["name"]
+                if code == "stale-columns":  # the whole site's veto: once, under the site's name
+                    if (x["site"], code) in shown:
+                        continue
+                    shown.add((x["site"], code))
+                    name = websites.get(x["site"], {}).get("name", name)
+                body.append(f'<tr><td class="l">{escape(name)}</td><td class="l">'
                             f'{KIND_NAMES.get(x["kind"], x["kind"])}</td><td class="l veto">'
                             f'{escape(report["vetoes"].get(code, code))}</td><td class="l">'
                             f'{escape(x["veto_reasons"].get(code, ""))}</td></tr>')
@@ -149,7 +182,9 @@ def render_html(report: dict[str, Any]) -> str:
         body.append(f'<tr><td class="l">{escape(c["name"])}</td><td>{escape(c["kind"])}</td><td>{c["sources"]}</td>'
                     f'<td>{_num((c["newest_item_at"] or "")[:10] or None)}</td><td>{_num(c["days_since_update"])}</td>'
                     f'<td>{_num(c["limit"])}</td><td>{c["stale_sources"]}</td><td>{state}</td></tr>')
-    body.append("</table><h2>四、各网站每日可用率与新增信息</h2>"
+    body.append("</table>")
+    body.append(site_columns_table(report, s))
+    body.append("<h2>五、各网站每日可用率与新增信息</h2>"
                 '<p class="note">蓝线：每日在时限内打开的访问占比；黄柱：每日新增信息数。</p>')
     for x in sites:
         body.append(f'<div class="site"><h3>{escape(x["name"])} <span class="muted">{escape(x["source"])}</span></h3>'

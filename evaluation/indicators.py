@@ -12,16 +12,19 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 import collectors
 import normalizers
+import publisher
 import review_queue
 from settings.model import Column, Config, EvaluationSettings, Source
 
-__all__ = ["BEIJING", "Period", "SiteIndicators", "indicators", "period_bounds"]
+__all__ = ["BEIJING", "ColumnRule", "Period", "SiteIndicators", "column_rule", "indicators", "period_bounds",
+           "site_of"]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 APPROVED_STATES = {"approved", "published", "corrected", "retracted"}  # taken by the portal at some point
@@ -49,6 +52,11 @@ class Period:
     def measured_last(self) -> date:
         """The last day that has begun by *as_of*: later days are not measured (clock jumps, future periods)."""
         return min(self.last, self.as_of.astimezone(BEIJING).date())
+
+    @property
+    def today(self) -> date:
+        """The Beijing day the period is judged on: its last measured day (the day before *until*)."""
+        return (self.until - timedelta(microseconds=1)).astimezone(BEIJING).date()
 
     @property
     def days(self) -> int:
@@ -82,6 +90,8 @@ class SiteIndicators:
     kind: str
     column: str
     enabled: bool
+    site: str = ""  # the website this source is a column of (``site_of``)
+    column_kind: str | None = None  # news | policy | topic: the kind of the catalog column it feeds
     checks: int = 0
     monitored_days: int = 0
     insufficient_data: bool = True
@@ -94,6 +104,10 @@ class SiteIndicators:
     days_since_update: int | None = None
     stale: bool | None = None
     stale_limit: str | None = None
+    due_by: str | None = None  # last Beijing day its newest item keeps it within its rule
+    items_total: int = 0  # items stored from it up to the end of the period, in any period
+    empty: bool | None = None  # read in the period and never an item (空白栏目); None: not read
+    last_answered_day: str | None = None  # last day of the period its list answered (in time or late)
     dead_links: int = 0
     detail_links: int = 0
     dead_link_share: float | None = None
@@ -143,23 +157,50 @@ def _minutes(delays: list[float]) -> tuple[float | None, float | None]:
     return round(statistics.median(ordered), 1), round(p90, 1)
 
 
-def _limit(column: Column | None, newest: datetime, settings: EvaluationSettings) -> tuple[datetime, str]:
-    """When a column's newest item makes it stale: its own rule (months win over days), else the
-    news rule."""
-    if column is not None and column.freshness_months:
-        m = newest.month - 1 + column.freshness_months
-        y, m = newest.year + m // 12, m % 12 + 1
-        day = min(newest.day, _month_end(date(y, m, 1)).day)
-        return newest.replace(year=y, month=m, day=day), f"{column.freshness_months} 个月"
-    days = column.freshness_days if column is not None and column.freshness_days else settings.news_stale_days
-    return newest + timedelta(days=days), f"{days} 天"
+@dataclass(frozen=True)
+class ColumnRule:
+    """How long a column may go without a new item (国办秘函〔2019〕19号): days, or calendar months
+    (six months from 2026-08-31 is 2027-02-28, not 183 days), as the publisher's freshness counts."""
+
+    kind: str
+    days: int | None = None
+    months: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.months} 个月" if self.months else f"{self.days} 天"
+
+    def due_by(self, last: date) -> date:
+        """The last Beijing day on which a column last updated on *last* still meets the rule."""
+        return publisher.add_months(last, self.months) if self.months else last + timedelta(days=self.days or 0)
+
+
+def column_rule(column: Column | None, settings: EvaluationSettings) -> ColumnRule | None:
+    """A column's rule: its own ``freshness_months`` (wins) or ``freshness_days``; else by its kind,
+    news ``news_stale_days``, policy ``policy_stale_months``; topic columns are not watched (None)."""
+    if column is None:
+        return None
+    if column.freshness_months:
+        return ColumnRule(column.kind, months=column.freshness_months)
+    if column.freshness_days:
+        return ColumnRule(column.kind, days=column.freshness_days)
+    if column.kind == "news" and settings.news_stale_days:
+        return ColumnRule(column.kind, days=settings.news_stale_days)
+    if column.kind == "policy" and settings.policy_stale_months:
+        return ColumnRule(column.kind, months=settings.policy_stale_months)
+    return None
+
+
+def site_of(src: Source) -> str:
+    """The website a source is a column of: its ``site`` key, else its URL's host."""
+    return src.site or urlsplit(src.url).hostname or src.id
 
 
 def indicators(db: sqlite_utils.Database, config: Config, period: Period) -> list[SiteIndicators]:
     """Every configured source's indicators over *period* (vetoes and scores are added by ``scoring``)."""
     s = config.evaluation
     limit_ms = int(s.open_within_seconds * 1000)
-    sites = {src.id: _site(src) for src in config.sources}
+    sites = {src.id: _site(src, config) for src in config.sources}
     if period.days == 0:
         return list(sites.values())
     days = collectors.observation_days(db, period.first.isoformat(), period.measured_last.isoformat(),
@@ -176,6 +217,8 @@ def indicators(db: sqlite_utils.Database, config: Config, period: Period) -> lis
         site.monitored_days += d.checks >= s.min_checks_per_day
         site.days.append({"day": d.day, "checks": d.checks, "available_share": _share(d.opened, d.checks),
                           "new_items": d.new_items})
+        if d.opened + d.slow:
+            site.last_answered_day = max(site.last_answered_day or d.day, d.day)
     need_days = min(s.min_days, period.days)
     for site in sites.values():
         opened, slow, failed = (int(site.available_share or 0), int(site.slow_share or 0),
@@ -198,8 +241,10 @@ def indicators(db: sqlite_utils.Database, config: Config, period: Period) -> lis
     return list(sites.values())
 
 
-def _site(src: Source) -> SiteIndicators:
-    return SiteIndicators(source=src.id, name=src.name, kind=src.kind, column=src.column, enabled=src.enabled)
+def _site(src: Source, config: Config) -> SiteIndicators:
+    col = config.columns.get(src.column)
+    return SiteIndicators(source=src.id, name=src.name, kind=src.kind, column=src.column, enabled=src.enabled,
+                          site=site_of(src), column_kind=col.kind if col else None)
 
 
 def _items(db: sqlite_utils.Database, config: Config, period: Period, sites: dict[str, SiteIndicators]) -> None:
@@ -235,17 +280,33 @@ def _items(db: sqlite_utils.Database, config: Config, period: Period, sites: dic
         sites[sid].median_delay_minutes, sites[sid].p90_delay_minutes = _minutes(ds)
     for sid, ds in publish_delays.items():
         sites[sid].median_publish_delay_minutes, sites[sid].p90_publish_delay_minutes = _minutes(ds)
-    newest = normalizers.newest_published(db, until)
+    currency = normalizers.source_currency(db, until)
+    today = period.today
     for site in sites.values():
         site.new_items = site.collected
-        n = _parse(newest.get(site.source))
+        newest_at, site.items_total = currency.get(site.source, (None, 0))
+        rule = column_rule(config.columns.get(site.column), config.evaluation)
+        site.stale_limit = rule.label if rule else None
+        # 空白栏目: its list answered in the period and nothing was ever stored from it
+        if site.enabled and site.items_total:
+            site.empty = False
+        elif site.enabled and site.last_answered_day:
+            site.empty = True  # not read in the period (or disabled): None, not known
+        n = _parse(newest_at)
         if n is None:
             continue
         n = min(n, period.until)  # a publish time in the future does not make a site current
         site.newest_item_at = _bj(n)
         site.days_since_update = max(0, (period.until - n).days)
-        stale_at, site.stale_limit = _limit(config.columns.get(site.column), n, config.evaluation)
-        site.stale = period.until > stale_at
+        if rule is None:
+            continue  # a topic column: not watched
+        due = rule.due_by(n.astimezone(BEIJING).date())
+        site.due_by = due.isoformat()
+        if today <= due:
+            site.stale = False
+        elif site.last_answered_day and date.fromisoformat(site.last_answered_day) > due:
+            site.stale = True  # its list was read after the day it was due and showed nothing newer
+        # else: not read since it was due (down, not checked): whether it updated is not known
 
 
 def collectors_iso(dt: datetime) -> str:

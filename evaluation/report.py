@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import Any
 
 import sqlite_utils
 
 from evaluation.html_report import KIND_NAMES
-from evaluation.indicators import BEIJING, Period, indicators
+from evaluation.indicators import BEIJING, Period, column_rule, indicators
 from evaluation.scoring import VETOES, rank, score, vetoes
+from evaluation.site_columns import site_columns
 from settings.model import Config
 
 __all__ = ["build_report"]
 
 
 def build_report(db: sqlite_utils.Database, config: Config, period: Period) -> dict[str, Any]:
-    """``{"from", "to", "as_of", "sites": [...], "columns": [...], "vetoes": {...}, "settings": {...}}``:
-    sites in rank order within each kind (unranked last), columns in configuration order."""
+    """``{"from", "to", "as_of", "sites": [...], "columns": [...], "websites": [...], "vetoes": {...},
+    "settings": {...}}``: sites in rank order within each kind (unranked last), columns in
+    configuration order, websites (sources grouped by site, with the 栏目不更新 veto) likewise."""
     s = config.evaluation
     sites = indicators(db, config, period)
     for site in sites:
@@ -25,10 +27,11 @@ def build_report(db: sqlite_utils.Database, config: Config, period: Period) -> d
         first = (datetime.combine(datetime.fromisoformat(site.days[0]["day"]).date(), time(), BEIJING)
                  if site.days else None)
         vetoes(site, period, s, col.kind if col else None, first)
-        limit_days = None
-        if col is not None:
-            limit_days = col.freshness_months * 30.44 if col.freshness_months else col.freshness_days
-        score(site, s, limit_days or s.news_stale_days)
+    websites = site_columns(sites, s)
+    today = period.today
+    for site in sites:
+        rule = column_rule(config.columns.get(site.column), s)
+        score(site, s, (rule.due_by(today) - today).days if rule else s.news_stale_days)
     rank(sites)
     kinds = {k: n for n, k in enumerate(("city", "county", "department", "portal", "partner"))}
     sites.sort(key=lambda x: (kinds.get(x.kind, 9), x.rank is None, x.rank or 0, x.source))
@@ -40,6 +43,7 @@ def build_report(db: sqlite_utils.Database, config: Config, period: Period) -> d
         "generated_at": datetime.now(UTC).astimezone(BEIJING).isoformat(timespec="seconds"),
         "sites": [x.as_dict() for x in sites],
         "columns": _columns(config, sites, period),
+        "websites": websites,
         "vetoes": VETOES,
         "kinds": KIND_NAMES,
         "settings": dict(s.__dict__),
@@ -55,13 +59,11 @@ def _columns(config: Config, sites: list, period: Period) -> list[dict[str, Any]
         days = None
         if newest:
             days = max(0, (period.until - datetime.fromisoformat(newest)).days)
-        limit = (f"{col.freshness_months} 个月" if col.freshness_months
-                 else f"{col.freshness_days} 天" if col.freshness_days else None)
+        rule = column_rule(col, config.evaluation)
         stale = None
-        if newest and limit:
-            limit_days = col.freshness_months * 30.44 if col.freshness_months else col.freshness_days
-            stale = period.until - datetime.fromisoformat(newest) > timedelta(days=limit_days or 0)
+        if newest and rule:
+            stale = period.today > rule.due_by(datetime.fromisoformat(newest).date())
         out.append({"id": col.id, "name": col.name, "kind": col.kind, "sources": len(feeding),
-                    "newest_item_at": newest, "days_since_update": days, "limit": limit, "stale": stale,
+                    "newest_item_at": newest, "days_since_update": days, "limit": rule.label if rule else None, "stale": stale,
                     "stale_sources": sum(1 for x in feeding if x.stale)})
     return out

@@ -17,6 +17,7 @@ __all__ = ["VETOES", "rank", "score", "vetoes"]
 VETOES = {
     "unreachable": "站点无法访问（单项否决）",
     "not-updated": "首页/动态栏目长期未更新（单项否决）",
+    "stale-columns": "栏目不更新（单项否决）",
 }
 NEWS_COLUMN_KINDS = ("news",)
 

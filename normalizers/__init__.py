@@ -26,6 +26,7 @@ from normalizers.reads import (
     last_ingested,
     list_items,
     newest_published,
+    source_currency,
     source_items,
 )
 from normalizers.retention import prune
@@ -64,6 +65,7 @@ __all__ = [
     "record_failure",
     "route",
     "sanitize_html",
+    "source_currency",
     "source_items",
     "split_item",
     "tombstone",

@@ -121,6 +121,14 @@ def source_items(db: sqlite_utils.Database, since: str, until: str) -> list[dict
     return out
 
 
+def source_currency(db: sqlite_utils.Database, until: str) -> dict[str, tuple[str | None, int]]:
+    """Each source's (newest publish time or None, number of items) among its items stored before
+    *until* (ISO UTC), in one pass: how current a site's column is, and whether it ever had any."""
+    return {r[0]: (r[1], int(r[2])) for r in db.conn.execute(
+        "SELECT source, max(published_at), count(*) FROM items WHERE created_at < ? GROUP BY source",
+        [until]).fetchall()}
+
+
 def newest_published(db: sqlite_utils.Database, until: str) -> dict[str, str]:
     """Each source's newest publish time among its items stored before *until* (ISO UTC): how
     current the site is, whatever period is asked about."""

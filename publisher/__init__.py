@@ -12,7 +12,7 @@ from publisher.epoch import mark_copy as mark_backup
 from publisher.errors import BadQuery, InvalidEntry, PublisherError, StaleVersion, UnknownColumn, UnknownItem
 from publisher.feeds import render_atom, render_json_feed, render_rss
 from publisher.freshness_watch import LEVELS as FRESHNESS_LEVELS
-from publisher.freshness_watch import ColumnFreshness, FreshnessWatch, freshness
+from publisher.freshness_watch import ColumnFreshness, FreshnessWatch, add_months, freshness
 from publisher.freshness_watch import attention as freshness_attention
 from publisher.sanitize import clean_html
 from publisher.schema import init
@@ -24,6 +24,7 @@ from publisher.stream import Entry, changes, feed_entries, latest, page, publish
 from publisher.web import clear_page_cache, create_blueprint
 
 __all__ = [
+    "add_months",
     "init",
     "Entry",
     "publish",

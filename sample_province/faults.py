@@ -28,6 +28,9 @@ DEFAULT_PARAMS: dict[str, float] = {
     "503-retry-after": 120,  # Retry-After seconds
     "429": 30,  # Retry-After seconds
 }
+# Not a failure but a state of the site, so in no profile: "frozen" = the site publishes nothing
+# after the param (Unix seconds, simulated time; bare: nothing at all, every column empty).
+STATE_KINDS = ("frozen",)
 PROFILES = ("none", "flaky", "all", "chaos")
 TRANSIENT = ("500", "503", "503-retry-after", "429", "reset", "slow-first-byte")
 
@@ -53,8 +56,8 @@ def parse_fault(spec: str) -> Fault | None:
     kind, _, param = str(spec).strip().partition(":")
     if kind in ("none", ""):
         return None
-    if kind not in FAULT_KINDS:
-        raise UnknownFaultError(f"unknown fault kind {kind!r} (known: {', '.join(FAULT_KINDS)})")
+    if kind not in FAULT_KINDS + STATE_KINDS:
+        raise UnknownFaultError(f"unknown fault kind {kind!r} (known: {', '.join(FAULT_KINDS + STATE_KINDS)})")
     if not param:
         return Fault(kind)
     try:

@@ -223,10 +223,12 @@ class App:
             body, ctype = encode(site, render_forbidden(site), "html")
             x.send(403, body, ctype)
             return
+        # a frozen site shows the world as it was at the fault's time (nothing, for a bare "frozen")
+        frozen_at = datetime.fromtimestamp(fault.value, UTC) if kind == "frozen" else None
         if x.path.endswith(".pdf"):
-            self._attachment(x, site, kind)
+            self._attachment(x, site, kind, frozen_at)
             return
-        page = self._content(x, site, detail_fault=(kind == "404-detail"))
+        page = self._content(x, site, detail_fault=(kind == "404-detail"), frozen_at=frozen_at)
         if page is None:
             body, ctype = encode(site, render_not_found(site), "html")
             x.send(404, body, ctype)
@@ -255,9 +257,10 @@ class App:
             return
         x.send(200, body, ctype, headers)
 
-    def _content(self, x: Exchange, site: Site, detail_fault: bool) -> tuple[str, str, datetime] | None:
+    def _content(self, x: Exchange, site: Site, detail_fault: bool,
+                 frozen_at: datetime | None = None) -> tuple[str, str, datetime] | None:
         """(text, kind, last change) of the page at this path, or None for 404."""
-        now = self.p.now()
+        now = self.p.now() if frozen_at is None else min(self.p.now(), frozen_at)
         world = self.p.world
         hit = match_list(site, x.path, x.query)
         if hit is not None:
@@ -286,10 +289,12 @@ class App:
         related = [r for r in world.listed(site, item.channel, now)[:6] if r.no != item.no]
         return render_detail(site, item, related, now), "html", item.changed_at(now)
 
-    def _attachment(self, x: Exchange, site: Site, kind: str | None) -> None:
+    def _attachment(self, x: Exchange, site: Site, kind: str | None, frozen_at: datetime | None = None) -> None:
         """A policy document's PDF attachment (404 once the document is deleted)."""
         now = self.p.now()
         self.p.world.ensure(now)
+        if frozen_at is not None:
+            now = min(now, frozen_at)
         item = self.p.world.attachments.get(x.path)
         if item is None or item.site.id != site.id or item.released > now or item.deleted(now) or \
                 kind == "404-detail":

@@ -51,7 +51,7 @@ def source_for(site: Site, channel: Channel, base: str) -> dict[str, Any]:
     src: dict[str, Any] = {
         "id": source_id(site, channel), "name": name, "kind": site.kind, "type": typ,
         "url": base + list_url(site, channel), "column": channel.column, "every": site.every,
-        "review": channel.review,
+        "review": channel.review, "site": site.id,  # every site is on one host: say which lists are one site
     }
     if typ == "html":
         lst = dict(LISTS[t])

@@ -382,6 +382,9 @@ class _Parser:
                     idle_max = parse_every(idle_max)
                 except ValueError as exc:
                     raise ValueError(f"idle_max: {exc} (or \"off\")") from None
+        site = d.get("site")
+        if site is not None and (not isinstance(site, str) or not site.strip() or any(c.isspace() for c in site)):
+            raise ValueError("site must be a name without spaces (the website the list belongs to, e.g. its host)")
         if d["type"] == "html" and not d.get("list", {}).get("items"):
             d.setdefault("list", {})
         if d["type"] == "json":
@@ -393,7 +396,7 @@ class _Parser:
             template=d.get("template"), headers=dict(d.get("headers", {})), referer=d.get("referer"),
             cookie_bootstrap=d.get("cookie_bootstrap"), encoding=encoding, max_pages=max_pages, idle_max=idle_max,
             list=dict(d.get("list", {})), detail=dict(d.get("detail", {})), json=dict(d.get("json", {})),
-            note=d.get("note"),
+            note=d.get("note"), site=site,
         )
 
     def rule(self, r: Any, n: int) -> RoutingRule:

@@ -82,6 +82,7 @@ class Source:
     detail: dict[str, Any] = field(default_factory=dict)  # html detail selectors
     json: dict[str, Any] = field(default_factory=dict)  # json field paths
     note: str | None = None
+    site: str | None = None  # the website this list is a column of (site evaluation); None = the URL's host
 
     @property
     def interval(self) -> int:
@@ -205,6 +206,9 @@ class EvaluationSettings:
     min_checks_per_day: int = 20  # a day with fewer visits is not a monitored day
     min_days: int = 7  # monitored days needed in the period, else "insufficient_data"
     news_stale_days: int = 14  # home/news: no update in this long is the veto "not-updated"
+    policy_stale_months: int = 6  # a policy column (通知公告/政策文件) without its own rule: calendar months
+    max_stale_columns: int = 5  # more of a site's columns past their limit: veto "stale-columns"
+    max_empty_columns: int = 5  # more of a site's columns with no item at all: veto "stale-columns"
     observation_raw_days: int = 30  # checks older than this are kept as one row per day
     observation_retention_days: int = 400  # daily rows older than this are dropped
     # weights of the score (0-100), by the national indicator groups: 可用性, 信息更新,

@@ -208,3 +208,36 @@ def test_the_pdf_is_printed_by_chromium_with_the_chinese_text(db, tmp_path):
     assert pdf.read_bytes()[:5] == b"%PDF-"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
     assert "政府网站监测评测报告" in text and "站点无法访问" in text
+
+
+def _item(db, item_id: int, sid: str, published: datetime) -> None:
+    """One stored item as the pipeline leaves it (the evaluation reads only these columns)."""
+    at = published.astimezone(UTC).isoformat(timespec="seconds")
+    db.conn.execute("INSERT INTO items (id, source, identity, published_at, created_at, updated_at) "
+                    "VALUES (?,?,?,?,?,?5)", [item_id, sid, f"i{item_id}", published.isoformat(), at])
+    db.conn.commit()
+
+
+def test_a_policy_column_is_stale_after_six_calendar_months_not_183_days(db):
+    # newest 通知公告 on 31 August: six calendar months end on 28 February (183 days would be 2 March)
+    _item(db, 1, "notices", datetime(2024, 8, 31, 10, 0, tzinfo=BJ))
+    for day in (date(2025, 2, 28), date(2025, 3, 1)):
+        _checks(db, "notices", day, 1, 1)
+    config = _config(replace(_src("notices"), column="notices"))
+    feb = _site(evaluation.evaluate(db, config, date(2025, 2, 28), date(2025, 2, 28), now=NOW), "notices")
+    mar = _site(evaluation.evaluate(db, config, date(2025, 3, 1), date(2025, 3, 1), now=NOW), "notices")
+    assert (feb["stale"], feb["due_by"], feb["stale_limit"]) == (False, "2025-02-28", "6 个月")
+    assert mar["stale"] is True and mar["empty"] is False and mar["items_total"] == 1
+    # not read since it was due (no check on 2 March): whether it updated is not known
+    later = _site(evaluation.evaluate(db, config, date(2025, 3, 2), date(2025, 3, 2), now=NOW), "notices")
+    assert later["stale"] is None and later["empty"] is False  # it had an item: not empty, read or not
+
+
+def test_sources_of_one_host_are_one_website_unless_a_site_key_says_otherwise(db):
+    a = replace(_src("a"), url="https://jyt.hlj.gov.cn/jyt/c1/list.shtml")
+    b = replace(_src("b"), column="notices", url="https://jyt.hlj.gov.cn/jyt/c2/list.shtml", name="教育厅·通知公告")
+    c = replace(_src("c"), url="https://jyt.hlj.gov.cn/jyt/c3/list.shtml", site="jyt-old")
+    report = evaluation.evaluate(db, _config(a, b, c), FIRST, LAST, now=NOW)
+    sites = {w["site"]: [col["source"] for col in w["columns"]] for w in report["websites"]}
+    assert sites == {"jyt.hlj.gov.cn": ["a", "b"], "jyt-old": ["c"]}
+    assert report["websites"][0]["columns"][1]["name"] == "通知公告"
