@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from waitress.server import create_server
 
 import checks
 import collectors
@@ -36,6 +35,7 @@ import store
 from pages.times import SHANGHAI
 from pipeline import maintenance, systemd
 from pipeline.flow import init_all, run_once
+from pipeline.http_server import HttpServer
 from pipeline.web import create_app
 from settings import Config
 
@@ -66,8 +66,9 @@ class Daemon:
         normalizers.warm_up()  # jieba's dictionary: paid before READY=1, not by the first pass
         self.app = create_app(db_path, config, public_url=config.web.public_url or "")
         self.app.config["HUIJU_STATUS"] = self.status
-        self.server = create_server(self.app, host=self.host, port=self.port, threads=8,
-                                    ident="huiju")
+        # Granian; cached feed and API pages are answered before Flask (pipeline/http_server.py)
+        self.server = HttpServer(self.app, host=self.host, port=self.port, threads=8,
+                                 front=publisher.cached_front(self.app))
         self.port = self.server.effective_port
         # the live static tree nginx serves (deploy/nginx/huiju.conf), kept current within seconds
         self.static = publisher.StaticTreeKeeper(
@@ -315,7 +316,7 @@ class Daemon:
             self._pass_lock.release()
         else:
             clean = False
-        self.server.close()
+        self.server.close(timeout=max(0.2, timeout - (time.monotonic() - asked) - 0.5))
         if clean:
             self.dispatcher.shutdown()
         log.info("stopped in %.1fs%s", time.monotonic() - asked,

@@ -59,12 +59,10 @@ def prune(db: sqlite_utils.Database, config: Config, *, now: datetime | None = N
 
 
 def _mark_copy(copy: sqlite_utils.Database) -> None:
-    """The copy gets its own stream epoch, so a portal notices a restore even without the watermark
-    file (publisher.mark_copy, when this release's publisher has it)."""
-    mark = getattr(publisher, "mark_copy", None)
-    if mark is not None:
-        publisher.init(copy)
-        mark(copy)
+    """The copy gets its own stream epoch (publisher.mark_backup), so a portal notices a restore
+    even when the watermark file beside the database was lost with it."""
+    publisher.init(copy)
+    publisher.mark_backup(copy)
 
 
 def backup(db: sqlite_utils.Database, dest: str | Path) -> store.BackupResult:

@@ -21,7 +21,7 @@ from publisher.static_tree import Keeper as StaticTreeKeeper
 from publisher.static_tree import SyncResult
 from publisher.static_tree import sync as sync_static
 from publisher.stream import Entry, changes, feed_entries, latest, page, publish, retract, search
-from publisher.web import clear_page_cache, create_blueprint
+from publisher.web import cached_front, clear_page_cache, create_blueprint
 
 __all__ = [
     "add_months",
@@ -35,6 +35,7 @@ __all__ = [
     "StreamIdentity",
     "mark_backup",
     "clear_page_cache",
+    "cached_front",
     "latest",
     "feed_entries",
     "render_rss",

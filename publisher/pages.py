@@ -36,7 +36,7 @@ try:  # brotli is a pinned dependency; a deployment without its wheel still serv
 except ImportError:  # pragma: no cover - depends on the platform's wheels
     brotli = None
 
-__all__ = ["Page", "PageCache", "FastPath", "Generation", "respond", "CACHE_CONTROL", "MIN_COMPRESS"]
+__all__ = ["Page", "PageCache", "FastPath", "answer_cached", "Generation", "respond", "CACHE_CONTROL", "MIN_COMPRESS"]
 
 CACHE_CONTROL = "public, max-age=60"
 MIN_COMPRESS = 512  # bytes: smaller bodies are sent as they are
@@ -261,6 +261,30 @@ def cache_key(environ: dict[str, Any], public_url: str) -> tuple[str, str, str]:
     return path, environ.get("QUERY_STRING", ""), base_url(environ, public_url)
 
 
+def answer_cached(cache: PageCache | None, public_url: str,
+                  environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
+    """(status, headers, body) of a GET/HEAD for a page held in *cache*, else None (ask the views).
+
+    *environ* needs only REQUEST_METHOD, PATH_INFO, QUERY_STRING, the Host (HTTP_HOST, or
+    SERVER_NAME/PORT and wsgi.url_scheme) and the conditional and Accept-Encoding headers: the
+    daemon's HTTP server (pipeline/http_server.py) calls this on its event loop before any WSGI
+    environ is made. Any trouble reading the stream's generation is None too: the view answers
+    it (503 and the like).
+    """
+    method = environ.get("REQUEST_METHOD")
+    if cache is None or method not in ("GET", "HEAD") or not environ.get("PATH_INFO", "").startswith(
+            FastPath.PREFIXES):
+        return None
+    try:
+        page = cache.get(cache_key(environ, public_url), cache.generation())
+    except Exception:  # noqa: BLE001 - any trouble: let the Flask view answer (503 etc.)
+        return None
+    if page is None:
+        return None
+    return respond(page, method, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE"),
+                   environ.get("HTTP_ACCEPT_ENCODING"))
+
+
 class FastPath:
     """WSGI middleware: GET/HEAD of a cached feed or API page is answered without Flask."""
 
@@ -272,18 +296,9 @@ class FastPath:
         self.public_url = public_url
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD")
-        if method in ("GET", "HEAD") and environ.get("PATH_INFO", "").startswith(self.PREFIXES):
-            cache = self.cache()
-            if cache is not None:
-                try:
-                    page = cache.get(cache_key(environ, self.public_url()), cache.generation())
-                except Exception:  # noqa: BLE001 - any trouble: let the Flask view answer (503 etc.)
-                    page = None
-                if page is not None:
-                    status, headers, body = respond(
-                        page, method, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE"),
-                        environ.get("HTTP_ACCEPT_ENCODING"))
-                    start_response("304 Not Modified" if status == 304 else "200 OK", headers)
-                    return [body]
+        answer = answer_cached(self.cache(), self.public_url(), environ)
+        if answer is not None:
+            status, headers, body = answer
+            start_response("304 Not Modified" if status == 304 else "200 OK", headers)
+            return [body]
         return self.app(environ, start_response)

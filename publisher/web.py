@@ -41,7 +41,7 @@ from publisher.feeds import (
 )
 from publisher.freshness_watch import attention as freshness_attention
 from publisher.fulltext import MAX_QUERY_CHARS
-from publisher.pages import FastPath, Page, PageCache, base_url, cache_key, respond
+from publisher.pages import FastPath, Page, PageCache, answer_cached, base_url, cache_key, respond
 from publisher.schema import init
 from publisher.stream import (
     MAX_PAGE,
@@ -57,7 +57,7 @@ from publisher.stream import (
     search_page,
 )
 
-__all__ = ["create_blueprint", "FORMAT_VERSION", "ERROR_CODES", "page_cache", "clear_page_cache"]
+__all__ = ["create_blueprint", "FORMAT_VERSION", "ERROR_CODES", "page_cache", "clear_page_cache", "cached_front"]
 
 FORMAT_VERSION = "2"  # bump when the shape of any response changes
 FEED_TYPES = {
@@ -122,6 +122,18 @@ def page_cache(app: flask.Flask) -> PageCache | None:
     if cache is None and str(app.config.get("HUIJU_DB", ":memory:")) != ":memory:":
         cache = app.extensions.setdefault("huiju_pages", PageCache(str(app.config["HUIJU_DB"])))
     return cache
+
+
+def cached_front(app: flask.Flask) -> Callable[[dict[str, Any]], tuple[int, list[tuple[str, str]], bytes] | None]:
+    """What an HTTP server may ask before calling *app*: the answer for a cached feed or API page.
+
+    Given a minimal environ (see publisher.pages.answer_cached) it returns (status, headers,
+    body), exactly what the views would send, or None when the app must answer.
+    """
+    def front(environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        return answer_cached(page_cache(app), str(app.config.get("HUIJU_PUBLIC_URL") or ""), environ)
+
+    return front
 
 
 def clear_page_cache(app: flask.Flask) -> None:

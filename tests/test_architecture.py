@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("collectors", "normalizers", "review_queue", "publisher")
 HTTP_DB = ("requests", "urllib3", "http", "urllib.request", "socket", "sqlite3", "sqlite_utils", "store", "flask",
-           "waitress", "apscheduler")
+           "waitress", "granian", "apscheduler")
 
 # package → modules it must not import (a module named here covers its submodules)
 RULES: dict[str, tuple[str, ...]] = {

@@ -1,4 +1,4 @@
-"""A populated database and the real app on 127.0.0.1 (waitress), for tests that speak HTTP."""
+"""A populated database and the real app on 127.0.0.1, served as the daemon serves it, for tests that speak HTTP."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from waitress.server import create_server
-
 import publisher
 import store
+from pipeline.http_server import HttpServer
 from pipeline.web import create_app
 from settings import DEFAULT_COLUMNS, Config
 from tests.publisher.conftest import make_entry
@@ -49,9 +48,9 @@ def free_port() -> int:
 
 @contextmanager
 def serving(path: Path, config: Config, *, threads: int = 4, public_url: str = "") -> Iterator[str]:
-    """The daemon's WSGI app for *path* on 127.0.0.1; yields its base URL."""
+    """The daemon's app for *path* on 127.0.0.1, on the daemon's server and front; yields its base URL."""
     app = create_app(str(path), config, public_url=public_url)
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    server = HttpServer(app, host="127.0.0.1", port=0, threads=threads, front=publisher.cached_front(app))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
