@@ -262,9 +262,19 @@ def _follow_up(a_key: str, b_key: str) -> str | None:
     opening = guard_tokens(long_, lead=LEAD_CHARS)
     for kind in ("date", "ord"):
         for tok in opening[kind]:
-            if tok not in short:
+            if tok not in short and not (kind == "date" and _same_day(tok, short)):
                 return f"the longer text opens with {tok!r}, which the contained one lacks"
     return None
+
+
+_MONTH_DAY = re.compile(r"\d{1,2}月(\d{1,2}日)$")
+
+
+def _same_day(tok: str, text: str) -> bool:
+    """Whether *text* names the day of the date *tok* without its month (1月8日 as 8日 or 今8日):
+    a re-poster writes the day alone, a follow-up opens with another day."""
+    m = _MONTH_DAY.search(tok)
+    return m is not None and re.search(rf"(?<!\d){m.group(1)}", text[:LEAD_CHARS]) is not None
 
 
 OPENING_CHARS = 40  # key characters of an opening an excerpt quotes word for word

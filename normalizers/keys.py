@@ -73,6 +73,13 @@ _DATELINE_ANY = re.compile(
     rf"(?:{_AGENCY}|[\u4e00-\u9fff]{{1,4}}社)[\u4e00-\u9fff]{{0,8}}?\d{{1,2}}月\d{{1,2}}日(?:电|讯)"
     r"\s*(?:\([^()\n]{0,30}\))?\s*[:/]?\s*(?:据[\u4e00-\u9fff]{2,10}?(?:报道|报导|消息)\s*,?\s*)?"
 )
+# "据新华社，" "新华社报导：" "根据《新华社》报道，" "新华社全文如下：" after a paper's own lead: the re-posted text
+# starts there (Hong Kong and Taiwan papers open with their own paragraph, then quote the agency).
+_ATTRIBUTION = re.compile(
+    rf"(?:根据|据)(?:陆媒|官媒|大陆媒体)?《?(?:{_AGENCY})》?(?:报道|报导|消息)?\s*[,:]\s*"
+    rf"|《?(?:{_AGENCY})》?(?:报道|报导|全文如下)\s*[,:]\s*"
+)
+OPENING_CUT = 600  # characters: a dateline or attribution this early starts the re-posted text
 _PAGE_REF = re.compile(r"[(\[]\s*(?:下转|转|上接|接)第?\s*[0-9一二三四五六七八九十]+\s*版\s*[)\]]")
 # A translation appended to a Chinese story (the English Xinhua version): long runs of Latin text.
 _LATIN_PASSAGE = re.compile(r"[a-z][a-z0-9 ,.'\"\-()%$:;!?/&]{40,}")
@@ -96,8 +103,7 @@ def strip_boilerplate(text: str) -> str:
     text = _BYLINE_LINE.sub("", text)
     text = _CAPTION.sub("", _RELATED.sub("", text)).lstrip()
     text = _PINYIN.sub("", _SYMBOLS.sub("", text))
-    head, tail = text[:400], text[400:]
-    text = _DATELINE_ANY.sub("", head, count=2) + tail
+    text = _reposted_text(text)
     text = _PAGE_REF.sub("", text)
     if len(_HAN.findall(text, 0, 4000)) >= 30:
         text = _LATIN_PASSAGE.sub(" ", text)
@@ -112,6 +118,29 @@ def strip_boilerplate(text: str) -> str:
     return _INLINE_BYLINE.sub("", text)
 
 
+# Hong Kong and Taiwan papers re-word mainland terms in the agency text they quote: 中共 for 党
+# (中共中央 for 党中央, 中共二十大 for 党的二十大), 大陆 before mainland bodies, 川普 for 特朗普. Both
+# sides of a comparison are keyed alike, so one form for each pair is enough.
+_USAGE_FORMS = {"中共": "党", "党的": "党", "大陆": "", "川普": "特朗普"}
+_USAGE = re.compile("|".join(_USAGE_FORMS))
+
+
+def _reposted_text(text: str) -> str:
+    """The text from the last agency dateline or attribution in its opening on.
+
+    What comes before it is the re-poster's: a repeated headline and subtitles, an e-paper's list
+    of the page's other headlines, a caption, the site's own dateline (中评社北京…电/), or a paper's
+    own lead paragraph before 据新华社报道，. The dateline's place and day are the byline's, so the
+    look-alike guard must not read them as the story's either.
+    """
+    last = None
+    for pattern in (_DATELINE_ANY, _ATTRIBUTION):
+        for m in pattern.finditer(text, 0, OPENING_CUT + 80):
+            if m.start() < OPENING_CUT and (last is None or m.end() > last.end()):
+                last = m
+    return text[last.end():] if last is not None else text
+
+
 def comparison_key(text: str) -> str:
     """The text reduced to what identifies a story: NFKC, simplified, case-folded, no punctuation.
 
@@ -122,6 +151,7 @@ def comparison_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text).casefold()
     text = strip_boilerplate(text)
+    text = _USAGE.sub(lambda m: _USAGE_FORMS[m.group(0)], text)
     return _STRIP.sub("", _DIGIT_GAP.sub(NUMBER_GAP, text))
 
 

@@ -50,6 +50,8 @@ def _corpus_day(corpus: Path, day: str) -> list[tuple[str, list[str]]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.dedup.real", description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=Path, default=None, help="directory holding pages/ (default $HUIJU_REAL_DEDUP)")
+    ap.add_argument("--set", choices=("development", "held-out"), default=None, dest="only",
+                    help="ingest only this set's pages (to study misses without seeing the held-out pages)")
     args = ap.parse_args(argv)
     root = args.pages or (Path(os.environ["HUIJU_REAL_DEDUP"]) if os.environ.get("HUIJU_REAL_DEDUP") else None)
     manifest = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
@@ -60,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     corpus = find_corpus()
     pages, problems = [], []
     for p in manifest["pages"]:
+        if args.only and p.get("set") != args.only:
+            continue
         f = root / "pages" / f"{p['id']}.json"
         if not f.is_file():
             problems.append(f"{p['id']}: missing")
