@@ -233,7 +233,7 @@ def _date_inside(a: Any) -> str | None:
     return None
 
 
-MAX_ROW_LINKS = 12
+MAX_ROW_LINKS = 16  # a forum thread: title, author, last reply, and its own pages 2…54
 
 
 def _menu(root: Any) -> ListFinding | None:
@@ -284,11 +284,12 @@ def _guess_list(root: Any) -> tuple[list[Entry], Any]:
     """
     rows: dict[tuple[Any, str], list[tuple[Entry, bool, bool]]] = defaultdict(list)  # (entry, dated, pinned)
     undated: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
+    seen: dict[tuple[Any, str], list[tuple[Any, list[Any], str, int, bool]]] = defaultdict(list)
     for row in root.iter("li", "tr", "tbody", "dd", "dt", "p", "div", "h3", "h4"):  # a tbody per row: Discuz
-        # A row has at most three links, or up to eight when one of them is plainly the title (a
-        # picture, a tag, the author and a comment count beside it), and 300 characters: stop
-        # reading a block as soon as it cannot be one, or a page of deeply nested blocks costs
-        # depth × size.
+        # A row has at most three links, or up to MAX_ROW_LINKS when one of them is the title (a
+        # picture, a tag, the author, a comment count, a thread's own pages beside it), and 300
+        # characters: stop reading a block as soon as it cannot be one, or a page of deeply nested
+        # blocks costs depth × size.
         links = []
         for a in row.iter("a"):
             if _is_item_href(a.get("href", "").strip()):
@@ -304,21 +305,28 @@ def _guess_list(root: Any) -> tuple[list[Entry], Any]:
         top = links[sizes[0][1]].get("href")
         dominant = len(sizes) == 1 or sizes[0][0] >= 8 and (  # the title: far the longest, or its picture beside it
             sizes[0][0] >= 1.6 * sizes[1][0] or sum(1 for x in links if x.get("href") == top) > 1)
-        if len(links) > 3 and not dominant:
-            continue
-        a = links[sizes[0][1]]
-        title = a.get("title") or _text(a)
-        if len(title) < 4:
-            continue
-        date = _date_in(row_text.replace(_text(a), " ", 1))
-        if not date and (date := _date_inside(a)) and not a.get("title"):
-            title = title.replace(date, " ")
-        href = a.get("href").strip()
-        entry = Entry(url=_strip_fragment(href), title=_clean(title), list_date=date)
-        key = (row.getparent(), row.tag)
-        rows[key].append((entry, bool(date), _pinned(row, row_text)))
-        if not date and dominant and _looks_like_article(href):  # (titles of 4+; see _undated_lists)
-            undated[key].append(entry)
+        seen[(row.getparent(), row.tag)].append((row, links, row_text, sizes[0][1], dominant))
+    for key, found in seen.items():
+        # the title's place in the group's rows, where the plain rows agree on one: the rows whose
+        # title is not plainly the longest link take theirs from there
+        slot = _title_slot(found) if len(found) >= 3 else None
+        for row, links, row_text, longest, dominant in found:
+            a = _in_slot(row, links, slot) if slot else None
+            if a is None and len(links) > 3 and not dominant:
+                continue
+            slotted, a = a is not None, a if a is not None else links[longest]
+            title = a.get("title") or _text(a)
+            if len(title) < 4 and not slotted:  # (a short title at the title's place is a title: "🎁🎁")
+                continue
+            dominant = dominant or slotted
+            date = _date_in(row_text.replace(_text(a), " ", 1))
+            if not date and (date := _date_inside(a)) and not a.get("title"):
+                title = title.replace(date, " ")
+            href = a.get("href").strip()
+            entry = Entry(url=_strip_fragment(href), title=_clean(title), list_date=date)
+            rows[key].append((entry, bool(date), _pinned(row, row_text)))
+            if not date and dominant and _looks_like_article(href):  # (titles of 4+; see _undated_lists)
+                undated[key].append(entry)
     # an undated group is a list when at least three of its titles are a sentence (6+ characters);
     # its shorter titles ("文化中国行") then belong to it too
     undated = defaultdict(list, {k: v for k, v in undated.items() if sum(1 for e in v if len(e.title) >= 6) >= 3
@@ -349,6 +357,54 @@ def _guess_list(root: Any) -> tuple[list[Entry], Any]:
     # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
     key = max(undated, key=lambda k: len(undated[k])) if undated else None
     return (undated[key], key[0]) if key is not None and len(undated[key]) >= 3 else ([], None)
+
+
+def _link_place(row: Any, a: Any) -> tuple[str, ...]:
+    """Where a link stands in its row: the tags down to it and its own class."""
+    path = [f"a.{' '.join((a.get('class') or '').split())}"]
+    node = a.getparent()
+    while node is not None and node is not row and len(path) < 10:
+        path.append(str(node.tag))
+        node = node.getparent()
+    return tuple(path)
+
+
+def _slots(row: Any, links: list[Any]) -> list[tuple[tuple[str, ...], int]]:
+    """Each link's place in its row, with how many links stood there before it (the second
+    plain <a> of a row is not its first)."""
+    count: dict[tuple[str, ...], int] = defaultdict(int)
+    out = []
+    for a in links:
+        place = _link_place(row, a)
+        out.append((place, count[place]))
+        count[place] += 1
+    return out
+
+
+def _title_slot(found: list[tuple[Any, list[Any], str, int, bool]]) -> tuple[tuple[str, ...], int] | None:
+    """The place the title link holds in the rows of one group, voted by the rows whose title is
+    plain (far the longest link): a forum thread titled "龙吟大砍？" beside its author's longer name,
+    or its "昨天 17:50" last-reply link, still gets its title from that place."""
+    votes: dict[tuple[tuple[str, ...], int], int] = defaultdict(int)
+    plain = 0
+    for row, links, _, longest, dominant in found:
+        if dominant and len(links) > 1:
+            votes[_slots(row, links)[longest]] += 1
+            plain += 1
+    if not votes:
+        return None
+    slot, n = max(votes.items(), key=lambda kv: kv[1])
+    return slot if n >= 3 and n >= 0.6 * plain else None
+
+
+def _in_slot(row: Any, links: list[Any], slot: tuple[tuple[str, ...], int]) -> Any:
+    """The row's link at the title's place, if it has one with words."""
+    if len(links) == 1:
+        return None
+    for a, place in zip(links, _slots(row, links), strict=True):
+        if place == slot:
+            return a if (a.get("title") or _text(a)).strip() else None
+    return None
 
 
 def _pinned_block_before(best: list[Entry], groups: dict[tuple[Any, str], list[Entry]],
