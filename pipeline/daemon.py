@@ -63,7 +63,10 @@ class Daemon:
         db = store.open_db(db_path)
         init_all(db)
         db.conn.close()
-        normalizers.warm_up()  # jieba's dictionary: paid before READY=1, not by the first pass
+        # jieba's dictionaries (routing's, with rule keywords; search's, the default): ~70 MB each,
+        # loaded before READY=1 rather than by the first ingest and the first publish
+        normalizers.warm_up()
+        publisher.warm_up()
         self.app = create_app(db_path, config, public_url=config.web.public_url or "")
         self.app.config["HUIJU_STATUS"] = self.status
         # Granian; cached feed and API pages are answered before Flask (pipeline/http_server.py)

@@ -14,6 +14,7 @@ from publisher.feeds import render_atom, render_json_feed, render_rss
 from publisher.freshness_watch import LEVELS as FRESHNESS_LEVELS
 from publisher.freshness_watch import ColumnFreshness, FreshnessWatch, add_months, freshness
 from publisher.freshness_watch import attention as freshness_attention
+from publisher.fulltext import warm_up
 from publisher.sanitize import clean_html
 from publisher.schema import init
 from publisher.static_export import ExportError, export
@@ -61,4 +62,5 @@ __all__ = [
     "StaleVersion",
     "BadQuery",
     "ExportError",
+    "warm_up",
 ]

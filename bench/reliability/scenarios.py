@@ -41,10 +41,27 @@ def _config(path: Path, province: Any, ids: list[str], *, every: str = "10s", da
 
 
 def _daemon(config: Path, db: Path, *, launcher: list[str] | None = None, **popen: Any) -> subprocess.Popen:
-    """`run.py daemon` on a free port (*launcher*: what runs run.py instead of plain Python)."""
-    return subprocess.Popen([sys.executable, *(launcher or [str(REPO / "run.py")]), "--config", str(config), "--db",
-                             str(db), "daemon", "--port", str(_free_port())], cwd=str(REPO),
+    """`run.py daemon` on a free port, kept as ``.port`` (*launcher*: what runs run.py instead of plain Python)."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, *(launcher or [str(REPO / "run.py")]), "--config", str(config), "--db",
+                             str(db), "daemon", "--port", str(port)], cwd=str(REPO),
                             stdout=subprocess.DEVNULL, stderr=popen.pop("stderr", subprocess.DEVNULL), **popen)
+    proc.port = port  # type: ignore[attr-defined]
+    return proc
+
+
+def _wait_live(proc: subprocess.Popen, timeout: float = 120.0) -> float:
+    """Seconds until the daemon answers /healthz/live (it has loaded everything and serves)."""
+    import urllib.request
+
+    began = time.monotonic()
+    while time.monotonic() < began + timeout and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{proc.port}/healthz/live", timeout=2):
+                return time.monotonic() - began
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the daemon did not start")
 
 
 def _cli(config: Path, db: Path, *args: str) -> str:
@@ -155,6 +172,8 @@ def month(args: Any) -> dict[str, Any]:
                      ",".join(map(str, snap_days))] if trace_dir else None)
         proc = _daemon(cfg, db, env=env, launcher=launcher, stderr=open(Path(tmp) / "daemon.log", "wb"))
         rss: list[float] = []
+        # day 1 begins when the daemon serves (its dictionaries loaded), not when it was launched
+        started_in = _wait_live(proc)
         start = time.monotonic()
         try:
             for day in range(1, args.days + 1):
@@ -174,7 +193,8 @@ def month(args: Any) -> dict[str, Any]:
     # simulated day at this speed: growth is measured from the end of the warm-up days.
     warm = min(args.warmup_days, len(rss)) - 1
     base, peak = rss[warm], max(rss[warm + 1:] or rss[warm:])
-    return {"days": args.days, "speed": args.speed, "malloc_arena_max": args.arena_max, "rss_mb_per_day": rss,
+    return {"days": args.days, "speed": args.speed, "malloc_arena_max": args.arena_max,
+            "start_seconds": round(started_in, 1), "rss_mb_per_day": rss,
             "warmup_days": warm + 1, "rss_after_warmup_mb": base, "rss_max_after_warmup_mb": peak,
             "growth_after_warmup_pct": round(100 * (peak - base) / base, 1),
             "growth_after_day1_pct": round(100 * (max(rss[1:] or rss) - rss[0]) / rss[0], 1),
