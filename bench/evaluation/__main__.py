@@ -34,9 +34,14 @@ from settings.model import Config, EvaluationSettings, Source
 KINDS = ("city", "county", "department")
 
 
+SITE_COLUMNS = ("city-news", "notices", "gov-documents")  # each website: a news list and two policy lists
+
+
 def _sources(n: int) -> tuple[Source, ...]:
-    return tuple(Source(id=f"s{i:04d}", name=f"站点{i:04d}", kind=KINDS[i % 3], type="html",
-                        url=f"http://127.0.0.1:9/s{i:04d}/", column="city-news") for i in range(n))
+    """Three lists per website (one host each), the site's kind by website."""
+    return tuple(Source(id=f"s{i:04d}", name=f"站点{i // 3:04d}·栏目{i % 3}", kind=KINDS[(i // 3) % 3], type="html",
+                        url=f"http://w{i // 3:04d}.example.gov.cn/c{i % 3}/list.html", column=SITE_COLUMNS[i % 3])
+                 for i in range(n))
 
 
 def _checks(st: StateStore, sources: tuple[Source, ...], day: date, per_day: int, rng: random.Random) -> int:
@@ -156,6 +161,7 @@ def main(argv: list[str]) -> int:
         "write_json_html_s": round(html_s, 2),
         "ranked": sum(1 for s in report["sites"] if s["rank"] is not None),
         "vetoed": sum(1 for s in report["sites"] if s["vetoes"]),
+        "websites": len(report["websites"]),
     }
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))

@@ -138,6 +138,7 @@ def test_the_veto_is_in_the_html_report_once_per_site(frozen):
     html = evaluation.render_html(_evaluate(db, sources, start, end, PORTAL_COLUMNS))
     assert html.count("7 个栏目超过更新时限未更新") == 2  # the veto table, once; the site's columns table
     assert "网站栏目更新" in html and "栏目不更新（单项否决）" in html
+    assert "共 8 个采集来源（2 个网站），7 个来源（1 个网站）触发单项否决" in html
 
 
 def test_a_portal_that_never_shows_an_item_has_seven_empty_columns(tmp_path):
