@@ -163,13 +163,14 @@ class HttpServer:
                 status, out, body = answer
                 proto.response_bytes(status, out, body)
                 return
-        length = headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        body = b""
+        if path.startswith(_FRONT_PREFIXES):
+            pass  # the portal's routes are read-only and take no body: never read, the views answer (405 JSON)
+        elif (length := headers.get("content-length")) and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             proto.response_bytes(413 if length.isdigit() else 400, [("Content-Type", "text/plain; charset=utf-8")],
                                  b"request body too large\n" if length.isdigit() else b"bad Content-Length\n")
             return
-        body = b""
-        if length or headers.get("transfer-encoding"):
+        elif length or headers.get("transfer-encoding"):
             chunks, size = [], 0
             async for chunk in proto:
                 size += len(chunk)
@@ -197,12 +198,13 @@ class HttpServer:
             "REMOTE_ADDR": client_host.strip("[]"), "REMOTE_PORT": client_port,
             "wsgi.url_scheme": scope.scheme, "wsgi.input": io.BytesIO(body),
         })
+        body_length = str(len(body))
         for name, value in scope.headers.items():
             if "_" in name:  # X_Forwarded_For would pose as X-Forwarded-For in the environ (as waitress does)
                 continue
             key = name.upper().replace("-", "_")
             if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                environ[key] = value
+                environ[key] = body_length if key == "CONTENT_LENGTH" else value  # what wsgi.input holds
                 continue
             key = "HTTP_" + key
             if key in environ:  # repeated header: one value, comma-joined (cookies with "; ")

@@ -66,7 +66,7 @@ def metrics_allowed(request: flask.Request, config: Config) -> bool:
 
 
 def create_app(db_path: str, config: Config, *, public_url: str = "") -> flask.Flask:
-    """The WSGI app served by the daemon (waitress) and by tests (Flask's test client)."""
+    """The WSGI app served by the daemon (pipeline/http_server.py) and by tests (Flask's test client)."""
     from pipeline.flow import publish_due
 
     app = flask.Flask("huiju")

@@ -4,8 +4,8 @@
 
 Builds (or reuses) a database of N published items (story text from the real corpus when
 ../shared/corpus or $HUIJU_CORPUS is there, else synthetic), writes the live static tree, then
-starts on loopback ports: the daemon's WSGI app exactly as `run.py daemon` serves it (waitress,
-8 threads), nginx (Debian's package) with a minimal static configuration over the same tree, and
+starts on loopback ports: the daemon's app exactly as `run.py daemon` serves it (Granian with the
+publisher's front for cached pages, 8 threads for the rest: pipeline/http_server.py), nginx (Debian's package) with a minimal static configuration over the same tree, and
 nginx with the shipped deploy/nginx/huiju.conf. `wrk -t2 -cC -dD --latency` then asks each for
 the same URLs: a full response (identity and gzip) and a revalidation answered 304. Printed:
 req/s, p99 latency and the ratio to plain nginx. Needs `apt-get install nginx-light wrk`.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -27,11 +28,11 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 import requests  # noqa: E402
-from waitress.server import create_server  # noqa: E402
 
 import publisher  # noqa: E402
 from bench.publish import nginx_local  # noqa: E402
 from bench.publish.bench_feeds import open_filled  # noqa: E402
+from pipeline.http_server import HttpServer  # noqa: E402
 from pipeline.web import create_app  # noqa: E402
 from settings import DEFAULT_COLUMNS, Config  # noqa: E402
 
@@ -59,10 +60,13 @@ def wrk(url: str, *, headers: dict[str, str], duration: int, connections: int) -
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=duration + 60).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)] if m else float("nan")
+    m50 = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    scale = units[m.group(2)] if m else float("nan")
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
     return {"rps": rps, "p99_ms": float(m.group(1)) * scale if m else float("nan"),
+            "p50_ms": float(m50.group(1)) * units[m50.group(2)] if m50 else float("nan"),
             "bad": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(0) if errors else ""}
 
 
@@ -81,6 +85,7 @@ def main() -> int:
     if nginx_local.nginx_binary() is None:
         print("error: nginx is not installed (apt-get install nginx-light)", file=sys.stderr)
         return 1
+    print("load average at the start:", " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="huiju-bench-serve-"))
     path = Path(args.db) if args.db else tmp / "bench.db"
     db = open_filled(path, args.items)
@@ -90,7 +95,7 @@ def main() -> int:
     db.conn.close()
 
     app = create_app(str(path), config, public_url=PUBLIC)
-    server = create_server(app, host="127.0.0.1", port=0, threads=8, ident="huiju")
+    server = HttpServer(app, host="127.0.0.1", port=0, threads=8, front=publisher.cached_front(app))
     threading.Thread(target=server.run, daemon=True).start()
     daemon = f"http://127.0.0.1:{server.effective_port}"
 
@@ -102,7 +107,7 @@ def main() -> int:
                              extra=f"    include {plain_site};") as shipped:
         plain = f"http://127.0.0.1:{plain_port}"
         servers = {"nginx (plain static)": plain, "nginx (deploy/nginx/huiju.conf)": shipped,
-                   "huiju daemon (waitress)": daemon}
+                   "huiju daemon": daemon}
         for url in URLS:
             same = {name: requests.get(base + url, timeout=30).content for name, base in servers.items()}
             assert len(set(same.values())) == 1, f"{url}: the servers do not send the same bytes"
@@ -113,19 +118,21 @@ def main() -> int:
                     if mode == "304":
                         headers = {"If-None-Match": requests.get(base + url, timeout=30).headers["ETag"]}
                     r = wrk(base + url, headers=headers, duration=args.duration, connections=args.connections)
+                    r["load1"] = os.getloadavg()[0]
                     rows.append({"url": url, "bytes": size, "mode": mode, "server": name, **r})
-                    print(f"{url:22} {size:>8} B {mode:9} {name:34} {r['rps']:>10.0f} req/s  p99 {r['p99_ms']:7.2f} ms"
+                    print(f"{url:22} {size:>8} B {mode:9} {name:34} {r['rps']:>10.0f} req/s  p50 {r['p50_ms']:6.2f} p99 {r['p99_ms']:7.2f} ms  load {r['load1']:.1f}"
                           + (f"  non-2xx/3xx {r['bad']}" if r["bad"] else ""), flush=True)
     server.close()
     print()
-    print(f"{'url':22} {'mode':9} {'daemon/nginx':>13} {'shipped/nginx':>14} {'daemon p99 ms':>14}")
+    print("load average at the end:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print(f"{'url':22} {'mode':9} {'daemon/nginx':>13} {'shipped/nginx':>14} {'daemon p50 ms':>14} {'daemon p99 ms':>14}")
     for url in URLS:
         for mode in ("full", "full gzip", "304"):
             got = {r["server"]: r for r in rows if r["url"] == url and r["mode"] == mode}
             base = got["nginx (plain static)"]["rps"]
-            print(f"{url:22} {mode:9} {got['huiju daemon (waitress)']['rps'] / base:13.1%} "
+            print(f"{url:22} {mode:9} {got['huiju daemon']['rps'] / base:13.1%} "
                   f"{got['nginx (deploy/nginx/huiju.conf)']['rps'] / base:14.1%} "
-                  f"{got['huiju daemon (waitress)']['p99_ms']:14.2f}")
+                  f"{got['huiju daemon']['p50_ms']:14.2f} {got['huiju daemon']['p99_ms']:14.2f}")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
     shutil.rmtree(tmp, ignore_errors=True)

@@ -76,6 +76,9 @@ def test_errors_and_options_still_come_from_the_views(portal) -> None:
     assert requests.post(base + "/api/v1/items", timeout=30).json()["code"] == "method_not_allowed"
     opts = requests.options(base + "/api/v1/items", timeout=30)
     assert "GET" in opts.headers["Access-Control-Allow-Methods"]
+    huge = requests.post(base + "/api/v1/items", data=b"x" * (MAX_BODY_BYTES + 1), timeout=60)
+    assert huge.status_code == 405 and huge.json()["code"] == "method_not_allowed"  # JSON, never a bare 413
+    assert requests.get(base + "/api/v1/columns", timeout=30).status_code == 200
     beyond = requests.get(base + "/api/v1/items?since=99999999", timeout=30)
     assert beyond.status_code == 409 and beyond.json()["code"] == "since_beyond_end"
 
@@ -107,10 +110,7 @@ def _raw(base: str, request: bytes) -> bytes:
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(request)
         data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
+        while chunk := sock.recv(65536):  # the request says Connection: close: read to the end
             data += chunk
     return data
 
@@ -129,12 +129,12 @@ def test_the_wsgi_bridge_passes_requests_as_pep_3333_says() -> None:
     thread.start()
     base = f"http://127.0.0.1:{server.effective_port}"
     try:
-        raw = _raw(base, b"POST /feeds/%E4%B8%AD.rss?q=%E4%B8%AD&x=1 HTTP/1.1\r\nHost: portal.example\r\n"
+        raw = _raw(base, b"POST /review/%E4%B8%AD.rss?q=%E4%B8%AD&x=1 HTTP/1.1\r\nHost: portal.example\r\n"
                          b"Cookie: a=1\r\nCookie: b=2\r\nX_Forwarded_For: 6.6.6.6\r\nX-Forwarded-For: 10.0.0.1\r\n"
                          b"Content-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
-        assert raw.startswith(b"HTTP/1.1 201")
+        assert raw.startswith(b"HTTP/1.1 201") and raw.endswith(b"got hello")
         assert raw.count(b"set-cookie:") == 2  # two headers, not one folded line
-        assert seen["PATH_INFO"] == "/feeds/中.rss".encode().decode("latin-1")
+        assert seen["PATH_INFO"] == "/review/中.rss".encode().decode("latin-1")
         assert seen["QUERY_STRING"] == "q=%E4%B8%AD&x=1"
         assert seen["HTTP_HOST"] == "portal.example" and seen["REMOTE_ADDR"] == "127.0.0.1"
         assert seen["HTTP_COOKIE"] == "a=1; b=2"
