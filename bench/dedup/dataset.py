@@ -169,6 +169,9 @@ VARIANTS = {
     "headline": ("fgw", ("headline",)),  # the headline rewritten
     "merge-split": ("xinhua", ("merge_split",)),  # paragraphs merged or split
     "images": ("portal", ("images",)),  # pictures and captions added
+    # found on the real set (2026-12-07): Hong Kong/Taiwan papers, e-paper pages
+    "own-lead": ("portal", ("own_lead", "usage", "traditional", "drop_closing")),  # own lead, then 据新华社报道，
+    "epaper": ("xinhua", ("epaper",)),  # the page's headline list and issue line before the dateline
 }
 _NAMES = ("王丽", "李强", "张伟", "刘洋", "陈静", "赵磊", "孙浩然", "周敏")
 _PLACES = ("哈尔滨", "齐齐哈尔", "牡丹江", "佳木斯", "大庆", "绥化", "北京")
@@ -182,6 +185,11 @@ _FRAMINGS = (
     "近日，记者从有关部门获悉：",
     "编者按：为让广大群众及时了解权威信息，现将有关报道转载如下。",
 )
+
+_ATTRIBUTIONS = ("据新华社报道，", "新华社报导，", "根据《新华社》报道，", "据新华社，", "新华社全文如下：")
+# how Hong Kong and Taiwan papers re-word mainland terms in what they quote
+_USAGE = (("党中央", "中共中央"), ("党的二十大", "中共二十大"), ("国家主席", "大陆国家主席"), ("国务院", "大陆国务院"),
+          ("特朗普", "川普"))
 
 
 def _headline(title: str, paras: list[str], rng: random.Random) -> str:
@@ -261,6 +269,22 @@ def _apply(story: Story, transforms: tuple[str, ...], origin: Source, rng: rando
                 paras = ["".join(paras)]
             else:
                 paras = [x for p in paras for x in re.split(r"(?<=[。！？])", p) if x]
+        elif t == "own_lead":
+            # the paper's own paragraph first (its headline, the day alone, its words), then the agency's text
+            lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0])
+            own = f"{re.sub(r'^【[^】]*】', '', story.title)[:40]}，{int(day[6:])}日{rng.choice(['备受外界关注', '引发各方关注', '消息一出即成焦点'])}。"
+            paras = [own, rng.choice(_ATTRIBUTIONS) + lead, *paras[1:]]
+        elif t == "usage":
+            for mainland, theirs in _USAGE:
+                paras = [p.replace(mainland, theirs) for p in paras]
+        elif t == "epaper":
+            others_titles = [o.title for o in rng.sample(others or [], min(2, len(others or [])))]
+            heads = [story.title, *others_titles]
+            lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0])
+            who = f"新华社北京{int(day[4:6])}月{int(day[6:])}日电（记者 {rng.choice(_NAMES)}）"
+            paras = ["".join(heads), "上一版 下一版 上一期 下一期 查看PDF版", "本版其他文章",
+                     *(f"· {h}" for h in heads), f"第01版 {day[:4]}-{day[4:6]}-{day[6:]}", story.title,
+                     who + lead, *paras[1:]]
         elif t == "images":
             cap = f"图为{re.sub(r'^【[^】]*】', '', story.title)[:12]}现场。（记者 {rng.choice(_NAMES)} 摄）"
             at = rng.randint(1, max(1, len(paras)))
