@@ -103,9 +103,16 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
         if not entries and not _empty_list_container(root, spec["items"]):
             raise NotAList(f"no entries match the list selector {spec['items']!r}{_titled(root)}")
         return ListFinding(_dedupe(entries), 1.0, f"{len(entries)} rows matching {spec['items']!r}", "selectors"), root
-    html_entries, container = _guess_list(root)
+    html_entries, container, others = _guess(root)
     candidates = [judge(_dedupe(html_entries), container)] if html_entries else []
-    if candidates and container is not None:
+    elsewhere = sum(len(v) for v in others)
+    if candidates and len(others) >= PORTAL_LISTS and elsewhere > len(html_entries):
+        # a portal's home page: a dozen boxes of dated links (要闻, 通知公告, 抽检信息 …), the
+        # largest of them holding fewer of the page's dated links than the others do together
+        candidates[0].confidence = round(candidates[0].confidence * 0.45, 3)
+        candidates[0].reason += (f" (one of {len(others) + 1} dated lists on the page, holding {len(html_entries)}"
+                                 f" of its {len(html_entries) + elsewhere} dated links: a home page?)")
+    elif candidates and container is not None:
         rivals = _alike_lists(root, container)
         if rivals >= 2:  # a ranking page: nine tables of ten, none the page's own list
             candidates[0].confidence = round(candidates[0].confidence * 0.6, 3)
@@ -131,6 +138,8 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
         e.warnings.extend(best.notes)
     return best, root
 
+
+PORTAL_LISTS = 4  # other dated lists of three or more on the page that make it a portal's home page
 
 _REFRESH_RE = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
 _SCRIPT_ARGS_RE = re.compile(r"\(([^()]*)\)")
@@ -277,6 +286,12 @@ def _alike_lists(root: Any, container: Any) -> int:
 
 
 def _guess_list(root: Any) -> tuple[list[Entry], Any]:
+    """The largest group of same-shaped sibling rows each holding a link and a date (see _guess)."""
+    entries, container, _ = _guess(root)
+    return entries, container
+
+
+def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]]]:
     """The largest group of same-shaped sibling rows (li/tr/dd/p/div) each holding a link and a date.
 
     Undated rows of that group are kept when they are pinned (置顶) or few; a pinned block just
@@ -347,16 +362,18 @@ def _guess_list(root: Any) -> tuple[list[Entry], Any]:
     plain = max(undated, key=lambda k: len(undated[k])) if undated else None
     if plain is not None and len(undated[plain]) >= max(5, 2 * len(best)) and \
             sum(1 for e in best if e.list_date) * 2 < len(best):
-        return undated[plain], plain[0]  # an undated list twice the size of a mostly undated "dated" one
+        return undated[plain], plain[0], []  # an undated list twice the size of a mostly undated "dated" one
     if len(best) >= 2:
         key = next((k for k, v in groups.items() if v is best), None)
+        mine = {id(e) for e in best}
+        others = [v for v in groups.values() if len(v) >= 3 and not any(id(e) in mine for e in v)]
         if key is not None:
-            return _pinned_block_before(best, groups, rows) + best, key[0]
+            return _pinned_block_before(best, groups, rows) + best, key[0], others
         first = next(k for k, v in groups.items() if v and v[0] is best[0])
-        return best, first[0].getparent()
+        return best, first[0].getparent(), others
     # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
     key = max(undated, key=lambda k: len(undated[k])) if undated else None
-    return (undated[key], key[0]) if key is not None and len(undated[key]) >= 3 else ([], None)
+    return (undated[key], key[0], []) if key is not None and len(undated[key]) >= 3 else ([], None, [])
 
 
 def _link_place(row: Any, a: Any) -> tuple[str, ...]:
