@@ -134,7 +134,7 @@ def test_reviewer_first_approval_then_editor_final_signoff(browser, site, db, fa
     assert review_queue.state(db, 1) == "awaiting-signoff" and app.config["published"] == []
     eddie = logged_in(browser, base, "eddie")
     eddie.goto(f"{base}/review/item/1")
-    assert "签发流程：初审 → 终审 (editor)" in eddie.inner_text("#chain")
+    assert "签发流程：初审 → 终审 (编辑)" in eddie.inner_text("#chain")
     with eddie.expect_navigation():
         eddie.keyboard.press("a")
     assert review_queue.state(db, 1) == "approved" and app.config["published"] == [1]

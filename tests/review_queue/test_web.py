@@ -308,8 +308,8 @@ def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
     rita = app.test_client()
     login(rita, "rita")
     page = rita.get("/review/item/1").get_data(as_text=True)
-    assert "ron (reviewer" in page and "等待终审：editor" in page
-    assert "签发流程：初审 → 终审 (editor)" in page
+    assert "ron (审核员" in page and "等待终审：编辑" in page  # roles by name, in the reader's language
+    assert "签发流程：初审 → 终审 (编辑)" in page
     assert "waiting for: editor" not in page  # Chinese first, no doubled labels
     # the lock the reviewer may have held is gone: the editor can sign off at once
     eddie = app.test_client()
