@@ -45,6 +45,14 @@ def _(msgid: str, **variables: Any) -> str:
     return catalogs.gettext(msgid, "cli", **variables)
 
 
+def _n(msgid: str, n: int, **variables: Any) -> str:
+    """Like :func:`_`, for a message counting *n* things (English has a singular and a plural)."""
+    from review_queue import catalogs
+
+    use_language()
+    return catalogs.ngettext(msgid, n, "cli", **variables)
+
+
 def state_name(state: str | None) -> str:
     """A workflow state as the desk names it, in the chosen language."""
     from review_queue import messages
@@ -466,7 +474,7 @@ def queue(obj: Ctx, withdrawn: bool, as_json: bool) -> None:
         for w in taken_down:
             click.echo(f"{w['item_id']:>6}  {state_name(w['state']):10} {w['source'] or '':20} {w['title']}\n"
                        f"{'':8}" + _("%(why)s（发现于北京时间 %(at)s）", why=w["why"], at=short_time(w["at"])))
-        click.echo(_("%(n)s 条已发布的稿件原文已被来源撤下", n=len(taken_down))
+        click.echo(_n("%(n)s 条已发布的稿件原文已被来源撤下", len(taken_down))
                    + (" (run.py review keep|retract)" if taken_down else ""))
         return
     entries = review_queue.queue(db)
@@ -481,9 +489,9 @@ def queue(obj: Ctx, withdrawn: bool, as_json: bool) -> None:
         also_txt = f"  (+{len(also)}: {', '.join(str(a.get('source') if isinstance(a, dict) else a) for a in also)})" if also else ""
         click.echo(f"{d.get('item_id'):>6}  {state_name(d.get('state')):16} {d.get('column', ''):18} "
                    f"{d.get('source', ''):20} {d.get('title', '')}{also_txt}")
-    click.echo(_("%(n)s 组待审", n=len(entries)))
+    click.echo(_n("%(n)s 组待审", len(entries)))
     if taken_down := review_queue.withdrawn_upstream(db):
-        click.echo(_("%(n)s 条已发布的稿件原文已被来源撤下：见 run.py queue --withdrawn", n=len(taken_down)))
+        click.echo(_n("%(n)s 条已发布的稿件原文已被来源撤下：见 run.py queue --withdrawn", len(taken_down)))
 
 
 def authenticate_cli(db: Any, user: str) -> None:
@@ -537,7 +545,7 @@ def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reas
         else:
             click.echo(_("#%(id)s：%(state)s", id=item_id, state=state_name(review_queue.state(db, item_id))))
     if stats.published:
-        click.echo(_("已发布 %(n)s 条", n=stats.published))
+        click.echo(_n("已发布 %(n)s 条", stats.published))
 
 
 @review.command("reject")

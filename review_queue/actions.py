@@ -32,7 +32,7 @@ from review_queue.errors import (
     UnknownItem,
     Unpublishable,
 )
-from review_queue.history import change, history, record
+from review_queue.history import change, compact_source, history, html_lines, record
 from review_queue.locks import ensure_not_locked_by_other, release_own, release_quietly
 from review_queue.overlay import as_published, column_in_effect
 from review_queue.users import active_role
@@ -581,9 +581,9 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
                 changes.append(change("title", old, title))
         if html is not None:
             base = item.get("url") if str(item.get("url") or "").startswith(("http://", "https://")) else None
-            new_html = clean_html(html, base=base)
+            new_html = clean_html(compact_source(html), base=base)
             old_html = clean_html(row["edit_html"] or item.get("html") or "", base=base)
-            if new_html != old_html:
+            if html_lines(new_html) != html_lines(old_html):  # a source saved unchanged is no edit
                 old_text = row["edit_text"] if row["edit_text"] is not None else item.get("text", "")
                 new_text = normalizers.html_to_text(new_html, base or "")
                 fields.update(edit_html=new_html, edit_text=new_text)

@@ -81,3 +81,10 @@ def pgettext(context: str, msgid: str, domain: str = "messages", **variables: ob
     """Like :func:`gettext`, for a message whose id alone is ambiguous (编辑 the role, 编辑 the verb)."""
     text = translations(current_language(), domain).pgettext(context, msgid)
     return text % variables if variables else text
+
+
+def ngettext(msgid: str, n: int, domain: str = "messages", **variables: object) -> str:
+    """A message that counts *n* things: Chinese has one form (the id), English singular and plural
+    (``msgid_plural`` in the catalog, the same Chinese id); ``%(n)s`` is filled in."""
+    text = translations(current_language(), domain).ngettext(msgid, msgid, n)
+    return text % {"n": n, **variables}

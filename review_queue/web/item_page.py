@@ -14,7 +14,7 @@ import normalizers
 from review_queue import actions, explain, locks, signoff, stories
 from review_queue import workflow as wf
 from review_queue.errors import LockedByOther, PermissionDenied, ReviewError
-from review_queue.history import history
+from review_queue.history import history, html_source
 from review_queue.messages import error_message, state_label
 from review_queue.web.common import (
     after_review,
@@ -191,7 +191,8 @@ def edit_page(item_id: int) -> Any:
             flash(error_message(exc), "error")
     return render_template(
         "review_queue/edit.html", row=row, item=shown, lock=lock, rich=editor_installed(),
-        html=str(sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url")))),  # escaped in the form
+        # escaped in the form; one block per line, for editing the source when the editor is absent
+        html=html_source(str(sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url"))))),
         locked_by_other=lock is not None and lock.holder != me.name, title=shown.get("title") or "",
         text=shown.get("text") or "", column=shown["column"], topics=shown["topics"], columns=catalog(),
     )

@@ -101,7 +101,7 @@ def test_review_commands_speak_chinese_by_default_and_english_when_asked(tmp_pat
     assert with_env({"LC_ALL": "en_GB.UTF-8"}, "--lang", "zh", "unlock", "9", "--user", "ada",
                     stdin="correct horse battery\n").stderr == "error: #9 不在审核中\n"
     assert with_env({}, "queue").stdout == "0 组待审\n"
-    assert with_env({"LANG": "en"}, "queue").stdout == "0 story(ies) waiting\n"
+    assert with_env({"LANG": "en"}, "queue").stdout == "0 stories waiting\n"
     weak = with_env({}, "users", "passwd", "ada", stdin="password123\n")
     assert weak.returncode == 1 and weak.stderr == "error: 密码太常见：请换一个\n"
 

@@ -205,7 +205,7 @@ def test_an_edit_in_the_rich_text_editor_keeps_the_table_image_and_attachment(br
     page = logged_in(browser, base, "rita")
     page.goto(f"{base}/review/item/1/edit")
     page.wait_for_selector("#editor table")
-    assert page.is_hidden("#plain")
+    assert page.is_hidden("#source")  # the HTML source field gives way to the editor
     page.click("#editor p")
     page.keyboard.press("End")
     page.keyboard.type("补充一句。")
