@@ -25,6 +25,49 @@ DEFAULT_CONFIG = "schedules.toml"
 DEFAULT_DB = os.path.join("data", "huiju.db")
 
 
+LANGUAGE: str | None = None  # --lang; None: from LC_ALL / LC_MESSAGES / LANG (review_queue.catalogs)
+
+
+def use_language() -> str:
+    """Apply --lang (else the environment's language) to the review commands' messages."""
+    from review_queue import catalogs
+
+    catalogs.use(LANGUAGE or catalogs.language_from_env(os.environ))
+    return catalogs.current_language()
+
+
+def _(msgid: str, **variables: Any) -> str:
+    """A message of the review commands in the chosen language: Chinese (the message ids), or
+    English from the catalog domain "cli" (review_queue/translations/en/LC_MESSAGES/cli.po)."""
+    from review_queue import catalogs
+
+    use_language()
+    return catalogs.gettext(msgid, "cli", **variables)
+
+
+def _n(msgid: str, n: int, **variables: Any) -> str:
+    """Like :func:`_`, for a message counting *n* things (English has a singular and a plural)."""
+    from review_queue import catalogs
+
+    use_language()
+    return catalogs.ngettext(msgid, n, "cli", **variables)
+
+
+def state_name(state: str | None) -> str:
+    """A workflow state as the desk names it, in the chosen language."""
+    from review_queue import messages
+
+    use_language()
+    return messages.state_label(state)
+
+
+def review_error(exc: BaseException) -> str:
+    """A workflow error in the chosen language: its own one-line English, or the desk's Chinese."""
+    from review_queue import messages
+
+    return one_line(exc) if use_language() == "en" else messages.error_message(exc)
+
+
 class Fail(click.ClickException):
     """A user-facing error: printed as one line, exit status 1."""
 
@@ -57,6 +100,8 @@ class HuijuGroup(click.Group):
                 import store
 
                 raise Fail(store.describe_error(exc, ctx.find_root().params.get("db_path", ""))) from None
+            if any(c.__name__ == "ReviewError" for c in type(exc).__mro__):
+                raise Fail(review_error(exc)) from None
             raise Fail(one_line(exc)) from None
 
 
@@ -124,9 +169,14 @@ def setup_logging(debug: bool) -> None:
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, metavar="PATH",
               help="SQLite database file (created if missing).")
 @click.option("--debug", is_flag=True, help="Verbose logs and full tracebacks.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of the review commands' messages (default: LC_ALL, LC_MESSAGES or LANG; "
+                   "Chinese unless they name English).")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool) -> None:
+def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool, lang: str | None) -> None:
     """Huiju (汇聚): collect government information, clean and de-duplicate it, review it, publish it."""
+    global LANGUAGE
+    LANGUAGE = lang
     ctx.obj = Ctx(config_path, db_path)
     if debug:
         setup_logging(True)
@@ -422,9 +472,9 @@ def queue(obj: Ctx, withdrawn: bool, as_json: bool) -> None:
             emit_json(taken_down)
             return
         for w in taken_down:
-            click.echo(f"{w['item_id']:>6}  {w['state']:10} {w['source'] or '':20} {w['title']}\n"
-                       f"{'':8}{w['why']} (noticed {w['at']})")
-        click.echo(plural(len(taken_down), "published item", "published items") + " taken down at the source"
+            click.echo(f"{w['item_id']:>6}  {state_name(w['state']):10} {w['source'] or '':20} {w['title']}\n"
+                       f"{'':8}" + _("%(why)s（发现于北京时间 %(at)s）", why=w["why"], at=short_time(w["at"])))
+        click.echo(_n("%(n)s 条已发布的稿件原文已被来源撤下", len(taken_down))
                    + (" (run.py review keep|retract)" if taken_down else ""))
         return
     entries = review_queue.queue(db)
@@ -432,17 +482,16 @@ def queue(obj: Ctx, withdrawn: bool, as_json: bool) -> None:
         emit_json([vars_of(e) for e in entries])
         return
     if entries:
-        click.echo(f"{'ITEM':>6}  {'STATE':16} {'COLUMN':18} {'SOURCE':20} TITLE (+ other sources of the story)")
+        click.echo(f"{_('编号'):>6}  {_('状态'):16} {_('栏目'):18} {_('来源'):20} " + _("标题（+ 同一报道的其他来源）"))
     for e in entries:
         d = vars_of(e)
         also = d.get("also_reported_by") or []
         also_txt = f"  (+{len(also)}: {', '.join(str(a.get('source') if isinstance(a, dict) else a) for a in also)})" if also else ""
-        click.echo(f"{d.get('item_id'):>6}  {d.get('state', ''):16} {d.get('column', ''):18} "
+        click.echo(f"{d.get('item_id'):>6}  {state_name(d.get('state')):16} {d.get('column', ''):18} "
                    f"{d.get('source', ''):20} {d.get('title', '')}{also_txt}")
-    click.echo(plural(len(entries), "story", "stories") + " waiting")
+    click.echo(_n("%(n)s 组待审", len(entries)))
     if taken_down := review_queue.withdrawn_upstream(db):
-        click.echo(plural(len(taken_down), "published item", "published items")
-                   + " taken down at the source: see run.py queue --withdrawn")
+        click.echo(_n("%(n)s 条已发布的稿件原文已被来源撤下：见 run.py queue --withdrawn", len(taken_down)))
 
 
 def authenticate_cli(db: Any, user: str) -> None:
@@ -451,9 +500,10 @@ def authenticate_cli(db: Any, user: str) -> None:
 
     password = os.environ.get("HUIJU_PASSWORD")
     if password is None:
-        password = getpass.getpass(f"password for {user}: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        password = (getpass.getpass(_("%(user)s 的密码：", user=user)) if sys.stdin.isatty()
+                    else sys.stdin.readline().rstrip("\n"))
     if not password:
-        raise Fail("no password given (set HUIJU_PASSWORD or write it on standard input)")
+        raise Fail(_("没有给出密码（设置 HUIJU_PASSWORD，或从标准输入写入）"))
     review_queue.authenticate(db, user, password)
 
 
@@ -481,16 +531,21 @@ def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reas
 
     config = obj.config()
     if column is not None and column not in config.columns:
-        raise Fail(f"unknown column {column!r} (known: {', '.join(config.columns)})")
+        raise Fail(_("没有栏目 %(column)s（已有：%(known)s）", column=repr(column), known=", ".join(config.columns)))
     db = obj.db()
     authenticate_cli(db, user)
-    states = review_queue.approve(db, list(item_ids), user=user, column=column, reason=reason, config=config,
-                                  override_checks=override_checks)
-    stats = pipeline.publish_due(db, config)
-    for item_id, state in zip(item_ids, states, strict=False):
-        click.echo(f"item {item_id}: {state}")
+    review_queue.approve(db, list(item_ids), user=user, column=column, reason=reason, config=config,
+                         override_checks=override_checks)
+    stats = pipeline.publish_due(db, config)  # what needs no hold (approval_hold = 0)
+    held = {h["item_id"]: h for h in review_queue.held(db, hold=config.web.approval_hold)}
+    for item_id in dict.fromkeys(item_ids):
+        if item_id in held:
+            click.echo(_("#%(id)s：已通过，暂缓发布至北京时间 %(t)s；此前可撤销：run.py review undo %(id)s --user %(user)s",
+                         id=item_id, t=short_time(held[item_id]["publishes_at"]), user=user))
+        else:
+            click.echo(_("#%(id)s：%(state)s", id=item_id, state=state_name(review_queue.state(db, item_id))))
     if stats.published:
-        click.echo(f"published {stats.published}")
+        click.echo(_n("已发布 %(n)s 条", stats.published))
 
 
 @review.command("reject")
@@ -506,7 +561,7 @@ def review_reject(obj: Ctx, item_ids: tuple[int, ...], reason: str, user: str) -
     authenticate_cli(db, user)
     review_queue.reject(db, list(item_ids), user=user, reason=reason)
     for item_id in item_ids:
-        click.echo(f"item {item_id}: rejected")
+        click.echo(_("#%(id)s：%(state)s", id=item_id, state=state_name(review_queue.state(db, item_id))))
 
 
 @review.command("retract")
@@ -524,7 +579,7 @@ def review_retract(obj: Ctx, item_id: int, reason: str, user: str) -> None:
     authenticate_cli(db, user)
     review_queue.retract(db, item_id, user=user, reason=reason)
     stats = pipeline.publish_due(db, config)
-    click.echo(f"item {item_id}: retracted" + (" and the retraction published" if stats.retracted else ""))
+    click.echo(_("#%(id)s：已撤稿，撤稿已发布", id=item_id) if stats.retracted else _("#%(id)s：已撤稿", id=item_id))
 
 
 @review.command("keep")
@@ -539,7 +594,7 @@ def review_keep(obj: Ctx, item_id: int, reason: str, user: str) -> None:
     db = obj.db()
     authenticate_cli(db, user)
     review_queue.keep(db, item_id, user=user, reason=reason)
-    click.echo(f"item {item_id}: kept on the portal")
+    click.echo(_("#%(id)s：保留在门户", id=item_id))
 
 
 @review.command("undo")
@@ -553,7 +608,8 @@ def review_undo(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
     db = obj.db()
     authenticate_cli(db, user)
-    click.echo(f"item {item_id}: {review_queue.undo_approve(db, item_id, user=user, reason=reason)}")
+    state = review_queue.undo_approve(db, item_id, user=user, reason=reason)
+    click.echo(_("#%(id)s：通过已撤销，%(state)s", id=item_id, state=state_name(state)))
 
 
 @review.command("unreject")
@@ -567,7 +623,8 @@ def review_unreject(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
     db = obj.db()
     authenticate_cli(db, user)
-    click.echo(f"item {item_id}: {review_queue.unreject(db, item_id, user=user, reason=reason)}")
+    state = review_queue.unreject(db, item_id, user=user, reason=reason)
+    click.echo(_("#%(id)s：退回已撤销，%(state)s", id=item_id, state=state_name(state)))
 
 
 @review.command("correct")
@@ -582,7 +639,7 @@ def review_correct(obj: Ctx, item_id: int, reason: str, user: str) -> None:
     db = obj.db()
     authenticate_cli(db, user)
     review_queue.start_correction(db, item_id, user=user, reason=reason)
-    click.echo(f"item {item_id}: corrected (edit it, then approve: the portal gets an update)")
+    click.echo(_("#%(id)s：更正已开始（编辑后再通过，门户收到更新）", id=item_id))
 
 
 @review.command("split")
@@ -597,7 +654,8 @@ def review_split(obj: Ctx, item_id: int, reason: str, user: str) -> None:
     db = obj.db()
     authenticate_cli(db, user)
     cluster = review_queue.split_story(db, item_id, user=user, reason=reason)
-    click.echo(f"item {item_id}: split out into story {cluster} ({review_queue.state(db, item_id)})")
+    click.echo(_("#%(id)s：已拆出为报道 %(story)s（%(state)s）", id=item_id, story=cluster,
+                 state=state_name(review_queue.state(db, item_id))))
 
 
 @review.command("merge")
@@ -613,7 +671,7 @@ def review_merge(obj: Ctx, item_id: int, other_id: int, reason: str, user: str) 
     db = obj.db()
     authenticate_cli(db, user)
     cluster = review_queue.merge_stories(db, item_id, other_id, user=user, reason=reason)
-    click.echo(f"item {other_id}: its story merged into story {cluster} of item {item_id}")
+    click.echo(_("#%(other)s：所在报道已并入 #%(id)s 的报道 %(story)s", other=other_id, id=item_id, story=cluster))
 
 
 # --------------------------------------------------------------------------- publishing
@@ -631,14 +689,20 @@ def publish(obj: Ctx, export_dir: str | None, base_url: str | None, as_json: boo
     config = obj.config()
     db = obj.db()
     stats = pipeline.run_once(db, config)
+    import review_queue
+
+    held = review_queue.held(db, hold=config.web.approval_hold)  # approvals still undoable: published later
     written = []
     if export_dir:
         base = base_url or config.web.public_url or f"http://{config.web.host}:{config.web.port}"
         written = [str(p) for p in publisher.export(db, config, export_dir, base_url=base)]
     if as_json:
-        emit_json({"published": stats.published, "retracted": stats.retracted, "exported": written})
+        emit_json({"published": stats.published, "retracted": stats.retracted, "held": len(held),
+                   "exported": written})
         return
-    click.echo(f"published {stats.published}, retracted {stats.retracted}")
+    click.echo(f"published {stats.published}, retracted {stats.retracted}"
+               + (f", held {len(held)} (approval_hold; next at {short_time(held[0]['publishes_at'])} Beijing time)"
+                  if held else ""))
     if export_dir:
         click.echo(f"exported {len(written)} files to {export_dir}")
 
@@ -780,14 +844,14 @@ def users_add(obj: Ctx, name: str, role: str) -> None:
     import review_queue
 
     if sys.stdin.isatty():
-        password = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != password:
-            raise Fail("the two passwords differ")
+        password = getpass.getpass(_("密码："))
+        if getpass.getpass(_("再输一次：")) != password:
+            raise Fail(_("两次输入的密码不同"))
     else:
         password = sys.stdin.readline().rstrip("\n")
     db = obj.db()
     review_queue.add_user(db, name, role, password)  # WeakPassword (one line) when it is too short
-    click.echo(f"user {name} added with role {role}")
+    click.echo(_("已添加用户 %(name)s，角色%(role)s", name=name, role=role_name(role)))
 
 
 @users.command("list")
@@ -802,17 +866,17 @@ def users_list(obj: Ctx, as_json: bool) -> None:
         emit_json(rows)
         return
     if rows:
-        click.echo(f"{'NAME':20} ROLE")
+        click.echo(f"{_('用户名'):20} " + _("角色"))
     for u in rows:
-        click.echo(f"{u.get('name'):20} {u.get('role')}" + ("  (disabled)" if u.get("disabled") else ""))
+        click.echo(f"{u.get('name'):20} {role_name(u.get('role'))}" + (_("（已停用）") if u.get("disabled") else ""))
 
 
 def read_new_password() -> str:
     """A new password from stdin (asked twice on a terminal)."""
     if sys.stdin.isatty():
-        password = getpass.getpass("new password: ")
-        if getpass.getpass("again: ") != password:
-            raise Fail("the two passwords differ")
+        password = getpass.getpass(_("新密码："))
+        if getpass.getpass(_("再输一次：")) != password:
+            raise Fail(_("两次输入的密码不同"))
         return password
     return sys.stdin.readline().rstrip("\n")
 
@@ -825,7 +889,7 @@ def users_passwd(obj: Ctx, name: str) -> None:
     import review_queue
 
     review_queue.set_password(obj.db(), name, read_new_password())
-    click.echo(f"user {name}: password set; every session of {name} ended")
+    click.echo(_("用户 %(name)s：密码已设置，%(name)s 的所有会话已结束", name=name))
 
 
 @users.command("role")
@@ -837,7 +901,7 @@ def users_role(obj: Ctx, name: str, role: str) -> None:
     import review_queue
 
     review_queue.set_role(obj.db(), name, role)
-    click.echo(f"user {name}: role {role}")
+    click.echo(_("用户 %(name)s：角色%(role)s", name=name, role=role_name(role)))
 
 
 @users.command("disable")
@@ -848,7 +912,7 @@ def users_disable(obj: Ctx, name: str) -> None:
     import review_queue
 
     review_queue.disable_user(obj.db(), name)
-    click.echo(f"user {name}: disabled; every session ended")
+    click.echo(_("用户 %(name)s：已停用，所有会话已结束", name=name))
 
 
 @users.command("enable")
@@ -859,7 +923,7 @@ def users_enable(obj: Ctx, name: str) -> None:
     import review_queue
 
     review_queue.disable_user(obj.db(), name, disabled=False)
-    click.echo(f"user {name}: enabled")
+    click.echo(_("用户 %(name)s：已启用", name=name))
 
 
 @cli.command()
@@ -873,7 +937,7 @@ def unlock(obj: Ctx, item_id: int, user: str) -> None:
     db = obj.db()
     authenticate_cli(db, user)
     released = review_queue.unlock(db, item_id, user=user)
-    click.echo(f"item {item_id}: " + ("lock released" if released else "was not locked"))
+    click.echo(_("#%(id)s：编辑锁已释放", id=item_id) if released else _("#%(id)s：没有编辑锁", id=item_id))
 
 
 @cli.command()
@@ -890,11 +954,16 @@ def history(obj: Ctx, item_id: int, as_json: bool) -> None:
     if as_json:
         emit_json(entries)
         return
+    from review_queue import messages
+
+    use_language()
     for h in entries:
-        click.echo(f"{short_time(h['at'])}  {h['actor']:12} {h['action']:16} "
-                   f"{h['from_state'] or '-'} → {h['to_state'] or '-'}" + (f"  {h['note']}" if h["note"] else ""))
+        states = f"{state_name(h['from_state']) if h['from_state'] else '-'} → {state_name(h['to_state'])}"
+        click.echo(f"{short_time(h['at'])}  {messages.actor_label(h['actor']):12} "
+                   f"{messages.history_action(h['action']):16} {states}"
+                   + (f"  {messages.history_note(h['note'])}" if h["note"] else ""))
         for c in h["changes"]:
-            click.echo("    " + c["diff"].replace("\n", "\n    "))
+            click.echo(f"    {messages.field_label(c['field'])}:\n    " + c["diff"].replace("\n", "\n    "))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -906,6 +975,14 @@ def vars_of(obj: Any) -> dict[str, Any]:
 
         return asdict(obj)
     return dict(vars(obj))
+
+
+def role_name(role: str | None) -> str:
+    """A role as the desk names it, in the chosen language."""
+    from review_queue import messages
+
+    use_language()
+    return messages.role_label(role or "")
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:

@@ -30,11 +30,12 @@ import collectors
 import evaluation
 import normalizers
 import publisher
+import review_queue
 import settings
 import store
 from pages.times import SHANGHAI
 from pipeline import maintenance, systemd
-from pipeline.flow import init_all, run_once
+from pipeline.flow import init_all, publish_due, run_once
 from pipeline.http_server import HttpServer
 from pipeline.web import create_app
 from settings import Config
@@ -44,6 +45,7 @@ log = logging.getLogger("huiju.daemon")
 LINK_PASS_EVERY = 600  # seconds between link passes (each checks at most [checks] links_per_pass links)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
 HEARTBEAT_EVERY = 5.0  # seconds between scheduler heartbeats (readiness, WATCHDOG=1)
+HELD_EVERY = 5.0  # seconds between looks for approvals whose [web] approval_hold has passed
 
 
 class Daemon:
@@ -116,6 +118,27 @@ class Daemon:
                 log.error("pipeline: %s", err)
         except Exception:
             log.exception("pipeline pass failed")
+        finally:
+            self._pass_lock.release()
+
+    def publish_held(self) -> None:
+        """Publish the approvals whose hold ([web] approval_hold) has passed, without waiting for
+        the next pipeline pass: an approval reaches the portal within seconds of its hold."""
+        if self.config.web.approval_hold <= 0 or not self._pass_lock.acquire(blocking=False):
+            return
+        try:
+            db = store.open_db(self.db_path)
+            try:
+                if review_queue.due_for_publishing(db, hold=self.config.web.approval_hold):
+                    stats = publish_due(db, self.config)
+                    if stats.published:
+                        log.info("pipeline: published %d approval(s) past their hold", stats.published)
+                    for err in stats.errors:
+                        log.error("pipeline: %s", err)
+            finally:
+                db.conn.close()
+        except Exception:
+            log.exception("publishing held approvals failed")
         finally:
             self._pass_lock.release()
 
@@ -209,6 +232,8 @@ class Daemon:
         self._schedule_maintenance()
         self.scheduler.add_job(self.pipeline_pass, "interval", seconds=self.pass_every, id="pipeline",
                                name="ingest + publish")
+        self.scheduler.add_job(self.publish_held, "interval", seconds=HELD_EVERY, id="held",
+                               name="publish approvals past their hold")
         self.scheduler.add_job(self.link_pass, "interval", seconds=LINK_PASS_EVERY, id="links",
                                name="check body links (404/410)")
         self._watchdog = systemd.watchdog_interval()

@@ -145,9 +145,12 @@ def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | No
                 stats: PassStats | None = None) -> PassStats:
     """Publish every approved item (and emit every retraction) not yet in the published stream."""
     stats = stats or PassStats()
-    for item_id in review_queue.due_for_publishing(db, now=now, hold=config.web.approval_hold):
+    hold = config.web.approval_hold
+    for item_id in review_queue.due_for_publishing(db, now=now, hold=hold):
         try:
             with store.transaction(db):
+                if not review_queue.due_for_publishing(db, now=now, hold=hold, item_id=item_id):
+                    continue  # undone (or undone and approved again) since the list was read
                 entry = compose_entry(db, config, item_id)
                 seq = publisher.publish(db, entry)
                 review_queue.mark_published(db, item_id, seq, now=now)

@@ -22,7 +22,7 @@ import store
 from publisher import clean_html
 from review_queue import signoff
 from review_queue import workflow as wf
-from review_queue.clock import iso, utc
+from review_queue.clock import iso, parse, utc
 from review_queue.errors import (
     ChecksBlocked,
     InvalidTransition,
@@ -32,7 +32,7 @@ from review_queue.errors import (
     UnknownItem,
     Unpublishable,
 )
-from review_queue.history import change, history, record
+from review_queue.history import change, compact_source, history, html_lines, record
 from review_queue.locks import ensure_not_locked_by_other, release_own, release_quietly
 from review_queue.overlay import as_published, column_in_effect
 from review_queue.users import active_role
@@ -581,9 +581,9 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
                 changes.append(change("title", old, title))
         if html is not None:
             base = item.get("url") if str(item.get("url") or "").startswith(("http://", "https://")) else None
-            new_html = clean_html(html, base=base)
+            new_html = clean_html(compact_source(html), base=base)
             old_html = clean_html(row["edit_html"] or item.get("html") or "", base=base)
-            if new_html != old_html:
+            if html_lines(new_html) != html_lines(old_html):  # a source saved unchanged is no edit
                 old_text = row["edit_text"] if row["edit_text"] is not None else item.get("text", "")
                 new_text = normalizers.html_to_text(new_html, base or "")
                 fields.update(edit_html=new_html, edit_text=new_text)
@@ -656,18 +656,43 @@ def review_outcomes(db: sqlite_utils.Database, item_ids: Iterable[int]) -> dict[
     return out
 
 
-def due_for_publishing(db: sqlite_utils.Database, *, now: datetime | None = None, hold: float = 0) -> list[int]:
+def due_for_publishing(db: sqlite_utils.Database, *, now: datetime | None = None, hold: float = 0,
+                       item_id: int | None = None) -> list[int]:
     """Approved items (corrections included) not yet in the published stream, oldest approval first.
 
-    *hold* seconds after its approval an item is not due yet: the approval can still be undone
-    (:func:`undo_approve`).
+    A person's approval is not due until *hold* seconds after it (``[web] approval_hold``): until
+    then it can still be undone (:func:`undo_approve`). The approvals of trusted sources
+    (``review = "auto"``) are nobody's to undo and are due at once. With *item_id*, only that item
+    (empty when it is not due): the publisher asks again inside its transaction, so an approval
+    undone, or undone and given again, meanwhile is not published early.
     """
     latest = iso(utc(now) - timedelta(seconds=hold))
+    only = "" if item_id is None else " AND item_id = ?"
     rows = db.execute(
-        "SELECT item_id FROM reviews WHERE state = ? AND (approved_at IS NULL OR approved_at <= ?) "
-        "ORDER BY approved_at, item_id", [wf.APPROVED, latest]
+        "SELECT item_id FROM reviews WHERE state = ? "
+        "AND (approved_at IS NULL OR approved_by = ? OR approved_at <= ?)" + only +
+        " ORDER BY approved_at, item_id", [wf.APPROVED, AUTO, latest, *([int(item_id)] if item_id is not None else [])]
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def held(db: sqlite_utils.Database, *, now: datetime | None = None, hold: float = 0) -> list[dict[str, Any]]:
+    """Approvals still in their hold: each {item_id, approved_by, approved_at, publishes_at} (UTC,
+    ISO), soonest first: what the desk and the command line say will be published, and when."""
+    if hold <= 0:
+        return []
+    latest = iso(utc(now) - timedelta(seconds=hold))
+    rows = db.execute(
+        "SELECT item_id, approved_by, approved_at FROM reviews WHERE state = ? AND approved_at > ? "
+        "AND approved_by IS NOT NULL AND approved_by != ? ORDER BY approved_at, item_id",
+        [wf.APPROVED, latest, AUTO]).fetchall()
+    return [{"item_id": i, "approved_by": by, "approved_at": at, "publishes_at": publishes_at(at, hold)}
+            for i, by, at in rows]
+
+
+def publishes_at(approved_at: str, hold: float) -> str:
+    """When an approval given at *approved_at* leaves its hold (ISO, UTC)."""
+    return iso(parse(approved_at) + timedelta(seconds=hold))
 
 
 EDIT_FIELDS = ("edit_title", "edit_text", "edit_html", "edit_column", "edit_topics")

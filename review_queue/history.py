@@ -19,6 +19,17 @@ def html_lines(html: str | None) -> list[str]:
     return [line for line in (part.strip() for part in _BLOCK.split(html or "")) if line]
 
 
+def html_source(html: str | None) -> str:
+    """*html* as source to edit by hand: one block per line (what :func:`html_lines` cuts)."""
+    return "\n".join(html_lines(html))
+
+
+def compact_source(html: str) -> str:
+    """Edited source back to HTML: the line breaks before block tags (:func:`html_source`, or a
+    browser's CR LF) dropped, which HTML ignores anyway."""
+    return re.sub(r"[ \t]*\r?\n\s*" + _BLOCK.pattern, "", html.replace("\r\n", "\n"))
+
+
 def change(field: str, old: Any, new: Any) -> dict[str, Any]:
     """One changed field: a unified diff for text fields, ``old → new`` for scalars and lists."""
     if field in TEXT_FIELDS:

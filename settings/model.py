@@ -148,7 +148,9 @@ class WebSettings:
     trusted_proxies: tuple[str, ...] = ()
     # client networks /metrics answers without a bearer token ($HUIJU_METRICS_TOKEN); none by default
     metrics_networks: tuple[str, ...] = ()
-    approval_hold: int = 0  # seconds an approval waits before publishing; undoable meanwhile
+    # seconds a person's approval waits before publishing, undoable meanwhile (撤销, key u): long
+    # enough to notice a wrong key, short enough that the portal still gets news within minutes
+    approval_hold: int = 60
     queue_alert_minutes: int = 240  # the queue flags items waiting longer than this
     deleted_days: int = 30  # feeds list retracted / moved-out items (Atom at:deleted-entry) this many days
     static_dir: str = ""  # live static tree the daemon keeps current for nginx ("" = none)

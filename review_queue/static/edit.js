@@ -1,5 +1,6 @@
 // The rich-text body editor (Squire): edits the sanitized HTML so tables, images and attachment
-// links survive; the plain-text field is switched off once the editor is up. No inline script (CSP).
+// links survive; the HTML source field (what the form sends, and the editor without this script)
+// is hidden once the editor is up and filled from it on submit. No inline script (CSP).
 (function () {
   "use strict";
   var root = document.getElementById("editor");
@@ -17,11 +18,8 @@
     }
   });
   editor.setHTML(source.value);
-  source.disabled = false;
   document.getElementById("rich").hidden = false;
-  var plain = document.getElementById("plain");
-  plain.hidden = true;
-  plain.querySelector("textarea").disabled = true;
+  document.getElementById("source").hidden = true;
   document.getElementById("toolbar").addEventListener("click", function (ev) {
     var b = ev.target.closest("button[data-cmd]");
     if (b) { editor[b.dataset.cmd](); editor.focus(); }

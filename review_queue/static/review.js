@@ -1,5 +1,6 @@
-// Keyboard review for the queue (j/k move, a approve, r reject, e edit, o open, x select)
-// and the item page (a approve, r reject, e edit). No framework, no inline script (CSP).
+// Keyboard review for the queue (j/k move, a approve, r reject, e edit, o open, x select,
+// u undo the last approval) and the item page (a approve, r reject, e edit, u undo the approval).
+// No framework, no inline script (CSP); the reason prompt's words come from the page's language.
 (function () {
   "use strict";
   function typing(ev) {
@@ -34,7 +35,13 @@
   }
   document.addEventListener("keydown", function (ev) {
     if (typing(ev) || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
-    var reason, undo;
+    var reason;
+    var prompt = document.body.dataset.reasonPrompt || "";
+    if (ev.key === "u") {  // also when the approval just made emptied the queue
+      var undo = document.querySelector("#undoable button.undo, #undo-form button.undo");
+      if (undo) { undo.click(); ev.preventDefault(); }
+      return;
+    }
     if (rows.length) {
       switch (ev.key) {
         case "j": show(current + 1); break;
@@ -42,13 +49,12 @@
         case "x": click("input.pick"); break;
         case "a": click("button.approve"); break;
         case "r":
-          reason = window.prompt("退回理由 Reason (optional)", "");
+          reason = window.prompt(prompt, "");
           if (reason === null) { return; }
           document.getElementById("reason").value = reason;
           click("button.reject");
           break;
         case "e": window.location = rows[current].dataset.edit; break;
-        case "u": undo = document.querySelector("#undoable button.undo"); if (undo) { undo.click(); } break;
         case "o": case "Enter": window.location = rows[current].dataset.open; break;
         default: return;
       }
@@ -60,7 +66,7 @@
     var edit = document.getElementById("edit-link");
     if (ev.key === "a" && approve) { approve.click(); }
     else if (ev.key === "r" && reject) {
-      reason = window.prompt("退回理由 Reason (optional)", "");
+      reason = window.prompt(prompt, "");
       if (reason === null) { return; }
       reject.querySelector("input[name=reason]").value = reason;
       reject.querySelector("button").click();

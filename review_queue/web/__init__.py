@@ -15,6 +15,8 @@ from flask import abort, render_template, request
 from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 
 import store
+from review_queue import messages
+from review_queue.messages import state_label
 from review_queue.web import account, evaluation_page, i18n, item_page, queue_page, users_page
 from review_queue.web.common import (
     can,
@@ -25,10 +27,10 @@ from review_queue.web.common import (
     harden_cookies,
     http_url,
     local_time,
+    publish_time,
     sanitize_preview,
     source_name,
 )
-from review_queue.web.messages import state_label
 
 PAGES = (account, queue_page, item_page, users_page, evaluation_page, i18n)
 CSP = ("default-src 'self'; img-src 'self' http: https: data:; script-src 'self'; style-src 'self'; "
@@ -72,7 +74,13 @@ def _context() -> dict[str, Any]:
         "source_name": source_name,
         "column_name": column_name,
         "local_time": local_time,
+        "publish_time": publish_time,
         "state_label": state_label,
+        "role_label": messages.role_label,
+        "history_action": messages.history_action,
+        "history_note": messages.history_note,
+        "field_label": messages.field_label,
+        "actor_label": messages.actor_label,
         "http_url": http_url,
         "can": can,
         "lang": i18n.select_locale(),

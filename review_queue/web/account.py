@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from review_queue import sessions, throttle, users
 from review_queue.errors import ReviewError
+from review_queue.messages import error_message
 from review_queue.web.common import (
     SESSION_KEY,
     client_address,
@@ -19,7 +20,6 @@ from review_queue.web.common import (
     safe_next,
     start_session,
 )
-from review_queue.web.messages import error_message
 
 
 def login() -> Any:

@@ -22,11 +22,11 @@ from markupsafe import Markup
 
 import store
 from publisher import clean_html
-from review_queue import schema, sessions, throttle, users
+from review_queue import actions, schema, sessions, throttle, users
 from review_queue import workflow as wf
 from review_queue.clock import SHANGHAI
 from review_queue.errors import UnknownUser
-from review_queue.web.messages import role_label
+from review_queue.messages import role_label
 
 log = logging.getLogger("huiju.review")
 SESSION_KEY = "review_session"  # the server-side session's id, in Flask's signed cookie
@@ -101,6 +101,19 @@ def close_db(_exc: BaseException | None) -> None:
 
 def get_config() -> Any:
     return current_app.config.get("HUIJU_CONFIG")
+
+
+def approval_hold() -> int:
+    """Seconds an approval waits before it is published, undoable meanwhile ([web] approval_hold)."""
+    return int(getattr(getattr(get_config(), "web", None), "approval_hold", 0) or 0)
+
+
+def publish_time(approved_at: str | None) -> str:
+    """When an approval given at *approved_at* leaves its hold, Beijing time to the second."""
+    if not approved_at:
+        return ""
+    at = datetime.fromisoformat(actions.publishes_at(approved_at, approval_hold()))
+    return at.astimezone(SHANGHAI).strftime("%H:%M:%S")
 
 
 def catalog() -> list[Any]:

@@ -2,45 +2,42 @@
 
 The message ids are the Chinese labels themselves, so Chinese needs no catalog and can never be
 missing a string; ``review_queue/translations/en/LC_MESSAGES/messages.po`` holds the English. The
-catalog is compiled when the app starts (no compiled file in the repository), and a reviewer
-picks the language with the link in the page header (kept in the session).
+catalog is compiled in memory (:mod:`review_queue.catalogs`; no compiled file in the repository
+or on disk), and a reviewer picks the language with the link in the page header (kept in the
+session).
 """
 
 from __future__ import annotations
 
-import tempfile
-import threading
-from pathlib import Path
+from functools import cached_property
 from typing import Any
 
 import flask
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.support import NullTranslations
 from flask import redirect, request, session
-from flask_babel import Babel
+from flask_babel import Babel, Domain, get_locale
 
+from review_queue import catalogs
 from review_queue.web.common import safe_next
 
-LOCALES = ("zh", "en")
-DEFAULT = "zh"
-CATALOGS = Path(__file__).resolve().parents[1] / "translations"
-_compiled: str | None = None
-_lock = threading.Lock()
+LOCALES = catalogs.LOCALES
+DEFAULT = catalogs.DEFAULT
 
 
-def compiled_catalogs() -> str:
-    """A folder with the .po catalogs compiled to .mo (once per process)."""
-    global _compiled
-    with _lock:
-        if _compiled is None:
-            out = Path(tempfile.mkdtemp(prefix="huiju-i18n-"))
-            for po in CATALOGS.glob("*/LC_MESSAGES/*.po"):
-                target = out / po.relative_to(CATALOGS).with_suffix(".mo")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with po.open("rb") as src, target.open("wb") as dst:
-                    write_mo(dst, read_po(src))
-            _compiled = str(out)
-        return _compiled
+class CatalogDomain(Domain):
+    """Flask-Babel's domain, reading the catalogs :mod:`review_queue.catalogs` compiled in memory."""
+
+    def get_translations(self) -> NullTranslations:
+        locale = get_locale()
+        return catalogs.translations(str(locale) if locale is not None else DEFAULT, "messages")
+
+
+class DeskBabel(Babel):
+    """Flask-Babel whose translations come from :class:`CatalogDomain`, not from .mo files."""
+
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return CatalogDomain(domain=self.domain)
 
 
 def select_locale() -> str:
@@ -52,8 +49,7 @@ def init_babel(app: flask.Flask) -> None:
     """Flask-Babel on the host app (unless it has its own), Beijing time as the default zone."""
     if "babel" in app.extensions:
         return
-    Babel(app, locale_selector=select_locale, default_locale=DEFAULT, default_timezone="Asia/Shanghai",
-          default_translation_directories=compiled_catalogs())
+    DeskBabel(app, locale_selector=select_locale, default_locale=DEFAULT, default_timezone="Asia/Shanghai")
 
 
 def set_language(code: str) -> Any:

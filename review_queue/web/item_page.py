@@ -14,9 +14,11 @@ import normalizers
 from review_queue import actions, explain, locks, signoff, stories
 from review_queue import workflow as wf
 from review_queue.errors import LockedByOther, PermissionDenied, ReviewError
-from review_queue.history import history
+from review_queue.history import history, html_source
+from review_queue.messages import error_message, state_label
 from review_queue.web.common import (
     after_review,
+    approval_hold,
     can,
     catalog,
     current_user,
@@ -27,7 +29,6 @@ from review_queue.web.common import (
     safe_next,
     sanitize_preview,
 )
-from review_queue.web.messages import error_message
 
 EDITOR_DIR = Path(__file__).resolve().parents[1] / "editor" / "node_modules" / "squire-rte" / "dist"
 EDITOR_HELP = "npm ci --prefix review_queue/editor"
@@ -94,7 +95,10 @@ def item_action(item_id: int, action: str) -> Any:
             states = actions.approve(db, [item_id], user=me.name, column=request.form.get("column") or None,
                                      reason=request.form.get("move_reason", ""), config=get_config(),
                                      override_checks=request.form.get("override_checks", "").strip() or None)
-            flash(_("#%(id)s：%(state)s", id=item_id, state=states[0]), "ok")
+            if states[0] == wf.APPROVED and approval_hold() > 0:
+                flash(_("#%(id)s 已通过：%(s)s 秒后发布，此前可撤销（按 u）", id=item_id, s=approval_hold()), "ok")
+            else:
+                flash(_("#%(id)s：%(state)s", id=item_id, state=state_label(states[0])), "ok")
             if states[0] == wf.APPROVED:
                 after_review(db)
             back = url_for(".queue_page")
@@ -187,7 +191,8 @@ def edit_page(item_id: int) -> Any:
             flash(error_message(exc), "error")
     return render_template(
         "review_queue/edit.html", row=row, item=shown, lock=lock, rich=editor_installed(),
-        html=str(sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url")))),  # escaped in the form
+        # escaped in the form; one block per line, for editing the source when the editor is absent
+        html=html_source(str(sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url"))))),
         locked_by_other=lock is not None and lock.holder != me.name, title=shown.get("title") or "",
         text=shown.get("text") or "", column=shown["column"], topics=shown["topics"], columns=catalog(),
     )

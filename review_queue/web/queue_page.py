@@ -14,8 +14,10 @@ import normalizers
 from review_queue import actions, queueview, search
 from review_queue import workflow as wf
 from review_queue.errors import ReviewError
+from review_queue.messages import error_message
 from review_queue.web.common import (
     after_review,
+    approval_hold,
     catalog,
     current_user,
     get_config,
@@ -24,7 +26,6 @@ from review_queue.web.common import (
     requires,
     safe_next,
 )
-from review_queue.web.messages import error_message
 
 PER_PAGE = 50
 
@@ -96,7 +97,7 @@ def _waited(now: datetime, submitted_at: str) -> str:
     except ValueError:
         return ""
     hours, minutes = divmod(max(0, minutes), 60)
-    return f"{hours} 小时 {minutes} 分" if hours else f"{minutes} 分"
+    return _("%(h)s 小时 %(m)s 分", h=hours, m=minutes) if hours else _("%(m)s 分", m=minutes)
 
 
 @requires("reviewer")
@@ -132,7 +133,9 @@ def act() -> Any:
             done += 1
         except ReviewError as exc:
             flash(error_message(exc), "error")
-    if done:
+    if done and action == "approve" and approved and approval_hold() > 0:
+        flash(_("%(n)s 条已通过：%(s)s 秒后发布，此前可撤销（按 u）", n=done, s=approval_hold()), "ok")
+    elif done:
         flash(_("%(n)s 条已通过", n=done) if action == "approve" else _("%(n)s 条已退回", n=done), "ok")
     if approved:
         after_review(db)

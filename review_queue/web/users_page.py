@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from review_queue import users
 from review_queue import workflow as wf
 from review_queue.errors import PermissionDenied, ReviewError
+from review_queue.messages import error_message
 from review_queue.web.common import current_user, get_db, requires
-from review_queue.web.messages import error_message
 
 
 @requires("admin")

@@ -23,6 +23,9 @@ T0 = datetime(2026, 5, 2, 1, 0, tzinfo=UTC)
 PASSWORD = "correct-horse-battery"
 ID_NUMBER = "230102198503120045"
 CONFIG = """
+[web]
+approval_hold = 0             # this test is about the checks: approvals publish at once
+
 [[columns]]
 id = "notices"
 name = "通知公告"
@@ -91,7 +94,7 @@ def env(tmp_path, monkeypatch):
 def cli(env, *args: str):
     import run
 
-    return CliRunner().invoke(run.cli, ["--config", env["cfg"], "--db", env["dbp"], *args])
+    return CliRunner().invoke(run.cli, ["--lang", "en", "--config", env["cfg"], "--db", env["dbp"], *args])
 
 
 def test_blocked_for_a_reviewer_overridden_by_an_editor_fixed_items_close(env) -> None:

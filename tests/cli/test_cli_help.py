@@ -73,23 +73,55 @@ def test_a_file_that_is_not_a_database_is_one_line_and_unchanged(tmp_path: Path)
     assert bogus.read_bytes() == before
 
 
+def en_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return run_cli(tmp_path, "--lang", "en", *args, stdin=stdin)
+
+
+def test_review_commands_speak_chinese_by_default_and_english_when_asked(tmp_path: Path) -> None:
+    """Chinese first: LC_ALL, LC_MESSAGES, LANG as gettext reads them (en… is English, anything
+    else Chinese), --lang above them all; the `error: ` prefix is the same in every language."""
+    import os
+
+    cfg = str(REPO / "schedules.toml")
+
+    def with_env(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        clean = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")}
+        return subprocess.run([sys.executable, str(REPO / "run.py"), "--config", cfg, "--db", "h.db", *args],
+                              cwd=tmp_path, capture_output=True, text=True, input=stdin, timeout=120,
+                              env={**clean, **env})
+
+    added = with_env({}, "users", "add", "ada", "--role", "admin", stdin="correct horse battery\n")
+    assert added.stdout == "已添加用户 ada，角色管理员\n"
+    english = with_env({"LANG": "en_US.UTF-8"}, "users", "role", "ada", "editor")
+    assert english.stdout == "user ada: role editor\n"
+    assert with_env({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, "users", "list").stdout.splitlines()[1] \
+        .split() == ["ada", "编辑"]
+    assert with_env({"LANG": "C.UTF-8"}, "history", "9").stderr == "error: #9 不在审核中\n"
+    assert with_env({"LC_ALL": "en_GB.UTF-8"}, "history", "9").stderr == "error: item 9 is not in review\n"
+    assert with_env({"LC_ALL": "en_GB.UTF-8"}, "--lang", "zh", "unlock", "9", "--user", "ada",
+                    stdin="correct horse battery\n").stderr == "error: #9 不在审核中\n"
+    assert with_env({}, "queue").stdout == "0 组待审\n"
+    assert with_env({"LANG": "en"}, "queue").stdout == "0 stories waiting\n"
+    weak = with_env({}, "users", "passwd", "ada", stdin="password123\n")
+    assert weak.returncode == 1 and weak.stderr == "error: 密码太常见：请换一个\n"
+
+
 def test_unknown_user_and_unknown_item(tmp_path: Path) -> None:
     cfg = str(REPO / "schedules.toml")
-    result = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "review", "approve", "1", "--user", "ghost",
-                     stdin="whatever-password\n")
+    result = run_cli(tmp_path, "--lang", "zh", "--config", cfg, "--db", "h.db", "review", "approve", "1",
+                     "--user", "ghost", stdin="whatever-password\n")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     # the CLI authenticates like the web UI: it does not tell which of name or password was wrong
-    assert "user name or password" in result.stderr and result.stderr.strip().count("\n") == 0
+    assert result.stderr == "error: 用户名或密码错误\n"
     added = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "add", "li", "--role", "reviewer",
                     stdin="correct-horse-battery\n")
     assert added.returncode == 0, added.stderr
     wrong = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "review", "approve", "1", "--user", "li",
                     stdin="wrong-password\n")
     assert wrong.returncode != 0 and wrong.stderr.strip().count("\n") == 0
-    missing = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "review", "approve", "424242", "--user", "li",
-                      stdin="correct-horse-battery\n")
-    assert missing.returncode != 0 and "424242" in missing.stderr
-    assert missing.stderr.strip().count("\n") == 0
+    missing = run_cli(tmp_path, "--lang", "zh", "--config", cfg, "--db", "h.db", "review", "approve", "424242",
+                      "--user", "li", stdin="correct-horse-battery\n")
+    assert missing.returncode != 0 and missing.stderr == "error: #424242 不在审核中\n"
 
 
 def test_wrong_role_is_refused(tmp_path: Path) -> None:
@@ -283,8 +315,8 @@ def test_review_approve_cannot_move_an_item_out_of_its_signoff(tmp_path: Path) -
         result = normalizers.ingest(db, 1, item, source, config)
         assert review_queue.submit(db, result, source) == "pending"
     db.close()
-    result = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "review", "approve", str(result.item_id),
-                     "--column", "city-news", "--user", "rita", stdin="correct horse battery\n")
+    result = run_cli(tmp_path, "--lang", "en", "--config", cfg, "--db", "h.db", "review", "approve",
+                     str(result.item_id), "--column", "city-news", "--user", "rita", stdin="correct horse battery\n")
     assert result.returncode == 1 and result.stderr.strip().count("\n") == 0
     assert "moving it out of gov-affairs (sign-off: editor) needs an editor" in result.stderr
 
@@ -294,6 +326,7 @@ def test_admin_commands_reset_passwords_end_sessions_and_show_history(tmp_path: 
     import store
 
     cfg = str(REPO / "schedules.toml")
+    run_cli = en_cli  # this test reads the English locale; the next one the Chinese default
     assert run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "add", "ada", "--role", "admin",
                    stdin="correct horse battery\n").returncode == 0
     weak = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "add", "bob", "--role", "reviewer",

@@ -80,7 +80,13 @@ def test_collect_review_publish_and_read_back(province, config, tmp_path):
             break
     assert chosen is not None
     review_queue.approve(db, [chosen["id"]], user="zhang")
-    stats = pipeline.publish_due(db, config)
+    # a person's approval waits out [web] approval_hold (undoable meanwhile), then is published once
+    assert config.web.approval_hold > 0
+    assert pipeline.publish_due(db, config).published == 0
+    assert review_queue.state(db, chosen["id"]) == "approved"
+    from datetime import UTC, datetime, timedelta
+    later = datetime.now(UTC) + timedelta(seconds=config.web.approval_hold + 1)
+    stats = pipeline.publish_due(db, config, now=later)
     assert stats.published >= 1
     assert review_queue.state(db, chosen["id"]) == "published"
 
@@ -135,7 +141,13 @@ def test_auto_review_sources_publish_without_a_reviewer(province, config, tmp_pa
 
 def test_cli_path_items_json_review_and_export(province, tmp_path):
     env = {**os.environ, "province": province.url, "HUIJU_PASSWORD": "correct-horse-battery"}
-    base = [sys.executable, str(REPO / "run.py"), "--config", str(REPO / "demo.toml"), "--db",
+    # the demo's configuration with a 2-second approval hold: an approval made by one process is
+    # held, survives that process, and is published once by a later one after the hold
+    hold = 2
+    cfg = tmp_path / "demo.toml"
+    cfg.write_text((REPO / "demo.toml").read_text(encoding="utf-8").replace(
+        "[web]\n", f"[web]\napproval_hold = {hold}\n", 1), encoding="utf-8")
+    base = [sys.executable, str(REPO / "run.py"), "--lang", "en", "--config", str(cfg), "--db",
             str(tmp_path / "cli.db")]
 
     def cli(*args, stdin=""):
@@ -153,13 +165,22 @@ def test_cli_path_items_json_review_and_export(province, tmp_path):
     assert cli("users", "add", "wang", "--role", "reviewer", stdin="correct-horse-battery\n").returncode == 0
     pending = [i for i in items if i["state"] == "pending" and i["column"] != "gov-affairs"]
     assert pending
+    approved_at = time.monotonic()
     r = cli("review", "approve", str(pending[0]["id"]), "--user", "wang")
     assert r.returncode == 0, r.stderr
+    assert "held" in r.stdout and "review undo" in r.stdout, r.stdout
     after = {i["id"]: i for i in json.loads(cli("items", "--json").stdout)}
-    assert after[pending[0]["id"]]["state"] == "published"
+    assert after[pending[0]["id"]]["state"] == "approved"  # held: not published by the approving process
+    early = cli("publish", "--json")
+    if time.monotonic() - approved_at < hold:  # (a slow machine may already be past the hold)
+        assert json.loads(early.stdout)["published"] == 0 and json.loads(early.stdout)["held"] == 1
+    time.sleep(max(0.0, hold + 1 - (time.monotonic() - approved_at)))
     out = tmp_path / "export"
     r = cli("publish", "--export", str(out))
     assert r.returncode == 0, r.stderr
+    after = {i["id"]: i for i in json.loads(cli("items", "--json").stdout)}
+    assert after[pending[0]["id"]]["state"] == "published"
+    assert json.loads(cli("publish", "--json").stdout)["published"] == 0  # published once
     rss = (out / "feeds" / f"{pending[0]['column']}.rss").read_bytes()
     assert pending[0]["url"].encode() in rss.replace(b"&amp;", b"&")
 

@@ -67,7 +67,7 @@ def test_a_published_story_taken_down_at_the_source_reaches_the_editors(web, tmp
     rounds(0)
     [entry] = review_queue.queue(db)
     review_queue.approve(db, [entry.item_id], user="wang")
-    pipeline.publish_due(db, config)
+    pipeline.publish_due(db, config, now=datetime.now(UTC) + timedelta(seconds=config.web.approval_hold))  # past the hold
     assert review_queue.state(db, entry.item_id) == "published"
     web.route("/art/2026/5/2/art_1.html", "<html><title>404</title></html>", status=404)
     rounds(3)
@@ -89,7 +89,7 @@ def test_a_published_story_taken_down_at_the_source_reaches_the_editors(web, tmp
     assert "huiju_published_withdrawn_upstream 1" in metrics
 
     env = {**os.environ, "HUIJU_PASSWORD": PASSWORD}
-    base = [sys.executable, str(REPO / "run.py"), "--config", str(cfg), "--db", str(db_path)]
+    base = [sys.executable, str(REPO / "run.py"), "--lang", "en", "--config", str(cfg), "--db", str(db_path)]
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         r = subprocess.run(base + list(args), capture_output=True, text=True, env=env, timeout=120)

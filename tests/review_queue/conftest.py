@@ -172,3 +172,14 @@ def submit_new(db, fake: FakeNormalizers, item_id: int, *, source: Source = CITY
     if item_id not in fake.items:
         fake.add(item_id, source=source.id, **kw)
     return review_queue.submit(db, fake.result(item_id), source, now=now or at(item_id))
+
+
+@pytest.fixture(autouse=True)
+def chinese_outside_requests():
+    """Messages outside a web request follow the process's language, which a command line test
+    run in this process may have set to English: every test here starts from the default."""
+    from review_queue import catalogs
+
+    catalogs.use(catalogs.DEFAULT)
+    yield
+    catalogs.use(catalogs.DEFAULT)

@@ -134,7 +134,7 @@ def test_reviewer_first_approval_then_editor_final_signoff(browser, site, db, fa
     assert review_queue.state(db, 1) == "awaiting-signoff" and app.config["published"] == []
     eddie = logged_in(browser, base, "eddie")
     eddie.goto(f"{base}/review/item/1")
-    assert "签发流程：初审 → 终审 (editor)" in eddie.inner_text("#chain")
+    assert "签发流程：初审 → 终审 (编辑)" in eddie.inner_text("#chain")
     with eddie.expect_navigation():
         eddie.keyboard.press("a")
     assert review_queue.state(db, 1) == "approved" and app.config["published"] == [1]
@@ -205,7 +205,7 @@ def test_an_edit_in_the_rich_text_editor_keeps_the_table_image_and_attachment(br
     page = logged_in(browser, base, "rita")
     page.goto(f"{base}/review/item/1/edit")
     page.wait_for_selector("#editor table")
-    assert page.is_hidden("#plain")
+    assert page.is_hidden("#source")  # the HTML source field gives way to the editor
     page.click("#editor p")
     page.keyboard.press("End")
     page.keyboard.type("补充一句。")

@@ -178,7 +178,8 @@ def test_the_command_line_splits_and_merges_with_one_line_errors(desk, tmp_path,
     monkeypatch.setenv("HUIJU_PASSWORD", "correct horse battery")
 
     def cli(*args: str):
-        return CliRunner().invoke(run.cli, ["--config", str(cfg), "--db", str(tmp_path / "huiju.db"), *args])
+        return CliRunner().invoke(run.cli, ["--lang", "en", "--config", str(cfg), "--db", str(tmp_path / "huiju.db"),
+                                            *args])
 
     refused = cli("review", "split", str(copy.item_id), "--reason", "不同", "--user", "rita")
     assert refused.exit_code == 1 and refused.output.strip().startswith("error: ")

@@ -308,8 +308,8 @@ def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
     rita = app.test_client()
     login(rita, "rita")
     page = rita.get("/review/item/1").get_data(as_text=True)
-    assert "ron (reviewer" in page and "等待终审：editor" in page
-    assert "签发流程：初审 → 终审 (editor)" in page
+    assert "ron (审核员" in page and "等待终审：编辑" in page  # roles by name, in the reader's language
+    assert "签发流程：初审 → 终审 (编辑)" in page
     assert "waiting for: editor" not in page  # Chinese first, no doubled labels
     # the lock the reviewer may have held is gone: the editor can sign off at once
     eddie = app.test_client()
@@ -450,3 +450,48 @@ def test_state_badges_and_workflow_errors_are_chinese_first_and_english_as_a_loc
     assert "item 1 is approved; cannot approve" in resp.get_data(as_text=True)
     assert rita.post("/review/item/1/retract", data={"reason": "x", "csrf_token": token(rita, "/review/")}
                      ).status_code == 403
+
+
+RICH_BODY = ('<p>哈尔滨市召开会议。</p><table><tbody><tr><td>项目</td><td>金额（万元）</td></tr>'
+             '<tr><td>道路</td><td>1200</td></tr></tbody></table>'
+             '<p><img src="https://harbin.example.cn/img/a.png" alt="现场"></p>'
+             '<p>附件：<a href="https://harbin.example.cn/files/plan.pdf">实施方案.pdf</a></p>')
+
+
+def test_without_the_rich_editor_the_html_source_is_edited_and_the_structure_survives(
+        app, db, fake_norm, monkeypatch) -> None:
+    """A fresh clone (no `npm ci`): the edit form offers the sanitized HTML source, says how to get
+    the rich editor, and an edit through it keeps the table, the image and the attachment link."""
+    from review_queue.web import item_page
+
+    monkeypatch.setattr(item_page, "EDITOR_DIR", item_page.EDITOR_DIR.parent / "not-installed")
+    submit_new(db, fake_norm, 1)
+    fake_norm.items[1]["html"] = RICH_BODY
+    rita = app.test_client()
+    login(rita, "rita")
+    page = rita.get("/review/item/1/edit").get_data(as_text=True)
+    assert 'id="no-editor"' in page and "npm ci --prefix review_queue/editor" in page
+    assert "squire.js" not in page and 'name="text"' not in page  # no plain-text path that drops structure
+    source = re.search(r'<textarea name="html"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    import html as html_lib
+
+    source = html_lib.unescape(source)
+    assert "\n<tr><td>道路</td><td>1200</td></tr>" in source  # one block per line, readable
+    t = token(rita, "/review/item/1/edit")
+    # saved unchanged (as a browser sends a textarea: CR LF): no edit is recorded
+    rita.post("/review/item/1/edit", data={"title": "新闻 1", "html": source.replace("\n", "\r\n"), "csrf_token": t})
+    assert [h["action"] for h in review_queue.history(db, 1)] == ["submit", "lock"]  # the lock, no edit
+    edited = source.replace("1200", "1350").replace("召开会议", "召开专题会议")
+    edited += '\n<p onclick="steal()">补充说明<script>alert(1)</script></p>'
+    resp = rita.post("/review/item/1/edit", data={"title": "新闻 1", "html": edited, "csrf_token": t})
+    assert resp.status_code == 302
+    shown = review_queue.published_item(db, 1)
+    body = shown["html"]
+    assert "<table>" in body and "<td>1350</td>" in body and "召开专题会议" in body
+    assert '<img src="https://harbin.example.cn/img/a.png"' in body
+    assert '<a href="https://harbin.example.cn/files/plan.pdf" rel="noopener noreferrer">实施方案.pdf</a>' in body
+    assert "script" not in body and "onclick" not in body and "补充说明" in body  # the portal's sanitizer ran
+    assert "\n" not in body  # the source's line breaks are not kept
+    [entry] = [h for h in review_queue.history(db, 1) if h["action"] == "edit"]
+    diff = next(c["diff"] for c in entry["changes"] if c["field"] == "html")
+    assert "-<tr><td>道路</td><td>1200</td></tr>" in diff and "+<tr><td>道路</td><td>1350</td></tr>" in diff

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 
-from flask_babel import gettext as _
-from flask_babel import pgettext
-
+from pages.times import SHANGHAI
 from review_queue import workflow as wf
+from review_queue.catalogs import gettext as _
+from review_queue.catalogs import pgettext
 
 
 def state_label(state: str | None) -> str:
@@ -109,3 +110,89 @@ def error_message(exc: BaseException | str) -> str:
         if m:
             return render({k: v for k, v in m.groupdict().items() if v is not None})
     return _("未完成：%(cause)s", cause=line)
+
+
+def history_action(action: str) -> str:
+    """What a history entry records, as a name (通过, 自动通过, 发布 …; the action itself if new)."""
+    names = {
+        "submit": "进入审核", "auto-approve": "自动通过", "duplicate": "重复稿", "approve": "通过",
+        "signoff": "签发", "reject": "退回", "unreject": "撤销退回", "undo-approve": "撤销通过",
+        "undo-duplicate": "撤销重复稿", "desk-correct": "开始更正", "edit": "编辑", "column": "移栏",
+        "split": "拆分报道", "merge": "合并报道", "new-version": "来源新版本", "requeue": "重新待审",
+        "correct": "来源更正", "auto-correct": "自动更正", "publish": "发布", "retract": "撤稿",
+        "upstream-withdrawn": "来源撤下原文", "upstream-restored": "来源恢复原文",
+        "override-checks": "放行检查", "keep": "保留", "lock": "加编辑锁", "unlock": "释放编辑锁",
+        "break-lock": "强制解锁", "take-over-lock": "接管编辑锁",
+    }
+    return pgettext("history", names[action]) if action in names else action
+
+
+def field_label(field: str) -> str:
+    """The name of an edited field in a history entry."""
+    names = {"title": "标题", "text": "正文（文本）", "html": "正文（HTML）", "column": "栏目", "topics": "专题"}
+    return pgettext("field", names[field]) if field in names else field
+
+
+def actor_label(actor: str) -> str:
+    """Who did it: a person's user name as it is; the pipeline's own actors by name."""
+    names = {"system": "系统", "auto": "自动审核", "publisher": "发布程序"}
+    return pgettext("actor", names[actor]) if actor in names else actor
+
+
+def _beijing(value: str) -> str:
+    try:
+        return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return value
+
+
+_ROLE_ARTICLE = r"(?:an? )?(?P<role>[\w-]+)"
+_NOTES: tuple[tuple[re.Pattern[str], Callable[[dict[str, str]], str]], ...] = (
+    (re.compile(r"waiting for sign-off by " + _ROLE_ARTICLE + r"$"),
+     lambda m: _("等待%(role)s签发", role=role_label(m["role"]))),
+    (re.compile(r"story approved as item (?P<id>\d+)$"), lambda m: _("报道已以 #%(id)s 通过", **m)),
+    (re.compile(r"approval of item (?P<id>\d+) undone$"), lambda m: _("#%(id)s 的通过已撤销", **m)),
+    (re.compile(r"approval undone$"), lambda m: _("通过已撤销")),
+    (re.compile(r"approval undone: (?P<reason>.+)$", re.S), lambda m: _("通过已撤销：%(reason)s", **m)),
+    (re.compile(r"seq (?P<seq>\d+) \(correction\)$"), lambda m: _("发布序号 %(seq)s（更正）", **m)),
+    (re.compile(r"seq (?P<seq>\d+)$"), lambda m: _("发布序号 %(seq)s", **m)),
+    (re.compile(r"locked until (?P<until>\S+)$"),
+     lambda m: _("锁定至北京时间 %(until)s", until=_beijing(m["until"]))),
+    (re.compile(r"lock of (?P<user>\S+) taken over$"), lambda m: _("接管了 %(user)s 的编辑锁", **m)),
+    (re.compile(r"lock of (?P<user>\S+) broken$"), lambda m: _("强制解除了 %(user)s 的编辑锁", **m)),
+    (re.compile(r"checks overridden \((?P<what>[^)]*)\): (?P<reason>.+)$", re.S),
+     lambda m: _("放行检查（%(what)s）：%(reason)s", **m)),
+    (re.compile(r"kept although the source took the page down \((?P<why>.*?)\)(?:: (?P<reason>.+))?$", re.S),
+     lambda m: _("来源已撤下原文（%(why)s），仍保留：%(reason)s", why=m["why"], reason=m["reason"])
+     if m.get("reason") else _("来源已撤下原文（%(why)s），仍保留", why=m["why"])),
+    (re.compile(r"story already out as item (?P<id>\d+)$"), lambda m: _("报道已以 #%(id)s 发布", **m)),
+    (re.compile(r"update: new representative of the story already out as item (?P<id>\d+)$"),
+     lambda m: _("更新：已以 #%(id)s 发布的报道的新代表稿", **m)),
+    (re.compile(r"new upstream version (?P<v>\d+); reviewer edits of title/text dropped$"),
+     lambda m: _("来源第 %(v)s 版；审核员对标题和正文的修改已作废", **m)),
+    (re.compile(r"new upstream version (?P<v>\d+)$"), lambda m: _("来源第 %(v)s 版", **m)),
+    (re.compile(r"moved out of (?P<column>\S+) \(sign-off: (?P<chain>[^)]*)\): (?P<reason>.+)$", re.S),
+     lambda m: _("移出栏目 %(column)s（签发：%(chain)s）：%(reason)s", column=m["column"], reason=m["reason"],
+                 chain="、".join(role_label(r.strip()) for r in m["chain"].split(",")))),
+    (re.compile(r"split out of story (?P<story>\d+) \(with (?P<others>[^)]*)\): (?P<reason>.+)$", re.S),
+     lambda m: _("从报道 %(story)s（与 %(others)s）拆出：%(reason)s", **m)),
+    (re.compile(r"story (?P<gone>\d+) merged into story (?P<keep>\d+) \(of #(?P<id>\d+)\): (?P<reason>.+)$", re.S),
+     lambda m: _("报道 %(gone)s 并入 #%(id)s 的报道 %(keep)s：%(reason)s", **m)),
+    (re.compile(r"story (?P<gone>\d+) \((?P<moved>[^)]*)\) merged into this story: (?P<reason>.+)$", re.S),
+     lambda m: _("报道 %(gone)s（%(moved)s）并入本报道：%(reason)s", **m)),
+    (re.compile(r"item (?P<id>\d+) was split out of the story$"), lambda m: _("#%(id)s 已从报道中拆出", **m)),
+    (re.compile(r"the page is back at the source, unchanged$"), lambda m: _("来源网站恢复了原文，内容未变")),
+    (re.compile(r"the source took the page down$"), lambda m: _("来源网站撤下了原文")),
+)
+
+
+def history_note(note: str | None) -> str:
+    """A history entry's note in the reader's language: the pipeline's own notes through the
+    catalog, a person's reason (already in their words) as it was written."""
+    if not note:
+        return ""
+    for pattern, render in _NOTES:
+        m = pattern.match(note)
+        if m:
+            return render({k: v for k, v in m.groupdict().items() if v is not None})
+    return note

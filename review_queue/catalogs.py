@@ -1,0 +1,90 @@
+"""The message catalogs of the desk and of the review commands: Chinese ids, English as a locale.
+
+The message ids are the Chinese texts themselves, so Chinese needs no catalog and can never miss a
+string; ``translations/en/LC_MESSAGES/<domain>.po`` holds the English: domain ``messages`` for the
+web desk (and the workflow's errors wherever they are shown), domain ``cli`` for what the review
+commands of ``run.py`` print. The .po files are read and compiled in memory, once per process:
+nothing is written anywhere (a read-only install works, and no temporary folder is left behind).
+
+Outside a web request the language is the process's: :func:`use` sets it (the command line does,
+from ``--lang`` or the environment, see :func:`language_from_env`).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES = ("zh", "en")
+DEFAULT = "zh"
+CATALOGS = Path(__file__).resolve().parent / "translations"
+_process_language = DEFAULT
+
+
+@functools.cache
+def translations(locale: str, domain: str = "messages") -> NullTranslations:
+    """The compiled catalog of *domain* for *locale* (Chinese, or a locale without one: the ids)."""
+    po = CATALOGS / locale / "LC_MESSAGES" / f"{domain}.po"
+    if locale == DEFAULT or not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as fh:
+        buf = io.BytesIO()
+        write_mo(buf, read_po(fh, locale=locale, domain=domain))
+    buf.seek(0)
+    return Translations(buf, domain=domain)
+
+
+def language_from_env(environ: Mapping[str, str]) -> str:
+    """The language the environment asks for, as gettext reads it: the first of LC_ALL,
+    LC_MESSAGES and LANG that is set. ``en…`` gives English; anything else (zh_CN, C, POSIX,
+    nothing) Chinese, the default."""
+    for key in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(key)
+        if value:
+            return "en" if value.lower().startswith("en") else DEFAULT
+    return DEFAULT
+
+
+def use(locale: str) -> None:
+    """Set the language of this process's messages outside web requests (the command line)."""
+    global _process_language
+    _process_language = locale if locale in LOCALES else DEFAULT
+
+
+def current_language() -> str:
+    """The language of the web request being answered, else the process's (:func:`use`)."""
+    try:
+        import flask
+        import flask_babel
+
+        if flask.has_request_context():
+            locale = flask_babel.get_locale()
+            return str(locale) if locale is not None else DEFAULT
+    except ImportError:  # pragma: no cover - flask is a dependency of this package
+        pass
+    return _process_language
+
+
+def gettext(msgid: str, domain: str = "messages", **variables: object) -> str:
+    """*msgid* in the current language, with %(name)s *variables* filled in."""
+    text = translations(current_language(), domain).gettext(msgid)
+    return text % variables if variables else text
+
+
+def pgettext(context: str, msgid: str, domain: str = "messages", **variables: object) -> str:
+    """Like :func:`gettext`, for a message whose id alone is ambiguous (编辑 the role, 编辑 the verb)."""
+    text = translations(current_language(), domain).pgettext(context, msgid)
+    return text % variables if variables else text
+
+
+def ngettext(msgid: str, n: int, domain: str = "messages", **variables: object) -> str:
+    """A message that counts *n* things: Chinese has one form (the id), English singular and plural
+    (``msgid_plural`` in the catalog, the same Chinese id); ``%(n)s`` is filled in."""
+    text = translations(current_language(), domain).ngettext(msgid, msgid, n)
+    return text % {"n": n, **variables}
