@@ -74,6 +74,8 @@ def missing_reason(case: Case) -> str:
 
 def _from_mirror(mirrors: Path, src: dict[str, str]) -> bytes | None:
     git_dir = mirrors / src["repo"].replace("/", "+") / "repo"
+    if (git_dir / ".git").is_dir():  # a mirror kept as a clone with a work tree
+        git_dir = git_dir / ".git"
     if not git_dir.is_dir():
         return None
     r = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{src['commit']}:{src['path']}"],
