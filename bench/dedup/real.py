@@ -110,14 +110,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"precision {sc.precision:.4f}  recall {sc.recall:.4f}  F1 {sc.f1:.4f}  "
           f"(pairs: true {sc.true_pairs}, predicted {sc.predicted_pairs}, correct {sc.correct_pairs})")
     offset = len(items) - len(pages)
-    for which in ("development", "held-out"):
-        # the same clustering, scored on the corpus stories and this set's pages only
-        keep = list(range(offset)) + [offset + k for k, (p, _) in enumerate(pages) if p.get("set") == which]
+    batches = sorted({p.get("added", "2026-12-06") for p, _ in pages})
+    groups = [(which, None) for which in ("development", "held-out")]
+    groups += [(which, b) for b in batches for which in ("development", "held-out")] if len(batches) > 1 else []
+    for which, batch in groups:
+        # the same clustering, scored on the corpus stories and this group's pages only
+        keep = list(range(offset)) + [offset + k for k, (p, _) in enumerate(pages) if p.get("set") == which
+                                      and batch in (None, p.get("added", "2026-12-06"))]
         if len(keep) == offset:
             continue
         sub = score([labels[i] for i in keep], [predicted[i] for i in keep])
         n = len(keep) - offset
-        print(f"  {which:11} {n:3} pages: precision {sub.precision:.4f}  recall {sub.recall:.4f}  F1 {sub.f1:.4f} "
+        name = which if batch is None else f"{which}, added {batch}"
+        print(f"  {name:31} {n:3} pages: precision {sub.precision:.4f}  recall {sub.recall:.4f}  F1 {sub.f1:.4f} "
               f"(true pairs {sub.true_pairs})")
     cluster_of_label: dict[str, set[int]] = {}
     for label, c in zip(labels, predicted, strict=True):
