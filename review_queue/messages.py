@@ -105,11 +105,18 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[dict[str, str]], str]], ...] =
 def error_message(exc: BaseException | str) -> str:
     """A workflow error for the desk: the catalog's message for it, or the line after 未完成."""
     line = str(exc)
-    for pattern, render in _PATTERNS:
+    found = _first_match(_PATTERNS, line)
+    return found if found is not None else _("未完成：%(cause)s", cause=line)
+
+
+def _first_match(patterns: tuple[tuple[re.Pattern[str], Callable[[dict[str, str]], str]], ...],
+                 line: str) -> str | None:
+    """The catalog message of the first pattern *line* matches, filled with what it matched."""
+    for pattern, render in patterns:
         m = pattern.match(line)
         if m:
             return render({k: v for k, v in m.groupdict().items() if v is not None})
-    return _("未完成：%(cause)s", cause=line)
+    return None
 
 
 def history_action(action: str) -> str:
@@ -191,8 +198,5 @@ def history_note(note: str | None) -> str:
     catalog, a person's reason (already in their words) as it was written."""
     if not note:
         return ""
-    for pattern, render in _NOTES:
-        m = pattern.match(note)
-        if m:
-            return render({k: v for k, v in m.groupdict().items() if v is not None})
-    return note
+    found = _first_match(_NOTES, note)
+    return found if found is not None else note

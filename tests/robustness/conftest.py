@@ -154,8 +154,12 @@ class Huiju:
         ids = [i for e in review_queue.queue(self.db) for i in e.members[:1]]
         if ids:
             review_queue.approve(self.db, ids, user="zhang", now=self.now, config=self.config)
-        pipeline.publish_due(self.db, self.config, now=self.now)
+        pipeline.publish_due(self.db, self.config, now=self.past_the_hold())
         return ids
+
+    def past_the_hold(self) -> datetime:
+        """The harness's time once a person's approval given now has waited out [web] approval_hold."""
+        return self.now + timedelta(seconds=self.config.web.approval_hold)
 
     def reject(self, item_id: int) -> None:
         review_queue.reject(self.db, [item_id], user="zhang", reason="not ours", now=self.now)

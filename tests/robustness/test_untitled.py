@@ -30,7 +30,7 @@ def test_untitled_item_waits_for_a_title_and_never_blocks_publishing(web, huiju_
         review_queue.approve(h.db, [untitled["id"]], user="zhang", now=h.now, config=h.config)
     review_queue.edit(h.db, untitled["id"], user="zhang", title="审核员补充的标题", now=h.now, config=h.config)
     review_queue.approve(h.db, [untitled["id"]], user="zhang", now=h.now, config=h.config)
-    stats = pipeline.publish_due(h.db, h.config, now=h.now)
+    stats = pipeline.publish_due(h.db, h.config, now=h.past_the_hold())
     assert stats.errors == []
     assert publisher.latest(h.db, untitled["id"])["title"] == "审核员补充的标题"
 
