@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from html import escape as html_lib_escape
 from typing import Any
 
 import lxml.html
@@ -186,11 +187,55 @@ def _furniture(el: Any) -> bool:
     return len(text) <= 40 and _link_text(el) >= 0.6 * len(text)
 
 
+_EDITOR_RE = re.compile(r"^[（(【\[]?\s*(?:责任编辑|责编)\s*[:：]")
+
+
+def _cut_after_editor(frag: Any) -> bool:
+    """Everything after the story's 责任编辑 line cut: the line closes a Chinese story, and what a
+    page prints after it (热门推荐, its app's news, the account to follow) is the page's, not the
+    story's. Only a line in the body's second half counts (an info line above the story names
+    its editor too)."""
+    total = len(_text(frag))
+    for el in frag.iter("p", "div", "span", "td", "li"):
+        text = _text(el)
+        if len(text) > 40 or not _EDITOR_RE.match(text):
+            continue
+        before = sum(len(t) for t in _texts_before(frag, el))
+        if before < total / 2:
+            continue
+        cut = False
+        node = el
+        while node is not None and node is not frag:
+            if node.tail and node.tail.strip():
+                node.tail, cut = None, True
+            for sib in list(node.itersiblings()):
+                node.getparent().remove(sib)
+                cut = True
+            node = node.getparent()
+        return cut
+    return False
+
+
+def _texts_before(frag: Any, el: Any) -> list[str]:
+    """The text of *frag* that comes before *el*, in document order."""
+    out: list[str] = []
+    for node in frag.iter():
+        if node is el:
+            break
+        if node.text and isinstance(node.tag, str) and node.tag not in _UNSEEN:
+            out.append(node.text.strip())
+        if node.tail and node is not frag and el not in node.iterdescendants():
+            out.append(node.tail.strip())
+    return out
+
+
 def trim_tail(html: str) -> tuple[str, bool]:
-    """The body without the furniture blocks that trail it (a report line, a row of links)."""
+    """The body without the furniture blocks that trail it (a report line, a row of links), and
+    without what follows its 责任编辑 line."""
     frag = _fragment(html)
     if frag is None:
         return html, False
+    edited = _cut_after_editor(frag)
     blocks = [c for c in frag.iter("p", "div", "li", "ul") if c.getparent() is not None and
               not any(isinstance(x.tag, str) for x in c.iterchildren("p", "div", "li", "ul"))]
     cut = 0
@@ -199,9 +244,9 @@ def trim_tail(html: str) -> tuple[str, bool]:
             break
         b.getparent().remove(b)
         cut += 1
-    if not cut or not _text(frag):
+    if not (cut or edited) or not _text(frag):
         return html, False
-    return "".join(_html(c) for c in frag), True
+    return (html_lib_escape(frag.text) if frag.text else "") + "".join(_html(c) for c in frag), True
 
 
 def better_body(root: Any, extracted: str, attachments: list[dict[str, str]]) -> tuple[str, list[str]]:
