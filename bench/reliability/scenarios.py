@@ -84,9 +84,11 @@ def kills(args: Any) -> dict[str, Any]:
         for n in range(args.rounds):
             if n:  # new stories between rounds, fewer than a feed shows (what falls off a list unseen is
                 province.advance(hours=rng.uniform(0.2, 1.0))  # no kill's doing)
+            launched = time.monotonic()
             proc = _daemon(cfg, db)
-            moment = rng.uniform(1.5, 8.0)  # start-up takes ~1.5 s; collection and publishing follow
-            time.sleep(moment)
+            # once it serves (its dictionaries loaded), collection and publishing run at once
+            moment = _wait_live(proc) + rng.uniform(0.0, 6.5)
+            time.sleep(max(0.0, moment - (time.monotonic() - launched)))
             proc.kill()
             proc.wait()
             moments.append(round(moment, 2))
