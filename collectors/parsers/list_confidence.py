@@ -4,6 +4,7 @@ A list of stories has dates beside its links, titles of a sentence rather than a
 of article pages (a date or a number in them) rather than of columns, and sits in the page's main
 area, not in its navigation. A menu of six short undated links to columns scores low on all of
 these; below ``CONFIDENT`` the finder says what the best candidate was instead of returning it.
+A few undated links all to another site are a box of the page (a newsletter), not its list.
 """
 
 from __future__ import annotations
@@ -69,6 +70,20 @@ class ListFinding:
         return self.confidence >= CONFIDENT
 
 
+PORTAL_LISTS = 4  # other lists of three or more on the page that make it a portal's home page
+LIKE_LIST_MIN = 10  # an undated rival list this long (a list page's first page) or longer
+
+
+def portal_home(n: int, others: list[int], kind: str = "dated", where: str = "on the page") -> str | None:
+    """The reason to doubt a list that is one box of many: a portal's home page shows a dozen boxes
+    (要闻, 通知公告, 排行 …), the largest holding fewer links than the others do together."""
+    elsewhere = sum(others)
+    if len(others) >= PORTAL_LISTS and elsewhere > n:
+        return (f" (one of {len(others) + 1} {kind} lists {where}, holding {n}"
+                f" of its {n + elsewhere} {kind} links: a home page?)")
+    return None
+
+
 READ_MIN = 0.9  # a list that reads fewer of its rows may miss a tenth of its items (bench: recall ≥ 0.9)
 
 
@@ -77,8 +92,15 @@ def _link_rows(container: Any) -> int:
     return sum(1 for c in container if isinstance(c.tag, str) and next(c.iter("a"), None) is not None)
 
 
-def judge(entries: list[Entry], container: Any = None, origin: str = "html") -> ListFinding:
-    """Score one candidate list (0…1) and describe it in a phrase."""
+def _all_elsewhere(entries: list[Entry], page_url: str | None) -> bool:
+    """True when every entry leads to a host other than the page's own."""
+    host = urlsplit(page_url or "").netloc.lower()
+    return bool(host) and all(urlsplit(e.url).netloc.lower() not in ("", host) for e in entries)
+
+
+def judge(entries: list[Entry], container: Any = None, origin: str = "html", page_url: str | None = None) -> ListFinding:
+    """Score one candidate list (0…1) and describe it in a phrase (*page_url*: the page's address,
+    to tell its own links from other sites')."""
     n = len(entries)
     if not n:
         return ListFinding([], 0.0, "no candidate list", origin)
@@ -96,6 +118,10 @@ def judge(entries: list[Entry], container: Any = None, origin: str = "html") -> 
         score *= 0.6
     if unread:  # never confident, however list-like the rows it did read
         score *= 0.4
+    # three or four undated links, all to another site: a box on the page (a newsletter, a promotion)
+    few_undated = n < 5 and dated < 0.5 and _all_elsewhere(entries, page_url)
+    if few_undated:
+        score *= 0.75
     what = "menu" if nav or (dated < 0.5 and titles < 8) else "list"
     dates = "dated" if dated >= 0.8 else "undated" if dated <= 0.2 else f"{round(dated * 100)} % dated"
     detail = []
@@ -107,6 +133,8 @@ def judge(entries: list[Entry], container: Any = None, origin: str = "html") -> 
         detail.append("in the page's navigation")
     if unread:
         detail.append(f"only {n} of its {rows} rows read")
+    if few_undated:
+        detail.append(f"only {n} links, undated, all to another site")
     where = {"html": "", "selectors": "", "comment": " in an HTML comment", "template": " in a script template",
              "script": " in the page's script data", "datastore": " in the page's datastore records"}[origin]
     reason = f"a {what} of {n} {dates} links{where}" + (f" ({', '.join(detail)})" if detail else "")

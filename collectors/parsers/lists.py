@@ -24,7 +24,7 @@ from collectors.parsers.common import (
     _strip_fragment,
     _text,
 )
-from collectors.parsers.list_confidence import ListFinding, judge
+from collectors.parsers.list_confidence import LIKE_LIST_MIN, ListFinding, in_navigation, judge, portal_home
 from collectors.parsers.page_data import data_lists
 
 _OTHER_SCHEME_RE = re.compile(r"(?!mailto:|tel:)[a-z][a-z0-9+.-]*:", re.I)  # javascript:, ftp: … (not a page)
@@ -104,14 +104,17 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
             raise NotAList(f"no entries match the list selector {spec['items']!r}{_titled(root)}")
         return ListFinding(_dedupe(entries), 1.0, f"{len(entries)} rows matching {spec['items']!r}", "selectors"), root
     html_entries, container, others = _guess(root)
-    candidates = [judge(_dedupe(html_entries), container)] if html_entries else []
-    elsewhere = sum(len(v) for v in others)
-    if candidates and len(others) >= PORTAL_LISTS and elsewhere > len(html_entries):
-        # a portal's home page: a dozen boxes of dated links (要闻, 通知公告, 抽检信息 …), the
-        # largest of them holding fewer of the page's dated links than the others do together
+    candidates = [judge(_dedupe(html_entries), container, page_url=base_url)] if html_entries else []
+    dated = any(e.list_date for e in html_entries)
+    rival = max((len(v) for v in others), default=0)
+    if candidates and dated and (home := portal_home(len(html_entries), [len(v) for v in others])):
         candidates[0].confidence = round(candidates[0].confidence * 0.45, 3)
-        candidates[0].reason += (f" (one of {len(others) + 1} dated lists on the page, holding {len(html_entries)}"
-                                 f" of its {len(html_entries) + elsewhere} dated links: a home page?)")
+        candidates[0].reason += home
+    elif candidates and not dated and rival >= LIKE_LIST_MIN and 2 * rival >= len(html_entries):
+        # two long runs of undated links (a home page's 要闻 and 最新, or two tabs): no date tells
+        # which is the page's own list, as the dates of a list page's rows would
+        candidates[0].confidence = round(candidates[0].confidence * 0.6, 3)
+        candidates[0].reason += f" (beside another undated list of {rival} links: which is the page's?)"
     elif candidates and container is not None:
         rivals = _alike_lists(root, container)
         if rivals >= 2:  # a ranking page: nine tables of ten, none the page's own list
@@ -125,7 +128,9 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
         if d.entries and d.confident and (best is None or not best.confident or len(d.entries) > len(best.entries)):
             best = d
     if best is None:
-        unsure = next((d for d in data if not d.entries), None) or _menu(root)  # say what there was
+        # say what there was: a script list without addresses, an unsure data list, or the menu
+        unsure = next((d for d in data if not d.entries), None) or max(
+            data, key=lambda d: d.confidence, default=None) or _menu(root)
         if unsure is not None:
             return unsure, root
         raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}"
@@ -138,8 +143,6 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
         e.warnings.extend(best.notes)
     return best, root
 
-
-PORTAL_LISTS = 4  # other dated lists of three or more on the page that make it a portal's home page
 
 _REFRESH_RE = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
 _SCRIPT_ARGS_RE = re.compile(r"\(([^()]*)\)")
@@ -362,7 +365,8 @@ def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]]]:
     plain = max(undated, key=lambda k: len(undated[k])) if undated else None
     if plain is not None and len(undated[plain]) >= max(5, 2 * len(best)) and \
             sum(1 for e in best if e.list_date) * 2 < len(best):
-        return undated[plain], plain[0], []  # an undated list twice the size of a mostly undated "dated" one
+        # an undated list twice the size of a mostly undated "dated" one
+        return undated[plain], plain[0], _other_boxes(undated, plain)
     if len(best) >= 2:
         key = next((k for k, v in groups.items() if v is best), None)
         mine = {id(e) for e in best}
@@ -373,7 +377,17 @@ def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]]]:
         return best, first[0].getparent(), others
     # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
     key = max(undated, key=lambda k: len(undated[k])) if undated else None
-    return (undated[key], key[0], []) if key is not None and len(undated[key]) >= 3 else ([], None, [])
+    if key is None or len(undated[key]) < 3:
+        return [], None, []
+    return undated[key], key[0], _other_boxes(undated, key)
+
+
+def _other_boxes(undated: dict[tuple[Any, str], list[Entry]], key: tuple[Any, str]) -> list[list[Entry]]:
+    """The page's other boxes of undated article links, outside its navigation and holding none of
+    the chosen list's links (a block around the same rows is the same list)."""
+    mine = {e.url for e in undated[key]}
+    return [v for k, v in undated.items() if k != key and len(v) >= 3 and not in_navigation(k[0])
+            and not any(e.url in mine for e in v)]
 
 
 def _link_place(row: Any, a: Any) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ import lxml.etree
 from collectors.errors import NotAList, ParseError
 from collectors.parsers.common import Entry, _html_root
 from collectors.parsers.jsonapi import guess_json_spec, parse_json
-from collectors.parsers.list_confidence import ListFinding, judge
+from collectors.parsers.list_confidence import ListFinding, judge, portal_home
 
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _TEMPLATE_TYPES = ("text/template", "text/html", "text/x-template", "text/x-jquery-tmpl", "text/x-handlebars-template")
@@ -163,7 +163,32 @@ def _from_json(obj: Any, scripts: str, base_url: str, item_url: str | None) -> L
         return None
     found = judge(entries, None, "script")
     found.notes = notes
+    if not any(e.list_date for e in entries) and (home := portal_home(
+            len(entries), _other_records(obj, spec, {e.title for e in entries}), "undated", "in the page's script data")):
+        found.confidence = round(found.confidence * 0.45, 3)  # a portal's data: a dozen boxes, none its list
+        found.reason += home
     return found
+
+
+def _other_records(obj: Any, spec: dict[str, Any], titles: set[str], depth: int = 0) -> list[int]:
+    """Sizes of the data's other arrays of records shaped like the list's (its title and address
+    fields), holding none of its titles: the boxes of a page that carries all its boxes as data."""
+    out: list[int] = []
+    if depth > 8:
+        return out
+    if isinstance(obj, list):
+        recs = [r for r in obj if isinstance(r, dict) and r.get(spec["title"]) and r.get(spec.get("url", ""))]
+        if len(recs) >= MIN_ROWS and not any(str(r[spec["title"]]).strip() in titles for r in recs):
+            out.append(len(recs))
+        items = obj
+    elif isinstance(obj, dict):
+        items = list(obj.values())
+    else:
+        return out
+    for v in items:
+        if isinstance(v, (list, dict)):
+            out.extend(_other_records(v, spec, titles, depth + 1))
+    return out
 
 
 def data_lists(root: Any, page: str, base_url: str, guess: Guess, spec: dict[str, Any] | None = None) -> list[ListFinding]:
