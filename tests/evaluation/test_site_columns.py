@@ -112,7 +112,10 @@ def test_seven_columns_past_their_limit_veto_every_list_of_the_site(frozen):
     for src in (s for s in sources if s.site == "portal"):
         assert sites[src.id]["vetoes"] == ["stale-columns"] and sites[src.id]["stale"] is True
         assert sites[src.id]["veto_reasons"]["stale-columns"] == reason
-    assert sites["kjt"]["vetoes"] == [] and sites["kjt"]["stale"] is False
+    # kjt keeps its national limit: not stale where it has items; with the generated text (no
+    # corpus) this seed gives it none, and an empty list's staleness is unknown, never a veto
+    kjt = sites["kjt"]
+    assert kjt["vetoes"] == [] and kjt["stale"] is (False if kjt["items_total"] else None)
     assert report["vetoes"]["stale-columns"] == "栏目不更新（单项否决）"
 
 
