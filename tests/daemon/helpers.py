@@ -18,6 +18,27 @@ import sample_province
 REPO = Path(__file__).resolve().parents[2]
 
 
+# One source on a port nothing answers: for CLI runs that must never reach a site.
+OFFLINE_CONFIG = """[[sources]]
+id = "harbin"
+name = "哈尔滨市人民政府"
+kind = "city"
+type = "rss"
+url = "http://127.0.0.1:9/rss.xml"
+column = "city-news"
+every = "10m"
+"""
+
+
+def cli(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`run.py` with OFFLINE_CONFIG (tmp_path/c.toml, written once) on the database tmp_path/h.db."""
+    cfg = tmp_path / "c.toml"
+    if not cfg.exists():
+        cfg.write_text(OFFLINE_CONFIG, encoding="utf-8")
+    return subprocess.run([sys.executable, str(REPO / "run.py"), "--config", str(cfg), "--db", str(tmp_path / "h.db"),
+                           *args], capture_output=True, text=True, timeout=120, input=stdin)
+
+
 def write_config(path: Path, province: Any, ids: list[str], *, daemon: str = "", extra: str = "") -> None:
     """A configuration with the province's sources *ids* (every 10 s), quick retries, [daemon] *daemon*."""
     by_id = {s["id"]: s for s in province.sources()}

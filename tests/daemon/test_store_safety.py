@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import subprocess
-import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,25 +16,8 @@ import pipeline
 import settings
 import store
 from pipeline import maintenance
-
-REPO = Path(__file__).resolve().parents[2]
-CONFIG = """[[sources]]
-id = "harbin"
-name = "哈尔滨市人民政府"
-kind = "city"
-type = "rss"
-url = "http://127.0.0.1:9/rss.xml"
-column = "city-news"
-every = "10m"
-"""
-
-
-def cli(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    cfg = tmp_path / "c.toml"
-    if not cfg.exists():
-        cfg.write_text(CONFIG, encoding="utf-8")
-    return subprocess.run([sys.executable, str(REPO / "run.py"), "--config", str(cfg), "--db", str(tmp_path / "h.db"),
-                           *args], capture_output=True, text=True, timeout=120, input=stdin)
+from tests.daemon.helpers import OFFLINE_CONFIG as CONFIG
+from tests.daemon.helpers import cli
 
 
 def made_db(tmp_path: Path, then: str = "") -> Path:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,19 +16,9 @@ import publisher
 import store
 from pipeline.flow import init_all
 from settings import DEFAULT_COLUMNS, Config
+from tests.daemon.helpers import cli
 from tests.publisher.conftest import make_entry
 from tests.publisher.live_portal import serving
-
-REPO = Path(__file__).resolve().parents[2]
-CONFIG = """[[sources]]
-id = "harbin"
-name = "哈尔滨市人民政府"
-kind = "city"
-type = "rss"
-url = "http://127.0.0.1:9/rss.xml"
-column = "city-news"
-every = "10m"
-"""
 
 
 def _publish(path: Path, ids: range) -> None:
@@ -55,10 +43,7 @@ def test_restoring_a_run_py_backup_changes_the_epoch_and_asks_for_a_resync(tmp_p
     _publish(path, range(1, 4))
     with serving(path, config) as base:
         epoch = _items(base, "since=0").json()["epoch"]
-    cfg = tmp_path / "c.toml"
-    cfg.write_text(CONFIG, encoding="utf-8")
-    out = subprocess.run([sys.executable, str(REPO / "run.py"), "--config", str(cfg), "--db", str(path),
-                          "backup", str(tmp_path / "backup.db"), "--json"], capture_output=True, text=True, timeout=120)
+    out = cli(tmp_path, "backup", str(tmp_path / "backup.db"), "--json")  # on path, tmp_path/h.db
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["integrity"] == "ok"
 
