@@ -7,6 +7,7 @@ import errno
 import re
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,16 @@ URLS = ["/feeds/all.atom", "/feeds/city-news.rss", "/feeds/all.json", "/api/v1/c
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     path = tmp_path_factory.mktemp("http") / "huiju.db"
+    started = time.time()
     config = populate(path, items=60)
     db = store.open_db(path)
     init_all(db)
     review_queue.add_user(db, "shenhe", "reviewer", "correct horse battery 9")
     db.conn.close()
+    # The newest item is stamped with the time of populate(); while that second runs the page shows
+    # Last-Modified one second early (see test_last_modified_is_one_second_early_…), so the
+    # conditional tests below start once it has passed, whatever the machine's speed.
+    time.sleep(max(0.0, started + 1.2 - time.time()))
     with serving(path, config) as base:
         yield base, path
 
@@ -67,6 +73,28 @@ def test_conditional_requests_are_honoured_by_the_front(portal, url: str) -> Non
     head = requests.head(base + url, timeout=30)
     assert head.status_code == 200 and head.content == b""
     assert head.headers["Content-Length"] == full.headers["Content-Length"]
+
+
+def test_last_modified_is_one_second_early_while_the_second_of_the_change_runs() -> None:
+    """A change later in the same second must not be hidden from a client that revalidates with
+    the Last-Modified it was just sent: so during that second the header says the one before, and
+    If-Modified-Since with it gets the new bytes, not 304."""
+    from datetime import UTC, datetime, timedelta
+
+    from werkzeug.http import http_date
+
+    from publisher.pages import Page, respond
+
+    changed = datetime.now(UTC) + timedelta(seconds=30)  # "the second of the change" still runs
+    page = Page(b"{}", "application/json", changed, ("e", 1))
+    status, headers, _ = respond(page, "GET", None, None, None)
+    shown = dict(headers)["Last-Modified"]
+    assert shown == http_date(changed.replace(microsecond=0).timestamp() - 1)
+    assert respond(page, "GET", None, shown, None)[0] == 200
+    assert respond(page, "GET", None, http_date(changed.replace(microsecond=0)), None)[0] == 304
+    settled = Page(b"{}", "application/json", changed - timedelta(minutes=5), ("e", 1))
+    shown = dict(respond(settled, "GET", None, None, None)[1])["Last-Modified"]
+    assert respond(settled, "GET", None, shown, None)[0] == 304
 
 
 def test_errors_and_options_still_come_from_the_views(portal) -> None:
