@@ -102,6 +102,8 @@ ENGLISH: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
     "password-too-common": "password too common: it is on the list of passwords tried first; choose another",
     "password-contains-name": "password contains the user name; choose another",
     "password-repeated": "password is one or two characters repeated; choose another",
+    "own-role": "user {user!r}: an admin cannot change their own role",
+    "disable-self": "user {user!r}: an admin cannot disable their own account",
 }
 
 TIMES = ("until",)  # params holding a stored UTC time: shown in Beijing time

@@ -107,6 +107,8 @@ ERRORS: dict[str, str] = {
     "password-too-common": _n_("密码太常见：请换一个"),
     "password-contains-name": _n_("密码包含用户名：请换一个"),
     "password-repeated": _n_("密码只是重复一两个字符：请换一个"),
+    "own-role": _n_("不能修改自己的角色"),
+    "disable-self": _n_("不能停用自己"),
 }
 
 

@@ -38,9 +38,11 @@ def _allowed(db: sqlite_utils.Database, user: str, item_id: int, what: str, reas
     """The user's role, if they may *what* ("split" or "merge") with this *reason*."""
     role = active_role(db, user)
     if not wf.role_satisfies(role, EDITS_STORIES):
-        raise PermissionDenied(f"{what}-needs-editor", id=item_id, need=EDITS_STORIES, user=user, role=role)
+        if what == "split":
+            raise PermissionDenied("split-needs-editor", id=item_id, need=EDITS_STORIES, user=user, role=role)
+        raise PermissionDenied("merge-needs-editor", id=item_id, need=EDITS_STORIES, user=user, role=role)
     if not (reason or "").strip():
-        raise MissingReason(f"{what}-needs-reason", id=item_id)
+        raise MissingReason("split-needs-reason" if what == "split" else "merge-needs-reason", id=item_id)
     return role
 
 
