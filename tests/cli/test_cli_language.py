@@ -33,7 +33,7 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("env", [{}, {"LANG": "C.UTF-8"}, {"LC_ALL": "zh_CN.UTF-8"}, {"LANGUAGE": "en"}],
-                         ids=["no-locale", "C", "zh_CN", "LANGUAGE-alone-is-not-asked"])
+                         ids=["no-locale", "C", "zh_CN", "LANGUAGE-under-the-C-locale"])
 def test_help_is_chinese_by_default(env: dict[str, str]) -> None:
     out = cli(env, "--help").stdout
     assert out.startswith("用法： run.py [OPTIONS] COMMAND [ARGS]...")
