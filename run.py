@@ -75,8 +75,32 @@ class Fail(click.ClickException):
         click.echo(f"error: {self.message}", err=True)
 
 
+def language_of(args: list[str] | tuple[str, ...]) -> str:
+    """The language a command line asks for, before click parses it (its own usage errors and
+    --help are already in it): --lang, else LC_ALL / LC_MESSAGES / LANG (review_queue.catalogs)."""
+    from review_queue import catalogs
+
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        chosen = args[i + 1] if arg == "--lang" and i + 1 < len(args) else arg[7:] if arg.startswith("--lang=") else None
+        if chosen in catalogs.LOCALES:
+            return chosen
+    return catalogs.language_from_env(os.environ)
+
+
 class HuijuGroup(click.Group):
-    """Turns any error raised by a command into one line on stderr (no traceback unless --debug)."""
+    """Turns any error raised by a command into one line on stderr (no traceback unless --debug);
+    click's own strings (usage, help, its errors) are in the chosen language."""
+
+    def main(self, args: Any = None, *pos: Any, **kwargs: Any) -> Any:
+        from review_queue import catalogs
+
+        global LANGUAGE
+        argv = list(sys.argv[1:] if args is None else args)
+        LANGUAGE = language_of(argv)  # (the group's --lang sets it again once parsed)
+        with catalogs.click_language(LANGUAGE):
+            return super().main(argv, *pos, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -1004,12 +1028,19 @@ def short_time(value: Any) -> str:
 
 
 def main() -> None:
-    """Entry point: like click's, but a usage error is one line too."""
+    """Entry point: like click's, but a usage error is one line too (in the chosen language)."""
+    from review_queue import catalogs
+
+    with catalogs.click_language(language_of(sys.argv[1:])):
+        _main()
+
+
+def _main() -> None:
     try:
         cli.main(standalone_mode=False, prog_name="run.py")
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "run.py"
-        click.echo(f"error: {exc.format_message()} (see `{where} --help`)", err=True)
+        click.echo(f"error: {exc.format_message()} " + _("（见 `%(where)s --help`）", where=where), err=True)
         sys.exit(2)
     except click.ClickException as exc:
         exc.show()

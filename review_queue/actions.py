@@ -84,7 +84,7 @@ def get_rows(db: sqlite_utils.Database, item_ids: Iterable[int]) -> dict[int, di
 def require_row(db: sqlite_utils.Database, item_id: int) -> dict[str, Any]:
     row = get_row(db, item_id)
     if row is None:
-        raise UnknownItem(f"item {item_id} is not in review")
+        raise UnknownItem("item-not-in-review", id=item_id)
     return row
 
 
@@ -97,9 +97,9 @@ def _ids(item_ids: int | Iterable[int]) -> list[int]:
         try:
             n = int(i)
         except (TypeError, ValueError):
-            raise UnknownItem(f"{i!r} is not an item id") from None
+            raise UnknownItem("not-an-item-id", value=i) from None
         if not 0 < n <= MAX_ID:  # the database could not even look it up
-            raise UnknownItem(f"item {n} is not in review")
+            raise UnknownItem("item-not-in-review", id=n)
         if n not in out:
             out.append(n)
     return out
@@ -215,7 +215,7 @@ def keep(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str = ""
         role = active_role(db, user)
         row = require_row(db, int(item_id))
         if not row["withdrawn_upstream"]:
-            raise InvalidTransition(f"item {item_id}: its source has not taken the page down; nothing to keep")
+            raise InvalidTransition("nothing-to-keep", id=item_id)
         note = f"kept although the source took the page down ({row['withdrawn_upstream']})"
         if reason.strip():
             note += f": {reason.strip()}"
@@ -348,7 +348,7 @@ def _column_ids(config: Any) -> dict[str, Any] | None:
 def _check_column(column: str, config: Any) -> None:
     cols = _column_ids(config)
     if cols is not None and column not in cols:
-        raise UnknownColumn(f"unknown column {column!r} (catalog: {', '.join(cols)})")
+        raise UnknownColumn("unknown-column", column=column, columns=list(cols))
 
 
 effective_column = column_in_effect  # the column in effect (review_queue.overlay)
@@ -397,7 +397,7 @@ def approve_one(db: sqlite_utils.Database, row: dict[str, Any], *, user: str, ro
         level = len(signoffs) - 1  # signoffs[0] is the first-level approval
         need = needed_roles[level] if level < len(needed_roles) else "reviewer"
         if any(s.get("user") == user for s in signoffs):
-            raise PermissionDenied(f"item {item_id}: {user} already approved it; sign-off needs another person")
+            raise PermissionDenied("signer-already-approved", id=item_id, user=user)
         target = wf.APPROVED if level + 1 >= len(needed_roles) else wf.AWAITING_SIGNOFF
         action = "signoff"
     else:
@@ -448,21 +448,19 @@ def _column_move(row: dict[str, Any], column: str, *, role: str, reason: str, co
     if not signoff.is_weaker(signoff.column_chain(column, config), floor):
         return {"edit_column": column}, None
     if not wf.role_satisfies(role, "editor"):
-        raise PermissionDenied(f"item {row['item_id']}: moving it out of {old} "
-                               f"(sign-off: {', '.join(floor)}) needs an editor")
+        raise PermissionDenied("move-out-needs-editor", id=row["item_id"], column=old, chain=list(floor))
     if not (reason or "").strip():
-        raise MissingReason(f"item {row['item_id']}: moving it out of {old}, whose sign-off is "
-                            "stricter, needs a reason")
+        raise MissingReason("move-out-needs-reason", id=row["item_id"], column=old, chain=list(floor))
     return ({"edit_column": column, "chain_column": column},
             f"moved out of {old} (sign-off: {', '.join(floor)}): {reason.strip()}")
 
 
-def _unpublishable(item_id: int, title: str | None, url: str | None) -> str | None:
+def _unpublishable(item_id: int, title: str | None, url: str | None) -> Unpublishable | None:
     """Why the portal could not show this item (no title, no http(s) address), or None."""
     if not (title or "").strip():
-        return f"item {item_id} has no title: edit one in before approving"
+        return Unpublishable("no-title", id=item_id)
     if not (url or "").strip().lower().startswith(("http://", "https://")):
-        return f"item {item_id} has no http(s) address at its source ({url or 'none'!r}): it cannot be published"
+        return Unpublishable("no-http-address", id=item_id, url=url or "none")
     return None
 
 
@@ -472,7 +470,7 @@ def _require_publishable(db: sqlite_utils.Database, row: dict[str, Any]) -> None
     title = row["edit_title"] if row["edit_title"] is not None else item.get("title")
     problem = _unpublishable(row["item_id"], title, item.get("url"))
     if problem:
-        raise Unpublishable(problem)
+        raise problem
 
 
 def _recheck(db: sqlite_utils.Database, row: dict[str, Any], config: Any, now: datetime | None) -> None:
@@ -493,8 +491,7 @@ def _require_checks(db: sqlite_utils.Database, row: dict[str, Any], *, user: str
     what = ", ".join(f"{code} ×{n}" if n > 1 else code
                      for code, n in Counter(f.code for f in blocks).items())
     if not (reason or "").strip():
-        raise ChecksBlocked(f"item {row['item_id']}: 发布前检查发现 {what}，不能通过 checks found {what} (block): "
-                            "fix the text, or an editor approves with a reason (--override-checks REASON)")
+        raise ChecksBlocked("checks-blocked", id=row["item_id"], what=what)
     _move(db, row, "override-checks", row["state"], actor=user, role=role, at=at,
           note=f"checks overridden ({what}): {reason.strip()}")
     checks.override(db, row["item_id"], blocks, user=user, reason=reason.strip(), now=now)
@@ -531,7 +528,7 @@ def retract(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str,
             now: datetime | None = None) -> None:
     """Withdraw a published item from the portal (editor); leaves a tombstone."""
     if not (reason or "").strip():
-        raise MissingReason(f"item {item_id}: a retraction needs a reason")
+        raise MissingReason("retract-needs-reason", id=item_id)
     at = iso(utc(now))
     with store.transaction(db):
         role = active_role(db, user)
@@ -574,7 +571,7 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
         if title is not None:
             title = " ".join(title.split())
             if not title:
-                raise MissingReason(f"item {item_id}: the title cannot be empty")
+                raise MissingReason("empty-title", id=item_id)
             old = row["edit_title"] if row["edit_title"] is not None else item.get("title", "")
             if title != old:
                 fields["edit_title"] = title
@@ -702,7 +699,7 @@ def unreject(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str,
              now: datetime | None = None) -> str:
     """An editor takes back a rejection: the tombstone is lifted and the item waits for review again."""
     if not (reason or "").strip():
-        raise MissingReason(f"item {item_id}: undoing a rejection needs a reason")
+        raise MissingReason("unreject-needs-reason", id=item_id)
     at = iso(utc(now))
     with store.transaction(db):
         role = active_role(db, user)
@@ -722,7 +719,7 @@ def undo_approve(db: sqlite_utils.Database, item_id: int, *, user: str, reason: 
         role = active_role(db, user)
         row = require_row(db, int(item_id))
         if row["state"] == wf.APPROVED and row["approved_by"] != user and not wf.role_satisfies(role, "editor"):
-            raise PermissionDenied(f"item {item_id}: only {row['approved_by']} or an editor may undo this approval")
+            raise PermissionDenied("undo-approval-not-yours", id=item_id, user=row["approved_by"])
         target = wf.CORRECTED if row["correction"] else wf.PENDING
         note = "approval undone" + (f": {reason.strip()}" if (reason or "").strip() else "")
         _move(db, row, "undo-approve", target, actor=user, role=role, at=at, note=note,
@@ -750,7 +747,7 @@ def start_correction(db: sqlite_utils.Database, item_id: int, *, user: str, reas
     """Open a published story for correction at the desk: it is edited, then approved through its
     column's sign-off, and reaches the portal's change stream as an update."""
     if not (reason or "").strip():
-        raise MissingReason(f"item {item_id}: a correction needs a reason")
+        raise MissingReason("correction-needs-reason", id=item_id)
     at = iso(utc(now))
     with store.transaction(db):
         role = active_role(db, user)
@@ -794,7 +791,7 @@ def mark_retraction_emitted(db: sqlite_utils.Database, item_id: int, seq: int) -
     with store.transaction(db):
         row = require_row(db, int(item_id))
         if row["state"] != wf.RETRACTED:
-            raise InvalidTransition(f"item {item_id} is {row['state']}; cannot emit a retraction")
+            raise InvalidTransition("wrong-state", id=item_id, state=row["state"], action="emit a retraction")
         _set(db, row["item_id"], retraction_seq=seq)
 
 

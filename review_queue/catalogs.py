@@ -8,13 +8,22 @@ nothing is written anywhere (a read-only install works, and no temporary folder 
 
 Outside a web request the language is the process's: :func:`use` sets it (the command line does,
 from ``--lang`` or the environment, see :func:`language_from_env`).
+
+Click's own strings ("Usage:", "Options:", its usage errors) are the exception: click marks them
+for the standard library's gettext, which reads compiled catalogs only and picks the language
+from the environment. ``translations/zh_CN/LC_MESSAGES/click.po`` (English ids, click's) is
+therefore shipped compiled beside it (``click.mo``, made with ``pybabel compile``; a test checks
+the two agree), and :func:`click_language` points gettext at it in the language chosen here.
 """
 
 from __future__ import annotations
 
 import functools
+import gettext as stdlib_gettext
 import io
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -24,6 +33,8 @@ from babel.support import NullTranslations, Translations
 LOCALES = ("zh", "en")
 DEFAULT = "zh"
 CATALOGS = Path(__file__).resolve().parent / "translations"
+CLICK_DOMAIN = "click"  # translations/zh_CN/LC_MESSAGES/click.po (+ .mo): click's own strings
+GETTEXT_LANGUAGE = {"zh": "zh_CN", "en": "en"}  # our locale -> the name gettext looks up
 _process_language = DEFAULT
 
 
@@ -88,3 +99,27 @@ def ngettext(msgid: str, n: int, domain: str = "messages", **variables: object) 
     (``msgid_plural`` in the catalog, the same Chinese id); ``%(n)s`` is filled in."""
     text = translations(current_language(), domain).ngettext(msgid, msgid, n)
     return text % {"n": n, **variables}
+
+
+@contextmanager
+def click_language(locale: str) -> Iterator[None]:
+    """Click's own strings in *locale* while the block runs (then gettext is as it was).
+
+    Click calls ``gettext.gettext``: the process's text domain, looked up in the language named
+    by LANGUAGE (before LC_ALL, LC_MESSAGES, LANG). This binds the domain ``click`` to the
+    shipped catalog, makes it the text domain and sets LANGUAGE to *locale*, so click follows
+    the choice the command line made (``--lang``, else :func:`language_from_env`), Chinese by
+    default even where the environment says C.
+    """
+    saved_domain, saved_language = stdlib_gettext.textdomain(), os.environ.get("LANGUAGE")
+    stdlib_gettext.bindtextdomain(CLICK_DOMAIN, str(CATALOGS))
+    stdlib_gettext.textdomain(CLICK_DOMAIN)
+    os.environ["LANGUAGE"] = GETTEXT_LANGUAGE.get(locale, GETTEXT_LANGUAGE[DEFAULT])
+    try:
+        yield
+    finally:
+        stdlib_gettext.textdomain(saved_domain)
+        if saved_language is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = saved_language

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 import store
-from review_queue.clock import SHANGHAI, iso, parse, utc
+from review_queue.clock import iso, parse, utc
 from review_queue.errors import LockedByOther, PermissionDenied, UnknownItem
 from review_queue.history import record
 from review_queue.users import active_role
@@ -49,23 +49,18 @@ def current_locks(db: sqlite_utils.Database, *, now: datetime | None = None) -> 
     return {r[0]: Lock(*r) for r in rows}
 
 
-def locked_message(lock: Lock) -> str:
-    until = parse(lock.expires_at).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    return f"item {lock.item_id} is being edited by {lock.holder} (locked until {until} Beijing time)"
-
-
 def ensure_not_locked_by_other(db: sqlite_utils.Database, item_id: int, user: str,
                                now: datetime | None) -> None:
     """LockedByOther unless *item_id* is free or locked by *user*."""
     lock = current_lock(db, item_id, now=now)
     if lock is not None and lock.holder != user:
-        raise LockedByOther(locked_message(lock))
+        raise LockedByOther("locked-by-other", id=item_id, user=lock.holder, until=lock.expires_at)
 
 
 def _require_item(db: sqlite_utils.Database, item_id: int) -> str:
     row = db.execute("SELECT state FROM reviews WHERE item_id = ?", [item_id]).fetchone()
     if row is None:
-        raise UnknownItem(f"item {item_id} is not in review")
+        raise UnknownItem("item-not-in-review", id=item_id)
     return row[0]
 
 
@@ -78,7 +73,7 @@ def lock(db: sqlite_utils.Database, item_id: int, *, user: str, now: datetime | 
         state = _require_item(db, item_id)
         held = current_lock(db, item_id, now=now_)
         if held is not None and held.holder != user:
-            raise LockedByOther(locked_message(held))
+            raise LockedByOther("locked-by-other", id=item_id, user=held.holder, until=held.expires_at)
         taken = held.taken_at if held else iso(now_)
         expires = iso(now_ + timedelta(seconds=seconds))
         db.execute(
@@ -107,7 +102,7 @@ def unlock(db: sqlite_utils.Database, item_id: int, *, user: str, now: datetime 
             db.execute("DELETE FROM locks WHERE item_id = ?", [item_id])
             return False
         if held.holder != user and role != "admin":
-            raise LockedByOther(locked_message(held) + "; only the holder or an admin may release it")
+            raise LockedByOther("lock-not-yours", id=item_id, user=held.holder, until=held.expires_at)
         db.execute("DELETE FROM locks WHERE item_id = ?", [item_id])
         action = "unlock" if held.holder == user else "break-lock"
         note = None if held.holder == user else f"lock of {held.holder} broken"
@@ -123,7 +118,7 @@ def take_over(db: sqlite_utils.Database, item_id: int, *, user: str, now: dateti
     with store.transaction(db):
         role = active_role(db, user)
         if not role_satisfies(role, "editor"):
-            raise PermissionDenied(f"item {item_id}: taking over a lock needs the editor role; {user} ({role}) may not")
+            raise PermissionDenied("take-over-needs-editor", id=item_id, user=user, role=role)
         state = _require_item(db, item_id)
         held = current_lock(db, item_id, now=now_)
         if held is None or held.holder == user:

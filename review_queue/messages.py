@@ -1,10 +1,13 @@
 """What the desk shows of the workflow, in the reader's language: state badges, role and action
 names, and the workflow's errors.
 
-The workflow and the command line speak one-line English (operators, logs, tests read it); the
-desk turns each into a catalog message whose id is Chinese (English is its translation), reading
-the facts out of the English line. A message no pattern knows is still shown, after a Chinese
-"not done", so nothing a reviewer needs to read is ever lost.
+Each workflow error carries a stable code and its facts (:mod:`review_queue.errors`; its str() is
+the one-line English operators, logs and tests read). The desk shows the catalog message of the
+code (:data:`ERRORS`: a Chinese id, English its translation) filled with the facts; an error of
+an unknown code is still shown, its English after a Chinese "not done", so nothing is lost.
+
+History notes are stored as the pipeline wrote them (English lines); :func:`history_note` reads
+the pipeline's own notes back into catalog messages.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pages.times import SHANGHAI
 from review_queue import workflow as wf
 from review_queue.catalogs import gettext as _
 from review_queue.catalogs import pgettext
+from review_queue.errors import lock_time
 
 
 def state_label(state: str | None) -> str:
@@ -53,60 +57,85 @@ def action_label(action: str) -> str:
     return labels.get(action, action)
 
 
-_ID = r"item (?P<id>\d+)"
-_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[dict[str, str]], str]], ...] = (
-    (re.compile(_ID + r" is being edited by (?P<user>\S+) \(locked until (?P<until>[^)]+) Beijing time\)"),
-     lambda m: _("#%(id)s 正由 %(user)s 编辑（锁定至北京时间 %(until)s）", **m)),
-    (re.compile(_ID + r" is not in review"), lambda m: _("#%(id)s 不在审核中", **m)),
-    (re.compile(_ID + r" is (?P<state>[\w-]+); cannot (?P<verb>[\w -]+?)(?: to [\w-]+)?$"),
-     lambda m: _("#%(id)s 当前为“%(state)s”，不能%(verb)s", id=m["id"], state=state_label(m["state"]),
-                 verb=action_label(m["verb"]))),
-    (re.compile(_ID + r": taking over a lock needs the editor role"),
-     lambda m: _("#%(id)s：接管编辑锁需要编辑角色", **m)),
-    (re.compile(_ID + r": (?P<what>splitting a story|merging stories) needs the (?P<role>\w+) role"),
-     lambda m: _("#%(id)s：拆分或合并报道需要%(role)s角色", id=m["id"], role=role_label(m["role"]))),
-    (re.compile(_ID + r": (?P<action>[\w-]+) needs the (?P<role>[\w-]+) role"),
-     lambda m: _("#%(id)s：%(action)s需要%(role)s角色", id=m["id"], action=action_label(m["action"]),
-                 role=role_label(m["role"]))),
-    (re.compile(_ID + r": (?P<user>\S+) already approved it; sign-off needs another person"),
-     lambda m: _("#%(id)s：%(user)s 已审核过，签发须由另一人完成", **m)),
-    (re.compile(_ID + r": only (?P<user>\S+) or an editor may undo this approval"),
-     lambda m: _("#%(id)s：只有 %(user)s 或编辑可以撤销这次通过", **m)),
-    (re.compile(_ID + r": moving it out of (?P<column>\S+) .*needs an editor"),
-     lambda m: _("#%(id)s：移出签发更严格的栏目 %(column)s 需要编辑", **m)),
-    (re.compile(_ID + r": moving it out of (?P<column>[^,]+), .*needs a reason"),
-     lambda m: _("#%(id)s：移出签发更严格的栏目 %(column)s 须填写理由", **m)),
-    (re.compile(_ID + r": the title cannot be empty"), lambda m: _("#%(id)s：标题不能为空", **m)),
-    (re.compile(_ID + r": .* needs a reason"), lambda m: _("#%(id)s：请填写理由", **m)),
-    (re.compile(_ID + r" has no title"), lambda m: _("#%(id)s 没有标题：请先编辑标题再通过", **m)),
-    (re.compile(_ID + r" has no http\(s\) address"),
-     lambda m: _("#%(id)s 的原文没有 http(s) 地址，不能发布", **m)),
-    (re.compile(_ID + r": 发布前检查发现 (?P<what>.+?)，不能通过"),
-     lambda m: _("#%(id)s：发布前检查发现 %(what)s，不能通过：请修改正文，或由编辑填写理由后放行", **m)),
-    (re.compile(_ID + r": its source has not taken the page down"),
-     lambda m: _("#%(id)s：来源网站并未撤下原文，无需保留", **m)),
-    (re.compile(r"(?:" + _ID + r"(?: and item \d+)?: )?.*alone in its story"),
-     lambda m: _("这条稿件的报道只有它自己，无可拆分")),
-    (re.compile(r".*cannot be merged with itself"), lambda m: _("两条稿件已在同一报道中")),
-    (re.compile(_ID + r" is in no story"), lambda m: _("#%(id)s 不属于任何报道", **m)),
-    (re.compile(r"unknown column '(?P<column>[^']+)'"), lambda m: _("没有栏目 %(column)s", **m)),
-    (re.compile(r"password too short: at least (?P<n>\d+) characters"),
-     lambda m: _("密码太短：至少 %(n)s 个字符", **m)),
-    (re.compile(r"password too common"), lambda m: _("密码太常见：请换一个")),
-    (re.compile(r"password contains the user name"), lambda m: _("密码包含用户名：请换一个")),
-    (re.compile(r"password is one or two characters repeated"), lambda m: _("密码只是重复一两个字符：请换一个")),
-    (re.compile(r"wrong user name or password"), lambda m: _("用户名或密码错误")),
-    (re.compile(r"user '(?P<user>[^']+)' already exists"), lambda m: _("用户 %(user)s 已存在", **m)),
-    (re.compile(r"user '(?P<user>[^']+)' is disabled"), lambda m: _("用户 %(user)s 已停用", **m)),
-    (re.compile(r"no user '(?P<user>[^']+)'"), lambda m: _("没有用户 %(user)s", **m)),
-)
+def _n_(msgid: str) -> str:
+    """Marks a catalog message whose translation is looked up later (when it is shown)."""
+    return msgid
+
+
+# code (review_queue.errors.ENGLISH) -> the catalog message shown for it; %(name)s are its params,
+# made readable by _desk_params (states, roles and actions by their labels, times in Beijing time)
+ERRORS: dict[str, str] = {
+    "item-not-in-review": _n_("#%(id)s 不在审核中"),
+    "not-an-item-id": _n_("“%(value)s”不是稿件编号"),
+    "wrong-state": _n_("#%(id)s 当前为“%(state)s”，不能%(action)s"),
+    "action-not-in-review": _n_("#%(id)s 不在审核中，不能%(action)s"),
+    "no-such-step": _n_("#%(id)s 当前为“%(state)s”，不能%(action)s为“%(target)s”"),
+    "not-a-step": _n_("“%(source)s”到“%(target)s”不是%(action)s的步骤"),
+    "needs-role": _n_("#%(id)s：%(action)s需要%(need)s角色"),
+    "unknown-role": _n_("没有角色 %(role)s（可选：%(roles)s）"),
+    "signer-already-approved": _n_("#%(id)s：%(user)s 已审核过，签发须由另一人完成"),
+    "move-out-needs-editor": _n_("#%(id)s：移出签发更严格的栏目 %(column)s 需要编辑"),
+    "move-out-needs-reason": _n_("#%(id)s：移出签发更严格的栏目 %(column)s 须填写理由"),
+    "unknown-column": _n_("没有栏目 %(column)s"),
+    "no-title": _n_("#%(id)s 没有标题：请先编辑标题再通过"),
+    "no-http-address": _n_("#%(id)s 的原文没有 http(s) 地址，不能发布"),
+    "checks-blocked": _n_("#%(id)s：发布前检查发现 %(what)s，不能通过：请修改正文，或由编辑填写理由后放行"),
+    "empty-title": _n_("#%(id)s：标题不能为空"),
+    "retract-needs-reason": _n_("#%(id)s：撤稿须填写理由"),
+    "unreject-needs-reason": _n_("#%(id)s：撤销退回须填写理由"),
+    "correction-needs-reason": _n_("#%(id)s：更正须填写理由"),
+    "undo-approval-not-yours": _n_("#%(id)s：只有 %(user)s 或编辑可以撤销这次通过"),
+    "nothing-to-keep": _n_("#%(id)s：来源网站并未撤下原文，无需保留"),
+    "locked-by-other": _n_("#%(id)s 正由 %(user)s 编辑（锁定至北京时间 %(until)s）"),
+    "lock-not-yours": _n_("#%(id)s 正由 %(user)s 编辑（锁定至北京时间 %(until)s）：只有持锁人或管理员可以解锁"),
+    "take-over-needs-editor": _n_("#%(id)s：接管编辑锁需要编辑角色"),
+    "split-needs-editor": _n_("#%(id)s：拆分报道需要%(need)s角色"),
+    "merge-needs-editor": _n_("#%(id)s：合并报道需要%(need)s角色"),
+    "split-needs-reason": _n_("#%(id)s：拆分报道须填写理由"),
+    "merge-needs-reason": _n_("#%(id)s：合并报道须填写理由"),
+    "in-no-story": _n_("#%(id)s 不属于任何报道"),
+    "alone-in-story": _n_("#%(id)s 的报道只有它自己，无可拆分"),
+    "same-story": _n_("#%(id)s 与 #%(other)s 已在同一报道中"),
+    "story-edit-refused": _n_("#%(id)s：报道未能修改（%(reason)s）"),
+    "invalid-user-name": _n_("用户名 %(user)s 无效：须为 1–64 个字母、数字或 . _ - @"),
+    "reserved-user-name": _n_("用户名 %(user)s 由系统保留"),
+    "user-exists": _n_("用户 %(user)s 已存在"),
+    "no-such-user": _n_("没有用户 %(user)s"),
+    "user-disabled": _n_("用户 %(user)s 已停用"),
+    "bad-credentials": _n_("用户名或密码错误"),
+    "password-too-short": _n_("密码太短：至少 %(n)s 个字符"),
+    "password-too-common": _n_("密码太常见：请换一个"),
+    "password-contains-name": _n_("密码包含用户名：请换一个"),
+    "password-repeated": _n_("密码只是重复一两个字符：请换一个"),
+    "own-role": _n_("不能修改自己的角色"),
+    "disable-self": _n_("不能停用自己"),
+}
+
+
+def _desk_params(params: dict[str, object]) -> dict[str, object]:
+    """An error's params as the desk shows them: states, roles and actions by their labels,
+    stored times in Beijing time, lists joined with 、."""
+    labels = {"state": state_label, "source": state_label, "target": state_label, "role": role_label,
+              "need": role_label, "action": action_label, "until": lock_time}
+    out: dict[str, object] = {}
+    for key, value in params.items():
+        if key == "chain" or key == "roles":
+            value = "、".join(role_label(str(v)) for v in value)  # type: ignore[union-attr]
+        elif isinstance(value, (list, tuple)):
+            value = "、".join(map(str, value))
+        elif key in labels:
+            value = labels[key](value)  # type: ignore[arg-type]
+        out[key] = "" if value is None else value
+    return out
 
 
 def error_message(exc: BaseException | str) -> str:
-    """A workflow error for the desk: the catalog's message for it, or the line after 未完成."""
-    line = str(exc)
-    found = _first_match(_PATTERNS, line)
-    return found if found is not None else _("未完成：%(cause)s", cause=line)
+    """A workflow error for the desk: the catalog message of its code, filled with its params;
+    an error without a known code is shown whole after 未完成 (nothing a reviewer needs is lost)."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code in ERRORS:
+        return _(ERRORS[code], **_desk_params(dict(getattr(exc, "params", {}))))
+    return _("未完成：%(cause)s", cause=str(exc))
 
 
 def _first_match(patterns: tuple[tuple[re.Pattern[str], Callable[[dict[str, str]], str]], ...],

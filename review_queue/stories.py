@@ -35,20 +35,23 @@ EDITS_STORIES = "editor"  # the role that may split and merge stories
 
 
 def _allowed(db: sqlite_utils.Database, user: str, item_id: int, what: str, reason: str) -> str:
+    """The user's role, if they may *what* ("split" or "merge") with this *reason*."""
     role = active_role(db, user)
     if not wf.role_satisfies(role, EDITS_STORIES):
-        raise PermissionDenied(f"item {item_id}: {what} needs the {EDITS_STORIES} role; {user} ({role}) may not")
+        if what == "split":
+            raise PermissionDenied("split-needs-editor", id=item_id, need=EDITS_STORIES, user=user, role=role)
+        raise PermissionDenied("merge-needs-editor", id=item_id, need=EDITS_STORIES, user=user, role=role)
     if not (reason or "").strip():
-        raise MissingReason(f"item {item_id}: {what} needs a reason")
+        raise MissingReason("split-needs-reason" if what == "split" else "merge-needs-reason", id=item_id)
     return role
 
 
 def _cluster(db: sqlite_utils.Database, item_id: int) -> int:
     item = normalizers.get_item(db, item_id)
     if item is None:
-        raise UnknownItem(f"item {item_id} is not in review")
+        raise UnknownItem("item-not-in-review", id=item_id)
     if item.get("cluster") is None:
-        raise InvalidTransition(f"item {item_id} is in no story")
+        raise InvalidTransition("in-no-story", id=item_id)
     return int(item["cluster"])
 
 
@@ -69,13 +72,15 @@ def split_story(db: sqlite_utils.Database, item_id: int, *, user: str, reason: s
     """
     at = iso(utc(now))
     with store.transaction(db):
-        role = _allowed(db, user, int(item_id), "splitting a story", reason)
+        role = _allowed(db, user, int(item_id), "split", reason)
         row = require_row(db, int(item_id))
         old = _cluster(db, row["item_id"])
+        if len(normalizers.cluster_members(db, old)) < 2:
+            raise InvalidTransition("alone-in-story", id=row["item_id"])
         try:
             done = normalizers.split_item(db, row["item_id"], actor=user, reason=reason.strip(), now=now)
-        except normalizers.ClusterEditRefused as exc:
-            raise InvalidTransition(str(exc)) from None
+        except normalizers.ClusterEditRefused as exc:  # changed under us since the checks above
+            raise InvalidTransition("story-edit-refused", id=row["item_id"], reason=str(exc)) from None
         target = wf.PENDING if row["state"] == wf.DUPLICATE else row["state"]
         note = f"split out of story {old} (with {', '.join(f'#{i}' for i in done.others)}): {reason.strip()}"
         _move(db, row, "split", target, actor=user, role=role, at=at, note=note, cluster_id=done.cluster_id)
@@ -92,14 +97,16 @@ def merge_stories(db: sqlite_utils.Database, item_id: int, other_id: int, *, use
     """
     at = iso(utc(now))
     with store.transaction(db):
-        role = _allowed(db, user, int(item_id), "merging stories", reason)
+        role = _allowed(db, user, int(item_id), "merge", reason)
         row = require_row(db, int(item_id))
         require_row(db, int(other_id))
         keep, gone = _cluster(db, row["item_id"]), _cluster(db, int(other_id))
+        if keep == gone:
+            raise InvalidTransition("same-story", id=row["item_id"], other=int(other_id))
         try:
             done = normalizers.merge_clusters(db, keep, gone, actor=user, reason=reason.strip(), now=now)
-        except normalizers.ClusterEditRefused as exc:
-            raise InvalidTransition(f"item {item_id} and item {other_id}: {exc}") from None
+        except normalizers.ClusterEditRefused as exc:  # changed under us since the checks above
+            raise InvalidTransition("story-edit-refused", id=row["item_id"], reason=str(exc)) from None
         moved = get_rows(db, done.moved)
         note = f"story {gone} merged into story {keep} (of #{row['item_id']}): {reason.strip()}"
         for mid in done.moved:

@@ -51,15 +51,15 @@ def _dummy_hash() -> str:
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not NAME_RE.fullmatch(name):
-        raise UnknownUser(f"invalid user name {name!r}: 1-64 letters, digits, '.', '_', '-' or '@'")
+        raise UnknownUser("invalid-user-name", user=name)
     if name.lower() in RESERVED_NAMES:
-        raise UserExists(f"user name {name!r} is reserved for the pipeline")
+        raise UserExists("reserved-user-name", user=name)
     return name
 
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise UnknownRole(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+        raise UnknownRole("unknown-role", role=role, roles=list(ROLES))
     return role
 
 
@@ -75,17 +75,17 @@ def check_password(password: str, name: str | None = None) -> str:
     """The password policy: at least MIN_PASSWORD characters, not a common password (or one
     repeated), not the user's own name, not one character over and over. WeakPassword says why."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise WeakPassword(f"password too short: at least {MIN_PASSWORD} characters")
+        raise WeakPassword("password-too-short", n=MIN_PASSWORD)
     folded = "".join(password.lower().split())
     common = common_passwords()
     repeated = any(len(folded) % len(c) == 0 and folded == c * (len(folded) // len(c)) for c in common
                    if len(c) <= len(folded))
     if folded in common or repeated:
-        raise WeakPassword("password too common: it is on the list of passwords tried first; choose another")
+        raise WeakPassword("password-too-common")
     if name and name.strip().lower() in folded:
-        raise WeakPassword("password contains the user name; choose another")
+        raise WeakPassword("password-contains-name")
     if len(set(folded)) <= 2:
-        raise WeakPassword("password is one or two characters repeated; choose another")
+        raise WeakPassword("password-repeated")
     return password
 
 
@@ -103,7 +103,7 @@ def add_user(db: sqlite_utils.Database, name: str, role: str, password: str,
     at = iso(utc(now))
     with store.transaction(db):
         if db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
-            raise UserExists(f"user {name!r} already exists")
+            raise UserExists("user-exists", user=name)
         db.execute(
             "INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at) "
             "VALUES (?, ?, ?, 0, ?, ?)",
@@ -118,7 +118,7 @@ def get_user(db: sqlite_utils.Database, name: str) -> User:
         "SELECT name, role, disabled, created_at FROM users WHERE name = ?", [name]
     ).fetchone()
     if row is None:
-        raise UnknownUser(f"no user {name!r}")
+        raise UnknownUser("no-such-user", user=name)
     return _user(row)
 
 
@@ -126,7 +126,7 @@ def active_role(db: sqlite_utils.Database, name: str) -> str:
     """The role of an enabled user: what every action is authorized against."""
     user = get_user(db, name)
     if user.disabled:
-        raise PermissionDenied(f"user {name!r} is disabled")
+        raise PermissionDenied("user-disabled", user=name)
     return user.role
 
 
@@ -143,10 +143,10 @@ def authenticate(db: sqlite_utils.Database, name: str, password: str) -> User:
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None:
-        raise BadCredentials("wrong user name or password")
+        raise BadCredentials("bad-credentials")
     user = _user(row[:4])
     if user.disabled:
-        raise BadCredentials(f"user {user.name!r} is disabled")
+        raise BadCredentials("user-disabled", user=user.name)
     if HASHER.check_needs_rehash(stored):
         with store.transaction(db):
             db.execute("UPDATE users SET password_hash = ? WHERE name = ?", [HASHER.hash(password), user.name])

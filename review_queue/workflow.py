@@ -119,9 +119,9 @@ def role_satisfies(role: str, needed: str) -> bool:
     if role == SYSTEM:
         return True
     if role not in ROLE_RANK:
-        raise UnknownRole(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+        raise UnknownRole("unknown-role", role=role, roles=list(ROLES))
     if needed not in ROLE_RANK:
-        raise UnknownRole(f"unknown role {needed!r} (roles: {', '.join(ROLES)})")
+        raise UnknownRole("unknown-role", role=needed, roles=list(ROLES))
     return ROLE_RANK[role] >= ROLE_RANK[needed]
 
 
@@ -130,7 +130,7 @@ def find(action: str, source: str | None, target: str) -> Transition:
     for t in TRANSITIONS:
         if t.action == action and t.source == source and t.target == target:
             return t
-    raise InvalidTransition(f"{source or 'new'} → {target} is not a {action} step")
+    raise InvalidTransition("not-a-step", source=source, target=target, action=action)
 
 
 def check(item_id: int, action: str, source: str | None, target: str, role: str,
@@ -142,14 +142,15 @@ def check(item_id: int, action: str, source: str | None, target: str, role: str,
     """
     if not any(t.action == action and t.source == source for t in TRANSITIONS):
         verb = "approve" if action == "signoff" else action
-        raise InvalidTransition(f"item {item_id} is {source or 'not in review'}; cannot {verb}")
+        if source is None:
+            raise InvalidTransition("action-not-in-review", id=item_id, action=verb)
+        raise InvalidTransition("wrong-state", id=item_id, state=source, action=verb)
     for t in TRANSITIONS:
         if t.action == action and t.source == source and t.target == target:
             need = needed if t.role == COLUMN_SIGNOFF and needed else t.role
             if need == COLUMN_SIGNOFF:
                 need = "editor"
             if not role_satisfies(role, need):
-                who = f"{user} ({role})" if user else role
-                raise PermissionDenied(f"item {item_id}: {action} needs the {need} role; {who} may not")
+                raise PermissionDenied("needs-role", id=item_id, action=action, need=need, user=user, role=role)
             return t
-    raise InvalidTransition(f"item {item_id} is {source}; cannot {action} to {target}")
+    raise InvalidTransition("no-such-step", id=item_id, state=source, action=action, target=target)

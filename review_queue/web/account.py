@@ -37,7 +37,7 @@ def login() -> Any:
         except ReviewError as exc:
             throttle.failed(db, name, client)
             log.warning("failed login for %r from %s", name, client)
-            return render_template("review_queue/login.html", error=str(exc), next=nxt), 401
+            return render_template("review_queue/login.html", error=error_message(exc), next=nxt), 401
         throttle.succeeded(db, name, client)
         start_session(user.name)
         return redirect(safe_next(nxt))

@@ -2,9 +2,9 @@
 
 The message ids are the Chinese labels themselves, so Chinese needs no catalog and can never be
 missing a string; ``review_queue/translations/en/LC_MESSAGES/messages.po`` holds the English. The
-catalog is compiled in memory (:mod:`review_queue.catalogs`; no compiled file in the repository
-or on disk), and a reviewer picks the language with the link in the page header (kept in the
-session).
+catalog is compiled in memory (:mod:`review_queue.catalogs`; the desk needs no compiled file, only
+click's catalog for the command line is shipped compiled, as the standard library's gettext needs),
+and a reviewer picks the language with the link in the page header (kept in the session).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import checks
 import normalizers
 from review_queue import actions, explain, locks, signoff, stories
 from review_queue import workflow as wf
-from review_queue.errors import LockedByOther, PermissionDenied, ReviewError
+from review_queue.errors import LockedByOther, PermissionDenied, ReviewError, UnknownItem
 from review_queue.history import history, html_source
 from review_queue.messages import error_message, state_label
 from review_queue.web.common import (
@@ -56,7 +56,7 @@ def _item_or_404(item_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     row = actions.get_row(db, item_id)
     item = normalizers.get_item(db, item_id)
     if row is None or item is None:
-        abort(404, f"item {item_id} is not in review")
+        abort(404, error_message(UnknownItem("item-not-in-review", id=item_id)))
     return row, actions.as_published(item, row)
 
 

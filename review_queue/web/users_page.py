@@ -35,13 +35,13 @@ def user_action(name: str, action: str) -> Any:
     try:
         if action == "role":
             if name == me.name:
-                raise PermissionDenied(_("不能修改自己的角色"))
+                raise PermissionDenied("own-role", user=name)
             users.set_role(db, name, request.form.get("role", ""))
         elif action == "password":
             users.set_password(db, name, request.form.get("password", ""))
         elif action in ("disable", "enable"):
             if name == me.name:
-                raise PermissionDenied(_("不能停用自己"))
+                raise PermissionDenied("disable-self", user=name)
             users.disable_user(db, name, disabled=action == "disable")
         else:
             abort(404, f"no action {action!r}")

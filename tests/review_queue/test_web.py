@@ -59,7 +59,7 @@ def test_pages_need_login_and_redirect_there(app) -> None:
 def test_login_sets_a_hardened_session_cookie_and_refuses_wrong_password(app) -> None:
     client = app.test_client()
     bad = client.post("/review/login", data={"name": "rita", "password": "nope nope", "csrf_token": token(client)})
-    assert bad.status_code == 401 and "wrong user name or password" in bad.get_data(as_text=True)
+    assert bad.status_code == 401 and "用户名或密码错误" in bad.get_data(as_text=True)  # the catalog message of its code
     resp = client.post("/review/login?next=/review/published",
                        data={"name": "rita", "password": PASSWORD, "csrf_token": token(client)})
     assert resp.status_code == 302 and resp.headers["Location"] == "/review/published"
@@ -367,7 +367,7 @@ def test_session_cookie_is_secure_behind_https_and_the_client_address_honours_tr
 
 def test_unknown_item_is_404_and_pages_carry_security_headers(as_rita) -> None:
     resp = as_rita.get("/review/item/999")
-    assert resp.status_code == 404 and "item 999" in resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "#999 不在审核中" in resp.get_data(as_text=True)
     page = as_rita.get("/review/")
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["Cache-Control"] == "no-store"
