@@ -17,6 +17,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -32,8 +33,8 @@ from bench.publish.serve import (  # noqa: E402
     CONTRACT_HEADERS,
     MODES,
     PLAIN_NGINX,
-    PUBLIC,
     children_cpu,
+    live_tree,
     request_headers,
     wrk,
 )
@@ -70,18 +71,9 @@ def main() -> int:
     ap.add_argument("--items", type=int, default=10_000)
     ap.add_argument("--db", help="reuse (or create) this database")
     args = ap.parse_args()
-    import publisher
-    from bench.publish.bench_feeds import open_filled
-    from settings import DEFAULT_COLUMNS, Config
-
     print("load average at the start:", " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="huiju-bench-variants-"))
-    path = Path(args.db) if args.db else tmp / "bench.db"
-    db = open_filled(path, args.items)
-    config = Config(path="bench", columns={c.id: c for c in DEFAULT_COLUMNS}, sources=())
-    tree = tmp / "static"
-    publisher.sync_static(db, config, tree, base_url=PUBLIC)
-    db.conn.close()
+    _db, _config, tree = live_tree(tmp, args.db, args.items)
     ports = [nginx_local.free_port() for _ in range(9)]
     blocks = variants(tree, ports)
     site = tmp / "variants.conf"
@@ -116,6 +108,7 @@ def main() -> int:
             rps = statistics.median(r for r, _ in got[(name, mode)])
             print(f"  {name:52} {statistics.median(cpu):6.1f} [{min(cpu):.1f}–{max(cpu):.1f}] "
                   f"({statistics.median(cpu) / base:6.1%})  {rps:8.0f} req/s")
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

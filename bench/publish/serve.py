@@ -134,6 +134,17 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):9.0f} [{min(values):.0f}–{max(values):.0f}]"
 
 
+def live_tree(tmp: Path, db: str | None, items: int) -> tuple[Path, Config, Path]:
+    """(database, config, static tree): *db* reused or filled with *items* items, its live tree under *tmp*."""
+    path = Path(db) if db else tmp / "bench.db"
+    filled = open_filled(path, items)
+    config = Config(path="bench", columns={c.id: c for c in DEFAULT_COLUMNS}, sources=())
+    tree = tmp / "static"
+    publisher.sync_static(filled, config, tree, base_url=PUBLIC)
+    filled.conn.close()
+    return path, config, tree
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--items", type=int, default=10_000)
@@ -152,12 +163,7 @@ def main() -> int:
         return 1
     print("load average at the start:", " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="huiju-bench-serve-"))
-    path = Path(args.db) if args.db else tmp / "bench.db"
-    db = open_filled(path, args.items)
-    config = Config(path="bench", columns={c.id: c for c in DEFAULT_COLUMNS}, sources=())
-    tree = tmp / "static"
-    publisher.sync_static(db, config, tree, base_url=PUBLIC)
-    db.conn.close()
+    path, config, tree = live_tree(tmp, args.db, args.items)
 
     app = create_app(str(path), config, public_url=PUBLIC)
     server = HttpServer(app, host="127.0.0.1", port=0, threads=8, front=publisher.cached_front(app))
