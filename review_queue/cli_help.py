@@ -23,7 +23,8 @@ import click
 from review_queue import catalogs
 
 DOMAIN = "cli"
-_NO_LINE_START = set("，。、；：？！）》」』”’…")  # Chinese punctuation never begins a line
+_NO_LINE_START = set("，。、；：？！）》」』”’…")  # Chinese punctuation that never begins a line
+_NO_LINE_END = set("（《「『“‘")  # …and that never ends one
 
 
 def translate(text: str | None) -> str | None:
@@ -46,28 +47,47 @@ def width(text: str) -> int:
 
 def wrap(text: str, columns: int) -> list[str]:
     """*text* (one paragraph) in lines of at most *columns* terminal columns: English breaks at
-    spaces, Chinese between any two characters, but no line starts with a closing mark."""
-    tokens = re.findall(r"\s+|[^\s]", text)
-    words: list[str] = []  # runs of narrow characters stay whole; a wide character is a word
-    for tok in tokens:
-        if not tok.isspace() and width(tok) == 1 and words and words[-1] and not words[-1][-1].isspace() \
-                and width(words[-1][-1]) == 1:
-            words[-1] += tok
+    spaces, Chinese between any two characters; a closing mark (，。）) never begins a line (it
+    takes the character before it along), an opening bracket never ends one."""
+    words: list[str] = []  # runs of narrow characters stay whole; a wide character is a word; " " a gap
+    for ch in text:
+        if ch.isspace():
+            if words and words[-1] != " ":
+                words.append(" ")
+        elif width(ch) == 1 and words and words[-1] != " " and width(words[-1][-1]) == 1:
+            words[-1] += ch
         else:
-            words.append(" " if tok.isspace() else tok)
-    lines, line, used, gap = [], "", 0, False
+            words.append(ch)
+    lines: list[list[str]] = [[]]
     for word in words:
+        line = lines[-1]
         if word == " ":
-            gap = bool(line)
+            if line:
+                line.append(word)
             continue
-        need = width(word) + (1 if gap else 0)
-        if line and used + need > columns and word[0] not in _NO_LINE_START:
-            lines.append(line)
-            line, used = word, width(word)
-        else:
-            line, used = line + (" " if gap else "") + word, used + need
-        gap = False
-    return [*lines, line] if line else lines
+        if line and width("".join(line) + word) > columns:
+            carried: list[str] = []
+            while True:
+                while line and line[-1] == " ":
+                    line.pop()
+                follows = carried[0] if carried else word
+                if len(line) > 1 and (follows[0] in _NO_LINE_START or line[-1][-1] in _NO_LINE_END):
+                    carried.insert(0, line.pop())
+                else:
+                    break
+            lines.append(line := carried)
+        line.append(word)
+    return ["".join(line).rstrip() for line in lines if line]
+
+
+def join_lines(text: str) -> str:
+    """A paragraph's lines as one: a space between them, except between two Chinese characters."""
+    out = ""
+    for line in (part.strip() for part in text.splitlines()):
+        if out and line:
+            out += "" if width(out[-1]) == 2 and width(line[0]) == 2 else " "
+        out += line
+    return out
 
 
 class WideHelpFormatter(click.HelpFormatter):
@@ -79,7 +99,7 @@ class WideHelpFormatter(click.HelpFormatter):
             if para.lstrip(" ").startswith("\b"):  # click's "do not rewrap" block
                 out.extend(para.split("\n")[1:])
             else:
-                out.extend(wrap(" ".join(para.split()), columns))
+                out.extend(wrap(join_lines(para), columns))
             out.append("")
         return out[:-1]
 
@@ -138,6 +158,7 @@ class TranslatedMixin:
         for param in shown.params:
             if getattr(param, "help", None):
                 param.help = translate(param.help)
+        shown._help_option = None  # click caches --help with its text in the language of its first use
         return shown
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
