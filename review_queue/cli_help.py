@@ -81,11 +81,15 @@ def wrap(text: str, columns: int) -> list[str]:
 
 
 def join_lines(text: str) -> str:
-    """A paragraph's lines as one: a space between them, except between two Chinese characters."""
+    """A paragraph's lines as one: a space between them, except between two Chinese characters
+    or next to Chinese punctuation."""
     out = ""
     for line in (part.strip() for part in text.splitlines()):
         if out and line:
-            out += "" if width(out[-1]) == 2 and width(line[0]) == 2 else " "
+            a, b = out[-1], line[0]
+            tight = (width(a) == 2 and width(b) == 2) or any(
+                width(c) == 2 and unicodedata.category(c).startswith("P") for c in (a, b))
+            out += "" if tight else " "
         out += line
     return out
 

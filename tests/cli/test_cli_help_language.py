@@ -124,6 +124,8 @@ def test_a_long_chinese_short_help_is_cut_where_a_reader_expects() -> None:
     assert cli_help.wrap("发布前检查，尚未处理的发现。", 10) == ["发布前检", "查，尚未处", "理的发现。"]
     assert cli_help.wrap("重新同步（见）", 10) == ["重新同步", "（见）"]
     assert cli_help.wrap("一节）。", 6) == ["一", "节）。"]
+    assert cli_help.join_lines("设置（--referer、\n  --encoding），\n  或\n  来源的 and\n  more") == \
+        "设置（--referer、--encoding），或来源的 and more"
     assert cli_help.wrap("Fetch and parse one URL", 10) == ["Fetch and", "parse one", "URL"]
 
 
