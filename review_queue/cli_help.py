@@ -130,6 +130,8 @@ class WideHelpFormatter(click.HelpFormatter):
 
 
 class HelpContext(click.Context):
+    """Click's context, formatting help with :class:`WideHelpFormatter`."""
+
     formatter_class = WideHelpFormatter
 
 
