@@ -313,7 +313,7 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], recheck: bool, as_json: bool)
 
 
 @cli.command()
-@click.argument("url")
+@click.argument("url", help="要抓取的网址（来源的列表页、订阅源或 JSON 接口）。")
 @click.option("--type", "kind", type=click.Choice(["rss", "html", "json"]), default=None,
               help="来源类型（省略且未给出来源设置时，根据响应猜测）。")
 @click.option("--source", "source_id", default=None, metavar="ID",
@@ -537,7 +537,7 @@ def review() -> None:
 
 
 @review.command("approve")
-@click.argument("item_ids", nargs=-1, required=True, type=int)
+@click.argument("item_ids", nargs=-1, required=True, type=int, help="稿件编号（一个或多个）。")
 @click.option("--column", default=None, help="发布到这个栏目，而不是分配到的栏目。")
 @click.option("--reason", default="", help="编辑把稿件移出签发要求更严的栏目时说明原因。")
 @click.option("--user", required=True, help="审核员的用户名。")
@@ -573,7 +573,7 @@ def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reas
 
 
 @review.command("reject")
-@click.argument("item_ids", nargs=-1, required=True, type=int)
+@click.argument("item_ids", nargs=-1, required=True, type=int, help="稿件编号（一个或多个）。")
 @click.option("--reason", default="", help="原因（记入历史）。")
 @click.option("--user", required=True, help="审核员的用户名。")
 @click.pass_obj
@@ -589,7 +589,7 @@ def review_reject(obj: Ctx, item_ids: tuple[int, ...], reason: str, user: str) -
 
 
 @review.command("retract")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=int, help="稿件编号。")
 @click.option("--reason", required=True, help="原因（门户的变更流和历史中显示）。")
 @click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
@@ -607,7 +607,7 @@ def review_retract(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("keep")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=int, help="稿件编号。")
 @click.option("--reason", default="", help="保留的原因（记入历史）。")
 @click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
@@ -622,7 +622,7 @@ def review_keep(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("undo")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=int, help="稿件编号。")
 @click.option("--reason", default="", help="原因（记入历史）。")
 @click.option("--user", required=True, help="通过者（或编辑）的用户名。")
 @click.pass_obj
@@ -637,7 +637,7 @@ def review_undo(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("unreject")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=int, help="稿件编号。")
 @click.option("--reason", required=True, help="退回错在哪里（记入历史）。")
 @click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
@@ -652,7 +652,7 @@ def review_unreject(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("correct")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=int, help="稿件编号。")
 @click.option("--reason", required=True, help="已发布的报道错在哪里。")
 @click.option("--user", required=True, help="审核员的用户名。")
 @click.pass_obj
@@ -667,7 +667,7 @@ def review_correct(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("split")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=int, help="稿件编号。")
 @click.option("--reason", required=True, help="为什么是另一篇报道（记入历史）。")
 @click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
@@ -683,8 +683,8 @@ def review_split(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("merge")
-@click.argument("item_id", type=int)
-@click.argument("other_id", type=int)
+@click.argument("item_id", type=int, help="留下的报道中的一个稿件编号。")
+@click.argument("other_id", type=int, help="并入它的报道中的一个稿件编号。")
 @click.option("--reason", required=True, help="为什么是同一篇报道（记入历史）。")
 @click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
@@ -809,7 +809,7 @@ def checks_cmd(obj: Ctx, every_state: bool, links: bool, as_json: bool) -> None:
 
 # --------------------------------------------------------------------------- maintenance
 @cli.command()
-@click.argument("dest", metavar="DEST")
+@click.argument("dest", metavar="DEST", help="副本的文件路径（已有的文件被替换）。")
 @click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def backup(obj: Ctx, dest: str, as_json: bool) -> None:
@@ -859,7 +859,7 @@ def users() -> None:
 
 
 @users.command("add")
-@click.argument("name")
+@click.argument("name", help="用户名。")
 @click.option("--role", required=True, type=click.Choice(ROLES),
               help="reviewer：通过、退回和编辑（初审）；editor：还可签发（终审）、撤稿、撤销退回、"
                    "接管编辑锁；admin：还可管理用户、释放任何编辑锁。")
@@ -907,7 +907,7 @@ def read_new_password() -> str:
 
 
 @users.command("passwd")
-@click.argument("name")
+@click.argument("name", help="用户名。")
 @click.pass_obj
 def users_passwd(obj: Ctx, name: str) -> None:
     """设置用户的密码（从标准输入读取）；该用户的所有会话立即结束。"""
@@ -918,8 +918,8 @@ def users_passwd(obj: Ctx, name: str) -> None:
 
 
 @users.command("role")
-@click.argument("name")
-@click.argument("role", type=click.Choice(ROLES))
+@click.argument("name", help="用户名。")
+@click.argument("role", type=click.Choice(ROLES), help="新角色：reviewer、editor 或 admin。")
 @click.pass_obj
 def users_role(obj: Ctx, name: str, role: str) -> None:
     """更改用户的角色（在该用户的下一个请求时生效）。"""
@@ -930,7 +930,7 @@ def users_role(obj: Ctx, name: str, role: str) -> None:
 
 
 @users.command("disable")
-@click.argument("name")
+@click.argument("name", help="用户名。")
 @click.pass_obj
 def users_disable(obj: Ctx, name: str) -> None:
     """停用账户；它的所有会话立即结束（历史保留）。"""
@@ -941,7 +941,7 @@ def users_disable(obj: Ctx, name: str) -> None:
 
 
 @users.command("enable")
-@click.argument("name")
+@click.argument("name", help="用户名。")
 @click.pass_obj
 def users_enable(obj: Ctx, name: str) -> None:
     """重新启用已停用的账户。"""
@@ -952,7 +952,7 @@ def users_enable(obj: Ctx, name: str) -> None:
 
 
 @cli.command()
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=int, help="稿件编号。")
 @click.option("--user", required=True, help="管理员的用户名（密码来自 $HUIJU_PASSWORD 或标准输入）。")
 @click.pass_obj
 def unlock(obj: Ctx, item_id: int, user: str) -> None:
@@ -966,7 +966,7 @@ def unlock(obj: Ctx, item_id: int, user: str) -> None:
 
 
 @cli.command()
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=int, help="稿件编号。")
 @click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def history(obj: Ctx, item_id: int, as_json: bool) -> None:
