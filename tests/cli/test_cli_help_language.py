@@ -98,7 +98,7 @@ def test_help_is_chinese_by_default_and_english_when_asked(path: tuple[str, ...]
             [row] = [line for line in zh.splitlines() if line.split()[:1] == [name]]
             short = row.split(None, 1)[1].removesuffix("…")
             assert sub.help and flat(sub.help).startswith(flat(short)), row
-            assert flat(catalog[cli_help.help_texts(sub).__next__()])[:12] in flat(en)
+            assert flat(catalog[next(cli_help.help_texts(sub))])[:12] in flat(en)  # (click shortens it)
 
 
 def test_required_options_and_defaults_read_chinese_too() -> None:
