@@ -19,7 +19,8 @@ from typing import Any
 import click
 
 from pages.times import SHANGHAI
-from settings.model import ROLE_DUTIES, ROLES
+from review_queue.cli_help import TranslatedGroup
+from settings.model import ROLES
 
 DEFAULT_CONFIG = "schedules.toml"
 DEFAULT_DB = os.path.join("data", "huiju.db")
@@ -89,9 +90,9 @@ def language_of(args: list[str] | tuple[str, ...]) -> str:
     return catalogs.language_from_env(os.environ)
 
 
-class HuijuGroup(click.Group):
+class HuijuGroup(TranslatedGroup):
     """Turns any error raised by a command into one line on stderr (no traceback unless --debug);
-    click's own strings (usage, help, its errors) are in the chosen language."""
+    click's own strings (usage, help, its errors) and every command's help are in the chosen language."""
 
     def main(self, args: Any = None, *pos: Any, **kwargs: Any) -> Any:
         from review_queue import catalogs
@@ -99,6 +100,7 @@ class HuijuGroup(click.Group):
         global LANGUAGE
         argv = list(sys.argv[1:] if args is None else args)
         LANGUAGE = language_of(argv)  # (the group's --lang sets it again once parsed)
+        catalogs.use(LANGUAGE)  # the commands' help (review_queue.cli_help) is translated in it
         with catalogs.click_language(LANGUAGE):
             return super().main(argv, *pos, **kwargs)
 
@@ -189,16 +191,16 @@ def setup_logging(debug: bool) -> None:
 
 @click.group(cls=HuijuGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True, metavar="PATH",
-              help="Configuration file (columns, sources, rules).")
+              help="配置文件（栏目、来源、规则）。")
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, metavar="PATH",
-              help="SQLite database file (created if missing).")
-@click.option("--debug", is_flag=True, help="Verbose logs and full tracebacks.")
+              help="SQLite 数据库文件（不存在时创建）。")
+@click.option("--debug", is_flag=True, help="详细日志和完整的错误回溯。")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Language of the review commands' messages (default: LC_ALL, LC_MESSAGES or LANG; "
-                   "Chinese unless they name English).")
+              help="命令行的语言：帮助和审核命令的消息（默认看 LC_ALL、LC_MESSAGES 或 LANG；"
+                   "除非它们指明英语，都是中文）。")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool, lang: str | None) -> None:
-    """Huiju (汇聚): collect government information, clean and de-duplicate it, review it, publish it."""
+    """汇聚（Huiju）：采集政府信息，清洗、去重，审核，发布。"""
     global LANGUAGE
     LANGUAGE = lang
     ctx.obj = Ctx(config_path, db_path)
@@ -208,11 +210,11 @@ def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool, lang: s
 
 # --------------------------------------------------------------------------- daemon / demo
 @cli.command()
-@click.option("--host", default=None, help="Address to listen on (default from [web] host).")
-@click.option("--port", type=int, default=None, help="Port to listen on (default from [web] port).")
+@click.option("--host", default=None, help="监听地址（默认取 [web] host）。")
+@click.option("--port", type=int, default=None, help="监听端口（默认取 [web] port）。")
 @click.pass_obj
 def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
-    """Run scheduled collection, the pipeline, publishing and the web server until stopped."""
+    """运行定时采集、处理流程、发布和网页服务，直到被停止。"""
     from pipeline import logs
     from pipeline.daemon import Daemon
 
@@ -240,17 +242,16 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
 
 @cli.command()
 @click.option("--port", type=int, default=8080, show_default=True,
-              help="Web port for the review UI and feeds; the sample province uses PORT+1.")
+              help="审核界面和订阅源的网页端口；示例省份使用 PORT+1。")
 @click.option("--speed", type=float, default=144.0, show_default=True,
-              help="Simulated seconds per real second (144 = one simulated day per ten minutes).")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the sample province.")
+              help="每真实秒对应的模拟秒数（144 = 每十分钟模拟一天）。")
+@click.option("--seed", type=int, default=1, show_default=True, help="示例省份的随机种子。")
 @click.option("--corpus", default=None, metavar="DIR",
-              help="Real text corpus for the sample province (default $HUIJU_CORPUS or ../shared/corpus; "
-                   "generated text when absent).")
-@click.option("--user", "username", default="demo", show_default=True, help="Demo reviewer's user name.")
+              help="示例省份用的真实文本语料（默认 $HUIJU_CORPUS 或 ../shared/corpus；没有时使用生成的文本）。")
+@click.option("--user", "username", default="demo", show_default=True, help="演示审核员的用户名。")
 @click.pass_obj
 def demo(obj: Ctx, port: int, speed: float, seed: int, corpus: str | None, username: str) -> None:
-    """Start the sample province on 127.0.0.1 and run the daemon against it (uses demo.toml, data/demo.db)."""
+    """在 127.0.0.1 上启动示例省份，并让守护进程对它运行（使用 demo.toml、data/demo.db）。"""
     from pipeline.demo import run_demo
 
     setup_logging(logging.getLogger().level == logging.DEBUG)
@@ -261,15 +262,14 @@ def demo(obj: Ctx, port: int, speed: float, seed: int, corpus: str | None, usern
 
 # --------------------------------------------------------------------------- collection
 @cli.command()
-@click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
+@click.option("--source", "source_ids", multiple=True, metavar="ID", help="只采集这个来源（可重复）。")
 @click.option("--recheck", is_flag=True,
-              help="Also re-fetch now every detail page still in its correction window (48 h), to pick up "
-                   "a correction the site announced; normally they are re-checked 3, 6, 12, 24 and 48 h "
-                   "after first sight.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+              help="同时立即重新抓取仍在更正期（48 小时）内的每个详情页，以获取网站公布的更正；"
+                   "平常在首次发现后 3、6、12、24 和 48 小时重新检查。")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def collect(obj: Ctx, source_ids: tuple[str, ...], recheck: bool, as_json: bool) -> None:
-    """Run one collection pass now, then ingest and publish; prints per-source results."""
+    """立即运行一轮采集，然后入库并发布；逐个来源显示结果。"""
     import collectors
     import pipeline
 
@@ -313,23 +313,23 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], recheck: bool, as_json: bool)
 
 
 @cli.command()
-@click.argument("url")
+@click.argument("url", help="要抓取的网址（来源的列表页、订阅源或 JSON 接口）。")
 @click.option("--type", "kind", type=click.Choice(["rss", "html", "json"]), default=None,
-              help="Source type (guessed from the response when omitted and no source settings are given).")
+              help="来源类型（省略且未给出来源设置时，根据响应猜测）。")
 @click.option("--source", "source_id", default=None, metavar="ID",
-              help="Use this configured source's selectors, headers, Referer, cookie bootstrap and encoding.")
-@click.option("--referer", default=None, metavar="URL", help="Send this Referer (for sites that demand one).")
+              help="使用这个已配置来源的选择器、请求头、Referer、Cookie 引导和编码。")
+@click.option("--referer", default=None, metavar="URL", help="发送这个 Referer（给要求它的网站）。")
 @click.option("--cookie-bootstrap", default=None, metavar="URL",
-              help="GET this URL first to obtain the session cookies the site demands.")
-@click.option("--encoding", default=None, help="Force this charset (for a site known to lie about it).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+              help="先 GET 这个网址，取得网站要求的会话 Cookie。")
+@click.option("--encoding", default=None, help="强制使用这个字符集（给已知声明不实的网站）。")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: str | None,
           cookie_bootstrap: str | None, encoding: str | None, as_json: bool) -> None:
-    """Fetch and parse one URL without storing anything: what would be collected.
+    """抓取并解析一个网址，不存储任何内容：看看会采集到什么。
 
-    For onboarding a site: try the URL alone, then with the settings it turns out to need
-    (--referer, --cookie-bootstrap, --encoding), or with a configured source's (--source).
+    用于接入网站：先只试网址，再加上它需要的设置（--referer、--cookie-bootstrap、
+    --encoding），或使用已配置来源的设置（--source）。
     """
     import collectors
     import normalizers
@@ -376,10 +376,10 @@ def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: 
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def sources(obj: Ctx, as_json: bool) -> None:
-    """Sources with health: state, last success, last error, items in 24 h, check interval, next check."""
+    """来源及其健康状况：状态、上次成功、上次错误、24 小时内条目数、检查间隔、下次检查。"""
     import collectors
     import settings
 
@@ -411,10 +411,10 @@ def sources(obj: Ctx, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def columns(obj: Ctx, as_json: bool) -> None:
-    """Catalog columns with freshness: last update, deadline, status (ok, warn, alert, stale); exit 3 if any is stale."""
+    """目录栏目及其更新情况：上次更新、期限、状态（ok、warn、alert、stale）；有栏目超期（stale）时退出码为 3。"""
     import publisher
 
     config = obj.config()
@@ -437,15 +437,15 @@ def columns(obj: Ctx, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--from", "first", default=None, metavar="DATE", help="First day (YYYY-MM-DD, Beijing; default: "
-              "the first of last month).")
-@click.option("--to", "last", default=None, metavar="DATE", help="Last day, inclusive (default: the end of that month).")
+@click.option("--from", "first", default=None, metavar="DATE", help="第一天（YYYY-MM-DD，北京时间；"
+              "默认：上个月的第一天）。")
+@click.option("--to", "last", default=None, metavar="DATE", help="最后一天，含当天（默认：那个月的最后一天）。")
 @click.option("--out", "out_dir", default=None, metavar="DIR",
-              help="Write report.json, report.html and report.pdf here (default: data/reports/FROM_TO).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report (report.json's contents) instead of a summary.")
+              help="把 report.json、report.html 和 report.pdf 写到这里（默认：data/reports/FROM_TO）。")
+@click.option("--json", "as_json", is_flag=True, help="打印报告（report.json 的内容），而不是摘要。")
 @click.pass_obj
 def evaluate(obj: Ctx, first: str | None, last: str | None, out_dir: str | None, as_json: bool) -> None:
-    """Site evaluation (网站评测): availability, updates, links, adoption, vetoes and the ranking per kind."""
+    """网站评测：可用性、更新、链接、采用情况、单项否决和按类别的排名。"""
     from datetime import date
     from pathlib import Path
 
@@ -482,11 +482,11 @@ def evaluate(obj: Ctx, first: str | None, last: str | None, out_dir: str | None,
 # --------------------------------------------------------------------------- review
 @cli.command()
 @click.option("--withdrawn", is_flag=True,
-              help="Instead: published items whose source took the page down, for an editor to keep or retract.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+              help="改为显示：来源已撤下原页面的已发布稿件，由编辑决定保留还是撤稿。")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def queue(obj: Ctx, withdrawn: bool, as_json: bool) -> None:
-    """The review queue, one row per story (duplicates collapsed)."""
+    """审核队列，每个报道一行（重复的合并显示）。"""
     import review_queue
 
     db = obj.db(readonly=True)
@@ -533,23 +533,23 @@ def authenticate_cli(db: Any, user: str) -> None:
 
 @cli.group()
 def review() -> None:
-    """Approve, reject, retract or keep items from the command line (password from $HUIJU_PASSWORD or stdin)."""
+    """从命令行通过、退回、撤稿或保留稿件（密码来自 $HUIJU_PASSWORD 或标准输入）。"""
 
 
 @review.command("approve")
-@click.argument("item_ids", nargs=-1, required=True, type=int)
-@click.option("--column", default=None, help="Publish into this column instead of the routed one.")
-@click.option("--reason", default="", help="Why an editor moves items out of a column with a stricter sign-off.")
-@click.option("--user", required=True, help="Reviewer's user name.")
+@click.argument("item_ids", nargs=-1, required=True, type=int, help="稿件编号（一个或多个）。")
+@click.option("--column", default=None, help="发布到这个栏目，而不是分配到的栏目。")
+@click.option("--reason", default="", help="编辑把稿件移出签发要求更严的栏目时说明原因。")
+@click.option("--user", required=True, help="审核员的用户名。")
 @click.option("--override-checks", "override_checks", default=None, metavar="REASON",
-              help="Editors: approve although a check found a block problem (kept in the history).")
+              help="编辑：即使检查发现阻止级问题也通过（记入历史）。")
 @click.pass_obj
 def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reason: str, user: str,
                    override_checks: str | None) -> None:
-    """Approve items or give their next sign-off (items whose sign-off chain is complete are published).
+    """通过稿件，或给出下一级签发（签发链已完成的稿件随即发布）。
 
-    An item with a block finding of the checks (run.py checks) is refused unless an editor gives
-    --override-checks REASON."""
+    检查（run.py checks）发现阻止级问题的稿件会被拒绝，除非编辑给出
+    --override-checks REASON。"""
     import pipeline
     import review_queue
 
@@ -573,12 +573,12 @@ def review_approve(obj: Ctx, item_ids: tuple[int, ...], column: str | None, reas
 
 
 @review.command("reject")
-@click.argument("item_ids", nargs=-1, required=True, type=int)
-@click.option("--reason", default="", help="Why (kept in the history).")
-@click.option("--user", required=True, help="Reviewer's user name.")
+@click.argument("item_ids", nargs=-1, required=True, type=int, help="稿件编号（一个或多个）。")
+@click.option("--reason", default="", help="原因（记入历史）。")
+@click.option("--user", required=True, help="审核员的用户名。")
 @click.pass_obj
 def review_reject(obj: Ctx, item_ids: tuple[int, ...], reason: str, user: str) -> None:
-    """Reject items; they leave a tombstone and never return to the queue."""
+    """退回稿件；它们留下墓碑记录，不再回到队列。"""
     import review_queue
 
     db = obj.db()
@@ -589,12 +589,12 @@ def review_reject(obj: Ctx, item_ids: tuple[int, ...], reason: str, user: str) -
 
 
 @review.command("retract")
-@click.argument("item_id", type=int)
-@click.option("--reason", required=True, help="Why (the portal's change stream and the history show it).")
-@click.option("--user", required=True, help="Editor's user name.")
+@click.argument("item_id", type=int, help="稿件编号。")
+@click.option("--reason", required=True, help="原因（门户的变更流和历史中显示）。")
+@click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
 def review_retract(obj: Ctx, item_id: int, reason: str, user: str) -> None:
-    """Withdraw a published item from the portal (editor); the retraction is published at once."""
+    """从门户撤下已发布的稿件（编辑）；撤稿立即发布。"""
     import pipeline
     import review_queue
 
@@ -607,12 +607,12 @@ def review_retract(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("keep")
-@click.argument("item_id", type=int)
-@click.option("--reason", default="", help="Why it stays (kept in the history).")
-@click.option("--user", required=True, help="Editor's user name.")
+@click.argument("item_id", type=int, help="稿件编号。")
+@click.option("--reason", default="", help="保留的原因（记入历史）。")
+@click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
 def review_keep(obj: Ctx, item_id: int, reason: str, user: str) -> None:
-    """Keep a published item on the portal although its source took the page down (editor)."""
+    """来源撤下了原页面，但仍在门户上保留这篇已发布的稿件（编辑）。"""
     import review_queue
 
     db = obj.db()
@@ -622,12 +622,12 @@ def review_keep(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("undo")
-@click.argument("item_id", type=int)
-@click.option("--reason", default="", help="Why (kept in the history).")
-@click.option("--user", required=True, help="The approver's (or an editor's) user name.")
+@click.argument("item_id", type=int, help="稿件编号。")
+@click.option("--reason", default="", help="原因（记入历史）。")
+@click.option("--user", required=True, help="通过者（或编辑）的用户名。")
 @click.pass_obj
 def review_undo(obj: Ctx, item_id: int, reason: str, user: str) -> None:
-    """Undo an approval that is not published yet ([web] approval_hold gives the time); it waits again."""
+    """撤销尚未发布的通过（时限见 [web] approval_hold）；稿件重新等待审核。"""
     import review_queue
 
     db = obj.db()
@@ -637,12 +637,12 @@ def review_undo(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("unreject")
-@click.argument("item_id", type=int)
-@click.option("--reason", required=True, help="Why the rejection was wrong (kept in the history).")
-@click.option("--user", required=True, help="Editor's user name.")
+@click.argument("item_id", type=int, help="稿件编号。")
+@click.option("--reason", required=True, help="退回错在哪里（记入历史）。")
+@click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
 def review_unreject(obj: Ctx, item_id: int, reason: str, user: str) -> None:
-    """Take back a rejection (editor): the tombstone is lifted and the item waits for review again."""
+    """撤销退回（编辑）：解除墓碑记录，稿件重新等待审核。"""
     import review_queue
 
     db = obj.db()
@@ -652,12 +652,12 @@ def review_unreject(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("correct")
-@click.argument("item_id", type=int)
-@click.option("--reason", required=True, help="What is wrong in the published story.")
-@click.option("--user", required=True, help="Reviewer's user name.")
+@click.argument("item_id", type=int, help="稿件编号。")
+@click.option("--reason", required=True, help="已发布的报道错在哪里。")
+@click.option("--user", required=True, help="审核员的用户名。")
 @click.pass_obj
 def review_correct(obj: Ctx, item_id: int, reason: str, user: str) -> None:
-    """Open a published story for correction: edit it in the web UI, then approve it through its sign-off."""
+    """打开已发布的报道进行更正：在网页界面中编辑，再按签发流程通过。"""
     import review_queue
 
     db = obj.db()
@@ -667,12 +667,12 @@ def review_correct(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("split")
-@click.argument("item_id", type=int)
-@click.option("--reason", required=True, help="Why it is another story (kept in the history).")
-@click.option("--user", required=True, help="Editor's user name.")
+@click.argument("item_id", type=int, help="稿件编号。")
+@click.option("--reason", required=True, help="为什么是另一篇报道（记入历史）。")
+@click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
 def review_split(obj: Ctx, item_id: int, reason: str, user: str) -> None:
-    """Split an item out of its story into its own (editor); later ingests keep it apart."""
+    """把稿件从所在报道中拆出，成为单独的报道（编辑）；以后入库也保持分开。"""
     import review_queue
 
     db = obj.db()
@@ -683,13 +683,13 @@ def review_split(obj: Ctx, item_id: int, reason: str, user: str) -> None:
 
 
 @review.command("merge")
-@click.argument("item_id", type=int)
-@click.argument("other_id", type=int)
-@click.option("--reason", required=True, help="Why they are one story (kept in the history).")
-@click.option("--user", required=True, help="Editor's user name.")
+@click.argument("item_id", type=int, help="留下的报道中的一个稿件编号。")
+@click.argument("other_id", type=int, help="并入它的报道中的一个稿件编号。")
+@click.option("--reason", required=True, help="为什么是同一篇报道（记入历史）。")
+@click.option("--user", required=True, help="编辑的用户名。")
 @click.pass_obj
 def review_merge(obj: Ctx, item_id: int, other_id: int, reason: str, user: str) -> None:
-    """Merge OTHER_ID's story into ITEM_ID's (editor); later re-posts of either join it."""
+    """把 OTHER_ID 所在的报道并入 ITEM_ID 的报道（编辑）；以后两者的转载都并入它。"""
     import review_queue
 
     db = obj.db()
@@ -701,12 +701,12 @@ def review_merge(obj: Ctx, item_id: int, other_id: int, reason: str, user: str) 
 # --------------------------------------------------------------------------- publishing
 @cli.command()
 @click.option("--export", "export_dir", default=None, metavar="DIR",
-              help="Also write the static feeds and API files into DIR (for nginx or a CDN).")
-@click.option("--base-url", default=None, help="Public base URL used in exported links.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+              help="同时把静态订阅源和 API 文件写到 DIR（供 nginx 或 CDN 使用）。")
+@click.option("--base-url", default=None, help="导出的链接所用的公开基础网址。")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def publish(obj: Ctx, export_dir: str | None, base_url: str | None, as_json: bool) -> None:
-    """Ingest what was collected and publish everything approved; optionally export static files."""
+    """把已采集的内容入库，发布所有已通过的稿件；可选导出静态文件。"""
     import pipeline
     import publisher
 
@@ -732,13 +732,13 @@ def publish(obj: Ctx, export_dir: str | None, base_url: str | None, as_json: boo
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a JSON array).")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (newest first).")
-@click.option("--state", default=None, help="Only items in this state (new, pending, published, …).")
-@click.option("--column", default=None, help="Only items in this column (a column id of the catalog).")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出（一个 JSON 数组）。")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="最多这么多条（最新的在前）。")
+@click.option("--state", default=None, help="只显示处于这个状态的条目（new、pending、published……）。")
+@click.option("--column", default=None, help="只显示这个栏目的条目（目录中的栏目 id）。")
 @click.pass_obj
 def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column: str | None) -> None:
-    """Stored items with their state, column and cluster (and the open findings of the checks)."""
+    """已存储的条目，及其状态、栏目和聚类（以及检查尚未处理的发现）。"""
     import checks
     import normalizers
     import review_queue
@@ -773,12 +773,12 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
 
 
 @cli.command("checks")
-@click.option("--all", "every_state", is_flag=True, help="Items in any state, not only those waiting for review.")
-@click.option("--links", is_flag=True, help="First check the links that are due (404/410), as the daemon does.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a JSON array).")
+@click.option("--all", "every_state", is_flag=True, help="任何状态的条目，而不只是等待审核的。")
+@click.option("--links", is_flag=True, help="先检查到期的链接（404/410），与守护进程的做法相同。")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出（一个 JSON 数组）。")
 @click.pass_obj
 def checks_cmd(obj: Ctx, every_state: bool, links: bool, as_json: bool) -> None:
-    """Open findings of the checks before publishing (personal data, terms, links, dates, source lines)."""
+    """发布前检查尚未处理的发现（个人信息、用语、链接、日期、来源行）。"""
     import checks
     import review_queue
 
@@ -809,14 +809,14 @@ def checks_cmd(obj: Ctx, every_state: bool, links: bool, as_json: bool) -> None:
 
 # --------------------------------------------------------------------------- maintenance
 @cli.command()
-@click.argument("dest", metavar="DEST")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.argument("dest", metavar="DEST", help="副本的文件路径（已有的文件被替换）。")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def backup(obj: Ctx, dest: str, as_json: bool) -> None:
-    """Copy the database to DEST while it is in use (consistent), then verify the copy.
+    """在数据库使用中把它复制到 DEST（一致的副本），然后校验副本。
 
-    The copy is checked by reopening it (PRAGMA integrity_check) before it takes its name; it
-    gets its own stream epoch, so portals resync after a restore (README, Deployment).
+    副本取得它的名字之前，先重新打开并检查（PRAGMA integrity_check）；它有自己的变更流
+    纪元（epoch），所以恢复之后门户会重新同步（见 README 的 Deployment 一节）。
     """
     from pipeline import maintenance
 
@@ -828,14 +828,14 @@ def backup(obj: Ctx, dest: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--dry-run", is_flag=True, help="Only count what would be pruned.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--dry-run", is_flag=True, help="只统计会清理多少。")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def prune(obj: Ctx, dry_run: bool, as_json: bool) -> None:
-    """Apply the retention policy ([retention] in the configuration) now; the daemon does it daily.
+    """立即执行保留策略（配置中的 [retention]）；守护进程每天执行一次。
 
-    Raw bodies of collected pages and superseded versions past their days, old check
-    observations; published items and every item's latest version are kept.
+    清理超过保留天数的已采集页面原文和被取代的版本、旧的检查记录；已发布的条目和
+    每个条目的最新版本都保留。
     """
     from pipeline import maintenance
 
@@ -855,16 +855,17 @@ def prune(obj: Ctx, dry_run: bool, as_json: bool) -> None:
 # --------------------------------------------------------------------------- users
 @cli.group()
 def users() -> None:
-    """Manage reviewer accounts."""
+    """管理审核员账户。"""
 
 
 @users.command("add")
-@click.argument("name")
+@click.argument("name", help="用户名。")
 @click.option("--role", required=True, type=click.Choice(ROLES),
-              help="; ".join(f"{r}: {d}" for r, d in ROLE_DUTIES.items()) + ".")
+              help="reviewer：通过、退回和编辑（初审）；editor：还可签发（终审）、撤稿、撤销退回、"
+                   "接管编辑锁；admin：还可管理用户、释放任何编辑锁。")
 @click.pass_obj
 def users_add(obj: Ctx, name: str, role: str) -> None:
-    """Create a user; the password is read from stdin (asked twice on a terminal)."""
+    """创建用户；密码从标准输入读取（在终端上输入两次）。"""
     import review_queue
 
     if sys.stdin.isatty():
@@ -879,10 +880,10 @@ def users_add(obj: Ctx, name: str, role: str) -> None:
 
 
 @users.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def users_list(obj: Ctx, as_json: bool) -> None:
-    """List users and their roles."""
+    """列出用户及其角色。"""
     import review_queue
 
     rows = [vars_of(u) for u in review_queue.list_users(obj.db(readonly=True))]
@@ -906,10 +907,10 @@ def read_new_password() -> str:
 
 
 @users.command("passwd")
-@click.argument("name")
+@click.argument("name", help="用户名。")
 @click.pass_obj
 def users_passwd(obj: Ctx, name: str) -> None:
-    """Set a user's password (read from stdin); every session of that user ends at once."""
+    """设置用户的密码（从标准输入读取）；该用户的所有会话立即结束。"""
     import review_queue
 
     review_queue.set_password(obj.db(), name, read_new_password())
@@ -917,11 +918,11 @@ def users_passwd(obj: Ctx, name: str) -> None:
 
 
 @users.command("role")
-@click.argument("name")
-@click.argument("role", type=click.Choice(ROLES))
+@click.argument("name", help="用户名。")
+@click.argument("role", type=click.Choice(ROLES), help="新角色：reviewer、editor 或 admin。")
 @click.pass_obj
 def users_role(obj: Ctx, name: str, role: str) -> None:
-    """Change a user's role (takes effect on the user's next request)."""
+    """更改用户的角色（在该用户的下一个请求时生效）。"""
     import review_queue
 
     review_queue.set_role(obj.db(), name, role)
@@ -929,10 +930,10 @@ def users_role(obj: Ctx, name: str, role: str) -> None:
 
 
 @users.command("disable")
-@click.argument("name")
+@click.argument("name", help="用户名。")
 @click.pass_obj
 def users_disable(obj: Ctx, name: str) -> None:
-    """Disable an account; every session of it ends at once (its history stays)."""
+    """停用账户；它的所有会话立即结束（历史保留）。"""
     import review_queue
 
     review_queue.disable_user(obj.db(), name)
@@ -940,10 +941,10 @@ def users_disable(obj: Ctx, name: str) -> None:
 
 
 @users.command("enable")
-@click.argument("name")
+@click.argument("name", help="用户名。")
 @click.pass_obj
 def users_enable(obj: Ctx, name: str) -> None:
-    """Enable a disabled account again."""
+    """重新启用已停用的账户。"""
     import review_queue
 
     review_queue.disable_user(obj.db(), name, disabled=False)
@@ -951,11 +952,11 @@ def users_enable(obj: Ctx, name: str) -> None:
 
 
 @cli.command()
-@click.argument("item_id", type=int)
-@click.option("--user", required=True, help="An admin's user name (password from $HUIJU_PASSWORD or stdin).")
+@click.argument("item_id", type=int, help="稿件编号。")
+@click.option("--user", required=True, help="管理员的用户名（密码来自 $HUIJU_PASSWORD 或标准输入）。")
 @click.pass_obj
 def unlock(obj: Ctx, item_id: int, user: str) -> None:
-    """Release the edit lock on an item, whoever holds it (admin; recorded in its history)."""
+    """释放稿件的编辑锁，无论谁持有（管理员；记入历史）。"""
     import review_queue
 
     db = obj.db()
@@ -965,11 +966,11 @@ def unlock(obj: Ctx, item_id: int, user: str) -> None:
 
 
 @cli.command()
-@click.argument("item_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.argument("item_id", type=int, help="稿件编号。")
+@click.option("--json", "as_json", is_flag=True, help="机器可读的输出。")
 @click.pass_obj
 def history(obj: Ctx, item_id: int, as_json: bool) -> None:
-    """Everything that happened to an item: who, when (Beijing time), what changed."""
+    """稿件经历的一切：谁、何时（北京时间）、改了什么。"""
     import review_queue
 
     db = obj.db(readonly=True)
