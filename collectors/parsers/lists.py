@@ -304,17 +304,19 @@ _ISO_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _HEADING_REST_RE = re.compile(r"[\s·•,，.:：\-—|()（）\[\]星期周礼拜一二三四五六日天A-Za-z]*")
 
 
-def _excerpt(row: Any, title: Any) -> Any | None:
+def _excerpt(row: Any, title: Any, title_len: int) -> Any | None:
     """The row's excerpt: its longest paragraph that neither is nor holds nor sits in the title
     link, 50 characters or more and longer than the title (a story card, a search result)."""
+    least = max(EXCERPT_MIN, title_len + 1)
+    up = set(title.iterancestors())
     best, most = None, 0
     for p in row.iter("p"):
-        if p is title or any(x is p for x in title.iterancestors()) or any(x is title for x in p.iterancestors()):
+        if p is title or p in up:
             continue
         n = len(_text(p))
-        if n > most:
+        if n > most and not any(x is title for x in p.iterancestors()):
             best, most = p, n
-    return best if most >= EXCERPT_MIN and most > len(_text(title)) else None
+    return best if most >= least else None
 
 
 def _text_outside(row: Any, skip: Any) -> str:
@@ -400,13 +402,22 @@ def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]], int]:
                 links.append(a)
                 if len(links) > MAX_ROW_LINKS:
                     break
-        if not links or len(links) > MAX_ROW_LINKS or not _short(row, MAX_CARD, strip=True):
+        if not links or len(links) > MAX_ROW_LINKS:
+            continue
+        short = _short(row, 1200, strip=True)
+        has_p = row.find(".//p") is not None
+        if not short and (not has_p or not _short(row, MAX_CARD, strip=True)):
+            continue
+        row_text = _text(row) if short else ""
+        if not has_p and len(row_text) > MAX_ROW_TEXT:
             continue
         sizes = sorted(((len(_text(x)), i) for i, x in enumerate(links)), reverse=True)
-        excerpt = _excerpt(row, links[sizes[0][1]])
-        if excerpt is None and not _short(row, 1200, strip=True):
+        excerpt = _excerpt(row, links[sizes[0][1]], sizes[0][0]) if has_p and (
+            not short or len(row_text) >= EXCERPT_MIN + sizes[0][0]) else None
+        if excerpt is not None:
+            row_text = _text_outside(row, excerpt)
+        elif not short:
             continue
-        row_text = _text(row) if excerpt is None else _text_outside(row, excerpt)
         if len(row_text) > MAX_ROW_TEXT:
             continue
         top = links[sizes[0][1]].get("href")
