@@ -42,9 +42,21 @@ def _looks_like_article(href: str) -> bool:
 _TRS_PAGES_RE = re.compile(r"createPageHTML\(\s*(\d+)\s*,(?:\s*\d+\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"'])?")
 
 
+_MONTH_DAY_RE = re.compile(r"\d{1,2}-\d{1,2}")
+_DATE_EDGE = " \t[]()（）【】|·/"  # what stands around a month-day standing alone (03-05, [03-05])
+
+
 def _date_in(text: str) -> str | None:
-    m = DATE_RE.search(text)
-    return m.group(0).strip() if m else None
+    """The first date in a row's text; a bare month-day must stand alone ("… 03-05"), not in words
+    ("效率提升2-3倍", "1-3批次": a range, no date)."""
+    for m in DATE_RE.finditer(text):
+        value = m.group(0).strip()
+        if _MONTH_DAY_RE.fullmatch(value) and not (
+                (m.start() == 0 or text[m.start() - 1] in _DATE_EDGE)
+                and (m.end() == len(text) or text[m.end()] in _DATE_EDGE)):
+            continue
+        return value
+    return None
 
 
 def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> tuple[list[Entry], Any]:
@@ -311,7 +323,7 @@ def _excerpt(row: Any, title: Any, title_len: int) -> Any | None:
     up = set(title.iterancestors())
     best, most = None, 0
     for p in row.iter("p"):
-        if p is title or p in up:
+        if p is row or p is title or p in up:
             continue
         n = len(_text(p))
         if n > most and not any(x is title for x in p.iterancestors()):
@@ -356,26 +368,47 @@ def _in_heading(row: Any, a: Any) -> bool:
     return False
 
 
-def _heading_dates(parent: Any, rows: list[Any]) -> dict[int, str]:
-    """Rows grouped under day headings (``<div>2025-04-22 星期二</div>`` then that day's rows, then the
-    next day's heading): each row gets the date of the heading above it. Only where a heading stands
-    over two rows or more: a date in its own element beside every row is no heading."""
+def _day_heading(el: Any) -> str | None:
+    """The date of a day heading (``<h3>2025-04-22 星期二</h3>``): no link, a date and at most a
+    weekday beside it; None for anything else."""
+    if not isinstance(el.tag, str) or any(a.get("href") for a in el.iter("a")) or not _short(el, 40, strip=True):
+        return None
+    text = _text(el)
+    m = DATE_RE.search(text)
+    return m.group(0).strip() if m and _HEADING_REST_RE.fullmatch(text[:m.start()] + text[m.end():]) else None
+
+
+def _heading_dates(parent: Any, rows: list[Any], days: dict[Any, int]) -> dict[int, str]:
+    """Rows grouped under day headings: each row gets the date of the heading above it, among its
+    siblings (``<div>2025-04-22 星期二</div>`` then that day's rows, then the next day's heading),
+    or just before its block (``<h3>2025-04-22</h3><ul>…</ul><h3>2025-04-21</h3><ul>…</ul>``). Only
+    where a heading stands over two rows or more: a date in its own element beside every row is
+    that row's date, not a heading. (*days*: day headings counted per container, each counted once.)"""
     mine = {id(r) for r in rows}
     out: dict[int, str] = {}
     current, heads = None, 0
     for child in parent:
-        if not isinstance(child.tag, str):
-            continue
         if id(child) in mine:
             if current:
                 out[id(child)] = current
-            continue
-        if next(child.iter("a"), None) is None and _short(child, 40, strip=True):
-            text = _text(child)
-            m = DATE_RE.search(text)
-            if m and _HEADING_REST_RE.fullmatch(text[:m.start()] + text[m.end():]):
-                current, heads = m.group(0).strip(), heads + 1
-    return out if heads and 2 * heads <= len(out) else {}
+        elif (day := _day_heading(child)) is not None:
+            current, heads = day, heads + 1
+    if heads:
+        return out if 2 * heads <= len(out) else {}
+    before = parent.getprevious()
+    while before is not None and _is_separator(before):
+        before = before.getprevious()
+    day = _day_heading(before) if before is not None and len(rows) >= 2 else None
+    # …and the blocks' container holds more than one day heading: a date bar above a list that is
+    # not grouped by day (今天是 … 星期五 in the page's header) dates none of its rows
+    if not day:
+        return {}
+    up = parent.getparent()
+    if up not in days:
+        days[up] = sum(1 for c in up if _day_heading(c) is not None)
+    if days[up] < 2:
+        return {}
+    return {id(r): day for r in rows}
 
 
 def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]], int]:
@@ -391,6 +424,7 @@ def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]], int]:
     undated: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
     seen: dict[tuple[Any, str], list[tuple[Any, list[Any], str, int, bool, Any]]] = defaultdict(list)
     cards: set[int] = set()
+    day_counts: dict[Any, int] = {}
     for row in root.iter("li", "tr", "tbody", "dd", "dt", "p", "div", "h3", "h4", "article"):  # a tbody per row: Discuz
         # A row has at most three links, or up to MAX_ROW_LINKS when one of them is the title (a
         # picture, a tag, the author, a comment count, a thread's own pages beside it), and 300
@@ -445,9 +479,9 @@ def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]], int]:
                 title = title.replace(date, " ")
             if not date:
                 date = _time_attr(row, excerpt)
-            if not date and len(found) >= 3:
+            if not date and len(found) >= 2:
                 if heads is None:
-                    heads = _heading_dates(key[0], [f[0] for f in found])
+                    heads = _heading_dates(key[0], [f[0] for f in found], day_counts)
                 date = heads.get(id(row))
             href = a.get("href").strip()
             entry = Entry(url=_strip_fragment(href), title=_clean(title), list_date=date)
@@ -627,9 +661,9 @@ def _split_lists(groups: dict[tuple[Any, str], list[Entry]]) -> list[list[Entry]
     separator: dict[Any, bool] = {}
     content_children: dict[Any, int] = {}
 
-    def is_sep(el: Any) -> bool:
+    def is_sep(el: Any) -> bool:  # (a day heading between a day's block and the next's, too)
         if el not in separator:
-            separator[el] = _is_separator(el)
+            separator[el] = _is_separator(el) or _day_heading(el) is not None
         return separator[el]
 
     def alone_in(up: Any) -> bool:  # up holds one child that is not a separator
