@@ -439,11 +439,12 @@ def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]], int]:
         if not links or len(links) > MAX_ROW_LINKS:
             continue
         short = _short(row, 1200, strip=True)
-        has_p = row.find(".//p") is not None
-        if not short and (not has_p or not _short(row, MAX_CARD, strip=True)):
-            continue
         row_text = _text(row) if short else ""
-        if not has_p and len(row_text) > MAX_ROW_TEXT:
+        # a paragraph may be the excerpt only in a row with text enough for one beside its title
+        has_p = (not short or len(row_text) >= EXCERPT_MIN + 4) and row.find(".//p") is not None
+        if not has_p and (not short or len(row_text) > MAX_ROW_TEXT):
+            continue
+        if not short and not _short(row, MAX_CARD, strip=True):
             continue
         sizes = sorted(((len(_text(x)), i) for i, x in enumerate(links)), reverse=True)
         excerpt = _excerpt(row, links[sizes[0][1]], sizes[0][0]) if has_p and (
