@@ -25,7 +25,14 @@ from collectors.parsers.common import (
     _strip_fragment,
     _text,
 )
-from collectors.parsers.list_confidence import LIKE_LIST_MIN, ListFinding, in_navigation, judge, portal_home
+from collectors.parsers.list_confidence import (
+    LIKE_LIST_MIN,
+    ListFinding,
+    in_navigation,
+    judge,
+    portal_home,
+    slug_article,
+)
 from collectors.parsers.page_data import data_lists
 
 _OTHER_SCHEME_RE = re.compile(r"(?!mailto:|tel:)[a-z][a-z0-9+.-]*:", re.I)  # javascript:, ftp: … (not a page)
@@ -35,7 +42,7 @@ _ID_PARAM_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,}|[A-Za-z]*\d{6,}\w*
 
 def _looks_like_article(href: str) -> bool:
     parts = urlsplit(href)
-    return bool(_ARTICLE_PATH_RE.search(parts.path) or _ID_PARAM_RE.search(parts.query))
+    return bool(_ARTICLE_PATH_RE.search(parts.path) or _ID_PARAM_RE.search(parts.query) or slug_article(parts.path))
 
 
 # createPageHTML(pages, current, "index", "shtml"): the count, then the file name and suffix
