@@ -411,6 +411,8 @@ def _heading_dates(parent: Any, rows: list[Any], days: dict[Any, int]) -> dict[i
     if not day:
         return {}
     up = parent.getparent()
+    if up is None:
+        return {}
     if up not in days:
         days[up] = sum(1 for c in up if _day_heading(c) is not None)
     if days[up] < 2:
