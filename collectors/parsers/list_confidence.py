@@ -27,12 +27,24 @@ _NAV_RE = re.compile(
 _NAV_TAGS = frozenset({"nav", "header", "footer", "aside"})
 _ARTICLE_PATH_RE = re.compile(r"\d{4,}|\d[^/]*$", re.I)  # a date or an id in the path, or a number in the file name
 _ID_QUERY_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,}|[A-Za-z]*\d{6,}\w*)(?:&|$)", re.I)
+# a headline written into the address (/ai/the-new-ai-calculus-googles-80-cost-edge/): four words
+# or more; a column's name is one to three (/information-technology/, /daily-ai-news/)
+_SLUG_RE = re.compile(r"(?:[^\W_]+[-_]){3,}[^\W_]+(?:\.\w+)?")
+
+
+def slug_article(path: str) -> bool:
+    """True when the address's last part is a headline made a slug (no id, no date needed)."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return len(last) >= 20 and bool(_SLUG_RE.fullmatch(last))
 
 
 def looks_like_article_url(url: str) -> bool:
-    """An article page's address carries a date or a number; a column's ends in / or index.html."""
+    """An article page's address carries a date, a number or its headline as a slug; a column's
+    ends in / or index.html."""
     parts = urlsplit(url)
     path = parts.path
+    if slug_article(path):
+        return True
     if re.search(r"/(?:index|default|list|more)(?:_\d+)?\.\w+$", path, re.I) or path.endswith("/") or not path:
         return bool(_ID_QUERY_RE.search(parts.query))
     return bool(_ARTICLE_PATH_RE.search(path) or _ID_QUERY_RE.search(parts.query))
@@ -98,20 +110,26 @@ def _all_elsewhere(entries: list[Entry], page_url: str | None) -> bool:
     return bool(host) and all(urlsplit(e.url).netloc.lower() not in ("", host) for e in entries)
 
 
-def judge(entries: list[Entry], container: Any = None, origin: str = "html", page_url: str | None = None) -> ListFinding:
+def judge(entries: list[Entry], container: Any = None, origin: str = "html", page_url: str | None = None,
+          cards: int = 0) -> ListFinding:
     """Score one candidate list (0…1) and describe it in a phrase (*page_url*: the page's address,
-    to tell its own links from other sites')."""
+    to tell its own links from other sites'; *cards*: how many entries were read from story cards —
+    a headline in a heading with an excerpt or a <time> beside it — evidence nearly as strong as a
+    date, since menus and link boxes have neither)."""
     n = len(entries)
     if not n:
         return ListFinding([], 0.0, "no candidate list", origin)
     dated = sum(1 for e in entries if e.list_date or e.published) / n
-    titles = median(len(e.title) for e in entries)
+    sizes = sorted(len(e.title) for e in entries)
+    # a list's titles: sentences, though a few rows may bear a word (国际联播快讯 three times, 江山多娇);
+    # a menu's are all words: the median and the upper quartile together tell them apart
+    titles = (median(sizes) + sizes[(3 * n) // 4]) / 2 if n >= 4 else median(sizes)
     articles = sum(1 for e in entries if e.url and looks_like_article_url(e.url)) / n
     nav = container is not None and in_navigation(container)
     rows = _link_rows(container) if container is not None else 0
     unread = rows - n >= 3 and n < READ_MIN * rows  # rows on the page that gave no entry: misread
     s_title = min(max((titles - 4) / 8, 0.0), 1.0)
-    score = 0.35 * dated + 0.25 * articles + 0.25 * s_title + 0.15 * min(n, 8) / 8
+    score = 0.35 * max(dated, 0.8 * min(cards, n) / n) + 0.25 * articles + 0.25 * s_title + 0.15 * min(n, 8) / 8
     if nav:
         score *= 0.5
     if n < 3:
@@ -125,8 +143,10 @@ def judge(entries: list[Entry], container: Any = None, origin: str = "html", pag
     what = "menu" if nav or (dated < 0.5 and titles < 8) else "list"
     dates = "dated" if dated >= 0.8 else "undated" if dated <= 0.2 else f"{round(dated * 100)} % dated"
     detail = []
+    if cards and dated < 0.8:
+        detail.append(f"{min(cards, n)} story cards")
     if titles < 8:
-        detail.append(f"titles of {titles:g} characters")
+        detail.append(f"titles of {titles:g} characters")  # (median and upper quartile)
     if articles < 0.5:
         detail.append("addresses of columns, not articles")
     if nav:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -24,7 +25,14 @@ from collectors.parsers.common import (
     _strip_fragment,
     _text,
 )
-from collectors.parsers.list_confidence import LIKE_LIST_MIN, ListFinding, in_navigation, judge, portal_home
+from collectors.parsers.list_confidence import (
+    LIKE_LIST_MIN,
+    ListFinding,
+    in_navigation,
+    judge,
+    portal_home,
+    slug_article,
+)
 from collectors.parsers.page_data import data_lists
 
 _OTHER_SCHEME_RE = re.compile(r"(?!mailto:|tel:)[a-z][a-z0-9+.-]*:", re.I)  # javascript:, ftp: … (not a page)
@@ -34,16 +42,28 @@ _ID_PARAM_RE = re.compile(r"(?:^|&)\w*id=(?:\d+|[0-9a-f-]{8,}|[A-Za-z]*\d{6,}\w*
 
 def _looks_like_article(href: str) -> bool:
     parts = urlsplit(href)
-    return bool(_ARTICLE_PATH_RE.search(parts.path) or _ID_PARAM_RE.search(parts.query))
+    return bool(_ARTICLE_PATH_RE.search(parts.path) or _ID_PARAM_RE.search(parts.query) or slug_article(parts.path))
 
 
 # createPageHTML(pages, current, "index", "shtml"): the count, then the file name and suffix
 _TRS_PAGES_RE = re.compile(r"createPageHTML\(\s*(\d+)\s*,(?:\s*\d+\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"'])?")
 
 
+_MONTH_DAY_RE = re.compile(r"\d{1,2}-\d{1,2}")
+_DATE_EDGE = " \t[]()（）【】|·/"  # what stands around a month-day standing alone (03-05, [03-05])
+
+
 def _date_in(text: str) -> str | None:
-    m = DATE_RE.search(text)
-    return m.group(0).strip() if m else None
+    """The first date in a row's text; a bare month-day must stand alone ("… 03-05"), not in words
+    ("效率提升2-3倍", "1-3批次": a range, no date)."""
+    for m in DATE_RE.finditer(text):
+        value = m.group(0).strip()
+        if _MONTH_DAY_RE.fullmatch(value) and not (
+                (m.start() == 0 or text[m.start() - 1] in _DATE_EDGE)
+                and (m.end() == len(text) or text[m.end()] in _DATE_EDGE)):
+            continue
+        return value
+    return None
 
 
 def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> tuple[list[Entry], Any]:
@@ -103,8 +123,8 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
         if not entries and not _empty_list_container(root, spec["items"]):
             raise NotAList(f"no entries match the list selector {spec['items']!r}{_titled(root)}")
         return ListFinding(_dedupe(entries), 1.0, f"{len(entries)} rows matching {spec['items']!r}", "selectors"), root
-    html_entries, container, others = _guess(root)
-    candidates = [judge(_dedupe(html_entries), container, page_url=base_url)] if html_entries else []
+    html_entries, container, others, cards = _guess(root)
+    candidates = [judge(_dedupe(html_entries), container, page_url=base_url, cards=cards)] if html_entries else []
     dated = any(e.list_date for e in html_entries)
     rival = max((len(v) for v in others), default=0)
     if candidates and dated and (home := portal_home(len(html_entries), [len(v) for v in others])):
@@ -290,45 +310,170 @@ def _alike_lists(root: Any, container: Any) -> int:
 
 def _guess_list(root: Any) -> tuple[list[Entry], Any]:
     """The largest group of same-shaped sibling rows each holding a link and a date (see _guess)."""
-    entries, container, _ = _guess(root)
+    entries, container, _, _ = _guess(root)
     return entries, container
 
 
-def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]]]:
-    """The largest group of same-shaped sibling rows (li/tr/dd/p/div) each holding a link and a date.
+MAX_ROW_TEXT = 300  # characters of a row outside its excerpt: more is a block of content, not a row
+MAX_CARD = 20_000  # …of a story card with its excerpt (a search result's excerpt can be a whole document)
+EXCERPT_MIN = 50  # a paragraph this long beside the title is the story's excerpt, not its date line
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_ISO_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# what may stand beside a date in a day heading (2025-04-22 星期二, 4月22日·周二): no other words
+_HEADING_REST_RE = re.compile(r"[\s·•,，.:：\-—|()（）\[\]星期周礼拜一二三四五六日天A-Za-z]*")
+
+
+def _excerpt(row: Any, title: Any, title_len: int) -> Any | None:
+    """The row's excerpt: its longest paragraph that neither is nor holds nor sits in the title
+    link, 50 characters or more and longer than the title (a story card, a search result)."""
+    least = max(EXCERPT_MIN, title_len + 1)
+    up = set(title.iterancestors())
+    best, most = None, 0
+    for p in row.iter("p"):
+        if p is row or p is title or p in up:
+            continue
+        n = len(_text(p))
+        if n > most and not any(x is title for x in p.iterancestors()):
+            best, most = p, n
+    return best if most >= least else None
+
+
+def _text_outside(row: Any, skip: Any) -> str:
+    """The row's text as _text reads it, without the *skip* element's (its excerpt)."""
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        if isinstance(el.tag, str) and el.text:
+            parts.append(el.text)
+        for c in el:
+            if c is not skip:
+                walk(c)
+            if c.tail:
+                parts.append(c.tail)
+
+    walk(row)
+    return _text("".join(parts))
+
+
+def _time_attr(row: Any, skip: Any) -> str | None:
+    """The machine form of a date the row shows in a <time> element (``datetime="2025-04-25T13:26:46-07:00"``
+    under "April 25, 2025 1:26 PM"), outside its excerpt."""
+    for t in row.iter("time"):
+        value = (t.get("datetime") or "").strip()
+        if value and _ISO_RE.match(value) and _text(t) and (skip is None or not any(x is skip for x in t.iterancestors())):
+            return value
+    return None
+
+
+def _in_heading(row: Any, a: Any) -> bool:
+    """The link is the headline of its row: inside an <h1>…<h6> of the row."""
+    for x in a.iterancestors():
+        if x is row:
+            return row.tag in _HEADINGS
+        if x.tag in _HEADINGS:
+            return True
+    return False
+
+
+def _day_heading(el: Any) -> str | None:
+    """The date of a day heading (``<h3>2025-04-22 星期二</h3>``): no link, a date and at most a
+    weekday beside it; None for anything else."""
+    if not isinstance(el.tag, str) or any(a.get("href") for a in el.iter("a")) or not _short(el, 40, strip=True):
+        return None
+    text = _text(el)
+    m = DATE_RE.search(text)
+    return m.group(0).strip() if m and _HEADING_REST_RE.fullmatch(text[:m.start()] + text[m.end():]) else None
+
+
+def _heading_dates(parent: Any, rows: list[Any], days: dict[Any, int]) -> dict[int, str]:
+    """Rows grouped under day headings: each row gets the date of the heading above it, among its
+    siblings (``<div>2025-04-22 星期二</div>`` then that day's rows, then the next day's heading),
+    or just before its block (``<h3>2025-04-22</h3><ul>…</ul><h3>2025-04-21</h3><ul>…</ul>``). Only
+    where a heading stands over two rows or more: a date in its own element beside every row is
+    that row's date, not a heading. (*days*: day headings counted per container, each counted once.)"""
+    mine = {id(r) for r in rows}
+    out: dict[int, str] = {}
+    current, heads = None, 0
+    for child in parent:
+        if id(child) in mine:
+            if current:
+                out[id(child)] = current
+        elif (day := _day_heading(child)) is not None:
+            current, heads = day, heads + 1
+    if heads:
+        return out if 2 * heads <= len(out) else {}
+    before = parent.getprevious()
+    while before is not None and _is_separator(before):
+        before = before.getprevious()
+    day = _day_heading(before) if before is not None and len(rows) >= 2 else None
+    # …and the blocks' container holds more than one day heading: a date bar above a list that is
+    # not grouped by day (今天是 … 星期五 in the page's header) dates none of its rows
+    if not day:
+        return {}
+    up = parent.getparent()
+    if up is None:
+        return {}
+    if up not in days:
+        days[up] = sum(1 for c in up if _day_heading(c) is not None)
+    if days[up] < 2:
+        return {}
+    return {id(r): day for r in rows}
+
+
+def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]], int]:
+    """The largest group of same-shaped sibling rows (li/tr/dd/p/div/article) each holding a link and a date.
 
     Undated rows of that group are kept when they are pinned (置顶) or few; a pinned block just
-    before the list is put in front of it; dates are never taken from the titles themselves.
+    before the list is put in front of it; dates are never taken from the titles themselves, nor
+    from a story card's excerpt. Rows without dates make a list when their links are articles' or
+    the rows are story cards (a headline in a heading, with an excerpt or a <time>). Returns the
+    entries, their container, the page's other lists, and how many entries are story cards.
     """
     rows: dict[tuple[Any, str], list[tuple[Entry, bool, bool]]] = defaultdict(list)  # (entry, dated, pinned)
     undated: dict[tuple[Any, str], list[Entry]] = defaultdict(list)
-    seen: dict[tuple[Any, str], list[tuple[Any, list[Any], str, int, bool]]] = defaultdict(list)
-    for row in root.iter("li", "tr", "tbody", "dd", "dt", "p", "div", "h3", "h4"):  # a tbody per row: Discuz
+    seen: dict[tuple[Any, str], list[tuple[Any, list[Any], str, int, bool, Any]]] = defaultdict(list)
+    cards: set[int] = set()
+    day_counts: dict[Any, int] = {}
+    for row in root.iter("li", "tr", "tbody", "dd", "dt", "p", "div", "h3", "h4", "article"):  # a tbody per row: Discuz
         # A row has at most three links, or up to MAX_ROW_LINKS when one of them is the title (a
         # picture, a tag, the author, a comment count, a thread's own pages beside it), and 300
-        # characters: stop reading a block as soon as it cannot be one, or a page of deeply nested
-        # blocks costs depth × size.
+        # characters outside its excerpt: stop reading a block as soon as it cannot be one, or a
+        # page of deeply nested blocks costs depth × size.
         links = []
         for a in row.iter("a"):
             if _is_item_href(a.get("href", "").strip()):
                 links.append(a)
                 if len(links) > MAX_ROW_LINKS:
                     break
-        if not links or len(links) > MAX_ROW_LINKS or not _short(row, 1200, strip=True):
+        if not links or len(links) > MAX_ROW_LINKS:
             continue
-        row_text = _text(row)
-        if len(row_text) > 300:
+        short = _short(row, 1200, strip=True)
+        row_text = _text(row) if short else ""
+        # a paragraph may be the excerpt only in a row with text enough for one beside its title
+        has_p = (not short or len(row_text) >= EXCERPT_MIN + 4) and row.find(".//p") is not None
+        if not has_p and (not short or len(row_text) > MAX_ROW_TEXT):
+            continue
+        if not short and not _short(row, MAX_CARD, strip=True):
             continue
         sizes = sorted(((len(_text(x)), i) for i, x in enumerate(links)), reverse=True)
+        excerpt = _excerpt(row, links[sizes[0][1]], sizes[0][0]) if has_p and (
+            not short or len(row_text) >= EXCERPT_MIN + sizes[0][0]) else None
+        if excerpt is not None:
+            row_text = _text_outside(row, excerpt)
+        elif not short:
+            continue
+        if len(row_text) > MAX_ROW_TEXT:
+            continue
         top = links[sizes[0][1]].get("href")
         dominant = len(sizes) == 1 or sizes[0][0] >= 8 and (  # the title: far the longest, or its picture beside it
             sizes[0][0] >= 1.6 * sizes[1][0] or sum(1 for x in links if x.get("href") == top) > 1)
-        seen[(row.getparent(), row.tag)].append((row, links, row_text, sizes[0][1], dominant))
+        seen[(row.getparent(), row.tag)].append((row, links, row_text, sizes[0][1], dominant, excerpt))
     for key, found in seen.items():
         # the title's place in the group's rows, where the plain rows agree on one: the rows whose
         # title is not plainly the longest link take theirs from there
         slot = _title_slot(found) if len(found) >= 3 else None
-        for row, links, row_text, longest, dominant in found:
+        heads: dict[int, str] | None = None
+        for row, links, row_text, longest, dominant, excerpt in found:
             a = _in_slot(row, links, slot) if slot else None
             if a is None and len(links) > 3 and not dominant:
                 continue
@@ -338,12 +483,23 @@ def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]]]:
                 continue
             dominant = dominant or slotted
             date = _date_in(row_text.replace(_text(a), " ", 1))
+            if not date and excerpt is not None:
+                date = _date_inside(excerpt)  # a date in its own element of the excerpt
             if not date and (date := _date_inside(a)) and not a.get("title"):
                 title = title.replace(date, " ")
+            if not date:
+                date = _time_attr(row, excerpt)
+            if not date and len(found) >= 2:
+                if heads is None:
+                    heads = _heading_dates(key[0], [f[0] for f in found], day_counts)
+                date = heads.get(id(row))
             href = a.get("href").strip()
             entry = Entry(url=_strip_fragment(href), title=_clean(title), list_date=date)
             rows[key].append((entry, bool(date), _pinned(row, row_text)))
-            if not date and dominant and _looks_like_article(href):  # (titles of 4+; see _undated_lists)
+            card = _in_heading(row, a) and (excerpt is not None or next(row.iter("time"), None) is not None)
+            if card:
+                cards.add(id(entry))
+            if not date and dominant and (card or _looks_like_article(href)):  # (titles of 4+; see _undated_lists)
                 undated[key].append(entry)
     # an undated group is a list when at least three of its titles are a sentence (6+ characters);
     # its shorter titles ("文化中国行") then belong to it too
@@ -360,33 +516,49 @@ def _guess(root: Any) -> tuple[list[Entry], Any, list[list[Entry]]]:
         mixed = len(found) >= 5 and dated + len(undated[key]) >= 0.8 * len(found)
         articles = {id(e) for e in undated[key]} if few or mixed else set()
         groups[key] = [e for e, d, pin in found if d or pin or id(e) in articles]
+
+    def n_cards(entries: list[Entry]) -> int:
+        return sum(1 for e in entries if id(e) in cards)
+
     joined = _split_lists(groups)
     best: list[Entry] = max([*groups.values(), *joined], key=len) if groups else []
-    plain = max(undated, key=lambda k: len(undated[k])) if undated else None
-    if plain is not None and len(undated[plain]) >= max(5, 2 * len(best)) and \
+    plain, plain_in = _largest(undated)
+    if plain and len(plain) >= max(5, 2 * len(best)) and \
             sum(1 for e in best if e.list_date) * 2 < len(best):
         # an undated list twice the size of a mostly undated "dated" one
-        return undated[plain], plain[0], _other_boxes(undated, plain)
+        return plain, plain_in, _other_boxes(undated, plain), n_cards(plain)
     if len(best) >= 2:
         key = next((k for k, v in groups.items() if v is best), None)
         mine = {id(e) for e in best}
         others = [v for v in groups.values() if len(v) >= 3 and not any(id(e) in mine for e in v)]
         if key is not None:
-            return _pinned_block_before(best, groups, rows) + best, key[0], others
+            found = _pinned_block_before(best, groups, rows) + best
+            return found, key[0], others, n_cards(found)
         first = next(k for k, v in groups.items() if v and v[0] is best[0])
-        return best, first[0].getparent(), others
+        return best, first[0].getparent(), others, n_cards(best)
     # Lists without dates (some TRS sites): sibling rows whose single link looks like an article.
+    if len(plain) < 3:
+        return [], None, [], 0
+    return plain, plain_in, _other_boxes(undated, plain), n_cards(plain)
+
+
+def _largest(undated: dict[tuple[Any, str], list[Entry]]) -> tuple[list[Entry], Any]:
+    """The largest undated list and its container: one group of rows, or the nested blocks of one
+    list joined again (a day's block inside the day's before, see _nested_runs)."""
     key = max(undated, key=lambda k: len(undated[k])) if undated else None
-    if key is None or len(undated[key]) < 3:
-        return [], None, []
-    return undated[key], key[0], _other_boxes(undated, key)
+    best, container = (undated[key], key[0]) if key is not None else ([], None)
+    for run in _nested_runs(undated, _is_separator):  # (not siblings: tabs of undated lists are alike)
+        if len(run) > len(best):
+            first = next(k for k, v in undated.items() if v and v[0] is run[0])
+            best, container = run, first[0].getparent()
+    return best, container
 
 
-def _other_boxes(undated: dict[tuple[Any, str], list[Entry]], key: tuple[Any, str]) -> list[list[Entry]]:
+def _other_boxes(undated: dict[tuple[Any, str], list[Entry]], chosen: list[Entry]) -> list[list[Entry]]:
     """The page's other boxes of undated article links, outside its navigation and holding none of
     the chosen list's links (a block around the same rows is the same list)."""
-    mine = {e.url for e in undated[key]}
-    return [v for k, v in undated.items() if k != key and len(v) >= 3 and not in_navigation(k[0])
+    mine = {e.url for e in chosen}
+    return [v for k, v in undated.items() if len(v) >= 3 and not in_navigation(k[0])
             and not any(e.url in mine for e in v)]
 
 
@@ -412,13 +584,13 @@ def _slots(row: Any, links: list[Any]) -> list[tuple[tuple[str, ...], int]]:
     return out
 
 
-def _title_slot(found: list[tuple[Any, list[Any], str, int, bool]]) -> tuple[tuple[str, ...], int] | None:
+def _title_slot(found: list[tuple[Any, list[Any], str, int, bool, Any]]) -> tuple[tuple[str, ...], int] | None:
     """The place the title link holds in the rows of one group, voted by the rows whose title is
     plain (far the longest link): a forum thread titled "龙吟大砍？" beside its author's longer name,
     or its "昨天 17:50" last-reply link, still gets its title from that place."""
     votes: dict[tuple[tuple[str, ...], int], int] = defaultdict(int)
     plain = 0
-    for row, links, _, longest, dominant in found:
+    for row, links, _, longest, dominant, _ in found:
         if dominant and len(links) > 1:
             votes[_slots(row, links)[longest]] += 1
             plain += 1
@@ -460,25 +632,48 @@ def _shape(el: Any) -> tuple[str, str]:
     return el.tag, " ".join((el.get("class") or "").split())
 
 
+_EMBEDS = ("iframe", "video", "embed", "object", "ins")
+
+
 def _is_separator(el: Any) -> bool:
-    """A rule, spacer or empty block between parts of one list: no link, (almost) no text."""
+    """A rule, spacer or empty block between parts of one list: no link, (almost) no text; or an
+    ad or video slot standing between them (a player frame under a caption of a few words)."""
     if not isinstance(el.tag, str) or el.tag in ("script", "style", "br", "hr"):
         return True  # a comment, or nothing a reader sees as content
-    return next(el.iter("a"), None) is None and _short(el, 3, strip=True)
+    if any(a.get("href") for a in el.iter("a")):
+        return False
+    if _short(el, 3, strip=True):
+        return True
+    return next(el.iter(*_EMBEDS), None) is not None and _visible_short(el, 20)
+
+
+def _visible_short(el: Any, limit: int) -> bool:
+    """True when the text a reader sees in *el* (its style and script aside) is at most *limit*."""
+    seen = 0
+    for x in el.iter():
+        if isinstance(x.tag, str) and x.tag not in ("script", "style") and x.text:
+            seen += len(x.text.strip())
+        if x is not el and x.tail:
+            seen += len(x.tail.strip())
+        if seen > limit:
+            return False
+    return True
 
 
 def _split_lists(groups: dict[tuple[Any, str], list[Entry]]) -> list[list[Entry]]:
     """One list cut into same-shaped blocks (five rows per <ul>, a rule between: common on news
     and government sites) is joined again; the blocks must be consecutive siblings, or sit alone
-    in consecutive same-shaped wrappers, with nothing but separators between them, so that two
+    in consecutive same-shaped wrappers (a side box beside it in some, if two hold theirs alone),
+    with nothing but
+    separators between them, so that two
     different lists under their own headings are never joined. Linear in the page: each element
     is judged once (a hostile page of 20,000 one-row lists costs no more than its parse)."""
     separator: dict[Any, bool] = {}
     content_children: dict[Any, int] = {}
 
-    def is_sep(el: Any) -> bool:
+    def is_sep(el: Any) -> bool:  # (a day heading between a day's block and the next's, too)
         if el not in separator:
-            separator[el] = _is_separator(el)
+            separator[el] = _is_separator(el) or _day_heading(el) is not None
         return separator[el]
 
     def alone_in(up: Any) -> bool:  # up holds one child that is not a separator
@@ -488,33 +683,57 @@ def _split_lists(groups: dict[tuple[Any, str], list[Entry]]) -> list[list[Entry]
 
     out: list[list[Entry]] = []
     for levels in (0, 1, 2):
-        blocks: dict[Any, tuple[tuple[Any, ...], list[Entry]]] = {}
+        # a wrapper holding a side box beside its block (the first page's "Most Read") still
+        # belongs to a run of wrappers that hold their block alone: two of those make the run
+        blocks: dict[Any, tuple[tuple[Any, ...], list[Entry], bool]] = {}
         for (parent, tag), entries in groups.items():
-            node, chain = parent, [_shape(parent), tag]
+            node, chain, alone = parent, [_shape(parent), tag], True
             for _ in range(levels):
                 up = node.getparent()
-                if up is None or not alone_in(up):
+                if up is None:
                     node = None
                     break
+                alone = alone and alone_in(up)
                 node = up
                 chain.append(_shape(node))
             if node is not None and node.getparent() is not None:
-                blocks[node] = (tuple(chain), entries)
+                blocks[node] = (tuple(chain), entries, alone)
         for container in {b.getparent() for b in blocks}:
-            run: list[list[Entry]] = []
+            run: list[tuple[list[Entry], bool]] = []
             shape: tuple[Any, ...] | None = None
             for child in container:
                 block = blocks.get(child)
                 if block is not None and block[0] == shape:
-                    run.append(block[1])
+                    run.append((block[1], block[2]))
                     continue
                 if block is None and is_sep(child):
                     continue
-                if len(run) > 1:
-                    out.append([e for part in run for e in part])
-                run, shape = ([block[1]], block[0]) if block is not None else ([], None)
-            if len(run) > 1:
-                out.append([e for part in run for e in part])
+                if len(run) > 1 and sum(alone for _, alone in run) >= 2:
+                    out.append([e for part, _ in run for e in part])
+                run, shape = ([(block[1], block[2])], block[0]) if block is not None else ([], None)
+            if len(run) > 1 and sum(alone for _, alone in run) >= 2:
+                out.append([e for part, _ in run for e in part])
+    out.extend(_nested_runs(groups, is_sep))
+    return out
+
+
+def _nested_runs(groups: dict[tuple[Any, str], list[Entry]], is_sep: Callable[[Any], bool]) -> list[list[Entry]]:
+    """One list whose blocks nest each in the one before (a day's block left open, the next day's
+    inside it as its last child: 94 days deep on ai-bot.cn), joined again from the outermost block."""
+    out: list[list[Entry]] = []
+    for (parent, tag), entries in groups.items():
+        up = parent.getparent()
+        if up is not None and (up, tag) in groups and _shape(up) == _shape(parent):
+            continue  # not the outermost block of a chain
+        chain, node = [entries], parent
+        while True:
+            last = next((c for c in reversed(node) if not is_sep(c)), None)
+            if last is None or _shape(last) != _shape(node) or (last, tag) not in groups:
+                break
+            chain.append(groups[(last, tag)])
+            node = last
+        if len(chain) > 1:
+            out.append([e for part in chain for e in part])
     return out
 
 

@@ -88,3 +88,20 @@ def test_links_opened_from_script_by_id_are_named_and_then_built_from_the_templa
     assert [e.url for e in entries][:2] == ["http://www.example.gov.cn/info/tzgg/content.jsp?id=100",
                                             "http://www.example.gov.cn/info/tzgg/content.jsp?id=101"]
     assert len(entries) == 6 and entries[0].list_date == "2025-03-01"
+
+
+def test_day_blocks_nested_deep_are_one_list_read_in_page_time() -> None:
+    """A day's block left open, the next day's inside it, 200 days deep (ai-bot.cn's form, built
+    to be costly): one list of every story card, each block read once, not depth × size."""
+    import time
+
+    excerpt = "据有关部门介绍，相关工作推进顺利，效率提升2-3倍，群众满意度明显提高，下一步将继续完善长效机制。" * 3
+    blocks = "".join(f'<div class="news-list"><div class="news-date">{d % 28 + 1}日</div>'
+                     + "".join(f'<div class="news-item"><h2><a href="/kx/story-{d}-{k}/">第{d}天第{k}条政务快讯的标题</a></h2>'
+                               f'<p>{excerpt}</p></div>' for k in range(3)) for d in range(200))
+    page = f"<html><body><div class='panel'>{blocks}{'</div>' * 200}</div></body></html>"
+    started = time.monotonic()
+    entries, _ = parse_list(page, BASE)
+    assert len(entries) == 600
+    assert all(e.list_date is None for e in entries)  # "2-3倍" in the excerpts is no date
+    assert time.monotonic() - started < 20
