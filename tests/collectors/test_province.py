@@ -230,10 +230,12 @@ def test_stories_deleted_at_the_source_are_reported_withdrawn_and_no_others(db):
     with sample_province.start(seed=4, speed=0, days=1, stories_per_day=600) as p:
         sources = [s for s in _sources(p) if s.type == "html"]
         start = p.now()
+        # no site here is slow on purpose: the timeouts only need to outlast a loaded CI machine
+        patient = replace(SETTINGS, read_timeout=8.0, total_timeout=16.0)
         # releases end at 24 h, deletions by 72 h; a busy list's re-checks may wait a round (10 a run)
         while p.now() < start + timedelta(hours=84):
             p.advance(hours=3)
-            results = collectors.collect(db, sources, SETTINGS, now=p.now().astimezone(UTC))
+            results = collectors.collect(db, sources, patient, now=p.now().astimezone(UTC))
             assert all(r.ok for r in results), [r.error for r in results if not r.ok]
         truth = [t for t in p.truth()["items"] if t["source"] in {s.id for s in sources}]
     rows = [i for _, i in collectors.pending(db, 0, limit=1_000_000)]
