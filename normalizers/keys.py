@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+import threading
 import unicodedata
 from collections.abc import Iterable
 
-from pages.fold import to_simplified
+import opencc
+
 from pages.labels import alternation, labels
 
 __all__ = [
@@ -119,10 +121,64 @@ def strip_boilerplate(text: str) -> str:
 
 
 # Hong Kong and Taiwan papers re-word mainland terms in the agency text they quote: 中共 for 党
-# (中共中央 for 党中央, 中共二十大 for 党的二十大), 大陆 before mainland bodies, 川普 for 特朗普. Both
-# sides of a comparison are keyed alike, so one form for each pair is enough.
-_USAGE_FORMS = {"中共": "党", "党的": "党", "大陆": "", "川普": "特朗普"}
-_USAGE = re.compile("|".join(_USAGE_FORMS))
+# (中共中央 for 党中央, 中共二十大 for 党的二十大, 中共党组 for 党组, 中国共产党 for 党), 大陆 before
+# mainland bodies, their own transliterations of foreign names (川普 for 特朗普, 普丁 for 普京) and
+# words (成长 for 增长, 因应 for 应对, 水准 for 水平). Both sides of a comparison are keyed alike, so
+# one form for each pair is enough. (Taiwan's spellings OpenCC knows — 軟體, 網路, 紐西蘭 — its
+# tw2sp table folds already, see _mainland.)
+_USAGE_FORMS = {
+    "中国共产党": "党", "中共党": "党", "中共": "党", "党的": "党", "大陆": "",
+    "川普": "特朗普", "普丁": "普京", "马克宏": "马克龙", "泽伦斯基": "泽连斯基", "纳坦雅胡": "内塔尼亚胡",
+    "萧兹": "朔尔茨", "梅克尔": "默克尔", "庞皮欧": "蓬佩奥", "莫迪": "莫迪",
+    "成长": "增长", "因应": "应对", "水准": "水平", "力道": "力度", "东协": "东盟", "北韩": "朝鲜",
+    "南韩": "韩国", "沙乌地阿拉伯": "沙特阿拉伯", "沙乌地": "沙特", "澳洲": "澳大利亚",
+}
+_USAGE = re.compile("|".join(sorted(_USAGE_FORMS, key=len, reverse=True)))
+
+# Numbers written other ways: (2024-2030年) and （2024—2030年）, 2024至2030年; 二○二六 (a circle for
+# 〇), 二〇二六年, 十二月三十一日, 八日上午. One form each, so that neither the shingles nor the
+# look-alike guard read another number where there is only another way of writing it.
+_RANGE = re.compile(r"(?<=\d)(?:年)?[ \t]*(?:[\-\u2010-\u2015~\u301c\uff5e]+|至|到)[ \t]*(?=\d)")
+_ZERO_LIKE = re.compile("(?<=[一二三四五六七八九〇])[○◯o0](?=[一二三四五六七八九〇○◯o0])"
+                        "|(?<=[一二三四五六七八九〇○◯o0])[○◯o0](?=[一二三四五六七八九〇])")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+# digit by digit (二〇二六年, 一〇五周年): a year before 年, or any run that writes a zero as 〇
+_CN_YEAR = re.compile("[〇零一二三四五六七八九]{4}(?=年)|[一二三四五六七八九〇]*〇[一二三四五六七八九〇]*")
+_PAREN_DAY = re.compile(r"\((\d{1,2})\)(?=日)")  # 今（8）日: the day in brackets
+_CN_DAY_NUM = "一二三四五六七八九十"
+_CN_MONTH_DAY = re.compile(f"(?<![{_CN_DAY_NUM}〇零百千万第])([{_CN_DAY_NUM}]{{1,2}})月([{_CN_DAY_NUM}]{{1,3}})日")
+# a day alone (八日全天, 三十一日上午): only where a dateline's day stands, not 一日三餐 or 七日年化
+_CN_DAY = re.compile(f"(?<![{_CN_DAY_NUM}〇零百千万第周星期月])([{_CN_DAY_NUM}]{{1,3}})日"
+                     "(?=[上下中]午|全天|晚|早|凌晨|电|讯|在|召开|举行|出席|会见|发表|宣布|,|、)")
+
+
+def _cn_small(s: str) -> int | None:
+    """一 … 三十一 as a number (None for anything else: 十十, 一二)."""
+    tens, _, ones = s.rpartition("十") if "十" in s else ("", "", s)
+    if "十" in s:
+        t = 1 if tens == "" else "一二三四五六七八九".find(tens) + 1 if len(tens) == 1 else 0
+        o = 0 if ones == "" else "一二三四五六七八九".find(ones) + 1 if len(ones) == 1 else -1
+        return t * 10 + o if t > 0 and o >= 0 else None
+    return "一二三四五六七八九".find(s) + 1 if len(s) == 1 else None
+
+
+def _month_day(m: re.Match[str]) -> str:
+    month, day = _cn_small(m.group(1)), _cn_small(m.group(2))
+    return f"{month}月{day}日" if month and day and month <= 12 and day <= 31 else m.group(0)
+
+
+def _day(m: re.Match[str]) -> str:
+    day = _cn_small(m.group(1))
+    return f"{day}日" if day and day <= 31 else m.group(0)
+
+
+def _numbers(text: str) -> str:
+    """Numbers in one form (see _RANGE): ranges with a dash, years and dates in digits."""
+    text = _RANGE.sub("—", text)
+    text = _ZERO_LIKE.sub("〇", _ZERO_LIKE.sub("〇", text))
+    text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(0)) if len(m.group(0)) > 1 else "〇", text)
+    text = _PAREN_DAY.sub(r"\1", text)
+    return _CN_DAY.sub(_day, _CN_MONTH_DAY.sub(_month_day, text))
 
 
 def _reposted_text(text: str) -> str:
@@ -141,6 +197,21 @@ def _reposted_text(text: str) -> str:
     return text[last.end():] if last is not None else text
 
 
+_tw2sp: opencc.OpenCC | None = None
+_tw2sp_lock = threading.Lock()
+
+
+def _mainland(text: str) -> str:
+    """*text* in simplified characters and mainland wording: OpenCC's tw2sp, which also folds
+    Taiwan's own words and spellings (軟體→软件, 接著→接着, 紐西蘭→新西兰) that t2s keeps. Only keys
+    see it: display and search text keep the publisher's words."""
+    global _tw2sp
+    with _tw2sp_lock:
+        if _tw2sp is None:
+            _tw2sp = opencc.OpenCC("tw2sp")
+        return _tw2sp.convert(text)
+
+
 def comparison_key(text: str) -> str:
     """The text reduced to what identifies a story: NFKC, simplified, case-folded, no punctuation.
 
@@ -149,8 +220,8 @@ def comparison_key(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    text = to_simplified(text).casefold()
-    text = strip_boilerplate(text)
+    text = _mainland(text).casefold()
+    text = strip_boilerplate(_numbers(text))
     text = _USAGE.sub(lambda m: _USAGE_FORMS[m.group(0)], text)
     return _STRIP.sub("", _DIGIT_GAP.sub(NUMBER_GAP, text))
 
