@@ -112,7 +112,7 @@ class Match:
     source: str
     containment: float
     jaccard: float
-    reason: str  # "url" | "title+source" | "text"
+    reason: str  # "url" | "title+source" | "text" | "text (weak)" (a long quote or a dateless copy)
 
 
 # --- the guard -------------------------------------------------------------------------------------
@@ -186,14 +186,19 @@ def _sampled_overlap(fp: Fingerprint, body_key: str) -> float:
 
 def verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float, str | None]:
     """(containment, jaccard, guard reason) of a fingerprint against a stored item's keys."""
+    return _verify(fp, title_key, body_key)[:3]
+
+
+def _verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float, str | None, int]:
+    """:func:`verify` and the number of shingles the two texts share."""
     if not fp.shingles or len(body_key) < MIN_BODY_CHARS:
-        return 0.0, 0.0, None
+        return 0.0, 0.0, None, 0
     if _sampled_overlap(fp, body_key) < SAMPLE_MIN:
-        return 0.0, 0.0, None
+        return 0.0, 0.0, None, 0
     other = shingles(body_key)
     inter = len(fp.shingles & other)
     if inter == 0:
-        return 0.0, 0.0, None
+        return 0.0, 0.0, None, 0
     containment = inter / min(len(fp.shingles), len(other))
     jaccard = inter / (len(fp.shingles) + len(other) - inter)
     reason = None
@@ -207,7 +212,7 @@ def verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float
                 reason = lead_substitution(fp.body_key, body_key, other)
             else:
                 reason = lead_substitution(body_key, fp.body_key, fp.shingles)
-    return containment, jaccard, reason
+    return containment, jaccard, reason, inter
 
 
 _NUMERALS = set("0123456789〇零一二三四五六七八九十百千万亿两")
@@ -252,15 +257,20 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
     return None
 
 
-def _follow_up(a_key: str, b_key: str) -> str | None:
+def _follow_up(a_key: str, b_key: str, *, dateless: bool = False) -> str | None:
     """A contained copy with another title: the longer one's opening date or ordinal must be in it.
 
     Re-posters trim from the end and keep the lead; a follow-up story that quotes an earlier one
-    opens with its own day (遗体23日在北京火化 … 因病于8月17日逝世).
+    opens with its own day (遗体23日在北京火化 … 因病于8月17日逝世). With *dateless*, a contained
+    text whose lead names no day at all (a re-post that starts after its own lead, or says 今天)
+    is not held to the longer one's day: it has no other day to be a follow-up of.
     """
     short, long_ = (a_key, b_key) if len(a_key) <= len(b_key) else (b_key, a_key)
     opening = guard_tokens(long_, lead=LEAD_CHARS)
+    skip_dates = dateless and not guard_tokens(short, lead=LEAD_CHARS)["date"]
     for kind in ("date", "ord"):
+        if kind == "date" and skip_dates:
+            continue
         for tok in opening[kind]:
             if tok not in short and not (kind == "date" and _same_day(tok, short)):
                 return f"the longer text opens with {tok!r}, which the contained one lacks"
@@ -287,6 +297,24 @@ def same_opening(a_key: str, b_key: str) -> bool:
     if len(a_key) < OPENING_CHARS or len(b_key) < OPENING_CHARS:
         return False
     return a_key[:OPENING_CHARS] in b_key[:OPENING_WITHIN] or b_key[:OPENING_CHARS] in a_key[:OPENING_WITHIN]
+
+
+LONG_QUOTE = 200  # shared shingles (≈ characters) of a long quote: three or four sentences of the story
+LONG_QUOTE_JACCARD_MIN = 0.15  # … that are still a fair part of it
+WEAK_MARGIN = 0.2  # containment by which a weak match must beat every other story's candidate
+
+
+def _weak(containment: float, jaccard: float, shared: int, a_key: str, b_key: str) -> bool:
+    """Whether a contained copy that :func:`_accept` or :func:`_follow_up` turns down is still a
+    re-post, weakly: a page quoting long stretches of the story inside its own framing (its own
+    lead cut off before 据新华社报道, so Jaccard is low), or naming no day of its own.
+
+    A weak match only joins the one story it is clearly closest to (see find_matches): without a
+    day, the same meeting of another year is told apart by the wording alone.
+    """
+    if containment < CONTAINMENT_MIN or _follow_up(a_key, b_key, dateless=True):
+        return False
+    return jaccard >= CONTAINED_JACCARD_MIN or (shared >= LONG_QUOTE and jaccard >= LONG_QUOTE_JACCARD_MIN)
 
 
 def _accept(containment: float, jaccard: float, same_title: bool) -> bool:
@@ -401,14 +429,29 @@ def find_matches(
                 f"JOIN items i ON i.id = d.item_id WHERE d.item_id IN ({marks})",
                 cands,
             ).fetchall()
+            weak: list[Match] = []
+            seen: list[tuple[float, int | None, int]] = []
             for item_id, cluster, src, title_key, body_key in rows:
-                containment, jaccard, conflict = verify(fp, title_key, body_key)
+                containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
+                seen.append((containment, cluster, item_id))
                 same_title = bool(fp.title_key) and title_key == fp.title_key
                 # an excerpt quoting the opening counts as agreeing titles would
                 same_title = same_title or (containment >= CONTAINMENT_MIN and same_opening(fp.body_key, body_key))
-                if conflict is not None or not _accept(containment, jaccard, same_title):
+                if conflict is not None:
                     continue
-                if jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key):
+                match = Match(item_id, cluster, src, containment, jaccard, "text")
+                if not _accept(containment, jaccard, same_title) or (
+                        jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key)):
+                    if _weak(containment, jaccard, shared, fp.body_key, body_key):
+                        weak.append(match)
                     continue
-                found[item_id] = Match(item_id, cluster, src, containment, jaccard, "text")
+                found[item_id] = match
+            if weak:
+                best = max(weak, key=lambda m: (m.containment, m.jaccard))
+                # every candidate of another story, matched or not, must be WEAK_MARGIN further off
+                rivals = [c for c, cl, i in seen if i != best.item_id and (cl != best.cluster_id or cl is None)]
+                rivals += [m.containment for m in found.values() if m.cluster_id != best.cluster_id]
+                if best.containment - max(rivals, default=0.0) >= WEAK_MARGIN - 1e-9:
+                    found[best.item_id] = Match(best.item_id, best.cluster_id, best.source, best.containment,
+                                                best.jaccard, "text (weak)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
