@@ -250,11 +250,51 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
                 # letters or "?" in a swap are a damaged character (萊??偨y(tǒng) for 莱希总统), not a fact
                 variant = variant or bool(_DAMAGED.search(novel) or _DAMAGED.search(other))
                 # one character for one (位於/位于) is a variant form OpenCC left alone, not a fact
+                variant = variant or _reworded(novel, other) or _relative_day(novel, other)
                 if other and len(novel) <= SUBSTITUTION_MAX and other != novel and not variant:
                     return f"lead says {novel!r} where the other says {other!r}"
                 break
             pos = long_.find(left, pos + 1)
     return None
+
+
+REWORD_MAX = 3  # characters of a word a re-poster says in its own usage
+
+
+def _reworded(novel: str, other: str) -> bool:
+    """A word for a word that shares a character with it (有时/时而, 应付/应对, 机会/机遇), or single
+    characters swapped apart from each other, or words put in: the re-poster's usage, not another fact. Names
+    swapped in a template share none (罗保铭/蒋超良); numerals never count (二〇二三/二〇二四)."""
+    if _NUMERALS & (set(novel) | set(other)) or not (_HAN_ONLY.fullmatch(novel) and _HAN_ONLY.fullmatch(other)):
+        return False
+    if _subsequence(other, novel) or _subsequence(novel, other):
+        return True  # words put in or left out (并听取党中央书记处 / 听取中央书记处), as a lone one is
+    if len(novel) == len(other):
+        # single characters swapped a few apart (前进我愿继续与 / 前行我愿继续同): each one a variant
+        diff = [i for i, (a, b) in enumerate(zip(novel, other, strict=True)) if a != b]
+        if diff and all(j - i > 1 for i, j in zip(diff, diff[1:], strict=False)):
+            return True
+    if not (1 <= len(novel) <= REWORD_MAX and 1 <= len(other) <= REWORD_MAX):
+        return False
+    return bool(set(novel) & set(other))
+
+
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _subsequence(short: str, long_: str) -> bool:
+    """Whether *long_* is *short* with characters put in."""
+    rest = iter(long_)
+    return all(c in rest for c in short)
+_RELATIVE_DAY = re.compile("(?:今|昨|前|当|本)(?:天|日)(?:上午|下午|晚上?|全天)?|今晨|昨晚|日前|近日")
+_A_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:上午|下午|晚上?|全天)?")
+
+
+def _relative_day(novel: str, other: str) -> bool:
+    """今天 for 1月8日, 昨日 for 7日: a re-poster names the day from its own, it is no other fact
+    (whether the two are one day is the follow-up rule's to say, see _follow_up)."""
+    return bool((_RELATIVE_DAY.fullmatch(novel) and _A_DAY.fullmatch(other))
+                or (_RELATIVE_DAY.fullmatch(other) and _A_DAY.fullmatch(novel)))
 
 
 def _follow_up(a_key: str, b_key: str, *, dateless: bool = False) -> str | None:

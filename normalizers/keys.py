@@ -14,12 +14,10 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-import threading
 import unicodedata
 from collections.abc import Iterable
 
-import opencc
-
+from pages.fold import to_simplified
 from pages.labels import alternation, labels
 
 __all__ = [
@@ -124,8 +122,8 @@ def strip_boilerplate(text: str) -> str:
 # (中共中央 for 党中央, 中共二十大 for 党的二十大, 中共党组 for 党组, 中国共产党 for 党), 大陆 before
 # mainland bodies, their own transliterations of foreign names (川普 for 特朗普, 普丁 for 普京) and
 # words (成长 for 增长, 因应 for 应对, 水准 for 水平). Both sides of a comparison are keyed alike, so
-# one form for each pair is enough. (Taiwan's spellings OpenCC knows — 軟體, 網路, 紐西蘭 — its
-# tw2sp table folds already, see _mainland.)
+# one form for each pair is enough. (OpenCC's tw2sp phrase table is not used: it reads mainland
+# text in traditional characters as Taiwan's, 執行 → 运行, 指標 → 指针, and damages Hong Kong re-posts.)
 _USAGE_FORMS = {
     "中国共产党": "党", "中共党": "党", "中共": "党", "党的": "党", "大陆": "",
     "川普": "特朗普", "普丁": "普京", "马克宏": "马克龙", "泽伦斯基": "泽连斯基", "纳坦雅胡": "内塔尼亚胡",
@@ -150,6 +148,10 @@ _CN_MONTH_DAY = re.compile(f"(?<![{_CN_DAY_NUM}〇零百千万第])([{_CN_DAY_NU
 # a day alone (八日全天, 三十一日上午): only where a dateline's day stands, not 一日三餐 or 七日年化
 _CN_DAY = re.compile(f"(?<![{_CN_DAY_NUM}〇零百千万第周星期月])([{_CN_DAY_NUM}]{{1,3}})日"
                      "(?=[上下中]午|全天|晚|早|凌晨|电|讯|在|召开|举行|出席|会见|发表|宣布|,|、)")
+
+
+# 党的二十大 / 中共20大, 二十届四中全会 / 20届4中全会: a congress, a term or a plenum in digits
+_CN_ORDINAL = re.compile(f"(?<![{_CN_DAY_NUM}〇零百千万])([{_CN_DAY_NUM}]{{1,3}})(?=届|大|中全会)")
 
 
 def _cn_small(s: str) -> int | None:
@@ -178,6 +180,7 @@ def _numbers(text: str) -> str:
     text = _ZERO_LIKE.sub("〇", _ZERO_LIKE.sub("〇", text))
     text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(0)) if len(m.group(0)) > 1 else "〇", text)
     text = _PAREN_DAY.sub(r"\1", text)
+    text = _CN_ORDINAL.sub(lambda m: str(n) if (n := _cn_small(m.group(1))) else m.group(0), text)
     return _CN_DAY.sub(_day, _CN_MONTH_DAY.sub(_month_day, text))
 
 
@@ -197,21 +200,6 @@ def _reposted_text(text: str) -> str:
     return text[last.end():] if last is not None else text
 
 
-_tw2sp: opencc.OpenCC | None = None
-_tw2sp_lock = threading.Lock()
-
-
-def _mainland(text: str) -> str:
-    """*text* in simplified characters and mainland wording: OpenCC's tw2sp, which also folds
-    Taiwan's own words and spellings (軟體→软件, 接著→接着, 紐西蘭→新西兰) that t2s keeps. Only keys
-    see it: display and search text keep the publisher's words."""
-    global _tw2sp
-    with _tw2sp_lock:
-        if _tw2sp is None:
-            _tw2sp = opencc.OpenCC("tw2sp")
-        return _tw2sp.convert(text)
-
-
 def comparison_key(text: str) -> str:
     """The text reduced to what identifies a story: NFKC, simplified, case-folded, no punctuation.
 
@@ -220,7 +208,7 @@ def comparison_key(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    text = _mainland(text).casefold()
+    text = to_simplified(text).casefold().replace("著", "着")  # 接著/接着: one character for matching
     text = strip_boilerplate(_numbers(text))
     text = _USAGE.sub(lambda m: _USAGE_FORMS[m.group(0)], text)
     return _STRIP.sub("", _DIGIT_GAP.sub(NUMBER_GAP, text))
@@ -285,7 +273,7 @@ _PROVINCES = (
 _PLACES = sorted(set((_COUNTRIES + " " + _PROVINCES).split()), key=len, reverse=True)
 _CN_NUM = "0-9一二三四五六七八九十百千零〇两"
 _TOKEN = re.compile(
-    rf"(?P<ord>第[{_CN_NUM}]+[次届期批个号轮]|[一二三四五六七八九十]{{1,3}}届)"
+    rf"(?P<ord>第[{_CN_NUM}]+[次届期批个号轮]|[一二三四五六七八九十]{{1,3}}届|\d{{1,3}}届)"
     r"|(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{1,2}日|[〇零一二三四五六七八九]{4}年)"
     r"|(?P<num>\d+)"
     rf"|(?P<place>{'|'.join(_PLACES)})"
