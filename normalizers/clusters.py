@@ -488,9 +488,10 @@ def find_matches(
                 found[item_id] = match
             if weak:
                 best = max(weak, key=lambda m: (m.containment, m.jaccard))
-                # every candidate of another story, matched or not, must be WEAK_MARGIN further off
-                rivals = [c for c, cl, i in seen if i != best.item_id and (cl != best.cluster_id or cl is None)]
-                rivals += [m.containment for m in found.values() if m.cluster_id != best.cluster_id]
+                # every candidate of another story must be WEAK_MARGIN further off (the stories this
+                # item joins anyway are no rivals: a re-post first met alone is one of them)
+                joined = {m.cluster_id for m in found.values()} | {best.cluster_id}
+                rivals = [c for c, cl, i in seen if i != best.item_id and (cl not in joined or cl is None)]
                 if best.containment - max(rivals, default=0.0) >= WEAK_MARGIN - 1e-9:
                     found[best.item_id] = Match(best.item_id, best.cluster_id, best.source, best.containment,
                                                 best.jaccard, "text (weak)")
