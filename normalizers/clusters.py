@@ -249,8 +249,9 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
                 variant = len(novel) == len(other) == 1 and novel not in _NUMERALS
                 # letters or "?" in a swap are a damaged character (萊??偨y(tǒng) for 莱希总统), not a fact
                 variant = variant or bool(_DAMAGED.search(novel) or _DAMAGED.search(other))
-                # one character for one (位於/位于) is a variant form OpenCC left alone, not a fact
+                # a re-poster's own usage (有时/时而, 并听取党中央/听取中央) or day (今天/1月8日) is no fact
                 variant = variant or _reworded(novel, other) or _relative_day(novel, other)
+                # one character for one (位於/位于) is a variant form OpenCC left alone, not a fact
                 if other and len(novel) <= SUBSTITUTION_MAX and other != novel and not variant:
                     return f"lead says {novel!r} where the other says {other!r}"
                 break
@@ -262,9 +263,9 @@ REWORD_MAX = 3  # characters of a word a re-poster says in its own usage
 
 
 def _reworded(novel: str, other: str) -> bool:
-    """A word for a word that shares a character with it (有时/时而, 应付/应对, 机会/机遇), or single
-    characters swapped apart from each other, or words put in: the re-poster's usage, not another fact. Names
-    swapped in a template share none (罗保铭/蒋超良); numerals never count (二〇二三/二〇二四)."""
+    """A word for a word that shares a character with it (有时/时而, 应付/应对, 机会/机遇), single
+    characters swapped apart from each other, or words put in: the re-poster's usage, not another
+    fact. Names swapped in a template share none (罗保铭/蒋超良); numerals never count (二〇二三/二〇二四)."""
     if _NUMERALS & (set(novel) | set(other)) or not (_HAN_ONLY.fullmatch(novel) and _HAN_ONLY.fullmatch(other)):
         return False
     if _subsequence(other, novel) or _subsequence(novel, other):
@@ -286,6 +287,8 @@ def _subsequence(short: str, long_: str) -> bool:
     """Whether *long_* is *short* with characters put in."""
     rest = iter(long_)
     return all(c in rest for c in short)
+
+
 _RELATIVE_DAY = re.compile("(?:今|昨|前|当|本)(?:天|日)(?:上午|下午|晚上?|全天)?|今晨|昨晚|日前|近日")
 _A_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:上午|下午|晚上?|全天)?")
 

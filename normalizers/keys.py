@@ -127,7 +127,7 @@ def strip_boilerplate(text: str) -> str:
 _USAGE_FORMS = {
     "中国共产党": "党", "中共党": "党", "中共": "党", "党的": "党", "大陆": "",
     "川普": "特朗普", "普丁": "普京", "马克宏": "马克龙", "泽伦斯基": "泽连斯基", "纳坦雅胡": "内塔尼亚胡",
-    "萧兹": "朔尔茨", "梅克尔": "默克尔", "庞皮欧": "蓬佩奥", "莫迪": "莫迪",
+    "萧兹": "朔尔茨", "梅克尔": "默克尔", "庞皮欧": "蓬佩奥",
     "成长": "增长", "因应": "应对", "水准": "水平", "力道": "力度", "东协": "东盟", "北韩": "朝鲜",
     "南韩": "韩国", "沙乌地阿拉伯": "沙特阿拉伯", "沙乌地": "沙特", "澳洲": "澳大利亚",
 }
@@ -137,21 +137,19 @@ _USAGE = re.compile("|".join(sorted(_USAGE_FORMS, key=len, reverse=True)))
 # 〇), 二〇二六年, 十二月三十一日, 八日上午. One form each, so that neither the shingles nor the
 # look-alike guard read another number where there is only another way of writing it.
 _RANGE = re.compile(r"(?<=\d)(?:年)?[ \t]*(?:[\-\u2010-\u2015~\u301c\uff5e]+|至|到)[ \t]*(?=\d)")
-_ZERO_LIKE = re.compile("(?<=[一二三四五六七八九〇])[○◯o0](?=[一二三四五六七八九〇○◯o0])"
-                        "|(?<=[一二三四五六七八九〇○◯o0])[○◯o0](?=[一二三四五六七八九〇])")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
-# digit by digit (二〇二六年, 一〇五周年): a year before 年, or any run that writes a zero as 〇
-_CN_YEAR = re.compile("[〇零一二三四五六七八九]{4}(?=年)|[一二三四五六七八九〇]*〇[一二三四五六七八九〇]*")
+# digit by digit (二〇二六年, 二○二六 with a circle, 一〇五周年): a run of numerals that writes a zero
+# as 〇 (or a look-alike of it), or four of them before 年
+_CN_DIGITS = re.compile("[一二三四五六七八九〇零](?:[一二三四五六七八九〇零○◯o0]*[一二三四五六七八九〇零])?")
+_ZERO_LIKE = str.maketrans("○◯o0", "〇〇〇〇")
 _PAREN_DAY = re.compile(r"\((\d{1,2})\)(?=日)")  # 今（8）日: the day in brackets
 _CN_DAY_NUM = "一二三四五六七八九十"
-_CN_MONTH_DAY = re.compile(f"(?<![{_CN_DAY_NUM}〇零百千万第])([{_CN_DAY_NUM}]{{1,2}})月([{_CN_DAY_NUM}]{{1,3}})日")
-# a day alone (八日全天, 三十一日上午): only where a dateline's day stands, not 一日三餐 or 七日年化
-_CN_DAY = re.compile(f"(?<![{_CN_DAY_NUM}〇零百千万第周星期月])([{_CN_DAY_NUM}]{{1,3}})日"
-                     "(?=[上下中]午|全天|晚|早|凌晨|电|讯|在|召开|举行|出席|会见|发表|宣布|,|、)")
-
-
-# 党的二十大 / 中共20大, 二十届四中全会 / 20届4中全会: a congress, a term or a plenum in digits
-_CN_ORDINAL = re.compile(f"(?<![{_CN_DAY_NUM}〇零百千万])([{_CN_DAY_NUM}]{{1,3}})(?=届|大|中全会)")
+# 十二月三十一日; 党的二十大 / 中共20大, 二十届四中全会 / 20届4中全会 (a congress, a term, a plenum); a
+# day alone (八日全天, 三十一日上午) only where a dateline's day stands, not 一日三餐 or 七日年化
+_CN_SMALL = re.compile(
+    f"(?<![{_CN_DAY_NUM}〇零百千万])([{_CN_DAY_NUM}]{{1,3}})"
+    f"(?:月([{_CN_DAY_NUM}]{{1,3}})日|(?=届|大|中全会)|日(?=[上下中]午|全天|晚|早|凌晨|电|讯|在|召开|举行|出席|会见|发表|宣布|,|、))"
+)
 
 
 def _cn_small(s: str) -> int | None:
@@ -164,24 +162,30 @@ def _cn_small(s: str) -> int | None:
     return "一二三四五六七八九".find(s) + 1 if len(s) == 1 else None
 
 
-def _month_day(m: re.Match[str]) -> str:
-    month, day = _cn_small(m.group(1)), _cn_small(m.group(2))
-    return f"{month}月{day}日" if month and day and month <= 12 and day <= 31 else m.group(0)
+def _digits(m: re.Match[str]) -> str:
+    run = m.group(0).translate(_ZERO_LIKE)
+    year = len(run) == 4 and m.string.startswith("年", m.end())
+    return "".join(_CN_DIGIT[c] for c in run) if len(run) > 1 and ("〇" in run or year) else run
 
 
-def _day(m: re.Match[str]) -> str:
-    day = _cn_small(m.group(1))
-    return f"{day}日" if day and day <= 31 else m.group(0)
+def _small(m: re.Match[str]) -> str:
+    n, whole, before = _cn_small(m.group(1)), m.group(0), m.string[m.start() - 1 : m.start()]
+    if not n:
+        return whole
+    if m.group(2) is not None:  # a month and its day
+        day = _cn_small(m.group(2))
+        return f"{n}月{day}日" if before != "第" and n <= 12 and day and day <= 31 else whole
+    if whole.endswith("日"):  # a day alone
+        return f"{n}日" if n <= 31 and before not in ("第", "周", "期", "月") else whole
+    return str(n)  # a congress, a term, a plenum
 
 
 def _numbers(text: str) -> str:
-    """Numbers in one form (see _RANGE): ranges with a dash, years and dates in digits."""
+    """Numbers in one form: ranges with one dash, 〇 for its look-alikes, years, dates, congresses
+    and terms in digits (see the patterns above)."""
     text = _RANGE.sub("—", text)
-    text = _ZERO_LIKE.sub("〇", _ZERO_LIKE.sub("〇", text))
-    text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(0)) if len(m.group(0)) > 1 else "〇", text)
-    text = _PAREN_DAY.sub(r"\1", text)
-    text = _CN_ORDINAL.sub(lambda m: str(n) if (n := _cn_small(m.group(1))) else m.group(0), text)
-    return _CN_DAY.sub(_day, _CN_MONTH_DAY.sub(_month_day, text))
+    text = _CN_DIGITS.sub(_digits, text)
+    return _CN_SMALL.sub(_small, _PAREN_DAY.sub(r"\1", text))
 
 
 def _reposted_text(text: str) -> str:
