@@ -140,7 +140,7 @@ _RANGE = re.compile(r"(?<=\d)(?:年)?[ \t]*(?:[\-\u2010-\u2015~\u301c\uff5e]+|�
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 # digit by digit (二〇二六年, 二○二六 with a circle, 一〇五周年): a run of numerals that writes a zero
 # as 〇 (or a look-alike of it), or four of them before 年
-_CN_DIGITS = re.compile("[一二三四五六七八九〇零](?:[一二三四五六七八九〇零○◯o0]*[一二三四五六七八九〇零])?")
+_CN_DIGITS = re.compile("[一二三四五六七八九〇零][一二三四五六七八九〇零○◯o0]*[一二三四五六七八九〇零]")
 _ZERO_LIKE = str.maketrans("○◯o0", "〇〇〇〇")
 _PAREN_DAY = re.compile(r"\((\d{1,2})\)(?=日)")  # 今（8）日: the day in brackets
 _CN_DAY_NUM = "一二三四五六七八九十"
@@ -165,7 +165,7 @@ def _cn_small(s: str) -> int | None:
 def _digits(m: re.Match[str]) -> str:
     run = m.group(0).translate(_ZERO_LIKE)
     year = len(run) == 4 and m.string.startswith("年", m.end())
-    return "".join(_CN_DIGIT[c] for c in run) if len(run) > 1 and ("〇" in run or year) else run
+    return "".join(_CN_DIGIT[c] for c in run) if "〇" in run or year else run
 
 
 def _small(m: re.Match[str]) -> str:
