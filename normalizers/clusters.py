@@ -112,7 +112,7 @@ class Match:
     source: str
     containment: float
     jaccard: float
-    reason: str  # "url" | "title+source" | "text"
+    reason: str  # "url" | "title+source" | "text" | "text (weak)" (a long quote or a dateless copy)
 
 
 # --- the guard -------------------------------------------------------------------------------------
@@ -186,14 +186,19 @@ def _sampled_overlap(fp: Fingerprint, body_key: str) -> float:
 
 def verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float, str | None]:
     """(containment, jaccard, guard reason) of a fingerprint against a stored item's keys."""
+    return _verify(fp, title_key, body_key)[:3]
+
+
+def _verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float, str | None, int]:
+    """:func:`verify` and the number of shingles the two texts share."""
     if not fp.shingles or len(body_key) < MIN_BODY_CHARS:
-        return 0.0, 0.0, None
+        return 0.0, 0.0, None, 0
     if _sampled_overlap(fp, body_key) < SAMPLE_MIN:
-        return 0.0, 0.0, None
+        return 0.0, 0.0, None, 0
     other = shingles(body_key)
     inter = len(fp.shingles & other)
     if inter == 0:
-        return 0.0, 0.0, None
+        return 0.0, 0.0, None, 0
     containment = inter / min(len(fp.shingles), len(other))
     jaccard = inter / (len(fp.shingles) + len(other) - inter)
     reason = None
@@ -207,7 +212,7 @@ def verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float
                 reason = lead_substitution(fp.body_key, body_key, other)
             else:
                 reason = lead_substitution(body_key, fp.body_key, fp.shingles)
-    return containment, jaccard, reason
+    return containment, jaccard, reason, inter
 
 
 _NUMERALS = set("0123456789〇零一二三四五六七八九十百千万亿两")
@@ -244,6 +249,8 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
                 variant = len(novel) == len(other) == 1 and novel not in _NUMERALS
                 # letters or "?" in a swap are a damaged character (萊??偨y(tǒng) for 莱希总统), not a fact
                 variant = variant or bool(_DAMAGED.search(novel) or _DAMAGED.search(other))
+                # a re-poster's own usage (有时/时而, 并听取党中央/听取中央) or day (今天/1月8日) is no fact
+                variant = variant or _reworded(novel, other) or _relative_day(novel, other)
                 # one character for one (位於/位于) is a variant form OpenCC left alone, not a fact
                 if other and len(novel) <= SUBSTITUTION_MAX and other != novel and not variant:
                     return f"lead says {novel!r} where the other says {other!r}"
@@ -252,15 +259,61 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
     return None
 
 
-def _follow_up(a_key: str, b_key: str) -> str | None:
+REWORD_MAX = 3  # characters of a word a re-poster says in its own usage
+
+
+def _reworded(novel: str, other: str) -> bool:
+    """A word for a word that shares a character with it (有时/时而, 应付/应对, 机会/机遇), single
+    characters swapped apart from each other, or words put in: the re-poster's usage, not another
+    fact. Names swapped in a template share none (罗保铭/蒋超良); numerals never count (二〇二三/二〇二四)."""
+    if _NUMERALS & (set(novel) | set(other)) or not (_HAN_ONLY.fullmatch(novel) and _HAN_ONLY.fullmatch(other)):
+        return False
+    if _subsequence(other, novel) or _subsequence(novel, other):
+        return True  # words put in or left out (并听取党中央书记处 / 听取中央书记处), as a lone one is
+    if len(novel) == len(other):
+        # single characters swapped a few apart (前进我愿继续与 / 前行我愿继续同): each one a variant
+        diff = [i for i, (a, b) in enumerate(zip(novel, other, strict=True)) if a != b]
+        if diff and all(j - i > 1 for i, j in zip(diff, diff[1:], strict=False)):
+            return True
+    if not (1 <= len(novel) <= REWORD_MAX and 1 <= len(other) <= REWORD_MAX):
+        return False
+    return bool(set(novel) & set(other))
+
+
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _subsequence(short: str, long_: str) -> bool:
+    """Whether *long_* is *short* with characters put in."""
+    rest = iter(long_)
+    return all(c in rest for c in short)
+
+
+_RELATIVE_DAY = re.compile("(?:今|昨|前|当|本)(?:天|日)(?:上午|下午|晚上?|全天)?|今晨|昨晚|日前|近日")
+_A_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:上午|下午|晚上?|全天)?")
+
+
+def _relative_day(novel: str, other: str) -> bool:
+    """今天 for 1月8日, 昨日 for 7日: a re-poster names the day from its own, it is no other fact
+    (whether the two are one day is the follow-up rule's to say, see _follow_up)."""
+    return bool((_RELATIVE_DAY.fullmatch(novel) and _A_DAY.fullmatch(other))
+                or (_RELATIVE_DAY.fullmatch(other) and _A_DAY.fullmatch(novel)))
+
+
+def _follow_up(a_key: str, b_key: str, *, dateless: bool = False) -> str | None:
     """A contained copy with another title: the longer one's opening date or ordinal must be in it.
 
     Re-posters trim from the end and keep the lead; a follow-up story that quotes an earlier one
-    opens with its own day (遗体23日在北京火化 … 因病于8月17日逝世).
+    opens with its own day (遗体23日在北京火化 … 因病于8月17日逝世). With *dateless*, a contained
+    text whose lead names no day at all (a re-post that starts after its own lead, or says 今天)
+    is not held to the longer one's day: it has no other day to be a follow-up of.
     """
     short, long_ = (a_key, b_key) if len(a_key) <= len(b_key) else (b_key, a_key)
     opening = guard_tokens(long_, lead=LEAD_CHARS)
+    skip_dates = dateless and not guard_tokens(short, lead=LEAD_CHARS)["date"]
     for kind in ("date", "ord"):
+        if kind == "date" and skip_dates:
+            continue
         for tok in opening[kind]:
             if tok not in short and not (kind == "date" and _same_day(tok, short)):
                 return f"the longer text opens with {tok!r}, which the contained one lacks"
@@ -287,6 +340,24 @@ def same_opening(a_key: str, b_key: str) -> bool:
     if len(a_key) < OPENING_CHARS or len(b_key) < OPENING_CHARS:
         return False
     return a_key[:OPENING_CHARS] in b_key[:OPENING_WITHIN] or b_key[:OPENING_CHARS] in a_key[:OPENING_WITHIN]
+
+
+LONG_QUOTE = 200  # shared shingles (≈ characters) of a long quote: three or four sentences of the story
+LONG_QUOTE_JACCARD_MIN = 0.15  # … that are still a fair part of it
+WEAK_MARGIN = 0.2  # containment by which a weak match must beat every other story's candidate
+
+
+def _weak(containment: float, jaccard: float, shared: int, a_key: str, b_key: str) -> bool:
+    """Whether a contained copy that :func:`_accept` or :func:`_follow_up` turns down is still a
+    re-post, weakly: a page quoting long stretches of the story inside its own framing (its own
+    lead cut off before 据新华社报道, so Jaccard is low), or naming no day of its own.
+
+    A weak match only joins the one story it is clearly closest to (see find_matches): without a
+    day, the same meeting of another year is told apart by the wording alone.
+    """
+    if containment < CONTAINMENT_MIN or _follow_up(a_key, b_key, dateless=True):
+        return False
+    return jaccard >= CONTAINED_JACCARD_MIN or (shared >= LONG_QUOTE and jaccard >= LONG_QUOTE_JACCARD_MIN)
 
 
 def _accept(containment: float, jaccard: float, same_title: bool) -> bool:
@@ -401,14 +472,30 @@ def find_matches(
                 f"JOIN items i ON i.id = d.item_id WHERE d.item_id IN ({marks})",
                 cands,
             ).fetchall()
+            weak: list[Match] = []
+            seen: list[tuple[float, int | None, int]] = []
             for item_id, cluster, src, title_key, body_key in rows:
-                containment, jaccard, conflict = verify(fp, title_key, body_key)
+                containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
+                seen.append((containment, cluster, item_id))
                 same_title = bool(fp.title_key) and title_key == fp.title_key
                 # an excerpt quoting the opening counts as agreeing titles would
                 same_title = same_title or (containment >= CONTAINMENT_MIN and same_opening(fp.body_key, body_key))
-                if conflict is not None or not _accept(containment, jaccard, same_title):
+                if conflict is not None:
                     continue
-                if jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key):
+                match = Match(item_id, cluster, src, containment, jaccard, "text")
+                if not _accept(containment, jaccard, same_title) or (
+                        jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key)):
+                    if _weak(containment, jaccard, shared, fp.body_key, body_key):
+                        weak.append(match)
                     continue
-                found[item_id] = Match(item_id, cluster, src, containment, jaccard, "text")
+                found[item_id] = match
+            if weak:
+                best = max(weak, key=lambda m: (m.containment, m.jaccard))
+                # every candidate of another story must be WEAK_MARGIN further off (the stories this
+                # item joins anyway are no rivals: a re-post first met alone is one of them)
+                joined = {m.cluster_id for m in found.values()} | {best.cluster_id}
+                rivals = [c for c, cl, i in seen if i != best.item_id and (cl not in joined or cl is None)]
+                if best.containment - max(rivals, default=0.0) >= WEAK_MARGIN - 1e-9:
+                    found[best.item_id] = Match(best.item_id, best.cluster_id, best.source, best.containment,
+                                                best.jaccard, "text (weak)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))

@@ -119,10 +119,73 @@ def strip_boilerplate(text: str) -> str:
 
 
 # Hong Kong and Taiwan papers re-word mainland terms in the agency text they quote: 中共 for 党
-# (中共中央 for 党中央, 中共二十大 for 党的二十大), 大陆 before mainland bodies, 川普 for 特朗普. Both
-# sides of a comparison are keyed alike, so one form for each pair is enough.
-_USAGE_FORMS = {"中共": "党", "党的": "党", "大陆": "", "川普": "特朗普"}
-_USAGE = re.compile("|".join(_USAGE_FORMS))
+# (中共中央 for 党中央, 中共二十大 for 党的二十大, 中共党组 for 党组, 中国共产党 for 党), 大陆 before
+# mainland bodies, their own transliterations of foreign names (川普 for 特朗普, 普丁 for 普京) and
+# words (成长 for 增长, 因应 for 应对, 水准 for 水平). Both sides of a comparison are keyed alike, so
+# one form for each pair is enough. (OpenCC's tw2sp phrase table is not used: it reads mainland
+# text in traditional characters as Taiwan's, 執行 → 运行, 指標 → 指针, and damages Hong Kong re-posts.)
+_USAGE_FORMS = {
+    "中国共产党": "党", "中共党": "党", "中共": "党", "党的": "党", "大陆": "",
+    "川普": "特朗普", "普丁": "普京", "马克宏": "马克龙", "泽伦斯基": "泽连斯基", "纳坦雅胡": "内塔尼亚胡",
+    "萧兹": "朔尔茨", "梅克尔": "默克尔", "庞皮欧": "蓬佩奥",
+    "成长": "增长", "因应": "应对", "水准": "水平", "力道": "力度", "东协": "东盟", "北韩": "朝鲜",
+    "南韩": "韩国", "沙乌地阿拉伯": "沙特阿拉伯", "沙乌地": "沙特", "澳洲": "澳大利亚",
+}
+_USAGE = re.compile("|".join(sorted(_USAGE_FORMS, key=len, reverse=True)))
+
+# Numbers written other ways: (2024-2030年) and （2024—2030年）, 2024至2030年; 二○二六 (a circle for
+# 〇), 二〇二六年, 十二月三十一日, 八日上午. One form each, so that neither the shingles nor the
+# look-alike guard read another number where there is only another way of writing it.
+_RANGE = re.compile(r"(?<=\d)(?:年)?[ \t]*(?:[\-\u2010-\u2015~\u301c\uff5e]+|至|到)[ \t]*(?=\d)")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+# digit by digit (二〇二六年, 二○二六 with a circle, 一〇五周年): a run of numerals that writes a zero
+# as 〇 (or a look-alike of it), or four of them before 年
+_CN_DIGITS = re.compile("[一二三四五六七八九〇零][一二三四五六七八九〇零○◯o0]*[一二三四五六七八九〇零]")
+_ZERO_LIKE = str.maketrans("○◯o0", "〇〇〇〇")
+_PAREN_DAY = re.compile(r"\((\d{1,2})\)(?=日)")  # 今（8）日: the day in brackets
+_CN_DAY_NUM = "一二三四五六七八九十"
+# 十二月三十一日; 党的二十大 / 中共20大, 二十届四中全会 / 20届4中全会 (a congress, a term, a plenum); a
+# day alone (八日全天, 三十一日上午) only where a dateline's day stands, not 一日三餐 or 七日年化
+_CN_SMALL = re.compile(
+    f"(?<![{_CN_DAY_NUM}〇零百千万])([{_CN_DAY_NUM}]{{1,3}})"
+    f"(?:月([{_CN_DAY_NUM}]{{1,3}})日|(?=届|大|中全会)|日(?=[上下中]午|全天|晚|早|凌晨|电|讯|在|召开|举行|出席|会见|发表|宣布|,|、))"
+)
+
+
+def _cn_small(s: str) -> int | None:
+    """一 … 三十一 as a number (None for anything else: 十十, 一二)."""
+    tens, _, ones = s.rpartition("十") if "十" in s else ("", "", s)
+    if "十" in s:
+        t = 1 if tens == "" else "一二三四五六七八九".find(tens) + 1 if len(tens) == 1 else 0
+        o = 0 if ones == "" else "一二三四五六七八九".find(ones) + 1 if len(ones) == 1 else -1
+        return t * 10 + o if t > 0 and o >= 0 else None
+    return "一二三四五六七八九".find(s) + 1 if len(s) == 1 else None
+
+
+def _digits(m: re.Match[str]) -> str:
+    run = m.group(0).translate(_ZERO_LIKE)
+    year = len(run) == 4 and m.string.startswith("年", m.end())
+    return "".join(_CN_DIGIT[c] for c in run) if "〇" in run or year else run
+
+
+def _small(m: re.Match[str]) -> str:
+    n, whole, before = _cn_small(m.group(1)), m.group(0), m.string[m.start() - 1 : m.start()]
+    if not n:
+        return whole
+    if m.group(2) is not None:  # a month and its day
+        day = _cn_small(m.group(2))
+        return f"{n}月{day}日" if before != "第" and n <= 12 and day and day <= 31 else whole
+    if whole.endswith("日"):  # a day alone
+        return f"{n}日" if n <= 31 and before not in ("第", "周", "期", "月") else whole
+    return str(n)  # a congress, a term, a plenum
+
+
+def _numbers(text: str) -> str:
+    """Numbers in one form: ranges with one dash, 〇 for its look-alikes, years, dates, congresses
+    and terms in digits (see the patterns above)."""
+    text = _RANGE.sub("—", text)
+    text = _CN_DIGITS.sub(_digits, text)
+    return _CN_SMALL.sub(_small, _PAREN_DAY.sub(r"\1", text))
 
 
 def _reposted_text(text: str) -> str:
@@ -149,8 +212,8 @@ def comparison_key(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    text = to_simplified(text).casefold()
-    text = strip_boilerplate(text)
+    text = to_simplified(text).casefold().replace("著", "着")  # 接著/接着: one character for matching
+    text = strip_boilerplate(_numbers(text))
     text = _USAGE.sub(lambda m: _USAGE_FORMS[m.group(0)], text)
     return _STRIP.sub("", _DIGIT_GAP.sub(NUMBER_GAP, text))
 
@@ -214,7 +277,7 @@ _PROVINCES = (
 _PLACES = sorted(set((_COUNTRIES + " " + _PROVINCES).split()), key=len, reverse=True)
 _CN_NUM = "0-9一二三四五六七八九十百千零〇两"
 _TOKEN = re.compile(
-    rf"(?P<ord>第[{_CN_NUM}]+[次届期批个号轮]|[一二三四五六七八九十]{{1,3}}届)"
+    rf"(?P<ord>第[{_CN_NUM}]+[次届期批个号轮]|[一二三四五六七八九十]{{1,3}}届|\d{{1,3}}届)"
     r"|(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{1,2}日|[〇零一二三四五六七八九]{4}年)"
     r"|(?P<num>\d+)"
     rf"|(?P<place>{'|'.join(_PLACES)})"

@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=Path, default=None, help="directory holding pages/ (default $HUIJU_REAL_DEDUP)")
     ap.add_argument("--set", choices=("development", "held-out"), default=None, dest="only",
                     help="ingest only this set's pages (to study misses without seeing the held-out pages)")
+    ap.add_argument("--ids", action="append", default=[], metavar="ID,ID,…",
+                    help="also score these pages alone (a batch re-labelled after it was measured); repeatable")
     args = ap.parse_args(argv)
     root = args.pages or (Path(os.environ["HUIJU_REAL_DEDUP"]) if os.environ.get("HUIJU_REAL_DEDUP") else None)
     manifest = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
@@ -113,15 +115,19 @@ def main(argv: list[str] | None = None) -> int:
     batches = sorted({p.get("added", "2026-12-06") for p, _ in pages})
     groups = [(which, None) for which in ("development", "held-out")]
     groups += [(which, b) for b in batches for which in ("development", "held-out")] if len(batches) > 1 else []
-    for which, batch in groups:
+    chosen = [(f"chosen ({len(ids.split(','))} ids)", set(ids.split(","))) for ids in args.ids]
+    for which, batch in groups + chosen:
         # the same clustering, scored on the corpus stories and this group's pages only
-        keep = list(range(offset)) + [offset + k for k, (p, _) in enumerate(pages) if p.get("set") == which
-                                      and batch in (None, p.get("added", "2026-12-06"))]
+        if isinstance(batch, set):
+            keep = list(range(offset)) + [offset + k for k, (p, _) in enumerate(pages) if p["id"] in batch]
+        else:
+            keep = list(range(offset)) + [offset + k for k, (p, _) in enumerate(pages) if p.get("set") == which
+                                          and batch in (None, p.get("added", "2026-12-06"))]
         if len(keep) == offset:
             continue
         sub = score([labels[i] for i in keep], [predicted[i] for i in keep])
         n = len(keep) - offset
-        name = which if batch is None else f"{which}, added {batch}"
+        name = which if batch is None or isinstance(batch, set) else f"{which}, added {batch}"
         print(f"  {name:31} {n:3} pages: precision {sub.precision:.4f}  recall {sub.recall:.4f}  F1 {sub.f1:.4f} "
               f"(true pairs {sub.true_pairs})")
     cluster_of_label: dict[str, set[int]] = {}
