@@ -175,7 +175,14 @@ def keep_tables(root: Any, extracted: str) -> tuple[str, bool]:
 
 # page furniture that trails a story's text: report lines, copyright, the site's other links
 _FURNITURE_RE = re.compile(r"举报电话|举报邮箱|版权所有|Copyright|ICP备|ICP证|公网安备|免责声明|推荐新闻|相关新闻|新媒体实验室|"
-                           r"返回首页|扫描二维码|扫一扫|关注公众号|责任编辑")
+                           r"返回首页|扫描二维码|扫一扫|关注公众号|责任编辑|扫描.{0,6}二维码|二维码关注|关注.{0,12}微信")
+# the heading of what a page prints after a story: its comment stream, boxes of other stories,
+# its disclaimer ("网友评论", "0条评论|0人参与", "热门推荐", "相关新闻", "版权与免责声明")
+_TRAILER_RE = re.compile(r"^[【\[]?\s*(?:网友评论|最新评论|最热评论|热门评论|全部评论|精彩评论|我要评论|发表评论|评论区|"
+                         r"\d+\s*条评论|已有\s*\d+\s*(?:条评论|人参与)|文明上网|热门推荐|热点推荐|精彩推荐|为您推荐|"
+                         r"推荐阅读|猜你喜欢|大家都在看|相关新闻|相关阅读|相关文章|热门文章|推荐新闻|文章关键词|"
+                         r"版权与免责声明|版权声明|免责声明)")
+TRAILER_MAX = 30  # a heading is a short line
 
 
 def _furniture(el: Any) -> bool:
@@ -188,31 +195,66 @@ def _furniture(el: Any) -> bool:
 
 
 _EDITOR_RE = re.compile(r"^[（(【\[]?\s*(?:责任编辑|责编)\s*[:：]")
+_SENTENCE_RE = re.compile(r"[。！？!?]")
+
+
+def ends_story(text: str) -> bool:
+    """Whether a line the page prints after a story's text says the story has ended: its
+    责任编辑 line, a comment stream's or another box's heading, page furniture."""
+    text = text.strip()
+    return bool(len(text) <= 40 and _EDITOR_RE.match(text) or len(text) <= TRAILER_MAX and _TRAILER_RE.match(text)
+                or len(text) <= 60 and _FURNITURE_RE.search(text))
+
+
+def _told_before(frag: Any, el: Any) -> bool:
+    """Whether the story has begun before *el*: sentences of prose come first (an info line above
+    a story names its editor too, and a page's trailers follow the story they trail)."""
+    before = "".join(_texts_before(frag, el))
+    return len(before) >= 60 and len(_SENTENCE_RE.findall(before)) >= 2
+
+
+def _cut_from(frag: Any, el: Any, keep: bool) -> bool:
+    """Everything after *el* in *frag* removed (and *el* too unless *keep*); whether anything was."""
+    cut = False
+    node = el
+    while node is not None and node is not frag:
+        if node.tail and node.tail.strip():
+            node.tail, cut = None, True
+        for sib in list(node.itersiblings()):
+            node.getparent().remove(sib)
+            cut = True
+        node = node.getparent()
+    if not keep and el.getparent() is not None:
+        el.getparent().remove(el)
+        cut = True
+    return cut
+
+
+def _cut_at_trailer(frag: Any) -> bool:
+    """The story cut where the first trailer heading after its text starts (a comment stream,
+    related stories, the disclaimer)."""
+    for el in frag.iter("p", "div", "span", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"):
+        text = _text(el)
+        if len(text) > TRAILER_MAX or not _TRAILER_RE.match(text) or not _told_before(frag, el):
+            continue
+        return _cut_from(frag, el, keep=False)
+    return False
 
 
 def _cut_after_editor(frag: Any) -> bool:
     """Everything after the story's 责任编辑 line cut: the line closes a Chinese story, and what a
     page prints after it (热门推荐, its app's news, the account to follow) is the page's, not the
     story's. Only a line in the body's second half counts (an info line above the story names
-    its editor too)."""
+    its editor too: the story's sentences must come first, or half its text)."""
     total = len(_text(frag))
     for el in frag.iter("p", "div", "span", "td", "li"):
         text = _text(el)
         if len(text) > 40 or not _EDITOR_RE.match(text):
             continue
         before = sum(len(t) for t in _texts_before(frag, el))
-        if before < total / 2:
+        if before < total / 2 and not _told_before(frag, el):
             continue
-        cut = False
-        node = el
-        while node is not None and node is not frag:
-            if node.tail and node.tail.strip():
-                node.tail, cut = None, True
-            for sib in list(node.itersiblings()):
-                node.getparent().remove(sib)
-                cut = True
-            node = node.getparent()
-        return cut
+        return _cut_from(frag, el, keep=True)
     return False
 
 
@@ -236,7 +278,8 @@ def trim_tail(html: str) -> tuple[str, bool]:
     if frag is None:
         return html, False
     edited = _cut_after_editor(frag)
-    blocks = [c for c in frag.iter("p", "div", "li", "ul") if c.getparent() is not None and
+    edited = _cut_at_trailer(frag) or edited
+    blocks = [c for c in frag.iter("p", "div", "li", "ul", "h2", "h3", "h4") if c.getparent() is not None and
               not any(isinstance(x.tag, str) for x in c.iterchildren("p", "div", "li", "ul"))]
     cut = 0
     for b in reversed(blocks):
