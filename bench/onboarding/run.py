@@ -46,7 +46,8 @@ def _summary(list_scores: list[ListScore], detail_scores: list, skipped: dict[st
             "first": sum(s.first_right for s in detail_scores), "last": sum(s.last_right for s in detail_scores),
             "skipped": skipped["detail"], "sites": len(sites["detail"]),
             "wrong": [f"{s.name}: " + ", ".join(k for k, ok in (("title", s.title_right), ("date", s.date_right),
-                                                              ("first", s.first_right), ("last", s.last_right))
+                                                              ("first", s.first_right), ("last", s.last_right),
+                                                              ("table row", s.table_right))
                                                 if not ok) + f" — got {s.got}"
                       for s in detail_scores if not s.right],
         },
@@ -71,7 +72,7 @@ def run_real() -> dict[str, Any]:
         else:
             d = parse_detail(text, case.url, {})
             detail_scores.append(score_detail(case.name, case.truth, d.title, d.published,
-                                              body_text(d.story or d.html, case.url, d.title)))
+                                              body_text(d.story or d.html, case.url, d.title), d.story or d.html))
     out = _summary(list_scores, detail_scores, skipped, sites)
     out["what"] = "real pages from public repositories, labelled by hand (tests/collectors/real)"
     return out
