@@ -88,6 +88,18 @@ def _get(url: str) -> tuple[bytes, str | None]:
 HTML_TEMPLATES = ("ucap", "trs", "hanweb", "simple")
 
 
+def story_paragraphs(item: Any, now: Any) -> tuple[str, ...]:
+    """The story's own paragraphs: without the 来源/记者 line a re-poster put first and the
+    （责任编辑：…） line it put last (the world records both edits): they are the page's bylines,
+    which the collector hands on as bylines, not the story's first and last sentences."""
+    paras = item.text(now)
+    if paras[1:] and {"source-line", "byline"} & set(item.transforms):
+        paras = paras[1:]
+    if paras[1:] and "editor-line" in item.transforms:
+        paras = paras[:-1]
+    return paras
+
+
 def run_province(seed: int = 1, days: int = 7, details_per_site: int = 3) -> dict[str, Any]:
     """Every sample-province list read with no selectors, against the province's truth: HTML lists
     through the list finder (its first page: the newest ``page_size`` stories), feeds and JSON
@@ -139,7 +151,7 @@ def run_province(seed: int = 1, days: int = 7, details_per_site: int = 3) -> dic
                     continue
                 raw, cs = _get(t["url"])
                 d = parse_detail(decode_bytes(raw, http_charset=cs).text, t["url"], {})
-                paras = world_item.text(now)
+                paras = story_paragraphs(world_item, now)
                 dtruth = {"title": t["title"], "date": day(t["published_at"]),
                           "first": paras[0][:20] if paras else None, "last": paras[-1][-20:] if paras else None}
                 detail_scores.append(score_detail(f"{src['id']}:{t['url'].rsplit('/', 1)[-1]}", dtruth, d.title,
