@@ -20,7 +20,7 @@ from typing import Any
 
 import lxml.html
 
-from collectors.parsers.bodies import _UNSEEN, _WS_RE, _fragment, _html, _text, ends_story
+from collectors.parsers.bodies import _ICON_RE, _UNSEEN, _WS_RE, _fragment, _html, _text, ends_story
 
 # a key-points box's label, the whole of its line ("划重点：", "【核心提示】", "本文要点")
 KEY_POINTS_RE = re.compile(r"^[【\[（(]?\s*(?:划重点|本文要点|文章要点|要点速览|要点提示|核心提示|内容提要|"
@@ -214,7 +214,7 @@ def restore_end_figure(root: Any, html: str, stop: Any) -> tuple[str, bool]:
         if not text and sib.find(".//img") is None:
             continue
         fig = _caption_of(sib)
-        if fig is not None and not _hidden(sib):
+        if fig is not None and not _hidden(sib) and not stop(fig[1]) and not _ICON_RE.search(fig[0].get("src") or ""):
             figures.append(fig)
             continue
         ended = bool(text) and stop(text)
