@@ -163,8 +163,9 @@ def restore_lead(root: Any, html: str) -> tuple[str, bool]:
             if not _prose(text) or len(text) > MAX_LEAD or _INFO_RE.search(text[:12]) or \
                     _link_share(sib, text) > 0.2 or sib.find(".//li") is not None or _hidden(sib):
                 return html, False
-            if _squeeze(text) in body_text:
-                return html, False
+            core = _squeeze(_LEAD_LABEL_RE.sub("", text))
+            if core in body_text or core[:30] in body_text[:300]:
+                return html, False  # the summary repeats the story's opening: the story has its lead
             lead = lxml.html.fragment_fromstring(f"<p>{escape(text)}</p>")
             blocks[0].addprevious(lead)
             return _serialize(frag), True
