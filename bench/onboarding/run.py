@@ -46,7 +46,8 @@ def _summary(list_scores: list[ListScore], detail_scores: list, skipped: dict[st
             "first": sum(s.first_right for s in detail_scores), "last": sum(s.last_right for s in detail_scores),
             "skipped": skipped["detail"], "sites": len(sites["detail"]),
             "wrong": [f"{s.name}: " + ", ".join(k for k, ok in (("title", s.title_right), ("date", s.date_right),
-                                                              ("first", s.first_right), ("last", s.last_right))
+                                                              ("first", s.first_right), ("last", s.last_right),
+                                                              ("table row", s.table_right))
                                                 if not ok) + f" — got {s.got}"
                       for s in detail_scores if not s.right],
         },
@@ -71,7 +72,7 @@ def run_real() -> dict[str, Any]:
         else:
             d = parse_detail(text, case.url, {})
             detail_scores.append(score_detail(case.name, case.truth, d.title, d.published,
-                                              body_text(d.story or d.html, case.url, d.title)))
+                                              body_text(d.story or d.html, case.url, d.title), d.story or d.html))
     out = _summary(list_scores, detail_scores, skipped, sites)
     out["what"] = "real pages from public repositories, labelled by hand (tests/collectors/real)"
     return out
@@ -85,6 +86,18 @@ def _get(url: str) -> tuple[bytes, str | None]:
 
 
 HTML_TEMPLATES = ("ucap", "trs", "hanweb", "simple")
+
+
+def story_paragraphs(item: Any, now: Any) -> tuple[str, ...]:
+    """The story's own paragraphs: without the 来源/记者 line a re-poster put first and the
+    （责任编辑：…） line it put last (the world records both edits): they are the page's bylines,
+    which the collector hands on as bylines, not the story's first and last sentences."""
+    paras = item.text(now)
+    if paras[1:] and {"source-line", "byline"} & set(item.transforms):
+        paras = paras[1:]
+    if paras[1:] and "editor-line" in item.transforms:
+        paras = paras[:-1]
+    return paras
 
 
 def run_province(seed: int = 1, days: int = 7, details_per_site: int = 3) -> dict[str, Any]:
@@ -138,7 +151,7 @@ def run_province(seed: int = 1, days: int = 7, details_per_site: int = 3) -> dic
                     continue
                 raw, cs = _get(t["url"])
                 d = parse_detail(decode_bytes(raw, http_charset=cs).text, t["url"], {})
-                paras = world_item.text(now)
+                paras = story_paragraphs(world_item, now)
                 dtruth = {"title": t["title"], "date": day(t["published_at"]),
                           "first": paras[0][:20] if paras else None, "last": paras[-1][-20:] if paras else None}
                 detail_scores.append(score_detail(f"{src['id']}:{t['url'].rsplit('/', 1)[-1]}", dtruth, d.title,

@@ -78,15 +78,32 @@ class DetailScore:
     first_right: bool
     last_right: bool
     got: dict[str, str | None] = field(default_factory=dict)
+    table_right: bool = True  # the truth's table row is in the body as a row of its cells
 
     @property
     def right(self) -> bool:
-        return self.title_right and self.date_right and self.first_right and self.last_right
+        return self.title_right and self.date_right and self.first_right and self.last_right and self.table_right
 
 
-def score_detail(name: str, truth: dict, title: str | None, date: str | None, text: str) -> DetailScore:
+def has_row(html: str, cells: list[str]) -> bool:
+    """Whether a table in *html* has a row of exactly these cells, in this order (spaces aside):
+    a merged cell (rowspan) read as one cell per row, or a cell's paragraphs moved out of it, is
+    not that row."""
+    import lxml.html
+
+    if "<table" not in (html or ""):
+        return False
+    want = [squeeze(c) for c in cells]
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    return any([squeeze(c.text_content()) for c in tr if c.tag in ("td", "th")] == want for tr in root.iter("tr"))
+
+
+def score_detail(name: str, truth: dict, title: str | None, date: str | None, text: str,
+                 html: str = "") -> DetailScore:
     """Title exact (spaces aside); the date's day; the first and last sentences near the ends of
-    the body's text. A truth field written as null is not checked (the page does not say)."""
+    the body's text; for a body that is a table, one of its rows (``row``: its cells) in the
+    body's *html* as the page has it. A truth field written as null is not checked (the page
+    does not say)."""
     body = squeeze(text)
     first = squeeze(truth.get("first"))
     last = squeeze(truth.get("last"))
@@ -97,4 +114,5 @@ def score_detail(name: str, truth: dict, title: str | None, date: str | None, te
         first_right=not first or first in body[:EDGE_CHARS + len(first)],
         last_right=not last or last in body[-(EDGE_CHARS + len(last)):],
         got={"title": title, "date": date, "start": (text or "")[:60], "end": (text or "")[-60:]},
+        table_right=not truth.get("row") or has_row(html, truth["row"]),
     )

@@ -14,6 +14,7 @@ trafilatura reads most articles well; what it misses on government pages is chec
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import escape
 from html import escape as html_lib_escape
 from typing import Any
@@ -146,15 +147,29 @@ def _squeezed(el: Any) -> str:
     return _WS_RE.sub("", _text(el))
 
 
+def _page_table(originals: list[tuple[Counter, Any]], chars: Counter) -> tuple[Counter, Any] | None:
+    """The page's table an extracted one was read from: it holds every character the extracted
+    one does (in whatever order), and the extracted one at least half of its own."""
+    total = sum(chars.values())
+    best = None
+    for have, t in originals:
+        size = sum(have.values())
+        if total and total >= size / 2 and not chars - have and (best is None or size < sum(best[0].values())):
+            best = (have, t)
+    return best
+
+
 def keep_tables(root: Any, extracted: str) -> tuple[str, bool]:
     """The extracted body with each table it flattened put back as the page has it (rowspan and
-    colspan kept: a merged cell read as one cell per column misplaces every value after it)."""
+    colspan kept: a merged cell read as one cell per column misplaces every value after it; the
+    paragraphs of a cell kept in it: the extractor moves a cell's second paragraph out of its row,
+    to after the table, which is then left out where it landed)."""
     if "<table" not in extracted:
         return extracted, False
-    originals = {}
-    for t in root.iter("table"):
-        if t.find(".//table") is None and (t.find(".//*[@rowspan]") is not None or t.find(".//*[@colspan]") is not None):
-            originals[_squeezed(t)] = t
+    originals = [(Counter(_squeezed(t)), t) for t in root.iter("table")
+                 if t.find(".//table") is None and (t.find(".//*[@rowspan]") is not None
+                                                    or t.find(".//*[@colspan]") is not None
+                                                    or t.find(".//td//p") is not None or t.find(".//td//br") is not None)]
     if not originals:
         return extracted, False
     frag = _fragment(extracted)
@@ -162,12 +177,36 @@ def keep_tables(root: Any, extracted: str) -> tuple[str, bool]:
         return extracted, False
     changed = False
     for t in list(frag.iter("table")):
-        orig = originals.get(_squeezed(t))
-        if orig is not None and t.getparent() is not None:
-            copy = lxml.html.fragment_fromstring(_html(orig))
-            copy.tail = t.tail
-            t.getparent().replace(t, copy)
-            changed = True
+        if t.getparent() is None:
+            continue
+        chars = Counter(_squeezed(t))
+        found = _page_table(originals, chars)
+        if found is None:
+            continue
+        have, orig = found
+        merged = orig.find(".//*[@rowspan]") is not None or orig.find(".//*[@colspan]") is not None
+        if not merged and _squeezed(orig) == _squeezed(t):
+            continue  # read whole and in order: the extractor's clean copy is kept
+        copy = lxml.html.fragment_fromstring(_html(orig))
+        for el in list(copy.iter()):  # the page's layout classes would tell the story reader it is the page
+            if el.tag in _UNSEEN or el.tag == "script":
+                el.drop_tree()
+                continue
+            if el.tag == "form":
+                el.drop_tag()
+                continue
+            for attr in ("class", "id", "style"):
+                el.attrib.pop(attr, None)
+        copy.tail = t.tail
+        t.getparent().replace(t, copy)
+        changed = True
+        missing, whole = have - chars, _squeezed(orig)
+        for sib in list(copy.itersiblings()):  # the cells' paragraphs the extractor moved out
+            moved = _squeezed(sib)
+            if not moved or moved not in whole or Counter(moved) - missing or (sib.tail or "").strip():
+                break
+            missing -= Counter(moved)
+            sib.getparent().remove(sib)
     if not changed:
         return extracted, False
     return "".join(_html(c) for c in frag) if frag.text is None else _html(frag), True
@@ -175,7 +214,15 @@ def keep_tables(root: Any, extracted: str) -> tuple[str, bool]:
 
 # page furniture that trails a story's text: report lines, copyright, the site's other links
 _FURNITURE_RE = re.compile(r"举报电话|举报邮箱|版权所有|Copyright|ICP备|ICP证|公网安备|免责声明|推荐新闻|相关新闻|新媒体实验室|"
-                           r"返回首页|扫描二维码|扫一扫|关注公众号|责任编辑")
+                           r"返回首页|扫描二维码|扫一扫|关注公众号|责任编辑|扫描.{0,6}二维码|二维码关注|关注.{0,12}微信")
+# the heading of what a page prints after a story: its comment stream, boxes of other stories,
+# its disclaimer ("网友评论", "0条评论|0人参与", "热门推荐", "相关新闻", "版权与免责声明")
+_TRAILER_RE = re.compile(r"^[【\[]?\s*(?:网友评论|最新评论|最热评论|热门评论|全部评论|精彩评论|我要评论|发表评论|评论区|"
+                         r"\d+\s*条评论|已有\s*\d+\s*(?:条评论|人参与)|文明上网|热门推荐|热点推荐|精彩推荐|为您推荐|"
+                         r"推荐阅读|猜你喜欢|大家都在看|相关新闻|相关阅读|相关文章|热门文章|推荐新闻|文章关键词|"
+                         r"版权与免责声明|版权声明|免责声明)")
+_DISCLAIMER_RE = re.compile(r"^[【\[]?\s*(?:版权与免责声明|版权声明|免责声明)")
+TRAILER_MAX = 30  # a heading is a short line
 
 
 def _furniture(el: Any) -> bool:
@@ -188,31 +235,68 @@ def _furniture(el: Any) -> bool:
 
 
 _EDITOR_RE = re.compile(r"^[（(【\[]?\s*(?:责任编辑|责编)\s*[:：]")
+_SENTENCE_RE = re.compile(r"[。！？!?]")
+
+
+def ends_story(text: str) -> bool:
+    """Whether a line the page prints after a story's text says the story has ended: its
+    责任编辑 line, a comment stream's or another box's heading, page furniture."""
+    text = text.strip()
+    return bool(len(text) <= 40 and _EDITOR_RE.match(text) or len(text) <= TRAILER_MAX and _TRAILER_RE.match(text)
+                or len(text) <= 60 and _FURNITURE_RE.search(text))
+
+
+def _told_before(frag: Any, el: Any) -> bool:
+    """Whether the story has begun before *el*: sentences of prose come first (an info line above
+    a story names its editor too, and a page's trailers follow the story they trail)."""
+    before = "".join(_texts_before(frag, el))
+    return len(before) >= 60 and len(_SENTENCE_RE.findall(before)) >= 2
+
+
+def _cut_from(frag: Any, el: Any, keep: bool) -> bool:
+    """Everything after *el* in *frag* removed (and *el* too unless *keep*); whether anything was."""
+    cut = False
+    node = el
+    while node is not None and node is not frag:
+        if node.tail and node.tail.strip():
+            node.tail, cut = None, True
+        for sib in list(node.itersiblings()):
+            node.getparent().remove(sib)
+            cut = True
+        node = node.getparent()
+    if not keep and el.getparent() is not None:
+        el.getparent().remove(el)
+        cut = True
+    return cut
+
+
+def _cut_at_trailer(frag: Any) -> bool:
+    """The story cut where the first trailer heading after its text starts (a comment stream,
+    related stories, the disclaimer)."""
+    for el in frag.iter("p", "div", "span", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"):
+        text = _text(el)
+        if len(text) > TRAILER_MAX or not _TRAILER_RE.match(text):
+            continue
+        if not (_told_before(frag, el) or _DISCLAIMER_RE.match(text) and "".join(_texts_before(frag, el))):
+            continue  # (a disclaimer's heading ends whatever came before it)
+        return _cut_from(frag, el, keep=False)
+    return False
 
 
 def _cut_after_editor(frag: Any) -> bool:
     """Everything after the story's 责任编辑 line cut: the line closes a Chinese story, and what a
     page prints after it (热门推荐, its app's news, the account to follow) is the page's, not the
     story's. Only a line in the body's second half counts (an info line above the story names
-    its editor too)."""
+    its editor too: the story's sentences must come first, or half its text)."""
     total = len(_text(frag))
     for el in frag.iter("p", "div", "span", "td", "li"):
         text = _text(el)
         if len(text) > 40 or not _EDITOR_RE.match(text):
             continue
         before = sum(len(t) for t in _texts_before(frag, el))
-        if before < total / 2:
+        if before < total / 2 and not _told_before(frag, el):
             continue
-        cut = False
-        node = el
-        while node is not None and node is not frag:
-            if node.tail and node.tail.strip():
-                node.tail, cut = None, True
-            for sib in list(node.itersiblings()):
-                node.getparent().remove(sib)
-                cut = True
-            node = node.getparent()
-        return cut
+        return _cut_from(frag, el, keep=True)
     return False
 
 
@@ -236,7 +320,8 @@ def trim_tail(html: str) -> tuple[str, bool]:
     if frag is None:
         return html, False
     edited = _cut_after_editor(frag)
-    blocks = [c for c in frag.iter("p", "div", "li", "ul") if c.getparent() is not None and
+    edited = _cut_at_trailer(frag) or edited
+    blocks = [c for c in frag.iter("p", "div", "li", "ul", "h2", "h3", "h4") if c.getparent() is not None and
               not any(isinstance(x.tag, str) for x in c.iterchildren("p", "div", "li", "ul"))]
     cut = 0
     for b in reversed(blocks):
@@ -247,6 +332,12 @@ def trim_tail(html: str) -> tuple[str, bool]:
     if not (cut or edited) or not _text(frag):
         return html, False
     return (html_lib_escape(frag.text) if frag.text else "") + "".join(_html(c) for c in frag), True
+
+
+def _lost_table(table: Any, text: str) -> bool:
+    """A content table the extracted text does not hold, where that text tells nothing (no two
+    sentences: an info block, a notice's header): the table is the page's content."""
+    return len(_SENTENCE_RE.findall(text)) < 2 and _squeezed(table) not in _WS_RE.sub("", text)
 
 
 def better_body(root: Any, extracted: str, attachments: list[dict[str, str]]) -> tuple[str, list[str]]:
@@ -267,7 +358,7 @@ def better_body(root: Any, extracted: str, attachments: list[dict[str, str]]) ->
         notes.append("body: the extracted text was navigation, refused")
         body, text = "", ""
     table = _content_table(root)
-    if table is not None and len(_text(table)) > 2 * len(text):
+    if table is not None and (len(_text(table)) > 2 * len(text) or _lost_table(table, text)):
         notes.append("body: the page's content is a table, kept as HTML")
         return _html(table), notes
     if len(text) < 60:  # nothing, navigation, or a line: a short document the extractor passed over

@@ -13,6 +13,7 @@ import lxml.html
 import trafilatura
 
 from collectors.parsers.bodies import better_body, main_block
+from collectors.parsers.body_edges import mend_edges
 from collectors.parsers.common import (
     _WS_RE,
     DATE_RE,
@@ -304,7 +305,8 @@ def parse_detail(text: str, url: str, spec: dict[str, Any] | None = None, site_n
                                         include_tables=True, favor_precision=True)
         block = main_block(root)
         body_html, body_notes = better_body(root, extracted or "", _attachments(block if block is not None else root))
-        date_warnings += body_notes
+        body_html, edge_notes = mend_edges(root, body_html)
+        date_warnings += body_notes + edge_notes
     if _parse_lost_text(root, text):
         # Nesting deeper than libxml2 keeps (a thousand nested tables) drops the story's words
         # from the parse: hand on the whole page; the normalizers recover its text and flag it.

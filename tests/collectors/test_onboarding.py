@@ -96,7 +96,8 @@ def test_real_detail_page(case: realset.Case) -> None:
     if raw is None:
         pytest.skip(realset.missing_reason(case))
     d = parse_detail(decode_bytes(raw).text, case.url)
-    s = score_detail(case.name, case.truth, d.title, d.published, body_text(d.story or d.html, case.url, d.title))
+    s = score_detail(case.name, case.truth, d.title, d.published, body_text(d.story or d.html, case.url, d.title),
+                     d.story or d.html)
     assert s.right, s.got
 
 
