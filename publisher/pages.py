@@ -74,6 +74,11 @@ class Page:
         if self._modified_at is not None:
             self._shown = http_date(self._modified_at)
             self._shown_early = http_date(self._modified_at.timestamp() - 1)
+            self._shown_from = self._modified_at.timestamp() + 1
+        self._tag = f'"{self.etag}"'
+        # the answers' header lists, built once per Last-Modified shown: (shown, headers) for the
+        # 304 and per coding for the 200; a request copies one instead of building it
+        self._heads: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
 
     def last_modified_header(self) -> str | None:
         """Last-Modified as sent: one second early while the second of the change still runs.
@@ -83,7 +88,7 @@ class Page:
         """
         if self._modified_at is None:
             return None
-        return self._shown_early if time.time() < self._modified_at.timestamp() + 1 else self._shown
+        return self._shown_early if time.time() < self._shown_from else self._shown
 
     def size(self) -> int:
         """Bytes held: the body and the variants made so far."""
@@ -106,10 +111,24 @@ class Page:
         return got
 
 
+_CODINGS: dict[str, str] = {}  # Accept-Encoding as sent -> its best coding: clients send a few distinct values
+_MAX_CODINGS = 256
+
+
 def _coding(accept: str, size: int) -> str:
     """The best encoding the client accepts: br, then gzip, else identity (q=0 refuses)."""
     if size < MIN_COMPRESS or not accept:
         return "identity"
+    got = _CODINGS.get(accept)
+    if got is None:
+        if len(_CODINGS) >= _MAX_CODINGS:  # a client sending ever new values must not grow it
+            _CODINGS.clear()
+        got = _CODINGS[accept] = _best_coding(accept)
+    return got
+
+
+def _best_coding(accept: str) -> str:
+    """Parse Accept-Encoding (q-values, "*") into the coding to send."""
     offered: dict[str, float] = {}
     for part in accept.lower().split(","):
         name, _, params = part.strip().partition(";")
@@ -137,27 +156,36 @@ def respond(page: Page, method: str, if_none_match: str | None, if_modified_sinc
     every encoding of the body, so a gzip and a brotli client revalidate the same tag; a
     weak comparison is used, as for GET it should be.
     """
-    tag = f'"{page.etag}"'
-    headers = [("ETag", tag), ("Cache-Control", CACHE_CONTROL), ("Vary", "Accept-Encoding"), *CORS]
     shown = page.last_modified_header()
+    fresh = False
+    if if_none_match:  # the client's copy of the tag as sent (the common case), else parsed: lists, W/
+        fresh = if_none_match == page._tag or parse_etags(if_none_match).contains_weak(page.etag)
+    elif if_modified_since and page._modified_at is not None:
+        since = parse_date(if_modified_since)
+        fresh = since is not None and page._modified_at <= since
+    if fresh:
+        return 304, list(_heads(page, "", shown)), b""
+    coding = _coding(accept_encoding or "", len(page.body))
+    body = page.variant(coding)
+    return 200, list(_heads(page, coding, shown)), (b"" if method == "HEAD" else body)
+
+
+def _heads(page: Page, coding: str, shown: str | None) -> list[tuple[str, str]]:
+    """The headers of *page*'s answer in *coding* ("" for the 304), kept while *shown* holds."""
+    kept = page._heads.get(coding)
+    if kept is not None and kept[0] == shown:
+        return kept[1]
+    headers = [("ETag", page._tag), ("Cache-Control", CACHE_CONTROL), ("Vary", "Accept-Encoding"), *CORS]
     if shown:
         headers.append(("Last-Modified", shown))
     headers.append(("X-Huiju-Epoch", page.generation[0]))
-    fresh = False
-    if if_none_match:
-        fresh = parse_etags(if_none_match).contains_weak(page.etag)
-    elif if_modified_since and page.last_modified is not None:
-        since = parse_date(if_modified_since)
-        fresh = since is not None and page.last_modified.replace(microsecond=0) <= since
-    if fresh:
-        return 304, headers, b""
-    coding = _coding(accept_encoding or "", len(page.body))
-    body = page.variant(coding)
-    headers.append(("Content-Type", page.content_type))
-    if coding != "identity":
-        headers.append(("Content-Encoding", coding))
-    headers.append(("Content-Length", str(len(body))))
-    return 200, headers, (b"" if method == "HEAD" else body)
+    if coding:
+        headers.append(("Content-Type", page.content_type))
+        if coding != "identity":
+            headers.append(("Content-Encoding", coding))
+        headers.append(("Content-Length", str(len(page.variant(coding)))))
+    page._heads[coding] = (shown, headers)
+    return headers
 
 
 class PageCache:
@@ -256,7 +284,7 @@ def base_url(environ: dict[str, Any], public_url: str) -> str:
 
 def cache_key(environ: dict[str, Any], public_url: str) -> tuple[str, str, str]:
     path = environ.get("PATH_INFO", "")
-    if isinstance(path, str):  # WSGI gives latin-1 decoded bytes; keep them as they came
+    if isinstance(path, str) and not path.isascii():  # WSGI gives latin-1 decoded bytes; keep them as they came
         path = path.encode("latin-1", "replace").decode("utf-8", "replace")
     return path, environ.get("QUERY_STRING", ""), base_url(environ, public_url)
 

@@ -90,3 +90,23 @@ def test_the_page_cache_holds_a_bounded_number_of_bytes(db, client, app):
     renders = cache.renders
     assert client.get("/api/v1/items?since=0&limit=20").status_code == 200
     assert cache.renders == renders  # the newest is kept
+
+
+def test_kept_answers_still_negotiate_every_request_on_its_own(db, client):
+    """Each page keeps its header lists and each Accept-Encoding's coding: answers must not leak."""
+    publisher.publish(db, make_entry(1))
+    url = "/feeds/all.atom"
+    tag = client.get(url).headers["ETag"]
+    for _ in range(2):  # the second round is answered from what the first kept
+        plain = client.get(url)
+        gz = client.get(url, headers={"Accept-Encoding": "gzip"})
+        refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0"})
+        assert "Content-Encoding" not in plain.headers and "Content-Encoding" not in refused.headers
+        assert gz.headers["Content-Encoding"] == "gzip"
+        assert int(gz.headers["Content-Length"]) < int(plain.headers["Content-Length"]) == len(plain.data)
+        assert gzip.decompress(gz.data) == plain.data == refused.data
+        for match in (tag, f'"other", {tag}', "*", f"W/{tag}"):
+            answer = client.get(url, headers={"If-None-Match": match, "Accept-Encoding": "gzip"})
+            assert answer.status_code == 304 and answer.data == b"", match
+            assert "Content-Length" not in answer.headers and "Content-Encoding" not in answer.headers
+        assert client.get(url, headers={"If-None-Match": tag[:-2] + '"'}).status_code == 200
