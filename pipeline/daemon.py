@@ -7,14 +7,17 @@ never overlap, so a paused daemon catches up with one run, not a pile.
 
 Signals: SIGTERM/SIGINT stop within ``[daemon] stop_timeout`` (no new request after the signal,
 requests in flight cut at the deadline, what was fetched is stored); a second one exits at once.
-The deadline runs from the moment the handler runs (the signal's arrival, wall-clock time): the
-requests are cut at the deadline less a grace for storing and a reserve for closing, each phase
-of the stop is logged at INFO with its time since the signal (``stop: … +7.02s``), and with
-``exit_on_stop`` (``run.py daemon``) the process ends with ``os._exit`` right after a flush of the
-log: everything was stored transactionally by then, and the interpreter's own teardown (freeing
-jieba's dictionaries and the rest, measured at 4 s on a loaded machine) would come after the
-deadline. faulthandler's watchdog (a C thread, no GIL needed) backs it up: a phase that still
-overruns is ended at the deadline with every thread's stack in the log (exit 1).
+The deadline runs from the signal handler (wall-clock time; the bench measures it within 2 ms of
+the signal's arrival at load 17). Its budget, from the end: the process's own end (the kernel
+freeing ~250 MB took 0.6-0.9 s on 2 cores shared with 8 CPU burners), closing (the pipeline
+pass, the static tree, the web server), and the grace in which runs whose requests were cut
+store what they had; the cut comes before those (at 6.5 s of 10). Each phase is logged at INFO
+with its time since the signal (``stop: web server closed +6.52s``). With ``exit_on_stop``
+(``run.py daemon``) the process then ends with ``os._exit`` after flushing the log: everything was
+stored transactionally by then, and the interpreter's teardown (freeing jieba's dictionaries and
+every other object) took 4 s at load 12, past the deadline. faulthandler's watchdog (a C thread
+that needs no GIL), armed at the signal, ends a phase that still overruns its budget, with every
+thread's stack in the log (exit 1).
 SIGHUP reloads the configuration file: validated first, a bad file is logged as one line and the
 running configuration kept.
 """
@@ -56,8 +59,10 @@ LINK_PASS_EVERY = 600  # seconds between link passes (each checks at most [check
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
 HEARTBEAT_EVERY = 5.0  # seconds between scheduler heartbeats (readiness, WATCHDOG=1)
 HELD_EVERY = 5.0  # seconds between looks for approvals whose [web] approval_hold has passed
-CLOSE_RESERVE = 1.0  # seconds of the stop deadline kept for the pipeline pass, the web server and exiting
-BACKSTOP_MARGIN = 0.2  # the watchdog ends the process this long before the deadline (its stacks dump included)
+# The stop deadline's budget, from its end (each at most this share of stop_timeout: 15 %, 5 %, 15 %):
+EXIT_RESERVE = 1.5  # the process's own end: the kernel frees ~250 MB, 0.6-0.9 s with 8 CPU burners on 2 cores
+CLOSE_RESERVE = 0.5  # before that: the pipeline pass, the static tree, the web server
+STORE_GRACE = 1.5  # before that: runs whose requests were cut store what they had
 
 
 class StopClock:
@@ -68,7 +73,9 @@ class StopClock:
         self.asked = time.monotonic() if asked is None else asked  # time.monotonic() of the signal
         self.asked_wall = time.time() - (time.monotonic() - self.asked)
         self.deadline = self.asked + timeout
-        self.reserve = min(CLOSE_RESERVE, timeout / 4)
+        self.exit_reserve = min(EXIT_RESERVE, timeout * 0.15)
+        self.close_reserve = min(CLOSE_RESERVE, timeout * 0.05)
+        self.grace = min(STORE_GRACE, timeout * 0.15)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.asked
@@ -81,9 +88,10 @@ class StopClock:
         log.info("stop: %s +%.2fs", what, self.elapsed())
 
     def arm_backstop(self) -> None:
-        """End the process at the deadline whatever still runs (faulthandler's C watchdog thread
-        needs no GIL: it fires even while a C call holds it), dumping every thread's stack first."""
-        faulthandler.dump_traceback_later(max(0.05, self.left(min(BACKSTOP_MARGIN, self.timeout / 10))), exit=True)
+        """End the process at the deadline less most of the exit reserve whatever still runs
+        (faulthandler's C watchdog thread needs no GIL: it fires even while a C call holds it),
+        dumping every thread's stack first."""
+        faulthandler.dump_traceback_later(max(0.05, self.left(self.exit_reserve * 0.8)), exit=True)
 
 
 class Daemon:
@@ -392,8 +400,8 @@ class Daemon:
         clock.phase("scheduler stopped, no job starts")
         if self.static is not None:
             self.static.stop(timeout=0)  # asked now, waited for below; its files are renamed in whole
-        grace = min(2.0, clock.left(clock.reserve) / 4)  # for storing what was fetched once the rest is cut
-        clean = self.dispatcher.stop(clock.left(clock.reserve), grace=grace)
+        # cut at the deadline less the exit, close and store reserves; then the grace to store
+        clean = self.dispatcher.stop(clock.left(clock.exit_reserve + clock.close_reserve), grace=clock.grace)
         if self.dispatcher.cut is not None:
             clock.phase(f"{self.dispatcher.cut[1]} request(s) in flight cut at "
                         f"+{self.dispatcher.cut[0] - clock.asked:.2f}s; runs "
@@ -401,14 +409,14 @@ class Daemon:
         else:
             clock.phase("runs in flight ended, what they fetched stored")
         # a pipeline pass in flight is one transaction per item: let it reach the next item boundary
-        if self._pass_lock.acquire(timeout=clock.left(clock.reserve * 0.8)):
+        if self._pass_lock.acquire(timeout=clock.left(clock.exit_reserve + clock.close_reserve * 0.6)):
             self._pass_lock.release()
         else:
             clean = False
             clock.phase("pipeline pass abandoned mid-way (each item is its own transaction)")
         if self.static is not None:
-            self.static.stop(timeout=clock.left(clock.reserve * 0.7))
-        closed = self.server.close(timeout=max(0.1, clock.left(clock.reserve / 2)), wait_threads=not self.exit_on_stop)
+            self.static.stop(timeout=clock.left(clock.exit_reserve + clock.close_reserve * 0.4))
+        closed = self.server.close(timeout=max(0.05, clock.left(clock.exit_reserve)), wait_threads=not self.exit_on_stop)
         clock.phase("web server closed" if closed else "web server abandoned (still closing at the deadline)")
         self.dispatcher.shutdown(wait=False)  # idle workers are not joined: the process ends next
         log.info("stopped in %.1fs%s", clock.elapsed(),
