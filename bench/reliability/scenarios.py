@@ -151,13 +151,14 @@ PHASE = re.compile(r"^stop: (?P<what>.*) \+(?P<at>\d+\.\d+)s$")
 
 def _stop_phases(log_path: Path) -> tuple[float | None, list[tuple[str, float]]]:
     """From the daemon's JSON log: when its handler ran (wall clock, from the deadline it logged
-    less stop_timeout) and its stop phases (what, seconds after the handler)."""
+    less stop_timeout) and its stop phases (what, seconds after the handler); None and [] from a
+    daemon that logs neither (an older commit, measured for comparison)."""
     handled, phases = None, []
     for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
         if not line.startswith("{"):
             continue
         msg = json.loads(line).get("msg", "")
-        if " received: stopping within " in msg:
+        if " received: stopping within " in msg and "s, by " in msg:  # (a daemon before 2026-12-07 says no "by")
             within, _, by = msg.partition(" received: stopping within ")[2].partition("s, by ")
             handled = datetime.fromisoformat(by).timestamp() - float(within)
         elif m := PHASE.match(msg):
