@@ -100,6 +100,13 @@ class DaemonProcess:
     def signal(self, sig: signal.Signals) -> None:
         self.proc.send_signal(sig)
 
+    def exit_after(self, sig: signal.Signals, timeout: float = 20.0) -> float:
+        """Send *sig* and wait for the process to end: the seconds from the signal to the exit."""
+        sent = time.monotonic()
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=timeout)
+        return time.monotonic() - sent
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()

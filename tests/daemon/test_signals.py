@@ -32,10 +32,7 @@ def test_sigterm_with_every_site_hanging_exits_within_the_stop_timeout(tmp_path:
         try:
             d.wait_for("web server on")
             assert until(lambda: hanging(province) >= 3, 20), "no request hung"
-            sent = time.monotonic()
-            d.signal(signal.SIGTERM)
-            d.proc.wait(timeout=15)
-            took = time.monotonic() - sent
+            took = d.exit_after(signal.SIGTERM, 15)
         finally:
             d.stop()
     assert d.proc.returncode == 0, "\n".join(d.lines[-20:])
@@ -74,10 +71,7 @@ def test_a_stop_phase_that_never_returns_is_ended_at_the_deadline(tmp_path: Path
         d = DaemonProcess(tmp_path / "c.toml", tmp_path / "h.db", launcher=["-c", STUCK_CLOSE])
         try:
             d.wait_for("web server on")
-            sent = time.monotonic()
-            d.signal(signal.SIGTERM)
-            d.proc.wait(timeout=20)
-            took = time.monotonic() - sent
+            took = d.exit_after(signal.SIGTERM)
         finally:
             d.stop()
     assert took < 2 + 0.5, f"exit took {took:.1f}s with stop_timeout = 2 and a phase stuck for 60 s"
@@ -125,10 +119,7 @@ def test_a_second_signal_exits_at_once(tmp_path: Path) -> None:
             time.sleep(1.0)
             d.signal(signal.SIGTERM)
             d.wait_for("SIGTERM received")
-            sent = time.monotonic()
-            d.signal(signal.SIGINT)
-            d.proc.wait(timeout=10)
-            took = time.monotonic() - sent
+            took = d.exit_after(signal.SIGINT, 10)
         finally:
             d.stop()
     assert took < 1.5
