@@ -91,7 +91,10 @@ class StopClock:
         """End the process at the deadline less most of the exit reserve whatever still runs
         (faulthandler's C watchdog thread needs no GIL: it fires even while a C call holds it),
         dumping every thread's stack first."""
-        faulthandler.dump_traceback_later(max(0.05, self.left(self.exit_reserve * 0.8)), exit=True)
+        try:
+            faulthandler.dump_traceback_later(max(0.05, self.left(self.exit_reserve * 0.8)), exit=True)
+        except (RuntimeError, ValueError, OSError) as exc:  # no usable stderr: the stop goes on without it
+            log.warning("stop: no watchdog for the deadline (%s)", exc)
 
 
 class Daemon:
