@@ -7,12 +7,12 @@ never overlap, so a paused daemon catches up with one run, not a pile.
 
 Signals: SIGTERM/SIGINT stop within ``[daemon] stop_timeout`` (no new request after the signal,
 requests in flight cut at the deadline, what was fetched is stored); a second one exits at once.
-The deadline runs from the signal handler (wall-clock time; the bench measures it within 2 ms of
-the signal's arrival at load 17). Its budget, from the end: the process's own end (the kernel
-freeing ~250 MB took 0.6-0.9 s on 2 cores shared with 8 CPU burners), closing (the pipeline
-pass, the static tree, the web server), and the grace in which runs whose requests were cut
-store what they had; the cut comes before those (at 6.5 s of 10). Each phase is logged at INFO
-with its time since the signal (``stop: web server closed +6.52s``). With ``exit_on_stop``
+The deadline runs from the signal handler (wall-clock time; the bench saw it run within 11 ms of
+its kill, under 1 ms in the 14 other trials, at load 7-23). Its budget, from the end: the process's
+own end (the kernel freeing ~250 MB took 0.6-0.9 s on 2 cores shared with 8 CPU burners), closing
+(the pipeline pass, the static tree, the web server), and the grace in which runs whose requests
+were cut store what they had; the cut comes before those (at 6.5 s of 10). Each phase is logged at
+INFO with its time since the signal (``stop: web server closed +6.52s``). With ``exit_on_stop``
 (``run.py daemon``) the process then ends with ``os._exit`` after flushing the log: everything was
 stored transactionally by then, and the interpreter's teardown (freeing jieba's dictionaries and
 every other object) took 4 s at load 12, past the deadline. faulthandler's watchdog (a C thread
@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -427,7 +428,7 @@ class Daemon:
         return clean
 
 
-def end_process(code: int = 0) -> None:
+def end_process(code: int = 0) -> NoReturn:
     """End the process now, after the log is flushed: everything was stored transactionally, and
     the interpreter's teardown (atexit joins, freeing jieba's dictionaries and every other large
     object) takes seconds on a loaded machine, past the stop deadline."""
