@@ -67,14 +67,14 @@ runpy.run_path("run.py", run_name="__main__")
 def test_a_stop_phase_that_never_returns_is_ended_at_the_deadline(tmp_path: Path) -> None:
     with sample_province.start(port=0, seed=3) as province:
         province.advance(days=1)
-        write_config(tmp_path / "c.toml", province, HTML[:2], daemon="stop_timeout = 2")
+        write_config(tmp_path / "c.toml", province, HTML[:2], daemon="stop_timeout = 4")
         d = DaemonProcess(tmp_path / "c.toml", tmp_path / "h.db", launcher=["-c", STUCK_CLOSE])
         try:
             d.wait_for("web server on")
             took = d.exit_after(signal.SIGTERM)
         finally:
             d.stop()
-    assert took < 2 + 0.5, f"exit took {took:.1f}s with stop_timeout = 2 and a phase stuck for 60 s"
+    assert took < 4 + 0.5, f"exit took {took:.1f}s with stop_timeout = 4 and a phase stuck for 60 s"
     assert d.proc.returncode == 1  # not a clean stop: systemd shows it failed
     assert any("most recent call first" in line for line in d.lines)  # every thread's stack, to see what hung
     assert any("in <lambda>" in line for line in d.lines), d.lines[-20:]  # the stuck phase among them
