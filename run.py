@@ -227,7 +227,7 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
     import checks
 
     try:
-        d = Daemon(config, obj.db_path, host=host, port=port)
+        d = Daemon(config, obj.db_path, host=host, port=port, exit_on_stop=True)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise Fail(f"port {port or config.web.port} is in use; choose another with --port") from None
@@ -235,9 +235,7 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
     checks.checker(config)  # term lists with a mistake: refuse to start, one line naming file and line
     click.echo(f"Huiju daemon: {len([s for s in config.sources if s.enabled])} sources enabled, "
                f"web on {d.url} (Ctrl-C stops)")
-    if not d.start():  # a worker still blocked at the stop deadline: do not wait for it
-        logging.shutdown()
-        os._exit(0)
+    d.start()  # with exit_on_stop it ends the process itself (os._exit after a flush) within stop_timeout
 
 
 @cli.command()

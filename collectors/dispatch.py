@@ -57,6 +57,7 @@ class Dispatcher:
         self.alerting: set[str] = set()  # sources whose alert has been logged (failing or quiet)
         self._last_alert_check: datetime | None = None
         self.stop_signal = StopSignal()  # set by stop(): no new request from any worker
+        self.cut: tuple[float, int] | None = None  # (time.monotonic(), requests cut) of stop()'s deadline
         # Sources whose row could not be saved (locked database, full disk): without a saved next
         # check they would be due again at once, so they back off here, in memory, as on a failure.
         self.unsaved: dict[str, tuple[datetime, int, str]] = {}  # id -> (not before, failures, error)
@@ -210,17 +211,19 @@ class Dispatcher:
             self.results.clear()
         return out
 
-    def stop(self, timeout: float) -> bool:
+    def stop(self, timeout: float, grace: float | None = None) -> bool:
         """Stop within *timeout* seconds: no new request from now on; runs in flight store what
-        they fetched; at the deadline (less a short grace to store) the requests still in flight
-        are cut. True when every run finished in time."""
+        they fetched; at the deadline less *grace* (to store; default a quarter, at most 2 s) the
+        requests still in flight are cut (``cut`` says when and how many). True when every run
+        finished in time."""
         self._closed = True
         self.stop_signal.set()
         self.pool.shutdown(wait=False, cancel_futures=True)
-        grace = min(2.0, timeout / 4)
+        grace = min(2.0, timeout / 4) if grace is None else min(grace, timeout)
         if self.wait(max(0.0, timeout - grace)):
             return True
         cut = self.stop_signal.abort()
+        self.cut = (time.monotonic(), cut)
         log.warning("stop deadline: %d request(s) in flight cut", cut)
         return self.wait(grace)
 

@@ -126,24 +126,31 @@ class HttpServer:
                 asyncio.set_event_loop(None)
                 loop.close()
 
-    def close(self, timeout: float = 2.0) -> None:
-        """Stop accepting and answering; return when the server thread ended (or *timeout* passed)."""
+    def close(self, timeout: float = 2.0, *, wait_threads: bool = True) -> bool:
+        """Stop accepting and answering; return when the server thread ended or *timeout* (all the
+        waits together) passed: True when it ended. Granian's own wait for open connections is
+        never waited for past *timeout* (the daemon's stop deadline). *wait_threads*: also let
+        Granian's native threads end (up to 1 s), needed only when the interpreter exits normally
+        next (a process ended by ``os._exit`` need not)."""
+        end = time.monotonic() + timeout
         self._closed.set()
         loop = self._loop
         if loop is not None and not self._done.is_set():
-            self._started.wait(timeout)
+            self._started.wait(max(0.0, end - time.monotonic()))
             try:
                 loop.call_soon_threadsafe(self._granian.stop)
             except RuntimeError:  # the loop already closed
                 pass
-            self._done.wait(timeout)
-            _wait_native_threads(deadline=time.monotonic() + min(timeout, 1.0))
+            self._done.wait(max(0.0, end - time.monotonic()))
+            if wait_threads:
+                _wait_native_threads(deadline=min(end, time.monotonic() + 1.0))
         self._pool.shutdown(wait=False, cancel_futures=True)
         if loop is None:  # never served: nobody else will close the listening socket
             try:
                 os.close(self._fd)
             except OSError:
                 pass
+        return loop is None or self._done.is_set()
 
     # -- RSGI -------------------------------------------------------------------------------
     async def __rsgi__(self, scope: Any, proto: Any) -> None:

@@ -342,7 +342,8 @@ class Keeper:
         self._thread = threading.Thread(target=self._run, name="static-tree", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the keeper to stop; wait at most *timeout* s (each file is renamed in whole: a sync cut short is safe)."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(10)
+            self._thread.join(timeout)

@@ -174,7 +174,7 @@ class CheckSettings:
 class DaemonSettings:
     """How the daemon stops, reports its health, logs and backs up (the [daemon] table)."""
 
-    stop_timeout: float = 10.0  # seconds from SIGTERM/SIGINT to exit; requests in flight are cut then
+    stop_timeout: float = 10.0  # seconds from SIGTERM/SIGINT to exit; requests in flight cut 3.5 s before
     heartbeat_max: float = 60.0  # seconds without a scheduler tick before /healthz/ready fails
     min_free_mb: int = 200  # free disk (MB) next to the database below which /healthz/ready fails
     log_format: str = "text"  # text | json | kv (one key=value line per event)

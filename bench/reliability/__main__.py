@@ -1,4 +1,4 @@
-"""python -m bench.reliability [kills|stop|month|bigpage]… [--rounds N] [--days N] [--page-mb N]"""
+"""python -m bench.reliability [kills|stop|month|bigpage]… [--rounds N] [--days N] [--page-mb N] [--trials N] [--load N]"""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ def main(argv: list[str]) -> int:
                     help="month: MALLOC_ARENA_MAX for the daemon, as the systemd unit sets it (0 = glibc's default)")
     ap.add_argument("--trace", metavar="DIR", help="month: run the daemon under tracemalloc, a sample per simulated day "
                     "into DIR (RSS, traced, SQLite's and glibc's heap) and the lines that grew (slower)")
+    ap.add_argument("--trials", type=int, default=3, help="stop: SIGTERM trials")
+    ap.add_argument("--load", type=int, default=0, metavar="N",
+                    help="stop: N CPU burners (a Python loop each) running through the trials, ended after them")
+    ap.add_argument("--stop-timeout", type=float, default=10.0, help="stop: the daemon's [daemon] stop_timeout")
+    ap.add_argument("--logs", metavar="DIR", help="stop: keep each trial's daemon log here (default a new temporary "
+                    "folder, named in the result)")
     ap.add_argument("--page-mb", type=int, default=50, help="size of the big page (bigpage)")
     ap.add_argument("--unbounded", action="store_true", help="bigpage: also measure with parse_max_bytes = 0")
     args = ap.parse_args(argv)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -12,8 +14,9 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -128,28 +131,83 @@ def kills(args: Any) -> dict[str, Any]:
             "pass": not lost and len(urls) == len(set(urls)) and not per_item and not gaps and integrity == "ok"}
 
 
+@contextlib.contextmanager
+def cpu_load(burners: int) -> Iterator[list[subprocess.Popen]]:
+    """*burners* processes spinning a Python loop each (a loaded machine on demand), ended on exit."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(burners)]
+    try:
+        if procs:
+            time.sleep(5.0)  # the burners have the cores before the first trial
+        yield procs
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait()
+
+
+PHASE = re.compile(r"^stop: (?P<what>.*) \+(?P<at>\d+\.\d+)s$")
+
+
+def _stop_phases(log_path: Path) -> tuple[float | None, list[tuple[str, float]]]:
+    """From the daemon's JSON log: when its handler ran (wall clock, from the deadline it logged
+    less stop_timeout) and its stop phases (what, seconds after the handler); None and [] from a
+    daemon that logs neither (an older commit, measured for comparison)."""
+    handled, phases = None, []
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.startswith("{"):
+            continue
+        msg = json.loads(line).get("msg", "")
+        if " received: stopping within " in msg and "s, by " in msg:  # (a daemon before 2026-12-07 says no "by")
+            within, _, by = msg.partition(" received: stopping within ")[2].partition("s, by ")
+            handled = datetime.fromisoformat(by).timestamp() - float(within)
+        elif m := PHASE.match(msg):
+            phases.append((m["what"], float(m["at"])))
+    return handled, phases
+
+
 def stop(args: Any) -> dict[str, Any]:
-    """SIGTERM with every site hanging (the default stop_timeout, 10 s), three times."""
+    """SIGTERM with every site hanging (the default stop_timeout, 10 s), --trials times, with
+    --load CPU burners; each trial's daemon log kept in --logs, its stop phases reported."""
+    logs = Path(args.logs or tempfile.mkdtemp(prefix="huiju-stop-logs-"))
+    logs.mkdir(parents=True, exist_ok=True)
     took = []
-    for _trial in range(3):
-        with tempfile.TemporaryDirectory() as tmp, sample_province.start(port=0, seed=3, faults="hang") as province:
-            province.advance(days=1)
-            cfg = Path(tmp) / "c.toml"
-            ids = [s["id"] for s in province.sources()][:40]
-            _config(cfg, province, ids)
-            proc = _daemon(cfg, Path(tmp) / "h.db")
-            end = time.monotonic() + 60
-            while time.monotonic() < end and sum(c["active"] for c in province.counters_snapshot(0).values()) < 8:
-                time.sleep(0.1)
-            time.sleep(1.0)  # every worker blocked on a site that never answers
-            hanging = sum(c["active"] for c in province.counters_snapshot(0).values())
-            sent = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=60)
-            took.append({"hanging_requests": hanging, "exit_seconds": round(time.monotonic() - sent, 2),
-                         "exit_code": proc.returncode})
-    return {"trials": took, "max_exit_seconds": max(t["exit_seconds"] for t in took),
-            "pass": all(t["exit_seconds"] <= 10.0 and t["exit_code"] == 0 for t in took)}
+    with cpu_load(args.load):
+        for trial in range(args.trials):
+            with tempfile.TemporaryDirectory() as tmp, sample_province.start(port=0, seed=3, faults="hang") as province:
+                province.advance(days=1)
+                cfg = Path(tmp) / "c.toml"
+                ids = [s["id"] for s in province.sources()][:40]
+                _config(cfg, province, ids, daemon=f'stop_timeout = {args.stop_timeout}\nlog_format = "json"')
+                log_path = logs / f"stop-trial{trial + 1}.log"
+                with open(log_path, "wb") as log_file:
+                    proc = _daemon(cfg, Path(tmp) / "h.db", stderr=log_file)
+                    end = time.monotonic() + 120
+                    while time.monotonic() < end and sum(c["active"] for c in province.counters_snapshot(0).values()) < 8:
+                        time.sleep(0.1)
+                    time.sleep(1.0)  # every worker blocked on a site that never answers
+                    hanging = sum(c["active"] for c in province.counters_snapshot(0).values())
+                    load = os.getloadavg()[0]
+                    killer = threading.Timer(60, proc.kill)  # a daemon that never stops fails the trial, not the bench
+                    killer.start()
+                    sent = time.time()
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait()  # a blocking waitpid: the exit is seen when it happens
+                    exited = time.time()
+                    killer.cancel()
+                handled, phases = _stop_phases(log_path)
+                last = phases[-1][1] if phases else None
+                took.append({
+                    "hanging_requests": hanging, "load_average_1m": round(load, 1),
+                    "exit_seconds": round(exited - sent, 2), "exit_code": proc.returncode,
+                    "signal_to_handler_seconds": round(handled - sent, 3) if handled else None,
+                    "phases": [f"+{at:.2f}s {what}" for what, at in phases],
+                    "last_line_to_exit_seconds": round(exited - handled - last, 2) if handled and last else None,
+                    "log": str(log_path)})
+            print(json.dumps(took[-1], ensure_ascii=False), flush=True)
+    return {"stop_timeout": args.stop_timeout, "cpu_burners": args.load, "trials": took,
+            "max_exit_seconds": max(t["exit_seconds"] for t in took), "logs": str(logs),
+            "pass": all(t["exit_seconds"] <= args.stop_timeout and t["exit_code"] == 0 for t in took)}
 
 
 def _rss_mb(pid: int) -> float:

@@ -52,10 +52,12 @@ def write_config(path: Path, province: Any, ids: list[str], *, daemon: str = "",
 class DaemonProcess:
     """`run.py daemon` on a free port; ``lines`` collects its stderr as it comes."""
 
-    def __init__(self, config: Path, db: Path, *, env: dict[str, str] | None = None, port: int = 0) -> None:
+    def __init__(self, config: Path, db: Path, *, env: dict[str, str] | None = None, port: int = 0,
+                 launcher: list[str] | None = None) -> None:
+        """*launcher*: what runs run.py instead of plain ``python run.py`` (``-c`` code that patches first)."""
         self.port = port or _free_port()
         self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "run.py"), "--config", str(config), "--db", str(db), "daemon",
+            [sys.executable, *(launcher or [str(REPO / "run.py")]), "--config", str(config), "--db", str(db), "daemon",
              "--port", str(self.port)], env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, cwd=str(REPO))
         self.lines: list[str] = []
@@ -97,6 +99,13 @@ class DaemonProcess:
 
     def signal(self, sig: signal.Signals) -> None:
         self.proc.send_signal(sig)
+
+    def exit_after(self, sig: signal.Signals, timeout: float = 20.0) -> float:
+        """Send *sig* and wait for the process to end: the seconds from the signal to the exit."""
+        sent = time.monotonic()
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=timeout)
+        return time.monotonic() - sent
 
     def stop(self) -> None:
         if self.proc.poll() is None:
