@@ -291,13 +291,19 @@ def _subsequence(short: str, long_: str) -> bool:
 
 _RELATIVE_DAY = re.compile("(?:今|昨|前|当|本)(?:天|日)(?:上午|下午|晚上?|全天)?|今晨|昨晚|日前|近日")
 _A_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:上午|下午|晚上?|全天)?")
+# … cut where the shingles meet again: 今 for 1月30 when both go on with 日 (今日 / 1月30日)
+_RELATIVE_DAY_CUT = re.compile("[今昨前当本]")
+_A_DAY_CUT = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}")
 
 
 def _relative_day(novel: str, other: str) -> bool:
     """今天 for 1月8日, 昨日 for 7日: a re-poster names the day from its own, it is no other fact
     (whether the two are one day is the follow-up rule's to say, see _follow_up)."""
-    return bool((_RELATIVE_DAY.fullmatch(novel) and _A_DAY.fullmatch(other))
-                or (_RELATIVE_DAY.fullmatch(other) and _A_DAY.fullmatch(novel)))
+    for a, b in ((novel, other), (other, novel)):
+        if (_RELATIVE_DAY.fullmatch(a) and _A_DAY.fullmatch(b)) or (
+                _RELATIVE_DAY_CUT.fullmatch(a) and _A_DAY_CUT.fullmatch(b)):
+            return True
+    return False
 
 
 def _follow_up(a_key: str, b_key: str, *, dateless: bool = False) -> str | None:
