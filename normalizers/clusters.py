@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlite_utils
 
@@ -384,9 +385,22 @@ def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: s
     return _follow_up(a_key, b_key, dateless=True) is None
 
 
-def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match) -> bool:
-    """Whether a loose match also holds against its cluster's representative: a page that re-posts
-    two stories (a message and the opening it was read at) must not carry the other one's copies in."""
+LOOSE_DAYS = 0  # a paper re-words the agency text the day it comes out (a 反响 story comes the next day)
+
+
+def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, published_at: str | None) -> bool:
+    """Whether a loose match also holds against its cluster's representative (a page that re-posts
+    two stories, a message and the opening it was read at, must not carry the other one's copies
+    in) and, where both items name a day, the two are at most LOOSE_DAYS apart (a 反响 story days
+    later quotes the letter as loosely as a re-post does)."""
+    pub = db.conn.execute("SELECT published_at FROM items WHERE id = ?", [best.item_id]).fetchone()
+    if published_at and pub and pub[0]:
+        try:
+            apart = abs((date.fromisoformat(published_at[:10]) - date.fromisoformat(pub[0][:10])).days)
+        except ValueError:
+            apart = 0
+        if apart > LOOSE_DAYS:
+            return False
     if best.cluster_id is None:
         return True
     row = db.conn.execute(
@@ -545,7 +559,7 @@ def find_matches(
                 # nothing else matched, and every other candidate (of any story) is LOOSE_MARGIN further off
                 rivals = [c for c, cl, i in seen if i != best.item_id and (cl != best.cluster_id or cl is None)]
                 if best.containment - max(rivals, default=0.0) >= LOOSE_MARGIN - 1e-9 and _loose_to_story(
-                        db, fp, best):
+                        db, fp, best, published_at):
                     found[best.item_id] = Match(best.item_id, best.cluster_id, best.source, best.containment,
                                                 best.jaccard, "text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
