@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlite_utils
 
@@ -112,7 +113,7 @@ class Match:
     source: str
     containment: float
     jaccard: float
-    reason: str  # "url" | "title+source" | "text" | "text (weak)" (a long quote or a dateless copy)
+    reason: str  # "url" | "title+source" | "text" | "text (weak)" (a long quote or a dateless copy) | "text (loose)"
 
 
 # --- the guard -------------------------------------------------------------------------------------
@@ -291,13 +292,19 @@ def _subsequence(short: str, long_: str) -> bool:
 
 _RELATIVE_DAY = re.compile("(?:今|昨|前|当|本)(?:天|日)(?:上午|下午|晚上?|全天)?|今晨|昨晚|日前|近日")
 _A_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:上午|下午|晚上?|全天)?")
+# … cut where the shingles meet again: 今 for 1月30 when both go on with 日 (今日 / 1月30日)
+_RELATIVE_DAY_CUT = re.compile("[今昨前当本]")
+_A_DAY_CUT = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}")
 
 
 def _relative_day(novel: str, other: str) -> bool:
     """今天 for 1月8日, 昨日 for 7日: a re-poster names the day from its own, it is no other fact
     (whether the two are one day is the follow-up rule's to say, see _follow_up)."""
-    return bool((_RELATIVE_DAY.fullmatch(novel) and _A_DAY.fullmatch(other))
-                or (_RELATIVE_DAY.fullmatch(other) and _A_DAY.fullmatch(novel)))
+    for a, b in ((novel, other), (other, novel)):
+        if (_RELATIVE_DAY.fullmatch(a) and _A_DAY.fullmatch(b)) or (
+                _RELATIVE_DAY_CUT.fullmatch(a) and _A_DAY_CUT.fullmatch(b)):
+            return True
+    return False
 
 
 def _follow_up(a_key: str, b_key: str, *, dateless: bool = False) -> str | None:
@@ -358,6 +365,51 @@ def _weak(containment: float, jaccard: float, shared: int, a_key: str, b_key: st
     if containment < CONTAINMENT_MIN or _follow_up(a_key, b_key, dateless=True):
         return False
     return jaccard >= CONTAINED_JACCARD_MIN or (shared >= LONG_QUOTE and jaccard >= LONG_QUOTE_JACCARD_MIN)
+
+
+LOOSE_CONTAINMENT_MIN = 0.5  # a re-worded, shortened copy (HK/Taiwan papers): half of it is the story's words
+LOOSE_JACCARD_MIN = 0.2  # … and a fifth of the two texts together (a look-alike page of the same kind: ≤ 0.15)
+LOOSE_MARGIN = WEAK_MARGIN  # containment by which it must beat every other candidate, whatever story it is
+
+
+def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: str) -> bool:
+    """Whether a copy below CONTAINMENT_MIN is still a re-post, loosely: a Hong Kong or Taiwan
+    paper that re-words the agency text (中国 for 我国, 表示 for 指出), cuts it and adds its own
+    lead and analysis keeps long runs of it (≥ LONG_QUOTE shared shingles) but not three quarters.
+
+    A loose match joins only when it is the item's single clear best candidate (see find_matches):
+    the same meeting of another year or another story of the same day shares the template only.
+    """
+    if containment < LOOSE_CONTAINMENT_MIN or jaccard < LOOSE_JACCARD_MIN or shared < LONG_QUOTE:
+        return False
+    return _follow_up(a_key, b_key, dateless=True) is None
+
+
+LOOSE_DAYS = 0  # a paper re-words the agency text the day it comes out (a 反响 story comes the next day)
+
+
+def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, published_at: str | None) -> bool:
+    """Whether a loose match also holds against its cluster's representative (a page that re-posts
+    two stories, a message and the opening it was read at, must not carry the other one's copies
+    in) and, where both items name a day, the two are at most LOOSE_DAYS apart (a 反响 story days
+    later quotes the letter as loosely as a re-post does)."""
+    pub = db.conn.execute("SELECT published_at FROM items WHERE id = ?", [best.item_id]).fetchone()
+    if published_at and pub and pub[0]:
+        try:
+            apart = abs((date.fromisoformat(published_at[:10]) - date.fromisoformat(pub[0][:10])).days)
+        except ValueError:
+            apart = 0
+        if apart > LOOSE_DAYS:
+            return False
+    if best.cluster_id is None:
+        return True
+    row = db.conn.execute(
+        "SELECT d.item_id, d.body_key FROM clusters c JOIN dedup_docs d ON d.item_id = c.representative_id "
+        "WHERE c.id = ?", [best.cluster_id]).fetchone()
+    if row is None or row[0] == best.item_id:
+        return True
+    containment, jaccard, conflict, shared = _verify(fp, "", row[1])
+    return conflict is None and containment >= LOOSE_CONTAINMENT_MIN and jaccard >= LOOSE_JACCARD_MIN
 
 
 def _accept(containment: float, jaccard: float, same_title: bool) -> bool:
@@ -473,6 +525,8 @@ def find_matches(
                 cands,
             ).fetchall()
             weak: list[Match] = []
+            loose: list[Match] = []
+            text_found = len(found)
             seen: list[tuple[float, int | None, int]] = []
             for item_id, cluster, src, title_key, body_key in rows:
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
@@ -487,6 +541,8 @@ def find_matches(
                         jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key)):
                     if _weak(containment, jaccard, shared, fp.body_key, body_key):
                         weak.append(match)
+                    elif _loose(containment, jaccard, shared, fp.body_key, body_key):
+                        loose.append(match)
                     continue
                 found[item_id] = match
             if weak:
@@ -498,4 +554,12 @@ def find_matches(
                 if best.containment - max(rivals, default=0.0) >= WEAK_MARGIN - 1e-9:
                     found[best.item_id] = Match(best.item_id, best.cluster_id, best.source, best.containment,
                                                 best.jaccard, "text (weak)")
+            if loose and not weak and len(found) == text_found:
+                best = max(loose, key=lambda m: (m.containment, m.jaccard))
+                # nothing else matched, and every other candidate (of any story) is LOOSE_MARGIN further off
+                rivals = [c for c, cl, i in seen if i != best.item_id and (cl != best.cluster_id or cl is None)]
+                if best.containment - max(rivals, default=0.0) >= LOOSE_MARGIN - 1e-9 and _loose_to_story(
+                        db, fp, best, published_at):
+                    found[best.item_id] = Match(best.item_id, best.cluster_id, best.source, best.containment,
+                                                best.jaccard, "text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))

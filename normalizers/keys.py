@@ -121,7 +121,7 @@ def strip_boilerplate(text: str) -> str:
 # Hong Kong and Taiwan papers re-word mainland terms in the agency text they quote: 中共 for 党
 # (中共中央 for 党中央, 中共二十大 for 党的二十大, 中共党组 for 党组, 中国共产党 for 党), 大陆 before
 # mainland bodies, their own transliterations of foreign names (川普 for 特朗普, 普丁 for 普京) and
-# words (成长 for 增长, 因应 for 应对, 水准 for 水平). Both sides of a comparison are keyed alike, so
+# words (成长 for 增长, 因应 for 应对, 水准 for 水平, 积体电路 for 集成电路, 支援 for 支持, 中国 for 我国). Both sides of a comparison are keyed alike, so
 # one form for each pair is enough. (OpenCC's tw2sp phrase table is not used: it reads mainland
 # text in traditional characters as Taiwan's, 執行 → 运行, 指標 → 指针, and damages Hong Kong re-posts.)
 _USAGE_FORMS = {
@@ -130,6 +130,7 @@ _USAGE_FORMS = {
     "萧兹": "朔尔茨", "梅克尔": "默克尔", "庞皮欧": "蓬佩奥",
     "成长": "增长", "因应": "应对", "水准": "水平", "力道": "力度", "东协": "东盟", "北韩": "朝鲜",
     "南韩": "韩国", "沙乌地阿拉伯": "沙特阿拉伯", "沙乌地": "沙特", "澳洲": "澳大利亚",
+    "积体电路": "集成电路", "支援": "支持", "我国": "中国", "党中央总书记": "党总书记", "中共中央总书记": "党总书记",
 }
 _USAGE = re.compile("|".join(sorted(_USAGE_FORMS, key=len, reverse=True)))
 
