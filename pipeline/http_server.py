@@ -50,10 +50,11 @@ _QUIET_LOGGING = {  # Granian's own log lines go through ours (huiju's handlers)
     },
 }
 _REASONS = {200: "OK", 304: "Not Modified"}
-# Granian's Rust task runs each request's coroutine without making an asyncio Task for it: 4-9 µs
-# less CPU per cached 304 in a paired check (docs/benchmarks.md, "the 304 path"). Granian has it only below Python 3.12
-# (and its embedded server does not fall back by itself), so asyncio's tasks above.
-_TASKS = TaskImpl.rust if sys.version_info < (3, 12) else TaskImpl.asyncio
+# asyncio's tasks, not Granian's experimental Rust task (4-9 µs less CPU per cached 304 in a paired
+# check): its task objects enter asyncio's registry half-made, so any other asyncio user in the process
+# that lists tasks (asyncio.all_tasks: Playwright on exit, in the browser tests) fails with "Future
+# object is not initialized" (docs/benchmarks.md, "the 304 path").
+_TASKS = TaskImpl.asyncio
 
 
 class _Granian(_EmbeddedGranian):
