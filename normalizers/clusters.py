@@ -13,7 +13,7 @@ different stories.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlite_utils
@@ -412,6 +412,16 @@ def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, pub
     return conflict is None and containment >= LOOSE_CONTAINMENT_MIN and jaccard >= LOOSE_JACCARD_MIN
 
 
+def _clear_best(matches: list[Match], seen: list[tuple[float, int | None, int]], margin: float,
+                allies: set[int | None]) -> Match | None:
+    """The best of *matches* when its containment beats every other candidate *seen* (containment,
+    cluster, item) by *margin*; candidates in its own cluster or in *allies* are no rivals."""
+    best = max(matches, key=lambda m: (m.containment, m.jaccard))
+    allies = allies | {best.cluster_id}
+    rivals = [c for c, cl, i in seen if i != best.item_id and (cl is None or cl not in allies)]
+    return best if best.containment - max(rivals, default=0.0) >= margin - 1e-9 else None
+
+
 def _accept(containment: float, jaccard: float, same_title: bool) -> bool:
     """Resemblance alone, or containment of a copy that kept a fair part of the text.
 
@@ -546,20 +556,14 @@ def find_matches(
                     continue
                 found[item_id] = match
             if weak:
-                best = max(weak, key=lambda m: (m.containment, m.jaccard))
                 # every candidate of another story must be WEAK_MARGIN further off (the stories this
                 # item joins anyway are no rivals: a re-post first met alone is one of them)
-                joined = {m.cluster_id for m in found.values()} | {best.cluster_id}
-                rivals = [c for c, cl, i in seen if i != best.item_id and (cl not in joined or cl is None)]
-                if best.containment - max(rivals, default=0.0) >= WEAK_MARGIN - 1e-9:
-                    found[best.item_id] = Match(best.item_id, best.cluster_id, best.source, best.containment,
-                                                best.jaccard, "text (weak)")
+                best = _clear_best(weak, seen, WEAK_MARGIN, allies={m.cluster_id for m in found.values()})
+                if best is not None:
+                    found[best.item_id] = replace(best, reason="text (weak)")
             if loose and not weak and len(found) == text_found:
-                best = max(loose, key=lambda m: (m.containment, m.jaccard))
                 # nothing else matched, and every other candidate (of any story) is LOOSE_MARGIN further off
-                rivals = [c for c, cl, i in seen if i != best.item_id and (cl != best.cluster_id or cl is None)]
-                if best.containment - max(rivals, default=0.0) >= LOOSE_MARGIN - 1e-9 and _loose_to_story(
-                        db, fp, best, published_at):
-                    found[best.item_id] = Match(best.item_id, best.cluster_id, best.source, best.containment,
-                                                best.jaccard, "text (loose)")
+                best = _clear_best(loose, seen, LOOSE_MARGIN, allies=set())
+                if best is not None and _loose_to_story(db, fp, best, published_at):
+                    found[best.item_id] = replace(best, reason="text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
