@@ -147,6 +147,28 @@ def measure(root: Path) -> dict:
             "summary_guard": {s.page: s.guard for s in summaries}}
 
 
+def template_pairs(step: int = 3) -> tuple[int, list[tuple[str, str]]]:
+    """Pairs of *different* corpus stories (every *step*-th day's) sharing two consecutive whole
+    sentences: how often the labelling rule's evidence occurs between stories that are not one."""
+    from bench.dedup.dataset import load_stories
+
+    by_day: dict[str, list] = {}
+    for st in load_stories(find_corpus()):
+        by_day.setdefault(st.day, []).append(st)
+    picked = [st for day in sorted(by_day)[::step] for st in by_day[day]]
+    keyed = [(f"{st.day}/{st.title}", [k for k in (comparison_key(x) for x in _SENTENCE.split("\n".join(st.paragraphs)))
+                                       if len(k) >= SENTENCE_MIN]) for st in picked]
+    where: dict[str, set[int]] = {}
+    for i, (_, sents) in enumerate(keyed):
+        for k in sents:
+            where.setdefault(k, set()).add(i)
+    pairs: set[tuple[int, int]] = set()
+    for i, (label, sents) in enumerate(keyed):
+        for a, b in zip(sents, sents[1:], strict=False):
+            pairs |= {(i, j) for j in where[a] & where[b] if j > i and keyed[j][0][9:] != label[9:]}
+    return len(keyed), [(keyed[i][0], keyed[j][0]) for i, j in sorted(pairs)]
+
+
 def _row(p: Pair) -> str:
     return (f"{p.page:28} {p.containment:5.3f} {p.jaccard:5.3f} {p.shared:5} {p.run:4} {p.specific:5} "
             f"{p.specific_run:4} {p.sentences:3} {p.consecutive:3}  {p.story[:34]}  guard: {p.guard or '-'}")
@@ -156,7 +178,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.dedup.summaries", description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=Path, default=None, help="directory holding pages/ (default $HUIJU_REAL_DEDUP)")
     ap.add_argument("--top", type=int, default=12, help="wrong pairs to list, closest first")
+    ap.add_argument("--template-pairs", type=int, default=0, metavar="STEP",
+                    help="instead: count pairs of different corpus stories (every STEP-th day) sharing two "
+                         "consecutive whole sentences (needs only the corpus)")
     args = ap.parse_args(argv)
+    if args.template_pairs:
+        n, pairs = template_pairs(args.template_pairs)
+        print(f"{n} corpus stories (every {args.template_pairs}th day): {len(pairs)} pairs of different stories share "
+              "two consecutive whole sentences")
+        for a, b in pairs[: args.top]:
+            print(f"  {a[:50]} | {b[:50]}")
+        return 0
     root = args.pages or (Path(os.environ["HUIJU_REAL_DEDUP"]) if os.environ.get("HUIJU_REAL_DEDUP") else None)
     if root is None or not (root / "pages").is_dir():
         print("summary signals not measured: the real set's pages are not in the repository; "
