@@ -211,14 +211,17 @@ _REACTIONS = (
 )
 
 
+QUOTE_SHARE_MAX = 0.4  # of the story's text: more, and the "summary" is a copy of a short story
+
+
 def _quoted_pair(paras: list[str], rng: random.Random) -> str:
     """Two consecutive sentences of the story, word for word (the labelling rule's re-post), from
-    after its lead; "" when the story has no such pair."""
+    after its lead and at most QUOTE_SHARE_MAX of its text; "" when the story has no such pair (a
+    page quoting most of a short story is a copy of it, or a follow-up quoting it whole)."""
     sentences = [x for x in re.split(r"(?<=[。！？])", "".join(paras[1:] or paras)) if len(x) >= 12]
-    if len(sentences) < 2:
-        return ""
-    i = rng.randrange(len(sentences) - 1)
-    return sentences[i] + sentences[i + 1]
+    total = sum(map(len, paras))
+    pairs = [a + b for a, b in zip(sentences, sentences[1:], strict=False) if len(a + b) <= QUOTE_SHARE_MAX * total]
+    return rng.choice(pairs) if pairs else ""
 
 
 def _own_words(rng: random.Random, k: int) -> list[str]:
