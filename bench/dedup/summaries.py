@@ -122,8 +122,13 @@ def measure(root: Path) -> dict:
         df.update(s.shingles)
     summaries: list[Pair] = []
     wrong: list[Pair] = []
+    missing: list[str] = []
     for p in manifest["pages"]:
-        d = json.loads((root / "pages" / f"{p['id']}.json").read_text(encoding="utf-8"))
+        f = root / "pages" / f"{p['id']}.json"
+        if not f.is_file():  # a batch saved elsewhere (a held-out one not to be read while tuning)
+            missing.append(p["id"])
+            continue
+        d = json.loads(f.read_text(encoding="utf-8"))
         page = _doc(p["id"], page_item(p, d)[1], portal)
         close = sorted((s for s in stories if page.shingles & s.shingles),
                        key=lambda s: -len(page.shingles & s.shingles) / (min(len(page.shingles), len(s.shingles)) or 1))
@@ -131,7 +136,10 @@ def measure(root: Path) -> dict:
             own = next(s for s in stories if s.label == p["label"])
             summaries.append(_pair(page, own, df))
         wrong += [_pair(page, s, df) for s in [s for s in close if s.label != p["label"]][:2]]
-    verdicts = {}
+    verdicts: dict[str, dict] = {}
+    if not summaries:
+        return {"summaries": [], "wrong": wrong, "verdicts": verdicts, "dominated": {}, "missing": missing,
+                "summary_guard": {}}
     for name in Pair.SIGNALS:
         floor = min(getattr(s, name) for s in summaries)
         above = [w for w in wrong if getattr(w, name) >= floor]
@@ -143,7 +151,7 @@ def measure(root: Path) -> dict:
     # signals (with any thresholds) can take the page without taking that pair
     dominated = {s.page: [w for w in wrong if all(getattr(w, n) >= getattr(s, n) for n in Pair.SIGNALS)]
                  for s in summaries}
-    return {"summaries": summaries, "wrong": wrong, "verdicts": verdicts, "dominated": dominated,
+    return {"summaries": summaries, "wrong": wrong, "verdicts": verdicts, "dominated": dominated, "missing": missing,
             "summary_guard": {s.page: s.guard for s in summaries}}
 
 
@@ -195,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
               "save them as pages/<id>.json under $HUIJU_REAL_DEDUP (see bench/dedup/real_manifest.toml)")
         return 0
     r = measure(root)
+    if r["missing"]:
+        print(f"{len(r['missing'])} pages of the manifest are not under {root}/pages and were left out "
+              f"(first: {r['missing'][0]})")
+    if not r["summaries"]:
+        print("summary signals not measured: none of the summary pages is saved there")
+        return 0
     head = (f"{'page':28} {'cont':>5} {'jacc':>5} {'shrd':>5} {'run':>4} {'spec':>5} {'srun':>4} "
             f"{'snt':>3} {'con':>3}  story")
     print("summary pages against their story:")

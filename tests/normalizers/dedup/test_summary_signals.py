@@ -16,6 +16,10 @@ def test_without_the_pages_the_bench_says_why(tmp_path: Path, capsys, monkeypatc
     monkeypatch.delenv("HUIJU_REAL_DEDUP", raising=False)
     assert summaries.main(["--pages", str(tmp_path)]) == 0
     assert "not measured" in capsys.readouterr().out
+    (tmp_path / "pages").mkdir()  # a pages folder holding another batch only: said, not a traceback
+    assert summaries.main(["--pages", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "left out" in out and "not measured" in out
 
 
 def test_longest_run_counts_key_characters_of_consecutive_shingles() -> None:
