@@ -4,6 +4,7 @@ Examples:
     python -m bench.dedup --stories 1000                       # quality + throughput
     python -m bench.dedup --stories 300 --hard-limit 60 --scale 10000
     python -m bench.dedup --skip-quality --scale 10000,1000000  # scale only
+    python -m bench.dedup --stories 1000 --open-classes        # + the classes known to be missed
 """
 
 from __future__ import annotations
