@@ -79,6 +79,8 @@ def run_quality(items: list[LabelledItem], db_path: Path, *, config: Config | No
                 ka, kb = items[a].kind, items[b].kind
                 if ka and ka == kb:
                     hard[ka]["false_merge_pairs"] += 1
+                elif "reaction" in (ka, kb):  # a reaction story put with the story it quotes (or another)
+                    hard["reaction"]["false_merge_pairs"] += 1
                 if len(false_merges) < 50:
                     false_merges.append((items[a].item.title, items[b].item.title))
     misses: list[tuple[str, str, str]] = []
