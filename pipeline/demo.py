@@ -41,6 +41,25 @@ def ensure_demo_user(db_path: str, username: str) -> str:
         db.conn.close()
 
 
+def banner(*, province_url: str, web_url: str, username: str, password: str, corpus_dir: object,
+           db_path: str, config_path: str) -> list[str]:
+    """What the demo prints once it is ready: where everything is and how to log in, in the command
+    line's language (a separate function so that both languages are tested without starting it)."""
+    text_note = _("真实文本，来自 %(dir)s", dir=corpus_dir) if corpus_dir else _("生成的文本：没有找到语料")
+    return [
+        "",
+        _("汇聚演示正在运行（Ctrl-C 全部停止）。"),
+        _("  示例省份      ：%(url)s/   （%(text)s）", url=province_url, text=text_note),
+        _("  审核界面      ：%(url)s/review/   用户：%(user)s（%(role)s）   密码：%(password)s",
+          url=web_url, user=username, role=messages.role_label("editor"), password=password),
+        _("  订阅源        ：%(url)s/feeds/all.rss   %(url)s/feeds/city-news.atom", url=web_url),
+        _("  JSON 接口     ：%(url)s/api/v1/items   %(url)s/api/v1/columns", url=web_url),
+        _("  健康、指标    ：%(url)s/healthz   %(url)s/metrics", url=web_url),
+        _("  数据库        ：%(db)s   配置：%(config)s", db=db_path, config=config_path),
+        "",
+    ]
+
+
 def run_demo(config_path: str, db_path: str, *, port: int, speed: float, seed: int,
              corpus: str | None, username: str) -> None:
     """Start everything, print how to use it, block until Ctrl-C, stop everything."""
@@ -71,19 +90,11 @@ def run_demo(config_path: str, db_path: str, *, port: int, speed: float, seed: i
             raise
 
         corpus_dir = sample_province.find_corpus(corpus)
-        text_note = _("真实文本，来自 %(dir)s", dir=corpus_dir) if corpus_dir else _("生成的文本：没有找到语料")
 
         def ready(d: Daemon) -> None:
-            click.echo("")
-            click.echo(_("汇聚演示正在运行（Ctrl-C 全部停止）。"))
-            click.echo(_("  示例省份      ：%(url)s/   （%(text)s）", url=province.url, text=text_note))
-            click.echo(_("  审核界面      ：%(url)s/review/   用户：%(user)s（%(role)s）   密码：%(password)s",
-                         url=d.url, user=username, role=messages.role_label("editor"), password=password))
-            click.echo(_("  订阅源        ：%(url)s/feeds/all.rss   %(url)s/feeds/city-news.atom", url=d.url))
-            click.echo(_("  JSON 接口     ：%(url)s/api/v1/items   %(url)s/api/v1/columns", url=d.url))
-            click.echo(_("  健康、指标    ：%(url)s/healthz   %(url)s/metrics", url=d.url))
-            click.echo(_("  数据库        ：%(db)s   配置：%(config)s", db=db_path, config=config_path))
-            click.echo("")
+            for line in banner(province_url=province.url, web_url=d.url, username=username, password=password,
+                               corpus_dir=corpus_dir, db_path=db_path, config_path=config_path):
+                click.echo(line)
 
         daemon.on_ready = ready
         daemon.start()
