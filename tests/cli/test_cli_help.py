@@ -234,7 +234,7 @@ def test_sources_shows_a_list_checked_less_often_while_it_is_sent_whole_and_unch
             assert run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "collect").returncode == 0
     finally:
         web.stop()
-    listed = run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "sources")
+    listed = run_cli(tmp_path, "--lang", "zh", "--config", "c.toml", "--db", "h.db", "sources")
     [row] = [line for line in listed.stdout.splitlines() if line.startswith("yichun")]
     assert " 30m* " in row  # nothing new in a list downloaded whole: twice the interval
     assert "* 检查得更少：" in listed.stdout and " 正常 " in row  # the state in the chosen language
@@ -288,7 +288,7 @@ def test_a_disabled_source_named_on_the_command_line_is_collected_and_the_operat
         (tmp_path / "c.toml").write_text(f'[[sources]]\nid = "yichun"\nname = "伊春"\nkind = "city"\ntype = "rss"\n'
                                          f'url = "{web.url}/rss.xml"\ncolumn = "city-news"\nevery = "1h"\n'
                                          "enabled = false\n", encoding="utf-8")
-        result = run_cli(tmp_path, "--config", "c.toml", "--db", "x.db", "collect", "--source", "yichun")
+        result = run_cli(tmp_path, "--lang", "zh", "--config", "c.toml", "--db", "x.db", "collect", "--source", "yichun")
     finally:
         web.stop()
     assert result.returncode == 0, result.stderr

@@ -175,8 +175,10 @@ def test_evaluate_command_writes_the_json_contract_and_the_html(db, tmp_path):
     assert "政府网站监测评测报告" in html and "<svg" in html and "<script" not in html and "http://" not in \
         html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "report.pdf not written: chromium is not installed" in res.output  # CliRunner mixes stderr
-    bad = CliRunner().invoke(run.cli, ["--db", str(tmp_path / "h.db"), "evaluate", "--from", "March"])
+    bad = CliRunner().invoke(run.cli, ["--lang", "en", "--db", str(tmp_path / "h.db"), "evaluate", "--from", "March"])
     assert bad.exit_code == 1 and "error: --from 'March' is not a date (YYYY-MM-DD)" in bad.output
+    bad = CliRunner().invoke(run.cli, ["--lang", "zh", "--db", str(tmp_path / "h.db"), "evaluate", "--from", "March"])
+    assert bad.exit_code == 1 and "error: --from 'March' 不是日期（YYYY-MM-DD）" in bad.output
 
 
 def test_the_daily_job_writes_last_months_report_once(db, tmp_path, monkeypatch):
