@@ -475,7 +475,7 @@ def evaluate(obj: Ctx, first: str | None, last: str | None, out_dir: str | None,
     target = Path(out_dir or os.path.join(os.path.dirname(obj.db_path) or ".", "reports",
                                           f"{report['from']}_{report['to']}"))
     for warning in evaluation.write_report(report, target):
-        click.echo(f"warning: {warning}", err=True)
+        click.echo("warning: " + report_warning(warning), err=True)
     if as_json:
         emit_json(report)
         return
@@ -1042,6 +1042,17 @@ def source_state_name(state: str) -> str:
     names = {"ok": _("正常"), "failing": _("失败"), "backing-off": _("退避中"), "quiet": _("沉寂"),
              "disabled": _("已停用"), "unchecked": _("未检查")}
     return names.get(state, state)
+
+
+def report_warning(w: Any) -> str:
+    """A warning of evaluation.write_report (a code and its facts) in the chosen language."""
+    if w.code == "pdf-no-chromium":
+        return _("未写出 report.pdf：没有安装 chromium（apt-get install chromium fonts-noto-cjk）")
+    if w.code == "pdf-chromium-failed":
+        return _("未写出 report.pdf：chromium 运行失败：%(error)s", **w.params)
+    if w.code == "pdf-chromium-exited":
+        return _("未写出 report.pdf：chromium 退出码 %(status)s：%(detail)s", **w.params)
+    return str(w)  # a code this release does not word: its English line, nothing lost
 
 
 def column_message(r: Any) -> str:

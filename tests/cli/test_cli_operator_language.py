@@ -217,3 +217,22 @@ def test_the_daemon_start_line_and_a_busy_port(tmp_path: Path, env: dict[str, st
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
     assert first == start.format(port=port) + "\n"
+
+
+@pytest.mark.parametrize("code", ["pdf-no-chromium", "pdf-chromium-failed", "pdf-chromium-exited"])
+def test_every_warning_of_the_evaluation_report_is_worded_in_both_languages(code: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from evaluation.output import ENGLISH, ReportWarning
+
+    assert set(ENGLISH) == {"pdf-no-chromium", "pdf-chromium-failed", "pdf-chromium-exited"}  # a new one: word it
+    warning = ReportWarning(code, {"error": "[Errno 13] Permission denied", "status": 133, "detail": "SIGTRAP"})
+    try:
+        monkeypatch.setattr(run, "LANGUAGE", "zh")  # (what --lang sets)
+        chinese = run.report_warning(warning)
+        monkeypatch.setattr(run, "LANGUAGE", "en")
+        english = run.report_warning(warning)
+    finally:
+        catalogs.use(catalogs.DEFAULT)
+    assert english == str(warning) and chinese.startswith("未写出 report.pdf：")
+    assert_in_language("zh", chinese, identifiers={"chromium", "apt-get", "install", "fonts-noto-cjk", "Errno",
+                                                   "Permission", "denied", "SIGTRAP"})
