@@ -236,3 +236,23 @@ def test_every_warning_of_the_evaluation_report_is_worded_in_both_languages(code
     assert english == str(warning) and chinese.startswith("未写出 report.pdf：")
     assert_in_language("zh", chinese, identifiers={"chromium", "apt-get", "install", "fonts-noto-cjk", "Errno",
                                                    "Permission", "denied", "SIGTRAP"})
+
+
+@pytest.mark.parametrize(("lang", "interrupted", "aborted"), [("zh", "已中断\n", "已取消\n"),
+                                                            ("en", "interrupted\n", "aborted\n")])
+def test_ctrl_c_and_an_abort_are_said_in_the_chosen_language(site: dict, lang: str, interrupted: str, aborted: str,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    def stopped(exc: BaseException):
+        def config(self: object, variables: object = None) -> None:
+            raise exc
+        return config
+
+    monkeypatch.setattr(run.Ctx, "config", stopped(KeyboardInterrupt()))  # Ctrl-C while a command runs
+    result = invoke(site, lang, "sources")
+    assert result.exit_code == 130 and result.stderr == interrupted and not result.stdout
+    monkeypatch.setattr(run.Ctx, "config", stopped(run.click.Abort()))  # e.g. Ctrl-D at a password prompt
+    monkeypatch.setattr(sys, "argv", ["run.py", "--lang", lang, "--config", str(site["cfg"]), "sources"])
+    with pytest.raises(SystemExit) as stop:
+        run.main()
+    assert stop.value.code == 1 and capsys.readouterr().err == aborted
