@@ -30,7 +30,7 @@ LANGUAGE: str | None = None  # --lang; None: from LC_ALL / LC_MESSAGES / LANG (r
 
 
 def use_language() -> str:
-    """Apply --lang (else the environment's language) to the review commands' messages."""
+    """Apply --lang (else the environment's language) to the commands' messages."""
     from review_queue import catalogs
 
     catalogs.use(LANGUAGE or catalogs.language_from_env(os.environ))
@@ -38,8 +38,9 @@ def use_language() -> str:
 
 
 def _(msgid: str, **variables: Any) -> str:
-    """A message of the review commands in the chosen language: Chinese (the message ids), or
-    English from the catalog domain "cli" (review_queue/translations/en/LC_MESSAGES/cli.po)."""
+    """A message of any command in the chosen language: Chinese (the message ids), or English from
+    the catalog domain "cli" (review_queue/translations/en/LC_MESSAGES/cli.po). Identifiers (ids,
+    URLs, codes) are filled in as they are."""
     from review_queue import catalogs
 
     use_language()
@@ -1057,7 +1058,7 @@ def report_warning(w: Any) -> str:
 
 def column_message(r: Any) -> str:
     """Why a column of ``run.py columns`` needs attention (publisher.ColumnFreshness), in the chosen language."""
-    facts = {"name": r.name, "column": r.column, "due": r.due_by, "left": r.days_left}
+    facts = {"name": r.name, "column": r.column, "due": r.due_by}
     if r.status == "stale":
         if r.due_by is None:
             return _("栏目「%(name)s」(%(column)s) 从未发布有日期的信息：已超期", **facts)
