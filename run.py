@@ -55,6 +55,11 @@ def _n(msgid: str, n: int, **variables: Any) -> str:
     return catalogs.ngettext(msgid, n, "cli", **variables)
 
 
+def N_(msgid: str) -> str:
+    """Marks *msgid* for the catalog where it is written down; :func:`_` translates it where it is used."""
+    return msgid
+
+
 def state_name(state: str | None) -> str:
     """A workflow state as the desk names it, in the chosen language."""
     from review_queue import messages
@@ -129,6 +134,9 @@ class HuijuGroup(TranslatedGroup):
                 raise Fail(store.describe_error(exc, ctx.find_root().params.get("db_path", ""))) from None
             if any(c.__name__ == "ReviewError" for c in type(exc).__mro__):
                 raise Fail(review_error(exc)) from None
+            if any(c.__name__ == "CollectError" for c in type(exc).__mro__):  # probe: why nothing was read
+                raise Fail(collect_reason(getattr(exc, "code", None), getattr(exc, "params", None),
+                                          one_line(exc))) from None
             raise Fail(one_line(exc)) from None
 
 
@@ -295,7 +303,7 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], recheck: bool, as_json: bool)
         emit_json({"sources": [vars_of(r) for r in results], "pipeline": vars_of(stats)})
     else:
         for r in results:
-            status = _("正常") if r.ok else _("错误 %(why)s", why=r.error)
+            status = _("正常") if r.ok else _("错误 %(why)s", why=collect_reason(r.error_code, r.error_params, r.error))
             gone = _("  来源已撤下 %(n)s", n=r.withdrawn) if r.withdrawn else ""
             click.echo(cell(r.source_id, 28) + " "
                        + _("新 %(new)4d  版本 %(versions)3d  未变 %(unchanged)4d  %(secs)6.2f 秒  %(status)s",
@@ -403,7 +411,8 @@ def sources(obj: Ctx, as_json: bool) -> None:
         state = source_state_name("unchecked" if h.state == "ok" and h.never_checked else h.state)
         every = "cron" if h.check_every is None else settings.format_every(h.check_every) + ("*" if h.relaxed else "")
         click.echo(f"{cell(h.id, 26)} {flag}{cell(state, 11)} {h.items_24h:6}  {short_time(h.last_success_at):20} "
-                   f"{every:6} {short_time(h.next_check_at):20} {len(h.misses) or '':>8} {h.last_error or ''}")
+                   f"{every:6} {short_time(h.next_check_at):20} {len(h.misses) or '':>8} "
+                   + collect_reason(h.last_error_code, h.last_error_params, h.last_error))
         if h.charset_note:  # the bytes were read against a declaration: say how
             click.echo(f"{'':27}{h.charset_note}")
         if h.last_warning and "item(s) kept without what could not be read, or skipped" in h.last_warning:
@@ -1043,6 +1052,37 @@ def source_state_name(state: str) -> str:
     names = {"ok": _("正常"), "failing": _("失败"), "backing-off": _("退避中"), "quiet": _("沉寂"),
              "disabled": _("已停用"), "unchecked": _("未检查")}
     return names.get(state, state)
+
+
+COLLECT_REASONS = {  # collectors.errors.ENGLISH's codes, in Chinese (their English in cli.po is that table's)
+    "http-status": N_("网站回答 HTTP %(status)s：%(url)s"),
+    "http-unexpected": N_("意外的 HTTP %(status)s：%(url)s"),
+    "connect-timeout": N_("连接 %(host)s 超时（%(seconds)g 秒）"),
+    "read-timeout": N_("%(host)s 在 %(seconds)g 秒内没有回应"),
+    "cannot-connect": N_("无法连接 %(host)s：%(detail)s"),
+    "not-http": N_("服务器的回答不是 HTTP：%(url)s"),
+    "request-failed": N_("请求 %(url)s 失败：%(detail)s"),
+    "body-stalled": N_("正文停顿超过 %(seconds)g 秒：%(url)s"),
+    "response-unfinished": N_("%(seconds)g 秒后响应仍未结束：%(url)s"),
+    "connection-broken": N_("读取 %(url)s 时连接中断：%(detail)s"),
+}
+COLLECT_CLAUSES = {  # collectors.errors.CLAUSES, in Chinese
+    "retry": N_("，%(retry).0f 秒后重试"),
+    "challenge": N_("（只有浏览器能通过的脚本验证：请向网站申请访问权限或订阅源）"),
+}
+
+
+def collect_reason(code: str | None, params: dict[str, Any] | None, text: str | None) -> str:
+    """Why a source could not be collected, in the chosen language: its code worded with its facts;
+    a reason without a code (or of a code this release does not word) is its English line as stored."""
+    if not code or code not in COLLECT_REASONS:
+        return text or ""
+    facts = params or {}
+    given = [k for k in COLLECT_CLAUSES if facts.get(k) is not None and facts.get(k) is not False]
+    try:
+        return _(COLLECT_REASONS[code], **facts) + "".join(_(COLLECT_CLAUSES[k], **facts) for k in given)
+    except (KeyError, TypeError, ValueError):  # facts that do not fit the wording: nothing lost
+        return text or ""
 
 
 def report_warning(w: Any) -> str:

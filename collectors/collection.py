@@ -498,6 +498,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     except CollectError as exc:
         result.error = str(exc)
         result.error_kind = type(exc).__name__
+        result.error_code, result.error_params = exc.code, (exc.params if exc.code else None)
         retry_after = getattr(exc, "retry_after", None)
     except sqlite3.Error as exc:  # a locked database or a full disk: routine, named, no traceback
         result.error = f"cannot store what was fetched: {' '.join(str(exc).split())[:200]}"
@@ -511,7 +512,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     if result.error_kind == "Cancelled":  # stopping is not the source's failure: due again at the next start
         log.info("source %s: stopped before its list was read (the daemon is stopping)", source.id)
     elif not result.ok:
-        st.record_failure(now, settings, result.error, retry_after=retry_after, rng=rng, cause=result.error_kind)
+        st.record_failure(now, settings, result.error, retry_after=retry_after, rng=rng, cause=result.error_kind,
+                          code=result.error_code, params=result.error_params)
     result.duration = time.monotonic() - start
     result.bytes = fetcher.bytes
     result.requests = fetcher.requests

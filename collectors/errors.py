@@ -1,24 +1,56 @@
 """Why a source could not be collected, named by condition.
 
 Every exception's ``str()`` is one line: an operator reads it in ``run.py sources`` and a log line.
+The commonest conditions also carry a stable ``code`` and their facts as ``params`` (JSON-able),
+kept with the source's state, so that the command line can say them in the operator's language;
+their English line is built from ``ENGLISH`` (plus the ``CLAUSES`` whose fact is given). A reason
+without a code is shown as its English line.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+ENGLISH = {  # code -> the one-line English (logs, --json, English users); run.py words each in Chinese
+    "http-status": "HTTP %(status)s at %(url)s",
+    "http-unexpected": "unexpected HTTP %(status)s at %(url)s",
+    "connect-timeout": "connect timeout after %(seconds)gs to %(host)s",
+    "read-timeout": "no response within %(seconds)gs from %(host)s",
+    "cannot-connect": "cannot connect to %(host)s: %(detail)s",
+    "not-http": "the server's answer is not HTTP at %(url)s",
+    "request-failed": "request to %(url)s failed: %(detail)s",
+    "body-stalled": "body stalled for %(seconds)gs at %(url)s",
+    "response-unfinished": "response not finished after %(seconds)gs at %(url)s",
+    "connection-broken": "connection broken while reading %(url)s: %(detail)s",
+}
+CLAUSES = {  # optional fact -> the English appended when the fact is given (true, not None)
+    "retry": ", retry after %(retry).0fs",
+    "challenge": " (a script challenge that only a browser passes: ask the site for access or a feed)",
+}
+
+
+def english(code: str, params: dict[str, Any]) -> str:
+    """The English line of *code* with *params* (and the clauses whose facts are given)."""
+    given = [k for k in CLAUSES if params.get(k) is not None and params.get(k) is not False]
+    return ENGLISH[code] % params + "".join(CLAUSES[k] % params for k in given)
 
 
 class CollectError(Exception):
     """A source (or one URL) could not be collected; the message says why in one line."""
 
-    def __init__(self, reason: str) -> None:
-        line = " ".join(str(reason).split())
+    def __init__(self, reason: str | None = None, *, code: str | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        self.code, self.params = code, dict(params or {})
+        line = " ".join(str(english(code, self.params) if code else reason).split())
         super().__init__(line[:300])
 
 
 class FetchError(CollectError):
     """The server could not be reached or answered with an error status."""
 
-    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str | None = None, *, status: int | None = None, retry_after: float | None = None,
+                 code: str | None = None, params: dict[str, Any] | None = None) -> None:
+        super().__init__(reason, code=code, params=params)
         self.status = status
         self.retry_after = retry_after
 

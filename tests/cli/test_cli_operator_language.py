@@ -5,6 +5,7 @@ the same in both; --json is not translated (other tests read it)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -256,3 +257,53 @@ def test_ctrl_c_and_an_abort_are_said_in_the_chosen_language(site: dict, lang: s
     with pytest.raises(SystemExit) as stop:
         run.main()
     assert stop.value.code == 1 and capsys.readouterr().err == aborted
+
+
+def test_every_coded_collection_reason_is_worded_in_chinese_and_its_english_is_the_collectors_own() -> None:
+    from babel.messages.pofile import read_po
+
+    from collectors import errors
+
+    raised = set()
+    for path in (REPO / "collectors").rglob("*.py"):
+        raised |= set(re.findall(r'\bcode="([a-z0-9-]+)"', path.read_text(encoding="utf-8")))
+    assert raised and raised <= set(errors.ENGLISH), f"codes without an English line: {raised - set(errors.ENGLISH)}"
+    assert set(run.COLLECT_REASONS) == set(errors.ENGLISH) and set(run.COLLECT_CLAUSES) == set(errors.CLAUSES)
+    with (REPO / "review_queue/translations/en/LC_MESSAGES/cli.po").open("rb") as fh:
+        catalog = read_po(fh)
+    for table, english in ((run.COLLECT_REASONS, errors.ENGLISH), (run.COLLECT_CLAUSES, errors.CLAUSES)):
+        for code, msgid in table.items():
+            assert catalog.get(msgid).string == english[code], code  # one English, the collectors'
+
+
+@pytest.fixture()
+def blocked(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A site answering 403 with Retry-After: 120, behind a configured source."""
+    web = FakeWeb()
+    web.route("/rss.xml", "<html><body>访问受限</body></html>", status=403, headers={"Retry-After": "120"})
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[[sources]]\nid = "yichun"\nname = "伊春市人民政府"\nkind = "city"\ntype = "rss"\n'
+                   f'url = "{web.url}/rss.xml"\ncolumn = "city-news"\nevery = "1h"\n', encoding="utf-8")
+    try:
+        yield {"cfg": str(cfg), "db": str(tmp_path / "h.db"), "url": f"{web.url}/rss.xml"}
+    finally:
+        web.stop()
+
+
+def test_a_failing_site_is_explained_in_the_chosen_language(blocked: dict[str, str]) -> None:
+    """collect, sources and probe word the collectors' coded reason; --json keeps the English line."""
+    url = blocked["url"]
+    zh, en = f"网站回答 HTTP 403：{url}，120 秒后重试", f"HTTP 403 at {url}, retry after 120s"
+    collected = invoke(blocked, "zh", "collect")
+    assert collected.exit_code == 1 and collected.stdout.splitlines()[0].endswith(f"错误 {zh}"), collected.output
+    assert invoke(blocked, "en", "collect").stdout.splitlines()[0].endswith(f"ERROR {en}")
+    listed = {lang: invoke(blocked, lang, "sources").stdout.splitlines()[1] for lang in ("zh", "en")}
+    assert listed["zh"].endswith(zh) and " 退避中 " in listed["zh"], listed
+    assert listed["en"].endswith(en) and " backing-off " in listed["en"], listed
+    [row] = json.loads(invoke(blocked, "zh", "sources", "--json").stdout)
+    assert row["last_error"] == en and row["last_error_code"] == "http-status"
+    assert row["last_error_params"] == {"status": 403, "url": url, "retry": 120.0, "challenge": False}
+    for lang, line in (("zh", zh), ("en", en)):
+        probed = invoke(blocked, lang, "probe", url)
+        assert probed.exit_code == 1 and probed.stderr == f"error: {line}\n", probed.stderr
+    assert_in_language("zh", collected.stdout + listed["zh"], identifiers={"yichun", "HTTP"})

@@ -60,14 +60,14 @@ def _cli_messages() -> dict[str, tuple[bool, str]]:
     msgid -> (counts something, where)."""
     found: dict[str, tuple[bool, str]] = {}
     for path in (ROOT.parent / "run.py", *sorted((ROOT.parent / "pipeline").glob("*.py"))):
-        for keyword, counts in (("_", False), ("_n", True)):
+        for keyword, counts in (("_", False), ("N_", False), ("_n", True)):
             for lineno, msgid, _comments, _context in extract_from_file("python", str(path),
                                                                          keywords={keyword: (1,)}):
                 found.setdefault(msgid, (counts, f"{path.name}:{lineno}"))
     return found
 
 
-PLACEHOLDER = re.compile(r"%\((\w+)\)([-#0 +]*\d*(?:\.\d+)?[sdf])")
+PLACEHOLDER = re.compile(r"%\((\w+)\)([-#0 +]*\d*(?:\.\d+)?[sdfg])")
 
 
 def test_every_message_of_the_command_line_has_an_english_translation() -> None:
@@ -89,7 +89,7 @@ def test_every_message_of_the_command_line_has_an_english_translation() -> None:
         for english in entry.string if isinstance(entry.string, tuple) else (entry.string,):
             if dict(PLACEHOLDER.findall(english)) != fields:
                 wrong.append(f"{where}: {english!r} does not name the placeholders of {msgid!r}")
-            values = {name: 1 if spec[-1] in "df" else "x" for name, spec in PLACEHOLDER.findall(msgid)}
+            values = {name: 1 if spec[-1] in "dfg" else "x" for name, spec in PLACEHOLDER.findall(msgid)}
             try:
                 english % values  # noqa: B018 - only whether it formats
             except (KeyError, ValueError, TypeError) as exc:
