@@ -1065,6 +1065,16 @@ COLLECT_REASONS = {  # collectors.errors.ENGLISH's codes, in Chinese (their Engl
     "body-stalled": N_("正文停顿超过 %(seconds)g 秒：%(url)s"),
     "response-unfinished": N_("%(seconds)g 秒后响应仍未结束：%(url)s"),
     "connection-broken": N_("读取 %(url)s 时连接中断：%(detail)s"),
+    "feed-html-page": N_("不是 RSS/Atom 订阅源：服务器发来的是网页（%(title)s）"),
+    "feed-unreadable": N_("不是 RSS/Atom 订阅源：%(reason)s"),
+    "feed-broken": N_("订阅源的 XML 已损坏，没有恢复出任何条目：%(reason)s"),
+    "feed-no-channel": N_("不是 RSS/Atom 订阅源（没有 channel 或 feed 元素）"),
+    "binary-content": N_("二进制内容（%(kind)s，%(bytes)s 字节），不是网页"),
+    "binary-feed": N_("二进制内容（%(kind)s，%(bytes)s 字节），不是订阅源"),
+    "unknown-encoding": N_("配置的编码 %(encoding)r 不是已知的字符集"),
+    "undecodable": N_("字节无法用任何已知字符集解码（不是 UTF-8，也不是 GB18030）"),
+    "empty-body": N_("正文为空：%(url)s"),
+    "empty-page": N_("页面为空"),
 }
 COLLECT_CLAUSES = {  # collectors.errors.CLAUSES, in Chinese
     "retry": N_("，%(retry).0f 秒后重试"),

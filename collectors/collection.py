@@ -97,7 +97,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
         g.revalidated.add(source.url)
         return None
     if not first.content.strip():
-        raise ParseError(f"empty body at {first.url}")
+        raise ParseError(code="empty-body", params={"url": first.url})
     if first.cut_from:
         g.misses.append(Miss("page-cut", first.url, _cut_note(first)))
     entries: list[Entry] = []
@@ -135,7 +135,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
         if source.type == "rss":
             kind = looks_binary(resp.content)
             if kind:
-                raise BinaryContent(f"binary content ({kind}, {len(resp.content)} bytes), not a feed")
+                raise BinaryContent(code="binary-feed", params={"kind": kind, "bytes": len(resp.content)})
             headers = dict(resp.headers)
             if source.encoding:  # a feed known to lie about its charset
                 headers["content-type"] = f"application/xml; charset={source.encoding}"

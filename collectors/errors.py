@@ -22,6 +22,16 @@ ENGLISH = {  # code -> the one-line English (logs, --json, English users); run.p
     "body-stalled": "body stalled for %(seconds)gs at %(url)s",
     "response-unfinished": "response not finished after %(seconds)gs at %(url)s",
     "connection-broken": "connection broken while reading %(url)s: %(detail)s",
+    "feed-html-page": "not an RSS/Atom feed: the server sent an HTML page (%(title)s)",
+    "feed-unreadable": "not an RSS/Atom feed: %(reason)s",
+    "feed-broken": "broken feed XML, no entries recovered: %(reason)s",
+    "feed-no-channel": "not an RSS/Atom feed (no channel or feed element)",
+    "binary-content": "binary content (%(kind)s, %(bytes)s bytes), not a page",
+    "binary-feed": "binary content (%(kind)s, %(bytes)s bytes), not a feed",
+    "unknown-encoding": "configured encoding %(encoding)r is not a known charset",
+    "undecodable": "bytes decode in no known charset (not UTF-8, not GB18030)",
+    "empty-body": "empty body at %(url)s",
+    "empty-page": "empty page",
 }
 CLAUSES = {  # optional fact -> the English appended when the fact is given (true, not None)
     "retry": ", retry after %(retry).0fs",

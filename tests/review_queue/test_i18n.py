@@ -67,7 +67,7 @@ def _cli_messages() -> dict[str, tuple[bool, str]]:
     return found
 
 
-PLACEHOLDER = re.compile(r"%\((\w+)\)([-#0 +]*\d*(?:\.\d+)?[sdfg])")
+PLACEHOLDER = re.compile(r"%\((\w+)\)([-#0 +]*\d*(?:\.\d+)?[sdfgr])")
 
 
 def test_every_message_of_the_command_line_has_an_english_translation() -> None:
