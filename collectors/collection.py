@@ -162,7 +162,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
                         g.warnings.append(f"list page {page}: {exc}")
                         break
                     if text.lstrip()[:200].lower().startswith(("<?xml", "<rss", "<feed")):
-                        raise NotAList("the page is an RSS/Atom feed, not an HTML list (use type rss)") from None
+                        raise NotAList(code="feed-not-html-list") from None
                     raise
         found = screen_links(found)
         entries += found

@@ -277,7 +277,7 @@ class Fetcher:
         for hop in range(self.settings.max_redirects + 1):
             cookies = self._cookie_state()
             if current in seen and seen[current] == cookies:
-                raise RedirectLoop(f"redirect loop: {current} redirects back to itself after {hop} hops")
+                raise RedirectLoop(code="redirect-loop", params={"url": current, "hops": hop})
             seen[current] = cookies
             try:
                 status, resp_headers, body, wire, cut = self._one(current, self._hop_headers(headers, origin, current))
@@ -289,12 +289,12 @@ class Fetcher:
             if status in (301, 302, 303, 307, 308):
                 loc = resp_headers.get("location")
                 if not loc:
-                    raise FetchError(f"HTTP {status} redirect without a Location header at {current}",
+                    raise FetchError(code="redirect-no-location", params={"status": status, "url": current},
                                      status=status)
                 current = _redirect_target(current, loc, status)
                 continue
             return self._finish(url, current, status, resp_headers, body, wire, entry, cut)
-        raise RedirectLoop(f"more than {self.settings.max_redirects} redirects starting at {url}")
+        raise RedirectLoop(code="too-many-redirects", params={"limit": self.settings.max_redirects, "url": url})
 
     def _note_first(self, status: int | None, t0: float) -> None:
         with self._count_lock:
@@ -347,7 +347,7 @@ class Fetcher:
     def _request(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int, int | None]:
         s = self.settings
         if urlsplit(url).scheme not in ("http", "https"):
-            raise FetchError(f"unsupported URL scheme in {url!r}")
+            raise FetchError(code="unsupported-scheme", params={"url": url})
         with self.limiter.slot(url):
             if self.stop is not None and self.stop.is_set():  # waited for a host slot while stopping
                 raise Cancelled(f"stopping: {url} not requested")
@@ -360,7 +360,7 @@ class Fetcher:
             except requests.exceptions.ReadTimeout:
                 raise Timeout(code="read-timeout", params={"seconds": s.read_timeout, "host": host_of(url)}) from None
             except requests.exceptions.TooManyRedirects:
-                raise RedirectLoop(f"too many redirects at {url}") from None
+                raise RedirectLoop(code="redirects-at", params={"url": url}) from None
             except requests.exceptions.ConnectionError as exc:
                 if _not_http(exc):  # the connection worked; what came back is not an HTTP response
                     raise FetchError(code="not-http", params={"url": url}) from None
@@ -412,14 +412,14 @@ class Fetcher:
                     raise FetchError(_decode_failure(rh.get("content-encoding", ""), url, exc)) from None
                 except (urllib3.exceptions.HTTPError, OSError) as exc:
                     if chunked and _find(exc, (http.client.IncompleteRead,)) and "more expected" not in str(exc):
-                        raise FetchError(f"malformed chunked body at {url}") from None
+                        raise FetchError(code="malformed-chunked", params={"url": url}) from None
                     raise FetchError(code="connection-broken", params={"url": url, "detail": _short(exc)}) from None
                 except requests.exceptions.ConnectionError as exc:
                     if "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower():
                         raise Timeout(code="body-stalled", params={"seconds": s.read_timeout, "url": url}) from None
                     raise FetchError(code="connection-broken", params={"url": url, "detail": _short(exc)}) from None
                 except requests.exceptions.RequestException as exc:
-                    raise FetchError(f"error while reading {url}: {_short(exc)}") from None
+                    raise FetchError(code="read-error", params={"url": url, "detail": _short(exc)}) from None
                 if decoder:  # its layers stop at max_body_bytes themselves
                     tail = decoder.finish()
                     size += len(tail)
@@ -518,9 +518,9 @@ def _redirect_target(current: str, location: str, status: int) -> str:
         parts = urlsplit(target)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        raise FetchError(f"redirect to an invalid address {shown} at {current}", status=status) from None
+        raise FetchError(code="invalid-redirect", params={"address": shown, "url": current}, status=status) from None
     if (location.startswith("//") or loc.scheme in ("http", "https")) and not loc.hostname:
-        raise FetchError(f"redirect to an invalid address {shown} at {current}", status=status)
+        raise FetchError(code="invalid-redirect", params={"address": shown, "url": current}, status=status)
     return requests.utils.requote_uri(target)
 
 
