@@ -30,7 +30,7 @@ LANGUAGE: str | None = None  # --lang; None: from LC_ALL / LC_MESSAGES / LANG (r
 
 
 def use_language() -> str:
-    """Apply --lang (else the environment's language) to the review commands' messages."""
+    """Apply --lang (else the environment's language) to the commands' messages."""
     from review_queue import catalogs
 
     catalogs.use(LANGUAGE or catalogs.language_from_env(os.environ))
@@ -38,8 +38,9 @@ def use_language() -> str:
 
 
 def _(msgid: str, **variables: Any) -> str:
-    """A message of the review commands in the chosen language: Chinese (the message ids), or
-    English from the catalog domain "cli" (review_queue/translations/en/LC_MESSAGES/cli.po)."""
+    """A message of any command in the chosen language: Chinese (the message ids), or English from
+    the catalog domain "cli" (review_queue/translations/en/LC_MESSAGES/cli.po). Identifiers (ids,
+    URLs, codes) are filled in as they are."""
     from review_queue import catalogs
 
     use_language()
@@ -52,6 +53,11 @@ def _n(msgid: str, n: int, **variables: Any) -> str:
 
     use_language()
     return catalogs.ngettext(msgid, n, "cli", **variables)
+
+
+def N_(msgid: str) -> str:
+    """Marks *msgid* for the catalog where it is written down; :func:`_` translates it where it is used."""
+    return msgid
 
 
 def state_name(state: str | None) -> str:
@@ -110,7 +116,7 @@ class HuijuGroup(TranslatedGroup):
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(_("已中断"), err=True)
             sys.exit(130)
         except BrokenPipeError:
             # the reader went away (`run.py items | head`): stop quietly, as Unix tools do
@@ -128,6 +134,9 @@ class HuijuGroup(TranslatedGroup):
                 raise Fail(store.describe_error(exc, ctx.find_root().params.get("db_path", ""))) from None
             if any(c.__name__ == "ReviewError" for c in type(exc).__mro__):
                 raise Fail(review_error(exc)) from None
+            if any(c.__name__ == "CollectError" for c in type(exc).__mro__):  # probe: why nothing was read
+                raise Fail(collect_reason(getattr(exc, "code", None), getattr(exc, "params", None),
+                                          one_line(exc))) from None
             raise Fail(one_line(exc)) from None
 
 
@@ -196,7 +205,7 @@ def setup_logging(debug: bool) -> None:
               help="SQLite 数据库文件（不存在时创建）。")
 @click.option("--debug", is_flag=True, help="详细日志和完整的错误回溯。")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="命令行的语言：帮助和审核命令的消息（默认看 LC_ALL、LC_MESSAGES 或 LANG；"
+              help="命令行的语言：帮助和每个命令的消息（默认看 LC_ALL、LC_MESSAGES 或 LANG；"
                    "除非它们指明英语，都是中文）。")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool, lang: str | None) -> None:
@@ -230,11 +239,11 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
         d = Daemon(config, obj.db_path, host=host, port=port, exit_on_stop=True)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise Fail(f"port {port or config.web.port} is in use; choose another with --port") from None
+            raise Fail(_("端口 %(port)s 已被占用；用 --port 另选一个", port=port or config.web.port)) from None
         raise
     checks.checker(config)  # term lists with a mistake: refuse to start, one line naming file and line
-    click.echo(f"Huiju daemon: {len([s for s in config.sources if s.enabled])} sources enabled, "
-               f"web on {d.url} (Ctrl-C stops)")
+    click.echo(_n("汇聚守护进程：已启用 %(n)s 个来源，网页服务 %(url)s（Ctrl-C 停止）",
+                  sum(s.enabled for s in config.sources), url=d.url))
     d.start()  # with exit_on_stop it ends the process itself (os._exit after a flush) within stop_timeout
 
 
@@ -276,13 +285,13 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], recheck: bool, as_json: bool)
         known = {s.id: s for s in config.sources}
         missing = [s for s in source_ids if s not in known]
         if missing:
-            raise Fail(f"unknown source {missing[0]!r} (see `run.py sources`)")
+            raise Fail(_("没有来源 %(source)s（见 `run.py sources`）", source=repr(missing[0])))
         sources = []
         for sid in source_ids:
             src = known[sid]
             if not src.enabled:  # named on purpose (trying a site before enabling it): run it, say so
-                click.echo(f"note: source {sid!r} has enabled = false; collected anyway because it was named",
-                           err=True)
+                click.echo("note: " + _("来源 %(source)s 设置了 enabled = false；因为点名了它，仍然采集",
+                                        source=repr(sid)), err=True)
                 src = dataclasses.replace(src, enabled=True)
             sources.append(src)
     else:
@@ -294,18 +303,21 @@ def collect(obj: Ctx, source_ids: tuple[str, ...], recheck: bool, as_json: bool)
         emit_json({"sources": [vars_of(r) for r in results], "pipeline": vars_of(stats)})
     else:
         for r in results:
-            status = "ok" if r.ok else f"ERROR {r.error}"
-            gone = f"  withdrawn upstream {r.withdrawn}" if r.withdrawn else ""
-            click.echo(f"{r.source_id:28} new {r.new:4}  versions {r.versions:3}  unchanged {r.unchanged:4}  "
-                       f"{r.duration:6.2f}s  {status}{gone}")
-        click.echo(f"pipeline: ingested {stats.ingested} (new {stats.new}, joined a known story {stats.joined}, "
-                   f"upstream versions {stats.versions}), queued {stats.queued}, "
-                   f"auto-approved {stats.auto_approved}, duplicates of published stories {stats.duplicates}, "
-                   f"published {stats.published}"
-                   + (f", taken down at the source {stats.withdrawn} (run.py queue --withdrawn)"
+            status = _("正常") if r.ok else _("错误 %(why)s", why=collect_reason(r.error_code, r.error_params, r.error))
+            gone = _("  来源已撤下 %(n)s", n=r.withdrawn) if r.withdrawn else ""
+            click.echo(cell(r.source_id, 28) + " "
+                       + _("新 %(new)4d  版本 %(versions)3d  未变 %(unchanged)4d  %(secs)6.2f 秒  %(status)s",
+                           new=r.new, versions=r.versions, unchanged=r.unchanged, secs=r.duration, status=status)
+                       + gone)
+        click.echo(_("流程：入库 %(ingested)s（新报道 %(new)s，并入已知报道 %(joined)s，来源的新版本 %(versions)s），"
+                     "待审 %(queued)s，自动通过 %(auto)s，已发布报道的重复 %(duplicates)s，已发布 %(published)s",
+                     ingested=stats.ingested, new=stats.new, joined=stats.joined, versions=stats.versions,
+                     queued=stats.queued, auto=stats.auto_approved, duplicates=stats.duplicates,
+                     published=stats.published)
+                   + (_("，原文被来源撤下 %(n)s（run.py queue --withdrawn）", n=stats.withdrawn)
                       if stats.withdrawn else ""))
         for err in stats.errors:
-            click.echo(f"pipeline error: {err}", err=True)
+            click.echo(_("流程错误：%(error)s", error=err), err=True)
     if results and not any(r.ok for r in results):
         sys.exit(1)
 
@@ -339,7 +351,7 @@ def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: 
         try:
             source = config.source(source_id)
         except KeyError:
-            raise Fail(f"unknown source {source_id!r} (see `run.py sources`)") from None
+            raise Fail(_("没有来源 %(source)s（见 `run.py sources`）", source=repr(source_id))) from None
         collector_settings = config.collector
     if referer or cookie_bootstrap or encoding:
         base = vars(source).copy() if source else {
@@ -366,11 +378,14 @@ def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: 
         emit_json(rows)
         return
     for r in rows:
-        click.echo(f"{r['published_at'] or 'date unknown':25}  {r['text_length']:6} chars  {r['title']}")
-        click.echo(f"{'':25}  {r['url']}" + (f"  来源: {r['source_line']}" if r["source_line"] else ""))
+        click.echo(f"{cell(r['published_at'] or _('日期不明'), 25)}  "
+                   f"{cell(_n('%(n)s 字', r['text_length']), 12, right=True)}  {r['title']}")
+        click.echo(f"{'':25}  {r['url']}"
+                   + ("  " + _("来源行：%(line)s", line=r["source_line"]) if r["source_line"] else ""))
     for charset, note in dict.fromkeys((r["charset"], r["charset_note"]) for r in rows):  # how the bytes were read
-        click.echo(f"charset: {charset or 'unknown'}" + (f" ({note.removeprefix('charset: ')})" if note else ""))
-    click.echo(plural(len(rows), "item"))
+        click.echo(_("字符集：%(charset)s", charset=charset or _("不明"))
+                   + (_("（%(note)s）", note=note.removeprefix("charset: ")) if note else ""))
+    click.echo(_n("%(n)s 条", len(rows)))
 
 
 @cli.command()
@@ -388,24 +403,26 @@ def sources(obj: Ctx, as_json: bool) -> None:
     if as_json:
         emit_json([vars_of(h) for h in rows])
         return
-    click.echo(f"{'SOURCE':26} {'STATE':12} {'24H':>4}  {'LAST SUCCESS':20} {'EVERY':6} {'NEXT CHECK':20} "
-               f"{'MISSES':>6} LAST ERROR")
+    click.echo(f"{cell(_('来源'), 26)} {cell(_('状态'), 12)} {cell(_('24小时'), 6, right=True)}  "
+               f"{cell(_('上次成功'), 20)} {cell(_('间隔'), 6)} {cell(_('下次检查'), 20)} "
+               f"{cell(_('疑似漏采'), 8, right=True)} " + _("上次错误"))
     for h in rows:
         flag = "!" if h.alert else " "
-        state = "unchecked" if h.state == "ok" and h.never_checked else h.state
+        state = source_state_name("unchecked" if h.state == "ok" and h.never_checked else h.state)
         every = "cron" if h.check_every is None else settings.format_every(h.check_every) + ("*" if h.relaxed else "")
-        click.echo(f"{h.id:26} {flag}{state:11} {h.items_24h:4}  {short_time(h.last_success_at):20} {every:6} "
-                   f"{short_time(h.next_check_at):20} {len(h.misses) or '':>6} {h.last_error or ''}")
+        click.echo(f"{cell(h.id, 26)} {flag}{cell(state, 11)} {h.items_24h:6}  {short_time(h.last_success_at):20} "
+                   f"{every:6} {short_time(h.next_check_at):20} {len(h.misses) or '':>8} "
+                   + collect_reason(h.last_error_code, h.last_error_params, h.last_error))
         if h.charset_note:  # the bytes were read against a declaration: say how
             click.echo(f"{'':27}{h.charset_note}")
         if h.last_warning and "item(s) kept without what could not be read, or skipped" in h.last_warning:
             click.echo(f"{'':27}{h.last_warning}")
     for h in rows:
         for m in h.misses:
-            click.echo(f"possible miss  {h.id}  {short_time(m['run_at'])}  {m['kind']}: {m['detail']}")
+            click.echo(_("疑似漏采  %(source)s  %(at)s  %(kind)s：%(detail)s", source=h.id,
+                         at=short_time(m["run_at"]), kind=m["kind"], detail=m["detail"]))
     if any(h.relaxed for h in rows):
-        click.echo("* checked less often: the server sends the whole list every time and the last checks "
-                   "found nothing new (see idle_max)")
+        click.echo(_("* 检查得更少：服务器每次都发送整个列表，且最近几次检查没有发现新内容（见 idle_max）"))
 
 
 @cli.command()
@@ -421,15 +438,18 @@ def columns(obj: Ctx, as_json: bool) -> None:
     if as_json:
         emit_json([r.as_dict() for r in rows])
     else:
-        click.echo(f"{'COLUMN':28} {'STATUS':6} {'ITEMS':>6} {'LAST UPDATE':12} {'LIMIT':9} {'DUE BY':11} LEFT")
+        click.echo(f"{cell(_('栏目'), 28)} {cell(_('状态'), 6)} {cell(_('条目'), 6, right=True)} "
+                   f"{cell(_('上次更新'), 12)} {cell(_('期限'), 9)} {cell(_('最迟更新'), 11)} " + _("剩余天数"))
         for r in rows:
-            limit = f"{r.limit_months} months" if r.limit_months else f"{r.limit_days} days" if r.limit_days else "-"
-            last = (r.last_published_at or "never")[:10]
+            limit = (_n("%(n)s 个月", r.limit_months) if r.limit_months
+                     else _n("%(n)s 天", r.limit_days) if r.limit_days else "-")
+            last = (r.last_published_at or "")[:10] or _("从未")
             left = "" if r.days_left is None else str(r.days_left)
-            click.echo(f"{r.column:28} {r.status:6} {r.items:6} {last:12} {limit:9} {r.due_by or '-':11} {left}")
+            click.echo(f"{cell(r.column, 28)} {r.status:6} {r.items:6} {cell(last, 12)} {cell(limit, 9)} "
+                       f"{r.due_by or '-':11} {left}")
         for r in rows:
             if r.status != "ok":
-                click.echo(r.message)
+                click.echo(column_message(r))
     if any(r.status == "stale" for r in rows):
         raise SystemExit(3)
 
@@ -453,11 +473,11 @@ def evaluate(obj: Ctx, first: str | None, last: str | None, out_dir: str | None,
         try:
             return date.fromisoformat(value) if value else None
         except ValueError:
-            raise Fail(f"{flag} {value!r} is not a date (YYYY-MM-DD)") from None
+            raise Fail(_("%(flag)s %(value)s 不是日期（YYYY-MM-DD）", flag=flag, value=repr(value))) from None
 
     start, end = day(first, "--from"), day(last, "--to")
     if start and end and start > end:
-        raise Fail(f"--from {start} is after --to {end}")
+        raise Fail(_("--from %(start)s 晚于 --to %(end)s", start=start, end=end))
     config = obj.config()
     db = obj.db()
     evaluation.compact_observations(db, config)
@@ -465,14 +485,15 @@ def evaluate(obj: Ctx, first: str | None, last: str | None, out_dir: str | None,
     target = Path(out_dir or os.path.join(os.path.dirname(obj.db_path) or ".", "reports",
                                           f"{report['from']}_{report['to']}"))
     for warning in evaluation.write_report(report, target):
-        click.echo(f"warning: {warning}", err=True)
+        click.echo("warning: " + report_warning(warning), err=True)
     if as_json:
         emit_json(report)
         return
     ranked = sum(1 for x in report["sites"] if x["rank"] is not None)
     vetoed = [x for x in report["sites"] if x["vetoes"]]
-    click.echo(f"评测 {report['from']} 至 {report['to']}: {len(report['sites'])} 个网站, {ranked} 个排名, "
-               f"{len(vetoed)} 个单项否决 → {target}")
+    click.echo(_("评测 %(start)s 至 %(end)s：%(sites)s 个网站，%(ranked)s 个排名，%(vetoed)s 个单项否决 → %(target)s",
+                 start=report["from"], end=report["to"], sites=len(report["sites"]), ranked=ranked,
+                 vetoed=len(vetoed), target=target))
     for x in vetoed:
         click.echo(f"  {x['source']}: " + "; ".join(f"{c} ({x['veto_reasons'][c]})" for c in x["vetoes"]))
 
@@ -722,11 +743,11 @@ def publish(obj: Ctx, export_dir: str | None, base_url: str | None, as_json: boo
         emit_json({"published": stats.published, "retracted": stats.retracted, "held": len(held),
                    "exported": written})
         return
-    click.echo(f"published {stats.published}, retracted {stats.retracted}"
-               + (f", held {len(held)} (approval_hold; next at {short_time(held[0]['publishes_at'])} Beijing time)"
-                  if held else ""))
+    click.echo(_("已发布 %(published)s，已撤稿 %(retracted)s", published=stats.published, retracted=stats.retracted)
+               + (_("，暂缓 %(held)s（approval_hold；下一条于北京时间 %(t)s 发布）", held=len(held),
+                    t=short_time(held[0]["publishes_at"])) if held else ""))
     if export_dir:
-        click.echo(f"exported {len(written)} files to {export_dir}")
+        click.echo(_n("已导出 %(n)s 个文件到 %(dir)s", len(written), dir=export_dir))
 
 
 @cli.command()
@@ -742,9 +763,10 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
     import review_queue
 
     if state is not None and state not in ("new", *review_queue.STATES):
-        raise Fail(f"unknown state {state!r} (known: new, {', '.join(review_queue.STATES)})")
+        raise Fail(_("没有状态 %(state)s（已有：%(known)s）", state=repr(state),
+                     known=", ".join(("new", *review_queue.STATES))))
     if column is not None and column not in obj.config().columns:
-        raise Fail(f"unknown column {column!r} (known: {', '.join(obj.config().columns)})")
+        raise Fail(_("没有栏目 %(column)s（已有：%(known)s）", column=repr(column), known=", ".join(obj.config().columns)))
     db = obj.db(readonly=True)
     rows = normalizers.list_items(db, limit=None if (state or column) else limit, bodies=False)
     found = checks.open_findings(db, [r["id"] for r in rows])
@@ -766,8 +788,8 @@ def items(obj: Ctx, as_json: bool, limit: int | None, state: str | None, column:
         return
     for o in out:
         click.echo(f"{o['id']:>6}  {o['state']:10} {o['column']:18} c{o['cluster']:<6} {o['source']:20} "
-                   f"{o['published_at'] or 'date unknown':25} {o['title']}")
-    click.echo(plural(len(out), "item"))
+                   f"{cell(o['published_at'] or _('日期不明'), 25)} {o['title']}")
+    click.echo(_n("%(n)s 条", len(out)))
 
 
 @cli.command("checks")
@@ -786,7 +808,8 @@ def checks_cmd(obj: Ctx, every_state: bool, links: bool, as_json: bool) -> None:
     if links:
         stats = checks.link_pass(db, config)
         if not as_json:
-            click.echo(f"links checked {stats.checked}, answering 404/410 {stats.dead}, unreachable {stats.errors}")
+            click.echo(_("已检查链接 %(checked)s 个，回答 404/410 的 %(dead)s 个，无法访问的 %(errors)s 个",
+                         checked=stats.checked, dead=stats.dead, errors=stats.errors))
     found = checks.open_findings(db)
     states = review_queue.states(db, list(found))
     rows = [{"item_id": item_id, "state": states.get(item_id, "new"), **f.as_dict()}
@@ -796,13 +819,15 @@ def checks_cmd(obj: Ctx, every_state: bool, links: bool, as_json: bool) -> None:
         emit_json(rows)
         return
     if rows:
-        click.echo(f"{'ITEM':>6}  {'STATE':16} {'SEVERITY':8} {'CODE':15} {'PLACE':8} TEXT")
+        click.echo(f"{cell(_('编号'), 6, right=True)}  {cell(_('状态'), 16)} {cell(_('级别'), 8)} "
+                   f"{cell(_('代码'), 15)} {cell(_('位置'), 8)} " + _("文本"))
     for r in rows:
-        place = "-" if r["paragraph"] is None else ("title" if r["paragraph"] == 0 else f"p{r['paragraph']}:{r['offset']}")
-        click.echo(f"{r['item_id']:>6}  {r['state']:16} {r['severity']:8} {r['code']:15} {place:8} {r['text']}"
-                   + (f"  (overridden by {r['overridden_by']})" if r["overridden_by"] else ""))
+        place = "-" if r["paragraph"] is None else (_("标题") if r["paragraph"] == 0
+                                                     else f"p{r['paragraph']}:{r['offset']}")
+        click.echo(f"{r['item_id']:>6}  {cell(r['state'], 16)} {r['severity']:8} {r['code']:15} {cell(place, 8)} "
+                   f"{r['text']}" + (_("（已由 %(user)s 放行）", user=r["overridden_by"]) if r["overridden_by"] else ""))
     blocks = sum(r["severity"] == "block" and not r["overridden_by"] for r in rows)
-    click.echo(plural(len(rows), "open finding") + f", {blocks} blocking approval")
+    click.echo(_n("%(n)s 个未处理的发现，其中 %(blocks)s 个阻止通过", len(rows), blocks=blocks))
 
 
 # --------------------------------------------------------------------------- maintenance
@@ -822,7 +847,8 @@ def backup(obj: Ctx, dest: str, as_json: bool) -> None:
     if as_json:
         emit_json(vars_of(result))
         return
-    click.echo(f"backup {result.path}: {result.bytes:,} bytes in {result.seconds:.1f}s, integrity {result.integrity}")
+    click.echo(_("备份 %(path)s：%(bytes)s 字节，用时 %(secs).1f 秒，完整性检查 %(integrity)s", path=result.path,
+                 bytes=format(result.bytes, ","), secs=result.seconds, integrity=result.integrity))
 
 
 @cli.command()
@@ -842,12 +868,15 @@ def prune(obj: Ctx, dry_run: bool, as_json: bool) -> None:
     if as_json:
         emit_json({**vars_of(report), "total": report.total})
         return
-    verb = "would prune" if dry_run else "pruned"
     for package in ("collectors", "normalizers"):
         for kind, n in getattr(report, package).items():
-            click.echo(f"{verb} {n:8}  {package}.{kind}")
-    click.echo(f"{verb} {report.total} row(s); database {report.db_bytes / 2**20:.1f} MB, "
-               f"{report.free_bytes / 2**20:.1f} MB of it free for reuse")
+            what = f"{package}.{kind}"
+            click.echo(_("将清理 %(n)8d  %(what)s", n=n, what=what) if dry_run
+                       else _("已清理 %(n)8d  %(what)s", n=n, what=what))
+    sizes = {"db": report.db_bytes / 2**20, "free": report.free_bytes / 2**20}
+    click.echo(_n("共将清理 %(n)s 行；数据库 %(db).1f MB，其中 %(free).1f MB 可重新使用", report.total, **sizes)
+               if dry_run else
+               _n("共已清理 %(n)s 行；数据库 %(db).1f MB，其中 %(free).1f MB 可重新使用", report.total, **sizes))
 
 
 # --------------------------------------------------------------------------- users
@@ -1008,8 +1037,104 @@ def role_name(role: str | None) -> str:
     return messages.role_label(role or "")
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+def cell(text: Any, width: int, *, right: bool = False) -> str:
+    """*text* padded to *width* terminal columns: a Chinese character takes two (str.ljust counts one),
+    so the translated headers and names line up with the columns under them in both languages."""
+    import unicodedata
+
+    text = str(text)
+    pad = " " * max(0, width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
+    return pad + text if right else text + pad
+
+
+def source_state_name(state: str) -> str:
+    """A source's health state (collectors.health: ok, failing, …) in the chosen language; --json keeps the code."""
+    names = {"ok": _("正常"), "failing": _("失败"), "backing-off": _("退避中"), "quiet": _("沉寂"),
+             "disabled": _("已停用"), "unchecked": _("未检查")}
+    return names.get(state, state)
+
+
+COLLECT_REASONS = {  # collectors.errors.ENGLISH's codes, in Chinese (their English in cli.po is that table's)
+    "http-status": N_("网站回答 HTTP %(status)s：%(url)s"),
+    "http-unexpected": N_("意外的 HTTP %(status)s：%(url)s"),
+    "connect-timeout": N_("连接 %(host)s 超时（%(seconds)g 秒）"),
+    "read-timeout": N_("%(host)s 在 %(seconds)g 秒内没有回应"),
+    "cannot-connect": N_("无法连接 %(host)s：%(detail)s"),
+    "not-http": N_("服务器的回答不是 HTTP：%(url)s"),
+    "request-failed": N_("请求 %(url)s 失败：%(detail)s"),
+    "body-stalled": N_("正文停顿超过 %(seconds)g 秒：%(url)s"),
+    "response-unfinished": N_("%(seconds)g 秒后响应仍未结束：%(url)s"),
+    "connection-broken": N_("读取 %(url)s 时连接中断：%(detail)s"),
+    "feed-html-page": N_("不是 RSS/Atom 订阅源：服务器发来的是网页（%(title)s）"),
+    "feed-unreadable": N_("不是 RSS/Atom 订阅源：%(reason)s"),
+    "feed-broken": N_("订阅源的 XML 已损坏，没有恢复出任何条目：%(reason)s"),
+    "feed-no-channel": N_("不是 RSS/Atom 订阅源（没有 channel 或 feed 元素）"),
+    "binary-content": N_("二进制内容（%(kind)s，%(bytes)s 字节），不是网页"),
+    "binary-feed": N_("二进制内容（%(kind)s，%(bytes)s 字节），不是订阅源"),
+    "unknown-encoding": N_("配置的编码 %(encoding)r 不是已知的字符集"),
+    "undecodable": N_("字节无法用任何已知字符集解码（不是 UTF-8，也不是 GB18030）"),
+    "empty-body": N_("正文为空：%(url)s"),
+    "empty-page": N_("页面为空"),
+    "redirect-loop": N_("重定向循环：%(url)s 在 %(hops)s 次跳转后又回到自身"),
+    "redirect-no-location": N_("HTTP %(status)s 重定向没有 Location 头：%(url)s"),
+    "too-many-redirects": N_("从 %(url)s 开始的重定向超过 %(limit)s 次"),
+    "redirects-at": N_("重定向次数过多：%(url)s"),
+    "invalid-redirect": N_("重定向到无效的地址 %(address)s：%(url)s"),
+    "unsupported-scheme": N_("不支持的网址协议：%(url)r"),
+    "malformed-chunked": N_("分块传输的正文格式错误：%(url)s"),
+    "read-error": N_("读取 %(url)s 时出错：%(detail)s"),
+    "not-http-url": N_("不是 http(s) 网址：%(url)r"),
+    "nothing-found": N_("在 %(url)s 没有找到条目（类型 %(type)s）"),
+    "json-html-page": N_("不是有效的 JSON：服务器发来的是网页（%(title)s）"),
+    "json-invalid": N_("不是有效的 JSON：%(reason)s"),
+    "json-no-list": N_("JSON 正文中没有找到对象列表"),
+    "json-no-fields": N_("JSON 路径 %(path)r 的列表没有 title/url 字段"),
+    "json-no-path": N_("JSON 路径 %(path)r 处没有列表"),
+    "json-no-configured-fields": N_("JSON 列表的条目没有任何配置的 title/url 字段"),
+    "feed-not-html-list": N_("这个页面是 RSS/Atom 订阅源，不是 HTML 列表（请用 type rss）"),
+}
+COLLECT_CLAUSES = {  # collectors.errors.CLAUSES, in Chinese
+    "retry": N_("，%(retry).0f 秒后重试"),
+    "challenge": N_("（只有浏览器能通过的脚本验证：请向网站申请访问权限或订阅源）"),
+}
+
+
+def collect_reason(code: str | None, params: dict[str, Any] | None, text: str | None) -> str:
+    """Why a source could not be collected, in the chosen language: its code worded with its facts;
+    a reason without a code (or of a code this release does not word) is its English line as stored."""
+    if not code or code not in COLLECT_REASONS:
+        return text or ""
+    facts = params or {}
+    given = [k for k in COLLECT_CLAUSES if facts.get(k) is not None and facts.get(k) is not False]
+    try:
+        return _(COLLECT_REASONS[code], **facts) + "".join(_(COLLECT_CLAUSES[k], **facts) for k in given)
+    except (KeyError, TypeError, ValueError):  # facts that do not fit the wording: nothing lost
+        return text or ""
+
+
+def report_warning(w: Any) -> str:
+    """A warning of evaluation.write_report (a code and its facts) in the chosen language."""
+    if w.code == "pdf-no-chromium":
+        return _("未写出 report.pdf：没有安装 chromium（apt-get install chromium fonts-noto-cjk）")
+    if w.code == "pdf-chromium-failed":
+        return _("未写出 report.pdf：chromium 运行失败：%(error)s", **w.params)
+    if w.code == "pdf-chromium-exited":
+        return _("未写出 report.pdf：chromium 退出码 %(status)s：%(detail)s", **w.params)
+    return str(w)  # a code this release does not word: its English line, nothing lost
+
+
+def column_message(r: Any) -> str:
+    """Why a column of ``run.py columns`` needs attention (publisher.ColumnFreshness), in the chosen language."""
+    facts = {"name": r.name, "column": r.column, "due": r.due_by}
+    if r.status == "stale":
+        if r.due_by is None:
+            return _("栏目「%(name)s」(%(column)s) 从未发布有日期的信息：已超期", **facts)
+        return _n("栏目「%(name)s」(%(column)s) 已超期 %(n)s 天未更新，期限 %(due)s", -(r.days_left or 0), **facts)
+    if r.status == "alert":
+        return _("栏目「%(name)s」(%(column)s) 今天是更新期限 %(due)s", **facts)
+    if r.status == "warn":
+        return _n("栏目「%(name)s」(%(column)s) 需在 %(due)s 前更新，还剩 %(n)s 天", r.days_left or 0, **facts)
+    return _("栏目「%(name)s」(%(column)s) 正常", **facts)
 
 
 def short_time(value: Any) -> str:
@@ -1045,7 +1170,7 @@ def _main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except click.Abort:
-        click.echo("aborted", err=True)
+        click.echo(_("已取消"), err=True)
         sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

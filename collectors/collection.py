@@ -97,7 +97,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
         g.revalidated.add(source.url)
         return None
     if not first.content.strip():
-        raise ParseError(f"empty body at {first.url}")
+        raise ParseError(code="empty-body", params={"url": first.url})
     if first.cut_from:
         g.misses.append(Miss("page-cut", first.url, _cut_note(first)))
     entries: list[Entry] = []
@@ -135,7 +135,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
         if source.type == "rss":
             kind = looks_binary(resp.content)
             if kind:
-                raise BinaryContent(f"binary content ({kind}, {len(resp.content)} bytes), not a feed")
+                raise BinaryContent(code="binary-feed", params={"kind": kind, "bytes": len(resp.content)})
             headers = dict(resp.headers)
             if source.encoding:  # a feed known to lie about its charset
                 headers["content-type"] = f"application/xml; charset={source.encoding}"
@@ -162,7 +162,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
                         g.warnings.append(f"list page {page}: {exc}")
                         break
                     if text.lstrip()[:200].lower().startswith(("<?xml", "<rss", "<feed")):
-                        raise NotAList("the page is an RSS/Atom feed, not an HTML list (use type rss)") from None
+                        raise NotAList(code="feed-not-html-list") from None
                     raise
         found = screen_links(found)
         entries += found
@@ -498,6 +498,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     except CollectError as exc:
         result.error = str(exc)
         result.error_kind = type(exc).__name__
+        result.error_code, result.error_params = exc.code, (exc.params if exc.code else None)
         retry_after = getattr(exc, "retry_after", None)
     except sqlite3.Error as exc:  # a locked database or a full disk: routine, named, no traceback
         result.error = f"cannot store what was fetched: {' '.join(str(exc).split())[:200]}"
@@ -511,7 +512,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     if result.error_kind == "Cancelled":  # stopping is not the source's failure: due again at the next start
         log.info("source %s: stopped before its list was read (the daemon is stopping)", source.id)
     elif not result.ok:
-        st.record_failure(now, settings, result.error, retry_after=retry_after, rng=rng, cause=result.error_kind)
+        st.record_failure(now, settings, result.error, retry_after=retry_after, rng=rng, cause=result.error_kind,
+                          code=result.error_code, params=result.error_params)
     result.duration = time.monotonic() - start
     result.bytes = fetcher.bytes
     result.requests = fetcher.requests

@@ -266,12 +266,12 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
     """Decode *body*; raise BinaryContent for binary files and DecodeError when nothing fits."""
     kind = looks_binary(body)
     if kind:
-        raise BinaryContent(f"binary content ({kind}, {len(body)} bytes), not a page")
+        raise BinaryContent(code="binary-content", params={"kind": kind, "bytes": len(body)})
     warnings: list[str] = []
     if forced:
         cs = normalize_label(forced)
         if cs is None:
-            raise DecodeError(f"configured encoding {forced!r} is not a known charset")
+            raise DecodeError(code="unknown-encoding", params={"encoding": forced})
         return Decoded(body.decode(cs, errors="replace"), cs, warnings)
     for bom, cs in _BOMS:
         if body.startswith(bom):
@@ -383,6 +383,6 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
         return Decoded(gbk[0], "gb18030", warnings)
     text = body.decode("utf-8", errors="replace")
     if text.count("\ufffd") * 20 > len(text):
-        raise DecodeError("bytes decode in no known charset (not UTF-8, not GB18030)")
+        raise DecodeError(code="undecodable")
     warnings.append("charset: undecodable bytes replaced")
     return Decoded(text, "utf-8", warnings)

@@ -1,24 +1,83 @@
 """Why a source could not be collected, named by condition.
 
 Every exception's ``str()`` is one line: an operator reads it in ``run.py sources`` and a log line.
+The commonest conditions also carry a stable ``code`` and their facts as ``params`` (JSON-able),
+kept with the source's state, so that the command line can say them in the operator's language;
+their English line is built from ``ENGLISH`` (plus the ``CLAUSES`` whose fact is given). A reason
+without a code is shown as its English line.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+ENGLISH = {  # code -> the one-line English (logs, --json, English users); run.py words each in Chinese
+    "http-status": "HTTP %(status)s at %(url)s",
+    "http-unexpected": "unexpected HTTP %(status)s at %(url)s",
+    "connect-timeout": "connect timeout after %(seconds)gs to %(host)s",
+    "read-timeout": "no response within %(seconds)gs from %(host)s",
+    "cannot-connect": "cannot connect to %(host)s: %(detail)s",
+    "not-http": "the server's answer is not HTTP at %(url)s",
+    "request-failed": "request to %(url)s failed: %(detail)s",
+    "body-stalled": "body stalled for %(seconds)gs at %(url)s",
+    "response-unfinished": "response not finished after %(seconds)gs at %(url)s",
+    "connection-broken": "connection broken while reading %(url)s: %(detail)s",
+    "feed-html-page": "not an RSS/Atom feed: the server sent an HTML page (%(title)s)",
+    "feed-unreadable": "not an RSS/Atom feed: %(reason)s",
+    "feed-broken": "broken feed XML, no entries recovered: %(reason)s",
+    "feed-no-channel": "not an RSS/Atom feed (no channel or feed element)",
+    "binary-content": "binary content (%(kind)s, %(bytes)s bytes), not a page",
+    "binary-feed": "binary content (%(kind)s, %(bytes)s bytes), not a feed",
+    "unknown-encoding": "configured encoding %(encoding)r is not a known charset",
+    "undecodable": "bytes decode in no known charset (not UTF-8, not GB18030)",
+    "empty-body": "empty body at %(url)s",
+    "empty-page": "empty page",
+    "redirect-loop": "redirect loop: %(url)s redirects back to itself after %(hops)s hops",
+    "redirect-no-location": "HTTP %(status)s redirect without a Location header at %(url)s",
+    "too-many-redirects": "more than %(limit)s redirects starting at %(url)s",
+    "redirects-at": "too many redirects at %(url)s",
+    "invalid-redirect": "redirect to an invalid address %(address)s at %(url)s",
+    "unsupported-scheme": "unsupported URL scheme in %(url)r",
+    "malformed-chunked": "malformed chunked body at %(url)s",
+    "read-error": "error while reading %(url)s: %(detail)s",
+    "not-http-url": "not an http(s) URL: %(url)r",
+    "nothing-found": "no item found at %(url)s (type %(type)s)",
+    "json-html-page": "not valid JSON: the server sent an HTML page (%(title)s)",
+    "json-invalid": "not valid JSON: %(reason)s",
+    "json-no-list": "no list of objects found in the JSON body",
+    "json-no-fields": "JSON list at %(path)r has no title/url fields",
+    "json-no-path": "no list at JSON path %(path)r",
+    "json-no-configured-fields": "JSON list items have none of the configured title/url fields",
+    "feed-not-html-list": "the page is an RSS/Atom feed, not an HTML list (use type rss)",
+}
+CLAUSES = {  # optional fact -> the English appended when the fact is given (true, not None)
+    "retry": ", retry after %(retry).0fs",
+    "challenge": " (a script challenge that only a browser passes: ask the site for access or a feed)",
+}
+
+
+def english(code: str, params: dict[str, Any]) -> str:
+    """The English line of *code* with *params* (and the clauses whose facts are given)."""
+    given = [k for k in CLAUSES if params.get(k) is not None and params.get(k) is not False]
+    return ENGLISH[code] % params + "".join(CLAUSES[k] % params for k in given)
 
 
 class CollectError(Exception):
     """A source (or one URL) could not be collected; the message says why in one line."""
 
-    def __init__(self, reason: str) -> None:
-        line = " ".join(str(reason).split())
+    def __init__(self, reason: str | None = None, *, code: str | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        self.code, self.params = code, dict(params or {})
+        line = " ".join(str(english(code, self.params) if code else reason).split())
         super().__init__(line[:300])
 
 
 class FetchError(CollectError):
     """The server could not be reached or answered with an error status."""
 
-    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str | None = None, *, status: int | None = None, retry_after: float | None = None,
+                 code: str | None = None, params: dict[str, Any] | None = None) -> None:
+        super().__init__(reason, code=code, params=params)
         self.status = status
         self.retry_after = retry_after
 

@@ -7,6 +7,7 @@ delivered over the last 30 days, and never less than two check intervals).
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ import sqlite_utils
 
 from collectors import misses as _misses
 from collectors.schedule import check_interval
-from collectors.state import StateStore, init, parse_iso
+from collectors.state import SourceState, StateStore, init, parse_iso
 from settings.model import CollectorSettings
 
 __all__ = ["SourceHealth", "health", "metrics", "STATES"]
@@ -49,6 +50,15 @@ class SourceHealth:
     charset: str | None = None  # how the latest item's bytes were read
     charset_note: str | None = None  # why, when it went against a declaration ("charset: declared …")
     misses: list[dict[str, str | None]] = field(default_factory=list)  # possible misses of the last good check
+    last_error_code: str | None = None  # last_error's stable code, if it has one (collectors.errors.ENGLISH)
+    last_error_params: dict | None = None  # its facts
+
+
+def _error_code(st: SourceState | None) -> dict[str, Any]:
+    """The last error's code and facts, when it has them (an older release stored the line only)."""
+    if st is None or not st.last_error_code:
+        return {}
+    return {"last_error_code": st.last_error_code, "last_error_params": json.loads(st.last_error_params or "{}")}
 
 
 def _quiet_threshold(times: list[str], interval: int) -> float | None:
@@ -106,7 +116,8 @@ def health(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = No
             check_every=every, idle_checks=st.idle_checks if st else 0,
             relaxed=every is not None and every > src.interval,
             **dict(zip(("charset", "charset_note"), store.last_charset(src.id) if st else (None, None), strict=True)),
-            misses=[asdict(m) for m in missed.get(src.id, [])]))
+            misses=[asdict(m) for m in missed.get(src.id, [])],
+            **_error_code(st if errors else None)))
     return out
 
 

@@ -277,7 +277,7 @@ class Fetcher:
         for hop in range(self.settings.max_redirects + 1):
             cookies = self._cookie_state()
             if current in seen and seen[current] == cookies:
-                raise RedirectLoop(f"redirect loop: {current} redirects back to itself after {hop} hops")
+                raise RedirectLoop(code="redirect-loop", params={"url": current, "hops": hop})
             seen[current] = cookies
             try:
                 status, resp_headers, body, wire, cut = self._one(current, self._hop_headers(headers, origin, current))
@@ -289,12 +289,12 @@ class Fetcher:
             if status in (301, 302, 303, 307, 308):
                 loc = resp_headers.get("location")
                 if not loc:
-                    raise FetchError(f"HTTP {status} redirect without a Location header at {current}",
+                    raise FetchError(code="redirect-no-location", params={"status": status, "url": current},
                                      status=status)
                 current = _redirect_target(current, loc, status)
                 continue
             return self._finish(url, current, status, resp_headers, body, wire, entry, cut)
-        raise RedirectLoop(f"more than {self.settings.max_redirects} redirects starting at {url}")
+        raise RedirectLoop(code="too-many-redirects", params={"limit": self.settings.max_redirects, "url": url})
 
     def _note_first(self, status: int | None, t0: float) -> None:
         with self._count_lock:
@@ -347,7 +347,7 @@ class Fetcher:
     def _request(self, url: str, headers: dict[str, str | None]) -> tuple[int, dict[str, str], bytes, int, int | None]:
         s = self.settings
         if urlsplit(url).scheme not in ("http", "https"):
-            raise FetchError(f"unsupported URL scheme in {url!r}")
+            raise FetchError(code="unsupported-scheme", params={"url": url})
         with self.limiter.slot(url):
             if self.stop is not None and self.stop.is_set():  # waited for a host slot while stopping
                 raise Cancelled(f"stopping: {url} not requested")
@@ -356,17 +356,17 @@ class Fetcher:
                 resp = self.session.get(url, headers=headers, stream=True, allow_redirects=False,
                                         timeout=(s.connect_timeout, s.read_timeout))
             except requests.exceptions.ConnectTimeout:
-                raise Timeout(f"connect timeout after {s.connect_timeout:g}s to {host_of(url)}") from None
+                raise Timeout(code="connect-timeout", params={"seconds": s.connect_timeout, "host": host_of(url)}) from None
             except requests.exceptions.ReadTimeout:
-                raise Timeout(f"no response within {s.read_timeout:g}s from {host_of(url)}") from None
+                raise Timeout(code="read-timeout", params={"seconds": s.read_timeout, "host": host_of(url)}) from None
             except requests.exceptions.TooManyRedirects:
-                raise RedirectLoop(f"too many redirects at {url}") from None
+                raise RedirectLoop(code="redirects-at", params={"url": url}) from None
             except requests.exceptions.ConnectionError as exc:
                 if _not_http(exc):  # the connection worked; what came back is not an HTTP response
-                    raise FetchError(f"the server's answer is not HTTP at {url}") from None
-                raise FetchError(f"cannot connect to {host_of(url)}: {_short(exc)}") from None
+                    raise FetchError(code="not-http", params={"url": url}) from None
+                raise FetchError(code="cannot-connect", params={"host": host_of(url), "detail": _short(exc)}) from None
             except requests.exceptions.RequestException as exc:
-                raise FetchError(f"request to {url} failed: {_short(exc)}") from None
+                raise FetchError(code="request-failed", params={"url": url, "detail": _short(exc)}) from None
             self._ttfb.ms = int((time.monotonic() - start) * 1000)
             with self._count_lock:
                 self.requests += 1
@@ -399,7 +399,7 @@ class Fetcher:
                         if size > s.max_body_bytes:
                             raise TooLarge(f"body exceeds the {s.max_body_bytes:,}-byte limit at {url}")
                         if time.monotonic() - start > s.total_timeout:
-                            raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
+                            raise Timeout(code="response-unfinished", params={"seconds": s.total_timeout, "url": url})
                         if keep is None or kept + len(chunk) <= keep:
                             chunks.append(chunk)
                             kept += len(chunk)
@@ -407,19 +407,19 @@ class Fetcher:
                             chunks.append(chunk[:keep - kept])
                             kept = keep
                 except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
-                    raise Timeout(f"body stalled for {s.read_timeout:g}s at {url}") from None
+                    raise Timeout(code="body-stalled", params={"seconds": s.read_timeout, "url": url}) from None
                 except urllib3.exceptions.DecodeError as exc:
                     raise FetchError(_decode_failure(rh.get("content-encoding", ""), url, exc)) from None
                 except (urllib3.exceptions.HTTPError, OSError) as exc:
                     if chunked and _find(exc, (http.client.IncompleteRead,)) and "more expected" not in str(exc):
-                        raise FetchError(f"malformed chunked body at {url}") from None
-                    raise FetchError(f"connection broken while reading {url}: {_short(exc)}") from None
+                        raise FetchError(code="malformed-chunked", params={"url": url}) from None
+                    raise FetchError(code="connection-broken", params={"url": url, "detail": _short(exc)}) from None
                 except requests.exceptions.ConnectionError as exc:
                     if "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower():
-                        raise Timeout(f"body stalled for {s.read_timeout:g}s at {url}") from None
-                    raise FetchError(f"connection broken while reading {url}: {_short(exc)}") from None
+                        raise Timeout(code="body-stalled", params={"seconds": s.read_timeout, "url": url}) from None
+                    raise FetchError(code="connection-broken", params={"url": url, "detail": _short(exc)}) from None
                 except requests.exceptions.RequestException as exc:
-                    raise FetchError(f"error while reading {url}: {_short(exc)}") from None
+                    raise FetchError(code="read-error", params={"url": url, "detail": _short(exc)}) from None
                 if decoder:  # its layers stop at max_body_bytes themselves
                     tail = decoder.finish()
                     size += len(tail)
@@ -428,7 +428,7 @@ class Fetcher:
                     elif kept < keep:
                         chunks.append(tail[:keep - kept])
                 if time.monotonic() - start > s.total_timeout:
-                    raise Timeout(f"response not finished after {s.total_timeout:g}s at {url}")
+                    raise Timeout(code="response-unfinished", params={"seconds": s.total_timeout, "url": url})
                 body = b"".join(chunks)
                 del chunks
                 cut = None
@@ -456,12 +456,11 @@ class Fetcher:
             return Response(final, 304, headers, b"", not_modified=True, wire_bytes=wire, cache=cache)
         if status >= 400:
             retry = parse_retry_after(headers.get("retry-after"), self.clock())
-            hint = f", retry after {retry:.0f}s" if retry is not None else ""
-            if status in (403, 412, 521) and _CHALLENGE_RE.search(body[:16384]):
-                hint += " (a script challenge that only a browser passes: ask the site for access or a feed)"
-            raise FetchError(f"HTTP {status} at {final}{hint}", status=status, retry_after=retry)
+            challenge = status in (403, 412, 521) and bool(_CHALLENGE_RE.search(body[:16384]))
+            raise FetchError(code="http-status", params={"status": status, "url": final, "retry": retry,
+                                                         "challenge": challenge}, status=status, retry_after=retry)
         if status >= 300 or status < 200:
-            raise FetchError(f"unexpected HTTP {status} at {final}", status=status)
+            raise FetchError(code="http-unexpected", params={"status": status, "url": final}, status=status)
         cache = CacheEntry(headers.get("etag"), headers.get("last-modified"), self._fresh_until(headers))
         return Response(final, status, headers, body, wire_bytes=wire, cache=cache, cut_from=cut)
 
@@ -519,9 +518,9 @@ def _redirect_target(current: str, location: str, status: int) -> str:
         parts = urlsplit(target)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        raise FetchError(f"redirect to an invalid address {shown} at {current}", status=status) from None
+        raise FetchError(code="invalid-redirect", params={"address": shown, "url": current}, status=status) from None
     if (location.startswith("//") or loc.scheme in ("http", "https")) and not loc.hostname:
-        raise FetchError(f"redirect to an invalid address {shown} at {current}", status=status)
+        raise FetchError(code="invalid-redirect", params={"address": shown, "url": current}, status=status)
     return requests.utils.requote_uri(target)
 
 

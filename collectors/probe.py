@@ -27,7 +27,7 @@ def probe(url: str, type: str | None = None, settings: CollectorSettings | None 
     if type is not None and type not in SOURCE_TYPES:
         raise CollectError(f"unknown type {type!r} (use one of {', '.join(SOURCE_TYPES)})")
     if urlsplit(url).scheme not in ("http", "https"):
-        raise CollectError(f"not an http(s) URL: {url!r}")
+        raise CollectError(code="not-http-url", params={"url": url})
     limiter = HostLimiter(settings.per_host)
     fetcher = Fetcher(settings, limiter, source=source)
     try:
@@ -48,5 +48,5 @@ def probe(url: str, type: str | None = None, settings: CollectorSettings | None 
     if not items:
         if g.first_detail_error:
             raise NothingCollected(f"no item: every detail page failed; first: {g.first_detail_error}")
-        raise NothingCollected(f"no item found at {url} (type {src.type})")
+        raise NothingCollected(code="nothing-found", params={"url": url, "type": src.type})
     return items

@@ -37,6 +37,8 @@ class SourceResult:
     unchanged: int = 0
     error: str | None = None  # one line
     error_kind: str | None = None  # the CollectError subclass name, e.g. "Timeout"
+    error_code: str | None = None  # the condition's stable code, when it has one (collectors.errors.ENGLISH)
+    error_params: dict | None = None  # its facts (the command line words the code with them)
     duration: float = 0.0
     bytes: int = 0
     requests: int = 0

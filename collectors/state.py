@@ -7,6 +7,7 @@ connection so worker threads can share a connection safely.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import re
@@ -110,6 +111,13 @@ def _step5(db: sqlite_utils.Database) -> None:
     observations.step(db)  # every check kept for the site evaluation
 
 
+def _step6(db: sqlite_utils.Database) -> None:
+    # The last error's stable code and facts (JSON), when it has them: the command line words it
+    # in the operator's language (last_error stays the English line).
+    db.execute("ALTER TABLE source_state ADD COLUMN last_error_code TEXT")
+    db.execute("ALTER TABLE source_state ADD COLUMN last_error_params TEXT")
+
+
 DEAD_AFTER = 3  # tries of a detail link answering 404/410 before it is given up
 REVALIDATE_FULL = timedelta(days=1)  # validators are dropped once a day (see _step4)
 
@@ -120,7 +128,7 @@ def init(db: sqlite_utils.Database) -> None:
     from collectors import misses
 
     with _lock_for(db):  # worker threads may share this connection
-        migrate(db, "collectors", [_step1, _step2, _step3, _step4, _step5])
+        migrate(db, "collectors", [_step1, _step2, _step3, _step4, _step5, _step6])
         misses.init(db)
 
 
@@ -157,6 +165,8 @@ class SourceState:
     alerting: int = 0
     backlog: int = 0  # detail pages were left behind last run: scan every list page next time
     idle_checks: int = 0  # whole-list downloads in a row that brought nothing new
+    last_error_code: str | None = None  # collectors.errors.ENGLISH's code of last_error, if it has one
+    last_error_params: str | None = None  # its facts, JSON
 
     # collect_source only says what happened; the bookkeeping (counters, alerting, the next
     # check) is written once, here.
@@ -198,10 +208,12 @@ class SourceState:
 
     def record_failure(self, now: datetime, settings: CollectorSettings, error: str | None, *,
                        retry_after: float | None = None, rng: random.Random | None = None,
-                       cause: str | None = None) -> float:
+                       cause: str | None = None, code: str | None = None, params: dict | None = None) -> float:
         """A run that failed: one more error in a row, the next try after a backoff; returns its delay."""
         self.error_count += 1
         self.last_error = error
+        self.last_error_code = code
+        self.last_error_params = json.dumps(params, ensure_ascii=False) if code else None
         self.last_error_at = iso(now)
         delay = backoff_delay(self.error_count, settings, retry_after, rng)
         self.next_check_at = iso(now + timedelta(seconds=delay))

@@ -7,15 +7,35 @@ import logging
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evaluation.html_report import render_html
 
-__all__ = ["find_chromium", "write_report"]
+__all__ = ["ReportWarning", "find_chromium", "write_report"]
 
 log = logging.getLogger("huiju.evaluation")
 PDF_TIMEOUT = 120  # seconds for Chromium to print a report of 1,000 sites
+
+
+ENGLISH = {  # code -> the one line logs and English users read; run.py words each code in Chinese (domain cli)
+    "pdf-no-chromium": "report.pdf not written: chromium is not installed (apt-get install chromium fonts-noto-cjk)",
+    "pdf-chromium-failed": "report.pdf not written: chromium failed: %(error)s",
+    "pdf-chromium-exited": "report.pdf not written: chromium exited %(status)s: %(detail)s",
+}
+
+
+@dataclass(frozen=True)
+class ReportWarning:
+    """Why part of a report was not written, as a stable code and its facts (so that the command
+    line can say it in the operator's language); ``str()`` is the English line of ENGLISH."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return ENGLISH[self.code] % self.params
 
 
 def find_chromium() -> str | None:
@@ -27,8 +47,8 @@ def find_chromium() -> str | None:
     return None
 
 
-def write_report(report: dict[str, Any], out_dir: Path, *, pdf: bool = True) -> list[str]:
-    """Write the three files into *out_dir*; returns warnings (one line each), e.g. no PDF."""
+def write_report(report: dict[str, Any], out_dir: Path, *, pdf: bool = True) -> list[ReportWarning]:
+    """Write the three files into *out_dir*; returns warnings (one line each as str()), e.g. no PDF."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     html_path = out_dir / "report.html"
@@ -37,7 +57,7 @@ def write_report(report: dict[str, Any], out_dir: Path, *, pdf: bool = True) -> 
         return []
     chromium = find_chromium()
     if chromium is None:
-        return ["report.pdf not written: chromium is not installed (apt-get install chromium fonts-noto-cjk)"]
+        return [ReportWarning("pdf-no-chromium")]
     target = out_dir / "report.pdf"
     with tempfile.TemporaryDirectory(prefix="huiju-chromium-") as profile:
         cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
@@ -45,8 +65,8 @@ def write_report(report: dict[str, Any], out_dir: Path, *, pdf: bool = True) -> 
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=PDF_TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            return [f"report.pdf not written: chromium failed: {exc}"]
+            return [ReportWarning("pdf-chromium-failed", {"error": str(exc)})]
     if done.returncode != 0 or not target.exists() or target.stat().st_size == 0:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        return [f"report.pdf not written: chromium exited {done.returncode}: {tail[0][:200]}"]
+        return [ReportWarning("pdf-chromium-exited", {"status": done.returncode, "detail": tail[0][:200]})]
     return []

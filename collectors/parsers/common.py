@@ -91,7 +91,7 @@ def _html_root(text: str, base_url: str) -> Any:
     if text.startswith("<?xml"):
         text = re.sub(r"^<\?xml[^>]*\?>", "", text)
     if not text.strip():
-        raise ParseError("empty page")
+        raise ParseError(code="empty-page")
     try:
         root = lxml.html.document_fromstring(text)
     except (lxml.etree.ParserError, ValueError) as exc:

@@ -70,7 +70,7 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
     if not version and not found:
         page = _html_page_title(content)
         if page is not None:  # an error, login or firewall page answered with 200
-            raise NotAFeed(f"not an RSS/Atom feed: the server sent an HTML page ({page or 'untitled'})")
+            raise NotAFeed(code="feed-html-page", params={"title": page or "untitled"})
     if parsed.bozo:
         exc = parsed.get("bozo_exception")
         reason = " ".join(str(exc).split())[:120] if exc else "malformed"
@@ -80,15 +80,15 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> tuple[
         if unfinished:
             found.pop()
         if not version and not found:
-            raise NotAFeed(f"not an RSS/Atom feed: {reason}")
+            raise NotAFeed(code="feed-unreadable", params={"reason": reason})
         if not found:
-            raise NotAFeed(f"broken feed XML, no entries recovered: {reason}")
+            raise NotAFeed(code="feed-broken", params={"reason": reason})
         warnings.append(f"feed: malformed XML, {len(found)} entries recovered ({reason})")
         if cut:
             warnings.append("feed: the document is cut off (its root element is never closed)"
                             + ("; the unfinished last entry was dropped" if unfinished else ""))
     elif not version and not found:
-        raise NotAFeed("not an RSS/Atom feed (no channel or feed element)")
+        raise NotAFeed(code="feed-no-channel")
     entries: list[Entry] = []
     skipped = 0
     for e in found:

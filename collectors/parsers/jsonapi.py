@@ -66,8 +66,8 @@ def load_json(text: str) -> Any:
             pass
         page = _html_page_title(text[:8192].encode("utf-8", "replace"))
         if page is not None:  # a maintenance, error or login page answered with 200
-            raise ParseError(f"not valid JSON: the server sent an HTML page ({page or 'untitled'})") from None
-        raise ParseError(f"not valid JSON: {exc}") from None
+            raise ParseError(code="json-html-page", params={"title": page or "untitled"}) from None
+        raise ParseError(code="json-invalid", params={"reason": str(exc)}) from None
     if isinstance(data, str) and data.lstrip()[:1] in ("{", "["):
         try:  # a JSON document sent as one JSON string (encoded twice)
             return jsonlib.loads(data)
@@ -114,7 +114,7 @@ def guess_json_spec(data: Any) -> dict[str, Any]:
     and the usual field names."""
     path, n = _largest_list(data)
     if n <= 0:
-        raise NotAList("no list of objects found in the JSON body")
+        raise NotAList(code="json-no-list")
     first = _path(data, path)[0]
     spec: dict[str, Any] = {"items": path}
     lower = {k.lower(): k for k in first}
@@ -124,7 +124,7 @@ def guess_json_spec(data: Any) -> dict[str, Any]:
                 spec[field_name] = lower[name.lower()]
                 break
     if "title" not in spec or "url" not in spec and "id" not in spec:
-        raise NotAList(f"JSON list at {path or 'the root'!r} has no title/url fields")
+        raise NotAList(code="json-no-fields", params={"path": path or "the root"})
     return spec
 
 
@@ -132,7 +132,7 @@ def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
     """Entries from a JSON list endpoint following the configured field paths."""
     items = _path(data, spec.get("items"))
     if not isinstance(items, list):
-        raise NotAList(f"no list at JSON path {spec.get('items') or '(root)'!r}")
+        raise NotAList(code="json-no-path", params={"path": spec.get("items") or "(root)"})
     entries: list[Entry] = []
     for it in items:
         if not isinstance(it, dict):
@@ -166,5 +166,5 @@ def parse_json(data: Any, base_url: str, spec: dict[str, Any]) -> list[Entry]:
                              attachments=body_attachments(story.html, url),
                              warnings=notes + _repair_note(str(title or ""), str(body or ""))))
     if items and not entries:
-        raise NotAList("JSON list items have none of the configured title/url fields")
+        raise NotAList(code="json-no-configured-fields")
     return entries

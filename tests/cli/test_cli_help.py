@@ -234,10 +234,12 @@ def test_sources_shows_a_list_checked_less_often_while_it_is_sent_whole_and_unch
             assert run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "collect").returncode == 0
     finally:
         web.stop()
-    listed = run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "sources")
+    listed = run_cli(tmp_path, "--lang", "zh", "--config", "c.toml", "--db", "h.db", "sources")
     [row] = [line for line in listed.stdout.splitlines() if line.startswith("yichun")]
     assert " 30m* " in row  # nothing new in a list downloaded whole: twice the interval
-    assert "checked less often" in listed.stdout
+    assert "* 检查得更少：" in listed.stdout and " 正常 " in row  # the state in the chosen language
+    english = run_cli(tmp_path, "--lang", "en", "--config", "c.toml", "--db", "h.db", "sources").stdout
+    assert "* checked less often" in english and " 30m* " in english
     [data] = json.loads(run_cli(tmp_path, "--config", "c.toml", "--db", "h.db", "sources", "--json").stdout)
     assert data["check_every"] == 1800 and data["relaxed"] is True and data["idle_checks"] == 1
 
@@ -286,12 +288,12 @@ def test_a_disabled_source_named_on_the_command_line_is_collected_and_the_operat
         (tmp_path / "c.toml").write_text(f'[[sources]]\nid = "yichun"\nname = "伊春"\nkind = "city"\ntype = "rss"\n'
                                          f'url = "{web.url}/rss.xml"\ncolumn = "city-news"\nevery = "1h"\n'
                                          "enabled = false\n", encoding="utf-8")
-        result = run_cli(tmp_path, "--config", "c.toml", "--db", "x.db", "collect", "--source", "yichun")
+        result = run_cli(tmp_path, "--lang", "zh", "--config", "c.toml", "--db", "x.db", "collect", "--source", "yichun")
     finally:
         web.stop()
     assert result.returncode == 0, result.stderr
-    assert "enabled = false; collected anyway because it was named" in result.stderr
-    assert "new    1" in result.stdout
+    assert "note: 来源 'yichun' 设置了 enabled = false；因为点名了它，仍然采集" in result.stderr
+    assert "新    1" in result.stdout
 
 
 def test_review_approve_cannot_move_an_item_out_of_its_signoff(tmp_path: Path) -> None:

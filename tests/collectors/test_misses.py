@@ -83,9 +83,9 @@ def test_sources_command_shows_misses(web, tmp_path):
                    'column = "city-news"\nevery = "10m"\nlist = { items = "ul.l li", date = "span" }\n', "utf-8")
     base = [sys.executable, str(REPO / "run.py"), "--config", str(cfg), "--db", str(tmp_path / "h.db")]
     subprocess.run([*base, "collect"], capture_output=True, text=True, timeout=120)
-    out = subprocess.run([*base, "sources"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([*base, "--lang", "zh", "sources"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert "possible miss  mdj" in out.stdout and "page-cut" in out.stdout
+    assert "疑似漏采  mdj" in out.stdout and "page-cut" in out.stdout
     rows = json.loads(subprocess.run([*base, "sources", "--json"], capture_output=True, text=True,
                                      timeout=60).stdout)
     assert rows[0]["misses"][0]["kind"] == "page-cut"

@@ -87,5 +87,5 @@ def test_prune_command_dry_run_and_json(web, tmp_path) -> None:
     conn.execute("UPDATE collected SET collected_at = '2020-01-01T00:00:00+00:00'")
     conn.commit()
     conn.close()
-    text = subprocess.run([*base, "prune"], capture_output=True, text=True, timeout=60)
+    text = subprocess.run([*base, "--lang", "en", "prune"], capture_output=True, text=True, timeout=60)
     assert text.returncode == 0 and "pruned        2  collectors.collected_bodies" in text.stdout, text.stdout

@@ -159,7 +159,7 @@ def test_evaluate_command_writes_the_json_contract_and_the_html(db, tmp_path):
     (tmp_path / "s.toml").write_text('[[sources]]\nid = "harbin"\nname = "哈尔滨市人民政府"\nkind = "city"\n'
                                      'type = "html"\nurl = "http://127.0.0.1:9/harbin/"\ncolumn = "city-news"\nevery = "1h"\n',
                                      encoding="utf-8")
-    res = CliRunner().invoke(run.cli, ["--config", str(tmp_path / "s.toml"), "--db", str(tmp_path / "h.db"), "evaluate", "--from", str(first),
+    res = CliRunner().invoke(run.cli, ["--lang", "zh", "--config", str(tmp_path / "s.toml"), "--db", str(tmp_path / "h.db"), "evaluate", "--from", str(first),
                                        "--to", str(first + timedelta(days=6)), "--out", str(out), "--json"],
                              env={"PATH": "/nonexistent"})  # no chromium: the PDF is skipped with a warning
     assert res.exit_code == 0, res.output
@@ -174,9 +174,11 @@ def test_evaluate_command_writes_the_json_contract_and_the_html(db, tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "政府网站监测评测报告" in html and "<svg" in html and "<script" not in html and "http://" not in \
         html.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert "report.pdf not written: chromium is not installed" in res.output  # CliRunner mixes stderr
-    bad = CliRunner().invoke(run.cli, ["--db", str(tmp_path / "h.db"), "evaluate", "--from", "March"])
+    assert "warning: 未写出 report.pdf：没有安装 chromium" in res.stderr
+    bad = CliRunner().invoke(run.cli, ["--lang", "en", "--db", str(tmp_path / "h.db"), "evaluate", "--from", "March"])
     assert bad.exit_code == 1 and "error: --from 'March' is not a date (YYYY-MM-DD)" in bad.output
+    bad = CliRunner().invoke(run.cli, ["--lang", "zh", "--db", str(tmp_path / "h.db"), "evaluate", "--from", "March"])
+    assert bad.exit_code == 1 and "error: --from 'March' 不是日期（YYYY-MM-DD）" in bad.output
 
 
 def test_the_daily_job_writes_last_months_report_once(db, tmp_path, monkeypatch):

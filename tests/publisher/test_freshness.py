@@ -148,5 +148,5 @@ def test_metrics_reviewer_header_and_cli_show_the_levels(db, db_path, config, tm
     rows = {r["column"]: r for r in json.loads(run.stdout)}
     assert rows["city-news"]["status"] == "warn" and rows["notices"]["limit_months"] == 6
     text = subprocess.run([sys.executable, str(repo / "run.py"), "--config", str(repo / "demo.toml"), "--db",
-                           str(db_path), "columns"], capture_output=True, text=True, timeout=120).stdout
-    assert "city-news" in text and "warn" in text and "6 months" in text
+                           str(db_path), "--lang", "zh", "columns"], capture_output=True, text=True, timeout=120).stdout
+    assert "city-news" in text and "warn" in text and "6 个月" in text and "栏目「地市动态」(city-news) 需在" in text
