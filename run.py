@@ -984,7 +984,7 @@ def history(obj: Ctx, item_id: int, as_json: bool) -> None:
         states = f"{state_name(h['from_state']) if h['from_state'] else '-'} → {state_name(h['to_state'])}"
         click.echo(f"{short_time(h['at'])}  {messages.actor_label(h['actor']):12} "
                    f"{messages.history_action(h['action']):16} {states}"
-                   + (f"  {messages.history_note(h['note'])}" if h["note"] else ""))
+                   + (f"  {messages.history_note(h)}" if h["note"] else ""))
         for c in h["changes"]:
             click.echo(f"    {messages.field_label(c['field'])}:\n    " + c["diff"].replace("\n", "\n    "))
 
