@@ -63,7 +63,7 @@ def state_name(state: str | None) -> str:
 
 
 def review_error(exc: BaseException) -> str:
-    """A workflow error in the chosen language: its own one-line English, or the desk's Chinese."""
+    """A workflow or database error in the chosen language: its own one-line English, or the desk's Chinese."""
     from review_queue import messages
 
     return one_line(exc) if use_language() == "en" else messages.error_message(exc)
@@ -125,8 +125,8 @@ class HuijuGroup(TranslatedGroup):
             if isinstance(exc, sqlite3.Error):
                 import store
 
-                raise Fail(store.describe_error(exc, ctx.find_root().params.get("db_path", ""))) from None
-            if any(c.__name__ == "ReviewError" for c in type(exc).__mro__):
+                exc = store.as_store_error(exc, ctx.find_root().params.get("db_path", ""))
+            if any(c.__name__ in ("ReviewError", "StoreError") for c in type(exc).__mro__):
                 raise Fail(review_error(exc)) from None
             raise Fail(one_line(exc)) from None
 

@@ -12,6 +12,7 @@ import sqlite_utils
 from review_queue.notes import Note
 
 TEXT_FIELDS = ("title", "text", "html")
+PIPELINE_ACTORS = ("system", "auto", "publisher")  # they write notes as codes; only people write text
 # the body's HTML is diffed one block (paragraph, table row, list item, image) per line
 _BLOCK = re.compile(r"(?=<(?:p|div|h[1-6]|table|thead|tbody|tr|ul|ol|li|img|figure|blockquote|pre)\b)", re.I)
 
@@ -58,7 +59,10 @@ def record(db: sqlite_utils.Database, item_id: int, *, at: str, actor: str, acti
     """Append one history entry (inside the caller's transaction).
 
     *note* is a :class:`~review_queue.notes.Note` the pipeline writes (stored as its code and
-    params), or a person's reason as they typed it (stored as text)."""
+    params), or a person's reason as they typed it (stored as text); text from the pipeline's own
+    actors is refused, so a note without a code fails the tests rather than reach a reviewer."""
+    if isinstance(note, str) and actor in PIPELINE_ACTORS:
+        raise TypeError(f"{actor} wrote a history note as text ({note!r}): write a review_queue.notes.note code")
     code, params = store_note(note)
     db.execute(
         "INSERT INTO history (item_id, at, actor, action, from_state, to_state, note, note_code, note_params, "

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+import store
 from pages.times import SHANGHAI
 from review_queue import workflow as wf
 from review_queue.catalogs import gettext as _
@@ -113,6 +114,33 @@ ERRORS: dict[str, str] = {
 }
 
 
+# code (store.ENGLISH) -> the message of a database that cannot be used; %(path)s is the file
+STORE_ERRORS: dict[str, str] = {
+    "no-database": _n_("%(path)s：这里没有数据库（请检查 --db；`collect`、`daemon` 或 `users add` 会创建它）"),
+    "cannot-create-folder": _n_("%(path)s：无法创建所在文件夹：%(why)s"),
+    "cannot-open": _n_("%(path)s：无法打开数据库：%(why)s"),
+    "cannot-open-readonly": _n_("%(path)s：无法以只读方式打开数据库：%(why)s"),
+    "not-a-database": _n_("%(path)s：该文件不是 SQLite 数据库"),
+    "locked": _n_("%(path)s：数据库被另一个进程锁定"),
+    "cannot-use": _n_("%(path)s：数据库无法使用：%(why)s"),
+    "no-wal": _n_("%(path)s：无法把数据库切换到 WAL 模式（得到 %(mode)s）"),
+    "no-tables": _n_("%(path)s：数据库中还没有汇聚的表（请先运行一次 `run.py collect` 或守护进程来创建）"),
+    "newer-release": _n_("%(path)s：数据库来自更新的汇聚版本（%(owner)s 结构第 %(done)s 步，本版本只认识 %(known)s 步）："
+                         "请运行那个版本，或恢复本版本做的备份"),
+    "needs-upgrade": _n_("%(path)s：数据库需要升级（%(owner)s 结构 %(done)s / %(known)s 步）：请以可写权限运行一次 "
+                         "`run.py collect` 或守护进程"),
+    "backup-is-folder": _n_("%(path)s：这是文件夹；请给出备份文件名"),
+    "backup-failed-check": _n_("%(path)s：备份未通过完整性检查：%(why)s"),
+    "backup-not-written": _n_("%(path)s：无法写入备份：%(why)s"),
+    "locked-waited": _n_("%(path)s：数据库被另一个进程锁定（已等待 %(seconds)s 秒）"),
+    "damaged": _n_("%(path)s：该文件不是 SQLite 数据库或已损坏（%(why)s）"),
+    "read-only": _n_("%(path)s：当前用户对数据库只有读权限"),
+    "disk-full": _n_("%(path)s：磁盘已满（请清理数据库所在磁盘，或调低 [retention]）"),
+    "disk-io": _n_("%(path)s：磁盘读写错误（磁盘已满或出现故障）"),
+    "database-error": _n_("%(path)s：数据库错误：%(why)s"),
+}
+
+
 def _desk_params(params: dict[str, object]) -> dict[str, object]:
     """An error's params as the desk shows them: states, roles and actions by their labels,
     stored times in Beijing time, lists joined with 、."""
@@ -131,9 +159,14 @@ def _desk_params(params: dict[str, object]) -> dict[str, object]:
 
 
 def error_message(exc: BaseException | str) -> str:
-    """A workflow error for the desk: the catalog message of its code, filled with its params;
+    """A workflow (or database) error for the desk: the catalog message of its code, filled with its params;
     an error without a known code is shown whole after 未完成 (nothing a reviewer needs is lost)."""
     code = getattr(exc, "code", None)
+    if isinstance(exc, store.StoreError) and code in STORE_ERRORS:
+        params = dict(exc.params)
+        if isinstance(params.get("seconds"), float):
+            params["seconds"] = f"{params['seconds']:g}"
+        return _(STORE_ERRORS[code], **params)
     if isinstance(code, str) and code in ERRORS:
         return _(ERRORS[code], **_desk_params(dict(getattr(exc, "params", {}))))
     return _("未完成：%(cause)s", cause=str(exc))

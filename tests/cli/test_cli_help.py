@@ -68,8 +68,9 @@ def test_a_file_that_is_not_a_database_is_one_line_and_unchanged(tmp_path: Path)
     before = bogus.read_bytes()
     result = run_cli(tmp_path, "--config", str(REPO / "schedules.toml"), "--db", str(bogus), "items")
     assert result.returncode != 0
-    assert "not a SQLite database" in result.stderr
-    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr == f"error: {bogus}：该文件不是 SQLite 数据库\n"  # Chinese first (store error codes)
+    english = run_cli(tmp_path, "--lang", "en", "--config", str(REPO / "schedules.toml"), "--db", str(bogus), "items")
+    assert english.stderr == f"error: {bogus}: file is not a SQLite database\n"
     assert bogus.read_bytes() == before
 
 
@@ -149,7 +150,7 @@ def test_a_locked_database_is_one_line_and_nothing_changes(tmp_path: Path) -> No
         holder.execute("ROLLBACK")
         holder.close()
     assert result.returncode != 0
-    assert "locked" in result.stderr and result.stderr.strip().count("\n") == 0
+    assert "数据库被另一个进程锁定" in result.stderr and result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.stderr
     listed = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "list", "--json")
     assert "li" not in [u["name"] for u in json.loads(listed.stdout or "[]")]
@@ -159,7 +160,7 @@ def test_read_only_commands_never_create_a_database(tmp_path: Path) -> None:
     for command in (["items"], ["queue"], ["users", "list"]):
         result = run_cli(tmp_path, "--config", str(REPO / "schedules.toml"), "--db", "typo/h.db", *command)
         assert result.returncode == 1
-        assert "no database here" in result.stderr and result.stderr.strip().count("\n") == 0
+        assert "这里没有数据库（请检查 --db" in result.stderr and result.stderr.strip().count("\n") == 0
     assert not (tmp_path / "typo").exists()
 
 
