@@ -974,12 +974,13 @@ def history(obj: Ctx, item_id: int, as_json: bool) -> None:
     db = obj.db(readonly=True)
     review_queue.state(db, item_id)  # UnknownItem (one line) for an item never in review
     entries = review_queue.history(db, item_id)
-    if as_json:
-        emit_json(entries)
-        return
     from review_queue import messages
 
     use_language()
+    if as_json:  # note_code/note_params and the English note for scripts, the names in the chosen language
+        emit_json([{**h, "action_name": messages.history_action(h["action"]), "note_text": messages.history_note(h)}
+                   for h in entries])
+        return
     for h in entries:
         states = f"{state_name(h['from_state']) if h['from_state'] else '-'} → {state_name(h['to_state'])}"
         click.echo(f"{short_time(h['at'])}  {messages.actor_label(h['actor']):12} "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,42 @@ def test_no_code_writes_a_history_note_without_a_code() -> None:
     assert len(files) > 20
     offenders = [hit for f in files for hit in _literal_notes(f)]
     assert not offenders, f"history notes written as English text (use review_queue.notes.note): {offenders}"
+
+
+def _recorded_actions() -> set[str]:
+    """Every action name the code can write into the history (literals given to record, _move,
+    _clear_withdrawn, or assigned to a variable ``action``)."""
+    found: set[str] = set()
+
+    def strings(node: ast.AST) -> set[str]:
+        return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+
+    for path in (p for p in (ROOT / "review_queue").rglob("*.py") if "web" not in p.parts):  # web: form fields
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if name in ("_move", "_clear_withdrawn") and len(node.args) > 2:
+                    found |= strings(node.args[2])
+                found |= {s for kw in node.keywords if kw.arg == "action" and name == "record" for s in strings(kw.value)}
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    names = [t.id for t in ast.walk(target) if isinstance(t, ast.Name)]
+                    if "action" in names and node.value is not None and isinstance(target, ast.Name | ast.Tuple):
+                        found |= strings(node.value) if isinstance(target, ast.Name) else set()
+    return found
+
+
+def test_every_action_the_history_records_has_a_name_in_both_languages() -> None:
+    actions = _recorded_actions()
+    assert {"lock", "break-lock", "take-over-lock", "column", "upstream-restored", "publish", "keep"} <= actions
+    chinese = {a: messages.history_action(a) for a in actions}
+    unnamed = sorted(a for a, n in chinese.items() if not re.search(r"[\u4e00-\u9fff]", n))
+    assert not unnamed, f"history actions without a Chinese name: {unnamed}"
+    catalogs.use("en")
+    try:
+        english = {a: messages.history_action(a) for a in actions}
+    finally:
+        catalogs.use("zh")
+    untranslated = sorted(a for a, n in english.items() if not n.isascii())
+    assert not untranslated, f"history actions without an English name: {untranslated}"
