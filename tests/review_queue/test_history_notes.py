@@ -22,17 +22,14 @@ import review_queue
 import store
 from review_queue import catalogs, messages, notes, schema
 from review_queue.history import history, record
+from tests.review_queue.languages import shown_in
 
 CASES = json.loads((Path(__file__).parent / "cases/notes/legacy.json").read_text(encoding="utf-8"))
 ROOT = Path(review_queue.__file__).parent.parent
 
 
-def _in(locale: str, entry: dict) -> str:
-    catalogs.use(locale)
-    try:
-        return messages.history_note(entry)
-    finally:
-        catalogs.use("zh")
+def _in(locale: str, value: object) -> str:
+    return shown_in(locale, messages.history_note, value)
 
 
 def test_every_note_code_has_a_message_and_a_case() -> None:

@@ -12,15 +12,12 @@ from pathlib import Path
 import pytest
 
 import store
-from review_queue import catalogs, messages
+from review_queue import messages
+from tests.review_queue.languages import shown_in
 
 
-def _in(locale: str, exc: BaseException) -> str:
-    catalogs.use(locale)
-    try:
-        return messages.error_message(exc)
-    finally:
-        catalogs.use("zh")
+def _in(locale: str, value: object) -> str:
+    return shown_in(locale, messages.error_message, value)
 
 
 def _sample(code: str) -> store.StoreError:
