@@ -69,7 +69,7 @@ def state_name(state: str | None) -> str:
 
 
 def review_error(exc: BaseException) -> str:
-    """A workflow error in the chosen language: its own one-line English, or the desk's Chinese."""
+    """A workflow or database error in the chosen language: its own one-line English, or the desk's Chinese."""
     from review_queue import messages
 
     return one_line(exc) if use_language() == "en" else messages.error_message(exc)
@@ -131,8 +131,8 @@ class HuijuGroup(TranslatedGroup):
             if isinstance(exc, sqlite3.Error):
                 import store
 
-                raise Fail(store.describe_error(exc, ctx.find_root().params.get("db_path", ""))) from None
-            if any(c.__name__ == "ReviewError" for c in type(exc).__mro__):
+                exc = store.as_store_error(exc, ctx.find_root().params.get("db_path", ""))
+            if any(c.__name__ in ("ReviewError", "StoreError") for c in type(exc).__mro__):
                 raise Fail(review_error(exc)) from None
             if any(c.__name__ == "CollectError" for c in type(exc).__mro__):  # probe: why nothing was read
                 raise Fail(collect_reason(getattr(exc, "code", None), getattr(exc, "params", None),
@@ -1003,17 +1003,18 @@ def history(obj: Ctx, item_id: int, as_json: bool) -> None:
     db = obj.db(readonly=True)
     review_queue.state(db, item_id)  # UnknownItem (one line) for an item never in review
     entries = review_queue.history(db, item_id)
-    if as_json:
-        emit_json(entries)
-        return
     from review_queue import messages
 
     use_language()
+    if as_json:  # note_code/note_params and the English note for scripts, the names in the chosen language
+        emit_json([{**h, "action_name": messages.history_action(h["action"]), "note_text": messages.history_note(h)}
+                   for h in entries])
+        return
     for h in entries:
         states = f"{state_name(h['from_state']) if h['from_state'] else '-'} → {state_name(h['to_state'])}"
         click.echo(f"{short_time(h['at'])}  {messages.actor_label(h['actor']):12} "
                    f"{messages.history_action(h['action']):16} {states}"
-                   + (f"  {messages.history_note(h['note'])}" if h["note"] else ""))
+                   + (f"  {messages.history_note(h)}" if h["note"] else ""))
         for c in h["changes"]:
             click.echo(f"    {messages.field_label(c['field'])}:\n    " + c["diff"].replace("\n", "\n    "))
 

@@ -32,8 +32,9 @@ from review_queue.errors import (
     UnknownItem,
     Unpublishable,
 )
-from review_queue.history import change, compact_source, history, html_lines, record
+from review_queue.history import change, compact_source, history, html_lines, read_note, record, store_note
 from review_queue.locks import ensure_not_locked_by_other, release_own, release_quietly
+from review_queue.notes import Note, note
 from review_queue.overlay import as_published, column_in_effect
 from review_queue.users import active_role
 
@@ -45,7 +46,7 @@ _COLS = (
     "correction", "note", "seen_title", "seen_text", "submitted_at", "updated_at", "signoffs", "signoff_roles", "approved_by", "approved_at",
     "edit_title", "edit_text", "edit_html", "edit_column", "edit_topics", "published_seq",
     "published_at", "retract_reason", "retracted_at", "retraction_seq", "withdrawn_upstream",
-    "withdrawn_upstream_at", "chain_column", "published_edits",
+    "withdrawn_upstream_at", "chain_column", "published_edits", "note_code", "note_params",
 )
 _SELECT = "SELECT " + ", ".join(_COLS) + " FROM reviews"
 
@@ -60,6 +61,7 @@ def _decode(row: tuple) -> dict[str, Any]:
     for key in ("routed_topics", "flags", "signoffs", "signoff_roles"):
         d[key] = json.loads(d[key] or "[]")
     d["edit_topics"] = json.loads(d["edit_topics"]) if d["edit_topics"] is not None else None
+    read_note(d)  # the note the item entered review with, as a code and its English
     return d
 
 
@@ -114,7 +116,7 @@ def _set(db: sqlite_utils.Database, item_id: int, **fields: Any) -> None:
 
 
 def _move(db: sqlite_utils.Database, row: dict[str, Any], action: str, target: str, *, actor: str,
-          role: str, at: str, note: str | None = None, changes: list[dict[str, Any]] | None = None,
+          role: str, at: str, note: Note | str | None = None, changes: list[dict[str, Any]] | None = None,
           needed: str | None = None, **fields: Any) -> None:
     """Check the transition, update the row, and write the history entry."""
     wf.check(row["item_id"], action, row["state"], target, role, user=actor, needed=needed)
@@ -148,9 +150,9 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
             if row is None:
                 return kind  # never entered review: nothing to flag
             if kind == "withdrawn":
-                return _submit_withdrawn(db, row, result.withdrawn or "the source took the page down", at)
+                return _submit_withdrawn(db, row, result.withdrawn, at)
             return _clear_withdrawn(db, row, "upstream-restored", SYSTEM_ACTOR, wf.SYSTEM, at,
-                                    "the page is back at the source, unchanged")
+                                    note("page-restored"))
         info = {  # the item as ingest stored it, carried by the result
             "seen_title": result.title,
             "seen_text": result.text,
@@ -171,12 +173,12 @@ def submit(db: sqlite_utils.Database, result: Any, source: Any, *, now: datetime
             return state
         if row["withdrawn_upstream"]:
             _clear_withdrawn(db, row, "upstream-restored", SYSTEM_ACTOR, wf.SYSTEM, at,
-                             "the page is back at the source, with new text")
+                             note("page-restored-changed"))
         _set(db, item_id, **info)
         return _submit_version(db, row, info, auto, at)
 
 
-def _submit_withdrawn(db: sqlite_utils.Database, row: dict[str, Any], why: str, at: str) -> str:
+def _submit_withdrawn(db: sqlite_utils.Database, row: dict[str, Any], why: str | None, at: str) -> str:
     """The source took the page down: flag the item where a person will see it.
 
     Nothing is retracted by itself (a site may be moving its pages): an approved item that is
@@ -193,15 +195,16 @@ def _submit_withdrawn(db: sqlite_utils.Database, row: dict[str, Any], why: str, 
     extra: dict[str, Any] = {}
     if target != state:
         extra = dict(signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None)
-    _move(db, row, "upstream-withdrawn", target, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=why,
-          withdrawn_upstream=why, withdrawn_upstream_at=at, flags=flags, **extra)
+    _move(db, row, "upstream-withdrawn", target, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at,
+          note=note("page-withdrawn", why=why), withdrawn_upstream=why or "the source took the page down",
+          withdrawn_upstream_at=at, flags=flags, **extra)
     return row["state"]
 
 
 def _clear_withdrawn(db: sqlite_utils.Database, row: dict[str, Any], action: str, actor: str, role: str,
-                     at: str, note: str) -> str:
+                     at: str, why: Note) -> str:
     flags = [f for f in row["flags"] if f != wf.WITHDRAWN_FLAG]
-    _move(db, row, action, row["state"], actor=actor, role=role, at=at, note=note,
+    _move(db, row, action, row["state"], actor=actor, role=role, at=at, note=why,
           withdrawn_upstream=None, withdrawn_upstream_at=None, flags=flags)
     row.update(withdrawn_upstream=None, withdrawn_upstream_at=None, flags=flags)
     return row["state"]
@@ -216,10 +219,8 @@ def keep(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str = ""
         row = require_row(db, int(item_id))
         if not row["withdrawn_upstream"]:
             raise InvalidTransition("nothing-to-keep", id=item_id)
-        note = f"kept although the source took the page down ({row['withdrawn_upstream']})"
-        if reason.strip():
-            note += f": {reason.strip()}"
-        _clear_withdrawn(db, row, "keep", user, role, at, note)
+        _clear_withdrawn(db, row, "keep", user, role, at,
+                         note("kept-although-withdrawn", why=row["withdrawn_upstream"], reason=reason.strip() or None))
 
 
 def withdrawn_upstream(db: sqlite_utils.Database) -> list[dict[str, Any]]:
@@ -251,16 +252,16 @@ def _story_out(db: sqlite_utils.Database, item_id: int, cluster_id: int | None) 
 def _submit_new(db: sqlite_utils.Database, item_id: int, result: Any, info: dict[str, Any],
                 auto: bool, at: str) -> str:
     out = _story_out(db, item_id, result.cluster_id)
-    note = None
+    said = None
     if out is not None and not result.is_representative:
         target, action, actor = wf.DUPLICATE, "duplicate", SYSTEM_ACTOR
-        note = f"story already out as item {out}"
+        said = note("story-already-out", id=out)
     elif auto:
         target, action, actor = wf.APPROVED, "auto-approve", AUTO
     else:
         target, action, actor = wf.PENDING, "submit", SYSTEM_ACTOR
     if out is not None and target != wf.DUPLICATE:
-        note = f"update: new representative of the story already out as item {out}"
+        said = note("new-representative", id=out)
     wf.check(item_id, action, None, target, wf.SYSTEM)
     fields = dict(info)
     if target == wf.APPROVED:
@@ -268,12 +269,12 @@ def _submit_new(db: sqlite_utils.Database, item_id: int, result: Any, info: dict
                       signoffs=json.dumps([{"user": AUTO, "role": "auto", "at": at}]))
     fields["routed_topics"] = json.dumps(fields["routed_topics"], ensure_ascii=False)
     fields["flags"] = json.dumps(fields["flags"], ensure_ascii=False)
-    cols = ["item_id", "state", "note", "submitted_at", "updated_at", *fields]
+    cols = ["item_id", "state", "note_code", "note_params", "submitted_at", "updated_at", *fields]
     db.execute(
         f"INSERT INTO reviews ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-        [item_id, target, note, at, at, *fields.values()],
+        [item_id, target, *store_note(said), at, at, *fields.values()],
     )
-    record(db, item_id, at=at, actor=actor, action=action, from_state=None, to_state=target, note=note)
+    record(db, item_id, at=at, actor=actor, action=action, from_state=None, to_state=target, note=said)
     if target == wf.APPROVED:
         _mark_cluster_duplicates(db, item_id, result.cluster_id, at)
     return target
@@ -282,7 +283,7 @@ def _submit_new(db: sqlite_utils.Database, item_id: int, result: Any, info: dict
 def _submit_version(db: sqlite_utils.Database, row: dict[str, Any], info: dict[str, Any], auto: bool,
                     at: str) -> str:
     state = row["state"]
-    note = f"new upstream version {info['version']}"
+    dropped = False
     changes = [  # what changed upstream since the version submitted before
         change(field, row[f"seen_{field}"], info[f"seen_{field}"])
         for field in ("title", "text")
@@ -293,24 +294,25 @@ def _submit_version(db: sqlite_utils.Database, row: dict[str, Any], info: dict[s
     if row["edit_title"] is not None or row["edit_text"] is not None:
         # the upstream correction must be seen, not hidden by an edit of the old text
         cleared = {"edit_title": None, "edit_text": None, "edit_html": None}
-        note += "; reviewer edits of title/text dropped"
+        dropped = True
+    said = note("new-version", version=info["version"], edits_dropped=dropped)
     reset = dict(signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None, **cleared)
     if state == wf.PUBLISHED:
         if auto:
-            _move(db, row, "auto-correct", wf.APPROVED, actor=AUTO, role=wf.SYSTEM, at=at, note=note,
+            _move(db, row, "auto-correct", wf.APPROVED, actor=AUTO, role=wf.SYSTEM, at=at, note=said,
                   changes=changes, correction=1, approved_by=AUTO, approved_at=at,
                   signoffs=json.dumps([{"user": AUTO, "role": "auto", "at": at}]), **cleared)
         else:
-            _move(db, row, "correct", wf.CORRECTED, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=note,
+            _move(db, row, "correct", wf.CORRECTED, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=said,
                   changes=changes, correction=1, **reset)
     elif state == wf.APPROVED and auto:
-        _move(db, row, "new-version", state, actor=AUTO, role=wf.SYSTEM, at=at, note=note, changes=changes)
+        _move(db, row, "new-version", state, actor=AUTO, role=wf.SYSTEM, at=at, note=said, changes=changes)
     elif state in (wf.APPROVED, wf.AWAITING_SIGNOFF):
         target = wf.CORRECTED if row["correction"] else wf.PENDING
-        _move(db, row, "requeue", target, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=note,
+        _move(db, row, "requeue", target, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=said,
               changes=changes, **reset)
     elif state in (wf.PENDING, wf.CORRECTED, wf.DUPLICATE):
-        _move(db, row, "new-version", state, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=note,
+        _move(db, row, "new-version", state, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=said,
               changes=changes, **cleared)
     # rejected / retracted items are tombstoned upstream: a late version changes nothing here
     return row["state"]
@@ -335,7 +337,7 @@ def _mark_cluster_duplicates(db: sqlite_utils.Database, item_id: int, cluster_id
         if other is None or other["state"] not in (wf.PENDING, wf.AWAITING_SIGNOFF):
             continue
         _move(db, other, "duplicate", wf.DUPLICATE, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at,
-              note=f"story approved as item {item_id}")
+              note=note("story-approved", id=item_id))
         release_quietly(db, mid)
 
 
@@ -410,11 +412,10 @@ def approve_one(db: sqlite_utils.Database, row: dict[str, Any], *, user: str, ro
                               "signoff_roles": json.dumps(list(needed_roles))}
     if target == wf.APPROVED:
         fields.update(approved_by=user, approved_at=at)
-    note = None
+    waiting = None
     if target == wf.AWAITING_SIGNOFF:
-        nxt = needed_roles[len(signoffs) - 1]
-        note = f"waiting for sign-off by an {nxt}" if nxt[0] in "aeiou" else f"waiting for sign-off by a {nxt}"
-    _move(db, row, action, target, actor=user, role=role, at=at, needed=need, note=note, **fields)
+        waiting = note("waiting-for-signoff", role=needed_roles[len(signoffs) - 1])
+    _move(db, row, action, target, actor=user, role=role, at=at, needed=need, note=waiting, **fields)
     release_quietly(db, item_id)  # decided at this level: the next signer must not find it locked
     if target == wf.APPROVED:
         _mark_cluster_duplicates(db, item_id, _current_cluster(db, row), at)
@@ -426,17 +427,17 @@ def move_column(db: sqlite_utils.Database, row: dict[str, Any], column: str, *, 
     """Put the item in *column* (inside the caller's transaction); returns the history change."""
     wf.check(row["item_id"], "edit", row["state"], row["state"], role, user=user)
     old = effective_column(row)
-    fields, note = _column_move(row, column, role=role, reason=reason, config=config)
+    fields, said = _column_move(row, column, role=role, reason=reason, config=config)
     _set(db, row["item_id"], updated_at=at, **fields)
     row.update(fields)
     ch = change("column", old, column)
     record(db, row["item_id"], at=at, actor=user, action="column", from_state=row["state"],
-           to_state=row["state"], note=note, changes=[ch])
+           to_state=row["state"], note=said, changes=[ch])
     return ch
 
 
 def _column_move(row: dict[str, Any], column: str, *, role: str, reason: str, config: Any,
-                 item: dict[str, Any] | None = None) -> tuple[dict[str, Any], str | None]:
+                 item: dict[str, Any] | None = None) -> tuple[dict[str, Any], Note | None]:
     """The fields (and history note) of moving *row* to *column*, or a refusal.
 
     Moving into a column with a stricter sign-off chain makes that chain bind; moving out of a
@@ -452,7 +453,7 @@ def _column_move(row: dict[str, Any], column: str, *, role: str, reason: str, co
     if not (reason or "").strip():
         raise MissingReason("move-out-needs-reason", id=row["item_id"], column=old, chain=list(floor))
     return ({"edit_column": column, "chain_column": column},
-            f"moved out of {old} (sign-off: {', '.join(floor)}): {reason.strip()}")
+            note("moved-out-of-column", column=old, chain=list(floor), reason=reason.strip()))
 
 
 def _unpublishable(item_id: int, title: str | None, url: str | None) -> Unpublishable | None:
@@ -493,7 +494,7 @@ def _require_checks(db: sqlite_utils.Database, row: dict[str, Any], *, user: str
     if not (reason or "").strip():
         raise ChecksBlocked("checks-blocked", id=row["item_id"], what=what)
     _move(db, row, "override-checks", row["state"], actor=user, role=role, at=at,
-          note=f"checks overridden ({what}): {reason.strip()}")
+          note=note("checks-overridden", what=what, reason=reason.strip()))
     checks.override(db, row["item_id"], blocks, user=user, reason=reason.strip(), now=now)
 
 
@@ -510,14 +511,14 @@ def reject(db: sqlite_utils.Database, item_ids: int | Iterable[int], *, user: st
         for item_id in _ids(item_ids):
             row = require_row(db, item_id)
             ensure_not_locked_by_other(db, item_id, user, now)
-            note = reason.strip() or None
+            why = reason.strip() or None
             if row["state"] == wf.CORRECTED:
                 # the desk shows what the portal shows again: the edits in effect when it was published
                 restored = json.loads(row["published_edits"]) if row["published_edits"] else {}
-                _move(db, row, "reject", wf.PUBLISHED, actor=user, role=role, at=at, note=note,
+                _move(db, row, "reject", wf.PUBLISHED, actor=user, role=role, at=at, note=why,
                       correction=0, signoffs="[]", signoff_roles="[]", **{k: restored.get(k) for k in EDIT_FIELDS})
             else:
-                _move(db, row, "reject", wf.REJECTED, actor=user, role=role, at=at, note=note)
+                _move(db, row, "reject", wf.REJECTED, actor=user, role=role, at=at, note=why)
                 normalizers.tombstone(db, item_id, reason.strip() or f"rejected by {user}")
             release_quietly(db, item_id)
             out.append(row["state"])
@@ -595,11 +596,11 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
                 fields["edit_text"] = text
                 fields["edit_html"] = text_to_html(text)
                 changes.append(change("text", old, text))
-        note = None
+        said = None
         if column is not None:
             old = effective_column(row, item)
             if column != old:
-                moved, note = _column_move(row, column, role=role, reason=reason, config=config, item=item)
+                moved, said = _column_move(row, column, role=role, reason=reason, config=config, item=item)
                 fields.update(moved)
                 changes.append(change("column", old, column))
         if topics is not None:
@@ -614,7 +615,7 @@ def edit(db: sqlite_utils.Database, item_id: int, *, user: str, title: str | Non
         if changes:
             _set(db, row["item_id"], updated_at=at, **fields)
             record(db, row["item_id"], at=at, actor=user, action="edit", from_state=row["state"],
-                   to_state=row["state"], note=note, changes=changes)
+                   to_state=row["state"], note=said, changes=changes)
             _recheck(db, {**row, **fields}, config, now)
         release_own(db, row["item_id"], user)  # the edit is saved: the lock has nothing left to guard
     return changes
@@ -721,17 +722,18 @@ def undo_approve(db: sqlite_utils.Database, item_id: int, *, user: str, reason: 
         if row["state"] == wf.APPROVED and row["approved_by"] != user and not wf.role_satisfies(role, "editor"):
             raise PermissionDenied("undo-approval-not-yours", id=item_id, user=row["approved_by"])
         target = wf.CORRECTED if row["correction"] else wf.PENDING
-        note = "approval undone" + (f": {reason.strip()}" if (reason or "").strip() else "")
-        _move(db, row, "undo-approve", target, actor=user, role=role, at=at, note=note,
+        _move(db, row, "undo-approve", target, actor=user, role=role, at=at,
+              note=note("approval-undone", reason=(reason or "").strip() or None),
               signoffs="[]", signoff_roles="[]", approved_by=None, approved_at=None)
         cluster = _current_cluster(db, row)
         if cluster is not None:
             others = [mid for mid in map(member_id, normalizers.cluster_members(db, cluster)) if mid != row["item_id"]]
             for other in get_rows(db, others).values():
-                made = f"story approved as item {row['item_id']}"
-                if other["state"] == wf.DUPLICATE and history(db, other["item_id"])[-1]["note"] == made:
+                last = history(db, other["item_id"])[-1]
+                made = (last["note_code"], last["note_params"].get("id")) == ("story-approved", row["item_id"])
+                if other["state"] == wf.DUPLICATE and made:
                     _move(db, other, "undo-duplicate", wf.PENDING, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at,
-                          note=f"approval of item {row['item_id']} undone")
+                          note=note("approval-of-item-undone", id=row["item_id"]))
     return target
 
 
@@ -764,9 +766,9 @@ def mark_published(db: sqlite_utils.Database, item_id: int, seq: int, *, now: da
         row = require_row(db, int(item_id))
         if row["state"] == wf.PUBLISHED and row["published_seq"] == seq:
             return  # replayed after a crash: already recorded
-        note = f"seq {seq}" + (" (correction)" if row["correction"] else "")
         snapshot = json.dumps({k: row[k] for k in EDIT_FIELDS}, ensure_ascii=False)
-        _move(db, row, "publish", wf.PUBLISHED, actor="publisher", role=wf.SYSTEM, at=at, note=note,
+        _move(db, row, "publish", wf.PUBLISHED, actor="publisher", role=wf.SYSTEM, at=at,
+              note=note("published", seq=seq, correction=bool(row["correction"])),
               published_seq=seq, published_at=at, correction=0, published_edits=snapshot)
 
 

@@ -16,6 +16,7 @@ import store
 from review_queue.clock import iso, parse, utc
 from review_queue.errors import LockedByOther, PermissionDenied, UnknownItem
 from review_queue.history import record
+from review_queue.notes import note
 from review_queue.users import active_role
 from review_queue.workflow import role_satisfies
 
@@ -84,7 +85,7 @@ def lock(db: sqlite_utils.Database, item_id: int, *, user: str, now: datetime | 
         )
         if held is None:
             record(db, item_id, at=iso(now_), actor=user, action="lock", from_state=state, to_state=state,
-                   note=f"locked until {expires}")
+                   note=note("locked-until", until=expires))
     return Lock(item_id, user, taken, expires)
 
 
@@ -105,9 +106,8 @@ def unlock(db: sqlite_utils.Database, item_id: int, *, user: str, now: datetime 
             raise LockedByOther("lock-not-yours", id=item_id, user=held.holder, until=held.expires_at)
         db.execute("DELETE FROM locks WHERE item_id = ?", [item_id])
         action = "unlock" if held.holder == user else "break-lock"
-        note = None if held.holder == user else f"lock of {held.holder} broken"
         record(db, item_id, at=iso(now_), actor=user, action=action, from_state=state, to_state=state,
-               note=note)
+               note=None if held.holder == user else note("lock-broken", user=held.holder))
     return True
 
 
@@ -127,7 +127,7 @@ def take_over(db: sqlite_utils.Database, item_id: int, *, user: str, now: dateti
         db.execute("UPDATE locks SET holder = ?, taken_at = ?, expires_at = ? WHERE item_id = ?",
                    [user, taken, expires, item_id])
         record(db, item_id, at=taken, actor=user, action="take-over-lock", from_state=state, to_state=state,
-               note=f"lock of {held.holder} taken over")
+               note=note("lock-taken-over", user=held.holder))
     return Lock(item_id, user, taken, expires)
 
 

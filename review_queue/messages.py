@@ -6,16 +6,18 @@ the one-line English operators, logs and tests read). The desk shows the catalog
 code (:data:`ERRORS`: a Chinese id, English its translation) filled with the facts; an error of
 an unknown code is still shown, its English after a Chinese "not done", so nothing is lost.
 
-History notes are stored as the pipeline wrote them (English lines); :func:`history_note` reads
-the pipeline's own notes back into catalog messages.
+History notes the pipeline writes are codes with params (:mod:`review_queue.notes`);
+:func:`history_note` shows the catalog message of the code (:data:`NOTES`), a person's reason as
+they wrote it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
+import store
 from pages.times import SHANGHAI
 from review_queue import workflow as wf
 from review_queue.catalogs import gettext as _
@@ -112,6 +114,31 @@ ERRORS: dict[str, str] = {
 }
 
 
+# code (store.ENGLISH) -> the message of a database that cannot be used; %(path)s is the file
+STORE_ERRORS: dict[str, str] = {
+    "no-database": _n_("%(path)s：这里没有数据库（请检查 --db；`collect`、`daemon` 或 `users add` 会创建它）"),
+    "cannot-create-folder": _n_("%(path)s：无法创建所在文件夹：%(why)s"),
+    "cannot-open": _n_("%(path)s：无法打开数据库：%(why)s"),
+    "cannot-open-readonly": _n_("%(path)s：无法以只读方式打开数据库：%(why)s"),
+    "not-a-database": _n_("%(path)s：该文件不是 SQLite 数据库"),
+    "locked": _n_("%(path)s：数据库被另一个进程锁定"),
+    "cannot-use": _n_("%(path)s：数据库无法使用：%(why)s"),
+    "no-wal": _n_("%(path)s：无法把数据库切换到 WAL 模式（得到 %(mode)s）"),
+    "no-tables": _n_("%(path)s：数据库中还没有汇聚的表（请先运行一次 `run.py collect` 或守护进程来创建）"),
+    "newer-release": _n_("%(path)s：数据库来自更新的汇聚版本（%(owner)s 结构第 %(done)s 步，本版本只认识 %(known)s 步）：请运行那个版本，或恢复本版本做的备份"),  # noqa: E501 - one literal: the catalog test reads it
+    "needs-upgrade": _n_("%(path)s：数据库需要升级（%(owner)s 结构 %(done)s / %(known)s 步）：请以可写权限运行一次 `run.py collect` 或守护进程"),  # noqa: E501
+    "backup-is-folder": _n_("%(path)s：这是文件夹；请给出备份文件名"),
+    "backup-failed-check": _n_("%(path)s：备份未通过完整性检查：%(why)s"),
+    "backup-not-written": _n_("%(path)s：无法写入备份：%(why)s"),
+    "locked-waited": _n_("%(path)s：数据库被另一个进程锁定（已等待 %(seconds)s 秒）"),
+    "damaged": _n_("%(path)s：该文件不是 SQLite 数据库或已损坏（%(why)s）"),
+    "read-only": _n_("%(path)s：当前用户对数据库只有读权限"),
+    "disk-full": _n_("%(path)s：磁盘已满（请清理数据库所在磁盘，或调低 [retention]）"),
+    "disk-io": _n_("%(path)s：磁盘读写错误（磁盘已满或出现故障）"),
+    "database-error": _n_("%(path)s：数据库错误：%(why)s"),
+}
+
+
 def _desk_params(params: dict[str, object]) -> dict[str, object]:
     """An error's params as the desk shows them: states, roles and actions by their labels,
     stored times in Beijing time, lists joined with 、."""
@@ -130,22 +157,17 @@ def _desk_params(params: dict[str, object]) -> dict[str, object]:
 
 
 def error_message(exc: BaseException | str) -> str:
-    """A workflow error for the desk: the catalog message of its code, filled with its params;
+    """A workflow (or database) error for the desk: the catalog message of its code, filled with its params;
     an error without a known code is shown whole after 未完成 (nothing a reviewer needs is lost)."""
     code = getattr(exc, "code", None)
+    if isinstance(exc, store.StoreError) and code in STORE_ERRORS:
+        params = dict(exc.params)
+        if isinstance(params.get("seconds"), float):
+            params["seconds"] = f"{params['seconds']:g}"
+        return _(STORE_ERRORS[code], **params)
     if isinstance(code, str) and code in ERRORS:
         return _(ERRORS[code], **_desk_params(dict(getattr(exc, "params", {}))))
     return _("未完成：%(cause)s", cause=str(exc))
-
-
-def _first_match(patterns: tuple[tuple[re.Pattern[str], Callable[[dict[str, str]], str]], ...],
-                 line: str) -> str | None:
-    """The catalog message of the first pattern *line* matches, filled with what it matched."""
-    for pattern, render in patterns:
-        m = pattern.match(line)
-        if m:
-            return render({k: v for k, v in m.groupdict().items() if v is not None})
-    return None
 
 
 def history_action(action: str) -> str:
@@ -182,50 +204,64 @@ def _beijing(value: str) -> str:
         return value
 
 
-_ROLE_ARTICLE = r"(?:an? )?(?P<role>[\w-]+)"
-_NOTES: tuple[tuple[re.Pattern[str], Callable[[dict[str, str]], str]], ...] = (
-    (re.compile(r"waiting for sign-off by " + _ROLE_ARTICLE + r"$"),
-     lambda m: _("等待%(role)s签发", role=role_label(m["role"]))),
-    (re.compile(r"story approved as item (?P<id>\d+)$"), lambda m: _("报道已以 #%(id)s 通过", **m)),
-    (re.compile(r"approval of item (?P<id>\d+) undone$"), lambda m: _("#%(id)s 的通过已撤销", **m)),
-    (re.compile(r"approval undone$"), lambda m: _("通过已撤销")),
-    (re.compile(r"approval undone: (?P<reason>.+)$", re.S), lambda m: _("通过已撤销：%(reason)s", **m)),
-    (re.compile(r"seq (?P<seq>\d+) \(correction\)$"), lambda m: _("发布序号 %(seq)s（更正）", **m)),
-    (re.compile(r"seq (?P<seq>\d+)$"), lambda m: _("发布序号 %(seq)s", **m)),
-    (re.compile(r"locked until (?P<until>\S+)$"),
-     lambda m: _("锁定至北京时间 %(until)s", until=_beijing(m["until"]))),
-    (re.compile(r"lock of (?P<user>\S+) taken over$"), lambda m: _("接管了 %(user)s 的编辑锁", **m)),
-    (re.compile(r"lock of (?P<user>\S+) broken$"), lambda m: _("强制解除了 %(user)s 的编辑锁", **m)),
-    (re.compile(r"checks overridden \((?P<what>[^)]*)\): (?P<reason>.+)$", re.S),
-     lambda m: _("放行检查（%(what)s）：%(reason)s", **m)),
-    (re.compile(r"kept although the source took the page down \((?P<why>.*?)\)(?:: (?P<reason>.+))?$", re.S),
-     lambda m: _("来源已撤下原文（%(why)s），仍保留：%(reason)s", why=m["why"], reason=m["reason"])
-     if m.get("reason") else _("来源已撤下原文（%(why)s），仍保留", why=m["why"])),
-    (re.compile(r"story already out as item (?P<id>\d+)$"), lambda m: _("报道已以 #%(id)s 发布", **m)),
-    (re.compile(r"update: new representative of the story already out as item (?P<id>\d+)$"),
-     lambda m: _("更新：已以 #%(id)s 发布的报道的新代表稿", **m)),
-    (re.compile(r"new upstream version (?P<v>\d+); reviewer edits of title/text dropped$"),
-     lambda m: _("来源第 %(v)s 版；审核员对标题和正文的修改已作废", **m)),
-    (re.compile(r"new upstream version (?P<v>\d+)$"), lambda m: _("来源第 %(v)s 版", **m)),
-    (re.compile(r"moved out of (?P<column>\S+) \(sign-off: (?P<chain>[^)]*)\): (?P<reason>.+)$", re.S),
-     lambda m: _("移出栏目 %(column)s（签发：%(chain)s）：%(reason)s", column=m["column"], reason=m["reason"],
-                 chain="、".join(role_label(r.strip()) for r in m["chain"].split(",")))),
-    (re.compile(r"split out of story (?P<story>\d+) \(with (?P<others>[^)]*)\): (?P<reason>.+)$", re.S),
-     lambda m: _("从报道 %(story)s（与 %(others)s）拆出：%(reason)s", **m)),
-    (re.compile(r"story (?P<gone>\d+) merged into story (?P<keep>\d+) \(of #(?P<id>\d+)\): (?P<reason>.+)$", re.S),
-     lambda m: _("报道 %(gone)s 并入 #%(id)s 的报道 %(keep)s：%(reason)s", **m)),
-    (re.compile(r"story (?P<gone>\d+) \((?P<moved>[^)]*)\) merged into this story: (?P<reason>.+)$", re.S),
-     lambda m: _("报道 %(gone)s（%(moved)s）并入本报道：%(reason)s", **m)),
-    (re.compile(r"item (?P<id>\d+) was split out of the story$"), lambda m: _("#%(id)s 已从报道中拆出", **m)),
-    (re.compile(r"the page is back at the source, unchanged$"), lambda m: _("来源网站恢复了原文，内容未变")),
-    (re.compile(r"the source took the page down$"), lambda m: _("来源网站撤下了原文")),
-)
+def _ids(ids: object) -> str:
+    return ", ".join(f"#{i}" for i in ids)  # type: ignore[attr-defined]
 
 
-def history_note(note: str | None) -> str:
-    """A history entry's note in the reader's language: the pipeline's own notes through the
-    catalog, a person's reason (already in their words) as it was written."""
-    if not note:
-        return ""
-    found = _first_match(_NOTES, note)
-    return found if found is not None else note
+def _with_reason(plain: str, with_reason: str, p: Mapping[str, Any], **facts: object) -> str:
+    return _(with_reason, **facts, reason=p["reason"]) if p.get("reason") else _(plain, **facts)
+
+
+# code (review_queue.notes.ENGLISH) -> the note in the reader's language, from its params
+NOTES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "waiting-for-signoff": lambda p: _("等待%(role)s签发", role=role_label(p["role"])),
+    "approval-undone": lambda p: _with_reason("通过已撤销", "通过已撤销：%(reason)s", p),
+    "checks-overridden": lambda p: _("放行检查（%(what)s）：%(reason)s", what=p["what"], reason=p["reason"]),
+    "moved-out-of-column": lambda p: _("移出栏目 %(column)s（签发：%(chain)s）：%(reason)s", column=p["column"],
+                                       chain="、".join(role_label(r) for r in p["chain"]), reason=p["reason"]),
+    "story-approved": lambda p: _("报道已以 #%(id)s 通过", id=p["id"]),
+    "approval-of-item-undone": lambda p: _("#%(id)s 的通过已撤销", id=p["id"]),
+    "story-already-out": lambda p: _("报道已以 #%(id)s 发布", id=p["id"]),
+    "new-representative": lambda p: _("更新：已以 #%(id)s 发布的报道的新代表稿", id=p["id"]),
+    "split-out-of-story": lambda p: _("从报道 %(story)s（与 %(others)s）拆出：%(reason)s", story=p["story"],
+                                      others=_ids(p["others"]), reason=p["reason"]),
+    "item-split-out": lambda p: _("#%(id)s 已从报道中拆出", id=p["id"]),
+    "story-merged-away": lambda p: _("报道 %(gone)s 并入 #%(id)s 的报道 %(keep)s：%(reason)s", **p),
+    "story-merged-here": lambda p: _("报道 %(gone)s（%(moved)s）并入本报道：%(reason)s", gone=p["gone"],
+                                     moved=_ids(p["moved"]), reason=p["reason"]),
+    "new-version": lambda p: _("来源第 %(v)s 版；审核员对标题和正文的修改已作废", v=p["version"])
+    if p.get("edits_dropped") else _("来源第 %(v)s 版", v=p["version"]),
+    "page-withdrawn": lambda p: _("来源网站撤下了原文：%(why)s", why=p["why"]) if p.get("why")
+    else _("来源网站撤下了原文"),
+    "page-restored": lambda p: _("来源网站恢复了原文，内容未变"),
+    "page-restored-changed": lambda p: _("来源网站恢复了原文，内容已更新"),
+    "kept-although-withdrawn": lambda p: _with_reason("来源已撤下原文（%(why)s），仍保留",
+                                                      "来源已撤下原文（%(why)s），仍保留：%(reason)s", p, why=p["why"]),
+    "published": lambda p: _("发布序号 %(seq)s（更正）", seq=p["seq"]) if p.get("correction")
+    else _("发布序号 %(seq)s", seq=p["seq"]),
+    "locked-until": lambda p: _("锁定至北京时间 %(until)s", until=_beijing(p["until"])),
+    "lock-taken-over": lambda p: _("接管了 %(user)s 的编辑锁", user=p["user"]),
+    "lock-broken": lambda p: _("强制解除了 %(user)s 的编辑锁", user=p["user"]),
+}
+
+
+def history_note(entry: Mapping[str, Any] | str | None | Any) -> str:
+    """A history entry's (or a review row's) note in the reader's language: the pipeline's own
+    notes (a code and its params) through the catalog, a person's reason as it was written.
+    A code this release has no message for is shown in its English (nothing is lost)."""
+    if entry is None or isinstance(entry, str):
+        return entry or ""  # a person's text
+
+    def get(key: str) -> Any:
+        return entry.get(key) if isinstance(entry, Mapping) else getattr(entry, key, None)
+
+    code = get("note_code")
+    if code:
+        render = NOTES.get(code)
+        if render is not None:
+            try:
+                return render(get("note_params") or {})
+            except (KeyError, TypeError):
+                pass
+        return str(get("note") or code)
+    return str(get("note") or "")

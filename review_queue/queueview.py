@@ -33,7 +33,9 @@ class QueueEntry:
     submitted_at: str
     correction: bool = False
     edited: bool = False
-    note: str | None = None
+    note: str | None = None  # English (a person's text as written); the desk shows note_code's message
+    note_code: str | None = None
+    note_params: dict[str, Any] = field(default_factory=dict)
     locked_by: str | None = None
     lock_expires: str | None = None
     also_reported_by: tuple[str, ...] = ()  # other member sources, representative excluded
@@ -206,6 +208,8 @@ def _build(db: sqlite_utils.Database, only: list[int] | None = None) -> tuple[
             correction=bool(row["correction"]),
             edited=any(row[k] is not None for k in ("edit_title", "edit_text", "edit_column", "edit_topics")),
             note=row["note"],
+            note_code=row["note_code"],
+            note_params=row["note_params"],
             also_reported_by=tuple(also),
             members=tuple([unit_id] + [i for i in order if i in waiting_set and i != unit_id]),
             other_members=tuple(others),

@@ -7,6 +7,7 @@ import sqlite_utils
 
 import checks
 import store
+from review_queue import note_migration
 
 
 def _step1(db: sqlite_utils.Database) -> None:
@@ -119,7 +120,13 @@ def _step5(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE reviews ADD COLUMN published_edits TEXT")
 
 
-STEPS = [_step1, _step2, _step3, _step4, _step5]
+def _step6(db: sqlite_utils.Database) -> None:
+    # History notes (and a review row's note) as a code and its facts, no longer English text that
+    # the desk had to parse back; the old notes converted once (review_queue.note_migration).
+    note_migration.migrate(db)
+
+
+STEPS = [_step1, _step2, _step3, _step4, _step5, _step6]
 
 
 def init(db: sqlite_utils.Database) -> None:

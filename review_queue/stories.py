@@ -27,6 +27,7 @@ from review_queue.actions import (
 )
 from review_queue.clock import iso, utc
 from review_queue.errors import InvalidTransition, MissingReason, PermissionDenied, UnknownItem
+from review_queue.notes import Note, note
 from review_queue.users import active_role
 
 __all__ = ["merge_stories", "split_story"]
@@ -55,12 +56,12 @@ def _cluster(db: sqlite_utils.Database, item_id: int) -> int:
     return int(item["cluster"])
 
 
-def _requeue_orphans(db: sqlite_utils.Database, cluster_id: int, at: str, note: str) -> None:
+def _requeue_orphans(db: sqlite_utils.Database, cluster_id: int, at: str, why: Note) -> None:
     """Duplicates of a story that is no longer out (its published member left) wait again."""
     ids = [member_id(m) for m in normalizers.cluster_members(db, cluster_id)]
     for row in get_rows(db, ids).values():
         if row["state"] == wf.DUPLICATE and _story_out(db, row["item_id"], cluster_id) is None:
-            _move(db, row, "undo-duplicate", wf.PENDING, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=note)
+            _move(db, row, "undo-duplicate", wf.PENDING, actor=SYSTEM_ACTOR, role=wf.SYSTEM, at=at, note=why)
 
 
 def split_story(db: sqlite_utils.Database, item_id: int, *, user: str, reason: str,
@@ -82,9 +83,9 @@ def split_story(db: sqlite_utils.Database, item_id: int, *, user: str, reason: s
         except normalizers.ClusterEditRefused as exc:  # changed under us since the checks above
             raise InvalidTransition("story-edit-refused", id=row["item_id"], reason=str(exc)) from None
         target = wf.PENDING if row["state"] == wf.DUPLICATE else row["state"]
-        note = f"split out of story {old} (with {', '.join(f'#{i}' for i in done.others)}): {reason.strip()}"
-        _move(db, row, "split", target, actor=user, role=role, at=at, note=note, cluster_id=done.cluster_id)
-        _requeue_orphans(db, old, at, f"item {row['item_id']} was split out of the story")
+        said = note("split-out-of-story", story=old, others=list(done.others), reason=reason.strip())
+        _move(db, row, "split", target, actor=user, role=role, at=at, note=said, cluster_id=done.cluster_id)
+        _requeue_orphans(db, old, at, note("item-split-out", id=row["item_id"]))
     return done.cluster_id
 
 
@@ -108,13 +109,13 @@ def merge_stories(db: sqlite_utils.Database, item_id: int, other_id: int, *, use
         except normalizers.ClusterEditRefused as exc:  # changed under us since the checks above
             raise InvalidTransition("story-edit-refused", id=row["item_id"], reason=str(exc)) from None
         moved = get_rows(db, done.moved)
-        note = f"story {gone} merged into story {keep} (of #{row['item_id']}): {reason.strip()}"
+        said = note("story-merged-away", gone=gone, keep=keep, id=row["item_id"], reason=reason.strip())
         for mid in done.moved:
             if mid in moved:
                 other = moved[mid]
-                _move(db, other, "merge", other["state"], actor=user, role=role, at=at, note=note, cluster_id=keep)
+                _move(db, other, "merge", other["state"], actor=user, role=role, at=at, note=said, cluster_id=keep)
         _move(db, row, "merge", row["state"], actor=user, role=role, at=at,
-              note=f"story {gone} (#{', #'.join(map(str, done.moved))}) merged into this story: {reason.strip()}")
+              note=note("story-merged-here", gone=gone, moved=list(done.moved), reason=reason.strip()))
         out = _story_out(db, -1, keep)
         if out is not None:
             _mark_cluster_duplicates(db, out, keep, at)

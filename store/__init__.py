@@ -21,15 +21,70 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-__all__ = ["BackupResult", "StoreError", "backup", "describe_error", "is_readonly", "open_db", "migrate",
+__all__ = ["ENGLISH", "BackupResult", "StoreError", "as_store_error", "backup", "describe_error", "is_readonly", "open_db", "migrate",
            "probe_write", "transaction"]
 
 # How long a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_MS = int(os.environ.get("HUIJU_BUSY_TIMEOUT_MS", "10000"))
 
 
+# code -> the one-line English of a StoreError (str.format over its params); the desk and the
+# Chinese command line show the catalog message of the code instead (review_queue.messages)
+ENGLISH: dict[str, str] = {
+    "no-database": "{path}: no database here (check --db; `collect`, `daemon` or `users add` create it)",
+    "cannot-create-folder": "{path}: cannot create its folder: {why}",
+    "cannot-open": "{path}: cannot open database: {why}",
+    "cannot-open-readonly": "{path}: cannot open the database for reading: {why}",
+    "not-a-database": "{path}: file is not a SQLite database",
+    "locked": "{path}: database is locked by another process",
+    "cannot-use": "{path}: cannot use database: {why}",
+    "no-wal": "{path}: cannot switch the database to WAL mode (got {mode})",
+    "no-tables": "{path}: the database has no Huiju tables yet (run `run.py collect` or the daemon once to create "
+                 "them)",
+    "newer-release": "{path}: the database is from a newer Huiju release ({owner} schema {done}, this release knows "
+                     "{known}): run that release, or restore a backup made by this one",
+    "needs-upgrade": "{path}: the database needs an upgrade ({owner} schema {done} of {known}); run `run.py collect` "
+                     "or the daemon once with write access",
+    "backup-is-folder": "{path}: is a folder; give the backup file's name",
+    "backup-failed-check": "{path}: the backup failed its integrity check: {why}",
+    "backup-not-written": "{path}: cannot write the backup: {why}",
+    # a database error met while working (describe_error)
+    "locked-waited": "{path}: database is locked by another process (waited {seconds:g} s)",
+    "damaged": "{path}: file is not a SQLite database or is damaged ({why})",
+    "read-only": "{path}: database is read-only for this user",
+    "disk-full": "{path}: the disk is full (free space next to the database, or lower [retention])",
+    "disk-io": "{path}: disk I/O error (a full or failing disk)",
+    "database-error": "{path}: database error: {why}",
+}
+
+
 class StoreError(Exception):
-    """The database cannot be used: not a database, locked, unwritable."""
+    """The database cannot be used: not a database, locked, unwritable.
+
+    Carries ``code`` (a key of :data:`ENGLISH`) and ``params`` (path, why …); ``str(exc)`` is the
+    one-line English for logs, scripts and tests. A message without a declared code (older
+    callers) is kept whole, as code ``"other"``.
+    """
+
+    def __init__(self, code: str, /, **params: object) -> None:
+        if code not in ENGLISH:
+            code, params = "other", {"message": code, **params}
+        self.code = code
+        self.params = {k: str(v) if isinstance(v, Path) else v for k, v in params.items()}
+        super().__init__(self.english())
+
+    def english(self) -> str:
+        """The one-line English of this error."""
+        if self.code == "other":
+            return str(self.params.get("message", ""))
+        return ENGLISH[self.code].format(**self.params)
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable with its code and params
+        return (_rebuild, (self.code, self.params))
+
+
+def _rebuild(code: str, params: dict[str, object]) -> StoreError:
+    return StoreError(params["message"]) if code == "other" else StoreError(code, **params)
 
 
 def open_db(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -47,17 +102,17 @@ def open_db(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
     else:
         p = Path(path)
         if readonly and not p.exists():
-            raise StoreError(f"{p}: no database here (check --db; `collect`, `daemon` or `users add` create it)")
+            raise StoreError("no-database", path=p)
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"{p}: cannot create its folder: {exc.strerror}") from None
+            raise StoreError("cannot-create-folder", path=p, why=exc.strerror) from None
         try:
             conn = sqlite3.connect(
                 str(p), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"{p}: cannot open database: {exc}") from None
+            raise StoreError("cannot-open", path=p, why=str(exc)) from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -68,19 +123,19 @@ def open_db(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
         conn.close()
         msg = str(exc)
         if "not a database" in msg or "file is encrypted" in msg:
-            raise StoreError(f"{path}: file is not a SQLite database") from None
+            raise StoreError("not-a-database", path=path) from None
         if "locked" in msg or "busy" in msg:
-            raise StoreError(f"{path}: database is locked by another process") from None
-        raise StoreError(f"{path}: cannot use database: {msg}") from None
+            raise StoreError("locked", path=path) from None
+        raise StoreError("cannot-use", path=path, why=msg) from None
     if str(path) != ":memory:" and mode.lower() != "wal":
         conn.close()
-        raise StoreError(f"{path}: cannot switch the database to WAL mode (got {mode})")
+        raise StoreError("no-wal", path=path, mode=mode)
     return sqlite_utils.Database(conn)
 
 
 def _open_readonly(p: Path) -> sqlite_utils.Database:
     if not p.exists():
-        raise StoreError(f"{p}: no database here (check --db; `collect`, `daemon` or `users add` create it)")
+        raise StoreError("no-database", path=p)
     try:
         conn = sqlite3.connect(f"file:{quote(str(p.resolve()))}?mode=ro", uri=True,
                                timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
@@ -90,8 +145,8 @@ def _open_readonly(p: Path) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         msg = str(exc)
         if "not a database" in msg or "file is encrypted" in msg:
-            raise StoreError(f"{p}: file is not a SQLite database") from None
-        raise StoreError(f"{p}: cannot open the database for reading: {msg}") from None
+            raise StoreError("not-a-database", path=p) from None
+        raise StoreError("cannot-open-readonly", path=p, why=msg) from None
     return sqlite_utils.Database(conn)
 
 
@@ -100,20 +155,25 @@ def is_readonly(db: sqlite_utils.Database) -> bool:
     return bool(db.execute("PRAGMA query_only").fetchone()[0])
 
 
+def as_store_error(exc: sqlite3.Error, path: str | Path) -> StoreError:
+    """A database error met while working, as a :class:`StoreError` whose code names the cause."""
+    msg, where = str(exc), str(path)
+    if "locked" in msg or "busy" in msg:
+        return StoreError("locked-waited", path=where, seconds=BUSY_TIMEOUT_MS / 1000)
+    if "not a database" in msg or "malformed" in msg:
+        return StoreError("damaged", path=where, why=msg)
+    if "readonly" in msg:
+        return StoreError("read-only", path=where)
+    if "full" in msg:
+        return StoreError("disk-full", path=where)
+    if "disk I/O" in msg:
+        return StoreError("disk-io", path=where)
+    return StoreError("database-error", path=where, why=msg)
+
+
 def describe_error(exc: sqlite3.Error, path: str | Path) -> str:
     """One line for an operator, naming the cause of a database error met while working."""
-    msg = str(exc)
-    if "locked" in msg or "busy" in msg:
-        return f"{path}: database is locked by another process (waited {BUSY_TIMEOUT_MS / 1000:g} s)"
-    if "not a database" in msg or "malformed" in msg:
-        return f"{path}: file is not a SQLite database or is damaged ({msg})"
-    if "readonly" in msg:
-        return f"{path}: database is read-only for this user"
-    if "full" in msg:
-        return f"{path}: the disk is full (free space next to the database, or lower [retention])"
-    if "disk I/O" in msg:
-        return f"{path}: disk I/O error (a full or failing disk)"
-    return f"{path}: database error: {msg}"
+    return str(as_store_error(exc, path))
 
 
 Step = Callable[[sqlite_utils.Database], None]
@@ -133,16 +193,13 @@ def migrate(db: sqlite_utils.Database, owner: str, steps: Sequence[Step]) -> int
             "CREATE TABLE IF NOT EXISTS schema_versions (owner TEXT PRIMARY KEY, version INTEGER NOT NULL)"
         )
     elif not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_versions'").fetchone():
-        raise StoreError(f"{_file_of(db)}: the database has no Huiju tables yet (run `run.py collect` or the daemon "
-                         "once to create them)")
+        raise StoreError("no-tables", path=_file_of(db))
     row = db.execute("SELECT version FROM schema_versions WHERE owner = ?", [owner]).fetchone()
     done = row[0] if row else 0
     if done > len(steps):
-        raise StoreError(f"{_file_of(db)}: the database is from a newer Huiju release ({owner} schema {done}, this "
-                         f"release knows {len(steps)}): run that release, or restore a backup made by this one")
+        raise StoreError("newer-release", path=_file_of(db), owner=owner, done=done, known=len(steps))
     if readonly and done < len(steps):
-        raise StoreError(f"{_file_of(db)}: the database needs an upgrade ({owner} schema {done} of {len(steps)}); "
-                         "run `run.py collect` or the daemon once with write access")
+        raise StoreError("needs-upgrade", path=_file_of(db), owner=owner, done=done, known=len(steps))
     for number, step in enumerate(steps, start=1):
         if number <= done:
             continue
@@ -194,11 +251,11 @@ def backup(db: sqlite_utils.Database, dest: str | Path, *, pages: int = -1,
     change the copy before it is checked (the publisher gives it its own stream epoch)."""
     dest = Path(dest)
     if dest.is_dir():
-        raise StoreError(f"{dest}: is a folder; give the backup file's name")
+        raise StoreError("backup-is-folder", path=dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"{dest}: cannot create its folder: {exc.strerror}") from None
+        raise StoreError("cannot-create-folder", path=dest, why=exc.strerror) from None
     tmp = dest.with_name(f".{dest.name}.part")
     start = time.monotonic()
     try:
@@ -221,14 +278,14 @@ def backup(db: sqlite_utils.Database, dest: str | Path, *, pages: int = -1,
         finally:
             check.close()
         if rows != ["ok"]:
-            raise StoreError(f"{dest}: the backup failed its integrity check: {rows[0]}")
+            raise StoreError("backup-failed-check", path=dest, why=rows[0])
         os.replace(tmp, dest)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
-        raise StoreError(describe_error(exc, dest)) from None
+        raise as_store_error(exc, dest) from None
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise StoreError(f"{dest}: cannot write the backup: {exc.strerror or exc}") from None
+        raise StoreError("backup-not-written", path=dest, why=exc.strerror or str(exc)) from None
     return BackupResult(str(dest), dest.stat().st_size, round(time.monotonic() - start, 3), "ok")
 
 

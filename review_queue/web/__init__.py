@@ -8,10 +8,11 @@ the same API the command line uses.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import flask
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 
 import store
@@ -91,6 +92,15 @@ def _error(exc: Any) -> tuple[str, int]:
     return render_template("review_queue/error.html", code=exc.code, message=exc.description), exc.code
 
 
+def _store_error(exc: Exception) -> tuple[str, int]:
+    """The database cannot be used (locked, damaged, missing): 503 with the cause in the reader's
+    language; a raw sqlite3 error is named by its cause first (store.as_store_error)."""
+    if not isinstance(exc, store.StoreError):
+        exc = store.as_store_error(exc, current_app.config.get("HUIJU_DB", ""))  # type: ignore[arg-type]
+    flask.g.review_current = None  # no one can be recognised while the database cannot be read
+    return render_template("review_queue/error.html", code=503, message=messages.error_message(exc)), 503
+
+
 def create_blueprint(name: str = "review") -> flask.Blueprint:
     """The reviewer UI; the host app sets SECRET_KEY, HUIJU_DB, HUIJU_CONFIG (and HUIJU_AFTER_REVIEW)."""
     bp = flask.Blueprint(name, "review_queue", template_folder="templates", static_folder="static",
@@ -102,6 +112,8 @@ def create_blueprint(name: str = "review") -> flask.Blueprint:
     bp.context_processor(_context)
     for code in (400, 403, 404):
         bp.register_error_handler(code, _error)
+    bp.register_error_handler(store.StoreError, _store_error)
+    bp.register_error_handler(sqlite3.Error, _store_error)
     for page in PAGES:
         for rule, view, methods in page.ROUTES:
             bp.add_url_rule(rule, view_func=view, methods=list(methods))

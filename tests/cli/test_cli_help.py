@@ -68,8 +68,9 @@ def test_a_file_that_is_not_a_database_is_one_line_and_unchanged(tmp_path: Path)
     before = bogus.read_bytes()
     result = run_cli(tmp_path, "--config", str(REPO / "schedules.toml"), "--db", str(bogus), "items")
     assert result.returncode != 0
-    assert "not a SQLite database" in result.stderr
-    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr == f"error: {bogus}：该文件不是 SQLite 数据库\n"  # Chinese first (store error codes)
+    english = run_cli(tmp_path, "--lang", "en", "--config", str(REPO / "schedules.toml"), "--db", str(bogus), "items")
+    assert english.stderr == f"error: {bogus}: file is not a SQLite database\n"
     assert bogus.read_bytes() == before
 
 
@@ -149,7 +150,7 @@ def test_a_locked_database_is_one_line_and_nothing_changes(tmp_path: Path) -> No
         holder.execute("ROLLBACK")
         holder.close()
     assert result.returncode != 0
-    assert "locked" in result.stderr and result.stderr.strip().count("\n") == 0
+    assert "数据库被另一个进程锁定" in result.stderr and result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.stderr
     listed = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "list", "--json")
     assert "li" not in [u["name"] for u in json.loads(listed.stdout or "[]")]
@@ -159,7 +160,7 @@ def test_read_only_commands_never_create_a_database(tmp_path: Path) -> None:
     for command in (["items"], ["queue"], ["users", "list"]):
         result = run_cli(tmp_path, "--config", str(REPO / "schedules.toml"), "--db", "typo/h.db", *command)
         assert result.returncode == 1
-        assert "no database here" in result.stderr and result.stderr.strip().count("\n") == 0
+        assert "这里没有数据库（请检查 --db" in result.stderr and result.stderr.strip().count("\n") == 0
     assert not (tmp_path / "typo").exists()
 
 
@@ -350,3 +351,29 @@ def test_admin_commands_reset_passwords_end_sessions_and_show_history(tmp_path: 
     assert run_cli(tmp_path, "--config", cfg, "--db", "h.db", "users", "enable", "ada").returncode == 0
     missing = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "history", "7")
     assert missing.returncode == 1 and missing.stderr.strip() == "error: item 7 is not in review"
+
+
+def test_history_shows_the_pipelines_notes_in_the_chosen_language_and_json_keeps_their_codes(tmp_path: Path) -> None:
+    import pipeline
+    import store
+    from review_queue.history import record
+    from review_queue.notes import note
+
+    cfg = str(REPO / "schedules.toml")
+    db = store.open_db(tmp_path / "h.db")
+    pipeline.init_all(db)
+    db.execute("INSERT INTO reviews (item_id, state, submitted_at, updated_at) VALUES (5, 'published', 't', 't')")
+    record(db, 5, at="2026-01-13T02:10:00+00:00", actor="publisher", action="publish", from_state="approved",
+           to_state="published", note=note("published", seq=12, correction=True))
+    record(db, 5, at="2026-01-13T02:11:00+00:00", actor="rita", action="retract", from_state="published",
+           to_state="retracted", note="数字有误")
+    db.close()
+    chinese = run_cli(tmp_path, "--config", cfg, "--db", "h.db", "history", "5").stdout.splitlines()
+    assert "发布" in chinese[0] and chinese[0].endswith("发布序号 12（更正）") and chinese[1].endswith("数字有误")
+    english = en_cli(tmp_path, "--config", cfg, "--db", "h.db", "history", "5").stdout.splitlines()
+    assert english[0].endswith("published as seq 12 (correction)") and english[1].endswith("数字有误")
+    entries = json.loads(run_cli(tmp_path, "--config", cfg, "--db", "h.db", "history", "5", "--json").stdout)
+    assert [(e["note_code"], e["note_params"], e["note"], e["note_text"]) for e in entries] == [
+        ("published", {"seq": 12, "correction": True}, "seq 12 (correction)", "发布序号 12（更正）"),
+        (None, {}, "数字有误", "数字有误")]
+    assert entries[1]["action_name"] == "撤稿"

@@ -37,7 +37,7 @@ def test_a_database_from_a_newer_release_is_refused_with_one_line(tmp_path: Path
         out = cli(tmp_path, *args)
         assert out.returncode == 1, (args, out.stdout, out.stderr)
         lines = out.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: ") and "newer Huiju release (publisher schema" in lines[0]
+        assert len(lines) == 1 and lines[0].startswith("error: ") and "数据库来自更新的汇聚版本（publisher 结构第 " in lines[0]
 
 
 def test_read_only_commands_never_write_the_database(tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_read_only_commands_never_write_the_database(tmp_path: Path) -> None:
 def test_read_only_commands_ask_for_an_upgrade_instead_of_writing(tmp_path: Path) -> None:
     made_db(tmp_path, "UPDATE schema_versions SET version = version - 1 WHERE owner = 'collectors'")
     out = cli(tmp_path, "items")
-    assert out.returncode == 1 and "needs an upgrade (collectors schema" in out.stderr
+    assert out.returncode == 1 and "数据库需要升级（collectors 结构" in out.stderr
 
 
 def test_backup_is_online_consistent_and_verified(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_backup_is_online_consistent_and_verified(tmp_path: Path) -> None:
     assert not list((tmp_path / "b").glob(".*part"))
     # a folder given as DEST is one line
     bad = cli(tmp_path, "backup", str(tmp_path))
-    assert bad.returncode == 1 and bad.stderr.startswith("error: ") and "is a folder" in bad.stderr
+    assert bad.returncode == 1 and bad.stderr.startswith("error: ") and "这是文件夹" in bad.stderr
 
 
 def test_scheduled_backups_rotate(tmp_path: Path) -> None:

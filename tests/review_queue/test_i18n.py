@@ -28,28 +28,20 @@ def test_every_template_label_has_an_english_translation_and_no_label_is_doubled
 
 
 def test_history_words_are_translated_chinese_by_default_english_as_a_locale() -> None:
-    """Every action a history entry can record, every edited field and the pipeline's own notes."""
+    """Every action a history entry can record and every edited field (notes: test_history_notes)."""
     from review_queue import catalogs, messages
     from review_queue.workflow import TRANSITIONS
 
     actions = {t.action for t in TRANSITIONS} | {"column", "lock", "unlock", "break-lock", "take-over-lock"}
-    notes = ["waiting for sign-off by an editor", "approval undone: 标题有误", "seq 12 (correction)",
-             "lock of rita taken over", "story approved as item 3", "locked until 2026-01-13T02:10:00+00:00",
-             "moved out of gov-affairs (sign-off: editor): 属地新闻", "new upstream version 2"]
     catalogs.use("zh")  # (a command line test in this process may have chosen English)
     try:
         chinese = {a: messages.history_action(a) for a in actions}
         assert all(c != a and not c.isascii() for a, c in chinese.items()), chinese
-        assert messages.history_note(notes[0]) == "等待编辑签发"
-        assert messages.history_note(notes[5]) == "锁定至北京时间 2026-01-13 10:10:00"
         assert messages.history_note("属地新闻，移至地市动态") == "属地新闻，移至地市动态"  # a person's words stay
         assert messages.field_label("html") == "正文（HTML）"
         catalogs.use("en")
         english = {a: messages.history_action(a) for a in actions}
         assert all(e.isascii() for e in english.values()), english
-        assert [messages.history_note(n) for n in notes][:3] == [
-            "waiting for sign-off by the editor", "approval undone: 标题有误", "published as seq 12 (correction)"]
-        assert all(messages.history_note(n).isascii() or "：" not in messages.history_note(n) for n in notes)
     finally:
         catalogs.use("zh")
 

@@ -495,3 +495,33 @@ def test_without_the_rich_editor_the_html_source_is_edited_and_the_structure_sur
     [entry] = [h for h in review_queue.history(db, 1) if h["action"] == "edit"]
     diff = next(c["diff"] for c in entry["changes"] if c["field"] == "html")
     assert "-<tr><td>道路</td><td>1200</td></tr>" in diff and "+<tr><td>道路</td><td>1350</td></tr>" in diff
+
+
+def test_a_database_that_cannot_be_used_is_a_503_naming_the_cause_in_the_readers_language(app, tmp_path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_bytes(b"this is not sqlite" * 100)
+    app.config["HUIJU_DB"] = str(bogus)
+    client = app.test_client()
+    resp = client.get("/review/")
+    assert resp.status_code == 503
+    assert f"{bogus}：该文件不是 SQLite 数据库" in resp.get_data(as_text=True)
+    with client.session_transaction() as sess:
+        sess["lang"] = "en"  # the reader chose English
+    resp = client.get("/review/")
+    assert resp.status_code == 503 and f"{bogus}: file is not a SQLite database" in resp.get_data(as_text=True)
+    assert bogus.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_the_history_shows_the_pipelines_notes_by_code_in_the_readers_language(app, db, fake_norm) -> None:
+    submit_new(db, fake_norm, 1, column="gov-affairs")
+    rita, eddie = app.test_client(), app.test_client()
+    login(rita, "rita")
+    login(eddie, "eddie")
+    rita.post("/review/item/1/approve", data={"column": "gov-affairs", "csrf_token": token(rita, "/review/")})
+    (entry,) = [h for h in review_queue.history(db, 1) if h["action"] == "approve"]
+    assert (entry["note_code"], entry["note_params"]) == ("waiting-for-signoff", {"role": "editor"})
+    assert "等待编辑签发" in eddie.get("/review/item/1").get_data(as_text=True)
+    with eddie.session_transaction() as sess:
+        sess["lang"] = "en"
+    page = eddie.get("/review/item/1").get_data(as_text=True)
+    assert "waiting for sign-off by the editor" in page and "等待编辑签发" not in page
