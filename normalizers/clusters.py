@@ -141,16 +141,44 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
         short, long_ = (
             (a_body_key, b_body_key) if len(a_body_key) <= len(b_body_key) else (b_body_key, a_body_key)
         )
-        lead = guard_tokens(short, lead=LEAD_CHARS)
+        lead = guard_tokens(_mask_tallies(short), lead=LEAD_CHARS)
         for kind in ("place", "date", "ord"):
             for tok in lead[kind]:
-                if tok not in long_:
+                if tok not in long_ and not (kind == "date" and _bare_day(tok, long_)):
                     return f"lead {kind} {tok!r} missing from the other text"
         long_numbers = set(_DIGIT_RUN.findall(long_)) if lead["num"] else set()
         for tok in lead["num"]:
             if tok not in long_numbers and not _cut_number(short, tok, long_numbers):
                 return f"lead number {tok!r} missing from the other text"
     return None
+
+
+# A running count a bulletin updates between its editions (截至19日16时50分…113人死亡, 截至目前…100人死亡):
+# its time and numbers are the edition's, not another story's (another quake differs in its place,
+# magnitude or day outside the count).
+_TALLY = re.compile(
+    r"截至(?:目前|发稿时|记者发稿时)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:\d{1,2}时)?(?:\d{1,2}分)?[\u4e00-\u9fff]{0,10}?"
+    r"(?:[\u4e00-\u9fff]{0,8}?\d+丨?(?:人|名)(?:死亡|遇难|受伤|失踪|获救|被困)(?:丨|和|及|、)?)+"
+)
+
+
+def _tally_spans(key: str) -> list[tuple[int, int]]:
+    """Where a key's opening gives a running casualty count (see _TALLY)."""
+    return [m.span() for m in _TALLY.finditer(key, 0, LEAD_CHARS + 80)]
+
+
+def _mask_tallies(key: str) -> str:
+    """*key* with its opening's running counts blanked out (same length, so positions hold)."""
+    for start, end in _tally_spans(key):
+        key = key[:start] + " " * (end - start) + key[end:]
+    return key
+
+
+def _bare_day(tok: str, text: str) -> bool:
+    """Whether *text*'s lead names the day of the date *tok* alone (3月28日 as 28日, no other month
+    before it): a re-poster drops the month a dateline gives; 4月28日 is another day."""
+    m = _MONTH_DAY.search(tok)
+    return m is not None and re.search(rf"(?<!\d)(?<!\d月){m.group(1)}", text[:LEAD_CHARS]) is not None
 
 
 CUT_TAIL = 8  # key characters after a number at the end of an excerpt ("……阅读原文")
@@ -229,6 +257,7 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
     contexts — 罗保铭 for 蒋超良, 二〇二三 for 二〇二四 — which the token lists cannot all name.
     """
     limit = min(len(short) - 4, LEAD_CHARS)
+    tallies = _tally_spans(short)
     i = 1
     while i < limit:
         if short[i : i + 5] in long_shingles:
@@ -240,6 +269,8 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
         novel = short[start + 4 : i]  # characters only missing shingles cover
         if not novel.strip(NUMBER_GAP) or i >= len(short) - 4:
             continue
+        if any(a <= start + 4 and i <= b + 4 for a, b in tallies):
+            continue  # an edition's updated count (see _TALLY)
         left, right = short[start - 1 : start + 4], short[i : i + 5]
         pos = long_.find(left)
         while pos >= 0:
@@ -269,6 +300,10 @@ def _reworded(novel: str, other: str) -> bool:
     fact. Names swapped in a template share none (罗保铭/蒋超良); numerals never count (二〇二三/二〇二四)."""
     if _NUMERALS & (set(novel) | set(other)) or not (_HAN_ONLY.fullmatch(novel) and _HAN_ONLY.fullmatch(other)):
         return False
+    bare_novel, bare_other = _RELATIVE_DAY.sub("", novel), _RELATIVE_DAY.sub("", other)
+    if (bare_novel, bare_other) != (novel, other):
+        # 近日印发 / 印发了: a re-poster drops or adds its own 近日, 日前 with the word beside it
+        return bool(bare_novel and bare_other) and (bare_novel == bare_other or _reworded(bare_novel, bare_other))
     if _subsequence(other, novel) or _subsequence(novel, other):
         return True  # words put in or left out (并听取党中央书记处 / 听取中央书记处), as a lone one is
     if len(novel) == len(other):
@@ -307,16 +342,23 @@ def _relative_day(novel: str, other: str) -> bool:
     return False
 
 
-def _follow_up(a_key: str, b_key: str, *, dateless: bool = False) -> str | None:
+def _follow_up(a_key: str, b_key: str, *, dateless: bool = False, quoted: bool = False) -> str | None:
     """A contained copy with another title: the longer one's opening date or ordinal must be in it.
 
     Re-posters trim from the end and keep the lead; a follow-up story that quotes an earlier one
     opens with its own day (遗体23日在北京火化 … 因病于8月17日逝世). With *dateless*, a contained
     text whose lead names no day at all (a re-post that starts after its own lead, or says 今天)
-    is not held to the longer one's day: it has no other day to be a follow-up of.
+    is not held to the longer one's day: it has no other day to be a follow-up of. With *quoted*
+    (the two open alike), only the longer one's opening as far as the shorter one goes counts: an
+    excerpt quotes that much word for word, a later notice quoting an earlier one's opening
+    (钱正英同志的遗体28日…火化 after …钱正英同志因病…逝世) says its own day there.
     """
     short, long_ = (a_key, b_key) if len(a_key) <= len(b_key) else (b_key, a_key)
-    opening = guard_tokens(long_, lead=LEAD_CHARS)
+    if quoted:  # from where the longer one quotes the shorter one's opening (a site's chrome may come first)
+        at = max(long_.find(short[:OPENING_CHARS], 0, OPENING_WITHIN + OPENING_CHARS), 0)
+        opening = guard_tokens(long_[at : at + min(LEAD_CHARS, len(short))])
+    else:
+        opening = guard_tokens(long_, lead=LEAD_CHARS)
     skip_dates = dateless and not guard_tokens(short, lead=LEAD_CHARS)["date"]
     for kind in ("date", "ord"):
         if kind == "date" and skip_dates:
@@ -541,14 +583,18 @@ def find_matches(
             for item_id, cluster, src, title_key, body_key in rows:
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
                 seen.append((containment, cluster, item_id))
-                same_title = bool(fp.title_key) and title_key == fp.title_key
-                # an excerpt quoting the opening counts as agreeing titles would
-                same_title = same_title or (containment >= CONTAINMENT_MIN and same_opening(fp.body_key, body_key))
+                titled = bool(fp.title_key) and title_key == fp.title_key
+                # an excerpt quoting the opening counts as agreeing titles would, unless the longer
+                # one says its own day where they part (a later notice quoting an earlier one)
+                opening = not titled and containment >= CONTAINMENT_MIN and same_opening(fp.body_key, body_key)
+                same_title = titled or opening
                 if conflict is not None:
                     continue
                 match = Match(item_id, cluster, src, containment, jaccard, "text")
                 if not _accept(containment, jaccard, same_title) or (
-                        jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key)):
+                        jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key)) or (
+                        jaccard < JACCARD_MIN and opening
+                        and _follow_up(fp.body_key, body_key, dateless=True, quoted=True)):
                     if _weak(containment, jaccard, shared, fp.body_key, body_key):
                         weak.append(match)
                     elif _loose(containment, jaccard, shared, fp.body_key, body_key):
