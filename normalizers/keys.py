@@ -80,6 +80,7 @@ _ATTRIBUTION = re.compile(
     rf"|《?(?:{_AGENCY})》?(?:报道|报导|全文如下)\s*[,:]\s*"
 )
 OPENING_CUT = 600  # characters: a dateline or attribution this early starts the re-posted text
+APPENDED_AFTER = 120  # Han characters under one dateline before the next: a story, not a headline or chrome
 _PAGE_REF = re.compile(r"[(\[]\s*(?:下转|转|上接|接)第?\s*[0-9一二三四五六七八九十]+\s*版\s*[)\]]")
 # A translation appended to a Chinese story (the English Xinhua version): long runs of Latin text.
 _LATIN_PASSAGE = re.compile(r"[a-z][a-z0-9 ,.'\"\-()%$:;!?/&]{40,}")
@@ -196,13 +197,21 @@ def _reposted_text(text: str) -> str:
     of the page's other headlines, a caption, the site's own dateline (中评社北京…电/), or a paper's
     own lead paragraph before 据新华社报道，. The dateline's place and day are the byline's, so the
     look-alike guard must not read them as the story's either.
+
+    A second agency dateline after a story's worth of text under the first one starts another
+    story the page appends (the 唁电, then 新华社纽约…电 on the death it answers): the first one's
+    text is the re-posted one.
     """
     last = None
-    for pattern in (_DATELINE_ANY, _ATTRIBUTION):
-        for m in pattern.finditer(text, 0, OPENING_CUT + 80):
-            if m.start() < OPENING_CUT and (last is None or m.end() > last.end()):
-                last = m
-    return text[last.end():] if last is not None else text
+    found = [(m, pattern is _DATELINE_ANY) for pattern in (_DATELINE_ANY, _ATTRIBUTION)
+             for m in pattern.finditer(text, 0, OPENING_CUT + 80) if m.start() < OPENING_CUT]
+    for m, dateline in sorted(found, key=lambda f: f[0].start()):
+        if last is not None and dateline and last[1] and (
+                len(_HAN.findall(text, last[0].end(), m.start())) >= APPENDED_AFTER):
+            break
+        if last is None or m.end() > last[0].end():
+            last = (m, dateline)
+    return text[last[0].end():] if last is not None else text
 
 
 def comparison_key(text: str) -> str:
