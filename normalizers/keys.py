@@ -79,6 +79,11 @@ _ATTRIBUTION = re.compile(
     rf"(?:根据|据)(?:陆媒|官媒|大陆媒体)?《?(?:{_AGENCY})》?(?:报道|报导|消息)?\s*[,:]\s*"
     rf"|《?(?:{_AGENCY})》?(?:报道|报导|全文如下)\s*[,:]\s*"
 )
+# An aggregator's reprint notice after its own chrome (the day, the weather, exchange rates, a
+# login bar): "本文转载自香港01，仅代表原出处和原作者观点，仅供参考阅读，不代表本网态度和立场。"
+_REPRINT = re.compile(
+    r"(?:本文|本篇|文章)?(?:转载|转自|来自)[^\n]{0,40}?不代表本(?:网|站|平台|号)[^\n]{0,12}?(?:立场|观点)\s*[.。]?\s*"
+)
 OPENING_CUT = 600  # characters: a dateline or attribution this early starts the re-posted text
 APPENDED_AFTER = 120  # Han characters under one dateline before the next: a story, not a headline or chrome
 _PAGE_REF = re.compile(r"[(\[]\s*(?:下转|转|上接|接)第?\s*[0-9一二三四五六七八九十]+\s*版\s*[)\]]")
@@ -195,7 +200,7 @@ def _reposted_text(text: str) -> str:
 
     What comes before it is the re-poster's: a repeated headline and subtitles, an e-paper's list
     of the page's other headlines, a caption, the site's own dateline (中评社北京…电/), or a paper's
-    own lead paragraph before 据新华社报道，. The dateline's place and day are the byline's, so the
+    own lead paragraph before 据新华社报道，, an aggregator's chrome before its reprint notice. The dateline's place and day are the byline's, so the
     look-alike guard must not read them as the story's either.
 
     A second agency dateline after a story's worth of text under the first one starts another
@@ -203,8 +208,11 @@ def _reposted_text(text: str) -> str:
     text is the re-posted one.
     """
     last = None
-    found = [(m, pattern is _DATELINE_ANY) for pattern in (_DATELINE_ANY, _ATTRIBUTION)
+    found = [(m, pattern is _DATELINE_ANY) for pattern in (_DATELINE_ANY, _ATTRIBUTION, _REPRINT)
              for m in pattern.finditer(text, 0, OPENING_CUT + 80) if m.start() < OPENING_CUT]
+    # a reprint notice starts the story only before it (a site's disclaimer under a short text ends it)
+    found = [(m, d) for m, d in found if m.re is not _REPRINT
+             or len(_HAN.findall(text, m.end())) > len(_HAN.findall(text, 0, m.start()))]
     for m, dateline in sorted(found, key=lambda f: f[0].start()):
         if last is not None and dateline and last[1] and (
                 len(_HAN.findall(text, last[0].end(), m.start())) >= APPENDED_AFTER):
