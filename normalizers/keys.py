@@ -204,8 +204,8 @@ def _reposted_text(text: str) -> str:
     look-alike guard must not read them as the story's either.
 
     A second agency dateline after a story's worth of text under the first one starts another
-    story the page appends (the 唁电, then 新华社纽约…电 on the death it answers): the first one's
-    text is the re-posted one.
+    story the page appends (the 唁电, then 新华社纽约…电 on the death it answers): the text under
+    the first one, up to the second, is the re-posted one.
     """
     last = None
     found = [(m, pattern is _DATELINE_ANY) for pattern in (_DATELINE_ANY, _ATTRIBUTION, _REPRINT)
@@ -213,13 +213,15 @@ def _reposted_text(text: str) -> str:
     # a reprint notice starts the story only before it (a site's disclaimer under a short text ends it)
     found = [(m, d) for m, d in found if m.re is not _REPRINT
              or len(_HAN.findall(text, m.end())) > len(_HAN.findall(text, 0, m.start()))]
+    end = len(text)
     for m, dateline in sorted(found, key=lambda f: f[0].start()):
         if last is not None and dateline and last[1] and (
                 len(_HAN.findall(text, last[0].end(), m.start())) >= APPENDED_AFTER):
+            end = m.start()  # the appended story is not the re-posted one's either
             break
         if last is None or m.end() > last[0].end():
             last = (m, dateline)
-    return text[last[0].end():] if last is not None else text
+    return text[last[0].end():end] if last is not None else text
 
 
 def comparison_key(text: str) -> str:
