@@ -436,13 +436,8 @@ def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, pub
     in) and, where both items name a day, the two are at most LOOSE_DAYS apart (a 反响 story days
     later quotes the letter as loosely as a re-post does)."""
     pub = db.conn.execute("SELECT published_at FROM items WHERE id = ?", [best.item_id]).fetchone()
-    if published_at and pub and pub[0]:
-        try:
-            apart = abs((date.fromisoformat(published_at[:10]) - date.fromisoformat(pub[0][:10])).days)
-        except ValueError:
-            apart = 0
-        if apart > LOOSE_DAYS:
-            return False
+    if pub and _days_apart(published_at, pub[0]) > LOOSE_DAYS:
+        return False
     if best.cluster_id is None:
         return True
     row = db.conn.execute(
@@ -452,6 +447,19 @@ def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, pub
         return True
     containment, jaccard, conflict, shared = _verify(fp, "", row[1])
     return conflict is None and containment >= LOOSE_CONTAINMENT_MIN and jaccard >= LOOSE_JACCARD_MIN
+
+
+SHORT_QUOTE_DAYS = 180  # a short quote of an opening half a year from it is another year's
+
+
+def _days_apart(a: str | None, b: str | None) -> int:
+    """Days between two publish times (0 when either is unknown or unreadable)."""
+    if not a or not b:
+        return 0
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return 0
 
 
 def _clear_best(matches: list[Match], seen: list[tuple[float, int | None, int]], margin: float,
@@ -572,7 +580,7 @@ def find_matches(
         if cands:
             marks = ",".join("?" * len(cands))
             rows = conn.execute(
-                f"SELECT d.item_id, i.cluster, d.source, d.title_key, d.body_key FROM dedup_docs d "
+                f"SELECT d.item_id, i.cluster, d.source, d.title_key, d.body_key, i.published_at FROM dedup_docs d "
                 f"JOIN items i ON i.id = d.item_id WHERE d.item_id IN ({marks})",
                 cands,
             ).fetchall()
@@ -580,21 +588,28 @@ def find_matches(
             loose: list[Match] = []
             text_found = len(found)
             seen: list[tuple[float, int | None, int]] = []
-            for item_id, cluster, src, title_key, body_key in rows:
+            for item_id, cluster, src, title_key, body_key, pub in rows:
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
                 seen.append((containment, cluster, item_id))
                 titled = bool(fp.title_key) and title_key == fp.title_key
                 # an excerpt quoting the opening counts as agreeing titles would, unless the longer
                 # one says its own day where they part (a later notice quoting an earlier one)
-                opening = not titled and containment >= CONTAINMENT_MIN and same_opening(fp.body_key, body_key)
+                quotes_opening = containment >= CONTAINMENT_MIN and same_opening(fp.body_key, body_key)
+                opening = quotes_opening and not titled
                 same_title = titled or opening
-                if conflict is not None:
+                if conflict is not None or (
+                        opening and jaccard < JACCARD_MIN and _follow_up(fp.body_key, body_key, dateless=True, quoted=True)):
+                    continue  # another story, or a later notice quoting this one's opening: not even weakly one
+                if quotes_opening and jaccard < JACCARD_MIN and fp.body_key[:OPENING_CHARS] == body_key[:OPENING_CHARS] and (
+                        min(len(fp.body_key), len(body_key)) < LONG_QUOTE
+                        and _days_apart(published_at, pub) > SHORT_QUOTE_DAYS):
+                    # an excerpt of a yearly meeting's opening (李强7月31日主持召开国务院常务会议…) a year
+                    # from another is the other year's: a short quote has too little of its own to tell
+                    # (a spam host's copy of a short story years later is the whole of it: Jaccard ≥ 0.5)
                     continue
                 match = Match(item_id, cluster, src, containment, jaccard, "text")
                 if not _accept(containment, jaccard, same_title) or (
-                        jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key)) or (
-                        jaccard < JACCARD_MIN and opening
-                        and _follow_up(fp.body_key, body_key, dateless=True, quoted=True)):
+                        jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key)):
                     if _weak(containment, jaccard, shared, fp.body_key, body_key):
                         weak.append(match)
                     elif _loose(containment, jaccard, shared, fp.body_key, body_key):

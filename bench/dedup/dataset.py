@@ -172,7 +172,35 @@ VARIANTS = {
     # found on the real set (2026-12-07): Hong Kong/Taiwan papers, e-paper pages
     "own-lead": ("portal", ("own_lead", "usage", "traditional", "drop_closing")),  # own lead, then 据新华社报道，
     "epaper": ("xinhua", ("epaper",)),  # the page's headline list and issue line before the dateline
+    # found on the real set (2026-12-07d)
+    "bare-day": ("xinhua", ("bare_day", "add_closing")),  # 28日 for the lead's 3月28日, a closing added
+    "recent-day": ("portal", ("recent_day",)),  # 近日印发 → 印发了: the re-poster's own 近日 dropped
+    "count-update": ("fgw", ("count_update",)),  # another edition's running count (截至…N人死亡)
+    "appended": ("xinhua", ("agency_lead", "appended")),  # another story appended under its own dateline
+    "reprint": ("portal", ("reprint",)),  # an aggregator's chrome and reprint notice before the story
 }
+_LEAD_DATE = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")
+_RECENT = re.compile(r"(?:近日|日前)，?([\u4e00-\u9fff]{2})")
+_COUNT = re.compile(r"(截至[^，。]{0,12}，?[^。]{0,30}?)(\d+)(人(?:死亡|遇难|受伤|失踪))")
+
+
+def _han(paras: list[str]) -> int:
+    return sum(len(re.findall(r"[\u4e00-\u9fff]", p)) for p in paras)
+
+
+# Variants that only exist for some stories (a lead with a month and day, a 近日, a running count,
+# a story short enough that an appended one starts in the opening): not made for the others.
+APPLIES = {
+    "bare-day": lambda st: bool(_LEAD_DATE.search(st.paragraphs[0])),
+    "recent-day": lambda st: bool(_RECENT.search(st.paragraphs[0])),
+    "count-update": lambda st: bool(_COUNT.search(st.paragraphs[0])),
+    "appended": lambda st: 150 <= _han(st.paragraphs) <= 450,
+}
+# Hard negatives made from plain stories: a later notice that opens with an earlier story's own words,
+# says its own day and quotes the earlier story whole (钱正英同志遗体…火化 after …逝世). Its look-alike is
+# the plain story it quotes, so its false merges are counted with either kind (see quality.py).
+PAIRED_KINDS = ("follow-up",)
+_CHROME = ("首页", "最好看的新闻，最实用的信息", "{m}月{d}日 -2.5°C-6.1°C", "美元 : 人民币=7.12", "app下载", "登录 注册")
 _NAMES = ("王丽", "李强", "张伟", "刘洋", "陈静", "赵磊", "孙浩然", "周敏")
 _PLACES = ("哈尔滨", "齐齐哈尔", "牡丹江", "佳木斯", "大庆", "绥化", "北京")
 _CLOSINGS = (
@@ -285,6 +313,22 @@ def _apply(story: Story, transforms: tuple[str, ...], origin: Source, rng: rando
             paras = ["".join(heads), "上一版 下一版 上一期 下一期 查看PDF版", "本版其他文章",
                      *(f"· {h}" for h in heads), f"第01版 {day[:4]}-{day[4:6]}-{day[6:]}", story.title,
                      who + lead, *paras[1:]]
+        elif t == "bare_day":
+            paras[0] = _LEAD_DATE.sub(r"\2日", paras[0], count=1)
+        elif t == "recent_day":
+            paras[0] = _RECENT.sub(r"\1了", paras[0], count=1)
+        elif t == "count_update":
+            paras[0] = _COUNT.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + rng.randint(1, 9)}{m.group(3)}", paras[0])
+        elif t == "appended" and others:
+            o = rng.choice(others)
+            when = f"{int(o.day[4:6])}月{int(o.day[6:])}日电"
+            paras = [*paras, f"新华社{rng.choice(_PLACES)}{when} " + re.sub(r"^央视网消息（新闻联播）：", "", o.paragraphs[0]),
+                     *o.paragraphs[1:]]
+        elif t == "reprint":
+            site = rng.choice(["北方日报", "香港01", "澎湃新闻"])
+            chrome = [c.format(m=rng.randint(1, 12), d=rng.randint(1, 28)) for c in _CHROME]
+            paras = [*chrome, title, f"{day[:4]}-{day[4:6]}-{day[6:]} 来源: {site} 原文链接 评论{rng.randint(1, 9)}条",
+                     f"本文转载自{site}，仅代表原出处和原作者观点，仅供参考阅读，不代表本网态度和立场。", *paras]
         elif t == "images":
             cap = f"图为{re.sub(r'^【[^】]*】', '', story.title)[:12]}现场。（记者 {rng.choice(_NAMES)} 摄）"
             at = rng.randint(1, max(1, len(paras)))
@@ -334,9 +378,44 @@ def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_s
         for name in rng.sample(names, min(n, len(names))):
             src_id, transforms = VARIANTS[name]
             src = by_source[src_id]
-            if src.id == origin.id:
+            if src.id == origin.id or (name in APPLIES and not APPLIES[name](story)):
                 continue
             title, paras = _apply(story, transforms, origin, rng, others=rng.sample(plain, min(3, len(plain))))
             items.append(LabelledItem(label, story.kind, name, src, _item(src, story, label, name, title, paras, rng)))
+    items += _follow_ups(plain, chosen, len(chosen), rng, hard_limit)
     rng.shuffle(items)
     return items
+
+
+def _follow_ups(plain: list[Story], chosen: list[Story], first_label: int, rng: random.Random,
+                hard_limit: int | None) -> list[LabelledItem]:
+    """The follow-up hard negatives (see PAIRED_KINDS): for short chosen stories whose lead names a
+    day and opens with 40 characters before a comma, a notice two days later opening with those
+    words, then its own day and news (another story's text, one not in the set, at least twice as
+    long), then the earlier story quoted whole."""
+    taken = {id(s) for s in chosen}
+    spare = [s for s in plain if id(s) not in taken]
+    out: list[LabelledItem] = []
+    for story in chosen:
+        size = _han(story.paragraphs)
+        lead = re.sub(r"^央视网消息（新闻联播）：", "", story.paragraphs[0])
+        cut = lead.find("，", 40)
+        dates = _LEAD_DATE.findall(lead[:160])
+        # the earlier story says its own day (因病于…逝世) in its lead, as the real ones do
+        if story.kind or not 60 <= size <= 300 or not 40 <= cut <= 90 or not dates:
+            continue
+        owns = [s for s in rng.sample(spare, min(20, len(spare))) if _han(s.paragraphs) >= 2 * size]
+        if not owns:
+            continue
+        day = f"{(int(dates[0][1]) + 2) % 28 + 1}日"  # two days after the earlier one's
+        own = [re.sub(r"^央视网消息（新闻联播）：", "", p) for p in owns[0].paragraphs]
+        paras = [lead[:cut] + f"，{day}{rng.choice(['在北京召开后续工作会议', '举行专题会议部署落实'])}。",
+                 *own, "此前报道：" + "".join(story.paragraphs)]
+        label = first_label + len(out)
+        fu = Story(story.day, story.title + "的后续工作会议召开", paras, "follow-up")
+        origin = SOURCES[0]
+        out.append(LabelledItem(label, "follow-up", "original", origin,
+                                _item(origin, fu, label, "original", fu.title, paras, rng)))
+        if hard_limit is not None and len(out) >= hard_limit:
+            break
+    return out

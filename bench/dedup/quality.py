@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import store
-from bench.dedup.dataset import LabelledItem, bench_config
+from bench.dedup.dataset import PAIRED_KINDS, LabelledItem, bench_config
 from bench.dedup.metrics import Scores, score
 from normalizers import clean_item, comparison_key, ingest, init, route
 from settings.model import Config
@@ -79,6 +79,8 @@ def run_quality(items: list[LabelledItem], db_path: Path, *, config: Config | No
                 ka, kb = items[a].kind, items[b].kind
                 if ka and ka == kb:
                     hard[ka]["false_merge_pairs"] += 1
+                elif {ka, kb} & set(PAIRED_KINDS):
+                    hard[(ka if ka in PAIRED_KINDS else kb)]["false_merge_pairs"] += 1  # a follow-up merged with the story it quotes
                 if len(false_merges) < 50:
                     false_merges.append((items[a].item.title, items[b].item.title))
     misses: list[tuple[str, str, str]] = []
