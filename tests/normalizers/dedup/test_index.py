@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import normalizers
 from normalizers.clusters import PER_BAND
-from normalizers.keys import BANDS
+from normalizers.keys import BANDS, EXTRA_BANDS
 from tests.normalizers.dedup.conftest import make_item
 
 TEMPLATE = (
@@ -35,7 +35,7 @@ def test_old_story_found_among_many_lookalikes(db, ingest) -> None:
 
 
 def test_index_rows_follow_the_item(db, ingest) -> None:
-    rows_per_item = BANDS + 1  # 16 MinHash bands and the opening's row (excerpts quote it)
+    rows_per_item = BANDS + 1 + EXTRA_BANDS  # 31 MinHash bands and the opening's row (excerpts quote it)
     r = ingest(make_item("harbin", identity="s0", title="省政府召开专题会议", html=_body(0)))
     rows = db.conn.execute("SELECT count(*) FROM dedup_lsh WHERE item_id = ?", [r.item_id]).fetchone()[0]
     assert rows == rows_per_item
@@ -44,3 +44,14 @@ def test_index_rows_follow_the_item(db, ingest) -> None:
         rows_per_item
     assert db.conn.execute("SELECT count(*) FROM dedup_lsh").fetchone()[0] == rows_per_item, \
         "old version's rows removed"
+
+
+def test_items_indexed_before_the_extra_bands_are_still_found(db, ingest) -> None:
+    """A database written before the 15 extra bands holds 17 rows per item (bands 0–15 and the
+    opening's row 16): those keys are unchanged, so its stories are found as before."""
+    first = ingest(make_item("harbin", identity="s0", title="省政府召开专题会议", html=_body(0)))
+    db.conn.execute("DELETE FROM dedup_lsh WHERE item_id = ? AND (key >> 32) > ?", [first.item_id, BANDS])
+    assert db.conn.execute("SELECT count(*) FROM dedup_lsh").fetchone()[0] == BANDS + 1
+    repost = ingest(make_item("portal", identity="p0", title="【龙江动态】省政府召开专题会议",
+                              html=_body(0) + "<p>来源：黑龙江省人民政府</p>"))
+    assert repost.cluster_id == first.cluster_id

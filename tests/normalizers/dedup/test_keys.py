@@ -91,7 +91,7 @@ def test_minhash_is_stable_across_processes() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "12345"}, cwd=str(__import__("pathlib").Path(__file__).parents[3]))
     assert out.stdout.strip() == str(here)
-    assert len(here) == 16
+    assert len(here) == 31  # BANDS + EXTRA_BANDS
 
 
 def test_containment_survives_trimming() -> None:
