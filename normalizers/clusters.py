@@ -367,12 +367,8 @@ def same_opening(a_key: str, b_key: str) -> bool:
     re-poster's own (昨下午 for 12日下午): whether it is one day is the guard's to say."""
     if len(a_key) < OPENING_CHARS or len(b_key) < OPENING_CHARS:
         return False
-    for x, y in ((a_key, b_key), (b_key, a_key)):
-        at = y.find(x[:OPENING_CHARS], 0, OPENING_WITHIN)
-        if at >= 0:
-            # a follow-up tells its own news of its own day first, then quotes the story (8月12日，…
-            # 此前，为贯彻落实…); a re-poster's own words before it name no other day (近日，…)
-            return not guard_tokens(y[:at])["date"] - guard_tokens(x)["date"]
+    if a_key[:OPENING_CHARS] in b_key[:OPENING_WITHIN] or b_key[:OPENING_CHARS] in a_key[:OPENING_WITHIN]:
+        return True
     a, b = _ANY_DAY.sub("日", a_key[:OPENING_WITHIN]), _ANY_DAY.sub("日", b_key[:OPENING_WITHIN])
     return a.startswith(b[:OPENING_CHARS]) or b.startswith(a[:OPENING_CHARS])
 
@@ -416,36 +412,19 @@ def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: s
 LOOSE_DAYS = 0  # a paper re-words the agency text the day it comes out (a 反响 story comes the next day)
 
 
-WEAK_DAYS = 1  # a longer text this many days after the one it contains is a follow-up, not its source
-
-
-def _days_later(db: sqlite_utils.Database, item_id: int, published_at: str | None) -> int:
-    """Days from a stored item's publish day to *published_at*, signed (0 when either is unknown)."""
-    pub = db.conn.execute("SELECT published_at FROM items WHERE id = ?", [item_id]).fetchone()
-    if not (published_at and pub and pub[0]):
-        return 0
-    try:
-        return (date.fromisoformat(published_at[:10]) - date.fromisoformat(pub[0][:10])).days
-    except ValueError:
-        return 0
-
-
-def _follow_up_by_day(db: sqlite_utils.Database, fp: Fingerprint, best: Match, body_key: str,
-                      published_at: str | None) -> bool:
-    """Whether the longer of two texts in a weak match came out days after the shorter one: a
-    follow-up tells its own news, then quotes a story that names no day (8月12日，… 此前，为贯彻落实…);
-    a re-post comes after its source, and the source is the longer one."""
-    later = _days_later(db, best.item_id, published_at)  # > 0: this item came out after the stored one
-    return (later if len(fp.body_key) >= len(body_key) else -later) > WEAK_DAYS
-
-
 def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, published_at: str | None) -> bool:
     """Whether a loose match also holds against its cluster's representative (a page that re-posts
     two stories, a message and the opening it was read at, must not carry the other one's copies
     in) and, where both items name a day, the two are at most LOOSE_DAYS apart (a 反响 story days
     later quotes the letter as loosely as a re-post does)."""
-    if abs(_days_later(db, best.item_id, published_at)) > LOOSE_DAYS:
-        return False
+    pub = db.conn.execute("SELECT published_at FROM items WHERE id = ?", [best.item_id]).fetchone()
+    if published_at and pub and pub[0]:
+        try:
+            apart = abs((date.fromisoformat(published_at[:10]) - date.fromisoformat(pub[0][:10])).days)
+        except ValueError:
+            apart = 0
+        if apart > LOOSE_DAYS:
+            return False
     if best.cluster_id is None:
         return True
     row = db.conn.execute(
@@ -582,7 +561,6 @@ def find_matches(
             loose: list[Match] = []
             text_found = len(found)
             seen: list[tuple[float, int | None, int]] = []
-            bodies = {row[0]: row[4] for row in rows}
             for item_id, cluster, src, title_key, body_key in rows:
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
                 seen.append((containment, cluster, item_id))
@@ -604,8 +582,7 @@ def find_matches(
                 # every candidate of another story must be WEAK_MARGIN further off (the stories this
                 # item joins anyway are no rivals: a re-post first met alone is one of them)
                 best = _clear_best(weak, seen, WEAK_MARGIN, allies={m.cluster_id for m in found.values()})
-                # … unless it is a follow-up of it, days later (see _follow_up_by_day)
-                if best is not None and not _follow_up_by_day(db, fp, best, bodies[best.item_id], published_at):
+                if best is not None:
                     found[best.item_id] = replace(best, reason="text (weak)")
             if loose and not weak and len(found) == text_found:
                 # nothing else matched, and every other candidate (of any story) is LOOSE_MARGIN further off
