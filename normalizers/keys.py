@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
+import sys
 import unicodedata
+from array import array
 from collections.abc import Iterable
 
 from pages.fold import to_simplified
@@ -229,16 +230,18 @@ def shingles(key: str, k: int = SHINGLE) -> set[str]:
     return {key[i : i + k] for i in range(len(key) - k + 1)}
 
 
-_SIG = struct.Struct(f"<{BANDS}I")
-# The 32-bit windows at bytes 2 + 4j of the same 64-byte digest: a window's order is set by its
-# high half, the low half of value j + 1, which no value's minimum depends on (a value's order is
-# set by its own high half), so the windows are 15 further hash functions at no hashing cost.
-_SIG_EXTRA = struct.Struct(f"<{EXTRA_BANDS}I")
+_DIGEST = 4 * BANDS  # bytes: one 512-bit BLAKE2b digest per shingle
+_BIG_ENDIAN = sys.byteorder == "big"
 _blake = hashlib.blake2b
 
 
 def minhash(shingle_set: Iterable[str]) -> list[int]:
     """``BANDS + EXTRA_BANDS`` 32-bit MinHash values: one 512-bit BLAKE2b digest per shingle gives all.
+
+    Value j is the little-endian 32-bit word at byte 4j of the digests; extra value j the word at
+    byte 2 + 4j. An extra word's order is set by its high half, the low half of value j + 1, which
+    no value's minimum depends on (a value's order is set by its own high half): 15 more hash
+    functions at no hashing cost (measured: pairs agree on them as often as on the 16, at J).
 
     Two texts share each value with probability J, their Jaccard resemblance, so one-row bands
     miss a pair with probability (1 − J)^bands. A trimmed re-post keeping 40 % shares J = 0.4
@@ -246,13 +249,16 @@ def minhash(shingle_set: Iterable[str]) -> list[int]:
     one sentence inside the agency's longer version, shares J = 0.15–0.2, which 16 bands missed
     2.8–7.4 % of the time and 31 bands miss 0.1–0.6 %.
     """
-    rows = []
-    for s in shingle_set:
-        d = _blake(s.encode("utf-8"), digest_size=4 * BANDS).digest()
-        rows.append(_SIG.unpack(d) + _SIG_EXTRA.unpack_from(d, 2))
-    if not rows:
+    blob = b"".join([_blake(s.encode("utf-8"), digest_size=_DIGEST).digest() for s in shingle_set])
+    if not blob:
         return []
-    return list(map(min, zip(*rows, strict=True)))
+    words, shifted = array("I"), array("I")  # the columns are read in C, a stride apart
+    words.frombytes(blob)
+    shifted.frombytes(blob[2:] + b"\0\0")
+    if _BIG_ENDIAN:  # stored signatures are little-endian words whatever the machine
+        words.byteswap()
+        shifted.byteswap()
+    return [min(words[j::BANDS]) for j in range(BANDS)] + [min(shifted[j::BANDS]) for j in range(EXTRA_BANDS)]
 
 
 def key_digest(key: str) -> str:
