@@ -78,7 +78,7 @@ class Fingerprint:
         return key_digest(self.title_key) if self.title_key else None
 
 
-LEAD_TITLE_CHARS = 40  # key characters of a headline that is a paragraph (no headline is this long)
+LEAD_TITLE_CHARS = 20  # key characters of a headline that is a sentence: with its 。, a lead
 _SENTENCE_END = re.compile("[。！？!?]")
 
 
@@ -87,13 +87,14 @@ def fingerprint(title: str, text: str) -> Fingerprint:
 
     A page that shows its lead paragraph as its headline (据新华社北京8月9日电 近日，…。为贯彻落实…。)
     has that paragraph removed from its body as a repeated title; it is the story's text all the
-    same (a story of one sentence is nothing else), so the body is keyed with it.
+    same (a story of one sentence is nothing else), so the body is keyed with it, and the page has
+    no headline to compare (its numbers are the lead's, not a headline's).
     """
     title_key = comparison_key(title or "")
     body_key = comparison_key(text or "")
     if (len(title_key) >= LEAD_TITLE_CHARS and _SENTENCE_END.search(title or "")
-            and title_key[:LEAD_KEY_CHARS] not in body_key[:OPENING_WITHIN]):
-        body_key = comparison_key(f"{title}\n{text}")
+            and title_key[:LEAD_TITLE_CHARS] not in body_key[:OPENING_WITHIN]):
+        body_key, title_key = comparison_key(f"{title}\n{text}"), ""
     truncated = len(body_key) > MAX_KEY_CHARS
     body_key = body_key[:MAX_KEY_CHARS]
     sh = shingles(body_key) if len(body_key) >= MIN_BODY_CHARS else set()
