@@ -554,7 +554,7 @@ def find_matches(
         if cands:
             marks = ",".join("?" * len(cands))
             rows = conn.execute(
-                f"SELECT d.item_id, i.cluster, d.source, d.title_key, d.body_key FROM dedup_docs d "
+                f"SELECT d.item_id, i.cluster, d.source, d.title_key, d.body_key, i.published_at FROM dedup_docs d "
                 f"JOIN items i ON i.id = d.item_id WHERE d.item_id IN ({marks})",
                 cands,
             ).fetchall()
@@ -562,9 +562,14 @@ def find_matches(
             loose: list[Match] = []
             text_found = len(found)
             seen: list[tuple[float, int | None, int]] = []
-            for item_id, cluster, src, title_key, body_key in rows:
+            own_day = _own_day(fp.body_key)
+            for item_id, cluster, src, title_key, body_key, pub in rows:
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
                 seen.append((containment, cluster, item_id))
+                if conflict is None and containment > 0 and own_day != _own_day(body_key) and \
+                        _days_apart(published_at, pub) > OWN_DAY_WITHIN:
+                    # 昨下午 for 12日下午 is the copy's yesterday, not the same words' day of another year
+                    conflict = "a day named from its own, days away from the other's"
                 same_title = bool(fp.title_key) and title_key == fp.title_key
                 # an excerpt quoting the opening counts as agreeing titles would
                 same_title = same_title or (containment >= CONTAINMENT_MIN and same_opening(fp.body_key, body_key))
@@ -591,3 +596,23 @@ def find_matches(
                 if best is not None and _loose_to_story(db, fp, best, published_at):
                     found[best.item_id] = replace(best, reason="text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
+
+
+def _own_day(key: str) -> bool:
+    """Whether a text names its day only from its own (昨下午, 今天), no date: of two stories the
+    same but for the day (李强's welcome of the same prime minister, 2024 and 2026) it is a copy
+    of either, as far as its words go."""
+    lead = key[:LEAD_CHARS]
+    return bool(_RELATIVE_DAY_WORD.search(lead)) and not guard_tokens(lead, lead=LEAD_CHARS)["date"]
+
+
+_RELATIVE_DAY_WORD = re.compile("(?:今|昨|前|当|本)(?:天|日)|今晨|昨晚|[今昨](?=早|晨|晚|午|上午|下午)")
+OWN_DAY_WITHIN = 2  # days: 昨 or 今天 in a copy names its own day or the day before
+
+
+def _days_apart(published_at: str | None, other: str | None) -> int:
+    """Days between two publish times (0 when either is unknown)."""
+    try:
+        return abs((date.fromisoformat(published_at[:10]) - date.fromisoformat(other[:10])).days)  # type: ignore[index]
+    except (TypeError, ValueError):
+        return 0
