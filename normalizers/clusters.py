@@ -2,8 +2,8 @@
 
 One cluster is one story across sources and days. Candidates come from an index (MinHash-LSH,
 one row per band, in the indexed SQLite table ``dedup_lsh``) with a bounded list per band, so a
-lookup reads at most 32 × PER_BAND index rows (31 bands and the opening) and verifies at most VERIFY_LIMIT items however
-long the history grows. Candidates are then verified on the char-5
+lookup reads at most 32 × PER_BAND index rows (31 bands and the opening) and verifies at most
+VERIFY_LIMIT items however long the history grows. Candidates are then verified on the char-5
 shingles of their comparison keys: containment (a trimmed re-post is contained in its original)
 or Jaccard, and a guard rejects look-alikes (other numbers, dates, ordinals, places in the titles
 or the lead) — weekly 常务会议 reports and 欢迎X国总理访华 share most of their words and are
@@ -357,9 +357,10 @@ OPENING_CHARS = 40  # key characters of an opening an excerpt quotes word for wo
 OPENING_WITHIN = 200  # … found this early in the other text (a site's chrome may come first)
 
 
+# a day named from the writer's own (今天, 昨日, 昨下午, 今早)
+_RELATIVE_DAY_WORD = re.compile("(?:今|昨|前|当|本)(?:天|日)|今晨|昨晚|[今昨](?=早|晨|晚|午|上午|下午)")
 # a day, however it is named (12日下午 / 昨下午, 1月8日 / 今天): one mark when openings are compared
-_ANY_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日|(?:今|昨|前|当|本)(?:天|日)|今晨|昨晚"
-                      "|[今昨](?=早|晨|晚|午|上午|下午)")
+_ANY_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日|" + _RELATIVE_DAY_WORD.pattern)
 
 
 def same_opening(a_key: str, b_key: str) -> bool:
@@ -606,7 +607,6 @@ def _own_day(key: str) -> bool:
     return bool(_RELATIVE_DAY_WORD.search(lead)) and not guard_tokens(lead, lead=LEAD_CHARS)["date"]
 
 
-_RELATIVE_DAY_WORD = re.compile("(?:今|昨|前|当|本)(?:天|日)|今晨|昨晚|[今昨](?=早|晨|晚|午|上午|下午)")
 OWN_DAY_WITHIN = 2  # days: 昨 or 今天 in a copy names its own day or the day before
 
 
