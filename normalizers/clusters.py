@@ -2,8 +2,8 @@
 
 One cluster is one story across sources and days. Candidates come from an index (MinHash-LSH,
 one row per band, in the indexed SQLite table ``dedup_lsh``) with a bounded list per band, so a
-lookup reads at most BANDS × PER_BAND index rows and verifies at most VERIFY_LIMIT items however
-long the history grows. Candidates are then verified on the char-5
+lookup reads at most 32 × PER_BAND index rows (31 bands and the opening) and verifies at most
+VERIFY_LIMIT items however long the history grows. Candidates are then verified on the char-5
 shingles of their comparison keys: containment (a trimmed re-post is contained in its original)
 or Jaccard, and a guard rejects look-alikes (other numbers, dates, ordinals, places in the titles
 or the lead) — weekly 常务会议 reports and 欢迎X国总理访华 share most of their words and are
@@ -78,10 +78,23 @@ class Fingerprint:
         return key_digest(self.title_key) if self.title_key else None
 
 
+LEAD_TITLE_CHARS = 20  # key characters of a headline that is a sentence: with its 。, a lead
+_SENTENCE_END = re.compile("[。！？!?]")
+
+
 def fingerprint(title: str, text: str) -> Fingerprint:
-    """Keys, shingles and MinHash signature of an item (title and body keyed separately)."""
+    """Keys, shingles and MinHash signature of an item (title and body keyed separately).
+
+    A page that shows its lead paragraph as its headline (据新华社北京8月9日电 近日，…。为贯彻落实…。)
+    has that paragraph removed from its body as a repeated title; it is the story's text all the
+    same (a story of one sentence is nothing else), so the body is keyed with it, and the page has
+    no headline to compare (its numbers are the lead's, not a headline's).
+    """
     title_key = comparison_key(title or "")
     body_key = comparison_key(text or "")
+    if (len(title_key) >= LEAD_TITLE_CHARS and _SENTENCE_END.search(title or "")
+            and title_key[:LEAD_TITLE_CHARS] not in body_key[:OPENING_WITHIN]):
+        body_key, title_key = comparison_key(f"{title}\n{text}"), ""
     truncated = len(body_key) > MAX_KEY_CHARS
     body_key = body_key[:MAX_KEY_CHARS]
     sh = shingles(body_key) if len(body_key) >= MIN_BODY_CHARS else set()
@@ -92,15 +105,17 @@ LEAD_KEY_CHARS = 24  # the opening an excerpt or 导读 quotes: one more index r
 
 
 def lsh_keys(signature: list[int], body_key: str = "") -> list[int]:
-    """One index key per band: the band number in the high bits, the 32-bit MinHash below; plus,
-    in band BANDS, the digest of the key's opening characters.
+    """One index key per band: the band number in the high bits, the 32-bit MinHash below; in
+    band BANDS, the digest of the key's opening characters; the EXTRA_BANDS values after it
+    (bands BANDS + 1 …), so that the rows of items stored before they were added still read alike.
 
     A portal excerpt quotes the opening and a sentence (≈ 10 % of the story): the MinHash bands
-    find it only 1 − 0.9¹⁶ ≈ 81 % of the time; the opening's own row finds it always.
+    find it only 1 − 0.9³¹ ≈ 96 % of the time; the opening's own row finds it always.
     """
-    keys = [(band << 32) | value for band, value in enumerate(signature)]
+    keys = [(band << 32) | value for band, value in enumerate(signature[:BANDS])]
     if signature and len(body_key) >= LEAD_KEY_CHARS:
         keys.append((BANDS << 32) | int(key_digest(body_key[:LEAD_KEY_CHARS])[:8], 16))
+    keys += [((BANDS + 1 + band) << 32) | value for band, value in enumerate(signature[BANDS:])]
     return keys
 
 
@@ -325,7 +340,8 @@ def _subsequence(short: str, long_: str) -> bool:
     return all(c in rest for c in short)
 
 
-_RELATIVE_DAY = re.compile("(?:今|昨|前|当|本)(?:天|日)(?:上午|下午|晚上?|全天)?|今晨|昨晚|日前|近日")
+_RELATIVE_DAY = re.compile("(?:今|昨|前|当|本)(?:天|日)(?:上午|下午|晚上?|全天)?|今晨|昨晚|日前|近日"
+                           "|[今昨]")  # 昨下午, 今早 (Hong Kong papers): the character alone, cut before the hour
 _A_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:上午|下午|晚上?|全天)?")
 # … cut where the shingles meet again: 今 for 1月30 when both go on with 日 (今日 / 1月30日)
 _RELATIVE_DAY_CUT = re.compile("[今昨前当本]")
@@ -383,12 +399,22 @@ OPENING_CHARS = 40  # key characters of an opening an excerpt quotes word for wo
 OPENING_WITHIN = 200  # … found this early in the other text (a site's chrome may come first)
 
 
+# a day named from the writer's own (今天, 昨日, 昨下午, 今早)
+_RELATIVE_DAY_WORD = re.compile("(?:今|昨|前|当|本)(?:天|日)|今晨|昨晚|[今昨](?=早|晨|晚|午|上午|下午)")
+# a day, however it is named (12日下午 / 昨下午, 1月8日 / 今天): one mark when openings are compared
+_ANY_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日|" + _RELATIVE_DAY_WORD.pattern)
+
+
 def same_opening(a_key: str, b_key: str) -> bool:
     """Whether one text opens with the other's opening: an excerpt or 导读 quotes it, a follow-up
-    that quotes an earlier story whole opens with its own news."""
+    that quotes an earlier story whole opens with its own news. The day may be named from the
+    re-poster's own (昨下午 for 12日下午): whether it is one day is the guard's to say."""
     if len(a_key) < OPENING_CHARS or len(b_key) < OPENING_CHARS:
         return False
-    return a_key[:OPENING_CHARS] in b_key[:OPENING_WITHIN] or b_key[:OPENING_CHARS] in a_key[:OPENING_WITHIN]
+    if a_key[:OPENING_CHARS] in b_key[:OPENING_WITHIN] or b_key[:OPENING_CHARS] in a_key[:OPENING_WITHIN]:
+        return True
+    a, b = _ANY_DAY.sub("日", a_key[:OPENING_WITHIN]), _ANY_DAY.sub("日", b_key[:OPENING_WITHIN])
+    return a.startswith(b[:OPENING_CHARS]) or b.startswith(a[:OPENING_CHARS])
 
 
 LONG_QUOTE = 200  # shared shingles (≈ characters) of a long quote: three or four sentences of the story
@@ -452,16 +478,6 @@ def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, pub
 SHORT_QUOTE_DAYS = 180  # a short quote of an opening half a year from it is another year's
 
 
-def _days_apart(a: str | None, b: str | None) -> int:
-    """Days between two publish times (0 when either is unknown or unreadable)."""
-    if not a or not b:
-        return 0
-    try:
-        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
-    except ValueError:
-        return 0
-
-
 def _clear_best(matches: list[Match], seen: list[tuple[float, int | None, int]], margin: float,
                 allies: set[int | None]) -> Match | None:
     """The best of *matches* when its containment beats every other candidate *seen* (containment,
@@ -484,15 +500,14 @@ def _accept(containment: float, jaccard: float, same_title: bool) -> bool:
     return containment >= CONTAINMENT_MIN and (jaccard >= CONTAINED_JACCARD_MIN or same_title)
 
 
-_BAND_SQL_NO_LEAD = " UNION ALL ".join(
-    [
-        f"SELECT * FROM (SELECT {band}, item_id FROM dedup_lsh WHERE key = ? ORDER BY item_id DESC LIMIT ?)"
-        for band in range(BANDS)
-    ]
-)
-_BAND_SQL = _BAND_SQL_NO_LEAD + (
-    f" UNION ALL SELECT * FROM (SELECT {BANDS}, item_id FROM dedup_lsh WHERE key = ? ORDER BY item_id DESC LIMIT ?)"
-)
+_BAND_ROW_SQL = "SELECT * FROM (SELECT {}, item_id FROM dedup_lsh WHERE key = ? ORDER BY item_id DESC LIMIT ?)"
+_BAND_SQL: dict[int, str] = {}  # by number of keys: each key's bounded rows, labelled by its position
+
+
+def _band_sql(n: int) -> str:
+    if n not in _BAND_SQL:
+        _BAND_SQL[n] = " UNION ALL ".join(_BAND_ROW_SQL.format(i) for i in range(n))
+    return _BAND_SQL[n]
 
 
 def _candidates(db: sqlite_utils.Database, fp: Fingerprint, exclude: int | None) -> list[int]:
@@ -508,8 +523,8 @@ def _candidates(db: sqlite_utils.Database, fp: Fingerprint, exclude: int | None)
     params: list[int] = []
     for k in keys:
         params += [k, PER_BAND]
-    rows = db.conn.execute(_BAND_SQL if len(keys) == BANDS + 1 else _BAND_SQL_NO_LEAD, params).fetchall()
-    sizes = [0] * (BANDS + 1)
+    rows = db.conn.execute(_band_sql(len(keys)), params).fetchall()
+    sizes = [0] * len(keys)
     for band, _ in rows:
         sizes[band] += 1
     weight: dict[int, float] = {}
@@ -588,9 +603,14 @@ def find_matches(
             loose: list[Match] = []
             text_found = len(found)
             seen: list[tuple[float, int | None, int]] = []
+            own_day = _own_day(fp.body_key)
             for item_id, cluster, src, title_key, body_key, pub in rows:
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
                 seen.append((containment, cluster, item_id))
+                if conflict is None and containment > 0 and own_day != _own_day(body_key) and \
+                        _days_apart(published_at, pub) > OWN_DAY_WITHIN:
+                    # 昨下午 for 12日下午 is the copy's yesterday, not the same words' day of another year
+                    conflict = "a day named from its own, days away from the other's"
                 titled = bool(fp.title_key) and title_key == fp.title_key
                 # an excerpt quoting the opening counts as agreeing titles would, unless the longer
                 # one says its own day where they part (a later notice quoting an earlier one)
@@ -628,3 +648,22 @@ def find_matches(
                 if best is not None and _loose_to_story(db, fp, best, published_at):
                     found[best.item_id] = replace(best, reason="text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
+
+
+def _own_day(key: str) -> bool:
+    """Whether a text names its day only from its own (昨下午, 今天), no date: of two stories the
+    same but for the day (李强's welcome of the same prime minister, 2024 and 2026) it is a copy
+    of either, as far as its words go."""
+    lead = key[:LEAD_CHARS]
+    return bool(_RELATIVE_DAY_WORD.search(lead)) and not guard_tokens(lead, lead=LEAD_CHARS)["date"]
+
+
+OWN_DAY_WITHIN = 2  # days: 昨 or 今天 in a copy names its own day or the day before
+
+
+def _days_apart(published_at: str | None, other: str | None) -> int:
+    """Days between two publish times (0 when either is unknown)."""
+    try:
+        return abs((date.fromisoformat(published_at[:10]) - date.fromisoformat(other[:10])).days)  # type: ignore[index]
+    except (TypeError, ValueError):
+        return 0

@@ -27,6 +27,8 @@ HARD_KINDS = {
     "visit": re.compile(r"举行仪式欢迎.+访华"),
     "briefs": re.compile(r"^国内联播快讯$"),
     "state-council": re.compile(r"常务会议$"),
+    # stories of one or two sentences in one template (划拨3200万元用于支持甘肃、广西…), every year
+    "party-dues": re.compile(r"党费中划拨"),
 }
 
 SOURCES = (
@@ -172,6 +174,10 @@ VARIANTS = {
     # found on the real set (2026-12-07): Hong Kong/Taiwan papers, e-paper pages
     "own-lead": ("portal", ("own_lead", "usage", "traditional", "drop_closing")),  # own lead, then 据新华社报道，
     "epaper": ("xinhua", ("epaper",)),  # the page's headline list and issue line before the dateline
+    # found on the real set (2026-12-07, i10j-recall)
+    "own-analysis": ("portal", ("own_analysis", "usage", "traditional")),  # own lead, a quarter to a half kept, own analysis
+    "lead-as-title": ("xinhua", ("lead_as_title",)),  # the dateline and lead paragraph as headline, repeated, more text
+    "hk-day": ("portal", ("hk_day", "traditional")),  # own paragraph, 新华社报道, the opening with 昨 for the day, cut
     # found on the real set (2026-12-07d)
     "bare-day": ("xinhua", ("bare_day", "add_closing")),  # 28日 for the lead's 3月28日, a closing added
     "recent-day": ("portal", ("recent_day",)),  # 近日印发 → 印发了: the re-poster's own 近日 dropped
@@ -214,6 +220,14 @@ _FRAMINGS = (
     "编者按：为让广大群众及时了解权威信息，现将有关报道转载如下。",
 )
 
+# a paper's own analysis after the quoted text (own-analysis), an agency's added instructions (lead-as-title)
+_ANALYSIS = ("分析人士认为，相关政策的效果仍有待观察", "有学者指出，地方财政压力依然不小", "业界普遍期待配套细则尽快出台",
+             "也有评论认为，落实的关键在于基层执行", "外界关注后续资金能否及时到位", "有专家提醒，须防范一哄而上和重复建设",
+             "市场人士表示，短期内影响有限", "舆论关注相关部门如何兼顾效率与公平", "不少民众在网上留言表达期待",
+             "观察人士指出，这一表态释放出明确信号")
+_INSTRUCTIONS = ("各地要认真贯彻落实指示精神，千方百计做好相关工作", "各级领导干部要坚决克服麻痹大意思想，加强值班值守",
+                 "基层党组织和党员干部要冲锋在前、守好阵地", "要及时拨付给基层，主要用于慰问奋战在一线的党员干部和群众",
+                 "相关地方要根据实际落实配套资金，及时划拨给基层", "要加强监督检查，确保专款专用、发挥实效")
 _ATTRIBUTIONS = ("据新华社报道，", "新华社报导，", "根据《新华社》报道，", "据新华社，", "新华社全文如下：")
 # how Hong Kong and Taiwan papers re-word mainland terms in what they quote
 _USAGE = (("党中央", "中共中央"), ("党的二十大", "中共二十大"), ("国家主席", "大陆国家主席"), ("国务院", "大陆国务院"),
@@ -313,6 +327,40 @@ def _apply(story: Story, transforms: tuple[str, ...], origin: Source, rng: rando
             paras = ["".join(heads), "上一版 下一版 上一期 下一期 查看PDF版", "本版其他文章",
                      *(f"· {h}" for h in heads), f"第01版 {day[:4]}-{day[4:6]}-{day[6:]}", story.title,
                      who + lead, *paras[1:]]
+        elif t == "own_analysis":
+            # HK01: the paper's own lead (no attribution), a quarter to a half of a long story, its analysis
+            lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0])
+            body = [lead, *paras[1:]]
+            total = sum(map(len, body))
+            if total >= 800:
+                target, kept, size = rng.uniform(0.3, 0.5) * total, [lead], len(lead)
+                for p in body[1:]:
+                    if size >= target:
+                        break
+                    kept.append(p)
+                    size += len(p)
+                body = kept
+            own = f"{re.sub(r'^【[^】]*】', '', story.title)[:30]}，{rng.choice(['备受外界关注', '引发各方关注', '被视为重要风向标'])}。"
+            analysis = "，".join(rng.sample(_ANALYSIS, 4)) + "。"
+            picks = (others or [])[:2]
+            paras = [own, *body, analysis, "延伸阅读", *(o.title for o in picks)]
+        elif t == "lead_as_title":
+            # the agency's own version: dateline and lead paragraph as the page's headline, repeated as
+            # the body's first paragraph, then paragraphs of instructions the story lacks
+            lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0])
+            head = f"新华社北京{int(day[4:6])}月{int(day[6:])}日电 {lead}"
+            more = ["，".join(rng.sample(_INSTRUCTIONS, 3)) + "。", "，".join(rng.sample(_INSTRUCTIONS, 2)) + "。"]
+            title, paras = head, [head, *paras[1:], *more]
+        elif t == "hk_day":
+            # am730: the paper's own paragraph, 新华社报道, the agency's opening sentences naming the day from
+            # the paper's (昨 for 12日), cut after them
+            lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0])
+            sentences = [x for x in re.split(r"(?<=[。！？])", "".join([lead, *paras[1:]])) if x]
+            quoted = "".join(sentences[:rng.randint(2, 4)])
+            quoted = re.sub(r"(?<![\d月])\d{1,2}日(?=上午|下午|晚)", "昨", quoted, count=1)
+            quoted = re.sub(rf"{int(day[4:6])}月{int(day[6:])}日(?=上午|下午|晚)", "昨", quoted, count=1)
+            own = f"{re.sub(r'^【[^】]*】', '', story.title)[:30]}。{rng.choice(['会议昨日举行', '消息昨晚公布', '外界高度关注'])}。"
+            paras = [own, "新华社报道，" + quoted]
         elif t == "bare_day":
             paras[0] = _LEAD_DATE.sub(r"\2日", paras[0], count=1)
         elif t == "recent_day":
