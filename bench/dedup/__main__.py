@@ -4,6 +4,7 @@ Examples:
     python -m bench.dedup --stories 1000                       # quality + throughput
     python -m bench.dedup --stories 300 --hard-limit 60 --scale 10000
     python -m bench.dedup --skip-quality --scale 10000,1000000  # scale only
+    python -m bench.dedup --stories 1000 --open-classes        # + the classes known to be missed
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show-misses", type=int, default=10, help="missed re-posts to list")
     ap.add_argument("--variants", default="", help="only these re-post variants (comma-separated names)")
     ap.add_argument("--per-story", default="0,4", help="re-posts per story, min,max (default 0,4)")
+    ap.add_argument("--open-classes", action="store_true",
+                    help="also the classes known to be missed (summary pages quoting two sentences) and their "
+                         "hard negative (reaction stories quoting the same): reported per variant and kind")
     args = ap.parse_args(argv)
 
     corpus = find_corpus()
@@ -63,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_quality:
         lo, hi = (int(x) for x in args.per_story.split(","))
         items = build(stories, n_stories=args.stories, seed=args.seed, hard_limit=args.hard_limit,
-                      variants_per_story=(lo, hi), only=[v for v in args.variants.split(",") if v] or None)
+                      variants_per_story=(lo, hi), only=[v for v in args.variants.split(",") if v] or None,
+                      open_classes=args.open_classes)
         run = run_quality(items, db_dir / "quality.db")
         out["quality"] = {
             "items": run.items, "stories": run.stories, "precision": run.scores.precision,

@@ -204,9 +204,19 @@ APPLIES = {
 }
 # Hard negatives made from plain stories: a later notice that opens with an earlier story's own words,
 # says its own day and quotes the earlier story whole (钱正英同志遗体…火化 after …逝世). Its look-alike is
-# the plain story it quotes, so its false merges are counted with either kind (see quality.py).
-PAIRED_KINDS = ("follow-up",)
+# the plain story it quotes, so its false merges are counted with either kind (see quality.py); so
+# are a reaction story's (OPEN_NEGATIVES, below).
+PAIRED_KINDS = ("follow-up", "reaction")
 _CHROME = ("首页", "最好看的新闻，最实用的信息", "{m}月{d}日 -2.5°C-6.1°C", "美元 : 人民币=7.12", "app下载", "登录 注册")
+
+# Classes the matcher is known to miss (issue 10, docs/benchmarks.md "Summary pages (i10k-summary)"): built
+# only with --open-classes, so the default run's figures stay comparable. Each re-post variant comes with
+# the hard negative built the same way: a summary quoting two consecutive sentences of the story amid its
+# own words is a re-post; a reaction story quoting the same two sentences amid readers' words is another story.
+OPEN_VARIANTS = {
+    "summary-quote": "portal",  # (source) own lead with its own figures, 据新华社报道, two sentences, own words
+}
+OPEN_NEGATIVES = ("reaction",)  # 反响: another story quoting the same two sentences
 _NAMES = ("王丽", "李强", "张伟", "刘洋", "陈静", "赵磊", "孙浩然", "周敏")
 _PLACES = ("哈尔滨", "齐齐哈尔", "牡丹江", "佳木斯", "大庆", "绥化", "北京")
 _CLOSINGS = (
@@ -228,6 +238,64 @@ _ANALYSIS = ("分析人士认为，相关政策的效果仍有待观察", "有�
 _INSTRUCTIONS = ("各地要认真贯彻落实指示精神，千方百计做好相关工作", "各级领导干部要坚决克服麻痹大意思想，加强值班值守",
                  "基层党组织和党员干部要冲锋在前、守好阵地", "要及时拨付给基层，主要用于慰问奋战在一线的党员干部和群众",
                  "相关地方要根据实际落实配套资金，及时划拨给基层", "要加强监督检查，确保专款专用、发挥实效")
+
+# a paper's own words around what it quotes: its own figures and comment, none of them the story's
+_OWN_WORDS = (
+    "报道称，相关领域今年投入已超过{n}亿元，为近{m}年来最高。",
+    "分析人士指出，这番表态释放出明确信号，外界关注后续{m}项配套措施何时出台。",
+    "这是今年以来第{m}次就相关议题公开表态，出席者约{n}人。",
+    "评论认为，此举有望在{m}年内带动约{n}万人就业，但落实仍有待观察。",
+    "报道还列举了一年来的{m}件大事，包括多项工程提前完工、{n}个项目集中开工等。",
+    "有学者受访时表示，相关说法与{m}月间的官方表述一脉相承，语气则更为积极。",
+)
+_REACTIONS = (
+    "{name}表示，读了报道深感振奋，将把这份嘱托转化为干事创业的实际行动。",
+    "{name}说，作为一名基层工作者，要在岗位上多下功夫，把各项任务落到实处。",
+    "{name}表示，将带领团队继续攻坚克难，早日拿出过硬成果，不辜负期望。",
+    "{name}说，这些话说到了大家心坎上，单位已组织{m}场学习交流，反响热烈。",
+)
+
+
+QUOTE_SHARE_MAX = 0.4  # of the story's text: more, and the "summary" is a copy of a short story
+
+
+def _quoted_pair(paras: list[str], rng: random.Random) -> str:
+    """Two consecutive sentences of the story, word for word (the labelling rule's re-post), from
+    after its lead and at most QUOTE_SHARE_MAX of its text; "" when the story has no such pair (a
+    page quoting most of a short story is a copy of it, or a follow-up quoting it whole)."""
+    sentences = [x for x in re.split(r"(?<=[。！？])", "".join(paras[1:] or paras)) if len(x) >= 12]
+    total = sum(map(len, paras))
+    pairs = [a + b for a, b in zip(sentences, sentences[1:], strict=False) if len(a + b) <= QUOTE_SHARE_MAX * total]
+    return rng.choice(pairs) if pairs else ""
+
+
+def _own_words(rng: random.Random, k: int) -> list[str]:
+    return [t.format(n=rng.randint(12, 980), m=rng.randint(2, 9)) for t in rng.sample(_OWN_WORDS, k)]
+
+
+def _summary_quote(story: Story, day: str, rng: random.Random) -> tuple[str, list[str]] | None:
+    """A paper's report in its own words quoting two consecutive sentences of the story (NOWnews, 三立)."""
+    pair = _quoted_pair(story.paragraphs, rng)
+    if not pair:
+        return None
+    head = re.sub(r"^【[^】]*】", "", story.title)
+    own = f"{head[:24]}，今（{int(day[6:])}）日{rng.choice(['备受外界关注', '引发各方关注'])}，报道特别提到{rng.randint(3, 9)}项新举措。"
+    words = _own_words(rng, 4)
+    return f"{head[:16]} 报道提到{rng.randint(3, 9)}件大事", [own, rng.choice(_ATTRIBUTIONS) + pair, *words]
+
+
+def _reaction(story: Story, rng: random.Random) -> tuple[str, list[str]] | None:
+    """Another story: readers' reactions (反响) quoting the same kind of two consecutive sentences."""
+    pair = _quoted_pair(story.paragraphs, rng)
+    if not pair:
+        return None
+    head = re.sub(r"^【[^】]*】", "", story.title)
+    names = rng.sample(_NAMES, 3)
+    reactions = [t.format(name=n, m=rng.randint(2, 9)) for t, n in zip(rng.sample(_REACTIONS, 3), names, strict=True)]
+    return (f"{head[:16]}在各界引发热烈反响",
+            [f"本网讯 连日来，{head[:24]}在干部群众中引发热烈反响。", pair, *reactions])
+
+
 _ATTRIBUTIONS = ("据新华社报道，", "新华社报导，", "根据《新华社》报道，", "据新华社，", "新华社全文如下：")
 # how Hong Kong and Taiwan papers re-word mainland terms in what they quote
 _USAGE = (("党中央", "中共中央"), ("党的二十大", "中共二十大"), ("国家主席", "大陆国家主席"), ("国务院", "大陆国务院"),
@@ -401,11 +469,15 @@ def _item(source: Source, story: Story, label: int, variant: str, title: str, pa
 
 
 def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_story: tuple[int, int] = (0, 4),
-          hard_limit: int | None = None, only: list[str] | None = None) -> list[LabelledItem]:
+          hard_limit: int | None = None, only: list[str] | None = None,
+          open_classes: bool = False) -> list[LabelledItem]:
     """Originals + re-posts of *n_stories* sampled stories, plus the hard-negative stories, shuffled.
 
     *hard_limit* caps the stories taken per hard-negative kind (None: all of them); *only* limits the
     re-post variants to those named (the six of the first bench, say, to compare with its figures).
+    *open_classes* adds, to every third plain story, the known-missed variants (OPEN_VARIANTS) and
+    their hard negative (a reaction story of its own, kind "reaction"), after the default sampling so
+    that it draws the same items as without them.
     """
     rng = random.Random(seed)
     by_source = {s.id: s for s in SOURCES}
@@ -430,7 +502,24 @@ def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_s
                 continue
             title, paras = _apply(story, transforms, origin, rng, others=rng.sample(plain, min(3, len(plain))))
             items.append(LabelledItem(label, story.kind, name, src, _item(src, story, label, name, title, paras, rng)))
-    items += _follow_ups(plain, chosen, len(chosen), rng, hard_limit)
+    next_label = len(chosen)  # hard-negative stories of their own: reactions, then follow-ups
+    if open_classes:
+        extra = random.Random(seed + 1000)
+        by_label = {li.label: li for li in items if li.variant == "original"}
+        for label, story in enumerate(chosen):
+            if story.kind is not None or label % 3:
+                continue
+            origin = by_label[label].source
+            for name, src_id in OPEN_VARIANTS.items():
+                src = by_source[src_id]
+                if src.id != origin.id and (made := _summary_quote(story, story.day, extra)) is not None:
+                    items.append(LabelledItem(label, None, name, src, _item(src, story, label, name, *made, extra)))
+            if (made := _reaction(story, extra)) is not None:
+                src = by_source["fgw" if origin.id != "fgw" else "portal"]
+                items.append(LabelledItem(next_label, "reaction", "original", src,
+                                          _item(src, story, next_label, "original", *made, extra)))
+                next_label += 1
+    items += _follow_ups(plain, chosen, next_label, rng, hard_limit)
     rng.shuffle(items)
     return items
 

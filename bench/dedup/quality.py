@@ -84,8 +84,8 @@ def run_quality(items: list[LabelledItem], db_path: Path, *, config: Config | No
                 ka, kb = items[a].kind, items[b].kind
                 if ka and ka == kb:
                     hard[ka]["false_merge_pairs"] += 1
-                elif {ka, kb} & set(PAIRED_KINDS):
-                    hard[(ka if ka in PAIRED_KINDS else kb)]["false_merge_pairs"] += 1  # a follow-up merged with the story it quotes
+                elif {ka, kb} & set(PAIRED_KINDS):  # a follow-up or reaction put with the story it quotes
+                    hard[(ka if ka in PAIRED_KINDS else kb)]["false_merge_pairs"] += 1
                 if len(false_merges) < 50:
                     false_merges.append((items[a].item.title, items[b].item.title))
     misses: list[tuple[str, str, str]] = []

@@ -48,6 +48,28 @@ def _corpus_day(corpus: Path, day: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+def corpus_items(corpus: Path, days: list[str]) -> list[tuple[str, CollectedItem]]:
+    """Every story of these corpus days as an original of the city site, labelled ``day/title``."""
+    origin = SOURCES[0]
+    items: list[tuple[str, CollectedItem]] = []
+    for day in days:
+        for n, (title, paras) in enumerate(_corpus_day(corpus, day)):
+            body = "".join(f"<p>{html.escape(x)}</p>" for x in paras)
+            items.append((f"{day}/{title}", CollectedItem(
+                source_id=origin.id, identity=f"{day}-{n}", identity_rule="link",
+                url=f"https://www.harbin.gov.cn/art/{day}/{n}.html", title=title, html=body,
+                published=f"{day[:4]}-{day[4:6]}-{day[6:]} 19:30", fetched_at=f"{day[:4]}-{day[4:6]}-{day[6:]}T12:00:00+00:00")))
+    return items
+
+
+def page_item(p: dict, d: dict) -> tuple[str, CollectedItem]:
+    """A saved page as the portal's item, labelled with its story (or ``page:<id>`` for a look-alike)."""
+    body = "".join(f"<p>{html.escape(x)}</p>" for x in d["text"].split("\n") if x.strip())
+    return (p["label"] if p["label"] != "none" else f"page:{p['id']}", CollectedItem(
+        source_id=SOURCES[2].id, identity=p["id"], identity_rule="link", url=p["url"], title=d.get("title", ""),
+        html=body, fetched_at="2026-12-06T12:00:00+00:00"))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.dedup.real", description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=Path, default=None, help="directory holding pages/ (default $HUIJU_REAL_DEDUP)")
@@ -79,22 +101,12 @@ def main(argv: list[str] | None = None) -> int:
                   | set(manifest.get("extra_days", [])))
     origin, repost = SOURCES[0], SOURCES[2]  # a city site (rank 10) and the portal (rank 30)
     config = bench_config()
-    items: list[tuple[str, CollectedItem]] = []
-    for day in days:
-        for n, (title, paras) in enumerate(_corpus_day(corpus, day)):
-            body = "".join(f"<p>{html.escape(x)}</p>" for x in paras)
-            items.append((f"{day}/{title}", CollectedItem(
-                source_id=origin.id, identity=f"{day}-{n}", identity_rule="link",
-                url=f"https://www.harbin.gov.cn/art/{day}/{n}.html", title=title, html=body,
-                published=f"{day[:4]}-{day[4:6]}-{day[6:]} 19:30", fetched_at=f"{day[:4]}-{day[4:6]}-{day[6:]}T12:00:00+00:00")))
+    items = corpus_items(corpus, days)
     known = {label for label, _ in items}
     for p, d in pages:
         if p["label"] != "none" and p["label"] not in known:
             problems.append(f"{p['id']}: label {p['label']!r} is no corpus story")
-        body = "".join(f"<p>{html.escape(x)}</p>" for x in d["text"].split("\n") if x.strip())
-        items.append((p["label"] if p["label"] != "none" else f"page:{p['id']}", CollectedItem(
-            source_id=repost.id, identity=p["id"], identity_rule="link", url=p["url"], title=d.get("title", ""),
-            html=body, fetched_at="2026-12-06T12:00:00+00:00")))
+        items.append(page_item(p, d))
     with tempfile.TemporaryDirectory(prefix="bench-dedup-real-") as tmp:
         db = store.open_db(Path(tmp) / "real.db")
         init(db)

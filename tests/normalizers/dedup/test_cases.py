@@ -3,7 +3,8 @@
 A case lists items (source, title, paragraphs, optional url/identity/published) and the expected
 clusters as groups of item indexes (and, optionally, the items that must represent their cluster).
 Order must not matter: a re-post can arrive before its original (a case may keep to the forward
-order only, saying why: stories a year apart do not arrive the other way round).
+order only, saying why: stories a year apart do not arrive the other way round). A case of a class
+the matcher is known to miss says so ("open": why) and runs as a strict xfail.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ def _runs() -> list:
     ("orders": ["forward"] — the same meeting of two years arrives a year apart)."""
     runs = []
     for path in CASES:
-        orders = json.loads(path.read_text(encoding="utf-8")).get("orders", ["forward", "reverse"])
-        runs += [pytest.param(path, order, id=f"{path.stem}-{order}") for order in orders]
+        case = json.loads(path.read_text(encoding="utf-8"))
+        # a class known to be missed ("open": why) is pinned as a strict xfail: a fix turns it into a failure to flip
+        marks = [pytest.mark.xfail(reason=case["open"], strict=True)] if "open" in case else []
+        runs += [pytest.param(path, order, id=f"{path.stem}-{order}", marks=marks)
+                 for order in case.get("orders", ["forward", "reverse"])]
     return runs
 
 
