@@ -544,7 +544,11 @@ def _follow_ups(plain: list[Story], chosen: list[Story], first_label: int, rng: 
         owns = [s for s in rng.sample(spare, min(20, len(spare))) if _han(s.paragraphs) >= 2 * size]
         if not owns:
             continue
-        day = f"{(int(dates[0][1]) + 2) % 28 + 1}日"  # two days after the earlier one's
+        told = set(re.findall(r"(?<!\d)(\d{1,2})日", "".join(story.paragraphs)))
+        # its own day, days after the earlier one's, a day the earlier story never names (as 28日 for 钱正英)
+        day = next((f"{d}日" for k in range(2, 30) if str(d := (int(dates[0][1]) + k - 1) % 28 + 1) not in told), None)
+        if day is None:
+            continue
         own = [re.sub(r"^央视网消息（新闻联播）：", "", p) for p in owns[0].paragraphs]
         paras = [lead[:cut] + f"，{day}{rng.choice(['在北京召开后续工作会议', '举行专题会议部署落实'])}。",
                  *own, "此前报道：" + "".join(story.paragraphs)]
