@@ -2,8 +2,8 @@
 
 One cluster is one story across sources and days. Candidates come from an index (MinHash-LSH,
 one row per band, in the indexed SQLite table ``dedup_lsh``) with a bounded list per band, so a
-lookup reads at most BANDS × PER_BAND index rows and verifies at most VERIFY_LIMIT items however
-long the history grows. Candidates are then verified on the char-5
+lookup reads at most 32 × PER_BAND index rows (31 bands and the opening) and verifies at most
+VERIFY_LIMIT items however long the history grows. Candidates are then verified on the char-5
 shingles of their comparison keys: containment (a trimmed re-post is contained in its original)
 or Jaccard, and a guard rejects look-alikes (other numbers, dates, ordinals, places in the titles
 or the lead) — weekly 常务会议 reports and 欢迎X国总理访华 share most of their words and are
@@ -78,10 +78,23 @@ class Fingerprint:
         return key_digest(self.title_key) if self.title_key else None
 
 
+LEAD_TITLE_CHARS = 20  # key characters of a headline that is a sentence: with its 。, a lead
+_SENTENCE_END = re.compile("[。！？!?]")
+
+
 def fingerprint(title: str, text: str) -> Fingerprint:
-    """Keys, shingles and MinHash signature of an item (title and body keyed separately)."""
+    """Keys, shingles and MinHash signature of an item (title and body keyed separately).
+
+    A page that shows its lead paragraph as its headline (据新华社北京8月9日电 近日，…。为贯彻落实…。)
+    has that paragraph removed from its body as a repeated title; it is the story's text all the
+    same (a story of one sentence is nothing else), so the body is keyed with it, and the page has
+    no headline to compare (its numbers are the lead's, not a headline's).
+    """
     title_key = comparison_key(title or "")
     body_key = comparison_key(text or "")
+    if (len(title_key) >= LEAD_TITLE_CHARS and _SENTENCE_END.search(title or "")
+            and title_key[:LEAD_TITLE_CHARS] not in body_key[:OPENING_WITHIN]):
+        body_key, title_key = comparison_key(f"{title}\n{text}"), ""
     truncated = len(body_key) > MAX_KEY_CHARS
     body_key = body_key[:MAX_KEY_CHARS]
     sh = shingles(body_key) if len(body_key) >= MIN_BODY_CHARS else set()
@@ -92,15 +105,17 @@ LEAD_KEY_CHARS = 24  # the opening an excerpt or 导读 quotes: one more index r
 
 
 def lsh_keys(signature: list[int], body_key: str = "") -> list[int]:
-    """One index key per band: the band number in the high bits, the 32-bit MinHash below; plus,
-    in band BANDS, the digest of the key's opening characters.
+    """One index key per band: the band number in the high bits, the 32-bit MinHash below; in
+    band BANDS, the digest of the key's opening characters; the EXTRA_BANDS values after it
+    (bands BANDS + 1 …), so that the rows of items stored before they were added still read alike.
 
     A portal excerpt quotes the opening and a sentence (≈ 10 % of the story): the MinHash bands
-    find it only 1 − 0.9¹⁶ ≈ 81 % of the time; the opening's own row finds it always.
+    find it only 1 − 0.9³¹ ≈ 96 % of the time; the opening's own row finds it always.
     """
-    keys = [(band << 32) | value for band, value in enumerate(signature)]
+    keys = [(band << 32) | value for band, value in enumerate(signature[:BANDS])]
     if signature and len(body_key) >= LEAD_KEY_CHARS:
         keys.append((BANDS << 32) | int(key_digest(body_key[:LEAD_KEY_CHARS])[:8], 16))
+    keys += [((BANDS + 1 + band) << 32) | value for band, value in enumerate(signature[BANDS:])]
     return keys
 
 
@@ -141,16 +156,44 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
         short, long_ = (
             (a_body_key, b_body_key) if len(a_body_key) <= len(b_body_key) else (b_body_key, a_body_key)
         )
-        lead = guard_tokens(short, lead=LEAD_CHARS)
+        lead = guard_tokens(_mask_tallies(short), lead=LEAD_CHARS)
         for kind in ("place", "date", "ord"):
             for tok in lead[kind]:
-                if tok not in long_:
+                if tok not in long_ and not (kind == "date" and _bare_day(tok, long_)):
                     return f"lead {kind} {tok!r} missing from the other text"
         long_numbers = set(_DIGIT_RUN.findall(long_)) if lead["num"] else set()
         for tok in lead["num"]:
             if tok not in long_numbers and not _cut_number(short, tok, long_numbers):
                 return f"lead number {tok!r} missing from the other text"
     return None
+
+
+# A running count a bulletin updates between its editions (截至19日16时50分…113人死亡, 截至目前…100人死亡):
+# its time and numbers are the edition's, not another story's (another quake differs in its place,
+# magnitude or day outside the count).
+_TALLY = re.compile(
+    r"截至(?:目前|发稿时|记者发稿时)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:\d{1,2}时)?(?:\d{1,2}分)?[\u4e00-\u9fff]{0,10}?"
+    r"(?:[\u4e00-\u9fff]{0,8}?\d+丨?(?:人|名)(?:死亡|遇难|受伤|失踪|获救|被困)(?:丨|和|及|、)?)+"
+)
+
+
+def _tally_spans(key: str) -> list[tuple[int, int]]:
+    """Where a key's opening gives a running casualty count (see _TALLY)."""
+    return [m.span() for m in _TALLY.finditer(key, 0, LEAD_CHARS + 80)]
+
+
+def _mask_tallies(key: str) -> str:
+    """*key* with its opening's running counts blanked out (same length, so positions hold)."""
+    for start, end in _tally_spans(key):
+        key = key[:start] + " " * (end - start) + key[end:]
+    return key
+
+
+def _bare_day(tok: str, text: str) -> bool:
+    """Whether *text*'s lead names the day of the date *tok* alone (3月28日 as 28日, no other month
+    before it): a re-poster drops the month a dateline gives; 4月28日 is another day."""
+    m = _MONTH_DAY.search(tok)
+    return m is not None and re.search(rf"(?<!\d)(?<!\d月){m.group(1)}", text[:LEAD_CHARS]) is not None
 
 
 CUT_TAIL = 8  # key characters after a number at the end of an excerpt ("……阅读原文")
@@ -229,6 +272,7 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
     contexts — 罗保铭 for 蒋超良, 二〇二三 for 二〇二四 — which the token lists cannot all name.
     """
     limit = min(len(short) - 4, LEAD_CHARS)
+    tallies = _tally_spans(short)
     i = 1
     while i < limit:
         if short[i : i + 5] in long_shingles:
@@ -240,6 +284,8 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
         novel = short[start + 4 : i]  # characters only missing shingles cover
         if not novel.strip(NUMBER_GAP) or i >= len(short) - 4:
             continue
+        if any(a <= start + 4 and i <= b + 4 for a, b in tallies):
+            continue  # an edition's updated count (see _TALLY)
         left, right = short[start - 1 : start + 4], short[i : i + 5]
         pos = long_.find(left)
         while pos >= 0:
@@ -269,6 +315,10 @@ def _reworded(novel: str, other: str) -> bool:
     fact. Names swapped in a template share none (罗保铭/蒋超良); numerals never count (二〇二三/二〇二四)."""
     if _NUMERALS & (set(novel) | set(other)) or not (_HAN_ONLY.fullmatch(novel) and _HAN_ONLY.fullmatch(other)):
         return False
+    bare_novel, bare_other = _RELATIVE_DAY.sub("", novel), _RELATIVE_DAY.sub("", other)
+    if (bare_novel, bare_other) != (novel, other):
+        # 近日印发 / 印发了: a re-poster drops or adds its own 近日, 日前 with the word beside it
+        return bool(bare_novel and bare_other) and (bare_novel == bare_other or _reworded(bare_novel, bare_other))
     if _subsequence(other, novel) or _subsequence(novel, other):
         return True  # words put in or left out (并听取党中央书记处 / 听取中央书记处), as a lone one is
     if len(novel) == len(other):
@@ -290,7 +340,8 @@ def _subsequence(short: str, long_: str) -> bool:
     return all(c in rest for c in short)
 
 
-_RELATIVE_DAY = re.compile("(?:今|昨|前|当|本)(?:天|日)(?:上午|下午|晚上?|全天)?|今晨|昨晚|日前|近日")
+_RELATIVE_DAY = re.compile("(?:今|昨|前|当|本)(?:天|日)(?:上午|下午|晚上?|全天)?|今晨|昨晚|日前|近日"
+                           "|[今昨]")  # 昨下午, 今早 (Hong Kong papers): the character alone, cut before the hour
 _A_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:上午|下午|晚上?|全天)?")
 # … cut where the shingles meet again: 今 for 1月30 when both go on with 日 (今日 / 1月30日)
 _RELATIVE_DAY_CUT = re.compile("[今昨前当本]")
@@ -307,16 +358,23 @@ def _relative_day(novel: str, other: str) -> bool:
     return False
 
 
-def _follow_up(a_key: str, b_key: str, *, dateless: bool = False) -> str | None:
+def _follow_up(a_key: str, b_key: str, *, dateless: bool = False, quoted: bool = False) -> str | None:
     """A contained copy with another title: the longer one's opening date or ordinal must be in it.
 
     Re-posters trim from the end and keep the lead; a follow-up story that quotes an earlier one
     opens with its own day (遗体23日在北京火化 … 因病于8月17日逝世). With *dateless*, a contained
     text whose lead names no day at all (a re-post that starts after its own lead, or says 今天)
-    is not held to the longer one's day: it has no other day to be a follow-up of.
+    is not held to the longer one's day: it has no other day to be a follow-up of. With *quoted*
+    (the two open alike), only the longer one's opening as far as the shorter one goes counts: an
+    excerpt quotes that much word for word, a later notice quoting an earlier one's opening
+    (钱正英同志的遗体28日…火化 after …钱正英同志因病…逝世) says its own day there.
     """
     short, long_ = (a_key, b_key) if len(a_key) <= len(b_key) else (b_key, a_key)
-    opening = guard_tokens(long_, lead=LEAD_CHARS)
+    if quoted:  # from where the longer one quotes the shorter one's opening (a site's chrome may come first)
+        at = max(long_.find(short[:OPENING_CHARS], 0, OPENING_WITHIN + OPENING_CHARS), 0)
+        opening = guard_tokens(long_[at : at + min(LEAD_CHARS, len(short))])
+    else:
+        opening = guard_tokens(long_, lead=LEAD_CHARS)
     skip_dates = dateless and not guard_tokens(short, lead=LEAD_CHARS)["date"]
     for kind in ("date", "ord"):
         if kind == "date" and skip_dates:
@@ -341,12 +399,22 @@ OPENING_CHARS = 40  # key characters of an opening an excerpt quotes word for wo
 OPENING_WITHIN = 200  # … found this early in the other text (a site's chrome may come first)
 
 
+# a day named from the writer's own (今天, 昨日, 昨下午, 今早)
+_RELATIVE_DAY_WORD = re.compile("(?:今|昨|前|当|本)(?:天|日)|今晨|昨晚|[今昨](?=早|晨|晚|午|上午|下午)")
+# a day, however it is named (12日下午 / 昨下午, 1月8日 / 今天): one mark when openings are compared
+_ANY_DAY = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日|" + _RELATIVE_DAY_WORD.pattern)
+
+
 def same_opening(a_key: str, b_key: str) -> bool:
     """Whether one text opens with the other's opening: an excerpt or 导读 quotes it, a follow-up
-    that quotes an earlier story whole opens with its own news."""
+    that quotes an earlier story whole opens with its own news. The day may be named from the
+    re-poster's own (昨下午 for 12日下午): whether it is one day is the guard's to say."""
     if len(a_key) < OPENING_CHARS or len(b_key) < OPENING_CHARS:
         return False
-    return a_key[:OPENING_CHARS] in b_key[:OPENING_WITHIN] or b_key[:OPENING_CHARS] in a_key[:OPENING_WITHIN]
+    if a_key[:OPENING_CHARS] in b_key[:OPENING_WITHIN] or b_key[:OPENING_CHARS] in a_key[:OPENING_WITHIN]:
+        return True
+    a, b = _ANY_DAY.sub("日", a_key[:OPENING_WITHIN]), _ANY_DAY.sub("日", b_key[:OPENING_WITHIN])
+    return a.startswith(b[:OPENING_CHARS]) or b.startswith(a[:OPENING_CHARS])
 
 
 LONG_QUOTE = 200  # shared shingles (≈ characters) of a long quote: three or four sentences of the story
@@ -394,13 +462,8 @@ def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, pub
     in) and, where both items name a day, the two are at most LOOSE_DAYS apart (a 反响 story days
     later quotes the letter as loosely as a re-post does)."""
     pub = db.conn.execute("SELECT published_at FROM items WHERE id = ?", [best.item_id]).fetchone()
-    if published_at and pub and pub[0]:
-        try:
-            apart = abs((date.fromisoformat(published_at[:10]) - date.fromisoformat(pub[0][:10])).days)
-        except ValueError:
-            apart = 0
-        if apart > LOOSE_DAYS:
-            return False
+    if pub and _days_apart(published_at, pub[0]) > LOOSE_DAYS:
+        return False
     if best.cluster_id is None:
         return True
     row = db.conn.execute(
@@ -410,6 +473,9 @@ def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, pub
         return True
     containment, jaccard, conflict, shared = _verify(fp, "", row[1])
     return conflict is None and containment >= LOOSE_CONTAINMENT_MIN and jaccard >= LOOSE_JACCARD_MIN
+
+
+SHORT_QUOTE_DAYS = 180  # a short quote of an opening half a year from it is another year's
 
 
 def _clear_best(matches: list[Match], seen: list[tuple[float, int | None, int]], margin: float,
@@ -434,15 +500,14 @@ def _accept(containment: float, jaccard: float, same_title: bool) -> bool:
     return containment >= CONTAINMENT_MIN and (jaccard >= CONTAINED_JACCARD_MIN or same_title)
 
 
-_BAND_SQL_NO_LEAD = " UNION ALL ".join(
-    [
-        f"SELECT * FROM (SELECT {band}, item_id FROM dedup_lsh WHERE key = ? ORDER BY item_id DESC LIMIT ?)"
-        for band in range(BANDS)
-    ]
-)
-_BAND_SQL = _BAND_SQL_NO_LEAD + (
-    f" UNION ALL SELECT * FROM (SELECT {BANDS}, item_id FROM dedup_lsh WHERE key = ? ORDER BY item_id DESC LIMIT ?)"
-)
+_BAND_ROW_SQL = "SELECT * FROM (SELECT {}, item_id FROM dedup_lsh WHERE key = ? ORDER BY item_id DESC LIMIT ?)"
+_BAND_SQL: dict[int, str] = {}  # by number of keys: each key's bounded rows, labelled by its position
+
+
+def _band_sql(n: int) -> str:
+    if n not in _BAND_SQL:
+        _BAND_SQL[n] = " UNION ALL ".join(_BAND_ROW_SQL.format(i) for i in range(n))
+    return _BAND_SQL[n]
 
 
 def _candidates(db: sqlite_utils.Database, fp: Fingerprint, exclude: int | None) -> list[int]:
@@ -458,8 +523,8 @@ def _candidates(db: sqlite_utils.Database, fp: Fingerprint, exclude: int | None)
     params: list[int] = []
     for k in keys:
         params += [k, PER_BAND]
-    rows = db.conn.execute(_BAND_SQL if len(keys) == BANDS + 1 else _BAND_SQL_NO_LEAD, params).fetchall()
-    sizes = [0] * (BANDS + 1)
+    rows = db.conn.execute(_band_sql(len(keys)), params).fetchall()
+    sizes = [0] * len(keys)
     for band, _ in rows:
         sizes[band] += 1
     weight: dict[int, float] = {}
@@ -530,7 +595,7 @@ def find_matches(
         if cands:
             marks = ",".join("?" * len(cands))
             rows = conn.execute(
-                f"SELECT d.item_id, i.cluster, d.source, d.title_key, d.body_key FROM dedup_docs d "
+                f"SELECT d.item_id, i.cluster, d.source, d.title_key, d.body_key, i.published_at FROM dedup_docs d "
                 f"JOIN items i ON i.id = d.item_id WHERE d.item_id IN ({marks})",
                 cands,
             ).fetchall()
@@ -538,13 +603,29 @@ def find_matches(
             loose: list[Match] = []
             text_found = len(found)
             seen: list[tuple[float, int | None, int]] = []
-            for item_id, cluster, src, title_key, body_key in rows:
+            own_day = _own_day(fp.body_key)
+            for item_id, cluster, src, title_key, body_key, pub in rows:
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
                 seen.append((containment, cluster, item_id))
-                same_title = bool(fp.title_key) and title_key == fp.title_key
-                # an excerpt quoting the opening counts as agreeing titles would
-                same_title = same_title or (containment >= CONTAINMENT_MIN and same_opening(fp.body_key, body_key))
-                if conflict is not None:
+                if conflict is None and containment > 0 and own_day != _own_day(body_key) and \
+                        _days_apart(published_at, pub) > OWN_DAY_WITHIN:
+                    # 昨下午 for 12日下午 is the copy's yesterday, not the same words' day of another year
+                    conflict = "a day named from its own, days away from the other's"
+                titled = bool(fp.title_key) and title_key == fp.title_key
+                # an excerpt quoting the opening counts as agreeing titles would, unless the longer
+                # one says its own day where they part (a later notice quoting an earlier one)
+                quotes_opening = containment >= CONTAINMENT_MIN and same_opening(fp.body_key, body_key)
+                opening = quotes_opening and not titled
+                same_title = titled or opening
+                if conflict is not None or (
+                        opening and jaccard < JACCARD_MIN and _follow_up(fp.body_key, body_key, dateless=True, quoted=True)):
+                    continue  # another story, or a later notice quoting this one's opening: not even weakly one
+                if quotes_opening and jaccard < JACCARD_MIN and fp.body_key[:OPENING_CHARS] == body_key[:OPENING_CHARS] and (
+                        min(len(fp.body_key), len(body_key)) < LONG_QUOTE
+                        and _days_apart(published_at, pub) > SHORT_QUOTE_DAYS):
+                    # an excerpt of a yearly meeting's opening (李强7月31日主持召开国务院常务会议…) a year
+                    # from another is the other year's: a short quote has too little of its own to tell
+                    # (a spam host's copy of a short story years later is the whole of it: Jaccard ≥ 0.5)
                     continue
                 match = Match(item_id, cluster, src, containment, jaccard, "text")
                 if not _accept(containment, jaccard, same_title) or (
@@ -567,3 +648,22 @@ def find_matches(
                 if best is not None and _loose_to_story(db, fp, best, published_at):
                     found[best.item_id] = replace(best, reason="text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
+
+
+def _own_day(key: str) -> bool:
+    """Whether a text names its day only from its own (昨下午, 今天), no date: of two stories the
+    same but for the day (李强's welcome of the same prime minister, 2024 and 2026) it is a copy
+    of either, as far as its words go."""
+    lead = key[:LEAD_CHARS]
+    return bool(_RELATIVE_DAY_WORD.search(lead)) and not guard_tokens(lead, lead=LEAD_CHARS)["date"]
+
+
+OWN_DAY_WITHIN = 2  # days: 昨 or 今天 in a copy names its own day or the day before
+
+
+def _days_apart(published_at: str | None, other: str | None) -> int:
+    """Days between two publish times (0 when either is unknown)."""
+    try:
+        return abs((date.fromisoformat(published_at[:10]) - date.fromisoformat(other[:10])).days)  # type: ignore[index]
+    except (TypeError, ValueError):
+        return 0

@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             "items_per_second": round(run.per_second, 1),
             "cpu_seconds": round(run.cpu_seconds, 2), "items_per_cpu_second": round(run.per_cpu_second, 1),
             "false_merges": run.false_merges[:10], "misses": run.misses[:10], "per_variant": run.per_variant,
+            "candidate_recall": run.candidates,
         }
         if not args.json:
             q = out["quality"]
@@ -89,9 +90,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"throughput: {q['items_per_second']} items/s wall ({q['items']} items in {q['ingest_seconds']} s), "
                   f"{q['items_per_cpu_second']} items per CPU-second ({q['cpu_seconds']} s CPU); "
                   "clean_item + route + cluster + store, one transaction per item, one process")
-            print("recall per variant (re-posts joined to their original's cluster):")
+            c = run.candidates
+            print(f"candidate recall: {c['found']} of {c['pairs']} re-posts had their original among the verified "
+                  f"candidates (or the reverse when the re-post came first): {c['found'] / max(1, c['pairs']):.4f}")
+            print("recall per variant (re-posts joined to their original's cluster; original among candidates):")
             for v, r in run.per_variant.items():
-                print(f"  {v:18} {r['joined']:5}/{r['reposts']:<5} {r['recall']:.4f}")
+                print(f"  {v:18} {r['joined']:5}/{r['reposts']:<5} {r['recall']:.4f}   candidates {r['candidate_recall']:.4f}")
             for a, b in run.false_merges[:10]:
                 print(f"  false merge: {a} | {b}")
             for v, t, o in run.misses[:args.show_misses]:

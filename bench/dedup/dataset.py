@@ -27,6 +27,8 @@ HARD_KINDS = {
     "visit": re.compile(r"举行仪式欢迎.+访华"),
     "briefs": re.compile(r"^国内联播快讯$"),
     "state-council": re.compile(r"常务会议$"),
+    # stories of one or two sentences in one template (划拨3200万元用于支持甘肃、广西…), every year
+    "party-dues": re.compile(r"党费中划拨"),
 }
 
 SOURCES = (
@@ -172,7 +174,41 @@ VARIANTS = {
     # found on the real set (2026-12-07): Hong Kong/Taiwan papers, e-paper pages
     "own-lead": ("portal", ("own_lead", "usage", "traditional", "drop_closing")),  # own lead, then 据新华社报道，
     "epaper": ("xinhua", ("epaper",)),  # the page's headline list and issue line before the dateline
+    # found on the real set (2026-12-07, i10j-recall)
+    "own-analysis": ("portal", ("own_analysis", "usage", "traditional")),  # own lead, a quarter to a half kept, own analysis
+    "lead-as-title": ("xinhua", ("lead_as_title",)),  # the dateline and lead paragraph as headline, repeated, more text
+    "hk-day": ("portal", ("hk_day", "traditional")),  # own paragraph, 新华社报道, the opening with 昨 for the day, cut
+    # found on the real set (2026-12-07d)
+    "bare-day": ("xinhua", ("bare_day", "add_closing")),  # 28日 for the lead's 3月28日, a closing added
+    "recent-day": ("portal", ("recent_day",)),  # 近日印发 → 印发了: the re-poster's own 近日 dropped
+    "count-update": ("fgw", ("count_update",)),  # another edition's running count (截至…N人死亡)
+    "appended": ("xinhua", ("agency_lead", "appended")),  # another story appended under its own dateline
+    "reprint": ("portal", ("reprint",)),  # an aggregator's chrome and reprint notice before the story
 }
+_LEAD_DATE = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")
+_RECENT = re.compile(r"(?:近日|日前)，?([\u4e00-\u9fff]{2})")
+_COUNT = re.compile(r"(截至[^，。]{0,12}，?[^。]{0,30}?)(\d+)(人(?:死亡|遇难|受伤|失踪))")
+
+
+def _han(paras: list[str]) -> int:
+    return sum(len(re.findall(r"[\u4e00-\u9fff]", p)) for p in paras)
+
+
+# Variants that only exist for some stories (a lead with a month and day, a 近日, a running count,
+# a story short enough that an appended one starts in the opening): not made for the others.
+APPLIES = {
+    "bare-day": lambda st: bool(_LEAD_DATE.search(st.paragraphs[0])),
+    "recent-day": lambda st: bool(_RECENT.search(st.paragraphs[0])),
+    "count-update": lambda st: bool(_COUNT.search(st.paragraphs[0])),
+    "appended": lambda st: 150 <= _han(st.paragraphs) <= 450,
+}
+# Hard negatives made from plain stories: a later notice that opens with an earlier story's own words,
+# says its own day and quotes the earlier story whole (钱正英同志遗体…火化 after …逝世). Its look-alike is
+# the plain story it quotes, so its false merges are counted with either kind (see quality.py); so
+# are a reaction story's (OPEN_NEGATIVES, below).
+PAIRED_KINDS = ("follow-up", "reaction")
+_CHROME = ("首页", "最好看的新闻，最实用的信息", "{m}月{d}日 -2.5°C-6.1°C", "美元 : 人民币=7.12", "app下载", "登录 注册")
+
 # Classes the matcher is known to miss (issue 10, docs/benchmarks.md "Summary pages (i10k-summary)"): built
 # only with --open-classes, so the default run's figures stay comparable. Each re-post variant comes with
 # the hard negative built the same way: a summary quoting two consecutive sentences of the story amid its
@@ -193,6 +229,15 @@ _FRAMINGS = (
     "近日，记者从有关部门获悉：",
     "编者按：为让广大群众及时了解权威信息，现将有关报道转载如下。",
 )
+
+# a paper's own analysis after the quoted text (own-analysis), an agency's added instructions (lead-as-title)
+_ANALYSIS = ("分析人士认为，相关政策的效果仍有待观察", "有学者指出，地方财政压力依然不小", "业界普遍期待配套细则尽快出台",
+             "也有评论认为，落实的关键在于基层执行", "外界关注后续资金能否及时到位", "有专家提醒，须防范一哄而上和重复建设",
+             "市场人士表示，短期内影响有限", "舆论关注相关部门如何兼顾效率与公平", "不少民众在网上留言表达期待",
+             "观察人士指出，这一表态释放出明确信号")
+_INSTRUCTIONS = ("各地要认真贯彻落实指示精神，千方百计做好相关工作", "各级领导干部要坚决克服麻痹大意思想，加强值班值守",
+                 "基层党组织和党员干部要冲锋在前、守好阵地", "要及时拨付给基层，主要用于慰问奋战在一线的党员干部和群众",
+                 "相关地方要根据实际落实配套资金，及时划拨给基层", "要加强监督检查，确保专款专用、发挥实效")
 
 # a paper's own words around what it quotes: its own figures and comment, none of them the story's
 _OWN_WORDS = (
@@ -350,6 +395,56 @@ def _apply(story: Story, transforms: tuple[str, ...], origin: Source, rng: rando
             paras = ["".join(heads), "上一版 下一版 上一期 下一期 查看PDF版", "本版其他文章",
                      *(f"· {h}" for h in heads), f"第01版 {day[:4]}-{day[4:6]}-{day[6:]}", story.title,
                      who + lead, *paras[1:]]
+        elif t == "own_analysis":
+            # HK01: the paper's own lead (no attribution), a quarter to a half of a long story, its analysis
+            lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0])
+            body = [lead, *paras[1:]]
+            total = sum(map(len, body))
+            if total >= 800:
+                target, kept, size = rng.uniform(0.3, 0.5) * total, [lead], len(lead)
+                for p in body[1:]:
+                    if size >= target:
+                        break
+                    kept.append(p)
+                    size += len(p)
+                body = kept
+            own = f"{re.sub(r'^【[^】]*】', '', story.title)[:30]}，{rng.choice(['备受外界关注', '引发各方关注', '被视为重要风向标'])}。"
+            analysis = "，".join(rng.sample(_ANALYSIS, 4)) + "。"
+            picks = (others or [])[:2]
+            paras = [own, *body, analysis, "延伸阅读", *(o.title for o in picks)]
+        elif t == "lead_as_title":
+            # the agency's own version: dateline and lead paragraph as the page's headline, repeated as
+            # the body's first paragraph, then paragraphs of instructions the story lacks
+            lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0])
+            head = f"新华社北京{int(day[4:6])}月{int(day[6:])}日电 {lead}"
+            more = ["，".join(rng.sample(_INSTRUCTIONS, 3)) + "。", "，".join(rng.sample(_INSTRUCTIONS, 2)) + "。"]
+            title, paras = head, [head, *paras[1:], *more]
+        elif t == "hk_day":
+            # am730: the paper's own paragraph, 新华社报道, the agency's opening sentences naming the day from
+            # the paper's (昨 for 12日), cut after them
+            lead = re.sub(r"^央视网消息（新闻联播）：", "", paras[0])
+            sentences = [x for x in re.split(r"(?<=[。！？])", "".join([lead, *paras[1:]])) if x]
+            quoted = "".join(sentences[:rng.randint(2, 4)])
+            quoted = re.sub(r"(?<![\d月])\d{1,2}日(?=上午|下午|晚)", "昨", quoted, count=1)
+            quoted = re.sub(rf"{int(day[4:6])}月{int(day[6:])}日(?=上午|下午|晚)", "昨", quoted, count=1)
+            own = f"{re.sub(r'^【[^】]*】', '', story.title)[:30]}。{rng.choice(['会议昨日举行', '消息昨晚公布', '外界高度关注'])}。"
+            paras = [own, "新华社报道，" + quoted]
+        elif t == "bare_day":
+            paras[0] = _LEAD_DATE.sub(r"\2日", paras[0], count=1)
+        elif t == "recent_day":
+            paras[0] = _RECENT.sub(r"\1了", paras[0], count=1)
+        elif t == "count_update":
+            paras[0] = _COUNT.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + rng.randint(1, 9)}{m.group(3)}", paras[0])
+        elif t == "appended" and others:
+            o = rng.choice(others)
+            when = f"{int(o.day[4:6])}月{int(o.day[6:])}日电"
+            paras = [*paras, f"新华社{rng.choice(_PLACES)}{when} " + re.sub(r"^央视网消息（新闻联播）：", "", o.paragraphs[0]),
+                     *o.paragraphs[1:]]
+        elif t == "reprint":
+            site = rng.choice(["北方日报", "香港01", "澎湃新闻"])
+            chrome = [c.format(m=rng.randint(1, 12), d=rng.randint(1, 28)) for c in _CHROME]
+            paras = [*chrome, title, f"{day[:4]}-{day[4:6]}-{day[6:]} 来源: {site} 原文链接 评论{rng.randint(1, 9)}条",
+                     f"本文转载自{site}，仅代表原出处和原作者观点，仅供参考阅读，不代表本网态度和立场。", *paras]
         elif t == "images":
             cap = f"图为{re.sub(r'^【[^】]*】', '', story.title)[:12]}现场。（记者 {rng.choice(_NAMES)} 摄）"
             at = rng.randint(1, max(1, len(paras)))
@@ -403,14 +498,14 @@ def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_s
         for name in rng.sample(names, min(n, len(names))):
             src_id, transforms = VARIANTS[name]
             src = by_source[src_id]
-            if src.id == origin.id:
+            if src.id == origin.id or (name in APPLIES and not APPLIES[name](story)):
                 continue
             title, paras = _apply(story, transforms, origin, rng, others=rng.sample(plain, min(3, len(plain))))
             items.append(LabelledItem(label, story.kind, name, src, _item(src, story, label, name, title, paras, rng)))
+    next_label = len(chosen)  # hard-negative stories of their own: reactions, then follow-ups
     if open_classes:
         extra = random.Random(seed + 1000)
         by_label = {li.label: li for li in items if li.variant == "original"}
-        next_label = len(chosen)
         for label, story in enumerate(chosen):
             if story.kind is not None or label % 3:
                 continue
@@ -424,5 +519,44 @@ def build(stories: list[Story], *, n_stories: int, seed: int = 7, variants_per_s
                 items.append(LabelledItem(next_label, "reaction", "original", src,
                                           _item(src, story, next_label, "original", *made, extra)))
                 next_label += 1
+    items += _follow_ups(plain, chosen, next_label, rng, hard_limit)
     rng.shuffle(items)
     return items
+
+
+def _follow_ups(plain: list[Story], chosen: list[Story], first_label: int, rng: random.Random,
+                hard_limit: int | None) -> list[LabelledItem]:
+    """The follow-up hard negatives (see PAIRED_KINDS): for short chosen stories whose lead names a
+    day and opens with 40 characters before a comma, a notice two days later opening with those
+    words, then its own day and news (another story's text, one not in the set, at least twice as
+    long), then the earlier story quoted whole."""
+    taken = {id(s) for s in chosen}
+    spare = [s for s in plain if id(s) not in taken]
+    out: list[LabelledItem] = []
+    for story in chosen:
+        size = _han(story.paragraphs)
+        lead = re.sub(r"^央视网消息（新闻联播）：", "", story.paragraphs[0])
+        cut = lead.find("，", 40)
+        dates = _LEAD_DATE.findall(lead[:160])
+        # the earlier story says its own day (因病于…逝世) in its lead, as the real ones do
+        if story.kind or not 60 <= size <= 300 or not 40 <= cut <= 90 or not dates:
+            continue
+        owns = [s for s in rng.sample(spare, min(20, len(spare))) if _han(s.paragraphs) >= 2 * size]
+        if not owns:
+            continue
+        told = set(re.findall(r"(?<!\d)(\d{1,2})日", "".join(story.paragraphs)))
+        # its own day, days after the earlier one's, a day the earlier story never names (as 28日 for 钱正英)
+        day = next((f"{d}日" for k in range(2, 30) if str(d := (int(dates[0][1]) + k - 1) % 28 + 1) not in told), None)
+        if day is None:
+            continue
+        own = [re.sub(r"^央视网消息（新闻联播）：", "", p) for p in owns[0].paragraphs]
+        paras = [lead[:cut] + f"，{day}{rng.choice(['在北京召开后续工作会议', '举行专题会议部署落实'])}。",
+                 *own, "此前报道：" + "".join(story.paragraphs)]
+        label = first_label + len(out)
+        fu = Story(story.day, story.title + "的后续工作会议召开", paras, "follow-up")
+        origin = SOURCES[0]
+        out.append(LabelledItem(label, "follow-up", "original", origin,
+                                _item(origin, fu, label, "original", fu.title, paras, rng)))
+        if hard_limit is not None and len(out) >= hard_limit:
+            break
+    return out

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import store
-from bench.dedup.dataset import LabelledItem, bench_config
+from bench.dedup.candidates import recording
+from bench.dedup.dataset import PAIRED_KINDS, LabelledItem, bench_config
 from bench.dedup.metrics import Scores, score
 from normalizers import clean_item, comparison_key, ingest, init, route
 from settings.model import Config
@@ -27,6 +28,7 @@ class QualityRun:
     false_merges: list[tuple[str, str]] = field(default_factory=list)  # titles put together wrongly
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # (variant, title, original title)
     per_variant: dict[str, dict[str, float]] = field(default_factory=dict)  # variant -> re-posts, joined, recall
+    candidates: dict[str, int] = field(default_factory=dict)  # "found", "pairs": originals among verified candidates
 
     @property
     def per_second(self) -> float:
@@ -45,11 +47,14 @@ def run_quality(items: list[LabelledItem], db_path: Path, *, config: Config | No
     # One-time process costs (jieba's dictionary ~1.5 s, OpenCC) are paid before the clock starts.
     route(clean_item(items[0].item, items[0].source), items[0].source, config.rules, config.columns)
     comparison_key("預熱")
-    t0, c0 = time.perf_counter(), time.process_time()
-    for n, li in enumerate(items, start=1):
-        with store.transaction(db):
-            ingest(db, n, li.item, li.source, config)
-    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
+    item_ids: dict[int, int] = {}
+    with recording() as log:
+        t0, c0 = time.perf_counter(), time.process_time()
+        for n, li in enumerate(items, start=1):
+            log.current = n
+            with store.transaction(db):
+                item_ids[n] = ingest(db, n, li.item, li.source, config).item_id
+        seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     # Clusters may merge after an item was ingested: read the final assignment.
     final = dict(db.conn.execute("SELECT collected_id, cluster FROM items").fetchall())
     predicted = [final[n] for n in range(1, len(items) + 1)]
@@ -79,23 +84,28 @@ def run_quality(items: list[LabelledItem], db_path: Path, *, config: Config | No
                 ka, kb = items[a].kind, items[b].kind
                 if ka and ka == kb:
                     hard[ka]["false_merge_pairs"] += 1
-                elif "reaction" in (ka, kb):  # a reaction story put with the story it quotes (or another)
-                    hard["reaction"]["false_merge_pairs"] += 1
+                elif {ka, kb} & set(PAIRED_KINDS):  # a follow-up or reaction put with the story it quotes
+                    hard[(ka if ka in PAIRED_KINDS else kb)]["false_merge_pairs"] += 1
                 if len(false_merges) < 50:
                     false_merges.append((items[a].item.title, items[b].item.title))
     misses: list[tuple[str, str, str]] = []
     original_cluster = {li.label: predicted[i] for i, li in enumerate(items) if li.variant == "original"}
     original_title = {li.label: li.item.title for li in items if li.variant == "original"}
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # re-posts, joined, original among candidates
+    original_n = {li.label: n for n, li in enumerate(items, start=1) if li.variant == "original"}
     for i, li in enumerate(items):
         if li.variant == "original":
             continue
         joined = predicted[i] == original_cluster.get(li.label)
         counts[li.variant][0] += 1
         counts[li.variant][1] += joined
+        o = original_n.get(li.label)
+        counts[li.variant][2] += o is not None and log.found(max(o, i + 1), item_ids[min(o, i + 1)])
         if not joined and len(misses) < 200:
             misses.append((li.variant, li.item.title, original_title.get(li.label, "")))
-    per_variant = {v: {"reposts": n, "joined": j, "recall": j / n if n else 1.0} for v, (n, j) in sorted(counts.items())}
+    per_variant = {v: {"reposts": n, "joined": j, "recall": j / n if n else 1.0, "candidate_recall": c / n if n else 1.0}
+                   for v, (n, j, c) in sorted(counts.items())}
+    candidates = {"found": sum(c for _, _, c in counts.values()), "pairs": sum(n for n, _, _ in counts.values())}
     db.conn.close()
     return QualityRun(len(items), len(set(labels)), sc, seconds, cpu_seconds, dict(hard), false_merges, misses,
-                      per_variant)
+                      per_variant, candidates)

@@ -26,6 +26,7 @@ import tomllib
 from pathlib import Path
 
 import store
+from bench.dedup.candidates import recording
 from bench.dedup.dataset import SOURCES, bench_config, find_corpus
 from bench.dedup.metrics import score
 from collectors.model import CollectedItem
@@ -109,10 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-dedup-real-") as tmp:
         db = store.open_db(Path(tmp) / "real.db")
         init(db)
-        for n, (_, item) in enumerate(items, start=1):
-            src = origin if item.source_id == origin.id else repost
-            with store.transaction(db):
-                ingest(db, n, item, src, config)
+        item_ids: dict[int, int] = {}
+        with recording() as log:
+            for n, (_, item) in enumerate(items, start=1):
+                src = origin if item.source_id == origin.id else repost
+                log.current = n
+                with store.transaction(db):
+                    item_ids[n] = ingest(db, n, item, src, config).item_id
         final = dict(db.conn.execute("SELECT collected_id, cluster FROM items").fetchall())
         db.conn.close()
     predicted = [final[n] for n in range(1, len(items) + 1)]
@@ -124,6 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"precision {sc.precision:.4f}  recall {sc.recall:.4f}  F1 {sc.f1:.4f}  "
           f"(pairs: true {sc.true_pairs}, predicted {sc.predicted_pairs}, correct {sc.correct_pairs})")
     offset = len(items) - len(pages)
+    first_of = {}
+    for n, (label, _) in enumerate(items[:offset], start=1):
+        first_of.setdefault(label, n)
+    pairs = [(offset + k + 1, first_of[p["label"]]) for k, (p, _) in enumerate(pages) if p["label"] in first_of]
+    found, total = log.recall(pairs, item_ids)
+    print(f"candidate recall: {found} of {total} re-post pages had their story among the verified candidates "
+          f"({found / max(1, total):.4f})")
     batches = sorted({p.get("added", "2026-12-06") for p, _ in pages})
     groups = [(which, None) for which in ("development", "held-out")]
     groups += [(which, b) for b in batches for which in ("development", "held-out")] if len(batches) > 1 else []

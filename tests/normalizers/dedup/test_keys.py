@@ -91,7 +91,7 @@ def test_minhash_is_stable_across_processes() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "12345"}, cwd=str(__import__("pathlib").Path(__file__).parents[3]))
     assert out.stdout.strip() == str(here)
-    assert len(here) == 16
+    assert len(here) == 31  # BANDS + EXTRA_BANDS
 
 
 def test_containment_survives_trimming() -> None:
@@ -167,3 +167,18 @@ def test_other_word_for_one_character_is_a_substitution() -> None:
 def test_number_before_a_cut_does_not_become_a_date() -> None:
     # "…达到95%。" followed, after a trimmed paragraph, by "日前…" is not the date "95日".
     assert guard_tokens(comparison_key("一致性程度达到95%。\n日前，八部门联合印发方案"))["date"] == set()
+
+
+def test_minhash_keeps_the_values_stored_databases_hold() -> None:
+    """The first 16 values are the little-endian words of each shingle's BLAKE2b digest, as every
+    database written before the extra bands holds them; the 15 extra ones are the words at byte 2 + 4j."""
+    import hashlib
+    import struct
+
+    from normalizers.keys import BANDS, EXTRA_BANDS
+
+    sh = shingles(comparison_key("省委常委会召开会议，审议党组工作报告。会议认为，今年经济运行总体平稳、稳中有进。"))
+    digests = [hashlib.blake2b(s.encode("utf-8"), digest_size=64).digest() for s in sh]
+    first = [min(struct.unpack_from("<I", d, 4 * j)[0] for d in digests) for j in range(BANDS)]
+    extra = [min(struct.unpack_from("<I", d, 2 + 4 * j)[0] for d in digests) for j in range(EXTRA_BANDS)]
+    assert minhash(sh) == first + extra
