@@ -2,7 +2,7 @@
 
 One cluster is one story across sources and days. Candidates come from an index (MinHash-LSH,
 one row per band, in the indexed SQLite table ``dedup_lsh``) with a bounded list per band, so a
-lookup reads at most 32 × PER_BAND index rows (31 bands and the opening) and verifies at most
+lookup reads at most 25 × PER_BAND index rows (24 bands and the opening) and verifies at most
 VERIFY_LIMIT items however long the history grows. Candidates are then verified on the char-5
 shingles of their comparison keys: containment (a trimmed re-post is contained in its original)
 or Jaccard, and a guard rejects look-alikes (other numbers, dates, ordinals, places in the titles

@@ -35,7 +35,7 @@ def test_old_story_found_among_many_lookalikes(db, ingest) -> None:
 
 
 def test_index_rows_follow_the_item(db, ingest) -> None:
-    rows_per_item = BANDS + 1 + EXTRA_BANDS  # 31 MinHash bands and the opening's row (excerpts quote it)
+    rows_per_item = BANDS + 1 + EXTRA_BANDS  # 24 MinHash bands and the opening's row (excerpts quote it)
     r = ingest(make_item("harbin", identity="s0", title="省政府召开专题会议", html=_body(0)))
     rows = db.conn.execute("SELECT count(*) FROM dedup_lsh WHERE item_id = ?", [r.item_id]).fetchone()[0]
     assert rows == rows_per_item
@@ -61,7 +61,7 @@ def test_bands_find_a_copy_sharing_a_fifth_of_the_two_texts() -> None:
     """A re-worded copy inside its paper's own lead and analysis (HK01), or a story of one sentence
     inside the agency's longer version, shares J ≈ 0.2 with its story: 16 one-row bands share no
     value with it (1 − 0.2)¹⁶ ≈ 2.8 % of the time, and a pair the index never returns is never
-    verified. With the 15 extra bands: 0.1 %. 300 seeded pairs of random shingle sets at J = 0.2."""
+    verified. With the 8 extra bands: 0.5 %. 300 seeded pairs of random shingle sets at J = 0.2."""
     import random
 
     from normalizers.keys import minhash
@@ -78,5 +78,5 @@ def test_bands_find_a_copy_sharing_a_fifth_of_the_two_texts() -> None:
         a, b = minhash(shared | words(90)), minhash(shared | words(150))  # J = 60 / 300
         found += any(x == y for x, y in zip(a, b, strict=True))
         found_by_16 += any(x == y for x, y in zip(a[:BANDS], b[:BANDS], strict=True))
-    assert found >= pairs - 2  # expected misses 0.3
+    assert found >= pairs - 4  # expected misses 1.4 (24 bands)
     assert found_by_16 <= pairs - 3  # expected misses 8.4: what the 16 bands alone left

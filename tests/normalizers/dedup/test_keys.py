@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from normalizers import comparison_key
-from normalizers.keys import guard_tokens, minhash, shingles
+from normalizers.keys import BANDS, EXTRA_BANDS, guard_tokens, minhash, shingles
 
 SAME = [
     ("哈尔滨市召开会议，部署2025年工作。", "哈爾濱市召開會議，部署２０２５年工作。"),  # traditional + full-width digits
@@ -91,7 +91,7 @@ def test_minhash_is_stable_across_processes() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "12345"}, cwd=str(__import__("pathlib").Path(__file__).parents[3]))
     assert out.stdout.strip() == str(here)
-    assert len(here) == 31  # BANDS + EXTRA_BANDS
+    assert len(here) == BANDS + EXTRA_BANDS == 24
 
 
 def test_containment_survives_trimming() -> None:
@@ -171,11 +171,10 @@ def test_number_before_a_cut_does_not_become_a_date() -> None:
 
 def test_minhash_keeps_the_values_stored_databases_hold() -> None:
     """The first 16 values are the little-endian words of each shingle's BLAKE2b digest, as every
-    database written before the extra bands holds them; the 15 extra ones are the words at byte 2 + 4j."""
+    database written before the extra bands holds them; the extra ones are the words at byte 2 + 4j."""
     import hashlib
     import struct
 
-    from normalizers.keys import BANDS, EXTRA_BANDS
 
     sh = shingles(comparison_key("省委常委会召开会议，审议党组工作报告。会议认为，今年经济运行总体平稳、稳中有进。"))
     digests = [hashlib.blake2b(s.encode("utf-8"), digest_size=64).digest() for s in sh]
