@@ -110,7 +110,7 @@ def lsh_keys(signature: list[int], body_key: str = "") -> list[int]:
     (bands BANDS + 1 …), so that the rows of items stored before they were added still read alike.
 
     A portal excerpt quotes the opening and a sentence (≈ 10 % of the story): the MinHash bands
-    find it only 1 − 0.9³¹ ≈ 96 % of the time; the opening's own row finds it always.
+    find it only 1 − 0.9²⁴ ≈ 92 % of the time; the opening's own row finds it always.
     """
     keys = [(band << 32) | value for band, value in enumerate(signature[:BANDS])]
     if signature and len(body_key) >= LEAD_KEY_CHARS:
