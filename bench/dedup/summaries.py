@@ -202,6 +202,12 @@ def main(argv: list[str] | None = None) -> int:
         print("summary signals not measured: the real set's pages are not in the repository; "
               "save them as pages/<id>.json under $HUIJU_REAL_DEDUP (see bench/dedup/real_manifest.toml)")
         return 0
+    manifest = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
+    saved = {p["id"] for p in manifest["pages"] if (root / "pages" / f"{p['id']}.json").is_file()}
+    if not saved & set(SUMMARY_PAGES):  # said before the corpus is looked for: it may be absent too
+        print(f"{len(manifest['pages']) - len(saved)} pages of the manifest are not under {root}/pages and were "
+              "left out; summary signals not measured: none of the summary pages is saved there")
+        return 0
     r = measure(root)
     if r["missing"]:
         print(f"{len(r['missing'])} pages of the manifest are not under {root}/pages and were left out "
