@@ -20,6 +20,7 @@ import click
 
 from pages.times import SHANGHAI
 from review_queue.cli_help import TranslatedGroup
+from review_queue.cli_help import width as columns_of
 from settings.model import ROLES
 
 DEFAULT_CONFIG = "schedules.toml"
@@ -1041,10 +1042,8 @@ def role_name(role: str | None) -> str:
 def cell(text: Any, width: int, *, right: bool = False) -> str:
     """*text* padded to *width* terminal columns: a Chinese character takes two (str.ljust counts one),
     so the translated headers and names line up with the columns under them in both languages."""
-    import unicodedata
-
     text = str(text)
-    pad = " " * max(0, width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
+    pad = " " * max(0, width - columns_of(text))
     return pad + text if right else text + pad
 
 
