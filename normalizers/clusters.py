@@ -607,8 +607,8 @@ def find_matches(
             for item_id, cluster, src, title_key, body_key, pub in rows:
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
                 seen.append((containment, cluster, item_id))
-                if conflict is None and containment > 0 and own_day != _own_day(body_key) and \
-                        _days_apart(published_at, pub) > OWN_DAY_WITHIN:
+                if conflict is None and containment > 0 and _days_apart(published_at, pub) > OWN_DAY_WITHIN and \
+                        own_day != _own_day(body_key):  # the cheap day count first, then the lead
                     # 昨下午 for 12日下午 is the copy's yesterday, not the same words' day of another year
                     conflict = "a day named from its own, days away from the other's"
                 titled = bool(fp.title_key) and title_key == fp.title_key
