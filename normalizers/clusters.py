@@ -80,6 +80,9 @@ class Fingerprint:
 
 LEAD_TITLE_CHARS = 20  # key characters of a headline that is a sentence: with its 。, a lead
 _SENTENCE_END = re.compile("[。！？!?]")
+# A quote's closing attribution (——2022年11月21日，习近平…作出重要指示 / ——摘自《求是》): where the
+# words come from, said once by an anthology or a 金句 page, not words of the story it quotes.
+_ATTRIBUTION = re.compile(r"\n\s*(?:——|--|－－)[^\n。！？]{2,100}[。]?\s*$")
 
 
 def fingerprint(title: str, text: str) -> Fingerprint:
@@ -91,7 +94,8 @@ def fingerprint(title: str, text: str) -> Fingerprint:
     no headline to compare (its numbers are the lead's, not a headline's).
     """
     title_key = comparison_key(title or "")
-    body_key = comparison_key(text or "")
+    text = _ATTRIBUTION.sub("", text or "")
+    body_key = comparison_key(text)
     if (len(title_key) >= LEAD_TITLE_CHARS and _SENTENCE_END.search(title or "")
             and title_key[:LEAD_TITLE_CHARS] not in body_key[:OPENING_WITHIN]):
         body_key, title_key = comparison_key(f"{title}\n{text}"), ""
@@ -440,15 +444,22 @@ LOOSE_JACCARD_MIN = 0.2  # … and a fifth of the two texts together (a look-ali
 LOOSE_MARGIN = WEAK_MARGIN  # containment by which it must beat every other candidate, whatever story it is
 
 
-def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: str) -> bool:
+TITLED_LOOSE_QUOTE = 120  # shared shingles of a loose copy under the story's own headline: two sentences
+
+
+def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: str, *, titled: bool = False) -> bool:
     """Whether a copy below CONTAINMENT_MIN is still a re-post, loosely: a Hong Kong or Taiwan
     paper that re-words the agency text (中国 for 我国, 表示 for 指出), cuts it and adds its own
     lead and analysis keeps long runs of it (≥ LONG_QUOTE shared shingles) but not three quarters.
 
     A loose match joins only when it is the item's single clear best candidate (see find_matches):
     the same meeting of another year or another story of the same day shares the template only.
+    Under the story's own headline (*titled*: the same title key) a flash that quotes two of its
+    sentences (财联社's 中办、国办印发… quoting the 意见's definitions) needs TITLED_LOOSE_QUOTE shared
+    shingles, not LONG_QUOTE: the headline says which story the sentences are from.
     """
-    if containment < LOOSE_CONTAINMENT_MIN or jaccard < LOOSE_JACCARD_MIN or shared < LONG_QUOTE:
+    if containment < LOOSE_CONTAINMENT_MIN or jaccard < LOOSE_JACCARD_MIN or shared < (
+            TITLED_LOOSE_QUOTE if titled else LONG_QUOTE):
         return False
     return _follow_up(a_key, b_key, dateless=True) is None
 
@@ -632,7 +643,7 @@ def find_matches(
                         jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key)):
                     if _weak(containment, jaccard, shared, fp.body_key, body_key):
                         weak.append(match)
-                    elif _loose(containment, jaccard, shared, fp.body_key, body_key):
+                    elif _loose(containment, jaccard, shared, fp.body_key, body_key, titled=titled):
                         loose.append(match)
                     continue
                 found[item_id] = match

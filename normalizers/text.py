@@ -346,6 +346,23 @@ def _cmp(s: str) -> str:
     return re.sub(r"\s+", "", s.translate(_INVISIBLE))
 
 
+def _title_then_byline(line: str, title_cmp: str) -> Byline | None:
+    """The byline of a first line that is the title run into its 时间/来源 line, or None.
+
+    Pages that print the headline and ``时间:2023-11-20 来源:新华社`` in one block give one
+    line; the headline is the title (not story text) and the rest is the byline.
+    """
+    if not title_cmp or not _cmp(line).startswith(title_cmp) or _cmp(line) == title_cmp:
+        return None
+    seen = 0
+    for i, ch in enumerate(line):  # where the title ends in *line* (its spaces do not count)
+        if _cmp(ch):
+            seen += 1
+            if seen == len(title_cmp):
+                return parse_byline_line(line[i + 1 :])
+    return None
+
+
 def _prune(root: lxml.html.HtmlElement, base_url: str) -> int:
     """Drop non-content elements in place; resolve links; return script/style characters seen."""
     script_chars = 0
@@ -568,6 +585,14 @@ def clean_body(html: str, base_url: str = "", *, title: str = "", around: list[B
             _remove_keep_tail(leaf)
             first_text = False
             continue
+        b = _title_then_byline(line, title_cmp) if first_text else None
+        if b is not None:
+            body.title_repeated = True
+            body.bylines.append(b)
+            body.removed.append(line)
+            _remove_keep_tail(leaf)
+            first_text = False
+            continue
         first_text = False
         if is_boilerplate(line):
             body.removed.append(line)
@@ -591,6 +616,12 @@ def clean_body(html: str, base_url: str = "", *, title: str = "", around: list[B
             continue
         if not lines and title_cmp and _cmp(line) == title_cmp:
             body.title_repeated = True
+            continue
+        b = _title_then_byline(line, title_cmp) if not lines else None
+        if b is not None:
+            body.title_repeated = True
+            body.bylines.append(b)
+            body.removed.append(line)
             continue
         if is_boilerplate(line):
             body.removed.append(line)
