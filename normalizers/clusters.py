@@ -467,13 +467,13 @@ def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: s
 LOOSE_DAYS = 0  # a paper re-words the agency text the day it comes out (a 反响 story comes the next day)
 
 
-def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, published_at: str | None) -> bool:
+def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, published_at: str | None,
+                    best_published_at: str | None) -> bool:
     """Whether a loose match also holds against its cluster's representative (a page that re-posts
     two stories, a message and the opening it was read at, must not carry the other one's copies
     in) and, where both items name a day, the two are at most LOOSE_DAYS apart (a 反响 story days
     later quotes the letter as loosely as a re-post does)."""
-    pub = db.conn.execute("SELECT published_at FROM items WHERE id = ?", [best.item_id]).fetchone()
-    if pub and _days_apart(published_at, pub[0]) > LOOSE_DAYS:
+    if _days_apart(published_at, best_published_at) > LOOSE_DAYS:
         return False
     if best.cluster_id is None:
         return True
@@ -614,6 +614,7 @@ def find_matches(
             loose: list[Match] = []
             text_found = len(found)
             seen: list[tuple[float, int | None, int]] = []
+            published = {row[0]: row[5] for row in rows}
             own_day = _own_day(fp.body_key)
             for item_id, cluster, src, title_key, body_key, pub in rows:
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
@@ -656,7 +657,7 @@ def find_matches(
             if loose and not weak and len(found) == text_found:
                 # nothing else matched, and every other candidate (of any story) is LOOSE_MARGIN further off
                 best = _clear_best(loose, seen, LOOSE_MARGIN, allies=set())
-                if best is not None and _loose_to_story(db, fp, best, published_at):
+                if best is not None and _loose_to_story(db, fp, best, published_at, published[best.item_id]):
                     found[best.item_id] = replace(best, reason="text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
 
