@@ -41,11 +41,16 @@ def login(client, name: str) -> None:
     assert resp.status_code == 302, resp.get_data(as_text=True)
 
 
+def logged_in(app, name: str):
+    """A test client of its own, logged in as *name* (each reviewer has a browser of their own)."""
+    client = app.test_client()
+    login(client, name)
+    return client
+
+
 @pytest.fixture
 def as_rita(app):
-    client = app.test_client()
-    login(client, "rita")
-    return client
+    return logged_in(app, "rita")
 
 
 def test_pages_need_login_and_redirect_there(app) -> None:
@@ -158,9 +163,7 @@ def test_bulk_approve_selected_and_reject_whole_unit(as_rita, db, fake_norm) -> 
 
 def test_signoff_column_via_ui(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, column="gov-affairs")
-    rita, eddie = app.test_client(), app.test_client()
-    login(rita, "rita")
-    login(eddie, "eddie")
+    rita, eddie = logged_in(app, "rita"), logged_in(app, "eddie")
     rita.post("/review/item/1/approve", data={"column": "gov-affairs", "csrf_token": token(rita, "/review/")})
     assert review_queue.state(db, 1) == "awaiting-signoff"
     assert app.config["after_review_calls"] == []
@@ -172,9 +175,7 @@ def test_signoff_column_via_ui(app, db, fake_norm) -> None:
 
 def test_viewing_takes_no_lock_editing_does_and_an_editor_takes_it_over(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
-    rita, ron, eddie, ada = (app.test_client() for _ in range(4))
-    for client, name in ((rita, "rita"), (ron, "ron"), (eddie, "eddie"), (ada, "ada")):
-        login(client, name)
+    rita, ron, eddie, ada = (logged_in(app, name) for name in ("rita", "ron", "eddie", "ada"))
     before = len(review_queue.history(db, 1))
     page = ada.get("/review/item/1").get_data(as_text=True)
     assert "正在编辑" not in page and review_queue.current_lock(db, 1) is None
@@ -215,8 +216,7 @@ def test_edit_form_saves_overrides_and_history_shows_the_diff(as_rita, db, fake_
 
 
 def test_admin_manages_users(app, db) -> None:
-    ada = app.test_client()
-    login(ada, "ada")
+    ada = logged_in(app, "ada")
     t = token(ada, "/review/users")
     ada.post("/review/users", data={"name": "王五", "role": "editor", "password": "wangwu-pass", "csrf_token": t})
     assert review_queue.authenticate(db, "王五", "wangwu-pass").role == "editor"
@@ -237,8 +237,7 @@ def test_retract_by_editor_calls_the_publisher(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     review_queue.approve(db, [1], user="rita")
     review_queue.mark_published(db, 1, 7)
-    eddie = app.test_client()
-    login(eddie, "eddie")
+    eddie = logged_in(app, "eddie")
     assert "撤稿" in eddie.get("/review/item/1").get_data(as_text=True)
     eddie.post("/review/item/1/retract", data={"reason": "信息有误", "csrf_token": token(eddie, "/review/")})
     assert review_queue.state(db, 1) == "retracted"
@@ -252,8 +251,7 @@ def test_a_published_item_taken_down_at_the_source_is_shown_and_kept_by_an_edito
     review_queue.mark_published(db, 1, 7)
     fake_norm.items[1]["withdrawn"] = "HTTP 410 at https://harbin.example.cn/1.html (2 checks in a row)"
     review_queue.submit(db, fake_norm.result(1, kind="withdrawn"), CITY)
-    eddie = app.test_client()
-    login(eddie, "eddie")
+    eddie = logged_in(app, "eddie")
     queue_page = eddie.get("/review/").get_data(as_text=True)
     assert "原文已撤下" in queue_page and "HTTP 410 at https://harbin.example.cn/1.html" in queue_page
     item_page = eddie.get("/review/item/1").get_data(as_text=True)
@@ -263,8 +261,7 @@ def test_a_published_item_taken_down_at_the_source_is_shown_and_kept_by_an_edito
     assert "The source took this page down" in english and "Keep on the portal" in english
     assert "原文已被来源网站撤下" not in english
     eddie.get("/review/lang/zh")
-    rita = app.test_client()
-    login(rita, "rita")
+    rita = logged_in(app, "rita")
     assert "保留 Keep" not in rita.get("/review/item/1").get_data(as_text=True)
     refused = rita.post("/review/item/1/keep", data={"csrf_token": token(rita, "/review/")})
     assert refused.status_code == 403 and review_queue.withdrawn_upstream(db)
@@ -305,15 +302,13 @@ def test_repeated_wrong_passwords_slow_the_guesser_exponentially_but_lock_nobody
 def test_item_page_shows_signoff_progress(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, column="gov-affairs")
     review_queue.approve(db, [1], user="ron", config=app.config["HUIJU_CONFIG"])
-    rita = app.test_client()
-    login(rita, "rita")
+    rita = logged_in(app, "rita")
     page = rita.get("/review/item/1").get_data(as_text=True)
     assert "ron (审核员" in page and "等待终审：编辑" in page  # roles by name, in the reader's language
     assert "签发流程：初审 → 终审 (编辑)" in page
     assert "waiting for: editor" not in page  # Chinese first, no doubled labels
     # the lock the reviewer may have held is gone: the editor can sign off at once
-    eddie = app.test_client()
-    login(eddie, "eddie")
+    eddie = logged_in(app, "eddie")
     assert 'id="approve-form"' in eddie.get("/review/item/1").get_data(as_text=True)
 
 
@@ -330,9 +325,7 @@ def copy_cookie(src, dst) -> None:
 
 @pytest.mark.parametrize("how", ["logout", "own password", "admin reset", "disable"])
 def test_a_copied_cookie_stops_working_when_the_session_ends(app, db, how) -> None:
-    rita, thief, ada = app.test_client(), app.test_client(), app.test_client()
-    login(rita, "rita")
-    login(ada, "ada")
+    rita, thief, ada = logged_in(app, "rita"), app.test_client(), logged_in(app, "ada")
     copy_cookie(rita, thief)
     assert thief.get("/review/").status_code == 200  # a copied cookie works while the session lives
     if how == "logout":
@@ -388,9 +381,7 @@ def test_item_outside_the_catalog_keeps_its_column_when_approved_from_the_queue(
 def test_undo_an_approval_unreject_and_start_a_correction_from_the_desk(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     submit_new(db, fake_norm, 2)
-    rita, eddie = app.test_client(), app.test_client()
-    login(rita, "rita")
-    login(eddie, "eddie")
+    rita, eddie = logged_in(app, "rita"), logged_in(app, "eddie")
     rita.post("/review/act", data={"act": "approve:1", "csrf_token": token(rita, "/review/")})
     page = rita.get("/review/").get_data(as_text=True)
     assert 'id="undoable"' in page and ">撤销</button>" in page
@@ -436,8 +427,7 @@ def test_queue_is_paged_oldest_first_searchable_in_chinese_and_flags_long_waits(
 def test_state_badges_and_workflow_errors_are_chinese_first_and_english_as_a_locale(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1)
     review_queue.approve(db, [1], user="ron")
-    rita = app.test_client()
-    login(rita, "rita")
+    rita = logged_in(app, "rita")
     page = rita.get("/review/item/1").get_data(as_text=True)
     assert '<span class="badge state-approved">已通过</span>' in page
     assert "待审核 → 已通过" in page  # the history's states too
@@ -467,8 +457,7 @@ def test_without_the_rich_editor_the_html_source_is_edited_and_the_structure_sur
     monkeypatch.setattr(item_page, "EDITOR_DIR", item_page.EDITOR_DIR.parent / "not-installed")
     submit_new(db, fake_norm, 1)
     fake_norm.items[1]["html"] = RICH_BODY
-    rita = app.test_client()
-    login(rita, "rita")
+    rita = logged_in(app, "rita")
     page = rita.get("/review/item/1/edit").get_data(as_text=True)
     assert 'id="no-editor"' in page and "npm ci --prefix review_queue/editor" in page
     assert "squire.js" not in page and 'name="text"' not in page  # no plain-text path that drops structure
@@ -514,9 +503,7 @@ def test_a_database_that_cannot_be_used_is_a_503_naming_the_cause_in_the_readers
 
 def test_the_history_shows_the_pipelines_notes_by_code_in_the_readers_language(app, db, fake_norm) -> None:
     submit_new(db, fake_norm, 1, column="gov-affairs")
-    rita, eddie = app.test_client(), app.test_client()
-    login(rita, "rita")
-    login(eddie, "eddie")
+    rita, eddie = logged_in(app, "rita"), logged_in(app, "eddie")
     rita.post("/review/item/1/approve", data={"column": "gov-affairs", "csrf_token": token(rita, "/review/")})
     (entry,) = [h for h in review_queue.history(db, 1) if h["action"] == "approve"]
     assert (entry["note_code"], entry["note_params"]) == ("waiting-for-signoff", {"role": "editor"})
