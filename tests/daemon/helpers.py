@@ -73,8 +73,11 @@ class DaemonProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def wait_for(self, needle: str, timeout: float = 30.0, after: int = 0) -> str:
-        """The first log line (from index *after*) containing *needle*; fails after *timeout*."""
+    def wait_for(self, needle: str, timeout: float = 90.0, after: int = 0) -> str:
+        """The first log line (from index *after*) containing *needle*; fails after *timeout*.
+
+        The wait ends as soon as the line is there; the long default is for a machine busy with
+        other work (a daemon's first start imports the whole stack, 30 s was exceeded under load)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             for line in self.lines[after:]:
