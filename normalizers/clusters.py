@@ -18,6 +18,7 @@ from datetime import date
 
 import sqlite_utils
 
+from normalizers.document import Document
 from normalizers.keys import (
     BANDS,
     LEAD_CHARS,
@@ -103,6 +104,13 @@ def fingerprint(title: str, text: str) -> Fingerprint:
     body_key = body_key[:MAX_KEY_CHARS]
     sh = shingles(body_key) if len(body_key) >= MIN_BODY_CHARS else set()
     return Fingerprint(title_key, body_key, sh, minhash(sh) if sh else [], truncated)
+
+
+def document_fingerprint(doc: Document) -> Fingerprint:
+    """:func:`fingerprint` of a cleaned document. A title the source did not give (the text's first
+    line stands in for it: ``title-missing``) is no headline to compare: a page's crumbs or date
+    line (首页 -> 社团, 2023年6月18日 星期日) would be read as the story's numbers and names."""
+    return fingerprint("" if "title-missing" in doc.flags else doc.title, doc.text)
 
 
 LEAD_KEY_CHARS = 24  # the opening an excerpt or 导读 quotes: one more index row per item
@@ -362,7 +370,8 @@ def _relative_day(novel: str, other: str) -> bool:
     return False
 
 
-def _follow_up(a_key: str, b_key: str, *, dateless: bool = False, quoted: bool = False) -> str | None:
+def _follow_up(a_key: str, b_key: str, *, dateless: bool = False, quoted: bool = False,
+               reverse: bool = False) -> str | None:
     """A contained copy with another title: the longer one's opening date or ordinal must be in it.
 
     Re-posters trim from the end and keep the lead; a follow-up story that quotes an earlier one
@@ -371,21 +380,28 @@ def _follow_up(a_key: str, b_key: str, *, dateless: bool = False, quoted: bool =
     is not held to the longer one's day: it has no other day to be a follow-up of. With *quoted*
     (the two open alike), only the longer one's opening as far as the shorter one goes counts: an
     excerpt quotes that much word for word, a later notice quoting an earlier one's opening
-    (钱正英同志的遗体28日…火化 after …钱正英同志因病…逝世) says its own day there.
+    (钱正英同志的遗体28日…火化 after …钱正英同志因病…逝世) says its own day there. With *reverse*,
+    the shorter one's opening day and ordinal must be in the longer one (a loose copy re-words, it
+    never names another session: a 政治局 meeting on the 十九届七中全会 quoting the 二十大's formula
+    is not the 感谢信 quoting it); with *dateless* too, a longer one whose opening names no session
+    (a paper quoting the letter after its own lead) is not held to the shorter one's.
     """
     short, long_ = (a_key, b_key) if len(a_key) <= len(b_key) else (b_key, a_key)
+    if reverse:
+        short, long_ = long_, short
     if quoted:  # from where the longer one quotes the shorter one's opening (a site's chrome may come first)
         at = max(long_.find(short[:OPENING_CHARS], 0, OPENING_WITHIN + OPENING_CHARS), 0)
         opening = guard_tokens(long_[at : at + min(LEAD_CHARS, len(short))])
     else:
         opening = guard_tokens(long_, lead=LEAD_CHARS)
-    skip_dates = dateless and not guard_tokens(short, lead=LEAD_CHARS)["date"]
+    own = guard_tokens(short, lead=LEAD_CHARS) if dateless else {}
     for kind in ("date", "ord"):
-        if kind == "date" and skip_dates:
+        # a text whose opening names no day (reversed: no day and no session) has none to differ in
+        if dateless and not own[kind] and (kind == "date" or reverse):
             continue
         for tok in opening[kind]:
             if tok not in short and not (kind == "date" and _same_day(tok, short)):
-                return f"the longer text opens with {tok!r}, which the contained one lacks"
+                return f"the {'shorter' if reverse else 'longer'} text opens with {tok!r}, which the other lacks"
     return None
 
 
@@ -461,7 +477,8 @@ def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: s
     if containment < LOOSE_CONTAINMENT_MIN or jaccard < LOOSE_JACCARD_MIN or shared < (
             TITLED_LOOSE_QUOTE if titled else LONG_QUOTE):
         return False
-    return _follow_up(a_key, b_key, dateless=True) is None
+    # each one's opening day and ordinal must be the other's: a loose copy re-words, it never re-dates
+    return _follow_up(a_key, b_key, dateless=True) is None and _follow_up(a_key, b_key, dateless=True, reverse=True) is None
 
 
 LOOSE_DAYS = 0  # a paper re-words the agency text the day it comes out (a 反响 story comes the next day)

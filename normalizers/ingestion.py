@@ -20,7 +20,14 @@ import sqlite_utils
 
 import store
 from normalizers.cluster_rules import constrain
-from normalizers.clusters import MIN_BODY_CHARS, Fingerprint, Match, find_matches, fingerprint, lsh_keys
+from normalizers.clusters import (
+    MIN_BODY_CHARS,
+    Fingerprint,
+    Match,
+    document_fingerprint,
+    find_matches,
+    lsh_keys,
+)
 from normalizers.document import Document, clean_item
 from normalizers.errors import UnknownItem
 from normalizers.keys import minhash, shingles
@@ -319,7 +326,7 @@ def _set_withdrawn(db: sqlite_utils.Database, item_id: int, why: str | None, at:
 
 def _clean(item: CollectedItem, source: Source, config: Config, now: datetime | None):
     doc = clean_item(item, source, now=now)
-    fp = fingerprint(doc.title, doc.text)
+    fp = document_fingerprint(doc)
     column, topics = _route(doc, source, config)
     return doc, fp, column, topics
 

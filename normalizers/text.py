@@ -20,6 +20,7 @@ from lxml import etree
 
 from normalizers.bylines import Byline, parse_byline_line
 from normalizers.urls import resolve_url
+from pages.bylines import date_line
 from pages.chars import INVISIBLE as _INVISIBLE
 from pages.chars import clean_line
 from pages.markup import BLOCK_TAGS, NOT_CONTENT_TAGS
@@ -574,6 +575,7 @@ def clean_body(html: str, base_url: str = "", *, title: str = "", around: list[B
     # Paragraph-level removal: bylines, boilerplate, a repeated title.
     title_cmp = _cmp(title) if title else ""
     first_text = True
+    started = False  # a line of the story kept
     for leaf in _block_leaves(root):
         line = clean_line(leaf.text_content())
         if not line:
@@ -599,10 +601,15 @@ def clean_body(html: str, base_url: str = "", *, title: str = "", around: list[B
             _remove_keep_tail(leaf)
             continue
         b = parse_byline_line(line)
+        if b is None and not started and leaf.xpath("not(ancestor-or-self::table or .//td or .//th)"):
+            day = date_line(line)  # the page's date over the story (a table's date cell is data)
+            b = Byline(date=day) if day else None
         if b is not None:
             body.bylines.append(b)
             body.removed.append(line)
             _remove_keep_tail(leaf)
+            continue
+        started = True
     _tidy_tree(root)
 
     if nearby:  # a page's lines around the story (发布时间/来源/责任编辑) come after its own

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pages.chars import strip_invisible
 from pages.labels import DATE_FIELDS, LABELS, SPACED, alternation, labels
 
-__all__ = ["Byline", "MAX_BYLINE_LINE", "inline_byline", "parse_byline_line"]
+__all__ = ["Byline", "MAX_BYLINE_LINE", "date_line", "inline_byline", "parse_byline_line"]
 
 _WS = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 
@@ -42,6 +42,10 @@ _WEAK_KEYS = frozenset(labels("weak"))
 MAX_BYLINE_LINE = 120
 _DATEISH = re.compile(r"[\d\s\-/.:：年月日时分秒T+]{6,30}")
 MAX_VALUE = 40
+_DATE_LINE = re.compile(
+    r"(?P<date>(?:19|20)\d\d\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?)(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?"
+)
 
 
 @dataclass
@@ -60,6 +64,14 @@ class Byline:
 def _value(v: str) -> str:
     v = v.strip(_EDGE)
     return _squash(v)
+
+
+def date_line(line: str) -> str | None:
+    """The date of a line that is a date and nothing else (a blog's or an e-paper's
+    ``2023年6月18日 星期日`` over its story), or None. Only its reader knows whether the line is
+    the page's date (over the story) or data (a table's 备案日期 cell)."""
+    m = _DATE_LINE.fullmatch(_squash(line))
+    return m.group("date") if m else None
 
 
 def parse_byline_line(line: str) -> Byline | None:

@@ -23,7 +23,7 @@ import sqlite_utils
 import store
 from bench.dedup.dataset import LabelledItem, Story, bench_config
 from normalizers import clean_item, ingest, init
-from normalizers.clusters import fingerprint, lsh_keys
+from normalizers.clusters import document_fingerprint, lsh_keys
 from normalizers.keys import comparison_key, key_digest, minhash, shingles
 
 __all__ = ["ScaleRun", "prefill", "measure"]
@@ -115,7 +115,7 @@ def measure(db_path: Path, n: int, stories: list[Story], probes: list[LabelledIt
     lookups = []
     for li, doc in zip(probes[1:], docs, strict=True):
         t0 = time.perf_counter()
-        fp = fingerprint(doc.title, doc.text)
+        fp = document_fingerprint(doc)
         find_matches(db, fp, source=li.source.id, canonical_url=doc.canonical_url, published_at=doc.published_at)
         lookups.append(time.perf_counter() - t0)
     costs = []
