@@ -308,8 +308,10 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
                 variant = len(novel) == len(other) == 1 and novel not in _NUMERALS
                 # letters or "?" in a swap are a damaged character (萊??偨y(tǒng) for 莱希总统), not a fact
                 variant = variant or bool(_DAMAGED.search(novel) or _DAMAGED.search(other))
-                # a re-poster's own usage (有时/时而, 并听取党中央/听取中央) or day (今天/1月8日) is no fact
-                variant = variant or _reworded(novel, other) or _relative_day(novel, other)
+                # a re-poster's own usage (有时/时而, 并听取党中央/听取中央) or day (今天/1月8日) is no fact,
+                # nor a letter's 你们 told as reported speech (得知学生们…, 希望同学们…)
+                variant = variant or _reworded(novel, other) or _relative_day(novel, other) or bool(
+                    _PRONOUN.match(novel) or _PRONOUN.match(other))
                 # one character for one (位於/位于) is a variant form OpenCC left alone, not a fact
                 if other and len(novel) <= SUBSTITUTION_MAX and other != novel and not variant:
                     return f"lead says {novel!r} where the other says {other!r}"
@@ -318,6 +320,8 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
     return None
 
 
+# a letter's own voice (你们, 我很) that a report tells as reported speech (学生们, 对此感到)
+_PRONOUN = re.compile("[你您我咱]们?")
 REWORD_MAX = 3  # characters of a word a re-poster says in its own usage
 
 
