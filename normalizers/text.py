@@ -32,9 +32,6 @@ from pages.story import (
     HIDDEN as _HIDDEN,
 )
 from pages.story import (
-    INLINE_NOISE as _INLINE_NOISE,
-)
-from pages.story import (
     INVISIBLE_BLOCKS as _INVISIBLE_BLOCKS,
 )
 from pages.story import (
@@ -51,6 +48,7 @@ from pages.story import (
 )
 from pages.story import (
     is_full_page,
+    strip_inline_noise,
 )
 
 __all__ = [
@@ -553,7 +551,7 @@ def clean_body(html: str, base_url: str = "", *, title: str = "", around: list[B
     if not _TAG.search(raw):  # plain text: lines are paragraphs
         root = _lines_root([clean_line(x) for x in _clean_chars(raw).split("\n")])
     else:
-        raw = _INLINE_NOISE.sub("", raw)
+        raw = strip_inline_noise(raw)
         if "\u2028" in raw or "\u2029" in raw:  # line/paragraph separators are line breaks
             raw = raw.replace("\u2028", "<br>").replace("\u2029", "<br>")
         full = is_full_page(raw)
@@ -668,7 +666,7 @@ def sanitize_html(html: str, base_url: str = "") -> str:
         return ""
     if len(raw) > MAX_HTML_CHARS:
         raw = raw[:MAX_HTML_CHARS]
-    raw = _INLINE_NOISE.sub("", _SURROGATE.sub("", raw))
+    raw = strip_inline_noise(_SURROGATE.sub("", raw))
     root = _parse_fragment(raw)
     _prune(root, base_url)
     _tidy_tree(root)

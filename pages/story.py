@@ -25,7 +25,7 @@ from pages.chars import clean_line
 from pages.markup import ATTACHMENT_EXTS, BLOCK_TAGS, BODY_XPATHS, NOT_CONTENT_TAGS
 
 __all__ = ["ANY_TAG", "HIDDEN", "INLINE_NOISE", "INVISIBLE_BLOCKS", "SURROGATE", "URL_EDGE", "URL_NOISE", "XML_DECL", "Story",
-           "body_attachments", "extract_main", "is_full_page", "page_meta", "read_story"]
+           "body_attachments", "extract_main", "is_full_page", "page_meta", "read_story", "strip_inline_noise"]
 
 # A line around the story longer than this is text, not an info line.
 MAX_AROUND_LINE = 100
@@ -36,6 +36,14 @@ SURROGATE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Inline tags old CMSs and Word exports leave unclosed by the hundred (they change nothing once
 # sanitized, but their nesting can exceed libxml2's depth limit, which drops text).
 INLINE_NOISE = re.compile(r"</?(?:font|o:p|st1:[a-z]+)\b[^>]*>", re.IGNORECASE)
+# Discuz! forums scatter random anti-copy strings through a post in <font class="jammer"> (or a
+# span), hidden by the forum's own stylesheet: what a reader sees is the post without them.
+_JAMMER = re.compile(r"<(font|span)\b[^>]*\bclass\s*=\s*[\"']?jammer\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def strip_inline_noise(html: str) -> str:
+    """*html* without Word's and old editors' inline tags (their text kept) and forum jammer strings."""
+    return INLINE_NOISE.sub("", _JAMMER.sub("", html))
 INVISIBLE_BLOCKS = re.compile(
     r"<(script|style|noscript|template|textarea|title|head|select)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
     re.IGNORECASE | re.DOTALL,
@@ -162,7 +170,7 @@ def read_story(html: str) -> Story:
     its words and flag it."""
     if not html or not is_full_page(html):
         return Story(html, [], {})
-    raw = INLINE_NOISE.sub("", SURROGATE.sub("", html))
+    raw = strip_inline_noise(SURROGATE.sub("", html))
     try:
         page = lxml.html.document_fromstring(XML_DECL.sub("", raw))
     except Exception:  # lxml raises ParserError, ValueError or AssertionError on broken input
