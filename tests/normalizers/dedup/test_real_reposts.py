@@ -19,6 +19,9 @@ def test_manifest_labels_are_well_formed() -> None:
     for p in pages:
         assert p["url"].startswith("http") and len(p["sha256"]) == 64 and p["set"] in ("development", "held-out")
         assert p["label"] == "none" or p["label"][:8].isdigit() and "/" in p["label"]
+        assert "story" not in p or p["label"] == "none"  # a shared name only for copies of a story the corpus lacks
+    shared = [p.get("story") for p in pages if p.get("story")]
+    assert all(shared.count(name) >= 2 for name in shared), "a story name given to one page joins nothing"
 
 
 def test_without_the_pages_the_bench_says_why(tmp_path: Path, capsys, monkeypatch) -> None:
