@@ -180,12 +180,13 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
     return None
 
 
-# A running count a bulletin updates between its editions (截至19日16时50分…113人死亡, 截至目前…100人死亡):
+# A running count a bulletin updates between its editions (截至19日16时50分…113人死亡, 截至目前…100人死亡,
+# …3人死亡60人送医救治另有14人正在搜救中, 截至20日10时…11人死亡另有30余人失联):
 # its time and numbers are the edition's, not another story's (another quake differs in its place,
 # magnitude or day outside the count).
 _TALLY = re.compile(
     r"截至(?:目前|发稿时|记者发稿时)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:\d{1,2}时)?(?:\d{1,2}分)?[\u4e00-\u9fff]{0,10}?"
-    r"(?:[\u4e00-\u9fff]{0,8}?\d+丨?(?:人|名)(?:死亡|遇难|受伤|失踪|获救|被困)(?:丨|和|及|、)?)+"
+    r"(?:[\u4e00-\u9fff]{0,8}?\d+余?丨?(?:人|名)(?:正在)?(?:死亡|遇难|受伤|失踪|失联|获救|被困|送医救治|送医|搜救中)(?:丨|和|及|、)?)+"
 )
 
 

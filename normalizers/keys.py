@@ -195,12 +195,21 @@ def _small(m: re.Match[str]) -> str:
     return str(n)  # a congress, a term, a plenum, a count of parts
 
 
+# 下午3时36分 / 15时36分 (a Hong Kong paper's clock, the agency's): one hour, on the 24-hour clock
+_PM_HOUR = re.compile(r"(?:下午|晚上|晚间)(\d{1,2})(?=时|点)")
+
+
+def _pm_hour(m: re.Match[str]) -> str:
+    hour = int(m.group(1))
+    return str(hour + 12) if 1 <= hour <= 11 else m.group(1) if hour <= 23 else m.group(0)
+
+
 def _numbers(text: str) -> str:
     """Numbers in one form: ranges with one dash, 〇 for its look-alikes, years, dates, congresses
-    and terms in digits (see the patterns above)."""
+    and terms in digits, afternoon hours on the 24-hour clock (see the patterns above)."""
     text = _RANGE.sub("—", text)
     text = _CN_DIGITS.sub(_digits, text)
-    return _CN_SMALL.sub(_small, _PAREN_DAY.sub(r"\1", text))
+    return _PM_HOUR.sub(_pm_hour, _CN_SMALL.sub(_small, _PAREN_DAY.sub(r"\1", text)))
 
 
 def _reposted_text(text: str) -> str:
@@ -232,6 +241,11 @@ def _reposted_text(text: str) -> str:
     return text[last[0].end():end] if last is not None else text
 
 
+# One character for matching where OpenCC's t2s leaves two: 接著/接着, and variant forms it does not
+# fold (陜西 for 陝西/陕西, seen on traditional-script re-posts).
+_VARIANT_FORMS = str.maketrans({"著": "着", "陜": "陕"})
+
+
 def comparison_key(text: str) -> str:
     """The text reduced to what identifies a story: NFKC, simplified, case-folded, no punctuation.
 
@@ -240,8 +254,9 @@ def comparison_key(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    text = to_simplified(text).casefold().replace("著", "着")  # 接著/接着: one character for matching
-    text = strip_boilerplate(_numbers(text))
+    text = to_simplified(text).casefold().translate(_VARIANT_FORMS)
+    # a spam copy's pinyin glosses go before numbers are read: 二(er)十大 is 二十大
+    text = strip_boilerplate(_numbers(_PINYIN.sub("", _SYMBOLS.sub("", text))))
     text = _USAGE.sub(lambda m: _USAGE_FORMS[m.group(0)], text)
     return _STRIP.sub("", _DIGIT_GAP.sub(NUMBER_GAP, text))
 
