@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 import nh3
 from lxml import etree
@@ -341,6 +342,9 @@ class Body:
     markup_recovered: bool = False  # markup too broken/deep to parse: text kept, formatting lost
 
 
+_IN_TABLE = lxml.etree.XPath("boolean(ancestor-or-self::table or .//td or .//th)")
+
+
 def _cmp(s: str) -> str:
     return re.sub(r"\s+", "", s.translate(_INVISIBLE))
 
@@ -351,7 +355,10 @@ def _title_then_byline(line: str, title_cmp: str) -> Byline | None:
     Pages that print the headline and ``时间:2023-11-20 来源:新华社`` in one block give one
     line; the headline is the title (not story text) and the rest is the byline.
     """
-    if not title_cmp or not _cmp(line).startswith(title_cmp) or _cmp(line) == title_cmp:
+    if not title_cmp:
+        return None
+    key = _cmp(line)
+    if not key.startswith(title_cmp) or key == title_cmp:
         return None
     seen = 0
     for i, ch in enumerate(line):  # where the title ends in *line* (its spaces do not count)
@@ -599,9 +606,9 @@ def clean_body(html: str, base_url: str = "", *, title: str = "", around: list[B
             _remove_keep_tail(leaf)
             continue
         b = parse_byline_line(line)
-        if b is None and not started and leaf.xpath("not(ancestor-or-self::table or .//td or .//th)"):
+        if b is None and not started:
             day = date_line(line)  # the page's date over the story (a table's date cell is data)
-            b = Byline(date=day) if day else None
+            b = Byline(date=day) if day and not _IN_TABLE(leaf) else None
         if b is not None:
             body.bylines.append(b)
             body.removed.append(line)

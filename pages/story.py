@@ -43,7 +43,7 @@ _JAMMER = re.compile(r"<(font|span)\b[^>]*\bclass\s*=\s*[\"']?jammer\b[^>]*>.*?<
 
 def strip_inline_noise(html: str) -> str:
     """*html* without Word's and old editors' inline tags (their text kept) and forum jammer strings."""
-    return INLINE_NOISE.sub("", _JAMMER.sub("", html))
+    return INLINE_NOISE.sub("", _JAMMER.sub("", html) if "jammer" in html else html)
 INVISIBLE_BLOCKS = re.compile(
     r"<(script|style|noscript|template|textarea|title|head|select)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
     re.IGNORECASE | re.DOTALL,
