@@ -56,6 +56,15 @@ def _n(msgid: str, n: int, **variables: Any) -> str:
     return catalogs.ngettext(msgid, n, "cli", **variables)
 
 
+def coded(table: dict[str, Any], code: str | None, params: dict[str, Any] | None, fallback: str = "") -> str:
+    """A package's coded condition (code + params) in the chosen language, through *table* (its codes'
+    Chinese messages, English in cli.po): review_queue.catalogs.message; *fallback* where it has none."""
+    from review_queue import catalogs
+
+    use_language()
+    return catalogs.message(table, code, params, domain="cli", fallback=fallback)
+
+
 def N_(msgid: str) -> str:
     """Marks *msgid* for the catalog where it is written down; :func:`_` translates it where it is used."""
     return msgid
@@ -1092,6 +1101,12 @@ COLLECT_REASONS = {  # collectors.errors.ENGLISH's codes, in Chinese (their Engl
     "json-no-path": N_("JSON 路径 %(path)r 处没有列表"),
     "json-no-configured-fields": N_("JSON 列表的条目没有任何配置的 title/url 字段"),
     "feed-not-html-list": N_("这个页面是 RSS/Atom 订阅源，不是 HTML 列表（请用 type rss）"),
+    "not-compressed": N_("服务器声明 Content-Encoding: %(coding)s，但正文不是 %(layer)s 压缩的：%(url)s"),
+    "compressed-corrupt": N_("%(layer)s 压缩流已损坏：%(url)s"),
+    "compressed-truncated": N_("正文不完整：%(layer)s 压缩流提前结束：%(url)s"),
+    "undecodable-encoding": N_("服务器声明 Content-Encoding: %(coding)s，但正文无法解压：%(url)s"),
+    "too-large": N_("正文超过 %(limit)s 字节的上限：%(url)s"),
+    "too-large-declared": N_("正文 %(bytes)s 字节，超过 %(limit)s 字节的上限：%(url)s"),
 }
 COLLECT_CLAUSES = {  # collectors.errors.CLAUSES, in Chinese
     "retry": N_("，%(retry).0f 秒后重试"),
@@ -1102,14 +1117,12 @@ COLLECT_CLAUSES = {  # collectors.errors.CLAUSES, in Chinese
 def collect_reason(code: str | None, params: dict[str, Any] | None, text: str | None) -> str:
     """Why a source could not be collected, in the chosen language: its code worded with its facts;
     a reason without a code (or of a code this release does not word) is its English line as stored."""
-    if not code or code not in COLLECT_REASONS:
-        return text or ""
     facts = params or {}
-    given = [k for k in COLLECT_CLAUSES if facts.get(k) is not None and facts.get(k) is not False]
-    try:
-        return _(COLLECT_REASONS[code], **facts) + "".join(_(COLLECT_CLAUSES[k], **facts) for k in given)
-    except (KeyError, TypeError, ValueError):  # facts that do not fit the wording: nothing lost
+    said = coded(COLLECT_REASONS, code, facts)
+    if not said:  # no code, a code this release does not word, facts that do not fit: the line as stored
         return text or ""
+    given = [k for k in COLLECT_CLAUSES if facts.get(k) is not None and facts.get(k) is not False]
+    return said + "".join(coded(COLLECT_CLAUSES, k, facts) for k in given)
 
 
 def report_warning(w: Any) -> str:

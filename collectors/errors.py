@@ -49,6 +49,14 @@ ENGLISH = {  # code -> the one-line English (logs, --json, English users); run.p
     "json-no-path": "no list at JSON path %(path)r",
     "json-no-configured-fields": "JSON list items have none of the configured title/url fields",
     "feed-not-html-list": "the page is an RSS/Atom feed, not an HTML list (use type rss)",
+    # the body's Content-Encoding (gzip, deflate, br) and its size
+    "not-compressed": "the body is not %(layer)s although the server says Content-Encoding: %(coding)s at %(url)s",
+    "compressed-corrupt": "the %(layer)s stream is corrupt at %(url)s",
+    "compressed-truncated": "body truncated: the %(layer)s stream ends early at %(url)s",
+    "undecodable-encoding": "the body cannot be decoded although the server says Content-Encoding: %(coding)s "
+                            "at %(url)s",
+    "too-large": "body exceeds the %(limit)s-byte limit at %(url)s",
+    "too-large-declared": "body of %(bytes)s bytes exceeds the %(limit)s-byte limit at %(url)s",
 }
 CLAUSES = {  # optional fact -> the English appended when the fact is given (true, not None)
     "retry": ", retry after %(retry).0fs",
