@@ -1109,17 +1109,70 @@ COLLECT_REASONS = {  # collectors.errors.ENGLISH's codes, in Chinese (their Engl
     "undecodable-encoding": N_("服务器声明 Content-Encoding: %(coding)s，但正文无法解压：%(url)s"),
     "too-large": N_("正文超过 %(limit)s 字节的上限：%(url)s"),
     "too-large-declared": N_("正文 %(bytes)s 字节，超过 %(limit)s 字节的上限：%(url)s"),
+    "no-confident-list": N_("没有把握的列表：最好的候选是%(candidate)s"),
+    "no-selector-match": N_("没有条目匹配列表选择器 %(selector)r"),
+    "no-list-found": N_("页面上没有找到带日期的条目链接列表"),
+    "no-list-found-titled": N_("标题为“%(page)s”的页面上没有找到带日期的条目链接列表"),
 }
 COLLECT_CLAUSES = {  # collectors.errors.CLAUSES, in Chinese
     "retry": N_("，%(retry).0f 秒后重试"),
     "challenge": N_("（只有浏览器能通过的脚本验证：请向网站申请访问权限或订阅源）"),
+    "page_title": N_("（页面标题：%(page_title)s）"),
+    "hint": N_("%(hint)s"),
 }
+LIST_FINDING = {  # collectors.errors.FINDING: what the HTML list finder says of a candidate, in Chinese
+    "list": N_("一个含 %(n)s 条%(dates)s链接的列表%(where)s"),
+    "menu": N_("一个含 %(n)s 条%(dates)s链接的菜单%(where)s"),
+    "no-candidate": N_("没有候选列表"),
+    "rows-matching": N_("%(n)s 行匹配 %(selector)r"),
+    "script-ids-no-addresses": N_("脚本中一个含 %(n)s 条、带 id（%(id)r）但没有地址的列表：请设置 list.item_url，"
+                                  "如 \"/content/{id}.html\""),
+    "story-cards": N_("%(n)s 张新闻卡片"),
+    "short-titles": N_("标题长 %(chars)g 个字"),
+    "column-addresses": N_("地址是栏目而不是文章"),
+    "in-navigation": N_("位于页面导航中"),
+    "rows-unread": N_("%(rows)s 行中只读出 %(n)s 行"),
+    "few-undated-elsewhere": N_("只有 %(n)s 条无日期链接，全部指向其他网站"),
+    "portal-home": N_("（是%(where)s %(lists)s 个%(kind)s列表之一，只占全部 %(total)s 条%(kind)s链接中的 %(n)s 条："
+                      "是首页？）"),
+    "beside-undated-list": N_("（旁边另有一个含 %(rival)s 条无日期链接的列表：哪个才是本页的？）"),
+    "alike-lists": N_("（是 %(k)s 个相似列表之一）"),
+    "meta-refresh": N_("（页面通过 meta refresh 跳转到 %(url)s：请改用该地址）"),
+    "frames": N_("（页面用框架显示其他页面：试试 %(url)s）"),
+    "too-deep": N_("（页面的列表嵌套超过 HTML 解析器能读的 256 层）"),
+    "script-links": N_("（%(n)s 个链接由脚本打开页面，其中没有地址：请设置 list.script_link，"
+                       "如 openArticle('6') 用 \"/content.jsp?id={0}\"）"),
+    "script-challenge": N_("（只有浏览器能通过的脚本验证：请向网站申请访问权限或订阅源）"),
+    "script-built": N_("（页面由脚本生成：脚本渲染的列表或反爬虫验证）"),
+}
+LIST_FINDING_WORDS = {  # collectors.errors.FINDING_WORDS (those that are words: html and selectors say nothing)
+    "dated": N_("带日期"), "undated": N_("无日期"), "partly": N_("%(percent)s%% 带日期"),
+    "comment": N_("（在 HTML 注释中）"), "template": N_("（在脚本模板中）"), "script": N_("（在页面的脚本数据中）"),
+    "datastore": N_("（在页面的 datastore 记录中）"), "on-page": N_("页面上"), "in-script-data": N_("页面脚本数据中"),
+}
+
+
+def list_finding(facts: dict[str, Any]) -> dict[str, Any]:
+    """The list finder's parts among a reason's facts (candidate, hint) worded in the chosen language
+    (collectors.errors.finding_text puts them together); a part this release does not word, in English."""
+    from collectors import errors
+
+    def word(code: str, params: dict[str, Any]) -> str:
+        worded = errors.finding_params(params, lambda key, p: coded(LIST_FINDING_WORDS, key, p))
+        return coded(LIST_FINDING, code, worded, fallback=errors.english_part(code, params))
+
+    out = dict(facts)
+    if isinstance(out.get("candidate"), list):
+        out["candidate"] = errors.finding_text(out["candidate"], word, _("，"), _("（%(details)s）"))
+    if isinstance(out.get("hint"), (list, tuple)):
+        out["hint"] = word(*out["hint"])
+    return out
 
 
 def collect_reason(code: str | None, params: dict[str, Any] | None, text: str | None) -> str:
     """Why a source could not be collected, in the chosen language: its code worded with its facts;
     a reason without a code (or of a code this release does not word) is its English line as stored."""
-    facts = params or {}
+    facts = list_finding(params or {})
     said = coded(COLLECT_REASONS, code, facts)
     if not said:  # no code, a code this release does not word, facts that do not fit: the line as stored
         return text or ""
