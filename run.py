@@ -56,6 +56,15 @@ def _n(msgid: str, n: int, **variables: Any) -> str:
     return catalogs.ngettext(msgid, n, "cli", **variables)
 
 
+def coded(table: dict[str, Any], code: str | None, params: dict[str, Any] | None, fallback: str = "") -> str:
+    """A package's coded condition (code + params) in the chosen language, through *table* (its codes'
+    Chinese messages, English in cli.po): review_queue.catalogs.message; *fallback* where it has none."""
+    from review_queue import catalogs
+
+    use_language()
+    return catalogs.message(table, code, params, domain="cli", fallback=fallback)
+
+
 def N_(msgid: str) -> str:
     """Marks *msgid* for the catalog where it is written down; :func:`_` translates it where it is used."""
     return msgid
@@ -135,6 +144,8 @@ class HuijuGroup(TranslatedGroup):
                 exc = store.as_store_error(exc, ctx.find_root().params.get("db_path", ""))
             if any(c.__name__ in ("ReviewError", "StoreError") for c in type(exc).__mro__):
                 raise Fail(review_error(exc)) from None
+            if type(exc).__name__ == "ConfigError":  # a malformed configuration: file, where, cause
+                raise Fail(config_error(exc)) from None
             if any(c.__name__ == "CollectError" for c in type(exc).__mro__):  # probe: why nothing was read
                 raise Fail(collect_reason(getattr(exc, "code", None), getattr(exc, "params", None),
                                           one_line(exc))) from None
@@ -1092,24 +1103,184 @@ COLLECT_REASONS = {  # collectors.errors.ENGLISH's codes, in Chinese (their Engl
     "json-no-path": N_("JSON 路径 %(path)r 处没有列表"),
     "json-no-configured-fields": N_("JSON 列表的条目没有任何配置的 title/url 字段"),
     "feed-not-html-list": N_("这个页面是 RSS/Atom 订阅源，不是 HTML 列表（请用 type rss）"),
+    "not-compressed": N_("服务器声明 Content-Encoding: %(coding)s，但正文不是 %(layer)s 压缩的：%(url)s"),
+    "compressed-corrupt": N_("%(layer)s 压缩流已损坏：%(url)s"),
+    "compressed-truncated": N_("正文不完整：%(layer)s 压缩流提前结束：%(url)s"),
+    "undecodable-encoding": N_("服务器声明 Content-Encoding: %(coding)s，但正文无法解压：%(url)s"),
+    "too-large": N_("正文超过 %(limit)s 字节的上限：%(url)s"),
+    "too-large-declared": N_("正文 %(bytes)s 字节，超过 %(limit)s 字节的上限：%(url)s"),
+    "no-confident-list": N_("没有把握的列表：最好的候选是%(candidate)s"),
+    "no-selector-match": N_("没有条目匹配列表选择器 %(selector)r"),
+    "no-list-found": N_("页面上没有找到带日期的条目链接列表"),
+    "no-list-found-titled": N_("标题为“%(page)s”的页面上没有找到带日期的条目链接列表"),
 }
 COLLECT_CLAUSES = {  # collectors.errors.CLAUSES, in Chinese
     "retry": N_("，%(retry).0f 秒后重试"),
     "challenge": N_("（只有浏览器能通过的脚本验证：请向网站申请访问权限或订阅源）"),
+    "page_title": N_("（页面标题：%(page_title)s）"),
+    "hint": N_("%(hint)s"),
 }
+LIST_FINDING = {  # collectors.errors.FINDING: what the HTML list finder says of a candidate, in Chinese
+    "list": N_("一个含 %(n)s 条%(dates)s链接的列表%(where)s"),
+    "menu": N_("一个含 %(n)s 条%(dates)s链接的菜单%(where)s"),
+    "no-candidate": N_("没有候选列表"),
+    "rows-matching": N_("%(n)s 行匹配 %(selector)r"),
+    "script-ids-no-addresses": N_("脚本中一个含 %(n)s 条、带 id（%(id)r）但没有地址的列表：请设置 list.item_url，"
+                                  "如 \"/content/{id}.html\""),
+    "story-cards": N_("%(n)s 张新闻卡片"),
+    "short-titles": N_("标题长 %(chars)g 个字"),
+    "column-addresses": N_("地址是栏目而不是文章"),
+    "in-navigation": N_("位于页面导航中"),
+    "rows-unread": N_("%(rows)s 行中只读出 %(n)s 行"),
+    "few-undated-elsewhere": N_("只有 %(n)s 条无日期链接，全部指向其他网站"),
+    "portal-home": N_("（是%(where)s %(lists)s 个%(kind)s列表之一，只占全部 %(total)s 条%(kind)s链接中的 %(n)s 条："
+                      "是首页？）"),
+    "beside-undated-list": N_("（旁边另有一个含 %(rival)s 条无日期链接的列表：哪个才是本页的？）"),
+    "alike-lists": N_("（是 %(k)s 个相似列表之一）"),
+    "meta-refresh": N_("（页面通过 meta refresh 跳转到 %(url)s：请改用该地址）"),
+    "frames": N_("（页面用框架显示其他页面：试试 %(url)s）"),
+    "too-deep": N_("（页面的列表嵌套超过 HTML 解析器能读的 256 层）"),
+    "script-links": N_("（%(n)s 个链接由脚本打开页面，其中没有地址：请设置 list.script_link，"
+                       "如 openArticle('6') 用 \"/content.jsp?id={0}\"）"),
+    "script-challenge": N_("（只有浏览器能通过的脚本验证：请向网站申请访问权限或订阅源）"),
+    "script-built": N_("（页面由脚本生成：脚本渲染的列表或反爬虫验证）"),
+}
+LIST_FINDING_WORDS = {  # collectors.errors.FINDING_WORDS (those that are words: html and selectors say nothing)
+    "dated": N_("带日期"), "undated": N_("无日期"), "partly": N_("%(percent)s%% 带日期"),
+    "comment": N_("（在 HTML 注释中）"), "template": N_("（在脚本模板中）"), "script": N_("（在页面的脚本数据中）"),
+    "datastore": N_("（在页面的 datastore 记录中）"), "on-page": N_("页面上"), "in-script-data": N_("页面脚本数据中"),
+}
+
+
+def list_finding(facts: dict[str, Any]) -> dict[str, Any]:
+    """The list finder's parts among a reason's facts (candidate, hint) worded in the chosen language
+    (collectors.errors.finding_text puts them together); a part this release does not word, in English."""
+    from collectors import errors
+
+    def word(code: str, params: dict[str, Any]) -> str:
+        worded = errors.finding_params(params, lambda key, p: coded(LIST_FINDING_WORDS, key, p))
+        return coded(LIST_FINDING, code, worded, fallback=errors.english_part(code, params))
+
+    out = dict(facts)
+    if isinstance(out.get("candidate"), list):
+        out["candidate"] = errors.finding_text(out["candidate"], word, _("，"), _("（%(details)s）"))
+    if isinstance(out.get("hint"), (list, tuple)):
+        out["hint"] = word(*out["hint"])
+    return out
 
 
 def collect_reason(code: str | None, params: dict[str, Any] | None, text: str | None) -> str:
     """Why a source could not be collected, in the chosen language: its code worded with its facts;
     a reason without a code (or of a code this release does not word) is its English line as stored."""
-    if not code or code not in COLLECT_REASONS:
+    facts = list_finding(params or {})
+    said = coded(COLLECT_REASONS, code, facts)
+    if not said:  # no code, a code this release does not word, facts that do not fit: the line as stored
         return text or ""
-    facts = params or {}
     given = [k for k in COLLECT_CLAUSES if facts.get(k) is not None and facts.get(k) is not False]
-    try:
-        return _(COLLECT_REASONS[code], **facts) + "".join(_(COLLECT_CLAUSES[k], **facts) for k in given)
-    except (KeyError, TypeError, ValueError):  # facts that do not fit the wording: nothing lost
-        return text or ""
+    return said + "".join(coded(COLLECT_CLAUSES, k, facts) for k in given)
+
+
+CONFIG_ERRORS = {  # settings.ENGLISH's codes, in Chinese (their English in cli.po is that table's, %-style)
+    "file-not-found": N_("找不到文件"),
+    "not-utf8": N_("不是 UTF-8 文本"),
+    "cannot-read": N_("无法读取：%(why)s"),
+    "invalid-toml": N_("不是有效的 TOML：%(detail)s"),
+    "unknown-section": N_("没有 %(name)r 这一节（已有：%(known)s）"),
+    "not-a-table": N_("必须是一个表"),
+    "templates-not-tables": N_("必须是由表组成的表（[templates.名称]）"),
+    "sources-not-array": N_("sources 必须是表的数组（[[sources]]）"),
+    "columns-not-array": N_("columns 必须是非空的表数组（[[columns]]）"),
+    "unknown-key": N_("没有 %(name)r 这个键"),
+    "unknown-setting": N_("没有 %(name)r 这个键（已有：%(known)s）"),
+    "field-not-table": N_("%(name)s 必须是一个表"),
+    "undefined-variable": N_("变量 ${%(name)s} 没有定义"),
+    "bad-column-id": N_("id 只能由小写字母、数字和 '-' 组成"),
+    "bad-source-id": N_("id 只能由小写字母、数字和 '-' 组成（最多 63 个）"),
+    "duplicate-id": N_("id 重复"),
+    "duplicate-source": N_("id 重复（与第 %(n)s 个来源相同）"),
+    "name-missing": N_("缺少 name"),
+    "name-empty": N_("name 为空"),
+    "missing-key": N_("缺少键 %(name)r"),
+    "bad-choice": N_("%(name)s 必须是 %(choices)s 之一，而不是 %(value)r"),
+    "not-bool": N_("%(name)s 必须是 true 或 false"),
+    "unknown-template": N_("没有模板 %(name)r"),
+    "unknown-column": N_("没有栏目 %(value)r（已有：%(known)s）"),
+    "unknown-encoding": N_("未知的编码 %(value)r"),
+    "bad-freshness-days": N_("freshness_days 必须是正整数（天）"),
+    "bad-freshness-months": N_("freshness_months 必须是正整数（月）"),
+    "both-freshness": N_("freshness_days 和 freshness_months 只能给一个"),
+    "bad-signoff": N_("signoff 必须是由 %(roles)s 中的角色，或由 {role = …, name = …} 级别组成的列表"),
+    "bad-url": N_("网址 %(value)r 无效（须为以 http:// 或 https:// 开头的完整地址）"),
+    "url-missing": N_("缺少 url 或 url 为空"),
+    "every-and-cron": N_("every 和 cron 只能给一个"),
+    "no-schedule": N_("缺少检查时间：every = \"15m\" 或 cron = \"*/15 * * * *\""),
+    "interval-not-string": N_("间隔必须是 \"15m\" 这样的字符串，而不是 %(value)r"),
+    "bad-interval": N_("间隔 %(value)r 无效（用数字加 s、m、h 或 d，如 \"15m\"）"),
+    "interval-too-short": N_("间隔 %(value)r 短于 10 秒"),
+    "interval-too-long": N_("间隔 %(value)r 长于 31 天"),
+    "cron-not-string": N_("cron 必须是字符串，而不是 %(value)r"),
+    "bad-cron": N_("cron 表达式 %(value)r 无效：%(detail)s"),
+    "cron-never-fires": N_("cron 表达式 %(value)r 永远不会触发（没有这一天）"),
+    "bad-review": N_("review 必须是 \"required\" 或 \"auto\"，而不是 %(value)r"),
+    "bad-rank": N_("rank 必须是整数（越小越权威）"),
+    "header-not-string": N_("headers 的值必须是字符串"),
+    "bad-max-pages": N_("max_pages 必须是 1 到 100 之间的整数"),
+    "bad-site": N_("site 必须是不含空格的名称（列表所属的网站，如其主机名）"),
+    "json-needs-items": N_("json 来源需要 json = { items = \"path.to.list\", ... }"),
+    "bad-action": N_("action 必须是 \"route\" 或 \"topic\"，而不是 %(value)r"),
+    "not-topic-column": N_("栏目 %(value)r 不是专题栏目"),
+    "not-string-list": N_("%(name)s 必须是非空字符串的列表"),
+    "matches-nothing": N_("什么也匹配不到：请给出 title_any、body_any、sources、kinds 或 url_pattern"),
+    "bad-url-pattern": N_("url_pattern 无效：%(detail)s"),
+    "bad-min-hits": N_("min_hits 必须是不小于 1 的整数"),
+    "terms-not-files": N_("terms 必须是文件名的列表"),
+    "bad-severity": N_("severity 必须把发现代码映射到 \"block\" 或 \"warn\""),
+    "bad-stop-timeout": N_("stop_timeout 必须在 0 到 600 秒之间"),
+    "bad-backup-keep": N_("backup_keep 至少为 1"),
+    "bad-retention-days": N_("%(name)s 必须是整数天数，至少 3 天（48 小时的更正窗口需要这些正文）"),
+    "strings-only": N_("%(name)s 必须是字符串的列表"),
+    "bad-network": N_("%(name)s：%(value)r 不是地址或网段（如 10.0.0.0/8）"),
+    "wrong-type": N_("%(name)s 的类型不对（%(type)s）"),
+    "negative": N_("%(name)s 不能为负数"),
+    "bad-value": N_("%(detail)s"),
+}
+CONFIG_WHERE = {  # settings.WHERE: where in the file, in Chinese
+    "source": N_("来源 \"%(id)s\""),
+    "source-n": N_("第 %(n)s 个来源"),
+    "column": N_("栏目 \"%(id)s\""),
+    "column-n": N_("第 %(n)s 个栏目"),
+    "template": N_("模板 \"%(id)s\""),
+    "rule": N_("第 %(n)s 条规则"),
+    "table": N_("[%(name)s] 表"),
+}
+CONFIG_CLAUSES = {  # how settings.english adds a key before a cause, "off" after it
+    "field": N_("%(field)s：%(cause)s"),
+    "or_off": N_("%(cause)s（或 \"off\"）"),
+    "at": N_("%(file)s：%(where)s：%(cause)s"),
+    "file": N_("%(file)s：%(cause)s"),
+    "toml-at": N_("第 %(line)s 行第 %(column)s 列不是有效的 TOML：%(reason)s"),
+}
+
+
+def config_error(exc: Any) -> str:
+    """A malformed configuration (settings.ConfigError: a code and its facts) in the chosen language:
+    the file, where in it, the cause; a code this release does not word is its English line."""
+    p = exc.params
+    if exc.code == "invalid-toml" and p.get("line"):
+        cause = coded(CONFIG_CLAUSES, "toml-at", p)
+    else:
+        cause = coded(CONFIG_ERRORS, exc.code, p)
+    if not cause:
+        return str(exc)
+    if p.get("field"):
+        cause = coded(CONFIG_CLAUSES, "field", {"field": p["field"], "cause": cause})
+    if p.get("or_off"):
+        cause = coded(CONFIG_CLAUSES, "or_off", {"cause": cause})
+    where = p.get("where") or {}
+    place = coded(CONFIG_WHERE, where.get("kind"), where) if where else ""
+    if where and not place:
+        return str(exc)
+    return coded(CONFIG_CLAUSES, "at" if place else "file", {"file": p["file"], "where": place, "cause": cause})
 
 
 def report_warning(w: Any) -> str:

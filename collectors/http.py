@@ -377,8 +377,8 @@ class Fetcher:
                     return resp.status_code, rh, b"", wire, None
                 length = _whole_number(rh.get("content-length"))
                 if length is not None and length > s.max_body_bytes:
-                    raise TooLarge(f"body of {length:,} bytes exceeds the {s.max_body_bytes:,}-byte limit "
-                                   f"at {url}")
+                    raise TooLarge(code="too-large-declared", params={"bytes": length, "limit": s.max_body_bytes,
+                                                                   "url": url})
                 chunks: list[bytes] = []
                 size = 0
                 # Memory per worker stays bounded whatever max_body_bytes allows: past parse_max_bytes
@@ -397,7 +397,7 @@ class Fetcher:
                         chunk = decoder.feed(raw_chunk) if decoder else raw_chunk
                         size += len(chunk)
                         if size > s.max_body_bytes:
-                            raise TooLarge(f"body exceeds the {s.max_body_bytes:,}-byte limit at {url}")
+                            raise TooLarge(code="too-large", params={"limit": s.max_body_bytes, "url": url})
                         if time.monotonic() - start > s.total_timeout:
                             raise Timeout(code="response-unfinished", params={"seconds": s.total_timeout, "url": url})
                         if keep is None or kept + len(chunk) <= keep:
@@ -408,8 +408,9 @@ class Fetcher:
                             kept = keep
                 except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
                     raise Timeout(code="body-stalled", params={"seconds": s.read_timeout, "url": url}) from None
-                except urllib3.exceptions.DecodeError as exc:
-                    raise FetchError(_decode_failure(rh.get("content-encoding", ""), url, exc)) from None
+                except urllib3.exceptions.DecodeError:
+                    raise FetchError(code="undecodable-encoding", params={
+                        "coding": rh.get("content-encoding", "").strip().lower(), "url": url}) from None
                 except (urllib3.exceptions.HTTPError, OSError) as exc:
                     if chunked and _find(exc, (http.client.IncompleteRead,)) and "more expected" not in str(exc):
                         raise FetchError(code="malformed-chunked", params={"url": url}) from None
@@ -576,9 +577,9 @@ class _Layer:
                     self.ignore_rest = True
                     break
                 if not self.out_now:
-                    raise FetchError(f"the body is not {self.name} although the server says "
-                                     f"Content-Encoding: {self.coding} at {self.url}") from None
-                raise FetchError(f"the {self.name} stream is corrupt at {self.url}") from None
+                    raise FetchError(code="not-compressed", params={"layer": self.name, "coding": self.coding,
+                                                                    "url": self.url}) from None
+                raise FetchError(code="compressed-corrupt", params={"layer": self.name, "url": self.url}) from None
             out.append(piece)
             self._count(len(piece))
             data = b""
@@ -597,7 +598,7 @@ class _Layer:
         self.out_now += n
         self.total += n
         if self.total > self.limit:
-            raise TooLarge(f"body exceeds the {self.limit:,}-byte limit at {self.url}")
+            raise TooLarge(code="too-large", params={"limit": self.limit, "url": self.url})
 
     def finish(self) -> bytes:
         if not self.got_input or self.ignore_rest:
@@ -607,7 +608,7 @@ class _Layer:
         fresh_member = self.members and not self.out_now and not self.obj.eof
         if self.obj.eof or fresh_member:  # a gzip stream may end right after a complete member
             return tail
-        raise FetchError(f"body truncated: the {self.name} stream ends early at {self.url}")
+        raise FetchError(code="compressed-truncated", params={"layer": self.name, "url": self.url})
 
 
 class _Decoder:
@@ -657,11 +658,6 @@ def _not_http(exc: BaseException) -> bool:
     """True when the server answered with something that is not an HTTP status line."""
     bad = _find(exc, (http.client.BadStatusLine,))
     return bad is not None and not isinstance(bad, http.client.RemoteDisconnected)
-
-
-def _decode_failure(encoding: str, url: str, exc: BaseException) -> str:
-    coding = encoding.strip().lower() or "an encoding"
-    return f"the body cannot be decoded although the server says Content-Encoding: {coding} at {url}"
 
 
 def _short(exc: BaseException) -> str:

@@ -22,9 +22,10 @@ import functools
 import gettext as stdlib_gettext
 import io
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -99,6 +100,27 @@ def ngettext(msgid: str, n: int, domain: str = "messages", **variables: object) 
     (``msgid_plural`` in the catalog, the same Chinese id); ``%(n)s`` is filled in."""
     text = translations(current_language(), domain).ngettext(msgid, msgid, n)
     return text % {"n": n, **variables}
+
+
+Message = str | Callable[[Mapping[str, Any]], str]  # a catalog id, or a function of the params that translates
+
+
+def message(table: Mapping[str, Message], code: str | None, params: Mapping[str, Any] | None = None, *,
+            domain: str = "messages", fallback: str = "") -> str:
+    """A coded condition (an error, a note) in the current language: *table* (the package's codes ->
+    catalog messages, Chinese ids) gives the message of *code*, translated in *domain* and filled
+    with *params*, or a function of the params that translates its own parts. Every package keeps
+    its own codes and English; this is the one place a code becomes words in the reader's language.
+    A code the table has no message for, or params that do not fit it, give *fallback* (the
+    package's own English line, as stored): nothing is lost."""
+    entry = table.get(code) if code else None
+    if entry is None:
+        return fallback
+    facts = dict(params or {})
+    try:
+        return entry(facts) if callable(entry) else gettext(entry, domain, **facts)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return fallback
 
 
 @contextmanager

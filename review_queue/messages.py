@@ -19,6 +19,7 @@ from typing import Any
 
 import store
 from pages.times import SHANGHAI
+from review_queue import catalogs
 from review_queue import workflow as wf
 from review_queue.catalogs import gettext as _
 from review_queue.catalogs import pgettext
@@ -160,14 +161,14 @@ def error_message(exc: BaseException | str) -> str:
     """A workflow (or database) error for the desk: the catalog message of its code, filled with its params;
     an error without a known code is shown whole after 未完成 (nothing a reviewer needs is lost)."""
     code = getattr(exc, "code", None)
-    if isinstance(exc, store.StoreError) and code in STORE_ERRORS:
+    if isinstance(exc, store.StoreError):
         params = dict(exc.params)
         if isinstance(params.get("seconds"), float):
             params["seconds"] = f"{params['seconds']:g}"
-        return _(STORE_ERRORS[code], **params)
-    if isinstance(code, str) and code in ERRORS:
-        return _(ERRORS[code], **_desk_params(dict(getattr(exc, "params", {}))))
-    return _("未完成：%(cause)s", cause=str(exc))
+        said = catalogs.message(STORE_ERRORS, code, params)
+    else:
+        said = catalogs.message(ERRORS, code, _desk_params(dict(getattr(exc, "params", {}))))
+    return said or _("未完成：%(cause)s", cause=str(exc))
 
 
 def history_action(action: str) -> str:
@@ -257,11 +258,5 @@ def history_note(entry: Mapping[str, Any] | str | None | Any) -> str:
 
     code = get("note_code")
     if code:
-        render = NOTES.get(code)
-        if render is not None:
-            try:
-                return render(get("note_params") or {})
-            except (KeyError, TypeError):
-                pass
-        return str(get("note") or code)
+        return catalogs.message(NOTES, code, get("note_params"), fallback=str(get("note") or code))
     return str(get("note") or "")

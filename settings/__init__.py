@@ -2,7 +2,10 @@
 
 from settings.loader import (
     DEFAULT_COLUMNS,
+    ENGLISH,
+    WHERE,
     ConfigError,
+    Invalid,
     format_every,
     load,
     loads,
@@ -43,6 +46,9 @@ __all__ = [
     "Column",
     "Config",
     "ConfigError",
+    "ENGLISH",
+    "Invalid",
+    "WHERE",
     "DaemonSettings",
     "RetentionSettings",
     "RoutingRule",

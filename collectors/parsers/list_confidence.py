@@ -15,6 +15,7 @@ from statistics import median
 from typing import Any
 from urllib.parse import urlsplit
 
+from collectors.errors import Part, finding_text
 from collectors.parsers.common import Entry
 
 CONFIDENT = 0.5  # below this a candidate is reported, not returned (bench.onboarding measures it)
@@ -73,7 +74,7 @@ class ListFinding:
 
     entries: list[Entry]
     confidence: float
-    reason: str  # one line: what the candidate is, for probe and sources
+    parts: list[Part]  # what the candidate is, as codes and facts (collectors.errors.FINDING)
     origin: str = "html"  # html | selectors | comment | template | script | datastore
     notes: list[str] = field(default_factory=list)
 
@@ -81,18 +82,23 @@ class ListFinding:
     def confident(self) -> bool:
         return self.confidence >= CONFIDENT
 
+    @property
+    def reason(self) -> str:
+        """One line of English: what the candidate is (probe and sources word the parts in the
+        operator's language)."""
+        return finding_text(self.parts)
+
 
 PORTAL_LISTS = 4  # other lists of three or more on the page that make it a portal's home page
 LIKE_LIST_MIN = 10  # an undated rival list this long (a list page's first page) or longer
 
 
-def portal_home(n: int, others: list[int], kind: str = "dated", where: str = "on the page") -> str | None:
+def portal_home(n: int, others: list[int], kind: str = "dated", where: str = "on-page") -> Part | None:
     """The reason to doubt a list that is one box of many: a portal's home page shows a dozen boxes
     (要闻, 通知公告, 排行 …), the largest holding fewer links than the others do together."""
     elsewhere = sum(others)
     if len(others) >= PORTAL_LISTS and elsewhere > n:
-        return (f" (one of {len(others) + 1} {kind} lists {where}, holding {n}"
-                f" of its {n + elsewhere} {kind} links: a home page?)")
+        return ("portal-home", {"lists": len(others) + 1, "kind": kind, "where": where, "n": n, "total": n + elsewhere})
     return None
 
 
@@ -118,7 +124,7 @@ def judge(entries: list[Entry], container: Any = None, origin: str = "html", pag
     date, since menus and link boxes have neither)."""
     n = len(entries)
     if not n:
-        return ListFinding([], 0.0, "no candidate list", origin)
+        return ListFinding([], 0.0, [("no-candidate", {})], origin)
     dated = sum(1 for e in entries if e.list_date or e.published) / n
     sizes = sorted(len(e.title) for e in entries)
     # a list's titles: sentences, though a few rows may bear a word (国际联播快讯 three times, 江山多娇);
@@ -141,21 +147,18 @@ def judge(entries: list[Entry], container: Any = None, origin: str = "html", pag
     if few_undated:
         score *= 0.75
     what = "menu" if nav or (dated < 0.5 and titles < 8) else "list"
-    dates = "dated" if dated >= 0.8 else "undated" if dated <= 0.2 else f"{round(dated * 100)} % dated"
-    detail = []
+    dates = "dated" if dated >= 0.8 else "undated" if dated <= 0.2 else "partly"
+    parts: list[Part] = [(what, {"n": n, "dates": dates, "percent": round(dated * 100), "where": origin})]
     if cards and dated < 0.8:
-        detail.append(f"{min(cards, n)} story cards")
+        parts.append(("story-cards", {"n": min(cards, n)}))
     if titles < 8:
-        detail.append(f"titles of {titles:g} characters")  # (median and upper quartile)
+        parts.append(("short-titles", {"chars": titles}))  # (median and upper quartile)
     if articles < 0.5:
-        detail.append("addresses of columns, not articles")
+        parts.append(("column-addresses", {}))
     if nav:
-        detail.append("in the page's navigation")
+        parts.append(("in-navigation", {}))
     if unread:
-        detail.append(f"only {n} of its {rows} rows read")
+        parts.append(("rows-unread", {"n": n, "rows": rows}))
     if few_undated:
-        detail.append(f"only {n} links, undated, all to another site")
-    where = {"html": "", "selectors": "", "comment": " in an HTML comment", "template": " in a script template",
-             "script": " in the page's script data", "datastore": " in the page's datastore records"}[origin]
-    reason = f"a {what} of {n} {dates} links{where}" + (f" ({', '.join(detail)})" if detail else "")
-    return ListFinding(entries, round(score, 3), reason, origin)
+        parts.append(("few-undated-elsewhere", {"n": n}))
+    return ListFinding(entries, round(score, 3), parts, origin)

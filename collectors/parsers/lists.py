@@ -74,8 +74,8 @@ def parse_list(text: str, base_url: str, spec: dict[str, Any] | None = None) -> 
     """
     found, root = _find(text, base_url, spec)
     if not found.confident:
-        raise NotAList(f"no confident list: the best candidate is {found.reason}{_titled(root)}"
-                       f"{_why_no_list(root, text)}")
+        raise NotAList(code="no-confident-list", params={"candidate": [list(p) for p in found.parts],
+                                                         "page_title": _title(root), "hint": _why_no_list(root, text)})
     return found.entries, root
 
 
@@ -121,25 +121,26 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
                 date = _date_in(_text(node).replace(_text(a), " ", 1))
             entries.append(Entry(url=_strip_fragment(href), title=_clean(title), list_date=date))
         if not entries and not _empty_list_container(root, spec["items"]):
-            raise NotAList(f"no entries match the list selector {spec['items']!r}{_titled(root)}")
-        return ListFinding(_dedupe(entries), 1.0, f"{len(entries)} rows matching {spec['items']!r}", "selectors"), root
+            raise NotAList(code="no-selector-match", params={"selector": spec["items"], "page_title": _title(root)})
+        return ListFinding(_dedupe(entries), 1.0, [("rows-matching", {"n": len(entries), "selector": spec["items"]})],
+                           "selectors"), root
     html_entries, container, others, cards = _guess(root)
     candidates = [judge(_dedupe(html_entries), container, page_url=base_url, cards=cards)] if html_entries else []
     dated = any(e.list_date for e in html_entries)
     rival = max((len(v) for v in others), default=0)
     if candidates and dated and (home := portal_home(len(html_entries), [len(v) for v in others])):
         candidates[0].confidence = round(candidates[0].confidence * 0.45, 3)
-        candidates[0].reason += home
+        candidates[0].parts.append(home)
     elif candidates and not dated and rival >= LIKE_LIST_MIN and 2 * rival >= len(html_entries):
         # two long runs of undated links (a home page's 要闻 and 最新, or two tabs): no date tells
         # which is the page's own list, as the dates of a list page's rows would
         candidates[0].confidence = round(candidates[0].confidence * 0.6, 3)
-        candidates[0].reason += f" (beside another undated list of {rival} links: which is the page's?)"
+        candidates[0].parts.append(("beside-undated-list", {"rival": rival}))
     elif candidates and container is not None:
         rivals = _alike_lists(root, container)
         if rivals >= 2:  # a ranking page: nine tables of ten, none the page's own list
             candidates[0].confidence = round(candidates[0].confidence * 0.6, 3)
-            candidates[0].reason += f" (one of {rivals + 1} alike lists)"
+            candidates[0].parts.append(("alike-lists", {"k": rivals + 1}))
     data = data_lists(root, text, base_url, _guess_list, spec)
     for d in data:
         d.entries = _dedupe(d.entries)
@@ -153,8 +154,9 @@ def _find(text: str, base_url: str, spec: dict[str, Any] | None) -> tuple[ListFi
             data, key=lambda d: d.confidence, default=None) or _menu(root)
         if unsure is not None:
             return unsure, root
-        raise NotAList(f"no list of dated item links found{_titled(root) or ' on the page'}"
-                       f"{_why_no_list(root, text)}")
+        title = _title(root)
+        raise NotAList(code="no-list-found-titled" if title else "no-list-found",
+                       params={"page": title, "hint": _why_no_list(root, text)})
     if not best.confident:
         better = max((d for d in data if d.entries), key=lambda d: d.confidence, default=None)
         if better is not None and better.confidence > best.confidence:
@@ -190,38 +192,37 @@ def _links_from_script_args(root: Any, template: str, base_url: str) -> None:
             continue
 
 
-def _why_no_list(root: Any, page: str) -> str:
-    """What an operator needs to know about a page with no list: where it really is, if it says."""
+def _why_no_list(root: Any, page: str) -> list[Any] | None:
+    """What an operator needs to know about a page with no list: where it really is, if it says
+    (a part of collectors.errors.FINDING, as a JSON-able [code, params])."""
     for meta in root.iter("meta"):
         if (meta.get("http-equiv") or "").lower() == "refresh" and (m := _REFRESH_RE.search(meta.get("content") or "")):
-            return f" (the page redirects by meta refresh to {urljoin(_base_of(root), m.group(1))}: use that address)"
+            return ["meta-refresh", {"url": urljoin(_base_of(root), m.group(1))}]
     frames = [f.get("src") for f in root.iter("frame", "iframe") if f.get("src")]
     links = sum(1 for _ in root.iter("a"))
     if frames and links < 10:
-        return f" (the page shows other pages in frames: try {frames[0]})"
+        return ["frames", {"url": frames[0]}]
     if _parse_lost_text(root, page):
-        return " (the page nests its list deeper than the HTML parser reads, 256 levels)"
+        return ["too-deep", {}]
     by_script = sum(1 for a in root.iter("a") if _script_only(a))
     if by_script >= 5:
-        return (f" ({by_script} links open their page from script with no address in them: set list.script_link,"
-                " e.g. \"/content.jsp?id={0}\" for openArticle('6'))")
+        return ["script-links", {"n": by_script}]
     scripts = " ".join(s.text or "" for s in root.iter("script"))
     if links < 5 and ("document.cookie" in scripts or "__jsl_clearance" in scripts):
-        return " (a script challenge that only a browser passes: ask the site for access or a feed)"
+        return ["script-challenge", {}]
     if links < 5 and len(scripts) > 2000:
-        return " (the page is built by script: a script-rendered list or an anti-bot challenge)"
-    return ""
+        return ["script-built", {}]
+    return None
 
 
 def _base_of(root: Any) -> str:
     return root.base_url or ""
 
 
-def _titled(root: Any) -> str:
-    """" on the page titled …": an error or login page answered with 200 names itself."""
+def _title(root: Any) -> str | None:
+    """The page's title (to 80 characters): an error or login page answered with 200 names itself."""
     t = root.find(".//title")
-    title = _clean(t.text_content())[:80] if t is not None else ""
-    return f" on the page titled {title}" if title else ""
+    return (_clean(t.text_content())[:80] or None) if t is not None else None
 
 
 def _empty_list_container(root: Any, items_css: str) -> bool:

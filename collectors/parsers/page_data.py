@@ -149,8 +149,7 @@ def _from_json(obj: Any, scripts: str, base_url: str, item_url: str | None) -> L
         else:
             pattern = _address_pattern(scripts, spec["id"])
         if pattern is None:
-            return ListFinding([], 0.0, f"a script list of {len(entries)} items with ids ({spec['id']!r}) but no"
-                               " addresses: set list.item_url, e.g. \"/content/{id}.html\"", "script")
+            return ListFinding([], 0.0, [("script-ids-no-addresses", {"n": len(entries), "id": spec["id"]})], "script")
         for e in entries:
             if e.guid:
                 e.url = urljoin(base_url, f"{pattern[0]}{e.guid}{pattern[1]}")
@@ -164,9 +163,9 @@ def _from_json(obj: Any, scripts: str, base_url: str, item_url: str | None) -> L
     found = judge(entries, None, "script")
     found.notes = notes
     if not any(e.list_date for e in entries) and (home := portal_home(
-            len(entries), _other_records(obj, spec, {e.title for e in entries}), "undated", "in the page's script data")):
+            len(entries), _other_records(obj, spec, {e.title for e in entries}), "undated", "in-script-data")):
         found.confidence = round(found.confidence * 0.45, 3)  # a portal's data: a dozen boxes, none its list
-        found.reason += home
+        found.parts.append(home)
     return found
 
 

@@ -55,10 +55,10 @@ def run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.Completed
 def test_invalid_config_is_one_line_and_nothing_starts(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text('[[sources]]\nid = "harbin"\nname = "x"\nkind = "city"\n'
                                        'type = "rss"\nurl = "https://a.b/"\ncolumn = "nope"\nevery = "1m"\n')
-    result = run_cli(tmp_path, "--config", "bad.toml", "--db", "x.db", "sources")
+    result = run_cli(tmp_path, "--lang", "zh", "--config", "bad.toml", "--db", "x.db", "sources")
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0
-    assert 'bad.toml: source "harbin": unknown column' in result.stderr
+    assert 'bad.toml：来源 "harbin"：没有栏目 \'nope\'' in result.stderr
     assert "Traceback" not in result.stderr
 
 
