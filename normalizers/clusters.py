@@ -438,8 +438,9 @@ def same_opening(a_key: str, b_key: str) -> bool:
         return False
     if a_key[:OPENING_CHARS] in b_key[:OPENING_WITHIN] or b_key[:OPENING_CHARS] in a_key[:OPENING_WITHIN]:
         return True
+    # the same, days marked alike; either may have a heading or subheads before it (a site's chrome)
     a, b = _ANY_DAY.sub("日", a_key[:OPENING_WITHIN]), _ANY_DAY.sub("日", b_key[:OPENING_WITHIN])
-    return a.startswith(b[:OPENING_CHARS]) or b.startswith(a[:OPENING_CHARS])
+    return b[:OPENING_CHARS] in a or a[:OPENING_CHARS] in b
 
 
 LONG_QUOTE = 200  # shared shingles (≈ characters) of a long quote: three or four sentences of the story

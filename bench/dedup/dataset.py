@@ -91,7 +91,8 @@ def find_corpus() -> Path:
     return c
 
 
-_P = re.compile(r"<p>(.*?)</p>", re.S)
+# <p> and <p style="…"> alike (a story whose every paragraph is styled was lost: 278 stories, 2026-12-07)
+_P = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
