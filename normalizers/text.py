@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import lxml.etree
 import lxml.html
 import nh3
 from lxml import etree
@@ -342,31 +341,32 @@ class Body:
     markup_recovered: bool = False  # markup too broken/deep to parse: text kept, formatting lost
 
 
-_IN_TABLE = lxml.etree.XPath("boolean(ancestor-or-self::table or .//td or .//th)")
+_IN_TABLE = etree.XPath("boolean(ancestor-or-self::table or .//td or .//th)")
 
 
 def _cmp(s: str) -> str:
     return re.sub(r"\s+", "", s.translate(_INVISIBLE))
 
 
-def _title_then_byline(line: str, title_cmp: str) -> Byline | None:
-    """The byline of a first line that is the title run into its 时间/来源 line, or None.
+def _title_then_byline(body: Body, line: str, title_cmp: str) -> bool:
+    """Whether *line*, which starts with the title, is the title run into its 时间/来源 line; if so,
+    its byline is *body*'s.
 
     Pages that print the headline and ``时间:2023-11-20 来源:新华社`` in one block give one
     line; the headline is the title (not story text) and the rest is the byline.
     """
-    if not title_cmp:
-        return None
-    key = _cmp(line)
-    if not key.startswith(title_cmp) or key == title_cmp:
-        return None
     seen = 0
     for i, ch in enumerate(line):  # where the title ends in *line* (its spaces do not count)
         if _cmp(ch):
             seen += 1
             if seen == len(title_cmp):
-                return parse_byline_line(line[i + 1 :])
-    return None
+                b = parse_byline_line(line[i + 1 :])
+                if b is None:
+                    return False
+                body.bylines.append(b)
+                body.removed.append(line)
+                return True
+    return False
 
 
 def _prune(root: lxml.html.HtmlElement, base_url: str) -> int:
@@ -587,19 +587,13 @@ def clean_body(html: str, base_url: str = "", *, title: str = "", around: list[B
             if leaf.tag not in ("hr",) and leaf.find(".//img") is None and leaf.find(".//iframe") is None:
                 _remove_keep_tail(leaf)
             continue
-        if first_text and title_cmp and _cmp(line) == title_cmp:
-            body.title_repeated = True
-            _remove_keep_tail(leaf)
-            first_text = False
-            continue
-        b = _title_then_byline(line, title_cmp) if first_text else None
-        if b is not None:
-            body.title_repeated = True
-            body.bylines.append(b)
-            body.removed.append(line)
-            _remove_keep_tail(leaf)
-            first_text = False
-            continue
+        if first_text and title_cmp and (key := _cmp(line)).startswith(title_cmp):
+            # the title repeated, or run into its 时间/来源 line
+            if key == title_cmp or _title_then_byline(body, line, title_cmp):
+                body.title_repeated = True
+                _remove_keep_tail(leaf)
+                first_text = False
+                continue
         first_text = False
         if is_boilerplate(line):
             body.removed.append(line)
@@ -626,15 +620,10 @@ def clean_body(html: str, base_url: str = "", *, title: str = "", around: list[B
         line = clean_line(part)
         if not line:
             continue
-        if not lines and title_cmp and _cmp(line) == title_cmp:
-            body.title_repeated = True
-            continue
-        b = _title_then_byline(line, title_cmp) if not lines else None
-        if b is not None:
-            body.title_repeated = True
-            body.bylines.append(b)
-            body.removed.append(line)
-            continue
+        if not lines and title_cmp and (key := _cmp(line)).startswith(title_cmp):
+            if key == title_cmp or _title_then_byline(body, line, title_cmp):
+                body.title_repeated = True
+                continue
         if is_boilerplate(line):
             body.removed.append(line)
             continue

@@ -39,16 +39,16 @@ INLINE_NOISE = re.compile(r"</?(?:font|o:p|st1:[a-z]+)\b[^>]*>", re.IGNORECASE)
 # Discuz! forums scatter random anti-copy strings through a post in <font class="jammer"> (or a
 # span), hidden by the forum's own stylesheet: what a reader sees is the post without them.
 _JAMMER = re.compile(r"<(font|span)\b[^>]*\bclass\s*=\s*[\"']?jammer\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-
-
-def strip_inline_noise(html: str) -> str:
-    """*html* without Word's and old editors' inline tags (their text kept) and forum jammer strings."""
-    return INLINE_NOISE.sub("", _JAMMER.sub("", html) if "jammer" in html else html)
 INVISIBLE_BLOCKS = re.compile(
     r"<(script|style|noscript|template|textarea|title|head|select)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
     re.IGNORECASE | re.DOTALL,
 )
 ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def strip_inline_noise(html: str) -> str:
+    """*html* without Word's and old editors' inline tags (their text kept) and forum jammer strings."""
+    return INLINE_NOISE.sub("", _JAMMER.sub("", html) if "jammer" in html else html)
 
 
 def is_full_page(html: str) -> bool:
