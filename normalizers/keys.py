@@ -67,6 +67,10 @@ _RELATED = re.compile(
 )
 # Picture captions and photographer credits added with the images: 图为…, (记者 张三 摄)
 _CAPTION = re.compile(r"^[ \t\u3000]*(?:图为|图片来源|图\s*:)[^\n]{0,100}$|[(\[][^()\[\]\n]{0,24}摄[)\]]", re.MULTILINE)
+# A site's footer printed under the copied story: its copyright, licence and no-reprint lines.
+_FOOTER_LINE = re.compile(
+    r"^[^\n]{0,40}?(?:copyright|©|all rights reserved|版权所有|icp[备证]|公网安备|增值电信业务|"
+    r"未经[^\n]{0,20}?不得[^\n]{0,6}?(?:转载|复制|镜像))[^\n]{0,120}$", re.MULTILINE)
 # Spam copies annotate characters with their pinyin — 國務(wù)院, 国(guo)务(wu)院 — and sprinkle emoji.
 _SYMBOLS = re.compile("[\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]")
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff?])(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\))+")
@@ -104,13 +108,13 @@ NUMBER_GAP = "丨"
 
 def strip_boilerplate(text: str) -> str:
     """Remove what re-posters add or drop: leading 【…】 tags, 来源/责任编辑/记者/审核/校对 lines,
-    datelines and byline leads (本报讯（记者 …）, …电（记者 …）), framing (据新华社报道，), picture
+    a site's copyright and licence footer lines, datelines and byline leads (本报讯（记者 …）, …电（记者 …）), framing (据新华社报道，), picture
     captions, and related-reading blocks naming other stories.
 
     Expects NFKC-normalised, simplified, case-folded text without pinyin glosses and emoji (as
     :func:`comparison_key` prepares it).
     """
-    text = _BYLINE_LINE.sub("", text)
+    text = _FOOTER_LINE.sub("", _BYLINE_LINE.sub("", text))
     text = _CAPTION.sub("", _RELATED.sub("", text)).lstrip()
     text = _reposted_text(text)
     text = _PAGE_REF.sub("", text)
@@ -141,6 +145,8 @@ _USAGE_FORMS = {
     "南韩": "韩国", "沙乌地阿拉伯": "沙特阿拉伯", "沙乌地": "沙特", "澳洲": "澳大利亚",
     "积体电路": "集成电路", "支援": "支持", "我国": "中国", "党中央总书记": "党总书记", "中共中央总书记": "党总书记",
     "同志们": "人员",  # overseas papers avoid the word: 从事退役军人工作的人员 for …的同志们
+    # headlines shorten the two offices (中办、国办印发《…》); only as a pair: 中办发, 集中办理 stay
+    **dict.fromkeys(("中办、国办", "中办,国办", "中办 国办", "中办国办"), "党中央办公厅、国务院办公厅"),
 }
 _USAGE = re.compile("|".join(sorted(_USAGE_FORMS, key=len, reverse=True)))
 
