@@ -171,13 +171,26 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
         lead = guard_tokens(_mask_tallies(short), lead=LEAD_CHARS)
         for kind in ("place", "date", "ord"):
             for tok in lead[kind]:
-                if tok not in long_ and not (kind == "date" and _bare_day(tok, long_)):
+                if not _names(long_, tok) and not (kind == "date" and _bare_day(tok, long_)):
                     return f"lead {kind} {tok!r} missing from the other text"
         long_numbers = set(_DIGIT_RUN.findall(long_)) if lead["num"] else set()
         for tok in lead["num"]:
             if tok not in long_numbers and not _cut_number(short, tok, long_numbers):
                 return f"lead number {tok!r} missing from the other text"
     return None
+
+
+def _names(text: str, tok: str) -> bool:
+    """Whether *text* names the token *tok*, a number in it whole: 1日 is not in 10月31日."""
+    at = text.find(tok)
+    if at < 0 or not (tok[0].isdigit() or tok[-1].isdigit()):
+        return at >= 0
+    while at >= 0:
+        if not (tok[0].isdigit() and at and text[at - 1].isdigit()) and not (
+                tok[-1].isdigit() and text[at + len(tok) : at + len(tok) + 1].isdigit()):
+            return True
+        at = text.find(tok, at + 1)
+    return False
 
 
 # A running count a bulletin updates between its editions (截至19日16时50分…113人死亡, 截至目前…100人死亡,
@@ -411,7 +424,7 @@ def _follow_up(a_key: str, b_key: str, *, dateless: bool = False, quoted: bool =
         if dateless and not own[kind] and (kind == "date" or reverse):
             continue
         for tok in opening[kind]:
-            if tok not in short and not (kind == "date" and _same_day(tok, short)):
+            if not _names(short, tok) and not (kind == "date" and _same_day(tok, short)):
                 return f"the {'shorter' if reverse else 'longer'} text opens with {tok!r}, which the other lacks"
     return None
 
