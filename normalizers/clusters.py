@@ -352,7 +352,9 @@ def _reworded(novel: str, other: str) -> bool:
     bare_novel, bare_other = _SAYS.sub("", novel), _SAYS.sub("", other)
     if (bare_novel, bare_other) != (novel, other):
         # 行动方案明确 / 方案提出: the verb that introduces the document's words is the re-poster's
-        return bare_novel == bare_other or bool(bare_novel and bare_other) and _reworded(bare_novel, bare_other)
+        if set(bare_novel) <= _FUNCTION_CHARS and set(bare_other) <= _FUNCTION_CHARS:
+            return True  # 对…作出重要指示 / 指示…表示 (a Taiwan paper): a verb and a preposition, no fact
+        return bool(bare_novel and bare_other) and _reworded(bare_novel, bare_other)
     if _subsequence(other, novel) or _subsequence(novel, other):
         return True  # words put in or left out (并听取党中央书记处 / 听取中央书记处), as a lone one is
     if len(novel) == len(other):
@@ -367,7 +369,8 @@ def _reworded(novel: str, other: str) -> bool:
 
 _HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 # verbs that introduce what a document or a speaker says (方案提出 / 方案明确 / 会议指出)
-_SAYS = re.compile("提出|明确|指出|强调|要求|表示|认为|显示|提到|规定")
+_SAYS = re.compile("提出|明确|指出|指示|强调|要求|表示|认为|显示|提到|规定")
+_FUNCTION_CHARS = set("对就向为在的了并和与及将把于")  # what is left of such a swap when it names no fact
 
 
 def _subsequence(short: str, long_: str) -> bool:

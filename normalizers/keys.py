@@ -80,11 +80,11 @@ _DATELINE_ANY = re.compile(
     rf"(?:{_AGENCY}|[\u4e00-\u9fff]{{1,4}}社)[\u4e00-\u9fff]{{0,8}}?\d{{1,2}}月\d{{1,2}}日(?:电|讯)"
     r"\s*(?:\([^()\n]{0,30}\))?\s*[:/]?\s*(?:据[\u4e00-\u9fff]{2,10}?(?:报道|报导|消息)\s*,?\s*)?"
 )
-# "据新华社，" "新华社报导：" "根据《新华社》报道，" "新华社全文如下：" after a paper's own lead: the re-posted text
+# "据新华社，" "新华社报导：" "新华社18日报导，" "根据《新华社》报道，" "新华社全文如下：" after a paper's own lead: the re-posted text
 # starts there (Hong Kong and Taiwan papers open with their own paragraph, then quote the agency).
 _ATTRIBUTION = re.compile(
-    rf"(?:根据|据)(?:陆媒|官媒|大陆媒体)?《?(?:{_AGENCY})》?(?:报道|报导|消息)?\s*[,:]\s*"
-    rf"|《?(?:{_AGENCY})》?(?:报道|报导|全文如下)\s*[,:]\s*"
+    rf"(?:根据|据)(?:陆媒|官媒|大陆媒体)?《?(?:{_AGENCY})》?(?:\d{{1,2}}\s*日)?(?:报道|报导|消息)?\s*[,:]\s*"
+    rf"|《?(?:{_AGENCY})》?(?:\d{{1,2}}\s*日)?(?:报道|报导|全文如下)\s*[,:]\s*"
 )
 # An aggregator's reprint notice after its own chrome (the day, the weather, exchange rates, a
 # login bar): "本文转载自香港01，仅代表原出处和原作者观点，仅供参考阅读，不代表本网态度和立场。"
@@ -231,7 +231,8 @@ def _reposted_text(text: str) -> str:
 
     A second agency dateline after a story's worth of text under the first one starts another
     story the page appends (the 唁电, then 新华社纽约…电 on the death it answers): the text under
-    the first one, up to the second, is the re-posted one.
+    the first one, up to the second, is the re-posted one. A second dateline opening with the first
+    one's words is the story itself after its teaser (中国日报网: the lead, headline, 原标题, then all).
     """
     last = None
     found = [(m, pattern is _DATELINE_ANY) for pattern in (_DATELINE_ANY, _ATTRIBUTION, _REPRINT)
@@ -242,12 +243,21 @@ def _reposted_text(text: str) -> str:
     end = len(text)
     for m, dateline in sorted(found, key=lambda f: f[0].start()):
         if last is not None and dateline and last[1] and (
-                len(_HAN.findall(text, last[0].end(), m.start())) >= APPENDED_AFTER):
+                len(_HAN.findall(text, last[0].end(), m.start())) >= APPENDED_AFTER) and not _same_words(
+                text, last[0].end(), m.end()):
             end = m.start()  # the appended story is not the re-posted one's either
             break
         if last is None or m.end() > last[0].end():
             last = (m, dateline)
     return text[last[0].end():end] if last is not None else text
+
+
+TEASER_CHARS = 20  # characters two datelines' texts share when one is the teaser of the other
+
+
+def _same_words(text: str, a: int, b: int) -> bool:
+    """Whether the texts from *a* and from *b* open with the same TEASER_CHARS characters."""
+    return text[a : a + TEASER_CHARS + 8].strip()[:TEASER_CHARS] == text[b : b + TEASER_CHARS + 8].strip()[:TEASER_CHARS]
 
 
 # One character for matching where OpenCC's t2s leaves two: 接著/接着, and variant forms it does not
