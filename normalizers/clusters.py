@@ -149,12 +149,13 @@ _DIGIT_RUN = re.compile(r"\d+")
 
 
 def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_key: str, *,
-                   titles: bool = True) -> str | None:
+                   titles: bool = True, days: frozenset[str] = frozenset()) -> str | None:
     """Why two items that share wording are different stories, or None if nothing disagrees.
 
     Titles disagree when both carry tokens of one kind (number, date, 第N次, place) and neither
     set contains the other (a re-post may add "黑龙江" to "哈尔滨", not turn 泰国 into 格林纳达). Bodies disagree when the lead of the shorter one names a number, date, ordinal or
-    place that the longer one never mentions (a trimmed re-post only drops text, it never adds).
+    place that the longer one never mentions (a trimmed re-post only drops text, it never adds),
+    unless it is one of *days*: the day both came out, which a card says for 近日 (…方案7月28日公布).
     """
     if titles and a_title_key and b_title_key and a_title_key != b_title_key:
         ta, tb = guard_tokens(a_title_key), guard_tokens(b_title_key)
@@ -171,7 +172,7 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
         lead = guard_tokens(_mask_tallies(short), lead=LEAD_CHARS)
         for kind in ("place", "date", "ord"):
             for tok in lead[kind]:
-                if not _names(long_, tok) and not (kind == "date" and _bare_day(tok, long_)):
+                if not _names(long_, tok) and not (kind == "date" and (tok in days or _bare_day(tok, long_))):
                     return f"lead {kind} {tok!r} missing from the other text"
         long_numbers = set(_DIGIT_RUN.findall(long_)) if lead["num"] else set()
         for tok in lead["num"]:
@@ -259,8 +260,9 @@ def verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float
     return _verify(fp, title_key, body_key)[:3]
 
 
-def _verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, float, str | None, int]:
-    """:func:`verify` and the number of shingles the two texts share."""
+def _verify(fp: Fingerprint, title_key: str, body_key: str,
+            days: frozenset[str] = frozenset()) -> tuple[float, float, str | None, int]:
+    """:func:`verify` and the number of shingles the two texts share (*days*: see guard_conflict)."""
     if not fp.shingles or len(body_key) < MIN_BODY_CHARS:
         return 0.0, 0.0, None, 0
     if _sampled_overlap(fp, body_key) < SAMPLE_MIN:
@@ -276,7 +278,7 @@ def _verify(fp: Fingerprint, title_key: str, body_key: str) -> tuple[float, floa
         # Bodies this alike are one text: a rewritten headline is the re-poster's, not news
         # (the closest hard negatives, two 访华 welcomes, stay far below).
         reason = guard_conflict(fp.title_key, fp.body_key, title_key, body_key,
-                                titles=jaccard < TITLE_TRUST_JACCARD)
+                                titles=jaccard < TITLE_TRUST_JACCARD, days=days)
         if reason is None:
             if len(fp.shingles) <= len(other):
                 reason = lead_substitution(fp.body_key, body_key, other)
@@ -662,7 +664,8 @@ def find_matches(
             published = {row[0]: row[5] for row in rows}
             own_day = _own_day(fp.body_key)
             for item_id, cluster, src, title_key, body_key, pub in rows:
-                containment, jaccard, conflict, shared = _verify(fp, title_key, body_key)
+                days = _day_named(pub) | _day_named(published_at) if _days_apart(published_at, pub) == 0 else frozenset()
+                containment, jaccard, conflict, shared = _verify(fp, title_key, body_key, days)
                 seen.append((containment, cluster, item_id))
                 if conflict is None and containment > 0 and _days_apart(published_at, pub) > OWN_DAY_WITHIN and \
                         own_day != _own_day(body_key):  # the cheap day count first, then the lead
@@ -716,6 +719,15 @@ def _own_day(key: str) -> bool:
 
 
 OWN_DAY_WITHIN = 2  # days: 昨 or 今天 in a copy names its own day or the day before
+
+
+def _day_named(published_at: str | None) -> frozenset[str]:
+    """The day of a publish time as a lead writes it (7月28日, 2025年7月28日); none when unknown."""
+    try:
+        d = date.fromisoformat(published_at[:10])  # type: ignore[index]
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset({f"{d.month}月{d.day}日", f"{d.year}年{d.month}月{d.day}日"})
 
 
 def _days_apart(published_at: str | None, other: str | None) -> int:

@@ -68,9 +68,11 @@ _RELATED = re.compile(
 # Picture captions and photographer credits added with the images: 图为…, (记者 张三 摄)
 _CAPTION = re.compile(r"^[ \t\u3000]*(?:图为|图片来源|图\s*:)[^\n]{0,100}$|[(\[][^()\[\]\n]{0,24}摄[)\]]", re.MULTILINE)
 # A site's footer printed under the copied story: its copyright, licence and no-reprint lines.
+# (and its comment box's 文明上网 line), and the credit line of the desk that made a card (新华社国内部出品)
 _FOOTER_LINE = re.compile(
-    r"^[^\n]{0,40}?(?:copyright|©|all rights reserved|版权所有|icp[备证]|公网安备|增值电信业务|"
-    r"未经[^\n]{0,20}?不得[^\n]{0,6}?(?:转载|复制|镜像))[^\n]{0,120}$", re.MULTILINE)
+    r"^[^\n]{0,40}?(?:copyright|©|all rights reserved|版权所有|icp[备证]|公网安备|增值电信业务|文明上网|本网站所刊载|"
+    r"刊用本网站稿件|未经[^\n]{0,20}?(?:不得|禁止|严禁)[^\n]{0,6}?(?:转载|复制|镜像|摘编))[^\n]{0,120}$"
+    r"|^[ \t\u3000]*[\u4e00-\u9fff]{2,14}出品[ \t\u3000]*$", re.MULTILINE)
 # Spam copies annotate characters with their pinyin — 國務(wù)院, 国(guo)务(wu)院 — and sprinkle emoji.
 _SYMBOLS = re.compile("[\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]")
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff?])(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\))+")
@@ -106,6 +108,26 @@ _DIGIT_GAP = re.compile(r"(?<=\d)(?![.,:/\-]\d)(?:\s*[^\w\s]|[^\S\n]*\n)[\W_]*(?
 NUMBER_GAP = "丨"
 
 
+REPEATED_LINE = 20  # characters: a line this long printed twice is one paragraph (a teaser, then the text)
+
+
+def _unrepeated(text: str) -> str:
+    """*text* without the second printing of a paragraph: a page that shows the text as its teaser
+    and again in full is no longer than the text, to the guard that asks which one is longer."""
+    if "\n" not in text:
+        return text
+    seen: set[str] = set()
+    out = []
+    for line in text.split("\n"):
+        bare = line.strip()
+        if len(bare) >= REPEATED_LINE:
+            if bare in seen:
+                continue
+            seen.add(bare)
+        out.append(line)
+    return "\n".join(out)
+
+
 def strip_boilerplate(text: str) -> str:
     """Remove what re-posters add or drop: leading 【…】 tags, 来源/责任编辑/记者/审核/校对 lines,
     a site's copyright and licence footer lines, datelines and byline leads (本报讯（记者 …）, …电（记者 …）), framing (据新华社报道，), picture
@@ -114,7 +136,7 @@ def strip_boilerplate(text: str) -> str:
     Expects NFKC-normalised, simplified, case-folded text without pinyin glosses and emoji (as
     :func:`comparison_key` prepares it).
     """
-    text = _FOOTER_LINE.sub("", _BYLINE_LINE.sub("", text))
+    text = _FOOTER_LINE.sub("", _BYLINE_LINE.sub("", _unrepeated(text)))
     text = _CAPTION.sub("", _RELATED.sub("", text)).lstrip()
     text = _reposted_text(text)
     text = _PAGE_REF.sub("", text)

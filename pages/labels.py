@@ -99,6 +99,8 @@ TABLE = """
 摄像          other          key
 制作          other          key
 设计          other          key
+海报制作      other          key
+海报设计      other          key
 策划          other          key
 通讯员        other          byline key end
 供稿          other          byline key end
