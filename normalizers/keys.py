@@ -108,6 +108,19 @@ _DIGIT_GAP = re.compile(r"(?<=\d)(?![.,:/\-]\d)(?:\s*[^\w\s]|[^\S\n]*\n)[\W_]*(?
 NUMBER_GAP = "丨"
 
 
+# An anti-scraping jammer a forum copy carries as text (Discuz's hidden <font class="jammer"> flattened):
+# runs of one- or two-character ASCII scraps between spaces, 'g" x! o# v3 h- q5 {- h6 '.
+_JAMMER = re.compile(r"(?:(?<![!-~])[!-~]{1,2}[ \t]+){4,}")
+_JAMMER_MARK = re.compile(r"[^\w\s]")
+
+
+def _unjammed(text: str) -> str:
+    """*text* without jammer runs: scraps with punctuation in them (a list of numbers stays)."""
+    if " " not in text:
+        return text
+    return _JAMMER.sub(lambda m: "" if len(_JAMMER_MARK.findall(m.group(0))) >= 3 else m.group(0), text)
+
+
 REPEATED_LINE = 20  # characters: a line this long printed twice is one paragraph (a teaser, then the text)
 
 
@@ -136,7 +149,7 @@ def strip_boilerplate(text: str) -> str:
     Expects NFKC-normalised, simplified, case-folded text without pinyin glosses and emoji (as
     :func:`comparison_key` prepares it).
     """
-    text = _FOOTER_LINE.sub("", _BYLINE_LINE.sub("", _unrepeated(text)))
+    text = _FOOTER_LINE.sub("", _BYLINE_LINE.sub("", _unrepeated(_unjammed(text))))
     text = _CAPTION.sub("", _RELATED.sub("", text)).lstrip()
     text = _reposted_text(text)
     text = _PAGE_REF.sub("", text)

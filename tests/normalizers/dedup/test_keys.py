@@ -40,6 +40,9 @@ SAME = [
                           "营业执照 - 增值电信业务许可证\n版权为 某某网 所有 未经同意不得复制或镜像\n京ICP备12345678号"),
     ("哈尔滨市召开会议。", "哈尔滨市召开会议。\n海报制作：张三\n新华社国内部出品\n发表评论 文明上网理性发言\n"
                           "本网站所刊载信息，不代表本网观点。\n未经授权禁止转载、摘编、复制及建立镜像。"),
+    # a forum copy's anti-scraping jammer, flattened to text
+    ("国家主席习近平致贺信。长期以来，习近平多次发表重要讲话。",
+     '国家主席习近平致贺信。\n( G" X! o# v3 h- q5 {- H6 长期以来，习近平多次发表重要讲话。\n8 Z* x4 i5 Y- u W. b, L8 '),
     # a page printing the text as its teaser, then again in full
     ("哈尔滨市召开全市优化营商环境大会，部署今年重点工作。", "哈尔滨市召开全市优化营商环境大会，部署今年重点工作。\n"
                                                         "哈尔滨市召开全市优化营商环境大会，部署今年重点工作。"),
@@ -67,7 +70,7 @@ def test_differences_that_matter_stay(a: str, b: str) -> None:
     assert comparison_key(a) != comparison_key(b)
 
 
-@pytest.mark.parametrize("text", ["各地集中办理国办转来的事项。", "该公司营业执照被吊销。", "中办发文要求各地落实。"])
+@pytest.mark.parametrize("text", ["各地集中办理国办转来的事项。", "第1 2 3 4 5 6期项目已完工。", "该公司营业执照被吊销。", "中办发文要求各地落实。"])
 def test_story_words_like_an_office_or_a_licence_stay(text: str) -> None:
     # only the pair 中办、国办 is the two offices, only a footer's lines are the footer
     assert comparison_key(text) == "".join(ch for ch in text if ch.isalnum())
