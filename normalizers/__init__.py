@@ -18,6 +18,7 @@ from normalizers.document import Document, clean_item
 from normalizers.errors import ClusterEditRefused, NormalizerError, UnknownItem
 from normalizers.ingestion import IngestResult, ingest, record_failure, tombstone
 from normalizers.keys import comparison_key
+from normalizers.near_misses import PossibleMatch, possible_matches
 from normalizers.reads import (
     cluster_members,
     failed_ingests,
@@ -42,6 +43,7 @@ __all__ = [
     "Document",
     "IngestResult",
     "NormalizerError",
+    "PossibleMatch",
     "UnknownItem",
     "canonical_url",
     "clean_item",
@@ -62,6 +64,7 @@ __all__ = [
     "newest_published",
     "merge_clusters",
     "parse_date",
+    "possible_matches",
     "record_failure",
     "route",
     "sanitize_html",

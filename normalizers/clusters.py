@@ -216,9 +216,16 @@ def _mask_tallies(key: str) -> str:
     return key
 
 
+_YEAR_DATE = re.compile(r"^\d{4}年(\d{1,2}月\d{1,2}日)$")
+
+
 def _bare_day(tok: str, text: str) -> bool:
     """Whether *text*'s lead names the day of the date *tok* alone (3月28日 as 28日, no other month
-    before it): a re-poster drops the month a dateline gives; 4月28日 is another day."""
+    before it; 2024年8月17日 as 8月17日, no other year before it): a re-poster drops the month a
+    dateline gives, or the year (于8月17日…逝世); 4月28日 is another day."""
+    y = _YEAR_DATE.match(tok)
+    if y is not None and re.search(rf"(?<!\d)(?<!\d年){y.group(1)}", text[:LEAD_CHARS]) is not None:
+        return True
     m = _MONTH_DAY.search(tok)
     return m is not None and re.search(rf"(?<!\d)(?<!\d月){m.group(1)}", text[:LEAD_CHARS]) is not None
 

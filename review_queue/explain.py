@@ -2,8 +2,10 @@
 
 For every other member of the item's story: how alike the two bodies are (0–100, on the folded
 text, as the queue's search folds it), the longest passage they share (highlighted in the
-member's text), and a side-by-side diff of the two, paragraph by paragraph. Read-only: the
-clusters themselves are the normalizers'.
+member's text), and a side-by-side diff of the two, paragraph by paragraph. And the items of
+other stories that may be this one's (normalizers.possible_matches: a summary quoting two of its
+sentences, a card with its own lead), with the passage they share, for an editor to merge or
+leave. Read-only: the clusters themselves are the normalizers'.
 """
 
 from __future__ import annotations
@@ -80,4 +82,33 @@ def explain(db: sqlite_utils.Database, item_id: int) -> list[dict[str, Any]]:
             "diff": side_by_side(base, text, f"#{item_id}", f"#{actions.member_id(other)}"),
         })
     out.sort(key=lambda m: (-m["score"], m["id"]))
+    return out
+
+
+def possible(db: sqlite_utils.Database, item_id: int) -> list[dict[str, Any]]:
+    """Items of other stories that share a stretch of *item_id*'s text though the matcher kept them
+    apart, most of the shorter text first: source, time, state, the share of the shorter text
+    (0–100) and the longest passage they share."""
+    item = normalizers.get_item(db, item_id)
+    found = normalizers.possible_matches(db, item_id) if item is not None else []
+    if not found:
+        return []
+    ids = [m.item_id for m in found]
+    states = actions.states(db, ids)
+    items = {actions.member_id(o): o for o in normalizers.list_items(db, ids=ids, bodies=True)}
+    base = _text(item)
+    base_folded = fold(base)
+    out = []
+    for m in found:
+        other = items.get(m.item_id)
+        if other is None:
+            continue
+        text = _text(other)
+        folded = fold(text)
+        start, length = shared_passage(base_folded, folded) if len(folded) == len(text) else shared_passage(base, text)
+        out.append({
+            "id": m.item_id, "source": other.get("source"), "title": other.get("title"), "url": other.get("url"),
+            "published_at": other.get("published_at"), "state": states.get(m.item_id),
+            "share": round(100 * m.containment), "shared": highlighted(text, start, length), "shared_chars": length,
+        })
     return out

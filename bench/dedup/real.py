@@ -30,7 +30,7 @@ from bench.dedup.candidates import recording
 from bench.dedup.dataset import SOURCES, bench_config, find_corpus
 from bench.dedup.metrics import score
 from collectors.model import CollectedItem
-from normalizers import ingest, init
+from normalizers import ingest, init, possible_matches
 
 MANIFEST = Path(__file__).with_name("real_manifest.toml")
 
@@ -119,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
                 with store.transaction(db):
                     item_ids[n] = ingest(db, n, item, src, config).item_id
         final = dict(db.conn.execute("SELECT collected_id, cluster FROM items").fetchall())
+        # what the review desk suggests for each page ("may be the same story"): item ids → labels
+        label_of = {item_ids[n]: items[n - 1][0] for n in item_ids}
+        offset = len(items) - len(pages)
+        suggested = {k: [label_of.get(m.item_id) for m in possible_matches(db, item_ids[offset + k + 1])]
+                     for k in range(len(pages))}
         db.conn.close()
     predicted = [final[n] for n in range(1, len(items) + 1)]
     labels = [label for label, _ in items]
@@ -171,6 +176,21 @@ def main(argv: list[str] | None = None) -> int:
             if wrong:
                 verdict += f", also with {wrong}"
         print(f"  {p['id']:26} {p.get('set', ''):11} {verdict}")
+    missed = [k for k, (p, _) in enumerate(pages) if p["label"] != "none"
+              and predicted[labels.index(p["label"])] != predicted[offset + k]]
+    hinted = [k for k in missed if pages[k][0]["label"] in suggested[k]]
+    alike = [k for k, (p, _) in enumerate(pages) if p["label"] == "none"]
+    wrong = [k for k in alike if any(s != labels[offset + k] for s in suggested[k])]
+    joined = [k for k, (p, _) in enumerate(pages) if p["label"] != "none" and k not in missed]
+    noisy = [k for k in joined if any(s != pages[k][0]["label"] for s in suggested[k])]
+    print(f"review desk suggestions (possible same story, not merged): {len(hinted)} of {len(missed)} missed re-post "
+          f"pages have their story suggested; {len(wrong)} of {len(alike)} look-alike pages and {len(noisy)} of "
+          f"{len(joined)} joined pages get a suggestion of another story")
+    for k in missed:
+        print(f"  missed {pages[k][0]['id']:26} {'story suggested' if k in hinted else 'not suggested'}")
+    if os.environ.get("HUIJU_SUGGESTIONS_DEBUG"):
+        for k in wrong + noisy:
+            print("  other", pages[k][0]["id"], pages[k][0]["label"][:30], "->", [x[:30] for x in suggested[k] if x])
     for msg in problems:
         print(f"  warning: {msg}", file=sys.stderr)
     return 0

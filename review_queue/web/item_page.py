@@ -67,11 +67,12 @@ def item_page(item_id: int) -> Any:
     me = current_user()
     lock = locks.current_lock(db, item_id)  # looking takes no lock: only the edit form does
     members = explain.explain(db, item_id)  # why each member is in this story
+    possible = explain.possible(db, item_id)  # other stories sharing a stretch of its text: may be this one
     chain = signoff.chain_in_force(row, get_config())
     found = checks.open_findings(db, [item_id]).get(item_id, [])
     preview = sanitize_preview(shown.get("html") or "", base=http_url(shown.get("url")))
     return render_template(
-        "review_queue/item.html", row=row, item=shown, lock=lock, members=members,
+        "review_queue/item.html", row=row, item=shown, lock=lock, members=members, possible=possible,
         findings=found, blocked=any(f.severity == "block" and not f.overridden_by for f in found),
         title_marked=Markup(checks.highlight_text(shown.get("title") or "", found)),
         chain=list(zip(signoff.level_names(row, chain, get_config()), chain, strict=True)),

@@ -70,6 +70,10 @@ class FakeNormalizers:
     def get_item(self, db, item_id):
         return self.items.get(int(item_id))
 
+    def possible_matches(self, db, item_id, *, limit=5):
+        """None: the fake keeps no matching index (tests/review_queue/test_stories.py uses the real one)."""
+        return []
+
     def cluster_members(self, db, cluster_id):
         """Summaries, as the real normalizers.cluster_members returns them."""
         keys = ("source", "title", "url", "published_at")
@@ -124,7 +128,7 @@ class FakeNormalizers:
 def fake_norm(monkeypatch: pytest.MonkeyPatch) -> FakeNormalizers:
     fake = FakeNormalizers()
     for name in ("get_item", "cluster_members", "list_items", "tombstone", "lift_tombstone", "split_item",
-                 "merge_clusters"):
+                 "merge_clusters", "possible_matches"):
         monkeypatch.setattr(normalizers, name, getattr(fake, name), raising=False)
     return fake
 

@@ -191,3 +191,48 @@ def test_the_command_line_splits_and_merges_with_one_line_errors(desk, tmp_path,
     merged = cli("review", "merge", str(own.item_id), str(copy.item_id), "--reason", "还是同一条", "--user", "erin")
     assert merged.exit_code == 0, merged.output
     assert normalizers.get_item(desk, copy.item_id)["cluster"] == normalizers.get_item(desk, own.item_id)["cluster"]
+
+
+SUMMARY = [
+    "入冬以来，我市多措并举保障群众温暖过冬，供热、环卫、交通等部门连日奋战在一线，市民普遍反映今冬城市运行平稳有序。",
+    PARAS[1],
+    PARAS[2],
+    "记者在道里区一处供热站看到，值班人员正在监控各小区的回水温度，遇到异常立即派人上门检修，平均响应时间不超过两小时。",
+    "市民王女士说，今年家里的暖气比往年热得早、热得匀，打热线反映问题当天就有人来处理，心里踏实多了。",
+]
+
+
+def test_a_summary_quoting_the_story_is_offered_to_editors_as_possibly_the_same(web, desk) -> None:
+    from .test_web import login, token
+
+    own, _ = feed(desk, 1, story("harbin", TITLE, PARAS, "a1"))
+    summary, _ = feed(desk, 2, story("xinhua", "我市多措并举保障群众温暖过冬", SUMMARY, "x2"))
+    lone, _ = feed(desk, 3, story("harbin", "全省重点项目建设推进会召开", OTHER, "a2"))
+    assert summary.cluster_id != own.cluster_id  # two sentences amid its own words: not merged on its own
+    assert [m.item_id for m in normalizers.possible_matches(desk, summary.item_id)] == [own.item_id]
+    assert [m.item_id for m in normalizers.possible_matches(desk, own.item_id)] == [summary.item_id]
+    assert normalizers.possible_matches(desk, lone.item_id) == []
+    rita, erin = web.test_client(), web.test_client()
+    login(rita, "rita")
+    login(erin, "erin")
+    page = f"/review/item/{summary.item_id}"
+    seen = rita.get(page).get_data(as_text=True)
+    assert "可能是同一报道" in seen and f'href="/review/item/{own.item_id}"' in seen
+    assert "<mark>" in seen.split('id="possible"')[1]  # the shared passage, highlighted
+    assert "确认为同一报道，合并" not in seen  # a reviewer sees the hint, an editor merges
+    html = erin.get(page).get_data(as_text=True)
+    assert f'action="/review/item/{own.item_id}/merge"' in html and "确认为同一报道，合并" in html
+    with rita.session_transaction() as sess:
+        sess["lang"] = "en"  # the reader chose English
+    english = rita.get(page).get_data(as_text=True)
+    assert "Possibly the same story" in english and "of the shorter one is the other's text" in english
+    assert "可能是同一报道" not in english
+    assert erin.post(f"/review/item/{own.item_id}/merge", data={"other": str(summary.item_id),
+                                                                 "reason": "综述引用原文"}).status_code == 400
+    done = erin.post(f"/review/item/{own.item_id}/merge",
+                     data={"other": str(summary.item_id), "reason": "综述引用原文", "back": page,
+                           "csrf_token": token(erin, page)})
+    assert done.status_code == 302 and done.headers["Location"] == page
+    assert normalizers.get_item(desk, summary.item_id)["cluster"] == normalizers.get_item(desk, own.item_id)["cluster"]
+    assert "综述引用原文" in erin.get(page).get_data(as_text=True)  # the history says why
+    assert normalizers.possible_matches(desk, summary.item_id) == []  # one story now: nothing left to offer
