@@ -541,6 +541,7 @@ def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, pub
 
 
 SHORT_QUOTE_DAYS = 180  # a short quote of an opening half a year from it is another year's
+STORY_DAYS = 300  # publish days this far apart are two stories, however alike the words (another year's notice)
 
 
 def _clear_best(matches: list[Match], seen: list[tuple[float, int | None, int]], margin: float,
@@ -671,7 +672,10 @@ def find_matches(
             published = {row[0]: row[5] for row in rows}
             own_day = _own_day(fp.body_key)
             for item_id, cluster, src, title_key, body_key, pub in rows:
-                days = _day_named(pub) | _day_named(published_at) if _days_apart(published_at, pub) == 0 else frozenset()
+                apart = _days_apart(published_at, pub)
+                if apart > STORY_DAYS:
+                    continue  # a yearly announcement in the same words (烈士纪念日…9月30日上午举行) is that year's
+                days = _day_named(pub) | _day_named(published_at) if apart == 0 else frozenset()
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key, days)
                 seen.append((containment, cluster, item_id))
                 if conflict is None and containment > 0 and _days_apart(published_at, pub) > OWN_DAY_WITHIN and \

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from normalizers.clusters import (
+    CONTAINMENT_MIN,
     LEAD_CHARS,
     MIN_BODY_CHARS,
     OWN_DAY_WITHIN,
@@ -88,8 +89,11 @@ def possible_matches(db: sqlite_utils.Database, item_id: int, *, limit: int = SU
         if containment < SUGGEST_CONTAINMENT:
             continue
         apart = _days_apart(published_at, pub)
-        if apart > SUGGEST_DAYS or apart > OWN_DAY_WITHIN and _follow_up(body_key, other_body or "", dateless=True):
-            continue  # another year's meeting, a later notice quoting this one: its own story
+        if apart > SUGGEST_DAYS and containment < CONTAINMENT_MIN or (
+                apart > OWN_DAY_WITHIN and _follow_up(body_key, other_body or "", dateless=True)):
+            # another year's meeting, a later notice quoting this one: its own story (the same words
+            # a year apart, a yearly notice or a late copy, the matcher never joins: they are shown)
+            continue
         days = _day_named(pub) | _day_named(published_at) if apart == 0 else frozenset()
         if _lead_day_conflict(body_key, other_body or "", days):
             continue  # the lead names another day or session (the same meeting of another year)

@@ -191,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("HUIJU_SUGGESTIONS_DEBUG"):
         for k in wrong + noisy:
             print("  other", pages[k][0]["id"], pages[k][0]["label"][:30], "->", [x[:30] for x in suggested[k] if x])
+    together: dict[int, set[str]] = {}
+    for label, c in zip(labels, predicted, strict=True):
+        together.setdefault(c, set()).add(label)
+    for group in sorted(sorted(g) for g in together.values() if len(g) > 1):
+        print(f"  wrongly together: {' | '.join(x[:40] for x in group)}")  # corpus stories or pages of two stories
     for msg in problems:
         print(f"  warning: {msg}", file=sys.stderr)
     return 0
