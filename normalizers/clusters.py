@@ -541,7 +541,7 @@ def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, pub
 
 
 SHORT_QUOTE_DAYS = 180  # a short quote of an opening half a year from it is another year's
-STORY_DAYS = 300  # publish days this far apart are two stories, however alike the words (another year's notice)
+STORY_DAYS = 350  # publish days a year apart are two stories, however alike the words (another year's notice)
 
 
 def _clear_best(matches: list[Match], seen: list[tuple[float, int | None, int]], margin: float,
@@ -673,11 +673,11 @@ def find_matches(
             own_day = _own_day(fp.body_key)
             for item_id, cluster, src, title_key, body_key, pub in rows:
                 apart = _days_apart(published_at, pub)
-                if apart > STORY_DAYS:
-                    continue  # a yearly announcement in the same words (烈士纪念日…9月30日上午举行) is that year's
                 days = _day_named(pub) | _day_named(published_at) if apart == 0 else frozenset()
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key, days)
-                seen.append((containment, cluster, item_id))
+                seen.append((containment, cluster, item_id))  # a rival of any match, whatever its day
+                if apart > STORY_DAYS:
+                    continue  # a yearly announcement in the same words (烈士纪念日…9月30日上午举行) is that year's
                 if conflict is None and containment > 0 and _days_apart(published_at, pub) > OWN_DAY_WITHIN and \
                         own_day != _own_day(body_key):  # the cheap day count first, then the lead
                     # 昨下午 for 12日下午 is the copy's yesterday, not the same words' day of another year
