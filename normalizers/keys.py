@@ -73,6 +73,18 @@ _FOOTER_LINE = re.compile(
     r"^[^\n]{0,40}?(?:copyright|©|all rights reserved|版权所有|icp[备证]|公网安备|增值电信业务|文明上网|本网站所刊载|"
     r"刊用本网站稿件|未经[^\n]{0,20}?(?:不得|禁止|严禁)[^\n]{0,6}?(?:转载|复制|镜像|摘编))[^\n]{0,120}$"
     r"|^[ \t\u3000]*[\u4e00-\u9fff]{2,14}出品[ \t\u3000]*$", re.MULTILINE)
+# A page's info line: its date label with the source, clicks or font size after it (时间:2024年01月19日
+# 信息来源:本站原创 点击:1263), or a date label and a date alone (时间:2023-07-28). A notice's
+# 时间：3月5日上午9时 (an hour, or no other label) is its own text and stays.
+_DATE_WORDS = alternation(labels("byline", "published", "issued", "written", "date"))
+_INFO_WORDS = alternation(labels("byline", "source", "chief_editor", "editor", "reporter", "author", "other"))
+_INFO_LINE = re.compile(
+    rf"^[ \t\u3000]*(?:{_DATE_WORDS})[ \t\u3000]*[:|](?:[^\n]*?(?:{_INFO_WORDS})[ \t\u3000]*[:|][^\n]*"
+    r"|[ \t\u3000]*\d{4}[-—/.年]\d{1,2}[-—/.月]\d{1,2}日?(?:[ \t]+\d{1,2}:\d{2}(?::\d{2})?)?[ \t\u3000]*)$", re.MULTILINE)
+# An e-paper's page label (华西都市报 -A1 要闻-, A1要闻, 第03版:要闻): the page, not the story.
+_EPAPER_PAGE = re.compile(
+    r"^[ \t\u3000]*(?:[\u4e00-\u9fff]{2,8}报)?[ \t\u3000-]*(?:[a-z]\d{1,2}|第?\d{1,2}版)[ \t\u3000:-]*"
+    r"[\u4e00-\u9fff]{2,6}[ \t\u3000-]*$", re.MULTILINE)
 # Spam copies annotate characters with their pinyin — 國務(wù)院, 国(guo)务(wu)院 — and sprinkle emoji.
 _SYMBOLS = re.compile("[\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]")
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff?])(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\))+")
@@ -150,6 +162,7 @@ def strip_boilerplate(text: str) -> str:
     :func:`comparison_key` prepares it).
     """
     text = _FOOTER_LINE.sub("", _BYLINE_LINE.sub("", _unrepeated(_unjammed(text))))
+    text = _EPAPER_PAGE.sub("", _INFO_LINE.sub("", text))
     text = _CAPTION.sub("", _RELATED.sub("", text)).lstrip()
     text = _reposted_text(text)
     text = _PAGE_REF.sub("", text)

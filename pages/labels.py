@@ -39,6 +39,7 @@ TABLE = """
 信息来源      source         page byline key
 文章来源      source         page byline key
 稿件来源      source         page byline key
+发布来源      source         page byline key
 新闻来源      source         page byline
 本文来源      source         page
 内容来源      source         page byline

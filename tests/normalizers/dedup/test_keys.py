@@ -43,6 +43,10 @@ SAME = [
     # a forum copy's anti-scraping jammer, flattened to text
     ("国家主席习近平致贺信。长期以来，习近平多次发表重要讲话。",
      '国家主席习近平致贺信。\n( G" X! o# v3 h- q5 {- H6 长期以来，习近平多次发表重要讲话。\n8 Z* x4 i5 Y- u W. b, L8 '),
+    # a page's info line (labels glossed in pinyin on a spam copy), a date label alone, e-paper page labels
+    ("哈尔滨市召开会议。", "時(shí)間:2024年01月19日 信息來源:本站原創 點擊:1263 字體:\n哈尔滨市召开会议。"),
+    ("哈尔滨市召开会议。", "时间：2023-07-28\n哈尔滨市召开会议。"),
+    ("哈尔滨市召开会议。", "华西都市报 -A1 要闻-\nA1要闻\n第03版：要闻\n哈尔滨市召开会议。"),
     # a page printing the text as its teaser, then again in full
     ("哈尔滨市召开全市优化营商环境大会，部署今年重点工作。", "哈尔滨市召开全市优化营商环境大会，部署今年重点工作。\n"
                                                         "哈尔滨市召开全市优化营商环境大会，部署今年重点工作。"),
@@ -62,6 +66,7 @@ DIFFERENT = [
     ("发表二〇二五年新年贺词", "发表二〇二六年新年贺词"),
     ("十四届全国人大", "十五届全国人大"),
     ("一日三餐", "1日三餐"),  # a day is only read where a dateline's day stands
+    ("时间：3月5日上午9时\n地点：省政府", "时间：3月6日上午9时\n地点：省政府"),  # a notice's own hour stays
 ]
 
 
