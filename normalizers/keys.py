@@ -153,6 +153,21 @@ def _unrepeated(text: str) -> str:
     return "\n".join(out)
 
 
+_TOLD = re.compile("[。！？!?]")
+TOLD_BEFORE = 2  # sentences before a related-reading heading: the story it is under
+
+
+def _without_related(text: str) -> str:
+    """*text* up to its related-reading block, when a story comes before it; a 相关链接 among a
+    portal's chrome above the story (a district picker, then 相关链接, then the story) is chrome."""
+    m = _RELATED.search(text)
+    if m is None:
+        return text
+    if len(_TOLD.findall(text, 0, m.start())) >= TOLD_BEFORE:
+        return text[: m.start()]
+    return text[: m.start()] + text[m.start():].partition("\n")[2]
+
+
 def strip_boilerplate(text: str) -> str:
     """Remove what re-posters add or drop: leading 【…】 tags, 来源/责任编辑/记者/审核/校对 lines,
     a site's copyright and licence footer lines, datelines and byline leads (本报讯（记者 …）, …电（记者 …）), framing (据新华社报道，), picture
@@ -163,7 +178,7 @@ def strip_boilerplate(text: str) -> str:
     """
     text = _FOOTER_LINE.sub("", _BYLINE_LINE.sub("", _unrepeated(_unjammed(text))))
     text = _EPAPER_PAGE.sub("", _INFO_LINE.sub("", text))
-    text = _CAPTION.sub("", _RELATED.sub("", text)).lstrip()
+    text = _CAPTION.sub("", _without_related(text)).lstrip()
     text = _reposted_text(text)
     text = _PAGE_REF.sub("", text)
     if len(_HAN.findall(text, 0, 4000)) >= 30:
