@@ -203,10 +203,13 @@ def emit_json(data: Any) -> None:
 
 
 def setup_logging(debug: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("apscheduler.executors.default", "apscheduler.scheduler", "urllib3", "jieba",
-                  "waitress.queue"):
+    """Log lines on stderr in the chosen language (pipeline.logs), unless a handler is set up already."""
+    from pipeline import logs
+
+    if not logging.getLogger().handlers:
+        logs.configure("text", debug=debug, language=use_language(), words=collect_reason)
+    logging.getLogger().setLevel(logging.DEBUG if debug else logging.INFO)
+    for noisy in logs.NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -224,6 +227,9 @@ def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool, lang: s
     """汇聚（Huiju）：采集政府信息，清洗、去重，审核，发布。"""
     global LANGUAGE
     LANGUAGE = lang
+    from pipeline import logs
+
+    logging.lastResort = logs.last_resort(use_language(), collect_reason)  # warnings of any command: its language
     ctx.obj = Ctx(config_path, db_path)
     if debug:
         setup_logging(True)
@@ -244,7 +250,8 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
     import errno
 
     config = obj.config()
-    logs.configure(config.daemon.log_format, debug=debug, window=config.daemon.log_repeat_window)
+    logs.configure(config.daemon.log_format, debug=debug, window=config.daemon.log_repeat_window,
+                   language=use_language(), words=collect_reason)
     import checks
 
     try:

@@ -506,11 +506,11 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     except Exception as exc:  # a bug or an unexpected library error must not stop the other sources
         result.error = f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         result.error_kind = "InternalError"
-        log.exception("source %s: unexpected error", source.id)
+        log.exception("来源 %(source)s：意外错误", {"source": source.id})
     finally:
         fetcher.close()
     if result.error_kind == "Cancelled":  # stopping is not the source's failure: due again at the next start
-        log.info("source %s: stopped before its list was read (the daemon is stopping)", source.id)
+        log.info("来源 %(source)s：读到列表之前已停止（守护进程正在停止）", {"source": source.id})
     elif not result.ok:
         st.record_failure(now, settings, result.error, retry_after=retry_after, rng=rng, cause=result.error_kind,
                           code=result.error_code, params=result.error_params)
@@ -526,7 +526,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         store.record_observation(observed(source.id, now, result, fetcher.first))
         store.save_state(st)
     except Exception as exc:  # noqa: BLE001 - the database being busy must not stop the other sources
-        log.error("source %s: cannot record its state: %s", source.id, exc, extra={"cause": type(exc).__name__})
+        log.error("来源 %(source)s：无法记录状态：%(error)s", {"source": source.id, "error": exc},
+                  extra={"cause": type(exc).__name__})
         result.state_error = " ".join(str(exc).split())[:200]
         if result.ok:
             result.warnings.append(f"state not recorded: {exc}")

@@ -74,7 +74,8 @@ def replace_misses(db: sqlite_utils.Database, source_id: str, run_at: str, misse
             db.execute("INSERT INTO source_miss_totals (source_id, kind, total) VALUES (?,?,1) "
                        "ON CONFLICT(source_id, kind) DO UPDATE SET total = total + 1", [source_id, m.kind])
     for m in misses:
-        log.warning("source %s: possible miss (%s): %s", source_id, m.kind, m.detail,
+        log.warning("来源 %(source)s：可能漏采（%(kind)s）：%(detail)s",
+                    {"source": source_id, "kind": m.kind, "detail": m.detail},
                     extra={"source": source_id, "cause": f"miss-{m.kind}"})
 
 

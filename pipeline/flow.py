@@ -85,10 +85,10 @@ def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None =
                     quarantined = normalizers.record_failure(db, collected_id, item.source_id, msg, now=now)
                 stats.errors.append(msg)
                 if quarantined:
-                    log.error("ingest failed again, row set aside (see /healthz): %s", msg)
+                    log.error("接收再次失败，这一行已搁置（见 /healthz）：%(error)s", {"error": msg})
                     stats.quarantined += 1
                     continue
-                log.error("ingest failed, will retry: %s", msg)
+                log.error("接收失败，将重试：%(error)s", {"error": msg})
                 return stats
             stats.ingested += 1
             stats.new += result.kind == "new"
@@ -156,7 +156,7 @@ def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | No
                 review_queue.mark_published(db, item_id, seq, now=now)
         except Exception as exc:
             msg = f"publishing item {item_id}: {type(exc).__name__}: {exc}"
-            log.error("%s", msg)
+            log.error("发布条目 %(item)s 失败：%(error)s", {"item": item_id, "error": f"{type(exc).__name__}: {exc}"})
             stats.errors.append(msg)
             continue
         stats.published += 1
@@ -168,7 +168,7 @@ def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | No
                 review_queue.mark_retraction_emitted(db, item_id, seq)
         except Exception as exc:  # like a failed publish: said once per pass, retried on the next
             msg = f"retracting item {item_id}: {type(exc).__name__}: {exc}"
-            log.error("%s", msg)
+            log.error("撤稿条目 %(item)s 失败：%(error)s", {"item": item_id, "error": f"{type(exc).__name__}: {exc}"})
             stats.errors.append(msg)
             continue
         stats.retracted += 1

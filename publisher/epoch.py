@@ -82,7 +82,7 @@ def rotate(db: sqlite_utils.Database, reason: str) -> str:
             "reason = excluded.reason",
             [epoch, now, reason],
         )
-    log.warning("publisher: new stream epoch %s (%s): portals must resync from since=0", epoch, reason)
+    log.warning("发布：新的数据流纪元 %(epoch)s（%(reason)s）：门户须从 since=0 重新同步", {"epoch": epoch, "reason": reason})
     return epoch
 
 
@@ -101,7 +101,7 @@ def _read_watermark(path: Path) -> tuple[str, int, str] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
-        log.warning("publisher: %s is unreadable; starting a new watermark", path)
+        log.warning("发布：%(path)s 无法读取；重新开始水位标记", {"path": path})
         return None
 
 
@@ -111,7 +111,7 @@ def _write_watermark(path: Path, epoch: str, seq: int, row: str) -> None:
         tmp.write_text(json.dumps({"epoch": epoch, "latest_seq": seq, "row": row}), encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:  # a read-only deployment still serves; it just cannot detect a restore
-        log.warning("publisher: cannot write %s: %s", path, exc.strerror or exc)
+        log.warning("发布：无法写入 %(path)s：%(error)s", {"path": path, "error": exc.strerror or exc})
         tmp.unlink(missing_ok=True)
 
 

@@ -172,5 +172,5 @@ class FreshnessWatch:
                 continue
             level = logging.ERROR if f.status in ("alert", "stale") else logging.WARNING if f.status == "warn" \
                 else logging.INFO
-            log.log(level, "freshness: %s", f.message)
+            log.log(level, "时效：%(message)s", {"message": f.message})
         return states

@@ -36,7 +36,7 @@ def login() -> Any:
             user = users.authenticate(db, name, request.form.get("password", ""))
         except ReviewError as exc:
             throttle.failed(db, name, client)
-            log.warning("failed login for %r from %s", name, client)
+            log.warning("登录失败：用户名 %(name)r，来自 %(client)s", {"name": name, "client": client})
             return render_template("review_queue/login.html", error=error_message(exc), next=nxt), 401
         throttle.succeeded(db, name, client)
         start_session(user.name)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import collectors
 from collectors import misses
+from pipeline.logs import message_of
 from tests.collectors.sources import FAST, make_source
 from tests.collectors.test_polite import _paged_site
 
@@ -33,7 +34,7 @@ def test_a_burst_past_the_pages_read_is_recorded_logged_once_and_counted(web, db
     assert r.ok and [m.kind for m in r.misses] == ["burst"]
     [h] = collectors.health(db, [src])
     assert [m["kind"] for m in h.misses] == ["burst"] and h.misses[0]["run_at"]
-    logged = [rec for rec in caplog.records if "possible miss (burst)" in rec.getMessage()]
+    logged = [rec for rec in caplog.records if "possible miss (burst)" in message_of(rec, "en")]
     assert len(logged) == 1 and logged[0].source == "sys"
     gauges = collectors.metrics(db, [src])
     assert gauges['huiju_source_misses{source="sys"}'] == 1
