@@ -144,7 +144,10 @@ def message_of(record: logging.LogRecord, language: str = catalogs.DEFAULT, word
     try:
         text = text % args if args else text
     except (TypeError, ValueError, KeyError):
-        text = record.getMessage()
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError, KeyError):
+            text = f"{record.msg} {record.args!r}"
     detail = getattr(record, "detail", None)
     return text + ("：" if language == catalogs.DEFAULT else ": ") + detail if detail else text
 

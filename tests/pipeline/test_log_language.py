@@ -1,0 +1,147 @@
+"""The log lines follow the operator's language: every log call of the product logs a Chinese
+catalog id with named params, has its English in the catalog domain ``log`` (same placeholders),
+and renders in both languages with its facts. A log line added without its English fails here."""
+
+from __future__ import annotations
+
+import ast
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+import run
+from pipeline import logs
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "review_queue/translations/en/LC_MESSAGES/log.po"
+PACKAGES = ("pipeline", "collectors", "normalizers", "review_queue", "publisher", "checks", "evaluation", "store",
+            "settings", "pages", "sample_province")
+LEVELS = {"info", "warning", "error", "exception", "critical"}  # debug is for developers: not translated
+PLACEHOLDER = re.compile(r"%\((\w+)\)([-#0 +]*\d*(?:\.\d+)?[sdfgr])")
+POSITIONAL = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdfgrx]")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def log_calls() -> list[tuple[str, str | None]]:
+    """(file:line, message id) of every log call an operator can see: ``log.info/warning/error/
+    exception/critical(msg, …)``, ``log.log(level, msg, …)`` and the daemon's stop phases
+    (``clock.phase(msg)``); a message that is not a string literal gives None (the catalog
+    cannot see it). Both arms of ``a if c else b`` count."""
+    found: list[tuple[str, str | None]] = []
+    for path in [ROOT / "run.py", *(p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py")))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        forwarding = {id(call) for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef) and fn.name == "phase"
+                      for call in ast.walk(fn)}  # phase() logs the id it is given: its callers' ids count
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)) or id(node) in forwarding:
+                continue
+            owner = node.func.value.id if isinstance(node.func.value, ast.Name) else ""
+            name = node.func.attr
+            if owner == "log" and name in LEVELS or name == "phase":
+                index = 0
+            elif owner == "log" and name == "log":
+                index = 1
+            else:
+                continue
+            if len(node.args) <= index:
+                continue
+            arg = node.args[index]
+            for one in (arg.body, arg.orelse) if isinstance(arg, ast.IfExp) else (arg,):
+                text = one.value if isinstance(one, ast.Constant) and isinstance(one.value, str) else None
+                found.append((f"{path.relative_to(ROOT)}:{node.lineno}", text))
+    return found
+
+
+CALLS = log_calls()
+with PO.open("rb") as _fh:
+    CATALOG = read_po(_fh)
+
+
+def sample(msgid: str) -> dict[str, object]:
+    """A value for each placeholder of *msgid*, of its type."""
+    return {name: 7 if spec[-1] in "dfg" else f"<{name}>" for name, spec in PLACEHOLDER.findall(msgid)}
+
+
+def record(msgid: str, args: object = None, **extra: object) -> logging.LogRecord:
+    rec = logging.LogRecord("huiju.test", logging.WARNING, __file__, 1, msgid, (args,) if args else None, None)
+    rec.__dict__.update(extra)
+    return rec
+
+
+def test_the_log_calls_are_found() -> None:
+    """The finder sees the daemon's, the collectors' and the demo's lines (it cannot pass empty)."""
+    ids = {msgid for _, msgid in CALLS}
+    assert len(CALLS) > 70
+    assert {"网页服务在 %(url)s（审核界面 %(url)s/review/，订阅源 %(url)s/feeds/all.rss）", "已停止，用时 %(t).1fs",
+            "停止：调度器已停止，不再启动任务 +%(t).2fs", "来源 %(source)s：可能漏采（%(kind)s）：%(detail)s",
+            "示例省份：没有找到语料；使用生成的政务新闻文本"} <= ids
+
+
+@pytest.mark.parametrize(("where", "msgid"), CALLS, ids=[where for where, _ in CALLS])
+def test_every_log_line_is_a_chinese_id_with_its_english(where: str, msgid: str | None) -> None:
+    assert msgid is not None, f"{where}: the message is not a string literal: the catalog cannot see it"
+    assert CJK.search(msgid), f"{where}: {msgid!r} is not a Chinese catalog id"
+    assert not POSITIONAL.search(PLACEHOLDER.sub("", msgid)), f"{where}: {msgid!r}: name the params (%(name)s)"
+    entry = CATALOG.get(msgid)
+    assert entry is not None and entry.string, f"{where}: no English in log.po for {msgid!r}"
+    assert dict(PLACEHOLDER.findall(entry.string)) == dict(PLACEHOLDER.findall(msgid)), (
+        f"{where}: {entry.string!r} does not name the placeholders of {msgid!r}")
+    facts = sample(msgid)
+    chinese = logs.message_of(record(msgid, facts), "zh")
+    english = logs.message_of(record(msgid, facts), "en")
+    assert chinese == msgid % facts if facts else chinese == msgid
+    assert english == entry.string % facts if facts else english == entry.string
+    assert not CJK.search(english), f"{where}: the English of {msgid!r} has Chinese in it: {english!r}"
+    for value in facts.values():  # every fact is kept, in both languages
+        assert str(value) in chinese and str(value) in english
+
+
+def test_the_catalog_holds_no_line_the_product_no_longer_logs() -> None:
+    used = {msgid for _, msgid in CALLS}
+    stale = [m.id for m in CATALOG if m.id and m.id not in used]
+    assert not stale, stale
+
+
+def test_a_routine_failure_keeps_the_library_text_as_its_detail() -> None:
+    rec = record("备份失败", detail="database or disk is full")
+    assert logs.message_of(rec, "zh") == "备份失败：database or disk is full"
+    assert logs.message_of(rec, "en") == "backup failed: database or disk is full"
+
+
+def test_a_coded_collection_failure_is_worded_in_the_operator_language() -> None:
+    """A collector logs its failure reason's code and facts; run.py's wording says it in the
+    language of the log line, the English line as stored stays the fallback."""
+    msgid = "来源 %(source)s 失败（连续 %(n)d 次，%(delay).0f 秒后再试）：%(error)s"
+    facts = {"source": "harbin", "n": 2, "delay": 120.0, "error": "HTTP 503 at http://h.example/list"}
+    rec = record(msgid, facts, reason=("http-status", {"status": 503, "url": "http://h.example/list"}))
+    run.LANGUAGE = "zh"  # the words follow the command line's choice, as in the daemon
+    try:
+        assert logs.message_of(rec, "zh", run.collect_reason) == (
+            "来源 harbin 失败（连续 2 次，120 秒后再试）：网站回答 HTTP 503：http://h.example/list")
+        run.LANGUAGE = "en"
+        assert logs.message_of(rec, "en", run.collect_reason) == (
+            "source harbin failed (2 in a row, next try in 120s): HTTP 503 at http://h.example/list")
+        uncoded = record(msgid, facts, reason=(None, None))
+        assert logs.message_of(uncoded, "en", run.collect_reason).endswith(": HTTP 503 at http://h.example/list")
+    finally:
+        run.LANGUAGE = None
+        run.use_language()
+
+
+def test_params_that_do_not_fit_lose_nothing() -> None:
+    """A call whose params do not fit its message (a mistake) still writes the message and its facts."""
+    rec = record("备份：无法删除旧备份 %(path)s：%(error)s", {"path": "/b/1.db"})  # "error" missing
+    assert logs.message_of(rec, "en") == "备份：无法删除旧备份 %(path)s：%(error)s {'path': '/b/1.db'}"
+
+
+def test_a_message_the_catalog_does_not_know_is_written_as_it_is() -> None:
+    assert logs.message_of(record("third-party line %s", "x"), "en") == "third-party line x"
+
+
+def test_the_last_resort_handler_writes_warnings_in_the_chosen_language(capsys: pytest.CaptureFixture[str]) -> None:
+    handler = logs.last_resort("en")
+    handler.handle(record("来源 %(source)s 在 %(n)d 次失败后恢复", {"source": "harbin", "n": 3}))
+    assert capsys.readouterr().err == "source harbin recovered after 3 failures\n"
