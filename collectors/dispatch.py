@@ -133,7 +133,7 @@ class Dispatcher:
                 else:
                     log.error("告警：来源 %(source)s 持续失败：连续 %(n)d 次，最近一次：%(error)s",
                               {"source": h.id, "n": h.error_count, "error": h.last_error},
-                              extra={"reason": (h.last_error_code, h.last_error_params)})
+                              extra={"words": {"error": ("collect", h.last_error_code, h.last_error_params)}})
             elif not h.alert and h.id in self.alerting:
                 self.alerting.discard(h.id)
                 log.warning("来源 %(source)s 解除告警（状态 %(state)s）", {"source": h.id, "state": h.state})

@@ -220,7 +220,7 @@ class SourceState:
         level = logging.ERROR if self.error_count >= settings.alert_failures else logging.WARNING
         log.log(level, "来源 %(source)s 失败（连续 %(n)d 次，%(delay).0f 秒后再试）：%(error)s",
                 {"source": self.source_id, "n": self.error_count, "delay": delay, "error": error},
-                extra={"cause": cause, "reason": (code, params)})
+                extra={"cause": cause, "words": {"error": ("collect", code, params)}})
         self.alerting = int(self.error_count >= settings.alert_failures)
         return delay
 

@@ -369,7 +369,8 @@ class Daemon:
         try:
             new = self.reload_config()
         except settings.ConfigError as exc:
-            log.error("拒绝重新加载，继续使用正在运行的配置：%(error)s", {"error": exc})
+            log.error("拒绝重新加载，继续使用正在运行的配置：%(error)s", {"error": exc},
+                      extra={"words": {"error": ("config", exc.code, exc.params)}})
             systemd.notify("READY=1", "STATUS=reload refused: the configuration file has an error")
             return False
         try:  # the term lists too, read now: a mistake is one line and the lists in force stay

@@ -12,8 +12,10 @@ LC_ALL / LC_MESSAGES / LANG; Chinese by default). Every module logs a Chinese ca
 facts as named params (``log.info("已采集 %(n)d 条", {"n": n})``: still lazy), and the formatter
 translates it when the line is written, from the catalog domain ``log``
 (review_queue/translations/en/LC_MESSAGES/log.po): the collectors and the publisher need no
-catalog of their own. A collector's coded failure reason (``extra={"reason": (code, params)}``)
-is worded by the *words* function run.py gives, in the same language.
+catalog of their own. A param that is a coded condition of its package (a collector's failure
+reason, a possible miss, a configuration error: ``extra={"words": {"error": ("collect", code,
+params)}}``) is worded by the *words* function run.py gives, in the same language; without it, or
+for a code it does not word, the param's English as given stays.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from review_queue import catalogs
 __all__ = ["configure", "known_cause", "OneLine", "RepeatLimit", "LineFormatter", "message_of", "last_resort"]
 
 DOMAIN = "log"  # review_queue/translations/en/LC_MESSAGES/log.po: the English of every log line
-Words = Callable[[str | None, Mapping[str, Any] | None, str | None], str]  # (code, params, English) -> words
+Words = Callable[[str, str | None, Mapping[str, Any] | None, str], str]  # (table, code, params, English) -> words
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ROUTINE = {"database-locked", "disk-full", "read-only", "disk-io", "cannot-open", "permission-denied",
@@ -135,12 +137,15 @@ def message_of(record: logging.LogRecord, language: str = catalogs.DEFAULT, word
     if language != catalogs.DEFAULT:
         text = catalogs.translations(language, DOMAIN).gettext(text)
     args: Any = record.args
-    reason = getattr(record, "reason", None)
-    if words is not None and reason and isinstance(args, Mapping) and "error" in args:
-        try:
-            args = {**args, "error": words(reason[0], reason[1], args["error"])}
-        except Exception:  # noqa: BLE001 - the English reason stays
-            pass
+    coded = getattr(record, "words", None)
+    if words is not None and coded and isinstance(args, Mapping):
+        args = dict(args)
+        for key, (table, code, params) in coded.items():
+            if key in args:
+                try:
+                    args[key] = words(table, code, params, str(args[key]))
+                except Exception:  # noqa: BLE001 - a wording mistake costs the words, never the line
+                    pass
     try:
         text = text % args if args else text
     except (TypeError, ValueError, KeyError):

@@ -111,21 +111,44 @@ def test_a_routine_failure_keeps_the_library_text_as_its_detail() -> None:
     assert logs.message_of(rec, "en") == "backup failed: database or disk is full"
 
 
-def test_a_coded_collection_failure_is_worded_in_the_operator_language() -> None:
-    """A collector logs its failure reason's code and facts; run.py's wording says it in the
-    language of the log line, the English line as stored stays the fallback."""
-    msgid = "来源 %(source)s 失败（连续 %(n)d 次，%(delay).0f 秒后再试）：%(error)s"
-    facts = {"source": "harbin", "n": 2, "delay": 120.0, "error": "HTTP 503 at http://h.example/list"}
-    rec = record(msgid, facts, reason=("http-status", {"status": 503, "url": "http://h.example/list"}))
-    run.LANGUAGE = "zh"  # the words follow the command line's choice, as in the daemon
+CODED = [  # (message id, its facts, the param's code: table, code, params) -> Chinese, English
+    ("来源 %(source)s 失败（连续 %(n)d 次，%(delay).0f 秒后再试）：%(error)s",
+     {"source": "harbin", "n": 2, "delay": 120.0, "error": "HTTP 503 at http://h.example/list"},
+     {"error": ("collect", "http-status", {"status": 503, "url": "http://h.example/list"})},
+     "来源 harbin 失败（连续 2 次，120 秒后再试）：网站回答 HTTP 503：http://h.example/list",
+     "source harbin failed (2 in a row, next try in 120s): HTTP 503 at http://h.example/list"),
+    ("来源 %(source)s：可能漏采（%(kind)s）：%(detail)s",
+     {"source": "harbin", "kind": "burst", "detail": "every item on the 3 list page(s) read was new: older ones may "
+      "have been missed (check more often or raise max_pages)"},
+     {"detail": ("miss", "burst", {"pages": 3})},
+     "来源 harbin：可能漏采（burst）：读到的 3 页列表上每一条都是新的：更早的可能漏掉了（检查得更勤些，或调高 max_pages）",
+     "source harbin: possible miss (burst): every item on the 3 list page(s) read was new: older ones may have been "
+     "missed (check more often or raise max_pages)"),
+    ("拒绝重新加载，继续使用正在运行的配置：%(error)s",
+     {"error": "c.toml: source \"harbin\": bad cron expression '61 * * * *': out of range"},
+     {"error": ("config", "bad-cron", {"file": "c.toml", "where": {"kind": "source", "id": "harbin"},
+                                       "value": "61 * * * *", "detail": "out of range"})},
+     "拒绝重新加载，继续使用正在运行的配置：c.toml：来源 \"harbin\"：cron 表达式 '61 * * * *' 无效（APScheduler 的说明："
+     "“out of range”）",
+     "reload refused, keeping the running configuration: c.toml: source \"harbin\": bad cron expression '61 * * * *': "
+     "out of range"),
+]
+
+
+@pytest.mark.parametrize(("msgid", "facts", "coded", "chinese", "english"), CODED, ids=[c[2][next(iter(c[2]))][0]
+                                                                                        for c in CODED])
+def test_a_coded_condition_in_a_line_is_worded_in_the_operator_language(msgid: str, facts: dict, coded: dict,
+                                                                        chinese: str, english: str) -> None:
+    """A collector's failure, a possible miss, a configuration error inside a log line: its code and
+    facts worded by run.py in the line's language; without its code, the English as given stays."""
+    rec = record(msgid, facts, words=coded)
     try:
-        assert logs.message_of(rec, "zh", run.collect_reason) == (
-            "来源 harbin 失败（连续 2 次，120 秒后再试）：网站回答 HTTP 503：http://h.example/list")
+        run.LANGUAGE = "zh"  # the words follow the command line's choice, as in the daemon
+        assert logs.message_of(rec, "zh", run.log_words) == chinese
         run.LANGUAGE = "en"
-        assert logs.message_of(rec, "en", run.collect_reason) == (
-            "source harbin failed (2 in a row, next try in 120s): HTTP 503 at http://h.example/list")
-        uncoded = record(msgid, facts, reason=(None, None))
-        assert logs.message_of(uncoded, "en", run.collect_reason).endswith(": HTTP 503 at http://h.example/list")
+        assert logs.message_of(rec, "en", run.log_words) == english
+        uncoded = record(msgid, facts, words={k: (t, None, None) for k, (t, _, _) in coded.items()})
+        assert logs.message_of(uncoded, "zh", run.log_words) == msgid % facts
     finally:
         run.LANGUAGE = None
         run.use_language()
