@@ -48,7 +48,7 @@ import review_queue
 import settings
 import store
 from pages.times import SHANGHAI
-from pipeline import maintenance, systemd
+from pipeline import logs, maintenance, systemd
 from pipeline.flow import init_all, publish_due, run_once
 from pipeline.http_server import HttpServer
 from pipeline.web import create_app
@@ -328,7 +328,8 @@ class Daemon:
 
     def _on_stop_signal(self, signum: int, frame: object) -> None:
         if self._stop_asked is not None:  # a second signal: the operator will not wait
-            os.write(2, f"huiju: second {signal.Signals(signum).name}: exiting now\n".encode())
+            os.write(2, (logs.say("汇聚：第二次收到 %(signal)s：立即退出", signal=signal.Signals(signum).name)
+                         + "\n").encode())
             os._exit(1)
         self._stop_asked = time.monotonic()  # the deadline runs from here, before anything else is done
         self.dispatcher.stop_signal.set()  # no request leaves after the signal, even before the control thread runs

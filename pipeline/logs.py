@@ -227,10 +227,22 @@ def last_resort(language: str = catalogs.DEFAULT, words: Words | None = None) ->
     return handler
 
 
+_language = catalogs.DEFAULT  # the language configure() was given: say() writes in it too
+
+
+def say(msgid: str, **params: object) -> str:
+    """*msgid* (a catalog id of the domain ``log``) in the language of the log, for what is written
+    to stderr without the logging machinery (a signal handler's last words)."""
+    return message_of(logging.LogRecord("huiju", logging.INFO, "", 0, msgid, (params,) if params else None, None),
+                      _language)
+
+
 def configure(kind: str = "text", *, debug: bool = False, window: float = 60.0, stream=None,  # noqa: ANN001
               language: str = catalogs.DEFAULT, words: Words | None = None) -> logging.Handler:
     """Send every log record through one handler on stderr (or *stream*) in the chosen format and
     the operator's *language*."""
+    global _language
+    _language = language
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(LineFormatter(kind, language, words))
     handler.addFilter(OneLine())

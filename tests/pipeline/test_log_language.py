@@ -27,8 +27,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def log_calls() -> list[tuple[str, str | None]]:
     """(file:line, message id) of every log call an operator can see: ``log.info/warning/error/
-    exception/critical(msg, …)``, ``log.log(level, msg, …)`` and the daemon's stop phases
-    (``clock.phase(msg)``); a message that is not a string literal gives None (the catalog
+    exception/critical(msg, …)``, ``log.log(level, msg, …)``, the daemon's stop phases
+    (``clock.phase(msg)``) and what it writes without logging (``logs.say(msg)``); a message
+    that is not a string literal gives None (the catalog
     cannot see it). Both arms of ``a if c else b`` count."""
     found: list[tuple[str, str | None]] = []
     for path in [ROOT / "run.py", *(p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py")))]:
@@ -40,7 +41,7 @@ def log_calls() -> list[tuple[str, str | None]]:
                 continue
             owner = node.func.value.id if isinstance(node.func.value, ast.Name) else ""
             name = node.func.attr
-            if owner == "log" and name in LEVELS or name == "phase":
+            if owner == "log" and name in LEVELS or name == "phase" or owner == "logs" and name == "say":
                 index = 0
             elif owner == "log" and name == "log":
                 index = 1
