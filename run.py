@@ -1214,7 +1214,9 @@ MISS_DETAILS = {  # collectors.misses.DETAILS: what a possible miss was, in Chin
 def miss_detail(kind: str | None, params: dict[str, Any] | None, text: str) -> str:
     """A possible miss's detail in the chosen language, from its kind and facts; one recorded
     without its facts (before this release) is its English line as stored."""
-    return coded(MISS_DETAILS, kind, coded_facts(params), fallback=text) if params else text
+    from collectors.misses import grouped
+
+    return coded(MISS_DETAILS, kind, grouped(coded_facts(params)), fallback=text) if params else text
 
 
 CONFIG_ERRORS = {  # settings.ENGLISH's codes, in Chinese (their English in cli.po is that table's, %-style)

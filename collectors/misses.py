@@ -21,7 +21,7 @@ import sqlite_utils
 
 from store import migrate, transaction
 
-__all__ = ["KINDS", "DETAILS", "Miss", "init", "replace_misses", "current", "totals", "prune"]
+__all__ = ["KINDS", "DETAILS", "Miss", "grouped", "init", "replace_misses", "current", "totals", "prune"]
 
 log = logging.getLogger("huiju.collectors")
 
@@ -63,7 +63,12 @@ class Miss:
     @classmethod
     def of(cls, kind: str, url: str, /, **params: Any) -> Miss:
         """A miss of *kind* at *url*, its detail worded from *params* (DETAILS; a fact may be a URL too)."""
-        return cls(kind, url, DETAILS[kind] % params, params=params)
+        return cls(kind, url, DETAILS[kind] % grouped(params), params=params)
+
+
+def grouped(params: dict[str, Any]) -> dict[str, Any]:
+    """*params* with each whole number written with thousands separators (4,120,133 bytes), as shown."""
+    return {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
 
 
 def _step1(db: sqlite_utils.Database) -> None:
