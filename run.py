@@ -1324,7 +1324,8 @@ def config_error(exc: Any) -> str:
 
 def log_words(table: str, code: str | None, params: dict[str, Any] | None, text: str) -> str:
     """A coded condition inside a log line, in the chosen language (pipeline.logs calls it as it
-    writes the line): a collection failure, a possible miss, a configuration error; *text*, its
+    writes the line): a collection failure, a possible miss, a configuration error, a report's
+    warning; *text*, its
     English as given, where this release does not word it."""
     import settings
 
@@ -1332,6 +1333,10 @@ def log_words(table: str, code: str | None, params: dict[str, Any] | None, text:
         return collect_reason(code, params, text)
     if table == "miss":
         return miss_detail(code, params, text)
+    if table == "report" and code:
+        from evaluation.output import ReportWarning
+
+        return report_warning(ReportWarning(code, dict(params or {})))
     if table == "config" and code in settings.ENGLISH:
         try:
             return config_error(settings.ConfigError(code, **dict(params or {})))

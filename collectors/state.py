@@ -186,7 +186,8 @@ class SourceState:
         if identity_rule:
             if identity_rule != self.identity_rule and identity_note:
                 self.identity_note = identity_note
-                log.warning("来源 %(source)s：%(note)s", {"source": self.source_id, "note": identity_note})
+                log.warning("来源 %(source)s：条目身份从此按 %(rule)s 认定（%(note)s）",
+                            {"source": self.source_id, "rule": identity_rule, "note": identity_note})
             self.identity_rule = identity_rule
         if self.error_count >= settings.alert_failures:
             log.warning("来源 %(source)s 在 %(n)d 次失败后恢复", {"source": self.source_id, "n": self.error_count})

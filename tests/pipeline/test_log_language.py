@@ -125,6 +125,9 @@ CODED = [  # (message id, its facts, the param's code: table, code, params) -> C
      "来源 harbin：可能漏采（burst）：读到的 3 页列表上每一条都是新的：更早的可能漏掉了（检查得更勤些，或调高 max_pages）",
      "source harbin: possible miss (burst): every item on the 3 list page(s) read was new: older ones may have been "
      "missed (check more often or raise max_pages)"),
+    ("评估：%(warning)s", {"warning": "report.pdf not written: chromium failed: boom"},
+     {"warning": ("report", "pdf-chromium-failed", {"error": "boom"})},
+     "评估：未写出 report.pdf：chromium 运行失败：boom", "evaluation: report.pdf not written: chromium failed: boom"),
     ("拒绝重新加载，继续使用正在运行的配置：%(error)s",
      {"error": "c.toml: source \"harbin\": bad cron expression '61 * * * *': out of range"},
      {"error": ("config", "bad-cron", {"file": "c.toml", "where": {"kind": "source", "id": "harbin"},
