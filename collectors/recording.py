@@ -202,5 +202,6 @@ def _report_gone(store: StateStore, source: Source, gone: list[tuple[str, str, s
         note = f"{why} at {url} (2 checks in a row)"
         if store.store_item(replace(prev, withdrawn=note, fetched_at=iso(now), warnings=[]), now) == "version":
             reported += 1
-            log.warning("来源 %(source)s：页面已被来源撤下：%(note)s", {"source": source.id, "note": note})
+            log.warning("来源 %(source)s：页面 %(url)s 已被来源撤下（连续 2 次检查都是 %(why)s）",
+                        {"source": source.id, "url": url, "why": why})
     return reported

@@ -172,8 +172,7 @@ class Daemon:
                           "versions": stats.versions, "queued": stats.queued, "auto": stats.auto_approved,
                           "duplicates": stats.duplicates, "published": stats.published,
                           "retracted": stats.retracted})
-            for err in stats.errors:
-                log.error("处理流程：%(error)s", {"error": err})
+            # (each of stats.errors was logged by pipeline.flow as it happened, with its facts)
         except Exception:
             log.exception("处理流程这一轮失败")
         finally:
@@ -191,8 +190,7 @@ class Daemon:
                     stats = publish_due(db, self.config)
                     if stats.published:
                         log.info("处理流程：发布了 %(n)d 条暂缓期已过的通过稿", {"n": stats.published})
-                    for err in stats.errors:
-                        log.error("处理流程：%(error)s", {"error": err})
+                    # (each of stats.errors was logged by pipeline.flow as it happened)
             finally:
                 db.conn.close()
         except Exception:

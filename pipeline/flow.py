@@ -81,14 +81,15 @@ def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None =
                 # Keep the row and retry it on the next pass; a row that keeps failing is set aside
                 # (quarantined, listed in /healthz) so that it cannot hold up every row behind it.
                 msg = f"collected #{collected_id} from {item.source_id}: {type(exc).__name__}: {exc}"
+                facts = {"row": collected_id, "source": item.source_id, "error": f"{type(exc).__name__}: {exc}"}
                 with store.transaction(db):
                     quarantined = normalizers.record_failure(db, collected_id, item.source_id, msg, now=now)
                 stats.errors.append(msg)
                 if quarantined:
-                    log.error("接收再次失败，这一行已搁置（见 /healthz）：%(error)s", {"error": msg})
+                    log.error("来自 %(source)s 的采集行 #%(row)s 接收再次失败，已搁置（见 /healthz）：%(error)s", facts)
                     stats.quarantined += 1
                     continue
-                log.error("接收失败，将重试：%(error)s", {"error": msg})
+                log.error("来自 %(source)s 的采集行 #%(row)s 接收失败，将重试：%(error)s", facts)
                 return stats
             stats.ingested += 1
             stats.new += result.kind == "new"
