@@ -34,7 +34,8 @@ from zoneinfo import ZoneInfo
 
 from review_queue import catalogs
 
-__all__ = ["configure", "known_cause", "OneLine", "RepeatLimit", "LineFormatter", "message_of", "last_resort"]
+__all__ = ["configure", "known_cause", "OneLine", "RepeatLimit", "LineFormatter", "MessageFormatter", "message_of",
+           "last_resort", "say"]
 
 DOMAIN = "log"  # review_queue/translations/en/LC_MESSAGES/log.po: the English of every log line
 Words = Callable[[str, str | None, Mapping[str, Any] | None, str], str]  # (table, code, params, English) -> words
@@ -197,8 +198,10 @@ def _kv(value: object) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-class _MessageOnly(logging.Formatter):
-    def __init__(self, language: str, words: Words | None) -> None:
+class MessageFormatter(logging.Formatter):
+    """The bare message (logging's ``%(message)s``), in *language*."""
+
+    def __init__(self, language: str = catalogs.DEFAULT, words: Words | None = None) -> None:
         super().__init__()
         self.language, self.words = language, words
 
@@ -223,7 +226,7 @@ def last_resort(language: str = catalogs.DEFAULT, words: Words | None = None) ->
     message on stderr), in the command line's language."""
     handler = _Stderr()
     handler.setLevel(logging.WARNING)
-    handler.setFormatter(_MessageOnly(language, words))
+    handler.setFormatter(MessageFormatter(language, words))
     return handler
 
 
