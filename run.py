@@ -1322,10 +1322,19 @@ def config_error(exc: Any) -> str:
     return coded(CONFIG_CLAUSES, "at" if place else "file", {"file": p["file"], "where": place, "cause": cause})
 
 
+EPOCH_REASONS = {  # publisher.epoch.REASONS: why the portal's stream got a new epoch, in Chinese
+    "no-identity": N_("没有记录数据流标识"),
+    "other-epoch": N_("数据库的纪元 %(epoch)s 不是上次提供的 %(seen)s（已恢复或替换）"),
+    "seq-below": N_("最高序号 %(seq)s 低于已提供的 %(seen)s（从备份恢复）"),
+    "other-row": N_("序号 %(seen)s 处不是已提供的那一行（从备份恢复）"),
+    "backup-copy": N_("从备份副本恢复"),
+}
+
+
 def log_words(table: str, code: str | None, params: dict[str, Any] | None, text: str) -> str:
     """A coded condition inside a log line, in the chosen language (pipeline.logs calls it as it
     writes the line): a collection failure, a possible miss, a configuration error, a report's
-    warning; *text*, its
+    warning, why the stream got a new epoch; *text*, its
     English as given, where this release does not word it."""
     import settings
 
@@ -1333,6 +1342,8 @@ def log_words(table: str, code: str | None, params: dict[str, Any] | None, text:
         return collect_reason(code, params, text)
     if table == "miss":
         return miss_detail(code, params, text)
+    if table == "epoch":
+        return coded(EPOCH_REASONS, code, params, fallback=text)
     if table == "report" and code:
         from evaluation.output import ReportWarning
 

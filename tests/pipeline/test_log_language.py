@@ -128,6 +128,12 @@ CODED = [  # (message id, its facts, the param's code: table, code, params) -> C
     ("评估：%(warning)s", {"warning": "report.pdf not written: chromium failed: boom"},
      {"warning": ("report", "pdf-chromium-failed", {"error": "boom"})},
      "评估：未写出 report.pdf：chromium 运行失败：boom", "evaluation: report.pdf not written: chromium failed: boom"),
+    ("发布：新的数据流纪元 %(epoch)s（%(reason)s）：门户须从 since=0 重新同步",
+     {"epoch": "e2", "reason": "highest seq 3 is below the 9 already served (restored from a backup)"},
+     {"reason": ("epoch", "seq-below", {"seq": 3, "seen": 9})},
+     "发布：新的数据流纪元 e2（最高序号 3 低于已提供的 9（从备份恢复））：门户须从 since=0 重新同步",
+     "publisher: new stream epoch e2 (highest seq 3 is below the 9 already served (restored from a backup)): portals "
+     "must resync from since=0"),
     ("拒绝重新加载，继续使用正在运行的配置：%(error)s",
      {"error": "c.toml: source \"harbin\": bad cron expression '61 * * * *': out of range"},
      {"error": ("config", "bad-cron", {"file": "c.toml", "where": {"kind": "source", "id": "harbin"},
@@ -172,3 +178,40 @@ def test_the_last_resort_handler_writes_warnings_in_the_chosen_language(capsys: 
     handler = logs.last_resort("en")
     handler.handle(record("来源 %(source)s 在 %(n)d 次失败后恢复", {"source": "harbin", "n": 3}))
     assert capsys.readouterr().err == "source harbin recovered after 3 failures\n"
+
+
+def _worded_tables() -> list[tuple[str, str, str, str]]:
+    """(table, code, Chinese id in run.py, the package's English) of every coded condition a log
+    line or a command words: possible misses, epoch reasons."""
+    from collectors import misses
+    from publisher import epoch
+
+    return [(name, code, chinese.get(code, ""), english[code])
+            for name, chinese, english in (("miss", run.MISS_DETAILS, misses.DETAILS),
+                                           ("epoch", run.EPOCH_REASONS, epoch.REASONS))
+            for code in english]
+
+
+@pytest.mark.parametrize(("table", "code", "chinese", "english"), _worded_tables(),
+                         ids=[f"{t}-{c}" for t, c, _, _ in _worded_tables()])
+def test_every_worded_code_has_chinese_and_the_package_english(table: str, code: str, chinese: str,
+                                                               english: str) -> None:
+    """A code added to collectors.misses.DETAILS or publisher.epoch.REASONS without its Chinese in
+    run.py, or whose catalog English is not the package's own, fails here."""
+    assert CJK.search(chinese), f"{table} {code}: no Chinese in run.py"
+    with (ROOT / "review_queue/translations/en/LC_MESSAGES/cli.po").open("rb") as fh:
+        entry = read_po(fh).get(chinese)
+    assert entry is not None and entry.string == english, (table, code)
+    facts = sample(english)
+    try:
+        run.LANGUAGE = "zh"
+        said = run.log_words(table, code, facts, english % facts)
+        assert CJK.search(said) and all(str(v) in said for v in facts.values()), said
+        run.LANGUAGE = "en"
+        from collectors.misses import grouped
+
+        assert run.log_words(table, code, facts, english % facts) == english % (grouped(facts) if table == "miss"
+                                                                                  else facts)
+    finally:
+        run.LANGUAGE = None
+        run.use_language()
