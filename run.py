@@ -203,10 +203,13 @@ def emit_json(data: Any) -> None:
 
 
 def setup_logging(debug: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("apscheduler.executors.default", "apscheduler.scheduler", "urllib3", "jieba",
-                  "waitress.queue"):
+    """Log lines on stderr in the chosen language (pipeline.logs), unless a handler is set up already."""
+    from pipeline import logs
+
+    if not logging.getLogger().handlers:
+        logs.configure("text", debug=debug, language=use_language(), words=log_words)
+    logging.getLogger().setLevel(logging.DEBUG if debug else logging.INFO)
+    for noisy in logs.NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -224,6 +227,9 @@ def cli(ctx: click.Context, config_path: str, db_path: str, debug: bool, lang: s
     """汇聚（Huiju）：采集政府信息，清洗、去重，审核，发布。"""
     global LANGUAGE
     LANGUAGE = lang
+    from pipeline import logs
+
+    logging.lastResort = logs.last_resort(use_language(), log_words)  # warnings of any command: its language
     ctx.obj = Ctx(config_path, db_path)
     if debug:
         setup_logging(True)
@@ -244,7 +250,8 @@ def daemon(obj: Ctx, host: str | None, port: int | None) -> None:
     import errno
 
     config = obj.config()
-    logs.configure(config.daemon.log_format, debug=debug, window=config.daemon.log_repeat_window)
+    logs.configure(config.daemon.log_format, debug=debug, window=config.daemon.log_repeat_window,
+                   language=use_language(), words=log_words)
     import checks
 
     try:
@@ -432,7 +439,8 @@ def sources(obj: Ctx, as_json: bool) -> None:
     for h in rows:
         for m in h.misses:
             click.echo(_("疑似漏采  %(source)s  %(at)s  %(kind)s：%(detail)s", source=h.id,
-                         at=short_time(m["run_at"]), kind=m["kind"], detail=m["detail"]))
+                         at=short_time(m["run_at"]), kind=m["kind"],
+                         detail=miss_detail(m["kind"], m.get("params"), m["detail"])))
     if any(h.relaxed for h in rows):
         click.echo(_("* 检查得更少：服务器每次都发送整个列表，且最近几次检查没有发现新内容（见 idle_max）"))
 
@@ -1096,6 +1104,11 @@ COLLECT_REASONS = {  # collectors.errors.ENGLISH's codes, in Chinese (their Engl
     "read-error": N_("读取 %(url)s 时出错：%(detail)s"),
     "not-http-url": N_("不是 http(s) 网址：%(url)r"),
     "nothing-found": N_("在 %(url)s 没有找到条目（类型 %(type)s）"),
+    "details-failed": N_("全部 %(n)s 个详情页都失败；第一个：详情页 %(page)s：%(first)s"),
+    "details-dead": N_("全部 %(n)s 个详情页都失败：列表上每个链接都答复 404/410（页面不存在）；第一个：%(first)s"),
+    "details-dead-given-up": N_("全部 %(n)s 个详情页都失败：列表上每个链接都答复 404/410（页面不存在）；"
+                                "第一个：%(page)s 答复 404/410 %(times)s 次后已放弃"),
+    "probe-details-failed": N_("没有条目：每个详情页都失败；第一个：详情页 %(page)s：%(first)s"),
     "json-html-page": N_("不是有效的 JSON：服务器发来的是网页（%(title)s）"),
     "json-invalid": N_("不是有效的 JSON：%(reason)s"),
     "json-no-list": N_("JSON 正文中没有找到对象列表"),
@@ -1169,10 +1182,19 @@ def list_finding(facts: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def coded_facts(params: dict[str, Any]) -> dict[str, Any]:
+    """*params* with each fact that is itself a collection failure (``first`` with ``first_code`` and
+    ``first_params``, ``error`` with ``error_code`` …, see collectors.misses.DETAILS) in the chosen language."""
+    out = dict(params)
+    for key in [k for k in out if f"{k}_code" in out]:
+        out[key] = collect_reason(out[f"{key}_code"], out.get(f"{key}_params"), out[key])
+    return out
+
+
 def collect_reason(code: str | None, params: dict[str, Any] | None, text: str | None) -> str:
     """Why a source could not be collected, in the chosen language: its code worded with its facts;
     a reason without a code (or of a code this release does not word) is its English line as stored."""
-    facts = list_finding(params or {})
+    facts = list_finding(coded_facts(params or {}))
     said = coded(COLLECT_REASONS, code, facts)
     if not said:  # no code, a code this release does not word, facts that do not fit: the line as stored
         return text or ""
@@ -1180,11 +1202,28 @@ def collect_reason(code: str | None, params: dict[str, Any] | None, text: str | 
     return said + "".join(coded(COLLECT_CLAUSES, k, facts) for k in given)
 
 
+MISS_DETAILS = {  # collectors.misses.DETAILS: what a possible miss was, in Chinese (English in cli.po, that table's)
+    "burst": N_("读到的 %(pages)s 页列表上每一条都是新的：更早的可能漏掉了（检查得更勤些，或调高 max_pages）"),
+    "list-page-failed": N_("第 %(page)s 页列表：%(error)s"),
+    "detail-given-up": N_("详情页 %(url)s 已 %(times)s 次答复 %(status)s：放弃（列表链接到一个不存在的页面）"),
+    "all-details-dead": N_("列表的全部 %(n)s 个详情链接都答复 404/410；第一个：详情页 %(page)s：%(first)s"),
+    "page-cut": N_("%(url)s 的页面有 %(bytes)s 字节：只解析了前 %(parsed)s 字节（[collector] parse_max_bytes）"),
+}
+
+
+def miss_detail(kind: str | None, params: dict[str, Any] | None, text: str) -> str:
+    """A possible miss's detail in the chosen language, from its kind and facts; one recorded
+    without its facts (before this release) is its English line as stored."""
+    from collectors.misses import grouped
+
+    return coded(MISS_DETAILS, kind, grouped(coded_facts(params)), fallback=text) if params else text
+
+
 CONFIG_ERRORS = {  # settings.ENGLISH's codes, in Chinese (their English in cli.po is that table's, %-style)
     "file-not-found": N_("找不到文件"),
     "not-utf8": N_("不是 UTF-8 文本"),
     "cannot-read": N_("无法读取：%(why)s"),
-    "invalid-toml": N_("不是有效的 TOML：%(detail)s"),
+    "invalid-toml": N_("不是有效的 TOML（解析器的说明：“%(detail)s”）"),
     "unknown-section": N_("没有 %(name)r 这一节（已有：%(known)s）"),
     "not-a-table": N_("必须是一个表"),
     "templates-not-tables": N_("必须是由表组成的表（[templates.名称]）"),
@@ -1219,7 +1258,7 @@ CONFIG_ERRORS = {  # settings.ENGLISH's codes, in Chinese (their English in cli.
     "interval-too-short": N_("间隔 %(value)r 短于 10 秒"),
     "interval-too-long": N_("间隔 %(value)r 长于 31 天"),
     "cron-not-string": N_("cron 必须是字符串，而不是 %(value)r"),
-    "bad-cron": N_("cron 表达式 %(value)r 无效：%(detail)s"),
+    "bad-cron": N_("cron 表达式 %(value)r 无效（APScheduler 的说明：“%(detail)s”）"),
     "cron-never-fires": N_("cron 表达式 %(value)r 永远不会触发（没有这一天）"),
     "bad-review": N_("review 必须是 \"required\" 或 \"auto\"，而不是 %(value)r"),
     "bad-rank": N_("rank 必须是整数（越小越权威）"),
@@ -1231,7 +1270,7 @@ CONFIG_ERRORS = {  # settings.ENGLISH's codes, in Chinese (their English in cli.
     "not-topic-column": N_("栏目 %(value)r 不是专题栏目"),
     "not-string-list": N_("%(name)s 必须是非空字符串的列表"),
     "matches-nothing": N_("什么也匹配不到：请给出 title_any、body_any、sources、kinds 或 url_pattern"),
-    "bad-url-pattern": N_("url_pattern 无效：%(detail)s"),
+    "bad-url-pattern": N_("url_pattern 无效（正则表达式库的说明：“%(detail)s”）"),
     "bad-min-hits": N_("min_hits 必须是不小于 1 的整数"),
     "terms-not-files": N_("terms 必须是文件名的列表"),
     "bad-severity": N_("severity 必须把发现代码映射到 \"block\" 或 \"warn\""),
@@ -1242,7 +1281,7 @@ CONFIG_ERRORS = {  # settings.ENGLISH's codes, in Chinese (their English in cli.
     "bad-network": N_("%(name)s：%(value)r 不是地址或网段（如 10.0.0.0/8）"),
     "wrong-type": N_("%(name)s 的类型不对（%(type)s）"),
     "negative": N_("%(name)s 不能为负数"),
-    "bad-value": N_("%(detail)s"),
+    "bad-value": N_("取值无效（说明：“%(detail)s”）"),  # a check that names no code: its English quoted
 }
 CONFIG_WHERE = {  # settings.WHERE: where in the file, in Chinese
     "source": N_("来源 \"%(id)s\""),
@@ -1258,7 +1297,7 @@ CONFIG_CLAUSES = {  # how settings.english adds a key before a cause, "off" afte
     "or_off": N_("%(cause)s（或 \"off\"）"),
     "at": N_("%(file)s：%(where)s：%(cause)s"),
     "file": N_("%(file)s：%(cause)s"),
-    "toml-at": N_("第 %(line)s 行第 %(column)s 列不是有效的 TOML：%(reason)s"),
+    "toml-at": N_("第 %(line)s 行第 %(column)s 列不是有效的 TOML（解析器的说明：“%(reason)s”）"),
 }
 
 
@@ -1281,6 +1320,40 @@ def config_error(exc: Any) -> str:
     if where and not place:
         return str(exc)
     return coded(CONFIG_CLAUSES, "at" if place else "file", {"file": p["file"], "where": place, "cause": cause})
+
+
+EPOCH_REASONS = {  # publisher.epoch.REASONS: why the portal's stream got a new epoch, in Chinese
+    "no-identity": N_("没有记录数据流标识"),
+    "other-epoch": N_("数据库的纪元 %(epoch)s 不是上次提供的 %(seen)s（已恢复或替换）"),
+    "seq-below": N_("最高序号 %(seq)s 低于已提供的 %(seen)s（从备份恢复）"),
+    "other-row": N_("序号 %(seen)s 处不是已提供的那一行（从备份恢复）"),
+    "backup-copy": N_("从备份副本恢复"),
+}
+
+
+def log_words(table: str, code: str | None, params: dict[str, Any] | None, text: str) -> str:
+    """A coded condition inside a log line, in the chosen language (pipeline.logs calls it as it
+    writes the line): a collection failure, a possible miss, a configuration error, a report's
+    warning, why the stream got a new epoch; *text*, its
+    English as given, where this release does not word it."""
+    import settings
+
+    if table == "collect":
+        return collect_reason(code, params, text)
+    if table == "miss":
+        return miss_detail(code, params, text)
+    if table == "epoch":
+        return coded(EPOCH_REASONS, code, params, fallback=text)
+    if table == "report" and code:
+        from evaluation.output import ReportWarning
+
+        return report_warning(ReportWarning(code, dict(params or {})))
+    if table == "config" and code in settings.ENGLISH:
+        try:
+            return config_error(settings.ConfigError(code, **dict(params or {})))
+        except TypeError:  # params without the file: the line as given
+            return text
+    return text
 
 
 def report_warning(w: Any) -> str:

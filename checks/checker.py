@@ -194,7 +194,7 @@ def checker(config: Config | None = None, *, force: bool = False) -> Checker:
         except TermError as exc:
             if _cache.key == key and _cache.checker is not None:
                 if _cache.error != str(exc):
-                    log.error("term lists not reloaded, the previous ones stay in force: %s", exc)
+                    log.error("词表未重新加载，原来的继续有效：%(error)s", {"error": exc})
                 _cache.error = str(exc)
                 _cache.stamp = stamp  # said once; tried again when the file changes again
                 return _cache.checker
@@ -202,7 +202,7 @@ def checker(config: Config | None = None, *, force: bool = False) -> Checker:
         _cache.checker = Checker(settings, terms, required)
         _cache.key, _cache.stamp, _cache.error = key, stamp, None
         if len(terms):
-            log.info("term lists loaded: %d entries from %d file(s)", len(terms), len(files))
+            log.info("词表已加载：%(n)d 条，来自 %(files)d 个文件", {"n": len(terms), "files": len(files)})
         return _cache.checker
 
 

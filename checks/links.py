@@ -149,5 +149,5 @@ def run_link_pass(db: sqlite_utils.Database, *, limit: int, timeout: float, rech
             stats.items.update(r[0] for r in db.execute("SELECT item_id FROM check_item_links WHERE url = ?",
                                                         [url]))
         if error:
-            log.info("link check %s: %s", url, error)
+            log.info("链接检查 %(url)s：%(error)s", {"url": url, "error": error})
     return stats

@@ -99,7 +99,7 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
     if not first.content.strip():
         raise ParseError(code="empty-body", params={"url": first.url})
     if first.cut_from:
-        g.misses.append(Miss("page-cut", first.url, _cut_note(first)))
+        g.misses.append(_cut_miss(first))
     entries: list[Entry] = []
     charset: str | None = None
     warns: list[str] = []
@@ -130,7 +130,8 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
                 if exc.status not in (404, 410):  # past the last page is not worth a warning
                     g.warnings.append(f"list page {page}: {exc}")
                     if all_new and not isinstance(exc, Cancelled):  # catching up: its items are unseen
-                        g.misses.append(Miss("list-page-failed", nxt, f"list page {page}: {exc}"))
+                        g.misses.append(Miss.of("list-page-failed", nxt, page=page, error=str(exc),
+                                                error_code=exc.code, error_params=exc.params))
                 break
         if source.type == "rss":
             kind = looks_binary(resp.content)
@@ -179,9 +180,8 @@ def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: b
     # No known item anywhere in what could be read (the page limit or the list's own end came
     # first): stories published between the last check and the oldest one read were not seen.
     if catch_up and all_new:
-        g.warnings.append(f"every item on the {pages_read} list page(s) read was new: older ones may have been "
-                          "missed (check more often or raise max_pages)")
-        g.misses.append(Miss("burst", source.url, g.warnings[-1]))
+        g.misses.append(Miss.of("burst", source.url, pages=pages_read))
+        g.warnings.append(g.misses[-1].detail)
     return entries, charset, list(dict.fromkeys(warns))
 
 
@@ -382,9 +382,12 @@ def _page_title_wins(listed: str, d: Any) -> bool:
     return not _weak_title(d.title, d.title_from) or d.title in listed
 
 
+def _cut_miss(resp: Response) -> Miss:
+    return Miss.of("page-cut", resp.url, url=resp.url, bytes=resp.cut_from, parsed=len(resp.content))
+
+
 def _cut_note(resp: Response) -> str:
-    return (f"page of {resp.cut_from:,} bytes at {resp.url}: only its first {len(resp.content):,} were parsed "
-            "([collector] parse_max_bytes)")
+    return _cut_miss(resp).detail
 
 
 def _apply_detail(source: Source, resp: Response, e: Entry) -> str:
@@ -424,7 +427,7 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
             _apply_detail(source, resp, e)
             if resp.cut_from:
                 with lock:
-                    g.misses.append(Miss("page-cut", e.url, _cut_note(resp)))
+                    g.misses.append(_cut_miss(resp))
         except Cancelled:
             return  # the daemon is stopping: left for the next run, not a failure
         except CollectError as exc:
@@ -433,8 +436,12 @@ def _fetch_details(source: Source, fetcher: Fetcher, todo: list[Entry], g: Gathe
                 g.detail_failures += 1
                 if g.first_detail_error is None:
                     g.first_detail_error = f"detail page {e.url}: {exc}"
+                    g.first_detail = {"page": e.url, "first": str(exc), "first_code": exc.code,
+                                      "first_params": exc.params}
                 if gone_status(status):  # the same answers that make a known page "gone"
                     g.dead.append((e.url, str(exc)))
+                    if not g.first_dead:
+                        g.first_dead = {"first": str(exc), "first_code": exc.code, "first_params": exc.params}
                 elif status in (429, 503):
                     g.throttled = max(g.throttled or 0.0, getattr(exc, "retry_after", None) or 0.0)
             return
@@ -485,7 +492,7 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
                    retitled=lambda titles: store.retitled(source.id, titles))
         if g.detail_attempts and g.detail_failures == g.detail_attempts and not g.items and len(g.dead) < \
                 g.detail_failures:  # links that do not exist are the list's fault, not the source's
-            raise FetchError(f"all {g.detail_attempts} detail pages failed; first: {g.first_detail_error}",
+            raise FetchError(code="details-failed", params={"n": g.detail_attempts, **g.first_detail},
                              retry_after=g.throttled or None)
         backlog = record_run(store, source, g, now, result, rechecks=rechecks)
         result.ok = True
@@ -506,11 +513,11 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
     except Exception as exc:  # a bug or an unexpected library error must not stop the other sources
         result.error = f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         result.error_kind = "InternalError"
-        log.exception("source %s: unexpected error", source.id)
+        log.exception("来源 %(source)s：意外错误", {"source": source.id})
     finally:
         fetcher.close()
     if result.error_kind == "Cancelled":  # stopping is not the source's failure: due again at the next start
-        log.info("source %s: stopped before its list was read (the daemon is stopping)", source.id)
+        log.info("来源 %(source)s：读到列表之前已停止（守护进程正在停止）", {"source": source.id})
     elif not result.ok:
         st.record_failure(now, settings, result.error, retry_after=retry_after, rng=rng, cause=result.error_kind,
                           code=result.error_code, params=result.error_params)
@@ -526,7 +533,8 @@ def collect_source(store: StateStore, source: Source, settings: CollectorSetting
         store.record_observation(observed(source.id, now, result, fetcher.first))
         store.save_state(st)
     except Exception as exc:  # noqa: BLE001 - the database being busy must not stop the other sources
-        log.error("source %s: cannot record its state: %s", source.id, exc, extra={"cause": type(exc).__name__})
+        log.error("来源 %(source)s：无法记录状态：%(error)s", {"source": source.id, "error": exc},
+                  extra={"cause": type(exc).__name__})
         result.state_error = " ".join(str(exc).split())[:200]
         if result.ok:
             result.warnings.append(f"state not recorded: {exc}")

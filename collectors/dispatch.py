@@ -24,6 +24,7 @@ from collectors.recording import SourceResult
 from collectors.running import RUNNING, db_key, run_one
 from collectors.schedule import backoff_delay, next_regular_check
 from collectors.state import StateStore, init, iso, parse_iso
+from pages.times import SHANGHAI
 from settings.model import CollectorSettings, Source
 from store import open_db, transaction
 
@@ -33,6 +34,12 @@ log = logging.getLogger("huiju.collectors")
 DISPATCH_JOB_ID = "huiju-collect-dispatch"
 ALERT_CHECK_EVERY = 60.0  # seconds between alert checks in run_due
 RESULTS_KEPT = 1000  # finished results kept for drain_results (a daemon running for a year made millions)
+
+
+def beijing(at: str | None) -> str:
+    """A stored time as the operator reads it in a log line (Beijing time), "-" when there is none."""
+    when = parse_iso(at) if at else None
+    return when.astimezone(SHANGHAI).isoformat(timespec="seconds") if when else "-"
 
 
 class Dispatcher:
@@ -100,7 +107,7 @@ class Dispatcher:
             try:
                 self.check_alerts(at)
             except Exception:  # noqa: BLE001 - alert bookkeeping must never stop collection
-                log.exception("alert check failed")
+                log.exception("告警检查失败")
         with self._lock:
             self._reap()
             for src in self.due(now):
@@ -121,14 +128,15 @@ class Dispatcher:
             if h.alert and h.id not in self.alerting:
                 self.alerting.add(h.id)
                 if h.state == "quiet":
-                    log.error("ALERT source %s is quiet: no new item since %s (usual rhythm allows %.0f h)",
-                              h.id, h.last_new_at, (h.quiet_after or 0) / 3600)
+                    log.error("告警：来源 %(source)s 沉寂：自北京时间 %(since)s 起没有新条目（按平常节奏最多 %(hours).0f 小时）",
+                              {"source": h.id, "since": beijing(h.last_new_at), "hours": (h.quiet_after or 0) / 3600})
                 else:
-                    log.error("ALERT source %s is failing: %d failures in a row, last: %s", h.id, h.error_count,
-                              h.last_error)
+                    log.error("告警：来源 %(source)s 持续失败：连续 %(n)d 次，最近一次：%(error)s",
+                              {"source": h.id, "n": h.error_count, "error": h.last_error},
+                              extra={"words": {"error": ("collect", h.last_error_code, h.last_error_params)}})
             elif not h.alert and h.id in self.alerting:
                 self.alerting.discard(h.id)
-                log.warning("source %s no longer alerting (state %s)", h.id, h.state)
+                log.warning("来源 %(source)s 解除告警（状态 %(state)s）", {"source": h.id, "state": h.state})
         return rows
 
     def _reap(self) -> None:
@@ -141,7 +149,7 @@ class Dispatcher:
                 try:
                     result = fut.result()
                 except Exception:  # noqa: BLE001 - run_one records its own failures
-                    log.exception("source %s: worker crashed", sid)
+                    log.exception("来源 %(source)s：工作线程崩溃", {"source": sid})
                     continue
                 self.results.append(result)
                 self._note_saved(result, started)
@@ -153,15 +161,15 @@ class Dispatcher:
             return
         if result.state_error is None:
             if self.unsaved.pop(sid, None) is not None:
-                log.warning("source %s: its state is recorded again", sid)
+                log.warning("来源 %(source)s：状态又能记录了", {"source": sid})
             return
         now = now or datetime.now(UTC)
         failures = self.unsaved.get(sid, (now, 0, ""))[1] + 1
         delay = backoff_delay(failures, self.settings, rng=self.rng)
         self.unsaved[sid] = (now + timedelta(seconds=delay), failures, result.state_error)
         if failures == 1:
-            log.error("ALERT source %s: its state cannot be recorded (%s); retried in %.0fs, backing off",
-                      sid, result.state_error, delay)
+            log.error("告警：来源 %(source)s：状态无法记录（%(error)s）；%(delay).0f 秒后重试，逐次延长",
+                      {"source": sid, "error": result.state_error, "delay": delay})
 
     def update(self, sources: Any, settings: CollectorSettings | None = None,
                now: datetime | None = None) -> dict[str, list[str]]:
@@ -177,8 +185,8 @@ class Dispatcher:
             self.sources = new
             if settings is not None and settings != self.settings:
                 if settings.workers != self.settings.workers:
-                    log.warning("reload: workers = %d takes effect at the next restart (running with %d)",
-                                settings.workers, self.settings.workers)
+                    log.warning("重新加载：workers = %(new)d 在下次重启时生效（现在以 %(old)d 运行）",
+                                {"new": settings.workers, "old": self.settings.workers})
                 if settings.per_host != self.settings.per_host:
                     self.limiter = HostLimiter(settings.per_host)
                 self.settings = settings
@@ -224,7 +232,7 @@ class Dispatcher:
             return True
         cut = self.stop_signal.abort()
         self.cut = (time.monotonic(), cut)
-        log.warning("stop deadline: %d request(s) in flight cut", cut)
+        log.warning("停止截止时间到：切断了 %(n)d 个进行中的请求", {"n": cut})
         return self.wait(grace)
 
     def shutdown(self, wait: bool = True) -> None:

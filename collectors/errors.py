@@ -43,6 +43,13 @@ ENGLISH = {  # code -> the one-line English (logs, --json, English users); run.p
     "read-error": "error while reading %(url)s: %(detail)s",
     "not-http-url": "not an http(s) URL: %(url)r",
     "nothing-found": "no item found at %(url)s (type %(type)s)",
+    # every detail page of a list failed: %(first)s is the first one's reason (its code: first_code, first_params)
+    "details-failed": "all %(n)s detail pages failed; first: detail page %(page)s: %(first)s",
+    "details-dead": "all %(n)s detail pages failed: every link on the list answers 404/410 (pages that do not "
+                    "exist); first: %(first)s",
+    "details-dead-given-up": "all %(n)s detail pages failed: every link on the list answers 404/410 (pages that "
+                             "do not exist); first: %(page)s given up after %(times)s answers of 404/410",
+    "probe-details-failed": "no item: every detail page failed; first: detail page %(page)s: %(first)s",
     "json-html-page": "not valid JSON: the server sent an HTML page (%(title)s)",
     "json-invalid": "not valid JSON: %(reason)s",
     "json-no-list": "no list of objects found in the JSON body",

@@ -11,15 +11,17 @@ goes down).
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlite_utils
 
 from store import migrate, transaction
 
-__all__ = ["KINDS", "Miss", "init", "replace_misses", "current", "totals", "prune"]
+__all__ = ["KINDS", "DETAILS", "Miss", "grouped", "init", "replace_misses", "current", "totals", "prune"]
 
 log = logging.getLogger("huiju.collectors")
 
@@ -32,14 +34,41 @@ KINDS = {
 }
 
 
+# kind -> its one-line English detail from the miss's facts (``params``, JSON-able, kept with it), so
+# that the command line can say it in the operator's language (run.py MISS_DETAILS). A fact that is
+# itself a collection failure comes with its code: ``error`` with ``error_code``/``error_params``,
+# ``first`` with ``first_code``/``first_params`` (collectors.errors).
+DETAILS = {
+    "burst": "every item on the %(pages)s list page(s) read was new: older ones may have been missed "
+             "(check more often or raise max_pages)",
+    "list-page-failed": "list page %(page)s: %(error)s",
+    "detail-given-up": "detail page %(url)s answered %(status)s %(times)s times: given up (the list links to a page "
+                       "that does not exist)",
+    "all-details-dead": "all %(n)s detail links of the list answered 404/410; first: detail page %(page)s: %(first)s",
+    "page-cut": "page of %(bytes)s bytes at %(url)s: only its first %(parsed)s were parsed ([collector] parse_max_bytes)",
+}
+
+
 @dataclass(frozen=True)
 class Miss:
-    """One possible miss: its kind (a key of KINDS), the URL concerned and a one-line detail."""
+    """One possible miss: its kind (a key of KINDS), the URL concerned, a one-line detail (English,
+    from DETAILS) and the facts it is made of."""
 
     kind: str
     url: str
     detail: str
     run_at: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, kind: str, url: str, /, **params: Any) -> Miss:
+        """A miss of *kind* at *url*, its detail worded from *params* (DETAILS; a fact may be a URL too)."""
+        return cls(kind, url, DETAILS[kind] % grouped(params), params=params)
+
+
+def grouped(params: dict[str, Any]) -> dict[str, Any]:
+    """*params* with each whole number written with thousands separators (4,120,133 bytes), as shown."""
+    return {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
 
 
 def _step1(db: sqlite_utils.Database) -> None:
@@ -59,9 +88,13 @@ def _step1(db: sqlite_utils.Database) -> None:
     )""")
 
 
+def _step2(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE source_misses ADD COLUMN params TEXT")  # the detail's facts, JSON (older rows: NULL)
+
+
 def init(db: sqlite_utils.Database) -> None:
     """Create the misses tables (source_misses, source_miss_totals)."""
-    migrate(db, "collectors_misses", [_step1])
+    migrate(db, "collectors_misses", [_step1, _step2])
 
 
 def replace_misses(db: sqlite_utils.Database, source_id: str, run_at: str, misses: list[Miss]) -> None:
@@ -69,21 +102,24 @@ def replace_misses(db: sqlite_utils.Database, source_id: str, run_at: str, misse
     with transaction(db):
         db.execute("DELETE FROM source_misses WHERE source_id = ?", [source_id])
         for m in misses:
-            db.execute("INSERT INTO source_misses (source_id, run_at, kind, url, detail) VALUES (?,?,?,?,?)",
-                       [source_id, run_at, m.kind, m.url, m.detail[:300]])
+            db.execute("INSERT INTO source_misses (source_id, run_at, kind, url, detail, params) VALUES (?,?,?,?,?,?)",
+                       [source_id, run_at, m.kind, m.url, m.detail[:300],
+                        json.dumps(m.params, ensure_ascii=False, default=str) if m.params else None])
             db.execute("INSERT INTO source_miss_totals (source_id, kind, total) VALUES (?,?,1) "
                        "ON CONFLICT(source_id, kind) DO UPDATE SET total = total + 1", [source_id, m.kind])
     for m in misses:
-        log.warning("source %s: possible miss (%s): %s", source_id, m.kind, m.detail,
-                    extra={"source": source_id, "cause": f"miss-{m.kind}"})
+        log.warning("来源 %(source)s：可能漏采（%(kind)s）：%(detail)s",
+                    {"source": source_id, "kind": m.kind, "detail": m.detail},
+                    extra={"source": source_id, "cause": f"miss-{m.kind}",
+                           "words": {"detail": ("miss", m.kind, m.params)}})
 
 
 def current(db: sqlite_utils.Database) -> dict[str, list[Miss]]:
     """Source id → the misses of its last successful check that had any."""
     out: dict[str, list[Miss]] = {}
-    for sid, run_at, kind, url, detail in db.execute(
-            "SELECT source_id, run_at, kind, url, detail FROM source_misses ORDER BY rowid").fetchall():
-        out.setdefault(sid, []).append(Miss(kind, url, detail, run_at))
+    for sid, run_at, kind, url, detail, params in db.execute(
+            "SELECT source_id, run_at, kind, url, detail, params FROM source_misses ORDER BY rowid").fetchall():
+        out.setdefault(sid, []).append(Miss(kind, url, detail, run_at, json.loads(params) if params else {}))
     return out
 
 

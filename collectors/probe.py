@@ -47,6 +47,6 @@ def probe(url: str, type: str | None = None, settings: CollectorSettings | None 
     items = [item for item, _ in g.items]
     if not items:
         if g.first_detail_error:
-            raise NothingCollected(f"no item: every detail page failed; first: {g.first_detail_error}")
+            raise NothingCollected(code="probe-details-failed", params=dict(g.first_detail))
         raise NothingCollected(code="nothing-found", params={"url": url, "type": src.type})
     return items

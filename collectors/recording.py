@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from collectors.errors import FetchError
 from collectors.http import CacheEntry
@@ -63,6 +64,8 @@ class Gathered:
     detail_failures: int = 0
     detail_attempts: int = 0
     first_detail_error: str | None = None
+    first_detail: dict[str, Any] = field(default_factory=dict)  # its facts: page, first (+ first_code/_params)
+    first_dead: dict[str, Any] = field(default_factory=dict)  # the first 404/410 answer's: first (+ code, params)
     rechecked: list[tuple[str, str]] = field(default_factory=list)  # (url, identity) fetched, same content
     incomplete: bool = False  # detail pages left for the next run (budget reached)
     list_titles: dict[str, str] = field(default_factory=dict)  # canonical link → title on the list
@@ -102,22 +105,20 @@ def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, re
     for url, error in g.dead:
         if store.note_dead(source.id, url, error, now) >= DEAD_AFTER:
             given_up += 1
-            g.warnings.append(f"detail page {url} answered {error.split(' at ')[0]} {DEAD_AFTER} times: "
-                              "given up (the list links to a page that does not exist)")
-            g.misses.append(Miss("detail-given-up", url, g.warnings[-1]))
+            g.misses.append(Miss.of("detail-given-up", url, url=url, status=error.split(" at ")[0], times=DEAD_AFTER))
+            g.warnings.append(g.misses[-1].detail)
     if g.detail_links and not g.items and _every_link_dead(store, source.id, g):
         # a list none of whose links leads to a page is broken (a moved site, a changed template):
         # a failure of the source, never "ok" with nothing collected; one dead link among good ones
         # is the list's slip and only a warning
         if g.detail_attempts:  # links that never answered are unseen, not a burst: one miss says what happened
             g.misses = [m for m in g.misses if m.kind != "burst"]
-            g.misses.append(Miss("all-details-dead", source.url, f"all {g.detail_attempts} detail links of the "
-                                 f"list answered 404/410; first: {g.first_detail_error}"))
+            g.misses.append(Miss.of("all-details-dead", source.url, n=g.detail_attempts, **g.first_detail))
         result.misses = g.misses  # recorded although the run fails: the operator sees why nothing came
         links = list(dict.fromkeys(g.detail_links))
-        first = g.dead[0][1] if g.dead else f"{links[0]} given up after {DEAD_AFTER} answers of 404/410"
-        raise FetchError(f"all {len(links)} detail pages failed: every link on the list answers 404/410 "
-                         f"(pages that do not exist); first: {first}")
+        if g.dead:
+            raise FetchError(code="details-dead", params={"n": len(links), **g.first_dead})
+        raise FetchError(code="details-dead-given-up", params={"n": len(links), "page": links[0], "times": DEAD_AFTER})
     # Validators are kept only when nothing was left behind, so a 304 never hides an item.
     backlog = bool(g.detail_failures - given_up or g.incomplete or g.throttled is not None)
     if not backlog:
@@ -201,5 +202,6 @@ def _report_gone(store: StateStore, source: Source, gone: list[tuple[str, str, s
         note = f"{why} at {url} (2 checks in a row)"
         if store.store_item(replace(prev, withdrawn=note, fetched_at=iso(now), warnings=[]), now) == "version":
             reported += 1
-            log.warning("source %s: page withdrawn upstream: %s", source.id, note)
+            log.warning("来源 %(source)s：页面 %(url)s 已被来源撤下（连续 2 次检查都是 %(why)s）",
+                        {"source": source.id, "url": url, "why": why})
     return reported

@@ -63,7 +63,8 @@ def next_regular_check(source: Source, settings: CollectorSettings, now: datetim
             if nxt is not None:
                 return nxt.astimezone(UTC)
         except ValueError:
-            log.warning("source %s: invalid cron %r, using every %ds", source.id, source.cron, source.interval)
+            log.warning("来源 %(source)s：cron %(cron)r 无效，改为每 %(every)d 秒一次",
+                        {"source": source.id, "cron": source.cron, "every": source.interval})
     delay = check_interval(source, settings, idle_checks) * (1 + r.uniform(-settings.jitter, settings.jitter))
     return now + timedelta(seconds=max(1.0, delay))
 

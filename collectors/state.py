@@ -186,10 +186,11 @@ class SourceState:
         if identity_rule:
             if identity_rule != self.identity_rule and identity_note:
                 self.identity_note = identity_note
-                log.warning("source %s: %s", self.source_id, identity_note)
+                log.warning("来源 %(source)s：条目身份从此按 %(rule)s 认定（%(note)s）",
+                            {"source": self.source_id, "rule": identity_rule, "note": identity_note})
             self.identity_rule = identity_rule
         if self.error_count >= settings.alert_failures:
-            log.warning("source %s recovered after %d failures", self.source_id, self.error_count)
+            log.warning("来源 %(source)s 在 %(n)d 次失败后恢复", {"source": self.source_id, "n": self.error_count})
         self.error_count = 0
         self.last_success_at = iso(now)
         if new:
@@ -218,8 +219,9 @@ class SourceState:
         delay = backoff_delay(self.error_count, settings, retry_after, rng)
         self.next_check_at = iso(now + timedelta(seconds=delay))
         level = logging.ERROR if self.error_count >= settings.alert_failures else logging.WARNING
-        log.log(level, "source %s failed (%d in a row, next try in %.0fs): %s", self.source_id, self.error_count,
-                delay, error, extra={"cause": cause})
+        log.log(level, "来源 %(source)s 失败（连续 %(n)d 次，%(delay).0f 秒后再试）：%(error)s",
+                {"source": self.source_id, "n": self.error_count, "delay": delay, "error": error},
+                extra={"cause": cause, "words": {"error": ("collect", code, params)}})
         self.alerting = int(self.error_count >= settings.alert_failures)
         return delay
 

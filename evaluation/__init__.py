@@ -57,5 +57,6 @@ def monthly(db: sqlite_utils.Database, config: Config, reports_dir: Path, now: d
         return None
     report = evaluate(db, config, period.first, period.last, now=now)
     for warning in write_report(report, target):
-        log.warning("evaluation: %s", warning)
+        log.warning("评估：%(warning)s", {"warning": warning},
+                    extra={"words": {"warning": ("report", warning.code, warning.params)}})
     return target

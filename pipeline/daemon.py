@@ -48,7 +48,7 @@ import review_queue
 import settings
 import store
 from pages.times import SHANGHAI
-from pipeline import maintenance, systemd
+from pipeline import logs, maintenance, systemd
 from pipeline.flow import init_all, publish_due, run_once
 from pipeline.http_server import HttpServer
 from pipeline.web import create_app
@@ -86,8 +86,9 @@ class StopClock:
         """Seconds until the deadline less *keep* (never negative)."""
         return max(0.0, self.deadline - keep - time.monotonic())
 
-    def phase(self, what: str) -> None:
-        log.info("stop: %s +%.2fs", what, self.elapsed())
+    def phase(self, msgid: str, **params: object) -> None:
+        """Log a stop phase: *msgid* (a catalog id ending in its time since the signal, ``+%(t).2fs``)."""
+        log.info(msgid, {**params, "t": self.elapsed()})
 
     def arm_backstop(self) -> None:
         """End the process at the deadline less most of the exit reserve whatever still runs
@@ -96,7 +97,7 @@ class StopClock:
         try:
             faulthandler.dump_traceback_later(max(0.05, self.left(self.exit_reserve * 0.8)), exit=True)
         except (RuntimeError, ValueError, OSError) as exc:  # no usable stderr: the stop goes on without it
-            log.warning("stop: no watchdog for the deadline (%s)", exc)
+            log.warning("停止：截止时间没有看门狗（%(error)s）", {"error": exc})
 
 
 class Daemon:
@@ -161,17 +162,19 @@ class Daemon:
             finally:
                 db.conn.close()
             if stats.withdrawn:
-                log.warning("pipeline: %d item(s) taken down at their source: flagged for review "
-                            "(run.py queue --withdrawn)", stats.withdrawn)
+                log.warning("处理流程：%(n)d 条已被来源撤下，已标记待审核（run.py queue --withdrawn）",
+                            {"n": stats.withdrawn})
             if stats.ingested or stats.published or stats.retracted:
-                log.info("pipeline: ingested %d (new %d, joined a known story %d, upstream versions %d), "
-                         "queued %d, auto-approved %d, duplicates of published stories %d, published %d, "
-                         "retracted %d", stats.ingested, stats.new, stats.joined, stats.versions, stats.queued,
-                         stats.auto_approved, stats.duplicates, stats.published, stats.retracted)
-            for err in stats.errors:
-                log.error("pipeline: %s", err)
+                log.info("处理流程：接收 %(ingested)d 条（新报道 %(new)d，并入已知报道 %(joined)d，来源新版本 "
+                         "%(versions)d），待审 %(queued)d，自动通过 %(auto)d，已发布报道的重复 %(duplicates)d，"
+                         "发布 %(published)d，撤稿 %(retracted)d",
+                         {"ingested": stats.ingested, "new": stats.new, "joined": stats.joined,
+                          "versions": stats.versions, "queued": stats.queued, "auto": stats.auto_approved,
+                          "duplicates": stats.duplicates, "published": stats.published,
+                          "retracted": stats.retracted})
+            # (each of stats.errors was logged by pipeline.flow as it happened, with its facts)
         except Exception:
-            log.exception("pipeline pass failed")
+            log.exception("处理流程这一轮失败")
         finally:
             self._pass_lock.release()
 
@@ -186,13 +189,12 @@ class Daemon:
                 if review_queue.due_for_publishing(db, hold=self.config.web.approval_hold):
                     stats = publish_due(db, self.config)
                     if stats.published:
-                        log.info("pipeline: published %d approval(s) past their hold", stats.published)
-                    for err in stats.errors:
-                        log.error("pipeline: %s", err)
+                        log.info("处理流程：发布了 %(n)d 条暂缓期已过的通过稿", {"n": stats.published})
+                    # (each of stats.errors was logged by pipeline.flow as it happened)
             finally:
                 db.conn.close()
         except Exception:
-            log.exception("publishing held approvals failed")
+            log.exception("发布暂缓期已过的通过稿失败")
         finally:
             self._pass_lock.release()
 
@@ -205,9 +207,9 @@ class Daemon:
             finally:
                 db.conn.close()
             if stats.dead:
-                log.info("links: checked %d, %d answer 404/410", stats.checked, stats.dead)
+                log.info("链接检查：检查了 %(checked)d 个，%(dead)d 个答复 404/410", {"checked": stats.checked, "dead": stats.dead})
         except Exception:
-            log.exception("link pass failed")
+            log.exception("链接检查这一轮失败")
 
     def status(self) -> dict[str, object]:
         """What /healthz/ready and /metrics need from the running daemon."""
@@ -228,11 +230,12 @@ class Daemon:
         db = store.open_db(self.db_path)
         try:
             report = maintenance.prune(db, self.config)
-            log.info("retention: pruned %d row(s) (%s); database %.1f MB, %.1f MB free for reuse", report.total,
-                     ", ".join(f"{k} {v}" for k, v in {**report.collectors, **report.normalizers}.items() if v) or
-                     "nothing due", report.db_bytes / 2**20, report.free_bytes / 2**20)
+            log.info("保留期限：清理了 %(n)d 行（%(tables)s）；数据库 %(mb).1f MB，其中 %(free).1f MB 可再用",
+                     {"n": report.total, "tables": ", ".join(
+                         f"{k} {v}" for k, v in {**report.collectors, **report.normalizers}.items() if v) or "-",
+                      "mb": report.db_bytes / 2**20, "free": report.free_bytes / 2**20})
         except Exception:  # noqa: BLE001 - logged as one line when routine (locked, disk full)
-            log.exception("retention: prune failed")
+            log.exception("保留期限：清理失败")
         finally:
             db.conn.close()
 
@@ -242,10 +245,11 @@ class Daemon:
         db = store.open_db(self.db_path)
         try:
             result, removed = maintenance.scheduled_backup(db, daemon_settings.backup_dir, daemon_settings.backup_keep)
-            log.info("backup: %s (%.1f MB in %.1fs, integrity ok); %d old backup(s) removed", result.path,
-                     result.bytes / 2**20, result.seconds, len(removed))
+            log.info("备份：%(path)s（%(mb).1f MB，用时 %(seconds).1fs，完整性检查通过）；删除了 %(removed)d 个旧备份",
+                     {"path": result.path, "mb": result.bytes / 2**20, "seconds": result.seconds,
+                      "removed": len(removed)})
         except Exception:  # noqa: BLE001
-            log.exception("backup failed")
+            log.exception("备份失败")
         finally:
             db.conn.close()
 
@@ -276,9 +280,9 @@ class Daemon:
             finally:
                 db.conn.close()
             if written:
-                log.info("evaluation: last month's report written to %s", written)
+                log.info("评估：上个月的报告已写到 %(path)s", {"path": written})
         except Exception:
-            log.exception("evaluation job failed")
+            log.exception("评估任务失败")
 
     def start(self) -> bool:
         """Run until stopped; True when everything in flight finished before the stop deadline."""
@@ -306,8 +310,7 @@ class Daemon:
             signal.signal(signal.SIGINT, self._on_stop_signal)
             signal.signal(signal.SIGTERM, self._on_stop_signal)
             signal.signal(signal.SIGHUP, lambda *_: self._control.put("reload"))
-        log.info("web server on %s (review UI %s/review/, feeds %s/feeds/all.rss)", self.url, self.url,
-                 self.url)
+        log.info("网页服务在 %(url)s（审核界面 %(url)s/review/，订阅源 %(url)s/feeds/all.rss）", {"url": self.url})
         systemd.notify("READY=1", f"STATUS=collecting {len(self.dispatcher.sources)} sources, web on {self.url}")
         if self.on_ready:
             self.on_ready(self)
@@ -317,13 +320,14 @@ class Daemon:
         finally:
             clean = self._shutdown()
         if self.exit_on_stop:
-            self._start_clock().phase("exiting: the log flushed, the interpreter's teardown skipped")
+            self._start_clock().phase("停止：退出进程：日志已写出，跳过解释器的收尾 +%(t).2fs")
             end_process(0)
         return clean
 
     def _on_stop_signal(self, signum: int, frame: object) -> None:
         if self._stop_asked is not None:  # a second signal: the operator will not wait
-            os.write(2, f"huiju: second {signal.Signals(signum).name}: exiting now\n".encode())
+            os.write(2, (logs.say("汇聚：第二次收到 %(signal)s：立即退出", signal=signal.Signals(signum).name)
+                         + "\n").encode())
             os._exit(1)
         self._stop_asked = time.monotonic()  # the deadline runs from here, before anything else is done
         self.dispatcher.stop_signal.set()  # no request leaves after the signal, even before the control thread runs
@@ -345,16 +349,17 @@ class Daemon:
             what = self._control.get()
             if what.startswith("stop"):
                 clock = self._start_clock()
-                log.info("%s received: stopping within %gs, by %s", what.partition(":")[2] or "stop", clock.timeout,
-                         datetime.fromtimestamp(clock.asked_wall + clock.timeout, SHANGHAI).isoformat(
-                             timespec="milliseconds"))
+                log.info("收到 %(signal)s：%(timeout)g 秒内停止，最迟北京时间 %(by)s",
+                         {"signal": what.partition(":")[2] or "stop", "timeout": clock.timeout,
+                          "by": datetime.fromtimestamp(clock.asked_wall + clock.timeout, SHANGHAI).isoformat(
+                              timespec="milliseconds")})
                 self.stop()
                 return
             if what == "reload":
                 try:
                     self.reload()
                 except Exception:  # noqa: BLE001 - a failed reload must not end the daemon
-                    log.exception("reload failed; keeping the running configuration")
+                    log.exception("重新加载失败；继续使用正在运行的配置")
                     systemd.notify("READY=1")
 
     def reload(self) -> bool:
@@ -363,25 +368,26 @@ class Daemon:
         try:
             new = self.reload_config()
         except settings.ConfigError as exc:
-            log.error("reload refused, keeping the running configuration: %s", exc)
+            log.error("拒绝重新加载，继续使用正在运行的配置：%(error)s", {"error": exc},
+                      extra={"words": {"error": ("config", exc.code, exc.params)}})
             systemd.notify("READY=1", "STATUS=reload refused: the configuration file has an error")
             return False
         try:  # the term lists too, read now: a mistake is one line and the lists in force stay
             checks.checker(new, force=True)
         except checks.CheckError as exc:
-            log.error("reload: term lists not taken, keeping those in force: %s", exc)
+            log.error("重新加载：词表未采用，继续使用现行词表：%(error)s", {"error": exc})
         changes = self.dispatcher.update([s for s in new.sources if s.enabled], new.collector)
         if new.web.publish_every != self.config.web.publish_every and self.pass_every == self.config.web.publish_every:
             self.pass_every = new.web.publish_every
             self.scheduler.reschedule_job("pipeline", trigger="interval", seconds=self.pass_every)
         if new.web != self.config.web:
-            log.warning("reload: [web] host/port take effect at the next restart")
+            log.warning("重新加载：[web] host/port 在下次重启时生效")
         self.config = new
         self.app.config["HUIJU_CONFIG"] = new
         self.reloads += 1
-        log.info("reload: %s taken: %d sources enabled; added %s, removed %s, changed %s", new.path,
-                 len(self.dispatcher.sources), ", ".join(changes["added"]) or "none",
-                 ", ".join(changes["removed"]) or "none", ", ".join(changes["changed"]) or "none")
+        log.info("重新加载：已采用 %(path)s：启用 %(n)d 个来源；新增 %(added)s，删除 %(removed)s，修改 %(changed)s",
+                 {"path": new.path, "n": len(self.dispatcher.sources), "added": ", ".join(changes["added"]) or "-",
+                  "removed": ", ".join(changes["removed"]) or "-", "changed": ", ".join(changes["changed"]) or "-"})
         systemd.notify("READY=1", f"STATUS=collecting {len(self.dispatcher.sources)} sources, web on {self.url}")
         return True
 
@@ -402,30 +408,30 @@ class Daemon:
         """Close down within the stop deadline; True when nothing was left in flight. Every wait
         is bounded by the deadline: what still runs then is abandoned (it stored what it had)."""
         clock = self._start_clock()
-        clock.phase("scheduler stopped, no job starts")
+        clock.phase("停止：调度器已停止，不再启动任务 +%(t).2fs")
         if self.static is not None:
             self.static.stop(timeout=0)  # asked now, waited for below; its files are renamed in whole
         # cut at the deadline less the exit, close and store reserves; then the grace to store
         clean = self.dispatcher.stop(clock.left(clock.exit_reserve + clock.close_reserve), grace=clock.grace)
         if self.dispatcher.cut is not None:
-            clock.phase(f"{self.dispatcher.cut[1]} request(s) in flight cut at "
-                        f"+{self.dispatcher.cut[0] - clock.asked:.2f}s; runs "
-                        + ("ended, what they fetched stored" if clean else "still storing abandoned"))
+            clock.phase("停止：%(n)d 个进行中的请求在 +%(at).2fs 被切断；各次运行已结束，抓到的已保存 +%(t).2fs"
+                        if clean else "停止：%(n)d 个进行中的请求在 +%(at).2fs 被切断；仍在保存的运行已放弃 +%(t).2fs",
+                        n=self.dispatcher.cut[1], at=self.dispatcher.cut[0] - clock.asked)
         else:
-            clock.phase("runs in flight ended, what they fetched stored")
+            clock.phase("停止：进行中的运行已结束，抓到的已保存 +%(t).2fs")
         # a pipeline pass in flight is one transaction per item: let it reach the next item boundary
         if self._pass_lock.acquire(timeout=clock.left(clock.exit_reserve + clock.close_reserve * 0.6)):
             self._pass_lock.release()
         else:
             clean = False
-            clock.phase("pipeline pass abandoned mid-way (each item is its own transaction)")
+            clock.phase("停止：处理流程这一轮中途放弃（每条各是一个事务） +%(t).2fs")
         if self.static is not None:
             self.static.stop(timeout=clock.left(clock.exit_reserve + clock.close_reserve * 0.4))
         closed = self.server.close(timeout=max(0.05, clock.left(clock.exit_reserve)), wait_threads=not self.exit_on_stop)
-        clock.phase("web server closed" if closed else "web server abandoned (still closing at the deadline)")
+        clock.phase("停止：网页服务已关闭 +%(t).2fs" if closed else "停止：网页服务已放弃（截止时仍在关闭） +%(t).2fs")
         self.dispatcher.shutdown(wait=False)  # idle workers are not joined: the process ends next
-        log.info("stopped in %.1fs%s", clock.elapsed(),
-                 "" if clean else " (work still in flight at the deadline was abandoned; what it fetched is stored)")
+        log.info("已停止，用时 %(t).1fs" if clean else "已停止，用时 %(t).1fs（截止时仍在进行的工作已放弃；抓到的已保存）",
+                 {"t": clock.elapsed()})
         return clean
 
 

@@ -81,14 +81,15 @@ def process(db: sqlite_utils.Database, config: Config, *, now: datetime | None =
                 # Keep the row and retry it on the next pass; a row that keeps failing is set aside
                 # (quarantined, listed in /healthz) so that it cannot hold up every row behind it.
                 msg = f"collected #{collected_id} from {item.source_id}: {type(exc).__name__}: {exc}"
+                facts = {"row": collected_id, "source": item.source_id, "error": f"{type(exc).__name__}: {exc}"}
                 with store.transaction(db):
                     quarantined = normalizers.record_failure(db, collected_id, item.source_id, msg, now=now)
                 stats.errors.append(msg)
                 if quarantined:
-                    log.error("ingest failed again, row set aside (see /healthz): %s", msg)
+                    log.error("来自 %(source)s 的采集行 #%(row)s 接收再次失败，已搁置（见 /healthz）：%(error)s", facts)
                     stats.quarantined += 1
                     continue
-                log.error("ingest failed, will retry: %s", msg)
+                log.error("来自 %(source)s 的采集行 #%(row)s 接收失败，将重试：%(error)s", facts)
                 return stats
             stats.ingested += 1
             stats.new += result.kind == "new"
@@ -156,7 +157,7 @@ def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | No
                 review_queue.mark_published(db, item_id, seq, now=now)
         except Exception as exc:
             msg = f"publishing item {item_id}: {type(exc).__name__}: {exc}"
-            log.error("%s", msg)
+            log.error("发布条目 %(item)s 失败：%(error)s", {"item": item_id, "error": f"{type(exc).__name__}: {exc}"})
             stats.errors.append(msg)
             continue
         stats.published += 1
@@ -168,7 +169,7 @@ def publish_due(db: sqlite_utils.Database, config: Config, *, now: datetime | No
                 review_queue.mark_retraction_emitted(db, item_id, seq)
         except Exception as exc:  # like a failed publish: said once per pass, retried on the next
             msg = f"retracting item {item_id}: {type(exc).__name__}: {exc}"
-            log.error("%s", msg)
+            log.error("撤稿条目 %(item)s 失败：%(error)s", {"item": item_id, "error": f"{type(exc).__name__}: {exc}"})
             stats.errors.append(msg)
             continue
         stats.retracted += 1

@@ -248,8 +248,8 @@ class HttpServer:
                 if close is not None:
                     close()
         except Exception:  # noqa: BLE001 - Flask answers its own errors; this is a bug below it
-            log.exception("web: unhandled error answering %s %s", environ.get("REQUEST_METHOD"),
-                          environ.get("PATH_INFO"))
+            log.exception("网页服务：答复 %(method)s %(path)s 时出现未处理的错误",
+                          {"method": environ.get("REQUEST_METHOD"), "path": environ.get("PATH_INFO")})
             return 500, [("Content-Type", "text/plain; charset=utf-8")], b"internal server error\n"
         status = int(started[0].split(" ", 1)[0]) if started else 500
         return status, list(started[1]) if started else [], b"".join(chunks)

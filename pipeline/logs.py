@@ -6,6 +6,16 @@ cause, without a traceback; a traceback is kept for what is really unexpected. T
 repeated within ``log_repeat_window`` seconds is written once; the next line after the window
 says how many were held back (``repeated=N``), so a full disk writes a handful of lines a
 minute, not hundreds.
+
+Log lines are in the operator's language, the one the command line chose (``--lang``, else
+LC_ALL / LC_MESSAGES / LANG; Chinese by default). Every module logs a Chinese catalog id with its
+facts as named params (``log.info("已采集 %(n)d 条", {"n": n})``: still lazy), and the formatter
+translates it when the line is written, from the catalog domain ``log``
+(review_queue/translations/en/LC_MESSAGES/log.po): the collectors and the publisher need no
+catalog of their own. A param that is a coded condition of its package (a collector's failure
+reason, a possible miss, a configuration error: ``extra={"words": {"error": ("collect", code,
+params)}}``) is worded by the *words* function run.py gives, in the same language; without it, or
+for a code it does not word, the param's English as given stays.
 """
 
 from __future__ import annotations
@@ -17,11 +27,18 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["configure", "known_cause", "OneLine", "RepeatLimit", "LineFormatter"]
+from review_queue import catalogs
+
+__all__ = ["configure", "known_cause", "OneLine", "RepeatLimit", "LineFormatter", "MessageFormatter", "message_of",
+           "last_resort", "say"]
+
+DOMAIN = "log"  # review_queue/translations/en/LC_MESSAGES/log.po: the English of every log line
+Words = Callable[[str, str | None, Mapping[str, Any] | None, str], str]  # (table, code, params, English) -> words
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ROUTINE = {"database-locked", "disk-full", "read-only", "disk-io", "cannot-open", "permission-denied",
@@ -51,6 +68,8 @@ def _source_of(record: logging.LogRecord) -> str | None:
     given = getattr(record, "source", None)
     if given:
         return str(given)
+    if isinstance(record.args, Mapping) and record.args.get("source"):
+        return str(record.args["source"])
     msg = record.msg if isinstance(record.msg, str) else ""
     if msg.startswith(("source %s", "ALERT source %s")) and isinstance(record.args, tuple) and record.args:
         return str(record.args[0])
@@ -66,9 +85,8 @@ class OneLine(logging.Filter):
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
             known = known_cause(exc)
-            if known:
-                record.msg = f"{record.getMessage()}: {' '.join(str(exc).split())[:200]}"
-                record.args = None
+            if known:  # the library's own text, a quoted detail after the translated message
+                record.detail = " ".join(str(exc).split())[:200]
                 record.exc_info = None
                 record.exc_text = None
                 cause = known
@@ -111,17 +129,49 @@ class RepeatLimit(logging.Filter):
         return True
 
 
+def message_of(record: logging.LogRecord, language: str = catalogs.DEFAULT, words: Words | None = None) -> str:
+    """The record's message in *language*: its catalog id translated (Chinese: the id itself), the
+    params filled in, a coded reason worded by *words*, a routine failure's detail after it. A
+    message the catalog does not know is written as it is; params that do not fit the translation
+    give the untranslated line: a log line is never lost to a catalog mistake."""
+    text = str(record.msg)
+    if language != catalogs.DEFAULT:
+        text = catalogs.translations(language, DOMAIN).gettext(text)
+    args: Any = record.args
+    coded = getattr(record, "words", None)
+    if words is not None and coded and isinstance(args, Mapping):
+        args = dict(args)
+        for key, (table, code, params) in coded.items():
+            if key in args:
+                try:
+                    args[key] = words(table, code, params, str(args[key]))
+                except Exception:  # noqa: BLE001 - a wording mistake costs the words, never the line
+                    pass
+    try:
+        text = text % args if args else text
+    except (TypeError, ValueError, KeyError):
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError, KeyError):
+            text = f"{record.msg} {record.args!r}"
+    detail = getattr(record, "detail", None)
+    return text + ("：" if language == catalogs.DEFAULT else ": ") + detail if detail else text
+
+
 class LineFormatter(logging.Formatter):
     """text: ``time LEVEL logger: message [source=… cause=… repeated=N]``; json: one object per
-    line; kv: ``time=… level=… logger=… source=… cause=… msg="…"``. Times in Beijing time."""
+    line; kv: ``time=… level=… logger=… source=… cause=… msg="…"``. Times in Beijing time, the
+    message in *language* (see :func:`message_of`)."""
 
-    def __init__(self, kind: str = "text") -> None:
+    def __init__(self, kind: str = "text", language: str = catalogs.DEFAULT, words: Words | None = None) -> None:
         super().__init__()
         self.kind = kind
+        self.language = language
+        self.words = words
 
     def format(self, record: logging.LogRecord) -> str:
         when = datetime.fromtimestamp(record.created, SHANGHAI).isoformat(timespec="milliseconds")
-        message = record.getMessage()
+        message = message_of(record, self.language, self.words)
         if record.exc_info:
             record.exc_text = record.exc_text or self.formatException(record.exc_info)
         fields = {"time": when, "level": record.levelname.lower(), "logger": record.name,
@@ -148,10 +198,56 @@ def _kv(value: object) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def configure(kind: str = "text", *, debug: bool = False, window: float = 60.0, stream=None) -> logging.Handler:  # noqa: ANN001
-    """Send every log record through one handler on stderr (or *stream*) in the chosen format."""
+class MessageFormatter(logging.Formatter):
+    """The bare message (logging's ``%(message)s``), in *language*."""
+
+    def __init__(self, language: str = catalogs.DEFAULT, words: Words | None = None) -> None:
+        super().__init__()
+        self.language, self.words = language, words
+
+    def format(self, record: logging.LogRecord) -> str:
+        return message_of(record, self.language, self.words)
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a line is written (as logging's last resort does)."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: ANN201
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
+def last_resort(language: str = catalogs.DEFAULT, words: Words | None = None) -> logging.Handler:
+    """What a command without a log handler writes its warnings with (logging.lastResort: the bare
+    message on stderr), in the command line's language."""
+    handler = _Stderr()
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(MessageFormatter(language, words))
+    return handler
+
+
+_language = catalogs.DEFAULT  # the language configure() was given: say() writes in it too
+
+
+def say(msgid: str, **params: object) -> str:
+    """*msgid* (a catalog id of the domain ``log``) in the language of the log, for what is written
+    to stderr without the logging machinery (a signal handler's last words)."""
+    return message_of(logging.LogRecord("huiju", logging.INFO, "", 0, msgid, (params,) if params else None, None),
+                      _language)
+
+
+def configure(kind: str = "text", *, debug: bool = False, window: float = 60.0, stream=None,  # noqa: ANN001
+              language: str = catalogs.DEFAULT, words: Words | None = None) -> logging.Handler:
+    """Send every log record through one handler on stderr (or *stream*) in the chosen format and
+    the operator's *language*."""
+    global _language
+    _language = language
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(LineFormatter(kind))
+    handler.setFormatter(LineFormatter(kind, language, words))
     handler.addFilter(OneLine())
     handler.addFilter(RepeatLimit(window))
     root = logging.getLogger()

@@ -85,5 +85,5 @@ def scheduled_backup(db: sqlite_utils.Database, folder: str | Path, keep: int,
             os.unlink(old)
             removed.append(str(old))
         except OSError as exc:
-            log.warning("backup: cannot remove the old backup %s: %s", old, exc.strerror)
+            log.warning("备份：无法删除旧备份 %(path)s：%(error)s", {"path": old, "error": exc.strerror})
     return result, removed

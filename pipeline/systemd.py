@@ -36,7 +36,8 @@ def notify(*states: str) -> bool:
             sock.sendall(message.encode("utf-8"))
         return True
     except OSError as exc:
-        log.warning("cannot notify systemd at %s: %s", os.environ.get("NOTIFY_SOCKET"), exc.strerror or exc)
+        log.warning("无法通知 systemd（%(socket)s）：%(error)s",
+                    {"socket": os.environ.get("NOTIFY_SOCKET"), "error": exc.strerror or exc})
         return False
 
 

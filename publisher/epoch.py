@@ -59,10 +59,21 @@ def watermark_path(db: sqlite_utils.Database) -> Path | None:
     return Path(name + ".stream") if name else None
 
 
+# Why the stream got a new epoch: code -> its English, stored with the epoch (run.py words each in
+# Chinese for the log line: EPOCH_REASONS)
+REASONS = {
+    "no-identity": "no stream identity recorded",
+    "other-epoch": "database epoch %(epoch)s is not the last served %(seen)s (restored or replaced)",
+    "seq-below": "highest seq %(seq)s is below the %(seen)s already served (restored from a backup)",
+    "other-row": "seq %(seen)s holds another row than the one served (restored from a backup)",
+    "backup-copy": "restored from a backup copy",
+}
+
+
 def _stored(db: sqlite_utils.Database) -> str:
     row = db.conn.execute("SELECT epoch FROM published_stream WHERE id = 1").fetchone()
     if row is None:  # created by the schema step; an empty table means it was emptied by hand
-        return rotate(db, "no stream identity recorded")
+        return rotate(db, "no-identity")
     return str(row[0])
 
 
@@ -71,8 +82,10 @@ def current(db: sqlite_utils.Database) -> str:
     return _stored(db)
 
 
-def rotate(db: sqlite_utils.Database, reason: str) -> str:
-    """Draw a new epoch (history was rewritten: every client must resync); returns it."""
+def rotate(db: sqlite_utils.Database, code: str, **facts: object) -> str:
+    """Draw a new epoch (history was rewritten: every client must resync) for the reason *code*
+    (REASONS, with its *facts*; any other text is kept as the reason itself); returns it."""
+    reason = REASONS[code] % facts if code in REASONS else code
     epoch = _new_epoch()
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with store.transaction(db) as conn:
@@ -82,7 +95,8 @@ def rotate(db: sqlite_utils.Database, reason: str) -> str:
             "reason = excluded.reason",
             [epoch, now, reason],
         )
-    log.warning("publisher: new stream epoch %s (%s): portals must resync from since=0", epoch, reason)
+    log.warning("发布：新的数据流纪元 %(epoch)s（%(reason)s）：门户须从 since=0 重新同步", {"epoch": epoch, "reason": reason},
+                extra={"words": {"reason": ("epoch", code, facts)}})
     return epoch
 
 
@@ -101,7 +115,7 @@ def _read_watermark(path: Path) -> tuple[str, int, str] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
-        log.warning("publisher: %s is unreadable; starting a new watermark", path)
+        log.warning("发布：%(path)s 无法读取；重新开始水位标记", {"path": path})
         return None
 
 
@@ -111,7 +125,7 @@ def _write_watermark(path: Path, epoch: str, seq: int, row: str) -> None:
         tmp.write_text(json.dumps({"epoch": epoch, "latest_seq": seq, "row": row}), encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:  # a read-only deployment still serves; it just cannot detect a restore
-        log.warning("publisher: cannot write %s: %s", path, exc.strerror or exc)
+        log.warning("发布：无法写入 %(path)s：%(error)s", {"path": path, "error": exc.strerror or exc})
         tmp.unlink(missing_ok=True)
 
 
@@ -130,12 +144,12 @@ def identity(db: sqlite_utils.Database) -> StreamIdentity:
     if mark is not None:
         seen_epoch, seen_seq, seen_row = mark
         if seen_epoch != epoch:
-            epoch = rotate(db, f"database epoch {epoch} is not the last served {seen_epoch} (restored or replaced)")
+            epoch = rotate(db, "other-epoch", epoch=epoch, seen=seen_epoch)
         elif seq < seen_seq:
-            epoch = rotate(db, f"highest seq {seq} is below the {seen_seq} already served (restored from a backup)")
+            epoch = rotate(db, "seq-below", seq=seq, seen=seen_seq)
         elif seen_seq and seen_row and _fingerprint(db, seen_seq) != seen_row:
             # The restored file grew past the served seq before anyone looked: its row there differs.
-            epoch = rotate(db, f"seq {seen_seq} holds another row than the one served (restored from a backup)")
+            epoch = rotate(db, "other-row", seen=seen_seq)
     row = _fingerprint(db, seq)
     if mark is None or mark != (epoch, seq, row):
         _write_watermark(path, epoch, seq, row)
@@ -144,4 +158,4 @@ def identity(db: sqlite_utils.Database) -> StreamIdentity:
 
 def mark_copy(copy: sqlite_utils.Database) -> str:
     """Give a backup copy its own epoch, so that restoring it is seen even without the watermark."""
-    return rotate(copy, "restored from a backup copy")
+    return rotate(copy, "backup-copy")

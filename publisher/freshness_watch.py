@@ -172,5 +172,15 @@ class FreshnessWatch:
                 continue
             level = logging.ERROR if f.status in ("alert", "stale") else logging.WARNING if f.status == "warn" \
                 else logging.INFO
-            log.log(level, "freshness: %s", f.message)
+            facts = {"name": f.name, "column": f.column, "due": f.due_by, "days": abs(f.days_left or 0)}
+            if f.status == "stale" and f.due_by is None:
+                log.log(level, "时效：栏目「%(name)s」(%(column)s) 从未发布有日期的信息：已超期", facts)
+            elif f.status == "stale":
+                log.log(level, "时效：栏目「%(name)s」(%(column)s) 已超期 %(days)d 天未更新，期限 %(due)s", facts)
+            elif f.status == "alert":
+                log.log(level, "时效：栏目「%(name)s」(%(column)s) 今天是更新期限 %(due)s", facts)
+            elif f.status == "warn":
+                log.log(level, "时效：栏目「%(name)s」(%(column)s) 需在 %(due)s 前更新，还剩 %(days)d 天", facts)
+            else:
+                log.log(level, "时效：栏目「%(name)s」(%(column)s) 正常", facts)
         return states

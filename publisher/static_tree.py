@@ -280,12 +280,12 @@ def sync(
                 _write_manifest(root, {**state, "format": 0, "files": files})
                 tree.journal.truncate(0)
             except OSError:
-                log.warning("publisher: cannot record the files written in %s", root)
+                log.warning("发布：无法记录写在 %(path)s 中的文件", {"path": root})
         if tree is not None:
             tree.journal.close()
         lock.close()
     for rel in result.skipped:
-        log.warning("publisher: %s/%s is not a file Huiju wrote; left as it is", root, rel)
+        log.warning("发布：%(path)s/%(file)s 不是汇聚写的文件；保持原样", {"path": root, "file": rel})
     return result
 
 
@@ -312,8 +312,9 @@ class Keeper:
             db.conn.close()
         self.syncs += 1
         if result.written or result.removed:
-            log.info("static tree %s: %d written, %d removed (seq %d)", self.directory, len(result.written),
-                     len(result.removed), result.seq)
+            log.info("静态目录 %(path)s：写入 %(written)d 个，删除 %(removed)d 个（序号 %(seq)d）",
+                     {"path": self.directory, "written": len(result.written), "removed": len(result.removed),
+                      "seq": result.seq})
         return result
 
     def _run(self) -> None:
@@ -335,7 +336,7 @@ class Keeper:
                     self.sync_now()
                     seen, last = (tuple(row), today), time.monotonic()
             except Exception:  # noqa: BLE001 - logged; the next round tries again
-                log.exception("static tree %s: sync failed", self.directory)
+                log.exception("静态目录 %(path)s：同步失败", {"path": self.directory})
             self._stop.wait(self.every)
 
     def start(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from typing import NoReturn
@@ -54,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    from pipeline.logs import MessageFormatter  # its lines in the environment's language, as run.py's
+    from review_queue.catalogs import language_from_env
+
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(MessageFormatter(language_from_env(os.environ)))
     try:
         faults = parse_fault_option(args.faults)
         if args.history < 0:

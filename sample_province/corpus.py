@@ -93,7 +93,7 @@ class CorpusReader:
             try:
                 text = f.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                log.warning("sample province: skipping unreadable corpus file %s: %s", f.name, exc)
+                log.warning("示例省份：跳过无法读取的语料文件 %(file)s：%(error)s", {"file": f.name, "error": exc})
                 misses += 1
                 continue
             stories = parse_day(text, f.stem)

@@ -71,8 +71,10 @@ class Province:
             except FileNotFoundError:
                 reader = None
         if reader is None:
-            where = f" at {corpus}" if corpus else ""
-            log.warning("sample province: no corpus found%s; using generated government-news text", where)
+            if corpus:
+                log.warning("示例省份：在 %(path)s 没有找到语料；使用生成的政务新闻文本", {"path": corpus})
+            else:
+                log.warning("示例省份：没有找到语料；使用生成的政务新闻文本")
         self.corpus_path: Path | None = reader.root if reader else None
         self.world = World(self.sites, seed=seed, start=start, stories_per_day=stories_per_day,
                            corpus=reader, days=days)

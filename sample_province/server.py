@@ -160,7 +160,7 @@ class App:
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             h.close_connection = True
         except Exception:  # a bug here must not kill the server thread silently
-            log.exception("sample province: error serving %s", h.path)
+            log.exception("示例省份：提供 %(path)s 时出错", {"path": h.path})
             if not x.status:
                 try:
                     x.send(500, b"internal error", "text/plain")

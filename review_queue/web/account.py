@@ -36,7 +36,9 @@ def login() -> Any:
             user = users.authenticate(db, name, request.form.get("password", ""))
         except ReviewError as exc:
             throttle.failed(db, name, client)
-            log.warning("failed login for %r from %s", name, client)
+            # the name typed is not logged (a person's name, or a password typed in the wrong box);
+            # the throttle keeps it, per account, in the database
+            log.warning("登录失败，来自 %(client)s", {"client": client})
             return render_template("review_queue/login.html", error=error_message(exc), next=nxt), 401
         throttle.succeeded(db, name, client)
         start_session(user.name)

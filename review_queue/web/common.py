@@ -208,7 +208,7 @@ def after_review(db: sqlite_utils.Database) -> None:
     try:
         hook(db)
     except Exception as exc:  # the review stands; publishing retries on the next pass
-        log.error("publishing after review failed: %s: %s", type(exc).__name__, exc)
+        log.error("审核后发布失败：%(error)s", {"error": f"{type(exc).__name__}: {exc}"})
         flash(_("已审核，发布将稍后重试：%(err)s", err=f"{type(exc).__name__}: {exc}"), "error")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import collectors
 from collectors import misses
+from pipeline.logs import message_of
 from tests.collectors.sources import FAST, make_source
 from tests.collectors.test_polite import _paged_site
 
@@ -33,7 +34,7 @@ def test_a_burst_past_the_pages_read_is_recorded_logged_once_and_counted(web, db
     assert r.ok and [m.kind for m in r.misses] == ["burst"]
     [h] = collectors.health(db, [src])
     assert [m["kind"] for m in h.misses] == ["burst"] and h.misses[0]["run_at"]
-    logged = [rec for rec in caplog.records if "possible miss (burst)" in rec.getMessage()]
+    logged = [rec for rec in caplog.records if "possible miss (burst)" in message_of(rec, "en")]
     assert len(logged) == 1 and logged[0].source == "sys"
     gauges = collectors.metrics(db, [src])
     assert gauges['huiju_source_misses{source="sys"}'] == 1
@@ -86,6 +87,11 @@ def test_sources_command_shows_misses(web, tmp_path):
     out = subprocess.run([*base, "--lang", "zh", "sources"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "疑似漏采  mdj" in out.stdout and "page-cut" in out.stdout
+    # the detail in the operator's language, from the miss's facts (the page's size, the bytes parsed)
+    assert f"page-cut：{web.url}/gone/1.html 的页面有 " in out.stdout and " 字节：只解析了前 " in out.stdout, out.stdout
+    en = subprocess.run([*base, "--lang", "en", "sources"], capture_output=True, text=True, timeout=60)
+    assert "page-cut: page of " in en.stdout and " were parsed ([collector] parse_max_bytes)" in en.stdout, en.stdout
     rows = json.loads(subprocess.run([*base, "sources", "--json"], capture_output=True, text=True,
                                      timeout=60).stdout)
     assert rows[0]["misses"][0]["kind"] == "page-cut"
+    assert rows[0]["misses"][0]["params"]["bytes"] > 4096  # the facts kept beside the English detail

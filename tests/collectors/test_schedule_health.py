@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import collectors
 from collectors.schedule import backoff_delay
+from pipeline.logs import message_of
 from settings.model import CollectorSettings
 from tests.collectors.sources import FAST, make_source
 
@@ -145,8 +146,9 @@ def test_dispatcher_logs_one_alert_line_when_a_source_starts_failing(web, tmp_pa
             d.wait(5)
         d.run_due(t + timedelta(minutes=20))
         d.wait(5)
-        alerts = [r for r in caplog.records if r.getMessage().startswith("ALERT source gone is failing")]
-        assert len(alerts) == 1 and "HTTP 404" in alerts[0].getMessage()
+        alerts = [message_of(r, "en") for r in caplog.records]  # the operator's English (--lang en)
+        alerts = [m for m in alerts if m.startswith("ALERT source gone is failing")]
+        assert len(alerts) == 1 and "HTTP 404" in alerts[0]
     finally:
         d.shutdown()
 

@@ -53,12 +53,13 @@ class DaemonProcess:
     """`run.py daemon` on a free port; ``lines`` collects its stderr as it comes."""
 
     def __init__(self, config: Path, db: Path, *, env: dict[str, str] | None = None, port: int = 0,
-                 launcher: list[str] | None = None) -> None:
-        """*launcher*: what runs run.py instead of plain ``python run.py`` (``-c`` code that patches first)."""
+                 launcher: list[str] | None = None, lang: str | None = "en") -> None:
+        """*launcher*: what runs run.py instead of plain ``python run.py`` (``-c`` code that patches first);
+        *lang*: ``--lang`` (the tests read the English log lines), None for the environment's choice."""
         self.port = port or _free_port()
         self.proc = subprocess.Popen(
-            [sys.executable, *(launcher or [str(REPO / "run.py")]), "--config", str(config), "--db", str(db), "daemon",
-             "--port", str(self.port)], env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+            [sys.executable, *(launcher or [str(REPO / "run.py")]), "--config", str(config), "--db", str(db),
+             *(["--lang", lang] if lang else []), "daemon", "--port", str(self.port)], env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, cwd=str(REPO))
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)

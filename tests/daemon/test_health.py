@@ -14,6 +14,7 @@ import collectors
 import pipeline
 import settings
 import store
+from pipeline.logs import message_of
 from settings.model import CollectorSettings
 from tests.collectors.fakeweb import FakeWeb
 from tests.collectors.sources import make_source
@@ -95,7 +96,7 @@ def test_a_source_whose_state_cannot_be_saved_backs_off_and_alerts(tmp_path: Pat
             assert d.wait(10)
             d.drain_results()
         assert "qth" in d.unsaved, "the failed save was not noticed"
-        alerts = [r.getMessage() for r in caplog.records if "ALERT source qth" in r.getMessage()]
+        alerts = [message_of(r, "en") for r in caplog.records if "ALERT source qth" in message_of(r, "en")]
         assert len(alerts) == 1 and "cannot be recorded" in alerts[0]
         # not due again a few seconds later (it used to be refetched every ~10 s) …
         assert d.run_due(now + timedelta(seconds=15)) == []

@@ -17,10 +17,10 @@ from pipeline import logs
 def capture():
     made = []
 
-    def make(kind: str, window: float = 60.0, clock=None):
+    def make(kind: str, window: float = 60.0, clock=None, language: str = "zh"):
         stream = io.StringIO()
         handler = logging.StreamHandler(stream)
-        handler.setFormatter(logs.LineFormatter(kind))
+        handler.setFormatter(logs.LineFormatter(kind, language))
         handler.addFilter(logs.OneLine())
         handler.addFilter(logs.RepeatLimit(window, clock=clock) if clock else logs.RepeatLimit(window))
         log = logging.getLogger(f"huiju.test.{kind}.{len(made)}")
@@ -54,13 +54,15 @@ def test_json_lines_carry_source_and_cause(capture) -> None:
     assert "source" not in lines[1]
 
 
-def test_a_locked_database_is_one_line_without_traceback(capture) -> None:
-    log, out = capture("kv")
+@pytest.mark.parametrize(("language", "said"), [("zh", "处理流程这一轮失败：database is locked"),
+                                              ("en", "pipeline pass failed: database is locked")])
+def test_a_locked_database_is_one_line_without_traceback(capture, language: str, said: str) -> None:
+    log, out = capture("kv", language=language)
     exc = locked()
-    log.error("pipeline pass failed", exc_info=(type(exc), exc, exc.__traceback__))
+    log.error("处理流程这一轮失败", exc_info=(type(exc), exc, exc.__traceback__))
     text = out.getvalue()
     assert text.count("\n") == 1 and "Traceback" not in text
-    assert "cause=database-locked" in text and 'msg="pipeline pass failed: database is locked"' in text
+    assert "cause=database-locked" in text and f'msg="{said}"' in text  # the library's text kept as the detail
 
 
 def test_an_unexpected_error_keeps_its_traceback(capture) -> None:

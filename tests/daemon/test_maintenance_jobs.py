@@ -7,6 +7,7 @@ from pathlib import Path
 
 import settings
 from pipeline.daemon import Daemon
+from pipeline.logs import message_of
 
 
 def test_daemon_schedules_and_runs_prune_and_backup(tmp_path: Path, caplog) -> None:
@@ -23,7 +24,7 @@ def test_daemon_schedules_and_runs_prune_and_backup(tmp_path: Path, caplog) -> N
                 d.backup()
             d.prune()
         assert len(list((tmp_path / "backups").glob("huiju-*.db"))) <= 2
-        messages = [r.getMessage() for r in caplog.records]
+        messages = [message_of(r, "en") for r in caplog.records]  # as --lang en writes them
         assert any(m.startswith("backup: ") and "integrity ok" in m for m in messages), messages
         assert any(m.startswith("retention: pruned 0 row(s)") for m in messages), messages
     finally:

@@ -73,6 +73,19 @@ def test_login_sets_a_hardened_session_cookie_and_refuses_wrong_password(app) ->
     assert client.get("/review/").status_code == 200
 
 
+def test_a_failed_login_is_logged_without_the_name_typed(app, caplog) -> None:
+    """The operator sees where failed logins come from; the name typed (a person's name, or a
+    password typed in the wrong box) never reaches the log."""
+    from pipeline.logs import message_of
+
+    client = app.test_client()
+    with caplog.at_level("WARNING", logger="huiju.review"):
+        client.post("/review/login", data={"name": "张三 secret-pw", "password": "nope nope", "csrf_token": token(client)})
+    [line] = [r for r in caplog.records if r.name == "huiju.review"]
+    assert message_of(line, "zh").startswith("登录失败，来自 ") and message_of(line, "en").startswith("failed login from ")
+    assert "张三" not in message_of(line, "zh") and "secret-pw" not in message_of(line, "en")
+
+
 def test_login_does_not_redirect_off_site(app) -> None:
     client = app.test_client()
     resp = client.post("/review/login?next=https://evil.example/x",

@@ -121,7 +121,8 @@ def test_serves_until_interrupted_and_announces_missing_corpus(tmp_path: Path) -
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "sample_province", "--port", str(port), "--speed", "0",
                              "--history", "1", "--corpus", str(tmp_path / "none")], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "LC_ALL": "", "LC_MESSAGES": "", "LANG": "en_US.UTF-8"})
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):

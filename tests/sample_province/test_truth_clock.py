@@ -12,6 +12,7 @@ import pytest
 import requests
 
 import sample_province
+from pipeline.logs import message_of
 from sample_province import BadOptionError, Province
 from sample_province.world import TOPIC_KEYWORDS, TZ
 
@@ -179,7 +180,7 @@ def test_missing_corpus_means_generated_text(caplog, tmp_path: Path) -> None:
     with caplog.at_level(logging.WARNING, logger="sample_province"):
         p = sample_province.start(seed=1, stories_per_day=200, days=20, corpus=tmp_path / "nowhere")
     try:
-        msgs = [r.getMessage() for r in caplog.records if "corpus" in r.getMessage()]
+        msgs = [message_of(r, "en") for r in caplog.records if "corpus" in message_of(r, "en")]
         assert len(msgs) == 1 and "generated" in msgs[0] and "\n" not in msgs[0]
         p.advance(days=20)
         truth = p.truth()
