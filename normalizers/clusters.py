@@ -396,12 +396,21 @@ _RELATIVE_DAY_CUT = re.compile("[今昨前当本]")
 _A_DAY_CUT = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}")
 
 
+# a year named from the writer's own (去年 for 2025年的: a Hong Kong paper a month later)
+_RELATIVE_YEAR = re.compile("(?:去|今|明|前)年(?:的|度)?")
+_A_YEAR = re.compile(r"\d{4}年(?:的|度)?")
+_RELATIVE_YEAR_CUT, _A_YEAR_CUT = re.compile("[去今明前]"), re.compile(r"\d{4}")  # … cut where 年的 meets again
+
+
 def _relative_day(novel: str, other: str) -> bool:
-    """今天 for 1月8日, 昨日 for 7日: a re-poster names the day from its own, it is no other fact
-    (whether the two are one day is the follow-up rule's to say, see _follow_up)."""
+    """今天 for 1月8日, 昨日 for 7日, 去年 for 2025年的: a re-poster names the day or year from its
+    own, it is no other fact (whether the two are one day is the follow-up rule's to say, see
+    _follow_up)."""
     for a, b in ((novel, other), (other, novel)):
         if (_RELATIVE_DAY.fullmatch(a) and _A_DAY.fullmatch(b)) or (
-                _RELATIVE_DAY_CUT.fullmatch(a) and _A_DAY_CUT.fullmatch(b)):
+                _RELATIVE_DAY_CUT.fullmatch(a) and _A_DAY_CUT.fullmatch(b)) or (
+                _RELATIVE_YEAR.fullmatch(a) and _A_YEAR.fullmatch(b)) or (
+                _RELATIVE_YEAR_CUT.fullmatch(a) and _A_YEAR_CUT.fullmatch(b)):
             return True
     return False
 
