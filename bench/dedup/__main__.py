@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             "items_per_second": round(run.per_second, 1),
             "cpu_seconds": round(run.cpu_seconds, 2), "items_per_cpu_second": round(run.per_cpu_second, 1),
             "false_merges": run.false_merges[:10], "misses": run.misses[:10], "per_variant": run.per_variant,
-            "candidate_recall": run.candidates,
+            "candidate_recall": run.candidates, "desk_suggestions": run.suggestions,
         }
         if not args.json:
             q = out["quality"]
@@ -93,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             c = run.candidates
             print(f"candidate recall: {c['found']} of {c['pairs']} re-posts had their original among the verified "
                   f"candidates (or the reverse when the re-post came first): {c['found'] / max(1, c['pairs']):.4f}")
+            sg = run.suggestions
+            print(f"review desk suggestions (可能是同一报道): {sg['all']['wrong']} of {sg['all']['items']} items get a "
+                  "story not theirs; hard negatives " + ", ".join(
+                      f"{k} {v['wrong']}/{v['items']}" for k, v in sg.items() if k != "all"))
             print("recall per variant (re-posts joined to their original's cluster; original among candidates):")
             for v, r in run.per_variant.items():
                 print(f"  {v:18} {r['joined']:5}/{r['reposts']:<5} {r['recall']:.4f}   candidates {r['candidate_recall']:.4f}")

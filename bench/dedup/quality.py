@@ -11,7 +11,7 @@ import store
 from bench.dedup.candidates import recording
 from bench.dedup.dataset import PAIRED_KINDS, LabelledItem, bench_config
 from bench.dedup.metrics import Scores, score
-from normalizers import clean_item, comparison_key, ingest, init, route
+from normalizers import clean_item, comparison_key, ingest, init, possible_matches, route
 from settings.model import Config
 
 __all__ = ["QualityRun", "run_quality"]
@@ -29,6 +29,8 @@ class QualityRun:
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # (variant, title, original title)
     per_variant: dict[str, dict[str, float]] = field(default_factory=dict)  # variant -> re-posts, joined, recall
     candidates: dict[str, int] = field(default_factory=dict)  # "found", "pairs": originals among verified candidates
+    # the review desk's 可能是同一报道 on dated items: how many get a story not theirs (by kind: "all" and hard kinds)
+    suggestions: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -106,6 +108,13 @@ def run_quality(items: list[LabelledItem], db_path: Path, *, config: Config | No
     per_variant = {v: {"reposts": n, "joined": j, "recall": j / n if n else 1.0, "candidate_recall": c / n if n else 1.0}
                    for v, (n, j, c) in sorted(counts.items())}
     candidates = {"found": sum(c for _, _, c in counts.values()), "pairs": sum(n for n, _, _ in counts.values())}
+    label_of = {item_ids[n]: labels[n - 1] for n in item_ids}
+    suggestions: dict[str, dict[str, int]] = defaultdict(lambda: {"items": 0, "wrong": 0})
+    for n, li in enumerate(items, start=1):
+        wrong = any(label_of.get(m.item_id) != li.label for m in possible_matches(db, item_ids[n]))
+        for kind in ("all", *([li.kind] if li.kind else [])):
+            suggestions[kind]["items"] += 1
+            suggestions[kind]["wrong"] += wrong
     db.conn.close()
     return QualityRun(len(items), len(set(labels)), sc, seconds, cpu_seconds, dict(hard), false_merges, misses,
-                      per_variant, candidates)
+                      per_variant, candidates, dict(suggestions))
