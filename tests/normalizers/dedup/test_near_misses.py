@@ -52,4 +52,3 @@ def test_an_unknown_or_bodiless_item_has_none(ingest, db) -> None:
     empty = ingest(make_item("harbin", title="图片新闻", html=""))
     assert normalizers.possible_matches(db, empty.item_id) == []
     assert normalizers.possible_matches(db, 999_999) == []
-
