@@ -528,15 +528,18 @@ def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: s
 
 
 LOOSE_DAYS = 0  # a paper re-words the agency text the day it comes out (a 反响 story comes the next day)
+LOOSE_OPENING_DAYS = 7  # … a site that re-posts it from its opening on may do so days later
 
 
 def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, published_at: str | None,
-                    best_published_at: str | None) -> bool:
+                    best_published_at: str | None, opens: bool = False) -> bool:
     """Whether a loose match also holds against its cluster's representative (a page that re-posts
     two stories, a message and the opening it was read at, must not carry the other one's copies
     in) and, where both items name a day, the two are at most LOOSE_DAYS apart (a 反响 story days
-    later quotes the letter as loosely as a re-post does)."""
-    if _days_apart(published_at, best_published_at) > LOOSE_DAYS:
+    later quotes the letter as loosely as a re-post does). A copy that *opens* with the story's own
+    opening is no reaction in its own words: a local site re-posts the agency text days later
+    (LOOSE_OPENING_DAYS)."""
+    if _days_apart(published_at, best_published_at) > (LOOSE_OPENING_DAYS if opens else LOOSE_DAYS):
         return False
     if best.cluster_id is None:
         return True
@@ -679,6 +682,7 @@ def find_matches(
             text_found = len(found)
             seen: list[tuple[float, int | None, int]] = []
             published = {row[0]: row[5] for row in rows}
+            bodies = {row[0]: row[4] for row in rows}
             own_day = _own_day(fp.body_key)
             for item_id, cluster, src, title_key, body_key, pub in rows:
                 apart = _days_apart(published_at, pub)
@@ -725,7 +729,8 @@ def find_matches(
             if loose and not weak and len(found) == text_found:
                 # nothing else matched, and every other candidate (of any story) is LOOSE_MARGIN further off
                 best = _clear_best(loose, seen, LOOSE_MARGIN, allies=set())
-                if best is not None and _loose_to_story(db, fp, best, published_at, published[best.item_id]):
+                opens = best is not None and same_opening(fp.body_key, bodies[best.item_id])
+                if best is not None and _loose_to_story(db, fp, best, published_at, published[best.item_id], opens):
                     found[best.item_id] = replace(best, reason="text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
 
