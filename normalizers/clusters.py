@@ -170,14 +170,24 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
             (a_body_key, b_body_key) if len(a_body_key) <= len(b_body_key) else (b_body_key, a_body_key)
         )
         lead = guard_tokens(_mask_tallies(short), lead=LEAD_CHARS)
-        for kind in ("place", "date", "ord"):
-            for tok in lead[kind]:
-                if not _names(long_, tok) and not (kind == "date" and (tok in days or _bare_day(tok, long_))):
-                    return f"lead {kind} {tok!r} missing from the other text"
+        missing = lead_token_missing(lead, long_, days)
+        if missing is not None:
+            return f"lead {missing[0]} {missing[1]!r} missing from the other text"
         long_numbers = set(_DIGIT_RUN.findall(long_)) if lead["num"] else set()
         for tok in lead["num"]:
             if tok not in long_numbers and not _cut_number(short, tok, long_numbers):
                 return f"lead number {tok!r} missing from the other text"
+    return None
+
+
+def lead_token_missing(lead: dict[str, set[str]], long_: str, days: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """The first place, date or ordinal of a shorter text's *lead* tokens that *long_* does not name
+    ((kind, token)), or None. A date may be named without its month or year (_bare_day) or be one
+    of *days* (see guard_conflict)."""
+    for kind in ("place", "date", "ord"):
+        for tok in lead[kind]:
+            if not _names(long_, tok) and not (kind == "date" and (tok in days or _bare_day(tok, long_))):
+                return kind, tok
     return None
 
 
@@ -685,13 +695,12 @@ def find_matches(
             bodies = {row[0]: row[4] for row in rows}
             own_day = _own_day(fp.body_key)
             for item_id, cluster, src, title_key, body_key, pub in rows:
-                apart = _days_apart(published_at, pub)
-                days = _day_named(pub) | _day_named(published_at) if apart == 0 else frozenset()
+                apart, days = publish_distance(published_at, pub)
                 containment, jaccard, conflict, shared = _verify(fp, title_key, body_key, days)
                 seen.append((containment, cluster, item_id))  # a rival of any match, whatever its day
                 if apart > STORY_DAYS:
                     continue  # a yearly announcement in the same words (烈士纪念日…9月30日上午举行) is that year's
-                if conflict is None and containment > 0 and _days_apart(published_at, pub) > OWN_DAY_WITHIN and \
+                if conflict is None and containment > 0 and apart > OWN_DAY_WITHIN and \
                         own_day != _own_day(body_key):  # the cheap day count first, then the lead
                     # 昨下午 for 12日下午 is the copy's yesterday, not the same words' day of another year
                     conflict = "a day named from its own, days away from the other's"
@@ -706,7 +715,7 @@ def find_matches(
                     continue  # another story, or a later notice quoting this one's opening: not even weakly one
                 if quotes_opening and jaccard < JACCARD_MIN and fp.body_key[:OPENING_CHARS] == body_key[:OPENING_CHARS] and (
                         min(len(fp.body_key), len(body_key)) < LONG_QUOTE
-                        and _days_apart(published_at, pub) > SHORT_QUOTE_DAYS):
+                        and apart > SHORT_QUOTE_DAYS):
                     # an excerpt of a yearly meeting's opening (李强7月31日主持召开国务院常务会议…) a year
                     # from another is the other year's: a short quote has too little of its own to tell
                     # (a spam host's copy of a short story years later is the whole of it: Jaccard ≥ 0.5)
@@ -729,8 +738,8 @@ def find_matches(
             if loose and not weak and len(found) == text_found:
                 # nothing else matched, and every other candidate (of any story) is LOOSE_MARGIN further off
                 best = _clear_best(loose, seen, LOOSE_MARGIN, allies=set())
-                opens = best is not None and same_opening(fp.body_key, bodies[best.item_id])
-                if best is not None and _loose_to_story(db, fp, best, published_at, published[best.item_id], opens):
+                if best is not None and _loose_to_story(db, fp, best, published_at, published[best.item_id],
+                                                        same_opening(fp.body_key, bodies[best.item_id])):
                     found[best.item_id] = replace(best, reason="text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
 
@@ -744,6 +753,13 @@ def _own_day(key: str) -> bool:
 
 
 OWN_DAY_WITHIN = 2  # days: 昨 or 今天 in a copy names its own day or the day before
+
+
+def publish_distance(published_at: str | None, other: str | None) -> tuple[int, frozenset[str]]:
+    """Days between two publish times (0 when either is unknown) and, when that is 0, the day as a
+    lead writes it: a lead naming it says when both came out, no other fact (see guard_conflict)."""
+    apart = _days_apart(published_at, other)
+    return apart, (_day_named(other) | _day_named(published_at) if apart == 0 else frozenset())
 
 
 def _day_named(published_at: str | None) -> frozenset[str]:

@@ -25,20 +25,16 @@ from normalizers.clusters import (
     LEAD_CHARS,
     MIN_BODY_CHARS,
     Fingerprint,
-    _bare_day,
     _candidates,
-    _day_named,
-    _days_apart,
     _follow_up,
-    _names,
+    lead_token_missing,
+    publish_distance,
 )
 from normalizers.keys import guard_tokens, minhash, shingles
 
 SUGGEST_SHARED = 60  # shingles (≈ characters) in common: two sentences of a story, not a formula
 SUGGEST_CONTAINMENT = 0.3  # … and at least this part of the shorter text
 SUGGEST_LIMIT = 5
-
-
 SUGGEST_DAYS = 7  # a re-post comes within days of its story; the same meeting a year later does not
 
 
@@ -47,9 +43,7 @@ def _lead_day_conflict(a: str, b: str, days: frozenset[str]) -> bool:
     lacks (another meeting, another country's premier): its own numbers may be a summary's own, its
     day, session and place are the story's."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    lead = guard_tokens(short, lead=LEAD_CHARS)
-    return any(not _names(long_, tok) and not (kind == "date" and (tok in days or _bare_day(tok, long_)))
-               for kind in ("date", "ord", "place") for tok in lead[kind])
+    return lead_token_missing(guard_tokens(short, lead=LEAD_CHARS), long_, days) is not None
 
 
 @dataclass(frozen=True)
@@ -89,12 +83,11 @@ def possible_matches(db: sqlite_utils.Database, item_id: int, *, limit: int = SU
         containment = shared / min(len(sh), len(theirs))
         if containment < SUGGEST_CONTAINMENT:
             continue
-        apart = _days_apart(published_at, pub)
+        apart, days = publish_distance(published_at, pub)
         if apart > SUGGEST_DAYS and containment < CONTAINMENT_MIN or _follow_up(body_key, other_body or "", dateless=True):
             # another year's meeting, a notice days later opening with its own day and quoting this one:
             # their own stories (the same words a year apart, which the matcher never joins, are shown)
             continue
-        days = _day_named(pub) | _day_named(published_at) if apart == 0 else frozenset()
         if _lead_day_conflict(body_key, other_body or "", days):
             continue  # the lead names another day, session or place (the same template, another story)
         out.append(PossibleMatch(other, other_cluster, round(containment, 3), shared))
