@@ -52,6 +52,23 @@ def side_by_side(a: str, b: str, a_label: str, b_label: str) -> Markup:
     return Markup(table)  # safe: HtmlDiff escapes &, < and > of both texts
 
 
+def _beside(base: str, base_folded: str, other: dict[str, Any],
+            states: dict[int, str]) -> tuple[dict[str, Any], str, str]:
+    """What both lists show of another item beside the one under review (source, time, state, the
+    longest passage they share), and its text, as stored and folded."""
+    text = _text(other)
+    folded = fold(text)
+    # found on the folded texts (a traditional-character or full-width re-post shares as much),
+    # shown in the other item's own characters where folding kept the length
+    start, length = shared_passage(base_folded, folded) if len(folded) == len(text) else shared_passage(base, text)
+    other_id = actions.member_id(other)
+    return {
+        "id": other_id, "source": other.get("source"), "title": other.get("title"), "url": other.get("url"),
+        "published_at": other.get("published_at"), "state": states.get(other_id),
+        "shared": highlighted(text, start, length), "shared_chars": length,
+    }, text, folded
+
+
 def explain(db: sqlite_utils.Database, item_id: int) -> list[dict[str, Any]]:
     """The other members of *item_id*'s cluster, most alike first, each with source, time, state,
     score, shared passage and diff against *item_id*."""
@@ -67,19 +84,11 @@ def explain(db: sqlite_utils.Database, item_id: int) -> list[dict[str, Any]]:
     base_folded = fold(base)
     out = []
     for other in normalizers.list_items(db, ids=others, bodies=True):
-        text = _text(other)
-        folded = fold(text)
-        # found on the folded texts (a traditional-character or full-width re-post shares as much),
-        # shown in the member's own characters where folding kept the length
-        start, length = shared_passage(base_folded, folded) if len(folded) == len(text) else shared_passage(base, text)
-        out.append({
-            "id": actions.member_id(other), "source": other.get("source"), "title": other.get("title"),
-            "url": other.get("url"), "published_at": other.get("published_at"),
-            "state": states.get(actions.member_id(other)),
+        shown, text, folded = _beside(base, base_folded, other, states)
+        out.append(shown | {
             "score": round(fuzz.ratio(base_folded, folded)),
             "title_score": round(fuzz.ratio(fold(item.get("title") or ""), fold(other.get("title") or ""))),
-            "shared": highlighted(text, start, length), "shared_chars": length,
-            "diff": side_by_side(base, text, f"#{item_id}", f"#{actions.member_id(other)}"),
+            "diff": side_by_side(base, text, f"#{item_id}", f"#{shown['id']}"),
         })
     out.sort(key=lambda m: (-m["score"], m["id"]))
     return out
@@ -98,17 +107,5 @@ def possible(db: sqlite_utils.Database, item_id: int) -> list[dict[str, Any]]:
     items = {actions.member_id(o): o for o in normalizers.list_items(db, ids=ids, bodies=True)}
     base = _text(item)
     base_folded = fold(base)
-    out = []
-    for m in found:
-        other = items.get(m.item_id)
-        if other is None:
-            continue
-        text = _text(other)
-        folded = fold(text)
-        start, length = shared_passage(base_folded, folded) if len(folded) == len(text) else shared_passage(base, text)
-        out.append({
-            "id": m.item_id, "source": other.get("source"), "title": other.get("title"), "url": other.get("url"),
-            "published_at": other.get("published_at"), "state": states.get(m.item_id),
-            "share": round(100 * m.containment), "shared": highlighted(text, start, length), "shared_chars": length,
-        })
-    return out
+    return [_beside(base, base_folded, items[m.item_id], states)[0] | {"share": round(100 * m.containment)}
+            for m in found if m.item_id in items]
