@@ -434,6 +434,8 @@ def sources(obj: Ctx, as_json: bool) -> None:
                    + collect_reason(h.last_error_code, h.last_error_params, h.last_error))
         if h.charset_note:  # the bytes were read against a declaration: say how
             click.echo(f"{'':27}{h.charset_note}")
+        if h.identity_note:  # its items are identified by a fallback rule: say why
+            click.echo(f"{'':27}" + _("条目身份：%(note)s", note=identity_note(h.identity_note_facts, h.identity_note)))
         if h.last_warning and "item(s) kept without what could not be read, or skipped" in h.last_warning:
             click.echo(f"{'':27}{h.last_warning}")
     for h in rows:
@@ -1211,6 +1213,28 @@ MISS_DETAILS = {  # collectors.misses.DETAILS: what a possible miss was, in Chin
 }
 
 
+IDENTITY_RULES = {  # collectors.identity.RULES, as the operator reads them
+    "guid": N_("guid"), "link": N_("链接"), "hash": N_("链接、日期和标题的哈希"),
+}
+IDENTITY_NOTES = {  # collectors.identity.RuleNote's codes: why a source's items moved to another rule
+    "empty": N_("%(items)s 条中有 %(empty)s 条的%(rule)s为空，改按%(next)s认定"),
+    "repeated": N_("%(items)s 条中有 %(repeated)s 条的%(rule)s重复，改按%(next)s认定"),
+    "empty-and-repeated": N_("%(items)s 条中有 %(empty)s 条的%(rule)s为空、%(repeated)s 条重复，改按%(next)s认定"),
+}
+
+
+def identity_note(facts: dict[str, Any] | None, text: str | None) -> str:
+    """Why a source's items are identified by a fallback rule, in the chosen language; a note stored
+    without its facts (before this release) is its English line as stored."""
+    if not facts:
+        return text or ""
+    params = dict(facts.get("params") or {})
+    for key in ("rule", "next"):
+        if key in params:
+            params[key] = coded(IDENTITY_RULES, params[key], None, fallback=str(params[key]))
+    return coded(IDENTITY_NOTES, facts.get("code"), params, fallback=text or "")
+
+
 def miss_detail(kind: str | None, params: dict[str, Any] | None, text: str) -> str:
     """A possible miss's detail in the chosen language, from its kind and facts; one recorded
     without its facts (before this release) is its English line as stored."""
@@ -1344,6 +1368,8 @@ def log_words(table: str, code: str | None, params: dict[str, Any] | None, text:
         return miss_detail(code, params, text)
     if table == "epoch":
         return coded(EPOCH_REASONS, code, params, fallback=text)
+    if table == "identity":
+        return identity_note({"code": code, "params": params}, text)
     if table == "report" and code:
         from evaluation.output import ReportWarning
 

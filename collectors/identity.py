@@ -8,11 +8,12 @@ flip back and forth, or every item would be collected twice).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from collectors.parsers import Entry
 from pages.urls import SESSION_PATH_PARAM, TRACKING_PARAMS, TRACKING_PREFIXES, canonical_link, is_tracking
 
-__all__ = ["RULES", "canonical_link", "identity_of", "choose_rule", "is_tracking", "BROKEN_SHARE",
+__all__ = ["RULES", "RuleNote", "canonical_link", "identity_of", "choose_rule", "is_tracking", "BROKEN_SHARE",
            "SESSION_PATH_PARAM", "TRACKING_PARAMS", "TRACKING_PREFIXES"]
 
 RULES = ("guid", "link", "hash")
@@ -29,8 +30,33 @@ def identity_of(entry: Entry, rule: str) -> str | None:
     return "h:" + h[:40]
 
 
-def choose_rule(entries: list[Entry], current: str | None, *, has_guids: bool) -> tuple[str, str | None]:
-    """The rule to use for this fetch and, when it is a fallback, a one-line note saying why."""
+@dataclass(frozen=True)
+class RuleNote:
+    """Why a source's items moved to a fallback rule, as facts: the command line words them in the
+    operator's language (its code and params); ``str()`` is the English kept in source_state."""
+
+    rule: str  # the rule given up
+    next: str  # the rule taken instead
+    items: int  # the items of the fetch that showed it
+    empty: int = 0
+    repeated: int = 0
+
+    @property
+    def code(self) -> str:
+        return "empty-and-repeated" if self.empty and self.repeated else "empty" if self.empty else "repeated"
+
+    @property
+    def params(self) -> dict[str, int | str]:
+        return {"rule": self.rule, "next": self.next, "items": self.items, "empty": self.empty,
+                "repeated": self.repeated}
+
+    def __str__(self) -> str:
+        what = [f"{k} in {n}" for k, n in (("empty", self.empty), ("repeated", self.repeated)) if n]
+        return f"{self.rule}s {' and '.join(what)} of {self.items} items: identity by {self.next}"
+
+
+def choose_rule(entries: list[Entry], current: str | None, *, has_guids: bool) -> tuple[str, RuleNote | None]:
+    """The rule to use for this fetch and, when it is a fallback, the facts saying why."""
     start = RULES.index(current) if current in RULES else (0 if has_guids else 1)
     note = None
     for rule in RULES[start:]:
@@ -41,13 +67,7 @@ def choose_rule(entries: list[Entry], current: str | None, *, has_guids: bool) -
         present = [k for k in keys if k]
         repeated = len(present) - len(set(present))
         if empty + repeated > BROKEN_SHARE * len(entries):
-            nxt = RULES[RULES.index(rule) + 1]
-            what = []
-            if empty:
-                what.append(f"empty in {empty}")
-            if repeated:
-                what.append(f"repeated in {repeated}")
-            note = f"{rule}s {' and '.join(what)} of {len(entries)} items: identity by {nxt}"
+            note = RuleNote(rule, RULES[RULES.index(rule) + 1], len(entries), empty, repeated)
             continue
         return rule, note
     return "hash", note

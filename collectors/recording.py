@@ -16,6 +16,7 @@ from typing import Any
 
 from collectors.errors import FetchError
 from collectors.http import CacheEntry
+from collectors.identity import RuleNote
 from collectors.misses import Miss
 from collectors.model import CollectedItem
 from collectors.observations import Observation
@@ -59,7 +60,7 @@ class Gathered:
     unchanged_list: bool = False
     validators: list[tuple[str, CacheEntry]] = field(default_factory=list)
     identity_rule: str | None = None
-    identity_note: str | None = None
+    identity_note: RuleNote | None = None
     warnings: list[str] = field(default_factory=list)
     detail_failures: int = 0
     detail_attempts: int = 0

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from collectors import observations
 from collectors.http import CacheEntry
+from collectors.identity import RuleNote
 from collectors.model import CollectedItem
 from collectors.schedule import backoff_delay, next_check
 from settings.model import CollectorSettings, Source
@@ -118,6 +119,12 @@ def _step6(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE source_state ADD COLUMN last_error_params TEXT")
 
 
+def _step7(db: sqlite_utils.Database) -> None:
+    # Why the identity rule moved, as facts (JSON: code and params of identity.RuleNote): the command
+    # line and the log word them in the operator's language (identity_note stays the English line).
+    db.execute("ALTER TABLE source_state ADD COLUMN identity_note_facts TEXT")
+
+
 DEAD_AFTER = 3  # tries of a detail link answering 404/410 before it is given up
 REVALIDATE_FULL = timedelta(days=1)  # validators are dropped once a day (see _step4)
 
@@ -128,7 +135,7 @@ def init(db: sqlite_utils.Database) -> None:
     from collectors import misses
 
     with _lock_for(db):  # worker threads may share this connection
-        migrate(db, "collectors", [_step1, _step2, _step3, _step4, _step5, _step6])
+        migrate(db, "collectors", [_step1, _step2, _step3, _step4, _step5, _step6, _step7])
         misses.init(db)
 
 
@@ -167,6 +174,7 @@ class SourceState:
     idle_checks: int = 0  # whole-list downloads in a row that brought nothing new
     last_error_code: str | None = None  # collectors.errors.ENGLISH's code of last_error, if it has one
     last_error_params: str | None = None  # its facts, JSON
+    identity_note_facts: str | None = None  # identity_note's code and params, JSON
 
     # collect_source only says what happened; the bookkeeping (counters, alerting, the next
     # check) is written once, here.
@@ -175,7 +183,7 @@ class SourceState:
 
     def record_success(self, now: datetime, settings: CollectorSettings, *, new: bool, changed: bool,
                        list_whole: bool, backlog: bool, warnings: list[str], identity_rule: str | None,
-                       identity_note: str | None) -> None:
+                       identity_note: RuleNote | None) -> None:
         """A run that worked: the error count ends, the identity rule moves if the run moved it.
 
         *list_whole*: the server sent the list (no 304, not still fresh); when it held nothing
@@ -185,9 +193,10 @@ class SourceState:
         self.backlog = int(backlog)
         if identity_rule:
             if identity_rule != self.identity_rule and identity_note:
-                self.identity_note = identity_note
-                log.warning("来源 %(source)s：条目身份从此按 %(rule)s 认定（%(note)s）",
-                            {"source": self.source_id, "rule": identity_rule, "note": identity_note})
+                self.identity_note = str(identity_note)
+                self.identity_note_facts = json.dumps({"code": identity_note.code, "params": identity_note.params})
+                log.warning("来源 %(source)s 的条目身份：%(note)s", {"source": self.source_id, "note": str(identity_note)},
+                            extra={"words": {"note": ("identity", identity_note.code, identity_note.params)}})
             self.identity_rule = identity_rule
         if self.error_count >= settings.alert_failures:
             log.warning("来源 %(source)s 在 %(n)d 次失败后恢复", {"source": self.source_id, "n": self.error_count})

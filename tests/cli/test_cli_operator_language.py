@@ -307,3 +307,59 @@ def test_a_failing_site_is_explained_in_the_chosen_language(blocked: dict[str, s
         probed = invoke(blocked, lang, "probe", url)
         assert probed.exit_code == 1 and probed.stderr == f"error: {line}\n", probed.stderr
     assert_in_language("zh", collected.stdout + listed["zh"], identifiers={"yichun", "HTTP"})
+
+
+@pytest.fixture(scope="module")
+def guidless(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """A feed whose items carry no guid: its items are identified by their links, and `sources` says why."""
+    tmp = tmp_path_factory.mktemp("guidless")
+    web = FakeWeb()
+    items = "".join(f"<item><title>{t}</title><link>{web.url}/b/{i}.html</link>"
+                    f"<pubDate>Thu, 0{i + 1} May 2025 09:00:00 +0800</pubDate>"
+                    f"<description>{t}。全市各部门认真落实部署，推动工作取得实效。</description></item>"
+                    for i, t in enumerate(TITLES))
+    web.route("/rss.xml", f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>伊春</title>'
+              f"{items}</channel></rss>", headers={"Content-Type": "application/rss+xml"})
+    cfg = tmp / "c.toml"
+    cfg.write_text(f'[[sources]]\nid = "yichun"\nname = "伊春市人民政府"\nkind = "city"\ntype = "rss"\n'
+                   f'url = "{web.url}/rss.xml"\ncolumn = "city-news"\nevery = "1h"\n', encoding="utf-8")
+    try:
+        yield {"tmp": tmp, "cfg": str(cfg), "db": str(tmp / "h.db"), "data": (*TITLES, "伊春市人民政府", "伊春")}
+    finally:
+        web.stop()
+        catalogs.use(catalogs.DEFAULT)
+
+
+@BOTH
+def test_sources_says_why_items_are_identified_by_their_links(guidless: dict, lang: str) -> None:
+    assert invoke(guidless, lang, "collect").exit_code == 0
+    result = invoke(guidless, lang, "sources")
+    assert result.exit_code == 0, result.output
+    said = ("条目身份：2 条中有 2 条的guid为空，改按链接认定" if lang == "zh"
+            else "item identity: guids empty in 2 of 2 items: identity by link")
+    assert said in result.stdout, result.stdout
+    assert_in_language(lang, result.stdout, data=guidless["data"], identifiers={"guid"})
+    [row] = json.loads(invoke(guidless, lang, "sources", "--json").stdout)
+    assert row["identity_note_facts"] == {"code": "empty", "params": {"rule": "guid", "next": "link", "items": 2,
+                                                                      "empty": 2, "repeated": 0}}
+
+
+@BOTH
+def test_the_log_line_of_a_new_identity_rule_is_in_the_operators_language(lang: str, caplog, monkeypatch) -> None:
+    from datetime import UTC, datetime
+
+    from collectors.identity import RuleNote
+    from collectors.state import SourceState
+    from pipeline import logs
+    from settings.model import CollectorSettings
+
+    with caplog.at_level("WARNING", logger="huiju.collectors"):
+        SourceState("yichun", identity_rule="link").record_success(
+            datetime(2026, 5, 1, tzinfo=UTC), CollectorSettings(), new=True, changed=False, list_whole=True,
+            backlog=False, warnings=[], identity_rule="hash", identity_note=RuleNote("link", "hash", 10, 1, 2))
+    [record] = caplog.records
+    monkeypatch.setattr(run, "LANGUAGE", lang)
+    assert logs.message_of(record, lang, run.log_words) == (
+        "来源 yichun 的条目身份：10 条中有 1 条的链接为空、2 条重复，改按链接、日期和标题的哈希认定" if lang == "zh" else
+        "source yichun, item identity: links empty in 1 and repeated in 2 of 10 items: identity by hash of link, "
+        "date and title")
