@@ -18,7 +18,6 @@ from pathlib import Path
 import feedparser
 import pytest
 import requests
-from waitress.server import create_server
 
 import collectors
 import normalizers
@@ -27,6 +26,7 @@ import review_queue
 import sample_province
 import settings
 import store
+from pipeline.http_server import HttpServer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,8 @@ def config(province):
 
 
 def serve(app):
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    """The app behind the daemon's own HTTP server (pipeline.http_server), on a free port."""
+    server = HttpServer(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     return server, f"http://127.0.0.1:{server.effective_port}"
