@@ -8,10 +8,9 @@ two days later, another year's visit, a meeting the corpus lacks). The page text
 publishers and are not in the repository: they are read from ``$HUIJU_REAL_DEDUP/pages/<id>.json``;
 without them the bench says so and stops (exit 0, nothing measured).
 
-The saved pages do not survive a new machine: each is the search tool's stored excerpt of its URL
-(corpus "pages", the page's opening). ``--save ID FILE`` turns such an excerpt, pasted into FILE as
-it came, into ``pages/<ID>.json``, splitting off the headline the way it was labelled (the split
-whose text has the manifest's sha256); ``--check`` says which pages are there, missing or differ.
+The saved pages do not survive a new machine, and they are not re-made from the search tool's
+stored copies, whose terms forbid verbatim copies; ``--check`` says which pages are there, missing
+or saved with another text than the one labelled.
 
 Every story of the corpus days involved (labelled days and the manifest's look-alike days) is
 ingested first as an original, then every page, through the real ``normalizers.ingest``; the final
@@ -77,31 +76,6 @@ def page_item(p: dict, d: dict) -> tuple[str, CollectedItem]:
         html=body, fetched_at="2026-12-06T12:00:00+00:00"))
 
 
-def save_page(root: Path, page: dict, excerpt: str) -> bool:
-    """Write *excerpt* (a stored copy of *page*'s URL) as ``root/pages/<id>.json``; True when its text is
-    the labelled one. The labelled text is the excerpt without its headline line(s), or whole with an
-    empty title; when no split gives the manifest's sha256 (the stored copy changed, or was pasted with
-    an edit) the page is saved all the same, headline = first line, and marked ``"differs": true``."""
-    excerpt = excerpt.removesuffix("\n") if not excerpt.endswith("\n\n") else excerpt
-    lines = excerpt.split("\n")
-    splits = [("", excerpt)] + [("\n".join(lines[:k]).strip(), "\n".join(lines[k:])) for k in range(1, min(8, len(lines)))]
-    splits += [(lines[i].strip(), "\n".join(lines[:i] + lines[i + 1:])) for i in range(len(lines))]
-    out = {"id": page["id"], "url": page["url"]}
-    for title, text in splits:
-        for t in dict.fromkeys((text, text.strip())):
-            if hashlib.sha256(t.encode("utf-8")).hexdigest() == page["sha256"]:
-                out.update(title=title, text=t)
-                break
-        if "text" in out:
-            break
-    else:
-        out.update(title=lines[0].strip() if len(lines) > 1 else "", text="\n".join(lines[1:]) if len(lines) > 1
-                   else excerpt, differs=True)
-    (root / "pages").mkdir(parents=True, exist_ok=True)
-    (root / "pages" / f"{page['id']}.json").write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
-    return "differs" not in out
-
-
 def check_pages(root: Path, pages: list[dict]) -> dict[str, list[str]]:
     """Which pages of the manifest are saved as labelled, saved with another text, or missing."""
     found: dict[str, list[str]] = {"ok": [], "differs": [], "missing": []}
@@ -123,21 +97,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="ingest only this set's pages (to study misses without seeing the held-out pages)")
     ap.add_argument("--ids", action="append", default=[], metavar="ID,ID,…",
                     help="also score these pages alone (a batch re-labelled after it was measured); repeatable")
-    ap.add_argument("--save", nargs=2, metavar=("ID", "FILE"),
-                    help="save page ID from FILE, its stored excerpt as the search tool gave it; measure nothing")
     ap.add_argument("--check", action="store_true", help="say which pages are saved as labelled; measure nothing")
     args = ap.parse_args(argv)
     root = args.pages or (Path(os.environ["HUIJU_REAL_DEDUP"]) if os.environ.get("HUIJU_REAL_DEDUP") else None)
     manifest = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
-    if (args.save or args.check) and root is None:
-        ap.error("--save and --check need --pages or $HUIJU_REAL_DEDUP")
-    if args.save:
-        page = next((p for p in manifest["pages"] if p["id"] == args.save[0]), None)
-        if page is None:
-            ap.error(f"no page {args.save[0]!r} in {MANIFEST.name}")
-        same = save_page(root, page, Path(args.save[1]).read_text(encoding="utf-8"))
-        print(f"{page['id']}: {'saved as labelled' if same else 'saved, but its text differs from the labelled copy'}")
-        return 0 if same else 1
+    if args.check and root is None:
+        ap.error("--check needs --pages or $HUIJU_REAL_DEDUP")
     if args.check:
         found = check_pages(root, manifest["pages"])
         print(f"{len(found['ok'])} pages as labelled, {len(found['differs'])} with another text, "

@@ -44,22 +44,12 @@ def _page(text: str) -> dict:
     return {"id": "x-page", "url": "https://example.cn/a.html", "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
 
-@pytest.mark.parametrize(("excerpt", "title", "text"), [
-    ("标题一行\n正文第一段。\n正文第二段。\n", "标题一行", "正文第一段。\n正文第二段。"),  # headline split off
-    ("正文第一段。\n正文第二段。", "", "正文第一段。\n正文第二段。"),  # saved whole, no headline
-    ("主标题\n副标题\n正文。", "主标题\n副标题", "正文。"),  # a headline over two lines
-])
-def test_a_stored_excerpt_is_saved_as_it_was_labelled(tmp_path: Path, excerpt: str, title: str, text: str) -> None:
-    """A new machine has no saved pages: pasting the search tool's excerpt back must give the labelled text."""
-    page = _page(text)
-    assert real.save_page(tmp_path, page, excerpt)
-    saved = json.loads((tmp_path / "pages" / "x-page.json").read_text(encoding="utf-8"))
-    assert (saved["title"], saved["text"], saved["url"]) == (title, text, page["url"])
-    assert real.check_pages(tmp_path, [page, {**page, "id": "gone"}]) == {"ok": ["x-page"], "differs": [],
-                                                                           "missing": ["gone"]}
-
-
-def test_an_excerpt_that_changed_is_saved_and_said_to_differ(tmp_path: Path) -> None:
-    page = _page("正文。")
-    assert not real.save_page(tmp_path, page, "标题\n正文已改。")
-    assert real.check_pages(tmp_path, [page])["differs"] == ["x-page"]
+def test_check_says_which_pages_are_saved_as_labelled(tmp_path: Path) -> None:
+    """A new machine has no saved pages: --check tells the ones there as labelled, changed and missing."""
+    same, changed = _page("正文第一段。\n正文第二段。"), {**_page("正文。"), "id": "y-page"}
+    (tmp_path / "pages").mkdir()
+    for page, text in ((same, "正文第一段。\n正文第二段。"), (changed, "正文已改。")):
+        (tmp_path / "pages" / f"{page['id']}.json").write_text(json.dumps({**page, "title": "", "text": text}),
+                                                               encoding="utf-8")
+    assert real.check_pages(tmp_path, [same, changed, {**same, "id": "gone"}]) == {
+        "ok": ["x-page"], "differs": ["y-page"], "missing": ["gone"]}
