@@ -392,7 +392,8 @@ def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: 
         rows.append({"title": doc.title, "url": doc.url, "published_at": doc.published_at,
                      "text_length": len(doc.text), "source_line": doc.source_line,
                      "identity_rule": it.identity_rule, "flags": doc.flags, "charset": it.charset,
-                     "charset_note": next((w for w in it.warnings if w.startswith("charset:")), None)})
+                     "charset_note": next((w for w in it.warnings if w.startswith("charset:")), None),
+                     "charset_note_facts": it.charset_note})
     if as_json:
         emit_json(rows)
         return
@@ -401,9 +402,14 @@ def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: 
                    f"{cell(_n('%(n)s 字', r['text_length']), 12, right=True)}  {r['title']}")
         click.echo(f"{'':25}  {r['url']}"
                    + ("  " + _("来源行：%(line)s", line=r["source_line"]) if r["source_line"] else ""))
-    for charset, note in dict.fromkeys((r["charset"], r["charset_note"]) for r in rows):  # how the bytes were read
-        click.echo(_("字符集：%(charset)s", charset=charset or _("不明"))
-                   + (_("（%(note)s）", note=note.removeprefix("charset: ")) if note else ""))
+    seen = set()
+    for r in rows:  # how the bytes were read: once for each way
+        if (r["charset"], r["charset_note"]) in seen:
+            continue
+        seen.add((r["charset"], r["charset_note"]))
+        click.echo(_("字符集：%(charset)s", charset=r["charset"] or _("不明"))
+                   + (_("（%(note)s）", note=charset_note(r["charset_note_facts"], r["charset_note"]))
+                      if r["charset_note"] else ""))
     click.echo(_n("%(n)s 条", len(rows)))
 
 
@@ -433,7 +439,8 @@ def sources(obj: Ctx, as_json: bool) -> None:
                    f"{every:6} {short_time(h.next_check_at):20} {len(h.misses) or '':>8} "
                    + collect_reason(h.last_error_code, h.last_error_params, h.last_error))
         if h.charset_note:  # the bytes were read against a declaration: say how
-            click.echo(f"{'':27}{h.charset_note}")
+            click.echo(f"{'':27}" + _("字符集：%(charset)s", charset=h.charset or _("不明"))
+                       + _("（%(note)s）", note=charset_note(h.charset_note_facts, h.charset_note)))
         if h.identity_note:  # its items are identified by a fallback rule: say why
             click.echo(f"{'':27}" + _("条目身份：%(note)s", note=identity_note(h.identity_note_facts, h.identity_note)))
         if h.last_warning and "item(s) kept without what could not be read, or skipped" in h.last_warning:
@@ -1211,6 +1218,47 @@ MISS_DETAILS = {  # collectors.misses.DETAILS: what a possible miss was, in Chin
     "all-details-dead": N_("列表的全部 %(n)s 个详情链接都答复 404/410；第一个：详情页 %(page)s：%(first)s"),
     "page-cut": N_("%(url)s 的页面有 %(bytes)s 字节：只解析了前 %(parsed)s 字节（[collector] parse_max_bytes）"),
 }
+
+
+CHARSET_PLACES = {  # where collectors.decoding found a declaration
+    "HTTP": N_("HTTP 头"), "XML declaration": N_("XML 声明"), "meta": N_("meta 标签"),
+}
+CHARSET_NOTES = {  # collectors.decoding.CharsetNote's codes: how bytes were read against or without a declaration
+    "server-default": N_("HTTP 头说是 %(http)s（服务器的默认值），文档在%(where)s中声明 %(declared)s：以文档为准"),
+    "unknown-label": N_("%(where)s中的未知字符集名 %(label)r 已忽略"),
+    "utf8-invalid-bytes": N_("UTF-8（%(where)s中声明），%(n)s 个无效字节已替换（多余的字节，或在字符中间截断）"),
+    "declared-utf8-is-gb18030": N_("%(where)s声明 utf-8，字节是 GB18030"),
+    "declared-utf8-invalid": N_("%(where)s声明 utf-8，字节不是有效的 UTF-8"),
+    "declared-is-utf8": N_("%(where)s声明 %(declared)s，字节是 UTF-8"),
+    "declared-is-utf8-loose": N_("%(where)s声明 %(declared)s，字节是 UTF-8，%(n)s 个无效字节已替换"),
+    "declared-is-cjk": N_("%(where)s声明 %(declared)s，字节是 %(family)s"),
+    "cjk-flaws": N_("%(where)s声明 %(declared)s，字节是 %(family)s（按 %(declared_family)s 解码，标题中有 %(n)s 个"
+                    "私用区或替换字符）"),
+    "cjk-invalid": N_("%(where)s声明 %(declared)s，字节是 %(family)s（按 %(declared_family)s 解码有无效字节）"),
+    "cjk-score": N_("%(where)s声明 %(declared)s，字节是 %(family)s（读作中文的得分 %(score)s，按 %(declared_family)s "
+                    "只有 %(other)s）"),
+    "replaced": N_("%(n)s 个无效字节已替换"),
+    "invalid-in-declared": N_("字节在%(where)s声明的 %(declared)s 中无效"),
+    "utf8-loose": N_("UTF-8，%(n)s 个无效字节已替换（多余的字节，或在字符中间截断）"),
+    "undeclared-cjk": N_("没有声明，按字节判断为 %(family)s"),
+    "undeclared-gb18030-detector": N_("没有声明，GB18030，%(n)s 个无效字节已替换（检测器判断为 %(detector)s）"),
+    "undeclared-detected": N_("没有声明，检测为 %(charset)s"),
+    "undeclared-gb18030": N_("没有声明，字节可按 GB18030 解码"),
+    "undeclared-gb18030-loose": N_("没有声明，GB18030，%(n)s 个无效字节已替换"),
+    "undecodable-replaced": N_("无法解码的字节已替换"),
+}
+
+
+def charset_note(facts: dict[str, Any] | None, text: str | None) -> str:
+    """How a page's bytes were read, in the chosen language; a note stored without its facts (before
+    this release) is its English line as stored, without the ``charset: `` tag."""
+    english = (text or "").removeprefix("charset: ")
+    if not facts:
+        return english
+    params = dict(facts.get("params") or {})
+    if "where" in params:
+        params["where"] = coded(CHARSET_PLACES, params["where"], None, fallback=str(params["where"]))
+    return coded(CHARSET_NOTES, facts.get("code"), params, fallback=english)
 
 
 IDENTITY_RULES = {  # collectors.identity.RULES, as the operator reads them

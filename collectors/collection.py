@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
-from collectors.decoding import decode_bytes, looks_binary
+from collectors.decoding import CharsetNote, decode_bytes, looks_binary
 from collectors.entry_checks import entry_notes, screen_links, settle_link_problems
 from collectors.errors import BinaryContent, Cancelled, CollectError, FetchError, NotAList, ParseError
 from collectors.http import Fetcher, HostLimiter, Response, StopSignal
@@ -71,12 +71,13 @@ def guess_type(resp: Response) -> str:
 
 def _item(source: Source, entry: Entry, identity: str, rule: str, now: datetime, charset: str | None,
           warnings: list[str]) -> CollectedItem:
+    said = list(dict.fromkeys(warnings + entry.warnings))
     return CollectedItem(
         source_id=source.id, identity=identity, identity_rule=rule, url=entry.url, title=entry.title,
         html=entry.html, published=entry.published, list_date=entry.list_date, meta=dict(entry.meta),
         attachments=list(entry.attachments), bylines=list(entry.bylines), story=entry.story, page_read=True,
-        fetched_at=iso(now), charset=charset,
-        warnings=list(dict.fromkeys(warnings + entry.warnings)), dates=list(entry.dates))
+        fetched_at=iso(now), charset=charset, warnings=said, dates=list(entry.dates),
+        charset_note=next((w.facts for w in said if isinstance(w, CharsetNote)), None))
 
 
 def _fetch_list(source: Source, fetcher: Fetcher, g: Gathered, *, conditional: bool,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import charset_normalizer
 
@@ -25,7 +26,7 @@ from collectors.errors import BinaryContent, DecodeError
 from pages.mojibake import HAN_RE as _HAN
 from pages.mojibake import repair_mojibake
 
-__all__ = ["Decoded", "decode_bytes", "normalize_label", "repair_mojibake", "looks_binary"]
+__all__ = ["CharsetNote", "Decoded", "decode_bytes", "normalize_label", "repair_mojibake", "looks_binary"]
 
 _GB_LABELS = {"gb2312", "gbk", "x-gbk", "cp936", "ms936", "gb_2312-80", "csgb2312", "euc-cn", "windows-936",
               "gb18030", "chinese", "iso-ir-58", "csiso58gb231280", "x-euc-cn"}
@@ -40,6 +41,31 @@ _MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image"
           b"PK\x03\x04": "ZIP archive", b"\xd0\xcf\x11\xe0": "Office document", b"Rar!": "RAR archive",
           b"\x1f\x8b": "gzip data", b"7z\xbc\xaf": "7z archive"}
 MIN_DETECT_BYTES = 32  # charset-normalizer is ~99% right on GBK from 32 non-ASCII bytes
+
+
+class CharsetNote(str):
+    """One line on how bytes were read against (or without) a declaration: the English line kept in
+    an item's warnings (``charset: …``), with its code and facts, which the command line words in
+    the operator's language (run.py CHARSET_NOTES)."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, english: str, **params: Any) -> CharsetNote:
+        note = super().__new__(cls, "charset: " + english)
+        note.code, note.params = code, params
+        return note
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params}
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copies (dataclasses.asdict) and pickles keep the facts
+        return _note, (self.code, str(self).removeprefix("charset: "), self.params)
+
+
+def _note(code: str, english: str, params: dict[str, Any]) -> CharsetNote:
+    return CharsetNote(code, english, **params)
 
 
 @dataclass
@@ -289,13 +315,16 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
             declared.append((where, m.group(1).decode("ascii", "replace")))
     if len(declared) == 2 and _is_weak(declared[0][1]) and not _is_weak(declared[1][1]) \
             and normalize_label(declared[1][1]):
-        warnings.append(f"charset: HTTP says {declared[0][1].strip().lower()} (a server default), the document "
-                        f"declares {declared[1][1].lower()} in its {declared[1][0]}: the document wins")
+        http, label, where = declared[0][1].strip().lower(), declared[1][1].lower(), declared[1][0]
+        warnings.append(CharsetNote("server-default", f"HTTP says {http} (a server default), the document declares "
+                                    f"{label} in its {where}: the document wins", http=http, declared=label,
+                                    where=where))
         declared = declared[1:]
     for where, label in declared:
         cs = normalize_label(label)
         if cs is None:
-            warnings.append(f"charset: unknown label {label!r} in {where} ignored")
+            warnings.append(CharsetNote("unknown-label", f"unknown label {label!r} in {where} ignored", label=label,
+                                        where=where))
             continue
         if not high:
             return Decoded(body.decode("ascii", errors="replace"), cs, warnings)
@@ -305,43 +334,59 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
             if utf8 is not None:
                 return Decoded(utf8, "utf-8", warnings)
             if loose:
-                warnings.append(f"charset: UTF-8 (declared in {where}) with {loose[1]} invalid byte(s) "
-                                "replaced (stray bytes or cut off mid-character)")
+                warnings.append(CharsetNote("utf8-invalid-bytes", f"UTF-8 (declared in {where}) with {loose[1]} "
+                                            "invalid byte(s) replaced (stray bytes or cut off mid-character)",
+                                            where=where, n=loose[1]))
                 return Decoded(loose[0], "utf-8", warnings)
             gb = _strict(body, "gb18030")
             if gb is not None and _CJK_RE.search(gb):
-                warnings.append(f"charset: declared utf-8 in {where}, bytes are GB18030")
+                warnings.append(CharsetNote("declared-utf8-is-gb18030", f"declared utf-8 in {where}, bytes are GB18030",
+                                            where=where))
                 return Decoded(gb, "gb18030", warnings)
-            warnings.append(f"charset: declared utf-8 in {where}, bytes are not valid UTF-8")
+            warnings.append(CharsetNote("declared-utf8-invalid", f"declared utf-8 in {where}, bytes are not valid "
+                                        "UTF-8", where=where))
             return Decoded(body.decode("utf-8", errors="replace"), "utf-8", warnings)
         if utf8 is not None:
             # Valid UTF-8 with high bytes is practically never GBK or Latin-1 by accident.
-            warnings.append(f"charset: declared {label.lower()} in {where}, bytes are UTF-8")
+            warnings.append(CharsetNote("declared-is-utf8", f"declared {label.lower()} in {where}, bytes are UTF-8",
+                                        declared=label.lower(), where=where))
             return Decoded(utf8, "utf-8", warnings)
         if loose:  # UTF-8 all the same, with a stray byte or cut off mid-character
-            warnings.append(f"charset: declared {label.lower()} in {where}, bytes are UTF-8 "
-                            f"with {loose[1]} invalid byte(s) replaced")
+            warnings.append(CharsetNote("declared-is-utf8-loose", f"declared {label.lower()} in {where}, bytes are "
+                                        f"UTF-8 with {loose[1]} invalid byte(s) replaced", declared=label.lower(),
+                                        where=where, n=loose[1]))
             return Decoded(loose[0], "utf-8", warnings)
         if cs in ("latin-1", "iso8859-1", "cp1252", "ascii"):
             cjk = cjk_by_bytes(body)
             if cjk is not None:
-                warnings.append(f"charset: declared {label.lower()} in {where}, bytes are {_family(cjk.charset)}")
+                warnings.append(CharsetNote("declared-is-cjk", f"declared {label.lower()} in {where}, bytes are "
+                                            f"{_family(cjk.charset)}", declared=label.lower(), where=where,
+                                            family=_family(cjk.charset)))
                 return Decoded(cjk.text, cjk.charset, warnings)
         if _family(cs) in ("GB18030", "Big5"):
             mine, better = _cjk_choice(body, cs)
             if better is not None:
-                why = (f"{mine.flaws} Private-Use-Area/replacement character(s) in titles" if mine and mine.flaws
-                       else "invalid bytes" if mine is None or not mine.strict
-                       else f"reads as Chinese {better.score:.1f} vs {mine.score:.1f}")
-                warnings.append(f"charset: declared {label.lower()} in {where}, bytes are {_family(better.charset)} "
-                                f"({_family(cs)} gives {why})")
+                facts = {"declared": label.lower(), "where": where, "family": _family(better.charset),
+                         "declared_family": _family(cs)}
+                if mine and mine.flaws:
+                    code, why, facts["n"] = "cjk-flaws", f"{mine.flaws} Private-Use-Area/replacement character(s) " \
+                                                         "in titles", mine.flaws
+                elif mine is None or not mine.strict:
+                    code, why = "cjk-invalid", "invalid bytes"
+                else:
+                    code, why = "cjk-score", f"reads as Chinese {better.score:.1f} vs {mine.score:.1f}"
+                    facts.update(score=round(better.score, 1), other=round(mine.score, 1))
+                warnings.append(CharsetNote(code, f"declared {label.lower()} in {where}, bytes are "
+                                            f"{_family(better.charset)} ({_family(cs)} gives {why})", **facts))
                 if not better.strict:
-                    warnings.append(f"charset: {better.text.count(chr(0xFFFD))} invalid byte(s) replaced")
+                    n = better.text.count(chr(0xFFFD))
+                    warnings.append(CharsetNote("replaced", f"{n} invalid byte(s) replaced", n=n))
                 return Decoded(better.text, better.charset, warnings)
         text = _strict(body, cs)
         if text is not None:
             return Decoded(text, cs, warnings)
-        warnings.append(f"charset: bytes are invalid in declared {label.lower()} ({where})")
+        warnings.append(CharsetNote("invalid-in-declared", f"bytes are invalid in declared {label.lower()} ({where})",
+                                    declared=label.lower(), where=where))
         if cs == "gb18030":
             # A few stray bytes in an otherwise GBK page: keep the page, mark the loss.
             bad = body.decode(cs, errors="replace").count("\ufffd")
@@ -354,12 +399,13 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
         return Decoded(utf8, "utf-8", warnings)
     loose = _mostly_utf8(body)
     if loose:
-        warnings.append(f"charset: UTF-8 with {loose[1]} invalid byte(s) replaced (stray bytes or cut off "
-                        "mid-character)")
+        warnings.append(CharsetNote("utf8-loose", f"UTF-8 with {loose[1]} invalid byte(s) replaced (stray bytes or "
+                                    "cut off mid-character)", n=loose[1]))
         return Decoded(loose[0], "utf-8", warnings)
     cjk = cjk_by_bytes(body)
     if cjk is not None:
-        warnings.append(f"charset: none declared, detected {_family(cjk.charset)} by the bytes")
+        warnings.append(CharsetNote("undeclared-cjk", f"none declared, detected {_family(cjk.charset)} by the bytes",
+                                    family=_family(cjk.charset)))
         return Decoded(cjk.text, cjk.charset, warnings)
     non_ascii = sum(1 for b in body[:65536] if b >= 0x80)
     if non_ascii >= MIN_DETECT_BYTES:
@@ -367,22 +413,23 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
         if best is not None and best.encoding:
             cs = normalize_label(best.encoding) or best.encoding
             if _SINGLE_BYTE.search(cs) and (gbk := _mostly_gb18030(body)):
-                warnings.append(f"charset: none declared, GB18030 with {gbk[1]} invalid byte(s) replaced "
-                                f"(a detector said {cs})")
+                warnings.append(CharsetNote("undeclared-gb18030-detector", f"none declared, GB18030 with {gbk[1]} "
+                                            f"invalid byte(s) replaced (a detector said {cs})", n=gbk[1], detector=cs))
                 return Decoded(gbk[0], "gb18030", warnings)
             text = _strict(body, cs)
             if text is not None:
-                warnings.append(f"charset: none declared, detected {cs}")
+                warnings.append(CharsetNote("undeclared-detected", f"none declared, detected {cs}", charset=cs))
                 return Decoded(text, cs, warnings)
     gb = _strict(body, "gb18030")
     if gb is not None:
-        warnings.append("charset: none declared, bytes decode as GB18030")
+        warnings.append(CharsetNote("undeclared-gb18030", "none declared, bytes decode as GB18030"))
         return Decoded(gb, "gb18030", warnings)
     if gbk := _mostly_gb18030(body):
-        warnings.append(f"charset: none declared, GB18030 with {gbk[1]} invalid byte(s) replaced")
+        warnings.append(CharsetNote("undeclared-gb18030-loose", f"none declared, GB18030 with {gbk[1]} invalid "
+                                    "byte(s) replaced", n=gbk[1]))
         return Decoded(gbk[0], "gb18030", warnings)
     text = body.decode("utf-8", errors="replace")
     if text.count("\ufffd") * 20 > len(text):
         raise DecodeError(code="undecodable")
-    warnings.append("charset: undecodable bytes replaced")
+    warnings.append(CharsetNote("undecodable-replaced", "undecodable bytes replaced"))
     return Decoded(text, "utf-8", warnings)

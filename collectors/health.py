@@ -49,6 +49,7 @@ class SourceHealth:
     relaxed: bool = False  # check_every is longer than the source's own interval because of them
     charset: str | None = None  # how the latest item's bytes were read
     charset_note: str | None = None  # why, when it went against a declaration ("charset: declared …")
+    charset_note_facts: dict | None = None  # its code and params (collectors.decoding.CharsetNote)
     misses: list[dict[str, str | None]] = field(default_factory=list)  # possible misses of the last good check
     last_error_code: str | None = None  # last_error's stable code, if it has one (collectors.errors.ENGLISH)
     last_error_params: dict | None = None  # its facts
@@ -117,7 +118,8 @@ def health(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = No
             never_checked=not (st and st.last_attempt_at),
             check_every=every, idle_checks=st.idle_checks if st else 0,
             relaxed=every is not None and every > src.interval,
-            **dict(zip(("charset", "charset_note"), store.last_charset(src.id) if st else (None, None), strict=True)),
+            **dict(zip(("charset", "charset_note", "charset_note_facts"),
+                       store.last_charset(src.id) if st else (None, None, None), strict=True)),
             misses=[asdict(m) for m in missed.get(src.id, [])],
             **_error_code(st if errors else None)))
     return out

@@ -484,14 +484,14 @@ class StateStore:
         rows = self._q("SELECT count(*) FROM (SELECT 1 FROM collected WHERE id > ? LIMIT ?)", [after_id, limit])
         return int(rows[0][0])
 
-    def last_charset(self, source_id: str) -> tuple[str | None, str | None]:
-        """(charset, the decoder's note on it) of the source's latest collected item."""
+    def last_charset(self, source_id: str) -> tuple[str | None, str | None, dict[str, Any] | None]:
+        """(charset, the decoder's note on it, that note's code and facts) of the source's latest item."""
         rows = self._q("SELECT payload FROM collected WHERE source_id = ? ORDER BY collected_at DESC, id DESC LIMIT 1",
                        [source_id])
         if not rows:
-            return None, None
+            return None, None, None
         item = CollectedItem.from_json(rows[0][0])
-        return item.charset, next((w for w in item.warnings if w.startswith("charset:")), None)
+        return item.charset, next((w for w in item.warnings if w.startswith("charset:")), None), item.charset_note
 
     def items_since(self, since: datetime) -> dict[str, int]:
         return {r[0]: r[1] for r in self._q(

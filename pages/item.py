@@ -44,6 +44,9 @@ class CollectedItem:
     fetched_at: str = ""  # ISO 8601 UTC, when the collector saw it (year inference for [MM-DD])
     charset: str | None = None  # how the bytes were decoded, for the reviewer
     warnings: list[str] = field(default_factory=list)  # e.g. "charset: declared gb2312, bytes are UTF-8"
+    # The first charset warning's code and facts ({"code", "params"}: collectors.decoding.CharsetNote),
+    # which the command line words in the operator's language; None when the bytes were read as declared.
+    charset_note: dict[str, Any] | None = None
     # Set on the version that reports the page gone upstream (404/410, or a "page not found"
     # answer, twice in a row): why, in one line. The title and body are the last ones seen.
     withdrawn: str | None = None

@@ -48,6 +48,8 @@ def test_sources_shows_how_a_lying_feed_was_read(web, db) -> None:
     [h] = collectors.health(db, [src])
     assert h.charset == "cp950"
     assert h.charset_note and "iso-8859-1" in h.charset_note and "document wins" in h.charset_note
+    assert h.charset_note_facts == {"code": "server-default", "params": {  # what `sources` words in Chinese
+        "http": "iso-8859-1", "declared": "big5", "where": "XML declaration"}}
 
 
 def test_the_frequent_characters_in_traditional_script_are_opencc_s(monkeypatch) -> None:
@@ -68,3 +70,42 @@ def test_the_frequent_characters_in_traditional_script_are_opencc_s(monkeypatch)
     monkeypatch.setattr(decoding, "_TOP", frozenset())
     monkeypatch.setattr(opencc, "OpenCC", no_converter)
     assert decoding._top_chars() == frozenset(simple) | frozenset(trad)
+
+
+def test_every_charset_note_the_decoder_makes_has_words_in_both_languages() -> None:
+    """A new note without its Chinese (run.CHARSET_NOTES) and English (cli.po) would reach the operator
+    as the decoder's English line in a Chinese `probe` or `sources`."""
+    import ast
+    from pathlib import Path
+
+    import run
+    from collectors import decoding
+
+    tree = ast.parse(Path(decoding.__file__).read_text(encoding="utf-8"))
+    codes = {n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") ==
+             "CharsetNote" and n.args and isinstance(n.args[0], ast.Constant)}
+    assert len(codes) >= 15 and codes <= set(run.CHARSET_NOTES), codes - set(run.CHARSET_NOTES)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_how_the_bytes_were_read_is_said_in_the_operators_language(collected: dict[str, Cell], lang: str,
+                                                                   monkeypatch) -> None:
+    """English: the decoder's own line, word for word, through the catalog; Chinese: a Chinese sentence."""
+    import re
+
+    import run
+    from collectors.decoding import CharsetNote
+    from review_queue import catalogs
+
+    notes = {n for c in collected.values() for n in c.notes}
+    assert len(notes) >= 5 and all(isinstance(n, CharsetNote) for n in notes)
+    monkeypatch.setattr(run, "LANGUAGE", lang)
+    try:
+        for n in notes:
+            said = run.charset_note(n.facts, n)
+            if lang == "en":
+                assert said == n.removeprefix("charset: ")
+            else:
+                assert re.search(r"[\u4e00-\u9fff]", said) and "declared" not in said and "bytes" not in said, said
+    finally:
+        catalogs.use(catalogs.DEFAULT)
