@@ -443,8 +443,10 @@ def sources(obj: Ctx, as_json: bool) -> None:
                        + _("（%(note)s）", note=charset_note(h.charset_note_facts, h.charset_note)))
         if h.identity_note:  # its items are identified by a fallback rule: say why
             click.echo(f"{'':27}" + _("条目身份：%(note)s", note=identity_note(h.identity_note_facts, h.identity_note)))
-        if h.last_warning and "item(s) kept without what could not be read, or skipped" in h.last_warning:
-            click.echo(f"{'':27}{h.last_warning}")
+        if h.last_warning_facts and h.last_warning_facts.get("code") == "items-kept-or-skipped":
+            click.echo(f"{'':27}" + entry_note(h.last_warning_facts, h.last_warning))
+        elif h.last_warning and "item(s) kept without what could not be read, or skipped" in h.last_warning:
+            click.echo(f"{'':27}{h.last_warning}")  # stored by an older release, without its facts
     for h in rows:
         for m in h.misses:
             click.echo(_("疑似漏采  %(source)s  %(at)s  %(kind)s：%(detail)s", source=h.id,
@@ -1218,6 +1220,40 @@ MISS_DETAILS = {  # collectors.misses.DETAILS: what a possible miss was, in Chin
     "all-details-dead": N_("列表的全部 %(n)s 个详情链接都答复 404/410；第一个：详情页 %(page)s：%(first)s"),
     "page-cut": N_("%(url)s 的页面有 %(bytes)s 字节：只解析了前 %(parsed)s 字节（[collector] parse_max_bytes）"),
 }
+
+
+LINK_PROBLEMS = {  # collectors.entry_checks.link_problem's codes: why an item's link cannot be fetched
+    "javascript-link": N_("是没有地址的 javascript: 链接（list.script_link 可以拼出地址）"),
+    "not-web-address": N_("不是网址（%(scheme)s:）"),
+    "unreadable-link": N_("无法解析的链接（%(detail)s）"),
+    "bad-port": N_("端口错误（%(detail)s）"),
+    "no-host": N_("链接没有主机名"),
+}
+ENTRY_NOTES = {  # collectors.entry_checks' notes: what one item of a list or feed was kept without, or why skipped
+    "item-skipped": N_("条目“%(title)s”已跳过：它的链接 %(link)r 无法抓取：%(why)s"),
+    "item-kept-without-link": N_("条目“%(title)s”已保留，但没有链接 %(link)r：%(why)s"),
+    "item-date-unreadable": N_("条目“%(title)s”：日期 %(date)r 无法读取，保留条目、不用该日期"),
+    "item-title-markup": N_("%(url)s 的条目：标题只有标记（%(markup)r），已保留，标题取自正文或页面"),
+    "items-kept-or-skipped": N_("%(n)s 个条目缺少无法读取的部分而保留，或被跳过；第一个：%(first)s"),
+}
+
+
+def entry_note(facts: dict[str, Any] | None, text: str | None) -> str:
+    """A note on items kept without what could not be read, or skipped, in the chosen language (the
+    notes inside it worded too); a note stored without its facts is its English line as stored."""
+    if not isinstance(facts, dict) or facts.get("code") not in ENTRY_NOTES:
+        return text or ""
+    params = dict(facts.get("params") or {})
+    if not params.get("title", True):
+        params["title"] = _("无标题")
+    if isinstance(params.get("why"), dict):
+        params["why"] = coded(LINK_PROBLEMS, params["why"].get("code"), params["why"].get("params"),
+                              fallback=str(params["why"]))
+    if "url" in params and not params["url"]:
+        params["url"] = _("没有地址")
+    if isinstance(params.get("first"), dict):
+        params["first"] = entry_note(params["first"], str(params["first"]))
+    return coded(ENTRY_NOTES, facts["code"], params, fallback=text or "")
 
 
 CHARSET_PLACES = {  # where collectors.decoding found a declaration

@@ -18,11 +18,11 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import charset_normalizer
 
 from collectors.errors import BinaryContent, DecodeError
+from collectors.notes import Note
 from pages.mojibake import HAN_RE as _HAN
 from pages.mojibake import repair_mojibake
 
@@ -43,29 +43,12 @@ _MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image"
 MIN_DETECT_BYTES = 32  # charset-normalizer is ~99% right on GBK from 32 non-ASCII bytes
 
 
-class CharsetNote(str):
+class CharsetNote(Note):
     """One line on how bytes were read against (or without) a declaration: the English line kept in
     an item's warnings (``charset: …``), with its code and facts, which the command line words in
     the operator's language (run.py CHARSET_NOTES)."""
 
-    code: str
-    params: dict[str, Any]
-
-    def __new__(cls, code: str, english: str, **params: Any) -> CharsetNote:
-        note = super().__new__(cls, "charset: " + english)
-        note.code, note.params = code, params
-        return note
-
-    @property
-    def facts(self) -> dict[str, Any]:
-        return {"code": self.code, "params": self.params}
-
-    def __reduce__(self) -> tuple[Any, ...]:  # copies (dataclasses.asdict) and pickles keep the facts
-        return _note, (self.code, str(self).removeprefix("charset: "), self.params)
-
-
-def _note(code: str, english: str, params: dict[str, Any]) -> CharsetNote:
-    return CharsetNote(code, english, **params)
+    PREFIX = "charset: "
 
 
 @dataclass

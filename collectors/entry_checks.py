@@ -16,6 +16,7 @@ from datetime import datetime
 from email.utils import parsedate_tz
 from urllib.parse import urlsplit
 
+from collectors.notes import Note
 from collectors.parsers import Entry
 from collectors.parsers.common import DATE_RE
 
@@ -33,26 +34,27 @@ def repaired_link(url: str) -> str:
     return _CONTROL.sub("", url).strip()
 
 
-def link_problem(url: str) -> str | None:
+def link_problem(url: str) -> Note | None:
     """Why *url* cannot be fetched as a web address, or None when it can."""
     if not url:
         return None
     m = _SCHEME.match(url)
     scheme = m.group(1).lower() if m else ""
     if scheme == "javascript":
-        return "a javascript: link with no address (list.script_link can build one)"
+        return Note("javascript-link", "a javascript: link with no address (list.script_link can build one)")
     if scheme not in ("http", "https"):
-        return f"not a web address ({scheme or 'no scheme'}:)"
+        return Note("not-web-address", f"not a web address ({scheme or 'no scheme'}:)", scheme=scheme)
     try:
         p = urlsplit(url)
     except ValueError as exc:  # "Invalid IPv6 URL": an unbalanced [ or ]
-        return f"unreadable link ({exc})"
+        return Note("unreadable-link", f"unreadable link ({exc})", detail=str(exc))
     try:
         p.port  # noqa: B018 - raises for a port that is no number or out of range
     except ValueError as exc:
-        return f"bad port ({' '.join(str(exc).split())})"
+        detail = " ".join(str(exc).split())
+        return Note("bad-port", f"bad port ({detail})", detail=detail)
     if not p.hostname:
-        return "a link with no host"
+        return Note("no-host", "a link with no host")
     return None
 
 
@@ -71,9 +73,12 @@ def screen_links(entries: list[Entry]) -> list[Entry]:
     return entries
 
 
+def _title(e: Entry) -> str:
+    return " ".join((e.title or "").split())[:40]
+
+
 def _label(e: Entry) -> str:
-    title = " ".join((e.title or "").split())
-    return f"{title[:40]!r}" if title else "an untitled item"
+    return f"{_title(e)!r}" if _title(e) else "an untitled item"
 
 
 def settle_link_problems(entries: list[Entry], *, needs_detail: bool) -> tuple[list[Entry], list[str]]:
@@ -89,9 +94,11 @@ def settle_link_problems(entries: list[Entry], *, needs_detail: bool) -> tuple[l
             continue
         shown = " ".join(repr(raw)[1:-1].split())[:80]
         if needs_detail:
-            notes.append(f"item {_label(e)} skipped: its link {shown!r} cannot be fetched: {why}")
+            notes.append(Note("item-skipped", f"item {_label(e)} skipped: its link {shown!r} cannot be fetched: {why}",
+                              title=_title(e), link=shown, why=why))
             continue
-        notes.append(f"item {_label(e)} kept without its link {shown!r}: {why}")
+        notes.append(Note("item-kept-without-link", f"item {_label(e)} kept without its link {shown!r}: {why}",
+                          title=_title(e), link=shown, why=why))
         out.append(e)
     return out, notes
 
@@ -116,9 +123,12 @@ def entry_notes(e: Entry) -> list[str]:
     notes: list[str] = []
     for raw in (e.published, e.list_date):
         if raw and not _readable_date(raw):
-            notes.append(f"item {_label(e)}: date {' '.join(raw.split())[:40]!r} cannot be read, kept without it")
+            date = " ".join(raw.split())[:40]
+            notes.append(Note("item-date-unreadable", f"item {_label(e)}: date {date!r} cannot be read, kept without it",
+                              title=_title(e), date=date))
             break
     if e.title and not html.unescape(_TAG.sub("", e.title)).strip():
-        notes.append(f"item at {e.url or 'no address'}: its title is only markup "
-                     f"({' '.join(e.title.split())[:40]!r}), kept; titled from its text or page")
+        markup = " ".join(e.title.split())[:40]
+        notes.append(Note("item-title-markup", f"item at {e.url or 'no address'}: its title is only markup "
+                          f"({markup!r}), kept; titled from its text or page", url=e.url, markup=markup))
     return notes

@@ -54,6 +54,7 @@ class SourceHealth:
     last_error_code: str | None = None  # last_error's stable code, if it has one (collectors.errors.ENGLISH)
     last_error_params: dict | None = None  # its facts
     identity_note_facts: dict | None = None  # identity_note's code and params (collectors.identity.RuleNote)
+    last_warning_facts: dict | None = None  # last_warning's code and params (collectors.notes.Note)
 
 
 def _error_code(st: SourceState | None) -> dict[str, Any]:
@@ -113,6 +114,7 @@ def health(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = No
             next_check_at=(st.next_check_at if st and src.enabled else None),
             identity_rule=st.identity_rule if st else None, identity_note=st.identity_note if st else None,
             identity_note_facts=json.loads(st.identity_note_facts) if st and st.identity_note_facts else None,
+            last_warning_facts=json.loads(st.last_warning_facts) if st and st.last_warning_facts else None,
             alert=state in ("failing", "quiet"), last_warning=st.last_warning if st else None,
             last_new_at=st.last_new_at if st else None, quiet_after=quiet_after,
             never_checked=not (st and st.last_attempt_at),

@@ -19,6 +19,7 @@ from collectors.http import CacheEntry
 from collectors.identity import RuleNote
 from collectors.misses import Miss
 from collectors.model import CollectedItem
+from collectors.notes import Note
 from collectors.observations import Observation
 from collectors.state import DEAD_AFTER, StateStore, iso
 from settings.model import Source
@@ -133,8 +134,8 @@ def record_run(store: StateStore, source: Source, g: Gathered, now: datetime, re
                           f"first: {g.first_detail_error}")
     item_notes = [w for w in g.warnings if w.startswith("item ")]
     if item_notes:  # `sources` shows the last warning: say there that items were kept or skipped
-        g.warnings.append(f"{len(item_notes)} item(s) kept without what could not be read, or skipped; "
-                          f"first: {item_notes[0]}")
+        g.warnings.append(Note("items-kept-or-skipped", f"{len(item_notes)} item(s) kept without what could not be "
+                               f"read, or skipped; first: {item_notes[0]}", n=len(item_notes), first=item_notes[0]))
     return backlog
 
 

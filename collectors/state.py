@@ -23,6 +23,7 @@ from collectors import observations
 from collectors.http import CacheEntry
 from collectors.identity import RuleNote
 from collectors.model import CollectedItem
+from collectors.notes import Note
 from collectors.schedule import backoff_delay, next_check
 from settings.model import CollectorSettings, Source
 from store import migrate, transaction
@@ -125,6 +126,12 @@ def _step7(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE source_state ADD COLUMN identity_note_facts TEXT")
 
 
+def _step8(db: sqlite_utils.Database) -> None:
+    # The last warning's code and facts (JSON), when it has them (collectors.notes.Note): `sources`
+    # words it in the operator's language (last_warning stays the English line).
+    db.execute("ALTER TABLE source_state ADD COLUMN last_warning_facts TEXT")
+
+
 DEAD_AFTER = 3  # tries of a detail link answering 404/410 before it is given up
 REVALIDATE_FULL = timedelta(days=1)  # validators are dropped once a day (see _step4)
 
@@ -135,7 +142,7 @@ def init(db: sqlite_utils.Database) -> None:
     from collectors import misses
 
     with _lock_for(db):  # worker threads may share this connection
-        migrate(db, "collectors", [_step1, _step2, _step3, _step4, _step5, _step6, _step7])
+        migrate(db, "collectors", [_step1, _step2, _step3, _step4, _step5, _step6, _step7, _step8])
         misses.init(db)
 
 
@@ -175,6 +182,7 @@ class SourceState:
     last_error_code: str | None = None  # collectors.errors.ENGLISH's code of last_error, if it has one
     last_error_params: str | None = None  # its facts, JSON
     identity_note_facts: str | None = None  # identity_note's code and params, JSON
+    last_warning_facts: str | None = None  # last_warning's code and params (collectors.notes.Note), JSON
 
     # collect_source only says what happened; the bookkeeping (counters, alerting, the next
     # check) is written once, here.
@@ -205,6 +213,8 @@ class SourceState:
         if new:
             self.last_new_at = iso(now)
         self.last_warning = warnings[-1][:300] if warnings else None
+        last = warnings[-1] if warnings else None
+        self.last_warning_facts = json.dumps(last.facts, ensure_ascii=False) if isinstance(last, Note) else None
         idle = list_whole and not (new or changed or backlog)
         self.idle_checks = self.idle_checks + 1 if idle else 0
         self.alerting = int(self.error_count >= settings.alert_failures)

@@ -79,3 +79,32 @@ def test_one_broken_entry_never_fails_its_source(web, db, entry: dict, kind: str
         assert not kept.url.startswith("http") or "PORT" not in kept.url
     [again] = collectors.collect(db, [source], FAST)  # and nothing is collected twice
     assert again.ok and again.new == 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.get("why")], ids=[e["name"] for e in ENTRIES if e.get("why")])
+def test_sources_names_the_broken_entry_in_the_operators_language(web, db, entry: dict, lang: str,
+                                                                  monkeypatch) -> None:
+    """What `sources` prints under the source: the kept or skipped item, its title and the reason,
+    worded from the stored facts (Chinese by default; English, the collectors' own line)."""
+    import re
+
+    import run
+    from review_queue import catalogs
+
+    source = _serve(web, "rss", entry)  # a feed keeps every kind of broken item
+    [r] = collectors.collect(db, [source], FAST)
+    [h] = collectors.health(db, [source])
+    assert h.last_warning_facts and h.last_warning_facts["code"] == "items-kept-or-skipped", h.last_warning
+    monkeypatch.setattr(run, "LANGUAGE", lang)
+    try:
+        said = run.entry_note(h.last_warning_facts, h.last_warning)
+    finally:
+        catalogs.use(catalogs.DEFAULT)
+    assert entry["title"] in said or "无标题" in said or "untitled" in said, said
+    if lang == "en":
+        unquoted = str.maketrans("", "", "'\"")  # the title's quotes: repr's in the line, the catalog's here
+        assert said.translate(unquoted) == h.last_warning.translate(unquoted), (said, h.last_warning)
+    else:
+        assert "item" not in said and "skipped" not in said and "kept" not in said and entry["why"] not in said, said
+        assert re.search(r"已跳过|已保留|无法读取|标题只有标记", said), said
