@@ -57,17 +57,22 @@ def assert_in_language(lang: str, text: str, *, data: tuple[str, ...] = (), iden
         assert not CJK.search(text), f"Chinese in the English output:\n{text}"
 
 
+def serve_feed(web: FakeWeb, links: str, *, guids: bool) -> None:
+    """/rss.xml on *web*: the two TITLES as items linking under *links*, with guids or without."""
+    items = "".join(f"<item><title>{t}</title><link>{links}/{i}.html</link>" + (f"<guid>a{i}</guid>" if guids else "")
+                    + f"<pubDate>Thu, 0{i + 1} May 2025 09:00:00 +0800</pubDate>"
+                    f"<description>{t}。全市各部门认真落实部署，推动工作取得实效。</description></item>"
+                    for i, t in enumerate(TITLES))
+    web.route("/rss.xml", f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>伊春</title>'
+              f"{items}</channel></rss>", headers={"Content-Type": "application/rss+xml"})
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     """A feed of two stories served on 127.0.0.1, a configuration with it, a database."""
     tmp = tmp_path_factory.mktemp("ops-lang")
     web = FakeWeb()
-    items = "".join(f"<item><title>{t}</title><link>/a/{i}.html</link><guid>a{i}</guid>"
-                    f"<pubDate>Thu, 0{i + 1} May 2025 09:00:00 +0800</pubDate>"
-                    f"<description>{t}。全市各部门认真落实部署，推动工作取得实效。</description></item>"
-                    for i, t in enumerate(TITLES))
-    web.route("/rss.xml", f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>伊春</title>'
-              f"{items}</channel></rss>", headers={"Content-Type": "application/rss+xml"})
+    serve_feed(web, "/a", guids=True)
     for i, t in enumerate(TITLES):
         web.route(f"/a/{i}.html", f"<html><head><title>{t}</title></head><body><h1>{t}</h1>"
                   f"<p>{t}。全市各部门认真落实部署，推动工作取得实效。</p></body></html>")
@@ -314,12 +319,7 @@ def guidless(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obj
     """A feed whose items carry no guid: its items are identified by their links, and `sources` says why."""
     tmp = tmp_path_factory.mktemp("guidless")
     web = FakeWeb()
-    items = "".join(f"<item><title>{t}</title><link>{web.url}/b/{i}.html</link>"
-                    f"<pubDate>Thu, 0{i + 1} May 2025 09:00:00 +0800</pubDate>"
-                    f"<description>{t}。全市各部门认真落实部署，推动工作取得实效。</description></item>"
-                    for i, t in enumerate(TITLES))
-    web.route("/rss.xml", f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>伊春</title>'
-              f"{items}</channel></rss>", headers={"Content-Type": "application/rss+xml"})
+    serve_feed(web, f"{web.url}/b", guids=False)
     cfg = tmp / "c.toml"
     cfg.write_text(f'[[sources]]\nid = "yichun"\nname = "伊春市人民政府"\nkind = "city"\ntype = "rss"\n'
                    f'url = "{web.url}/rss.xml"\ncolumn = "city-news"\nevery = "1h"\n', encoding="utf-8")
