@@ -1300,7 +1300,7 @@ def charset_note(facts: dict[str, Any] | None, text: str | None) -> str:
 IDENTITY_RULES = {  # collectors.identity.RULES, as the operator reads them
     "guid": N_("guid"), "link": N_("链接"), "hash": N_("链接、日期和标题的哈希"),
 }
-IDENTITY_NOTES = {  # collectors.identity.RuleNote's codes: why a source's items moved to another rule
+IDENTITY_NOTES = {  # collectors.identity.rule_note's codes: why a source's items moved to another rule
     "empty": N_("%(items)s 条中有 %(empty)s 条的%(rule)s为空，改按%(next)s认定"),
     "repeated": N_("%(items)s 条中有 %(repeated)s 条的%(rule)s重复，改按%(next)s认定"),
     "empty-and-repeated": N_("%(items)s 条中有 %(empty)s 条的%(rule)s为空、%(repeated)s 条重复，改按%(next)s认定"),

@@ -53,7 +53,7 @@ class SourceHealth:
     misses: list[dict[str, str | None]] = field(default_factory=list)  # possible misses of the last good check
     last_error_code: str | None = None  # last_error's stable code, if it has one (collectors.errors.ENGLISH)
     last_error_params: dict | None = None  # its facts
-    identity_note_facts: dict | None = None  # identity_note's code and params (collectors.identity.RuleNote)
+    identity_note_facts: dict | None = None  # identity_note's code and params (collectors.identity.rule_note)
     last_warning_facts: dict | None = None  # last_warning's code and params (collectors.notes.Note)
 
 

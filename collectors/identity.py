@@ -8,12 +8,12 @@ flip back and forth, or every item would be collected twice).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
+from collectors.notes import Note
 from collectors.parsers import Entry
 from pages.urls import SESSION_PATH_PARAM, TRACKING_PARAMS, TRACKING_PREFIXES, canonical_link, is_tracking
 
-__all__ = ["RULES", "RuleNote", "canonical_link", "identity_of", "choose_rule", "is_tracking", "BROKEN_SHARE",
+__all__ = ["RULES", "rule_note", "canonical_link", "identity_of", "choose_rule", "is_tracking", "BROKEN_SHARE",
            "SESSION_PATH_PARAM", "TRACKING_PARAMS", "TRACKING_PREFIXES"]
 
 RULES = ("guid", "link", "hash")
@@ -30,32 +30,16 @@ def identity_of(entry: Entry, rule: str) -> str | None:
     return "h:" + h[:40]
 
 
-@dataclass(frozen=True)
-class RuleNote:
-    """Why a source's items moved to a fallback rule, as facts: the command line words them in the
-    operator's language (its code and params); ``str()`` is the English kept in source_state."""
-
-    rule: str  # the rule given up
-    next: str  # the rule taken instead
-    items: int  # the items of the fetch that showed it
-    empty: int = 0
-    repeated: int = 0
-
-    @property
-    def code(self) -> str:
-        return "empty-and-repeated" if self.empty and self.repeated else "empty" if self.empty else "repeated"
-
-    @property
-    def params(self) -> dict[str, int | str]:
-        return {"rule": self.rule, "next": self.next, "items": self.items, "empty": self.empty,
-                "repeated": self.repeated}
-
-    def __str__(self) -> str:
-        what = [f"{k} in {n}" for k, n in (("empty", self.empty), ("repeated", self.repeated)) if n]
-        return f"{self.rule}s {' and '.join(what)} of {self.items} items: identity by {self.next}"
+def rule_note(rule: str, nxt: str, items: int, empty: int = 0, repeated: int = 0) -> Note:
+    """Why a source's items moved from *rule* to *nxt*: *empty* and *repeated* keys among *items*;
+    the command line words it in the operator's language (run.py IDENTITY_NOTES)."""
+    what = [f"{k} in {n}" for k, n in (("empty", empty), ("repeated", repeated)) if n]
+    code = "empty-and-repeated" if empty and repeated else "empty" if empty else "repeated"
+    return Note(code, f"{rule}s {' and '.join(what)} of {items} items: identity by {nxt}", rule=rule, next=nxt,
+                items=items, empty=empty, repeated=repeated)
 
 
-def choose_rule(entries: list[Entry], current: str | None, *, has_guids: bool) -> tuple[str, RuleNote | None]:
+def choose_rule(entries: list[Entry], current: str | None, *, has_guids: bool) -> tuple[str, Note | None]:
     """The rule to use for this fetch and, when it is a fallback, the facts saying why."""
     start = RULES.index(current) if current in RULES else (0 if has_guids else 1)
     note = None
@@ -67,7 +51,7 @@ def choose_rule(entries: list[Entry], current: str | None, *, has_guids: bool) -
         present = [k for k in keys if k]
         repeated = len(present) - len(set(present))
         if empty + repeated > BROKEN_SHARE * len(entries):
-            note = RuleNote(rule, RULES[RULES.index(rule) + 1], len(entries), empty, repeated)
+            note = rule_note(rule, RULES[RULES.index(rule) + 1], len(entries), empty, repeated)
             continue
         return rule, note
     return "hash", note

@@ -16,7 +16,6 @@ from typing import Any
 
 from collectors.errors import FetchError
 from collectors.http import CacheEntry
-from collectors.identity import RuleNote
 from collectors.misses import Miss
 from collectors.model import CollectedItem
 from collectors.notes import Note
@@ -61,7 +60,7 @@ class Gathered:
     unchanged_list: bool = False
     validators: list[tuple[str, CacheEntry]] = field(default_factory=list)
     identity_rule: str | None = None
-    identity_note: RuleNote | None = None
+    identity_note: Note | None = None
     warnings: list[str] = field(default_factory=list)
     detail_failures: int = 0
     detail_attempts: int = 0

@@ -21,7 +21,6 @@ import sqlite_utils
 
 from collectors import observations
 from collectors.http import CacheEntry
-from collectors.identity import RuleNote
 from collectors.model import CollectedItem
 from collectors.notes import Note
 from collectors.schedule import backoff_delay, next_check
@@ -121,7 +120,7 @@ def _step6(db: sqlite_utils.Database) -> None:
 
 
 def _step7(db: sqlite_utils.Database) -> None:
-    # Why the identity rule moved, as facts (JSON: code and params of identity.RuleNote): the command
+    # Why the identity rule moved, as facts (JSON: code and params of identity.rule_note): the command
     # line and the log word them in the operator's language (identity_note stays the English line).
     db.execute("ALTER TABLE source_state ADD COLUMN identity_note_facts TEXT")
 
@@ -191,7 +190,7 @@ class SourceState:
 
     def record_success(self, now: datetime, settings: CollectorSettings, *, new: bool, changed: bool,
                        list_whole: bool, backlog: bool, warnings: list[str], identity_rule: str | None,
-                       identity_note: RuleNote | None) -> None:
+                       identity_note: Note | None) -> None:
         """A run that worked: the error count ends, the identity rule moves if the run moved it.
 
         *list_whole*: the server sent the list (no 304, not still fresh); when it held nothing
@@ -202,7 +201,7 @@ class SourceState:
         if identity_rule:
             if identity_rule != self.identity_rule and identity_note:
                 self.identity_note = str(identity_note)
-                self.identity_note_facts = json.dumps({"code": identity_note.code, "params": identity_note.params})
+                self.identity_note_facts = json.dumps(identity_note.facts)
                 log.warning("来源 %(source)s 的条目身份：%(note)s", {"source": self.source_id, "note": str(identity_note)},
                             extra={"words": {"note": ("identity", identity_note.code, identity_note.params)}})
             self.identity_rule = identity_rule

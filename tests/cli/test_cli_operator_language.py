@@ -348,7 +348,7 @@ def test_sources_says_why_items_are_identified_by_their_links(guidless: dict, la
 def test_the_log_line_of_a_new_identity_rule_is_in_the_operators_language(lang: str, caplog, monkeypatch) -> None:
     from datetime import UTC, datetime
 
-    from collectors.identity import RuleNote
+    from collectors.identity import rule_note
     from collectors.state import SourceState
     from pipeline import logs
     from settings.model import CollectorSettings
@@ -356,7 +356,7 @@ def test_the_log_line_of_a_new_identity_rule_is_in_the_operators_language(lang: 
     with caplog.at_level("WARNING", logger="huiju.collectors"):
         SourceState("yichun", identity_rule="link").record_success(
             datetime(2026, 5, 1, tzinfo=UTC), CollectorSettings(), new=True, changed=False, list_whole=True,
-            backlog=False, warnings=[], identity_rule="hash", identity_note=RuleNote("link", "hash", 10, 1, 2))
+            backlog=False, warnings=[], identity_rule="hash", identity_note=rule_note("link", "hash", 10, 1, 2))
     [record] = caplog.records
     monkeypatch.setattr(run, "LANGUAGE", lang)
     assert logs.message_of(record, lang, run.log_words) == (

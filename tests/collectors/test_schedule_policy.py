@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from collectors.identity import RuleNote
+from collectors.identity import rule_note
 from collectors.schedule import INCOMPLETE_RETRY, check_interval, next_check
 from collectors.state import SourceState, parse_iso
 from settings.model import CollectorSettings
@@ -49,6 +49,6 @@ def test_failures_back_off_alert_and_a_success_clears_them():
     assert parse_iso(st.next_check_at) == T0 + timedelta(seconds=int(delays[2]))
     assert st.last_error == "HTTP 503 at x (3)"
     st.record_success(T0, S, new=True, changed=False, list_whole=True, backlog=False, warnings=["w1", "w2"],
-                      identity_rule="link", identity_note=RuleNote("guid", "link", 20, repeated=3))
+                      identity_rule="link", identity_note=rule_note("guid", "link", 20, repeated=3))
     assert (st.error_count, st.alerting, st.last_new_at, st.last_warning) == (0, 0, "2026-05-01T00:00:00+00:00", "w2")
     assert (st.identity_rule, st.identity_note) == ("link", "guids repeated in 3 of 20 items: identity by link")
