@@ -144,7 +144,10 @@ class Match:
 
 
 # --- the guard -------------------------------------------------------------------------------------
-_KINDS = ("ord", "date", "num", "place")
+_KINDS = ("ord", "date", "num", "place", "edition")
+# the reactions to an instruction or a speech (…重要指示引发热烈反响) are another story than it, in its words
+_REACTIONS = re.compile(r"反响")
+_ADDRESSED = re.compile(r"指示|讲话|贺信|回信|批示|致信|强调")
 _DIGIT_RUN = re.compile(r"\d+")
 
 
@@ -152,12 +155,20 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
                    titles: bool = True, days: frozenset[str] = frozenset()) -> str | None:
     """Why two items that share wording are different stories, or None if nothing disagrees.
 
-    Titles disagree when both carry tokens of one kind (number, date, 第N次, place) and neither
+    Titles disagree when one says it is the reactions (反响) to the instruction or speech the other
+    reports, or when both carry tokens of one kind (number, date, 第N次, place, 英文版) and neither
     set contains the other (a re-post may add "黑龙江" to "哈尔滨", not turn 泰国 into 格林纳达). Bodies disagree when the lead of the shorter one names a number, date, ordinal or
     place that the longer one never mentions (a trimmed re-post only drops text, it never adds),
     unless it is one of *days*: the day both came out, which a card says for 近日 (…方案7月28日公布).
     """
+    if a_title_key and b_title_key:  # a book's editions differ whatever the rest: its text is the same
+        ea, eb = guard_tokens(a_title_key)["edition"], guard_tokens(b_title_key)["edition"]
+        if ea and eb and ea != eb:
+            return f"titles differ in edition: {'/'.join(sorted(ea))} vs {'/'.join(sorted(eb))}"
     if titles and a_title_key and b_title_key and a_title_key != b_title_key:
+        for one, other in ((a_title_key, b_title_key), (b_title_key, a_title_key)):
+            if _REACTIONS.search(one) and not _REACTIONS.search(other) and _ADDRESSED.search(other):
+                return "one title is the reactions to what the other reports"
         ta, tb = guard_tokens(a_title_key), guard_tokens(b_title_key)
         for kind in _KINDS:
             a, b = ta[kind], tb[kind]
@@ -173,6 +184,9 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
         missing = lead_token_missing(lead, long_, days)
         if missing is not None:
             return f"lead {missing[0]} {missing[1]!r} missing from the other text"
+        for tok in guard_tokens(long_, lead=LEAD_CHARS)["edition"]:  # a re-post keeps the edition its lead names
+            if tok not in short:
+                return f"lead edition {tok!r} missing from the other text"
         long_numbers = set(_DIGIT_RUN.findall(long_)) if lead["num"] else set()
         for tok in lead["num"]:
             if tok not in long_numbers and not _cut_number(short, tok, long_numbers):
@@ -184,7 +198,7 @@ def lead_token_missing(lead: dict[str, set[str]], long_: str, days: frozenset[st
     """The first place, date or ordinal of a shorter text's *lead* tokens that *long_* does not name
     ((kind, token)), or None. A date may be named without its month or year (_bare_day) or be one
     of *days* (see guard_conflict)."""
-    for kind in ("place", "date", "ord"):
+    for kind in ("place", "date", "ord", "edition"):
         for tok in lead[kind]:
             if not _names(long_, tok) and not (kind == "date" and (tok in days or _bare_day(tok, long_))):
                 return kind, tok

@@ -421,8 +421,13 @@ _PROVINCES = (
 )
 _PLACES = sorted(set((_COUNTRIES + " " + _PROVINCES).split()), key=len, reverse=True)
 _CN_NUM = "0-9一二三四五六七八九十百千零〇两"
+# an edition of a book in a language (英文版, 多语种版, 外文版): 法文版 and 俄文版 of one 摘编 are two stories
+_EDITIONS = ("英 法 俄 日 德 西班牙 阿拉伯 葡萄牙 意大利 韩 朝鲜 蒙古 藏 维吾尔 哈萨克 柯尔克孜 彝 壮 越南 老挝 泰 柬埔寨 "
+             "缅甸 印地 乌尔都 土耳其 波斯 斯瓦希里 豪萨 外 中英")
+_EDITION = rf"(?:{'|'.join(sorted(_EDITIONS.split(), key=len, reverse=True))})(?:文|语)版|多语种版|少数民族文字版|[\d一二三四五六七八九十]+种(?:文|语)版|中英对照版"
 _TOKEN = re.compile(
-    rf"(?P<ord>第[{_CN_NUM}]+[次届期批个号轮]|[一二三四五六七八九十]{{1,3}}届|\d{{1,3}}届)"
+    rf"(?P<edition>{_EDITION})"
+    rf"|(?P<ord>第[{_CN_NUM}]+[次届期批个号轮]|[一二三四五六七八九十]{{1,3}}届|\d{{1,3}}届)"
     r"|(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{1,2}日|[〇零一二三四五六七八九]{4}年)"
     r"|(?P<num>\d+)"
     rf"|(?P<place>{'|'.join(_PLACES)})"
@@ -431,12 +436,12 @@ LEAD_CHARS = 160  # the lead of a key: where a story says who, where and when
 
 
 def guard_tokens(key: str, *, lead: int | None = None) -> dict[str, set[str]]:
-    """Numbers, dates, ordinals (第N次) and place/country names in a key, by kind.
+    """Numbers, dates, ordinals (第N次), place/country names and a book's language editions in a key, by kind.
 
     With *lead*, only tokens starting in the first *lead* characters. Two items that disagree on
     these are different stories however much of their wording they share.
     """
-    out: dict[str, set[str]] = {"ord": set(), "date": set(), "num": set(), "place": set()}
+    out: dict[str, set[str]] = {"ord": set(), "date": set(), "num": set(), "place": set(), "edition": set()}
     limit = len(key) if lead is None else min(len(key), lead)
     for m in _TOKEN.finditer(key, 0, min(len(key), limit + 16)):
         if m.start() >= limit:
