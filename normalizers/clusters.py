@@ -24,6 +24,7 @@ from normalizers.keys import (
     LEAD_CHARS,
     MAX_KEY_CHARS,
     NUMBER_GAP,
+    PLACES,
     comparison_key,
     guard_tokens,
     key_digest,
@@ -148,6 +149,10 @@ _KINDS = ("ord", "date", "num", "place", "edition")
 # the reactions to an instruction or a speech (…重要指示引发热烈反响) are another story than it, in its words
 _REACTIONS = re.compile(r"反响")
 _ADDRESSED = re.compile(r"指示|讲话|贺信|回信|批示|致信|强调")
+# an announcement (王沪宁将访问朝鲜) is another story than the visit or meeting it announces
+_ANNOUNCES = re.compile(r"将(?:应邀)?(?:访问|出席|对|赴|举行|召开|前往|率团|会见|同)")
+# whom a message is sent to (向印度总统…致慰问电, 向英国国王…): two messages of one evening are two stories
+_ADDRESSEE = re.compile(rf"向({'|'.join(PLACES)})")
 _DIGIT_RUN = re.compile(r"\d+")
 
 
@@ -169,6 +174,11 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
         for one, other in ((a_title_key, b_title_key), (b_title_key, a_title_key)):
             if _REACTIONS.search(one) and not _REACTIONS.search(other) and _ADDRESSED.search(other):
                 return "one title is the reactions to what the other reports"
+            if _ANNOUNCES.search(one) and not _ANNOUNCES.search(other):
+                return "one title announces what the other reports"
+        to_a, to_b = set(_ADDRESSEE.findall(a_title_key)), set(_ADDRESSEE.findall(b_title_key))
+        if to_a and to_b and not (to_a & to_b):
+            return f"titles address {'/'.join(sorted(to_a))} vs {'/'.join(sorted(to_b))}"
         ta, tb = guard_tokens(a_title_key), guard_tokens(b_title_key)
         for kind in _KINDS:
             a, b = ta[kind], tb[kind]

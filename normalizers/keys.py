@@ -28,6 +28,7 @@ __all__ = [
     "minhash",
     "key_digest",
     "guard_tokens",
+    "PLACES",
     "SHINGLE",
     "BANDS",
     "EXTRA_BANDS",
@@ -420,6 +421,7 @@ _PROVINCES = (
     "饶河 嘉荫 铁力 勃利 萝北 绥滨 北安 五大连池 嫩江 逊克 孙吴 安达 肇东 海伦 望奎 兰西 青冈 庆安 明水 绥棱 漠河 塔河 呼玛"
 )
 _PLACES = sorted(set((_COUNTRIES + " " + _PROVINCES).split()), key=len, reverse=True)
+PLACES = tuple(_PLACES)  # country, province and city names, longest first (the guard's place tokens)
 _CN_NUM = "0-9一二三四五六七八九十百千零〇两"
 # an edition of a book in a language (英文版, 多语种版, 外文版): 法文版 and 俄文版 of one 摘编 are two stories
 _EDITIONS = ("英 法 俄 日 德 西班牙 阿拉伯 葡萄牙 意大利 韩 朝鲜 蒙古 藏 维吾尔 哈萨克 柯尔克孜 彝 壮 越南 老挝 泰 柬埔寨 "
