@@ -160,11 +160,15 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
                    titles: bool = True, days: frozenset[str] = frozenset()) -> str | None:
     """Why two items that share wording are different stories, or None if nothing disagrees.
 
-    Titles disagree when one says it is the reactions (反响) to the instruction or speech the other
-    reports, or when both carry tokens of one kind (number, date, 第N次, place, 英文版) and neither
-    set contains the other (a re-post may add "黑龙江" to "哈尔滨", not turn 泰国 into 格林纳达). Bodies disagree when the lead of the shorter one names a number, date, ordinal or
-    place that the longer one never mentions (a trimmed re-post only drops text, it never adds),
-    unless it is one of *days*: the day both came out, which a card says for 近日 (…方案7月28日公布).
+    Titles disagree when they name different editions of a book (英文版/俄文版, whatever the bodies),
+    when one says it is the reactions (反响) to the instruction or speech the other reports, when one
+    announces (将访问…) what the other reports, when they address a message to different countries
+    (向印度…/向英国…), or when both carry tokens of one kind (number, date, 第N次, place, edition) and
+    neither set contains the other (a re-post may add "黑龙江" to "哈尔滨", not turn 泰国 into 格林纳达).
+    Bodies disagree when the lead of the shorter one names a number, date, ordinal, place or edition
+    that the longer one never mentions (a trimmed re-post only drops text, it never adds), unless it
+    is one of *days*: the day both came out, which a card says for 近日 (…方案7月28日公布); or when the
+    longer one's lead names an edition the shorter one lacks (a re-post keeps it).
     """
     if a_title_key and b_title_key:  # a book's editions differ whatever the rest: its text is the same
         ea, eb = guard_tokens(a_title_key)["edition"], guard_tokens(b_title_key)["edition"]
