@@ -402,14 +402,10 @@ def probe(obj: Ctx, url: str, kind: str | None, source_id: str | None, referer: 
                    f"{cell(_n('%(n)s 字', r['text_length']), 12, right=True)}  {r['title']}")
         click.echo(f"{'':25}  {r['url']}"
                    + ("  " + _("来源行：%(line)s", line=r["source_line"]) if r["source_line"] else ""))
-    seen = set()
-    for r in rows:  # how the bytes were read: once for each way
-        if (r["charset"], r["charset_note"]) in seen:
-            continue
-        seen.add((r["charset"], r["charset_note"]))
-        click.echo(_("字符集：%(charset)s", charset=r["charset"] or _("不明"))
-                   + (_("（%(note)s）", note=charset_note(r["charset_note_facts"], r["charset_note"]))
-                      if r["charset_note"] else ""))
+    ways = {(r["charset"], r["charset_note"]): r["charset_note_facts"] for r in rows}  # one line per note's words
+    for (charset, note), facts in ways.items():  # how the bytes were read
+        click.echo(_("字符集：%(charset)s", charset=charset or _("不明"))
+                   + (_("（%(note)s）", note=charset_note(facts, note)) if note else ""))
     click.echo(_n("%(n)s 条", len(rows)))
 
 

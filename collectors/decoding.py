@@ -352,8 +352,8 @@ def decode_bytes(body: bytes, *, http_charset: str | None = None, forced: str | 
                 facts = {"declared": label.lower(), "where": where, "family": _family(better.charset),
                          "declared_family": _family(cs)}
                 if mine and mine.flaws:
-                    code, why, facts["n"] = "cjk-flaws", f"{mine.flaws} Private-Use-Area/replacement character(s) " \
-                                                         "in titles", mine.flaws
+                    code, facts["n"] = "cjk-flaws", mine.flaws
+                    why = f"{mine.flaws} Private-Use-Area/replacement character(s) in titles"
                 elif mine is None or not mine.strict:
                     code, why = "cjk-invalid", "invalid bytes"
                 else:

@@ -64,6 +64,11 @@ def _error_code(st: SourceState | None) -> dict[str, Any]:
     return {"last_error_code": st.last_error_code, "last_error_params": json.loads(st.last_error_params or "{}")}
 
 
+def _facts(stored: str | None) -> dict | None:
+    """A note's code and params as stored (JSON), or None for a note stored without them."""
+    return json.loads(stored) if stored else None
+
+
 def _quiet_threshold(times: list[str], interval: int) -> float | None:
     stamps = sorted({parse_iso(t) for t in times if t})
     gaps = sorted((b - a).total_seconds() for a, b in zip(stamps, stamps[1:], strict=False))
@@ -113,8 +118,8 @@ def health(db: sqlite_utils.Database, sources: Any, *, now: datetime | None = No
             error_count=errors, items_24h=counts.get(src.id, 0),
             next_check_at=(st.next_check_at if st and src.enabled else None),
             identity_rule=st.identity_rule if st else None, identity_note=st.identity_note if st else None,
-            identity_note_facts=json.loads(st.identity_note_facts) if st and st.identity_note_facts else None,
-            last_warning_facts=json.loads(st.last_warning_facts) if st and st.last_warning_facts else None,
+            identity_note_facts=_facts(st.identity_note_facts if st else None),
+            last_warning_facts=_facts(st.last_warning_facts if st else None),
             alert=state in ("failing", "quiet"), last_warning=st.last_warning if st else None,
             last_new_at=st.last_new_at if st else None, quiet_after=quiet_after,
             never_checked=not (st and st.last_attempt_at),
