@@ -167,8 +167,10 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
     neither set contains the other (a re-post may add "黑龙江" to "哈尔滨", not turn 泰国 into 格林纳达).
     Bodies disagree when the lead of the shorter one names a number, date, ordinal, place or edition
     that the longer one never mentions (a trimmed re-post only drops text, it never adds), unless it
-    is one of *days*: the day both came out, which a card says for 近日 (…方案7月28日公布); or when the
-    longer one's lead names an edition the shorter one lacks (a re-post keeps it).
+    is one of *days*: the day both came out, which a card says for 近日 (…方案7月28日公布); when one
+    lead tells the reactions (…引发热烈反响) and the other text never says 反响 (a re-post keeps what its
+    lead is about, and a speech's own report does not add it); or when the longer one's lead names an
+    edition the shorter one lacks (a re-post keeps it).
     """
     if a_title_key and b_title_key:  # a book's editions differ whatever the rest: its text is the same
         ea, eb = guard_tokens(a_title_key)["edition"], guard_tokens(b_title_key)["edition"]
@@ -198,6 +200,8 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
         missing = lead_token_missing(lead, long_, days)
         if missing is not None:
             return f"lead {missing[0]} {missing[1]!r} missing from the other text"
+        if _tells_reactions(short, long_):
+            return "one lead tells the reactions to what the other reports"
         for tok in guard_tokens(long_, lead=LEAD_CHARS)["edition"]:  # a re-post keeps the edition its lead names
             if tok not in short:
                 return f"lead edition {tok!r} missing from the other text"
@@ -206,6 +210,14 @@ def guard_conflict(a_title_key: str, a_body_key: str, b_title_key: str, b_body_k
             if tok not in long_numbers and not _cut_number(short, tok, long_numbers):
                 return f"lead number {tok!r} missing from the other text"
     return None
+
+
+def _tells_reactions(a_key: str, b_key: str) -> bool:
+    """Whether one text's lead tells how what the other reports was received (…引发热烈反响) and the
+    other never says 反响: a feature under its column's title (【总书记与我们在一起】…) the next day. A
+    re-post keeps what its lead is about, and the report of a speech does not add it."""
+    return any(_REACTIONS.search(one, 0, LEAD_CHARS) and not _REACTIONS.search(other)
+               for one, other in ((a_key, b_key), (b_key, a_key)))
 
 
 def lead_token_missing(lead: dict[str, set[str]], long_: str, days: frozenset[str] = frozenset()) -> tuple[str, str] | None:
@@ -560,6 +572,8 @@ def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: s
     """
     if containment < LOOSE_CONTAINMENT_MIN or jaccard < LOOSE_JACCARD_MIN or shared < (
             TITLED_LOOSE_QUOTE if titled else LONG_QUOTE):
+        return False
+    if _tells_reactions(a_key, b_key):  # the reactions quote the speech as loosely as a re-post does
         return False
     # each one's opening day and ordinal must be the other's: a loose copy re-words, it never re-dates
     return _follow_up(a_key, b_key, dateless=True) is None and _follow_up(a_key, b_key, dateless=True, reverse=True) is None

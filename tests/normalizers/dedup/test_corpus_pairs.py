@@ -1,5 +1,5 @@
 """bench.dedup.corpus_pairs on real corpus days: look-alikes nobody on the team wrote. The reactions
-to an instruction open with its words, a book's editions in other languages, an announcement and
+to an instruction open with its words (under a title that says so or not), a book's editions in other languages, an announcement and
 the visit, two messages of one evening to two countries come out in the same words: other stories;
 the same report told again the next day is one."""
 
@@ -16,6 +16,7 @@ def test_reactions_and_other_editions_stay_apart_from_the_story_they_quote(corpu
             "20250907", "20251012",  # two 摘编 in 英文版, then in 多语种版
             "20240923", "20240924", "20250523", "20250524", "20251118", "20251119",  # instructions, reactions
             "20260408", "20260409",
+            "20250307", "20250308",  # a speech, then a 【总书记与我们在一起】 feature on its reactions
             "20250613",  # condolences to India and to the UK on one crash, the same evening
             "20260714", "20260717"]  # 王沪宁将访问朝鲜, then the visit
     n, groups, _ = together(days)
