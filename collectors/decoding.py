@@ -46,7 +46,7 @@ MIN_DETECT_BYTES = 32  # charset-normalizer is ~99% right on GBK from 32 non-ASC
 class CharsetNote(Note):
     """One line on how bytes were read against (or without) a declaration: the English line kept in
     an item's warnings (``charset: …``), with its code and facts, which the command line words in
-    the operator's language (run.py CHARSET_NOTES)."""
+    the operator's language (pipeline.wording CHARSET_NOTES)."""
 
     PREFIX = "charset: "
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-ENGLISH = {  # code -> the one-line English (logs, --json, English users); run.py words each in Chinese
+ENGLISH = {  # code -> the one-line English (logs, --json, English users); pipeline.wording words each in Chinese
     "http-status": "HTTP %(status)s at %(url)s",
     "http-unexpected": "unexpected HTTP %(status)s at %(url)s",
     "connect-timeout": "connect timeout after %(seconds)gs to %(host)s",

@@ -32,7 +32,7 @@ def identity_of(entry: Entry, rule: str) -> str | None:
 
 def rule_note(rule: str, nxt: str, items: int, empty: int = 0, repeated: int = 0) -> Note:
     """Why a source's items moved from *rule* to *nxt*: *empty* and *repeated* keys among *items*;
-    the command line words it in the operator's language (run.py IDENTITY_NOTES)."""
+    the command line words it in the operator's language (pipeline.wording IDENTITY_NOTES)."""
     what = [f"{k} in {n}" for k, n in (("empty", empty), ("repeated", repeated)) if n]
     code = "empty-and-repeated" if empty and repeated else "empty" if empty else "repeated"
     return Note(code, f"{rule}s {' and '.join(what)} of {items} items: identity by {nxt}", rule=rule, next=nxt,

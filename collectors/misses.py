@@ -35,7 +35,7 @@ KINDS = {
 
 
 # kind -> its one-line English detail from the miss's facts (``params``, JSON-able, kept with it), so
-# that the command line can say it in the operator's language (run.py MISS_DETAILS). A fact that is
+# that the command line can say it in the operator's language (pipeline.wording MISS_DETAILS). A fact that is
 # itself a collection failure comes with its code: ``error`` with ``error_code``/``error_params``,
 # ``first`` with ``first_code``/``first_params`` (collectors.errors).
 DETAILS = {

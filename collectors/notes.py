@@ -1,6 +1,6 @@
 """A warning of a run with its facts: the English line the collectors keep (stored, matched on,
 printed by ``collect --json``) and a stable code with named params, which the command line words
-in the operator's language (run.py's tables of each kind of note). A ``Note`` is a ``str``, so
+in the operator's language (pipeline.wording's tables of each kind of note). A ``Note`` is a ``str``, so
 every place that joins, stores or compares warnings keeps working; the facts travel with it as far
 as the warning itself goes in memory, and are stored beside it where the command line needs them
 later (an item's ``charset_note``, a source's ``last_warning_facts``).

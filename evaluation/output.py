@@ -19,7 +19,7 @@ log = logging.getLogger("huiju.evaluation")
 PDF_TIMEOUT = 120  # seconds for Chromium to print a report of 1,000 sites
 
 
-ENGLISH = {  # code -> the one line logs and English users read; run.py words each code in Chinese (domain cli)
+ENGLISH = {  # code -> the one line logs and English users read; pipeline.wording words each code in Chinese (domain cli)
     "pdf-no-chromium": "report.pdf not written: chromium is not installed (apt-get install chromium fonts-noto-cjk)",
     "pdf-chromium-failed": "report.pdf not written: chromium failed: %(error)s",
     "pdf-chromium-exited": "report.pdf not written: chromium exited %(status)s: %(detail)s",

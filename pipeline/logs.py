@@ -14,7 +14,7 @@ translates it when the line is written, from the catalog domain ``log``
 (review_queue/translations/en/LC_MESSAGES/log.po): the collectors and the publisher need no
 catalog of their own. A param that is a coded condition of its package (a collector's failure
 reason, a possible miss, a configuration error: ``extra={"words": {"error": ("collect", code,
-params)}}``) is worded by the *words* function run.py gives, in the same language; without it, or
+params)}}``) is worded by the *words* function it is given (pipeline.wording.log_words), in the same language; without it, or
 for a code it does not word, the param's English as given stays.
 """
 

@@ -59,7 +59,7 @@ def watermark_path(db: sqlite_utils.Database) -> Path | None:
     return Path(name + ".stream") if name else None
 
 
-# Why the stream got a new epoch: code -> its English, stored with the epoch (run.py words each in
+# Why the stream got a new epoch: code -> its English, stored with the epoch (pipeline.wording words each in
 # Chinese for the log line: EPOCH_REASONS)
 REASONS = {
     "no-identity": "no stream identity recorded",

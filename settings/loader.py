@@ -5,7 +5,7 @@ duplicate id, a bad URL or a bad interval is reported as one line,
 ``schedules.toml: source "harbin": <reason>``, and nothing runs. Each reason is a stable code with
 its facts (:class:`ConfigError` ``code`` and ``params``: the file, where in it, the bad value); its
 ``str()`` is the English line (logs, scripts) built from :data:`ENGLISH`, and the command line says
-the code in the operator's language (run.py ``CONFIG_ERRORS``, through the catalogs).
+the code in the operator's language (pipeline.wording ``CONFIG_ERRORS``, through the catalogs).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ _TEMPLATE_KEYS = _SOURCE_KEYS - {"id", "template", "vars"}
 _DICT_FIELDS = {"headers", "list", "detail", "json", "vars"}
 
 
-# code -> the English of a cause (str.format over its params); run.py words each in Chinese (CONFIG_ERRORS)
+# code -> the English of a cause (str.format over its params); pipeline.wording words each in Chinese (CONFIG_ERRORS)
 ENGLISH: dict[str, str] = {
     # reading the file
     "file-not-found": "file not found",

@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 
 import run
 import settings
+from pipeline import wording
 from review_queue import catalogs
 from tests.collectors.fakeweb import FakeWeb
 
@@ -233,10 +234,10 @@ def test_every_warning_of_the_evaluation_report_is_worded_in_both_languages(code
     assert set(ENGLISH) == {"pdf-no-chromium", "pdf-chromium-failed", "pdf-chromium-exited"}  # a new one: word it
     warning = ReportWarning(code, {"error": "[Errno 13] Permission denied", "status": 133, "detail": "SIGTRAP"})
     try:
-        monkeypatch.setattr(run, "LANGUAGE", "zh")  # (what --lang sets)
-        chinese = run.report_warning(warning)
-        monkeypatch.setattr(run, "LANGUAGE", "en")
-        english = run.report_warning(warning)
+        monkeypatch.setattr(wording, "LANGUAGE", "zh")  # (what --lang sets)
+        chinese = wording.report_warning(warning)
+        monkeypatch.setattr(wording, "LANGUAGE", "en")
+        english = wording.report_warning(warning)
     finally:
         catalogs.use(catalogs.DEFAULT)
     assert english == str(warning) and chinese.startswith("未写出 report.pdf：")
@@ -273,10 +274,10 @@ def test_every_coded_collection_reason_is_worded_in_chinese_and_its_english_is_t
     for path in (REPO / "collectors").rglob("*.py"):
         raised |= set(re.findall(r'\bcode="([a-z0-9-]+)"', path.read_text(encoding="utf-8")))
     assert raised and raised <= set(errors.ENGLISH), f"codes without an English line: {raised - set(errors.ENGLISH)}"
-    assert set(run.COLLECT_REASONS) == set(errors.ENGLISH) and set(run.COLLECT_CLAUSES) == set(errors.CLAUSES)
+    assert set(wording.COLLECT_REASONS) == set(errors.ENGLISH) and set(wording.COLLECT_CLAUSES) == set(errors.CLAUSES)
     with (REPO / "review_queue/translations/en/LC_MESSAGES/cli.po").open("rb") as fh:
         catalog = read_po(fh)
-    for table, english in ((run.COLLECT_REASONS, errors.ENGLISH), (run.COLLECT_CLAUSES, errors.CLAUSES)):
+    for table, english in ((wording.COLLECT_REASONS, errors.ENGLISH), (wording.COLLECT_CLAUSES, errors.CLAUSES)):
         for code, msgid in table.items():
             assert catalog.get(msgid).string == english[code], code  # one English, the collectors'
 
@@ -358,8 +359,8 @@ def test_the_log_line_of_a_new_identity_rule_is_in_the_operators_language(lang: 
             datetime(2026, 5, 1, tzinfo=UTC), CollectorSettings(), new=True, changed=False, list_whole=True,
             backlog=False, warnings=[], identity_rule="hash", identity_note=rule_note("link", "hash", 10, 1, 2))
     [record] = caplog.records
-    monkeypatch.setattr(run, "LANGUAGE", lang)
-    assert logs.message_of(record, lang, run.log_words) == (
+    monkeypatch.setattr(wording, "LANGUAGE", lang)
+    assert logs.message_of(record, lang, wording.log_words) == (
         "来源 yichun 的条目身份：10 条中有 1 条的链接为空、2 条重复，改按链接、日期和标题的哈希认定" if lang == "zh" else
         "source yichun, item identity: links empty in 1 and repeated in 2 of 10 items: identity by hash of link, "
         "date and title")

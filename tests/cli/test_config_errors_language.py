@@ -18,6 +18,7 @@ from click.testing import CliRunner
 import run
 import settings
 import settings.loader
+from pipeline import wording
 from review_queue import catalogs
 from tests.cli.test_cli_operator_language import CJK, LOCALE_VARS, assert_in_language
 
@@ -106,20 +107,20 @@ def _sample(template: str) -> dict[str, object]:
 
 @pytest.mark.parametrize("code", sorted(settings.ENGLISH))
 def test_every_configuration_code_has_chinese_and_the_same_english(code: str) -> None:
-    """A code added to settings.ENGLISH without its Chinese (run.CONFIG_ERRORS) or its English in
+    """A code added to settings.ENGLISH without its Chinese (wording.CONFIG_ERRORS) or its English in
     cli.po fails here; the catalog's English is the configuration's own, word for word."""
-    assert code in run.CONFIG_ERRORS, f"{code}: no Chinese message in run.CONFIG_ERRORS"
+    assert code in wording.CONFIG_ERRORS, f"{code}: no Chinese message in wording.CONFIG_ERRORS"
     params = _sample(settings.ENGLISH[code])
     where = {"kind": "source", "id": "harbin"}
     exc = settings.ConfigError(code, file="schedules.toml", where=where, **params)
     try:
         catalogs.use("zh")
-        run.LANGUAGE = "zh"
-        chinese = run.config_error(exc)
-        run.LANGUAGE = "en"
-        english = run.config_error(exc)
+        wording.LANGUAGE = "zh"
+        chinese = wording.config_error(exc)
+        wording.LANGUAGE = "en"
+        english = wording.config_error(exc)
     finally:
-        run.LANGUAGE = None
+        wording.LANGUAGE = None
         catalogs.use(catalogs.DEFAULT)
     assert english == str(exc)
     assert chinese.startswith('schedules.toml：来源 "harbin"：') and chinese != english
@@ -133,9 +134,9 @@ def test_every_code_the_loader_raises_is_declared() -> None:
     raised = set(re.findall(r'(?:Invalid|ConfigError)\("([a-z0-9-]+)"', source))
     raised |= set(re.findall(r'self\.fail\((?:\{[^}]*\}|[\w()".]+), "([a-z0-9-]+)"', source))
     assert len(raised) > 50 and raised <= set(settings.ENGLISH), raised - set(settings.ENGLISH)
-    assert set(run.CONFIG_ERRORS) == set(settings.ENGLISH) and set(run.CONFIG_WHERE) == set(settings.WHERE)
+    assert set(wording.CONFIG_ERRORS) == set(settings.ENGLISH) and set(wording.CONFIG_WHERE) == set(settings.WHERE)
     with (REPO / "review_queue/translations/en/LC_MESSAGES/cli.po").open("rb") as fh:
         catalog = read_po(fh)
-    for kind, msgid in run.CONFIG_WHERE.items():  # where in the file: the same English as settings'
+    for kind, msgid in wording.CONFIG_WHERE.items():  # where in the file: the same English as settings'
         assert catalog.get(msgid).string % {"id": "harbin", "n": 3, "name": "web"} == settings.WHERE[kind].format(
             id="harbin", n=3, name="web"), kind

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-import run
 from collectors import errors
 from collectors.errors import NotAList
 from collectors.parsers import parse_list
+from pipeline import wording
 from review_queue import catalogs
 from tests.cli.test_cli_operator_language import CJK, assert_in_language
 
@@ -29,12 +29,12 @@ IDENTIFIERS = {"list", "item_url", "script_link", "docId", "id", "content", "htm
 
 def say(lang: str, code: str | None, params: dict | None, text: str) -> str:
     """What the command line prints for a stored reason, in *lang* (as --lang sets it)."""
-    saved = run.LANGUAGE
-    run.LANGUAGE = lang
+    saved = wording.LANGUAGE
+    wording.LANGUAGE = lang
     try:
-        return run.collect_reason(code, params, text)
+        return wording.collect_reason(code, params, text)
     finally:
-        run.LANGUAGE = saved
+        wording.LANGUAGE = saved
         catalogs.use(catalogs.DEFAULT)
 
 
@@ -79,9 +79,9 @@ def _sample(template: str) -> dict[str, object]:
 
 @pytest.mark.parametrize("code", sorted(errors.FINDING))
 def test_every_part_of_the_finders_reasons_has_chinese_and_the_collectors_english(code: str) -> None:
-    """A part added to collectors.errors.FINDING without its Chinese (run.LIST_FINDING) or with other
+    """A part added to collectors.errors.FINDING without its Chinese (wording.LIST_FINDING) or with other
     English in cli.po fails here."""
-    assert code in run.LIST_FINDING, f"{code}: no Chinese in run.LIST_FINDING"
+    assert code in wording.LIST_FINDING, f"{code}: no Chinese in wording.LIST_FINDING"
     params = _sample(errors.FINDING[code])
     if "dates" in params:
         params.update(dates="partly", percent=40, where="comment")
@@ -101,9 +101,9 @@ def test_every_part_of_the_finders_reasons_has_chinese_and_the_collectors_englis
 def test_the_finders_words_are_the_collectors_english_in_the_catalog() -> None:
     with (REPO / "review_queue/translations/en/LC_MESSAGES/cli.po").open("rb") as fh:
         catalog = read_po(fh)
-    assert set(run.LIST_FINDING) == set(errors.FINDING)
-    assert set(run.LIST_FINDING_WORDS) == {k for k, v in errors.FINDING_WORDS.items() if v}  # (html: no words)
-    for table, english in ((run.LIST_FINDING, errors.FINDING), (run.LIST_FINDING_WORDS, errors.FINDING_WORDS)):
+    assert set(wording.LIST_FINDING) == set(errors.FINDING)
+    assert set(wording.LIST_FINDING_WORDS) == {k for k, v in errors.FINDING_WORDS.items() if v}  # (html: no words)
+    for table, english in ((wording.LIST_FINDING, errors.FINDING), (wording.LIST_FINDING_WORDS, errors.FINDING_WORDS)):
         for code, msgid in table.items():
             assert catalog.get(msgid).string == english[code], code
     source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "collectors/parsers").glob("*.py"))

@@ -89,16 +89,16 @@ def test_sources_names_the_broken_entry_in_the_operators_language(web, db, entry
     worded from the stored facts (Chinese by default; English, the collectors' own line)."""
     import re
 
-    import run
+    from pipeline import wording
     from review_queue import catalogs
 
     source = _serve(web, "rss", entry)  # a feed keeps every kind of broken item
     [r] = collectors.collect(db, [source], FAST)
     [h] = collectors.health(db, [source])
     assert h.last_warning_facts and h.last_warning_facts["code"] == "items-kept-or-skipped", h.last_warning
-    monkeypatch.setattr(run, "LANGUAGE", lang)
+    monkeypatch.setattr(wording, "LANGUAGE", lang)
     try:
-        said = run.entry_note(h.last_warning_facts, h.last_warning)
+        said = wording.entry_note(h.last_warning_facts, h.last_warning)
     finally:
         catalogs.use(catalogs.DEFAULT)
     assert entry["title"] in said or "无标题" in said or "untitled" in said, said

@@ -73,18 +73,18 @@ def test_the_frequent_characters_in_traditional_script_are_opencc_s(monkeypatch)
 
 
 def test_every_charset_note_the_decoder_makes_has_words_in_both_languages() -> None:
-    """A new note without its Chinese (run.CHARSET_NOTES) and English (cli.po) would reach the operator
+    """A new note without its Chinese (wording.CHARSET_NOTES) and English (cli.po) would reach the operator
     as the decoder's English line in a Chinese `probe` or `sources`."""
     import ast
     from pathlib import Path
 
-    import run
     from collectors import decoding
+    from pipeline import wording
 
     tree = ast.parse(Path(decoding.__file__).read_text(encoding="utf-8"))
     codes = {n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") ==
              "CharsetNote" and n.args and isinstance(n.args[0], ast.Constant)}
-    assert len(codes) >= 15 and codes <= set(run.CHARSET_NOTES), codes - set(run.CHARSET_NOTES)
+    assert len(codes) >= 15 and codes <= set(wording.CHARSET_NOTES), codes - set(wording.CHARSET_NOTES)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -93,16 +93,16 @@ def test_how_the_bytes_were_read_is_said_in_the_operators_language(collected: di
     """English: the decoder's own line, word for word, through the catalog; Chinese: a Chinese sentence."""
     import re
 
-    import run
     from collectors.decoding import CharsetNote
+    from pipeline import wording
     from review_queue import catalogs
 
     notes = {n for c in collected.values() for n in c.notes}
     assert len(notes) >= 5 and all(isinstance(n, CharsetNote) for n in notes)
-    monkeypatch.setattr(run, "LANGUAGE", lang)
+    monkeypatch.setattr(wording, "LANGUAGE", lang)
     try:
         for n in notes:
-            said = run.charset_note(n.facts, n)
+            said = wording.charset_note(n.facts, n)
             if lang == "en":
                 assert said == n.removeprefix("charset: ")
             else:

@@ -13,7 +13,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 import run
-from pipeline import logs
+from pipeline import logs, wording
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "review_queue/translations/en/LC_MESSAGES/log.po"
@@ -153,14 +153,14 @@ def test_a_coded_condition_in_a_line_is_worded_in_the_operator_language(msgid: s
     facts worded by run.py in the line's language; without its code, the English as given stays."""
     rec = record(msgid, facts, words=coded)
     try:
-        run.LANGUAGE = "zh"  # the words follow the command line's choice, as in the daemon
-        assert logs.message_of(rec, "zh", run.log_words) == chinese
-        run.LANGUAGE = "en"
-        assert logs.message_of(rec, "en", run.log_words) == english
+        wording.LANGUAGE = "zh"  # the words follow the command line's choice, as in the daemon
+        assert logs.message_of(rec, "zh", wording.log_words) == chinese
+        wording.LANGUAGE = "en"
+        assert logs.message_of(rec, "en", wording.log_words) == english
         uncoded = record(msgid, facts, words={k: (t, None, None) for k, (t, _, _) in coded.items()})
-        assert logs.message_of(uncoded, "zh", run.log_words) == msgid % facts
+        assert logs.message_of(uncoded, "zh", wording.log_words) == msgid % facts
     finally:
-        run.LANGUAGE = None
+        wording.LANGUAGE = None
         run.use_language()
 
 
@@ -187,8 +187,8 @@ def _worded_tables() -> list[tuple[str, str, str, str]]:
     from publisher import epoch
 
     return [(name, code, chinese.get(code, ""), english[code])
-            for name, chinese, english in (("miss", run.MISS_DETAILS, misses.DETAILS),
-                                           ("epoch", run.EPOCH_REASONS, epoch.REASONS))
+            for name, chinese, english in (("miss", wording.MISS_DETAILS, misses.DETAILS),
+                                           ("epoch", wording.EPOCH_REASONS, epoch.REASONS))
             for code in english]
 
 
@@ -204,14 +204,14 @@ def test_every_worded_code_has_chinese_and_the_package_english(table: str, code:
     assert entry is not None and entry.string == english, (table, code)
     facts = sample(english)
     try:
-        run.LANGUAGE = "zh"
-        said = run.log_words(table, code, facts, english % facts)
+        wording.LANGUAGE = "zh"
+        said = wording.log_words(table, code, facts, english % facts)
         assert CJK.search(said) and all(str(v) in said for v in facts.values()), said
-        run.LANGUAGE = "en"
+        wording.LANGUAGE = "en"
         from collectors.misses import grouped
 
-        assert run.log_words(table, code, facts, english % facts) == english % (grouped(facts) if table == "miss"
+        assert wording.log_words(table, code, facts, english % facts) == english % (grouped(facts) if table == "miss"
                                                                                   else facts)
     finally:
-        run.LANGUAGE = None
+        wording.LANGUAGE = None
         run.use_language()
