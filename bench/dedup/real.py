@@ -68,12 +68,13 @@ def corpus_items(corpus: Path, days: list[str]) -> list[tuple[str, CollectedItem
 
 
 def page_item(p: dict, d: dict) -> tuple[str, CollectedItem]:
-    """A saved page as the portal's item, labelled with its story (or ``page:<id>`` for a look-alike;
+    """A saved page (``{"title", "text"}``, ``"published"`` where its day is known) as the portal's
+    item, labelled with its story (or ``page:<id>`` for a look-alike;
     ``page:<story>`` for look-alikes the manifest says are copies of one story the corpus lacks)."""
     body = "".join(f"<p>{html.escape(x)}</p>" for x in d["text"].split("\n") if x.strip())
     return (p["label"] if p["label"] != "none" else f"page:{p.get('story', p['id'])}", CollectedItem(
-        source_id=SOURCES[2].id, identity=p["id"], identity_rule="link", url=p["url"], title=d.get("title", ""),
-        html=body, fetched_at="2026-12-06T12:00:00+00:00"))
+        source_id=SOURCES[2].id, identity=p["id"], identity_rule="link", url=d.get("url") or p["url"],
+        title=d.get("title", ""), html=body, published=d.get("published") or None, fetched_at="2026-12-06T12:00:00+00:00"))
 
 
 def check_pages(root: Path, pages: list[dict]) -> dict[str, list[str]]:
@@ -115,7 +116,6 @@ def main(argv: list[str] | None = None) -> int:
         print("real re-post set not measured: its pages are not in the repository (their text belongs to their "
               "publishers); save them as pages/<id>.json under $HUIJU_REAL_DEDUP (see bench/dedup/real_manifest.toml)")
         return 0
-    corpus = find_corpus()
     pages, problems = [], []
     for p in manifest["pages"]:
         if args.only and p.get("set") != args.only:
@@ -128,11 +128,21 @@ def main(argv: list[str] | None = None) -> int:
         if hashlib.sha256(d["text"].encode("utf-8")).hexdigest() != p["sha256"]:
             problems.append(f"{p['id']}: text differs from the labelled copy (sha256)")
         pages.append((p, d))
+    return measure(pages, manifest, problems, args.ids)
+
+
+def measure(pages: list[tuple[dict, dict]], manifest: dict, problems: list[str], ids: list[str] = (), *,
+            pages_only: bool = False) -> int:
+    """Ingest the corpus days of *manifest* (its labels' and ``extra_days``) and then *pages* (manifest
+    entry, saved page ``{"title", "text", …}``), and print the pairwise score against the hand labels,
+    each page's verdict, the desk's suggestions and the stories wrongly put together. *pages_only*:
+    pairs of two corpus stories are left out of the score (the whole corpus is ingested: its own
+    look-alikes are ``bench.dedup.corpus_pairs``'s to count, and they are listed at the end)."""
     days = sorted({p["label"].split("/", 1)[0] for p in manifest["pages"] if p["label"] != "none"}
                   | set(manifest.get("extra_days", [])))
     origin, repost = SOURCES[0], SOURCES[2]  # a city site (rank 10) and the portal (rank 30)
     config = bench_config()
-    items = corpus_items(corpus, days)
+    items = corpus_items(find_corpus(), days)
     known = {label for label, _ in items}
     for p, d in pages:
         if p["label"] != "none" and p["label"] not in known:
@@ -158,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         per_page = (time.process_time() - started) / max(1, len(pages))
         db.conn.close()
     predicted = [final[n] for n in range(1, len(items) + 1)]
+    if pages_only:  # a corpus story in a cluster holding no page is scored alone
+        with_pages = {predicted[i] for i in range(len(items) - len(pages), len(items))}
+        predicted = [c if c in with_pages or i >= len(items) - len(pages) else -1 - i
+                     for i, c in enumerate(predicted)]
     labels = [label for label, _ in items]
     sc = score(labels, predicted)
     print(f"real re-posts: {len(pages)} pages ({sum(p['label'] != 'none' for p, _ in pages)} re-posts, "
@@ -174,9 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"candidate recall: {found} of {total} re-post pages had their story among the verified candidates "
           f"({found / max(1, total):.4f})")
     batches = sorted({p.get("added", "2026-12-06") for p, _ in pages})
-    groups = [(which, None) for which in ("development", "held-out")]
-    groups += [(which, b) for b in batches for which in ("development", "held-out")] if len(batches) > 1 else []
-    chosen = [(f"chosen ({len(ids.split(','))} ids)", set(ids.split(","))) for ids in args.ids]
+    sets = sorted({p.get("set", "") for p, _ in pages})  # development / held-out, or a mirrored set's batches
+    groups = [(which, None) for which in sets]
+    groups += [(which, b) for b in batches for which in sets] if len(batches) > 1 else []
+    chosen = [(f"chosen ({len(some.split(','))} ids)", set(some.split(","))) for some in ids]
     for which, batch in groups + chosen:
         # the same clustering, scored on the corpus stories and this group's pages only
         if isinstance(batch, set):
@@ -224,8 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         for k in wrong + noisy:
             print("  other", pages[k][0]["id"], pages[k][0]["label"][:30], "->", [x[:30] for x in suggested[k] if x])
     together: dict[int, set[str]] = {}
-    for label, c in zip(labels, predicted, strict=True):
-        together.setdefault(c, set()).add(label)
+    for n, label in enumerate(labels, start=1):  # as clustered, corpus stories alone included
+        together.setdefault(final[n], set()).add(label)
     for group in sorted(sorted(g) for g in together.values() if len(g) > 1):
         print(f"  wrongly together: {' | '.join(x[:40] for x in group)}")  # corpus stories or pages of two stories
     for msg in problems:

@@ -89,6 +89,12 @@ def _from_github(src: dict[str, str]) -> bytes:
         return resp.read()
 
 
+def file_at(src: dict[str, str], mirrors: Path | None = None) -> bytes:
+    """The bytes of ``src["path"]`` in ``src["repo"]`` at ``src["commit"]``: from a local mirror when
+    *mirrors* holds one (``<owner>+<name>/repo``), else from GitHub (OSError when neither can)."""
+    return (_from_mirror(mirrors, src) if mirrors else None) or _from_github(src)
+
+
 def fetch(mirrors: Path | None = None) -> tuple[int, list[str]]:
     """Bring every absent page; returns (pages now present, one-line errors)."""
     dest = pages_dir()
@@ -99,7 +105,7 @@ def fetch(mirrors: Path | None = None) -> tuple[int, list[str]]:
             continue
         src = case.source
         try:
-            data = (_from_mirror(mirrors, src) if mirrors else None) or _from_github(src)
+            data = file_at(src, mirrors)
         except OSError as exc:
             errors.append(f"error: {case.page}: cannot fetch {src['repo']}/{src['path']}: {exc}")
             continue
