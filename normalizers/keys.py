@@ -108,6 +108,7 @@ _REPRINT = re.compile(
     r"(?:本文|本篇|文章)?(?:转载|转自|来自)[^\n]{0,40}?不代表本(?:网|站|平台|号)[^\n]{0,12}?(?:立场|观点)\s*[.。]?\s*"
 )
 OPENING_CUT = 600  # characters: a dateline or attribution this early starts the re-posted text
+CLOSING_TAIL = 10  # Han characters after a dateline, fewer: it closes the text (a 主席令's （新华社…电）)
 APPENDED_AFTER = 120  # Han characters under one dateline before the next: a story, not a headline or chrome
 _PAGE_REF = re.compile(r"[(\[]\s*(?:下转|转|上接|接)第?\s*[0-9一二三四五六七八九十]+\s*版\s*[)\]]")
 # A translation appended to a Chinese story (the English Xinhua version): long runs of Latin text.
@@ -302,9 +303,11 @@ def _reposted_text(text: str) -> str:
     last = None
     found = [(m, pattern is _DATELINE_ANY) for pattern in (_DATELINE_ANY, _ATTRIBUTION, _REPRINT)
              for m in pattern.finditer(text, 0, OPENING_CUT + 80) if m.start() < OPENING_CUT]
-    # a reprint notice starts the story only before it (a site's disclaimer under a short text ends it)
-    found = [(m, d) for m, d in found if m.re is not _REPRINT
-             or len(_HAN.findall(text, m.end())) > len(_HAN.findall(text, 0, m.start()))]
+    # a reprint notice starts the story only before it (a site's disclaimer under a short text ends it),
+    # and nothing starts at a closing dateline (…2026年4月30日\n（新华社北京4月30日电）under a short text)
+    found = [(m, d) for m, d in found if (m.re is not _REPRINT
+             or len(_HAN.findall(text, m.end())) > len(_HAN.findall(text, 0, m.start())))
+             and len(_HAN.findall(text, m.end(), m.end() + CLOSING_TAIL * 4)) >= CLOSING_TAIL]
     end = len(text)
     for m, dateline in sorted(found, key=lambda f: f[0].start()):
         if last is not None and dateline and last[1] and (
