@@ -26,7 +26,6 @@ import io
 import json
 import os
 import re
-import sys
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -159,9 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     world = {"pages": [e for e, _ in pages], "extra_days": days}
     for e, _ in pages:
         e.setdefault("set", e["batch"])  # measure() reports each set's own figure
-    for msg in problems:
-        print(f"  warning: {msg}", file=sys.stderr)
-    return measure(pages, world, problems=[], ids=args.ids, pages_only=True)
+    return measure(pages, world, problems, ids=args.ids, pages_only=True)  # it prints the problems too
 
 
 if __name__ == "__main__":
