@@ -384,13 +384,23 @@ def lead_substitution(short: str, long_: str, long_shingles: set[str]) -> str | 
                 # a re-poster's own usage (有时/时而, 并听取党中央/听取中央) or day (今天/1月8日) is no fact,
                 # nor a letter's 你们 told as reported speech (得知学生们…, 希望同学们…)
                 variant = variant or _reworded(novel, other) or _relative_day(novel, other) or bool(
-                    _PRONOUN.match(novel) or _PRONOUN.match(other))
+                    _PRONOUN.match(novel) or _PRONOUN.match(other)) or _role_for_name(novel, other, short, long_)
                 # one character for one (位於/位于) is a variant form OpenCC left alone, not a fact
                 if other and len(novel) <= SUBSTITUTION_MAX and other != novel and not variant:
                     return f"lead says {novel!r} where the other says {other!r}"
                 break
             pos = long_.find(left, pos + 1)
     return None
+
+
+def _role_for_name(novel: str, other: str, short: str, long_: str) -> bool:
+    """Whether one text calls a person by the role the other names them with (中国代表表示 / 傅聪表示,
+    where the other says 中国常驻联合国代表傅聪): the broadcast's abridgement says who, not the name.
+    A template's swapped names (罗保铭/蒋超良) are never written after the other's role."""
+    for role, name, text in ((novel, other, long_), (other, novel, short)):
+        if len(role) >= 2 and 2 <= len(name) <= 4 and any(role[-k:] + name in text for k in (2, 3) if k <= len(role)):
+            return True
+    return False
 
 
 # a letter's own voice (你们, 我很) that a report tells as reported speech (学生们, 对此感到)
@@ -559,7 +569,8 @@ LOOSE_MARGIN = WEAK_MARGIN  # containment by which it must beat every other cand
 TITLED_LOOSE_QUOTE = 120  # shared shingles of a loose copy under the story's own headline: two sentences
 
 
-def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: str, *, titled: bool = False) -> bool:
+def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: str, *, titled: bool = False,
+           titles: tuple[str, str] = ("", "")) -> bool:
     """Whether a copy below CONTAINMENT_MIN is still a re-post, loosely: a Hong Kong or Taiwan
     paper that re-words the agency text (中国 for 我国, 表示 for 指出), cuts it and adds its own
     lead and analysis keeps long runs of it (≥ LONG_QUOTE shared shingles) but not three quarters.
@@ -569,29 +580,36 @@ def _loose(containment: float, jaccard: float, shared: int, a_key: str, b_key: s
     Under the story's own headline (*titled*: the same title key) a flash that quotes two of its
     sentences (财联社's 中办、国办印发… quoting the 意见's definitions) needs TITLED_LOOSE_QUOTE shared
     shingles, not LONG_QUOTE: the headline says which story the sentences are from.
+    The two *titles* (keys) must not tell the stories apart (guard_conflict's title rules: the
+    reactions to a speech, whose lead retells the speech, say so in their headline only).
     """
     if containment < LOOSE_CONTAINMENT_MIN or jaccard < LOOSE_JACCARD_MIN or shared < (
             TITLED_LOOSE_QUOTE if titled else LONG_QUOTE):
         return False
     if _tells_reactions(a_key, b_key):  # the reactions quote the speech as loosely as a re-post does
         return False
+    if all(titles) and guard_conflict(titles[0], "", titles[1], ""):
+        return False
     # each one's opening day and ordinal must be the other's: a loose copy re-words, it never re-dates
     return _follow_up(a_key, b_key, dateless=True) is None and _follow_up(a_key, b_key, dateless=True, reverse=True) is None
 
 
-LOOSE_DAYS = 0  # a paper re-words the agency text the day it comes out (a 反响 story comes the next day)
+LOOSE_DAYS = 1  # a paper prints the agency text the evening broadcast abridged the next morning (_next_morning)
 LOOSE_OPENING_DAYS = 7  # … a site that re-posts it from its opening on may do so days later
 
 
 def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, published_at: str | None,
-                    best_published_at: str | None, opens: bool = False) -> bool:
+                    best_published_at: str | None, opens: bool = False, best_body: str = "") -> bool:
     """Whether a loose match also holds against its cluster's representative (a page that re-posts
     two stories, a message and the opening it was read at, must not carry the other one's copies
     in) and, where both items name a day, the two are at most LOOSE_DAYS apart (a 反响 story days
     later quotes the letter as loosely as a re-post does). A copy that *opens* with the story's own
     opening is no reaction in its own words: a local site re-posts the agency text days later
-    (LOOSE_OPENING_DAYS)."""
-    if _days_apart(published_at, best_published_at) > (LOOSE_OPENING_DAYS if opens else LOOSE_DAYS):
+    (LOOSE_OPENING_DAYS). The next day, only a next morning's copy (_next_morning)."""
+    apart = _days_apart(published_at, best_published_at)
+    if apart > (LOOSE_OPENING_DAYS if opens else LOOSE_DAYS):
+        return False
+    if apart >= 1 and not opens and not _next_morning(fp, best_body):
         return False
     if best.cluster_id is None:
         return True
@@ -602,6 +620,20 @@ def _loose_to_story(db: sqlite_utils.Database, fp: Fingerprint, best: Match, pub
         return True
     containment, jaccard, conflict, shared = _verify(fp, "", row[1])
     return conflict is None and containment >= LOOSE_CONTAINMENT_MIN and jaccard >= LOOSE_JACCARD_MIN
+
+
+NEXT_DAY_LENGTH_RATIO = 1.5  # a next morning's copy of the evening's text is about as long as it
+
+
+def _next_morning(fp: Fingerprint, body_key: str) -> bool:
+    """Whether a loose copy a day from the story is the next morning's paper printing the wire text
+    the evening broadcast abridged (the full speech, the session's report): long runs of it
+    (LONG_QUOTE) in a text about as long. What else comes the next day is built around the story and
+    longer (a 【新思想引领新征程】 feature retelling the 五一 greeting, 2× as long), or shares only a
+    series' template under one headline (全国各地沉痛哀悼… day after day, 151 shingles)."""
+    other = shingles(body_key)
+    short, long_ = sorted((len(fp.shingles), len(other)))
+    return len(fp.shingles & other) >= LONG_QUOTE and long_ <= NEXT_DAY_LENGTH_RATIO * short
 
 
 SHORT_QUOTE_DAYS = 180  # a short quote of an opening half a year from it is another year's
@@ -767,7 +799,8 @@ def find_matches(
                         jaccard < JACCARD_MIN and not same_title and _follow_up(fp.body_key, body_key)):
                     if _weak(containment, jaccard, shared, fp.body_key, body_key):
                         weak.append(match)
-                    elif _loose(containment, jaccard, shared, fp.body_key, body_key, titled=titled):
+                    elif _loose(containment, jaccard, shared, fp.body_key, body_key, titled=titled,
+                                titles=(fp.title_key, title_key)):
                         loose.append(match)
                     continue
                 found[item_id] = match
@@ -781,7 +814,8 @@ def find_matches(
                 # nothing else matched, and every other candidate (of any story) is LOOSE_MARGIN further off
                 best = _clear_best(loose, seen, LOOSE_MARGIN, allies=set())
                 if best is not None and _loose_to_story(db, fp, best, published_at, published[best.item_id],
-                                                        same_opening(fp.body_key, bodies[best.item_id])):
+                                                        same_opening(fp.body_key, bodies[best.item_id]),
+                                                        bodies[best.item_id]):
                     found[best.item_id] = replace(best, reason="text (loose)")
     return sorted(found.values(), key=lambda m: (-m.containment, -m.jaccard, -m.item_id))
 
