@@ -232,9 +232,8 @@ _CN_DAY_NUM = "一二三四五六七八九十"
 # a count of a document's or a plan's parts (分为五个部分 / 分为5个部分, 三项任务 / 3项任务): agency copy
 # writes it in digits where the broadcast text has numerals; 一 stays (一个, 一项 are words, not counts);
 # and years counted (成立四十周年 / 40周年, 四十年来 / 40年来: 澳门日报 writes numerals where Xinhua has digits),
-# cases counted (通报五起典型案件 / 5起: the broadcast says the numeral, the wire writes the digit), and a
-# craft's or a series' number (天舟十号 / 天舟10号: so that 天舟九号 is another launch by its number)
-_COUNTED = "个部分|个方面|个领域|个阶段|项|条|方面|部分|周年|年来|起(?=[^来草步点源飞诉始身航码])|号(?!召|称|令)"
+# cases counted (通报五起典型案件 / 5起: the broadcast says the numeral, the wire writes the digit)
+_COUNTED = "个部分|个方面|个领域|个阶段|项|条|方面|部分|周年|年来|起(?=[^来草步点源飞诉始身航码])"
 _CN_SMALL = re.compile(
     f"(?<![{_CN_DAY_NUM}〇零百千万])([{_CN_DAY_NUM}]{{1,3}})"
     f"(?:月([{_CN_DAY_NUM}]{{1,3}})日|(?=届|大|中全会)|(?={_COUNTED})|日(?=[上下中]午|全天|晚|早|凌晨|电|讯|在|召开|举行|出席|会见|发表|宣布|,|、))"
