@@ -72,15 +72,20 @@ class FakeWeb:
             self.hits.append(Hit(full, {k.lower(): v for k, v in h.headers.items()}, time.monotonic()))
             self.active += 1
             self.max_active = max(self.max_active, self.active)
+        answering = False  # a request is active until its answer starts: once the client has read it,
+        # its next request may arrive before this thread runs again, and must not count as overlapping
         try:
             r = self.routes.get(full) or self.routes.get(path)
             if r is not None and r.handler is not None:
                 r = r.handler(h)
+            if r is not None and r.delay:
+                time.sleep(r.delay)
+            with self.lock:
+                self.active -= 1
+                answering = True
             if r is None:
                 self._send(h, 404, {"Content-Type": "text/plain"}, b"not found")
                 return
-            if r.delay:
-                time.sleep(r.delay)
             inm = h.headers.get("If-None-Match")
             ims = h.headers.get("If-Modified-Since")
             if (r.etag and inm == r.etag) or (r.last_modified and ims == r.last_modified and not r.etag):
@@ -123,8 +128,9 @@ class FakeWeb:
                 return
             self._send(h, r.status, headers, r.body)
         finally:
-            with self.lock:
-                self.active -= 1
+            if not answering:
+                with self.lock:
+                    self.active -= 1
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:

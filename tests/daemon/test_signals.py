@@ -74,7 +74,9 @@ def test_a_stop_phase_that_never_returns_is_ended_at_the_deadline(tmp_path: Path
             took = d.exit_after(signal.SIGTERM)
         finally:
             d.stop()
-    assert took < 4 + 0.5, f"exit took {took:.1f}s with stop_timeout = 4 and a phase stuck for 60 s"
+    # the stuck minute is cut at the deadline; dumping every thread's stack and exiting takes its own
+    # moment on a loaded machine (4.8 s once, with two test suites on two cores): far from 60 s all the same
+    assert took < 4 + 1.5, f"exit took {took:.1f}s with stop_timeout = 4 and a phase stuck for 60 s"
     assert d.proc.returncode == 1  # not a clean stop: systemd shows it failed
     assert any("most recent call first" in line for line in d.lines)  # every thread's stack, to see what hung
     assert any("in <lambda>" in line for line in d.lines), d.lines[-20:]  # the stuck phase among them
