@@ -334,6 +334,11 @@ def _same_words(text: str, a: int, b: int) -> bool:
 _VARIANT_FORMS = (("著", "着"), ("陜", "陕"))
 
 
+# a list item's number at the start of its paragraph (1. / 2、/ (3)): the wire numbers the cases it
+# lists where the broadcast says 分别是 and reads them out; typography, not words of the story
+_ENUMERATOR = re.compile(r"^[ \t\u3000]*(?:\d{1,2}[.、]|\(\d{1,2}\))[ \t\u3000]*(?=\D)", re.MULTILINE)
+
+
 def comparison_key(text: str) -> str:
     """The text reduced to what identifies a story: NFKC, simplified, case-folded, no punctuation.
 
@@ -342,7 +347,7 @@ def comparison_key(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    text = to_simplified(text).casefold()
+    text = _ENUMERATOR.sub("", to_simplified(text).casefold())
     for form, one in _VARIANT_FORMS:  # str.replace: a translate table costs 100× as much here
         text = text.replace(form, one)
     # a spam copy's pinyin glosses go before numbers are read: 二(er)十大 is 二十大
