@@ -17,6 +17,8 @@ def test_reactions_and_other_editions_stay_apart_from_the_story_they_quote(corpu
             "20240923", "20240924", "20250523", "20250524", "20251118", "20251119",  # instructions, reactions
             "20260408", "20260409",
             "20250307", "20250308",  # a speech, then a 【总书记与我们在一起】 feature on its reactions
+            "20240430", "20240501", "20240921", "20240922",  # greetings, then next-day features retelling them
+            "20221201", "20221202",  # 全国各地沉痛哀悼… two days under one headline
             "20250613",  # condolences to India and to the UK on one crash, the same evening
             "20260714", "20260717"]  # 王沪宁将访问朝鲜, then the visit
     n, groups, _ = together(days)
